@@ -24,7 +24,11 @@ _NEGATED_STATE = re.compile(
     r"(?:suicidal|in danger|at risk|going to (?:hurt|kill|use|drink|pick up|relapse|do anything)|thinking (?:of|about) "
     r"(?:suicide|killing|ending|hurting|using|drinking)|planning|having (?:a crisis|thoughts|urges))\b|"
     r"\b(?:no|zero|dont have any|havent had any|not having any) (?:thoughts|plans?|urges?|intention|desire|cravings?)\b|"
-    r"\b(?:im|i am|i feel) (?:safe|okay now|fine now)\b|\bnobody needs to worry\b|\bdont worry\b"
+    r"\b(?:im|i am|i feel) (?:safe|okay now|fine now)\b|\bnobody needs to worry\b|\bdont worry\b|"
+    r"\b(?:isnt|is not|not) (?:a|my|some kind of|some) (?:goodbye|plan|last|suicide|cry for help|crisis)\b|"
+    r"\b(?:no way|not like that|nothing like that|not in that way|never would|id never|i would never|wouldnt ever)\b|"
+    r"\b(?:nope|no|nah|not really)\s*[.,!]?\s*(?:just|only)\b|\bnot (?:\w+ ){0,4}just (?:tired|sad|venting|stressed|"
+    r"exhausted|burnt out|burned out|frustrated|lonely|annoyed|bored|worn out)\b"
 )
 
 _DISTANT_PAST = re.compile(
@@ -78,7 +82,8 @@ _FIGURATIVE_SPANS = re.compile(
     r"(?:is )?(?:dying|died|dead)|overdosed on (?:netflix|sugar|coffee|caffeine|candy|chocolate|tv|memes|pizza|"
     r"cookies|sun)|jump at|shot my shot|kill two birds|drowning in (?:work|paperwork|emails|homework)|death of me|"
     r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|through the roof|heart attack when|scared me to death|"
-    r"on life support|overdosed on (?!(?:\w+ )?(?:pills|xanax|benzos|heroin|fentanyl|opioids|meds|oxy|drugs|alcohol|"
+    r"on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
+    r"overdosed on (?!(?:\w+ )?(?:pills|xanax|benzos|heroin|fentanyl|opioids|meds|oxy|drugs|alcohol|"
     r"something|dope|coke|meth|it|them))\w+)\b"
 )
 
@@ -94,7 +99,7 @@ def negated(clause: str, start: int) -> bool:
     """A negator in the three words before the hit, or a clause that denies the state outright."""
     if _NEGATED_STATE.search(clause):
         return True
-    before = clause[:start].split()[-3:]
+    before = clause[:start].split()[-5:]
     if not _NEGATORS.intersection(before):
         return False
     return not _HEDGES.search(clause[max(0, start - 30) : start + 30])
@@ -132,3 +137,28 @@ def figurative(message: str, span: tuple[int, int], category: Category) -> bool:
 def coping(message: str) -> bool:
     """The urge was named and handled: recovery talk, not relapse danger."""
     return bool(_COPING.search(message))
+
+
+def reassuring(message: str) -> str | None:
+    """Whole-message context that explains away a model-only alarm (no lexicon phrase fired).
+
+    The model reads distress words well but not what surrounds them; a message that also says
+    the urge was handled, the danger is past, it is about a class, or denies the state outright
+    is recovery talk, not a crisis.
+    """
+    if _NEGATED_STATE.search(message):
+        return "negated"
+    if _COPING.search(message):
+        return "coping"
+    if _RESOLVED.search(message) or _MILESTONE.search(message):
+        return "resolved"
+    if _DISTANT_PAST.search(message) and not _RETURNING.search(message):
+        return "past"
+    if _EDUCATION.search(message) and not _FIRST_PERSON_NOW.search(_REPORTING_VERBS.sub(" ", message)):
+        return "education"
+    return None
+
+
+_MILESTONE = re.compile(r"\b(?:\d+|one|two|three|six|nine) (?:days?|weeks?|months?|years?) (?:sober|clean|free|today|"
+                        r"no (?:drinks?|pills|alcohol))\b|\b(?:sober|clean) (?:for )?(?:\d+|one|two|three|six) "
+                        r"(?:days?|weeks?|months?|years?)\b|\b(?:chip|coin|medallion|sobriety date|anniversary)\b")

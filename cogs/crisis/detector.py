@@ -48,7 +48,7 @@ CONCERN_AT = 0.5
 CHECK_IN_AT = 0.3
 # With no lexicon phrase at all, the model alone must be surer before anyone is alerted
 # (chosen on the project's own test set: below this its hits were mostly ordinary messages).
-MODEL_ONLY_CONCERN_AT = 0.6
+MODEL_ONLY_CONCERN_AT = 0.7
 
 _IMMINENT = re.compile(
     r"\b(?:tonight|right now|now|in front of me|in my hand|next to me|goodbye|last message|this is it|about to|"
@@ -110,6 +110,7 @@ def assess(text: str) -> Assessment:
     model = get_model()
     probability = model.risk_probability(token_list, normalized) if model else 0.0
 
+    notes: list[str] = []
     if live:
         rule_score = max(hit.weight for hit in live)
         score = max(rule_score, probability, (rule_score + probability) / 2 + 0.2 * (probability > 0.5))
@@ -119,10 +120,13 @@ def assess(text: str) -> Assessment:
     elif probability < MODEL_ONLY_CONCERN_AT:
         score = min(probability, CONCERN_AT - 0.01)
     else:
-        score = probability
+        calm = context.reassuring(normalized)
+        score = min(probability, CONCERN_AT - 0.01) if calm else probability
+        if calm:
+            notes.append(f"model:{calm}")
     score = min(score, 1.0)
 
-    reasons = [hit.name for hit in live] + [f"{hit.name}:{hit.vetoed_by}" for hit in hits if hit.vetoed_by]
+    reasons = [hit.name for hit in live] + [f"{hit.name}:{hit.vetoed_by}" for hit in hits if hit.vetoed_by] + notes
     if model and probability >= CHECK_IN_AT:
         reasons.append(f"model:{probability:.2f}")
 

@@ -59,7 +59,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:end|ending|take|taking|end all of) (?:it all|my (?:own )?life|things for good|everything for good)\b"),
     ("end_it", Category.SUICIDE, 0.8, False,
      r"\b(?:want to|going to|just|gonna|ready to|could|should|will|plan to|thinking about|think about) "
-     r"(?:end|ending) (?:it|this|everything|things)\b(?! with)"),
+     r"(?:(?:end|ending) (?:it|everything|things)(?: all)?\b(?! with)|(?:end|ending) this(?= *(?:$|[.,!?]|now|tonight|"
+     r"for good|pain|life|misery|once and)))"),
     ("want_die", Category.SUICIDE, 0.85, False,
      r"\b(?:want|wanted|wanting|wish|wishing|ready|going|plan|planning|thinking about|think about|deserve|hope|"
      r"need|would rather|id rather|praying) (?:to |i could |i would |i )?(?:die|be dead|not be alive|not exist|"
@@ -69,6 +70,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("no_live", Category.SUICIDE, 0.85, False,
      r"\b(?:dont|do not|no longer|cant|cannot|can not) (?:want to |wish to |feel like i can |)(?:live|be alive|"
      r"exist|wake up|keep living|keep going|go on|be here)(?: anymore| any more| like this| tomorrow)?\b"),
+    ("see_no_point", Category.SUICIDE, 0.7, False,
+     r"\b(?:dont|do not|cant|cannot|no longer) see (?:the|a|any) point (?:anymore|any more|of anything|in anything|in trying)\b|"
+     r"\bwhats the point (?:anymore|of anything|of me|of even trying)\b|\bnothing matters anymore\b"),
     ("no_point", Category.SUICIDE, 0.75, False,
      r"\b(?:no|whats the|what is the|dont see the|dont see a|cant see the|there is no|theres no|lost all) "
      r"(?:point|reason|purpose|use)(?: in| to| of| for)? (?:living|life|live|being alive|being here|going on|"
@@ -197,8 +201,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
 
     # --- medical emergency (often withdrawal)
     ("seizure", Category.MEDICAL, 0.9, True,
-     r"\b(?:having|had|have|just had|keeps having|started having|is having|another) (?:a )?(?:seizure|seizures|fit|fits)\b|"
-     r"\b(?:seizing|convulsing|convulsions)\b"),
+     r"\b(?:having|just had|keeps having|started having|is having|another|think im having|going to have|about to have) "
+     r"(?:a )?(?:seizure|seizures|fit|fits)\b|\b(?:seizing|convulsing|convulsions)\b"),
+    ("seizure_past", Category.MEDICAL, 0.65, False, r"\b(?:had|have had) (?:a )?(?:seizure|seizures|fit|fits)\b"),
     ("dts", Category.MEDICAL, 0.85, True,
      r"\b(?:dts|delirium tremens|the dts)\b|\b(?:shaking|tremors|trembling|sweating|hallucinating|seeing things|hearing things|"
      r"seeing bugs|confused|vomiting|throwing up|puking)\b.{0,40}\b(?:withdrawal|withdrawals|withdrawing|detox|detoxing|"
@@ -255,6 +260,7 @@ _ANCHORS: dict[str, str] = {
     "die_now": "die go",
     "no_live": "live alive exist wake living going go here",
     "no_point": "point reason purpose use",
+    "see_no_point": "point anymore",
     "not_worth": "worth",
     "better_off": "better happier easier lighter",
     "burden": "burden",
@@ -284,6 +290,7 @@ _ANCHORS: dict[str, str] = {
     "cant_stop": "stop bender binge run spree spiraling spiralling spiral again",
     "tolerance": "tolerance first 1st",
     "seizure": "seizure seizures fit fits seizing convulsing convulsions",
+    "seizure_past": "seizure seizures fit fits",
     "dts": "dts delirium withdrawal withdrawals withdrawing detox detoxing turkey stopped quit",
     "chest": "chest heart breathe blood yellow passed blacked black fainted pass numb feel",
     "cold_turkey_danger": "turkey stopped quit quitting coming came",

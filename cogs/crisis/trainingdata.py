@@ -19,6 +19,8 @@ DATA = Path(__file__).parent / "data"
 TEMPLATES = DATA / "templates.txt"
 TRAINING = DATA / "training.jsonl"
 COPIES_PER_TEMPLATE = 9
+COMPOSED_ORDINARY = 900
+COMPOSED_CRISIS = 500
 
 _SLANG: list[tuple[str, list[str]]] = [
     ("want to", ["wanna", "want to", "wana"]),
@@ -130,8 +132,30 @@ def generate(seed: int = 20261127) -> list[dict[str, str]]:
                 continue
             seen.add(text.lower())
             rows.append({"text": text, "label": label, "category": category})
+    rows.extend(_compositions(rows, rng, seen))
     rng.shuffle(rows)
     return rows
+
+
+def _compositions(rows: list[dict[str, str]], rng: random.Random, seen: set[str]) -> list[dict[str, str]]:
+    """Longer posts: two ordinary messages stay ordinary; one crisis sentence in ordinary talk is crisis."""
+    ordinary = [row for row in rows if row["label"] == "none" and row["category"] != "negated"]
+    crisis = [row for row in rows if row["label"] == "crisis"]
+    made = []
+    for _ in range(COMPOSED_ORDINARY):
+        a, b = rng.sample(ordinary, 2)
+        text = f"{a['text'].rstrip('.')}. {b['text']}"
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            made.append({"text": text, "label": "none", "category": a["category"]})
+    for _ in range(COMPOSED_CRISIS):
+        a, b = rng.choice(ordinary), rng.choice(crisis)
+        first, second = (a, b) if rng.random() < 0.5 else (b, a)
+        text = f"{first['text'].rstrip('.')}. {second['text']}"
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            made.append({"text": text, "label": "crisis", "category": b["category"]})
+    return made
 
 
 def main(argv: list[str] | None = None) -> int:
