@@ -65,7 +65,9 @@ _EDUCATION = re.compile(
 )
 _FIRST_PERSON_NOW = re.compile(r"\b(?:i|im|me|my|myself|ive|id|ill)\b")
 _REPORTING_VERBS = re.compile(r"\b(?:i|we) (?:learned|read|saw|heard|watched|practiced|wrote|am writing|im writing|"
-                              r"was reading|am reading|im reading|found)\b|\bmy (?:class|paper|essay|teacher|counselor)\b")
+                              r"was reading|am reading|im reading|found)\b|\bmy (?:class|paper|essay|teacher|counselor)\b|"
+                              r"\bhow (?:do|can|should|would) (?:i|we) (?:help|support|talk to|tell|spot|recognize|know)\b|"
+                              r"\b(?:a|my) (?:friend|buddy|sister|brother|cousin|son|daughter|sponsee|coworker) who\b")
 
 _LAUGHTER = re.compile(r"\blol\b|\bhaha|\bjk\b|\bjoking\b|\bkidding\b")
 _MUNDANE = re.compile(

@@ -53,7 +53,7 @@ MODEL_ONLY_CONCERN_AT = 0.7
 _IMMINENT = re.compile(
     r"\b(?:tonight|right now|now|in front of me|in my hand|next to me|goodbye|last message|this is it|about to|"
     r"already took|just took|on the (?:bridge|roof|edge|ledge)|lined up|ready|wont (?:wake|be here)|before morning|"
-    r"in a few hours|not breathing|turning blue|unresponsive|help|hurry|ambulance|911|999|112|000)\b"
+    r"in a few hours|not breathing|turning blue|unresponsive|hurry|ambulance|911|999|112|000)\b"
 )
 _CLAUSE_BOUNDARY = re.compile(r"[.!?;,]|\b(?:but|though|although|however|yet)\b")
 
