@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from . import context
-from .lexicon import PHRASES, Category, find_phrases
+from .lexicon import Category, find_phrases
 from .model import get_model
-from .normalize import clauses, normalize
+from .normalize import normalize
 
 __all__ = ["Assessment", "Category", "Level", "assess"]
 
@@ -156,10 +156,3 @@ def _imminent(live: list[_Hit], category: Category | None, normalized: str) -> b
     if category in (Category.OVERDOSE, Category.MEDICAL) and live:
         return True
     return bool(live) and bool(_IMMINENT.search(normalized)) and max(hit.weight for hit in live) >= 0.75
-
-
-def explain(text: str) -> dict:
-    """For moderators' debugging and tests: which rules fired (no text is kept)."""
-    result = assess(text)
-    return {"level": result.level.name, "category": result.category.value if result.category else None,
-            "score": result.score, "reasons": list(result.reasons), "phrases": sorted(PHRASES)[:0]}

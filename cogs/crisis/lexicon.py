@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     SUICIDE = "suicide"
     SELF_HARM = "self_harm"
     OVERDOSE = "overdose"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from cogs.crisis.helplines import full_card, known_codes, lines_for, normalize_country, pick, substance_use_markdown
+from cogs.crisis.helplines import (
+    full_card,
+    known_codes,
+    lines_for,
+    normalize_country,
+    pick,
+    substance_use_markdown,
+)
 from cogs.crisis.lexicon import Category
 
 
