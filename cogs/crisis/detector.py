@@ -55,6 +55,10 @@ _IMMINENT = re.compile(
     r"already took|just took|on the (?:bridge|roof|edge|ledge)|lined up|ready|wont (?:wake|be here)|before morning|"
     r"in a few hours|not breathing|turning blue|unresponsive|hurry|ambulance|911|999|112|000)\b"
 )
+_RELAPSE_DANGER = re.compile(
+    r"\b(?:(?:dont|do not) care (?:if|whether) i (?:die|wake up|overdose|make it)|until i (?:die|dont wake up|pass out)|"
+    r"tolerance|using alone|use alone|by myself tonight|fentanyl|mixing|mix)\b"
+)
 _CLAUSE_BOUNDARY = re.compile(r"[.!?;,]|\b(?:but|though|although|however|yet)\b")
 
 
@@ -155,4 +159,7 @@ def _imminent(live: list[_Hit], category: Category | None, normalized: str) -> b
         return True
     if category in (Category.OVERDOSE, Category.MEDICAL) and live:
         return True
+    if category is Category.RELAPSE:
+        # Planning to use is serious but not an emergency by itself; these make an overdose likely.
+        return bool(_RELAPSE_DANGER.search(normalized))
     return bool(live) and bool(_IMMINENT.search(normalized)) and max(hit.weight for hit in live) >= 0.75

@@ -112,7 +112,10 @@ def pick(country: str | None, category: Category | None, imminent: bool) -> list
     lines = lines_for(country)
     first_line: Line | None
     urgent_body = category in (Category.OVERDOSE, Category.MEDICAL, Category.VIOLENCE_ABUSE)
-    if imminent or urgent_body:
+    if imminent and category is Category.RELAPSE:
+        first_line = lines.emergency
+        second = lines.substance or lines.crisis or lines.directory
+    elif imminent or urgent_body:
         first_line = lines.emergency
         second = lines.crisis or lines.text or lines.directory
     elif category is Category.RELAPSE:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core import RateLimiter
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 
 
@@ -20,6 +21,8 @@ def clock() -> FrozenClock:
 async def crisis_bot(tmp_path, clock):
     async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
                              clock=clock) as (bot, chat):
+        # These flows take more steps than the per-member limit of 12 per 30 s (tested in core).
+        bot.rate_limiter = RateLimiter(limit=1000)
         mod = chat.user("mo", moderator=True)
         await chat.say(mod, "!crisisadmin alerts", place=chat.channel("mods"))
         yield bot, chat, mod
