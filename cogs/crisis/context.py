@@ -27,7 +27,7 @@ _NEGATED_STATE = re.compile(
     r"\b(?:im|i am|i feel) (?:safe|okay now|fine now)\b|\bnobody needs to worry\b|\bdont worry\b|"
     r"\b(?:isnt|is not|not) (?:a|my|some kind of|some) (?:goodbye|plan|last|suicide|cry for help|crisis)\b|"
     r"\b(?:no way|not like that|nothing like that|not in that way|never would|id never|i would never|wouldnt ever)\b|"
-    r"\b(?:nope|no|nah|not really)\s*[.,!]?\s*(?:just|only)\b|\bnot (?:\w+ ){0,4}just (?:tired|sad|venting|stressed|"
+    r"\b(?:nope|no|nah|not really)\s*[.,!]?\s*(?:just|only)\b|\bnot (?:[\w,]+ ){0,7}just (?:tired|sad|venting|stressed|"
     r"exhausted|burnt out|burned out|frustrated|lonely|annoyed|bored|worn out)\b"
 )
 
@@ -38,7 +38,11 @@ _DISTANT_PAST = re.compile(
     r"early recovery|my drinking days|my using days)|when i was (?:using|drinking|younger|a teen|a kid|in active|still using|"
     r"still drinking|in my)|at my (?:lowest|worst|rock bottom)|before (?:i got (?:sober|clean|help)|recovery|treatment|rehab|"
     r"i came here|i found this group)|there was a time|once upon|i remember (?:when|wanting|feeling|thinking|lying|being)|"
-    r"that was (?:years|a long time|\d+ (?:years|months))|a long time ago|my old self|the old me)\b"
+    r"that was (?:years|a long time|\d+ (?:years|months))|a long time ago|my old self|the old me|"
+    r"when i (?:first )?got (?:sober|clean)|my first (?:year|month|months|week|weeks) (?:sober|clean|in recovery)?|"
+    r"the (?:night|day|time|year) i (?:\w+ed|was|had|tried|took|got|went|hit|almost|nearly|drank)|that was (?:in )?\d{4}|when i was (?:\d+|\w+teen|young|a kid|in (?:high school|college))|"
+    r"as a (?:teen|teenager|kid|child)|(?:most|much|all|half) of my (?:twenties|teens|thirties|life|adult life)|"
+    r"in my (?:twenties|teens|thirties|forties))\b"
 )
 _RETURNING = re.compile(
     r"\b(?:again|still|lately|these days|recently|this week|tonight|right now|coming back|creeping back|are back|is back|"
@@ -47,7 +51,9 @@ _RETURNING = re.compile(
 _RESOLVED = re.compile(
     r"\b(?:grateful|thankful|glad|proud|so happy|blessed|alive today|here today|still here|made it|survived|"
     r"got help|got sober|got clean|\d+ (?:days|months|years|weeks) (?:sober|clean|free)|sober now|clean now|safe now|"
-    r"life is good|never again|saved my life|im better|doing better|i was wrong|another way|recovery showed)\b"
+    r"life is good|never again|saved my life|im better|doing better|i was wrong|another way|recovery showed|"
+    r"changed that|changed everything|years in|(?:im|i am) \d+ now|on year \w+|year (?:two|three|four|five|\d+) now|"
+    r"behind me|(?:its|it is|thats) over now|got through|made it through|never looked back|it passed)\b"
 )
 _GRIEF = re.compile(r"\b(?:died|passed away|passed|lost (?:him|her|them|my \w+|a \w+)|funeral)\b.{0,30}"
                     r"\b(?:overdose|overdosed|fentanyl|suicide|drinking|drugs)\b|\b(?:lost|losing) (?:\w+ ){0,3}to "
@@ -107,13 +113,21 @@ def negated(clause: str, start: int) -> bool:
     return not _HEDGES.search(clause[max(0, start - 30) : start + 30])
 
 
+_RECENT = re.compile(r"\b(?:last night|yesterday|this morning|this afternoon|earlier|an hour ago|hours ago|just now|"
+                     r"tonight|tonights|right now|this week|minutes ago|a few minutes|i just)\b")
+_PAST_VERB = re.compile(r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|thought|overdosed|relapsed|did|cut|"
+                        r"attempted|survived|nearly|almost|took)\b")
+
+
 def in_the_past(clause: str, message: str) -> bool:
-    """Said about a time that is over, with nothing saying it has come back."""
-    if _RETURNING.search(clause):
+    """Said about a time that is over, with nothing saying it has come back or just happened."""
+    if _RETURNING.search(clause) or _RECENT.search(clause):
         return False
     if _DISTANT_PAST.search(clause):
         return True
-    return bool(_DISTANT_PAST.search(message) and _RESOLVED.search(message)) or bool(_GRIEF.search(clause))
+    if _RESOLVED.search(message) and (_DISTANT_PAST.search(message) or _PAST_VERB.search(clause)):
+        return True
+    return bool(_GRIEF.search(clause))
 
 
 def educational(clause: str, message: str) -> bool:

@@ -239,9 +239,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"so i (?:cant|couldnt)\b|\bhiding (?:in|from) (?:the bathroom|my room|him|her)\b"),
     ("hurt_other", Category.VIOLENCE_ABUSE, 0.8, False,
      r"\b(?:want to|going to|gonna|about to|will|could|im going to|i will|swear i will|swear ill|ready to) "
-     r"(?:kill|hurt|stab|shoot|beat|strangle|murder|attack|beat up|beat the shit out of) (?:him|her|them|someone|somebody|"
-     r"my (?:dad|father|mom|mother|brother|sister|partner|husband|wife|boyfriend|girlfriend|ex|roommate|boss|neighbor|"
-     r"neighbour|dealer|sponsor)|that (?:guy|man|woman|bitch|bastard))\b"),
+     r"(?:go |come )?(?:kill|hurt|stab|shoot|beat|strangle|murder|attack|beat up|beat the shit out of|beat the crap out of) "
+     r"(?:him|her|them|someone|somebody|my \w+|that \w+|this \w+|his|her|their)\b(?! (?:game|record|score|time|level))"),
     ("abuse_word", Category.VIOLENCE_ABUSE, 0.65, False,
      r"\b(?:abusing|abuses|abused|raped|molested|assaulted|beaten|beating) me\b|\b(?:being|been|getting|got) "
      r"(?:abused|raped|molested|assaulted|beaten|beat up|hit)\b|\b(?:domestic violence|sexual assault)\b|"

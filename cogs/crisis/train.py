@@ -15,7 +15,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .model import MODEL_PATH, CrisisModel, LinearModel, char_features, concept_features, word_features
+from .model import (
+    CHAR_VALUE,
+    MODEL_PATH,
+    CrisisModel,
+    LinearModel,
+    char_features,
+    concept_features,
+    word_features,
+)
 from .normalize import normalize
 from .trainingdata import TRAINING
 
@@ -44,7 +52,8 @@ def _keyed(example: Example) -> list[str]:
 
 def train_binary(examples: list[list[str]], labels: list[int], seed: int) -> LinearModel:
     counts = Counter(f for ex in examples for f in set(ex))
-    kept = [[f for f in ex if counts[f] >= MIN_COUNT] for ex in examples]
+    # (feature, value) pairs: character grams count for CHAR_VALUE each (see model.CHAR_VALUE).
+    kept = [[(f, CHAR_VALUE if f.startswith("c|") else 1.0) for f in ex if counts[f] >= MIN_COUNT] for ex in examples]
     weights: dict[str, float] = {}
     squared: dict[str, float] = {}
     bias = 0.0
@@ -55,22 +64,24 @@ def train_binary(examples: list[list[str]], labels: list[int], seed: int) -> Lin
         rng.shuffle(order)
         for i in order:
             feats = kept[i]
-            z = bias + sum(weights.get(f, 0.0) for f in feats)
+            z = bias + sum(weights.get(f, 0.0) * v for f, v in feats)
             p = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
             grad = p - labels[i]
             bias_sq += grad * grad
             bias -= LEARNING_RATE * grad / math.sqrt(bias_sq)
-            for f in feats:
+            for f, v in feats:
                 w = weights.get(f, 0.0)
-                g = grad + L2 * w
+                g = grad * v + L2 * w
                 squared[f] = squared.get(f, 1e-8) + g * g
                 weights[f] = w - LEARNING_RATE * g / math.sqrt(squared[f])
     model = LinearModel(bias=round(bias, 4))
     tables = {"w": model.words, "b": model.bigrams, "c": model.chars, "k": model.concepts}
     for key, w in weights.items():
-        if abs(w) >= PRUNE_BELOW:
-            kind, _, feat = key.partition("|")
-            tables[kind][feat] = round(w, 4)
+        kind, _, feat = key.partition("|")
+        # Character grams are stored pre-multiplied by their value, so inference just adds them.
+        stored = w * CHAR_VALUE if kind == "c" else w
+        if abs(stored) >= PRUNE_BELOW:
+            tables[kind][feat] = round(stored, 4)
     return model
 
 
