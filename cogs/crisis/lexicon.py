@@ -120,7 +120,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?= (?:to (?:do it|end|die|go)|and (?:a|the) (?:date|time|way))| ?$)|\b(?:know|picked|chose) (?:how|when|the date) (?:ill|i will|im going to) do it\b"),
     ("go_for_good", Category.SUICIDE, 0.8, False,
      r"\b(?:go|going|finally|to) through with it\b|\b(?:this is|its|it is) the end (?:for me|of me|of the road for me)\b|"
-     r"\b(?:go|gone|leave|leaving|leave this world|check out|checking out|be gone) for good\b|\bleave this world\b|"
+     r"\b(?:go|gone|leave|leaving|leave this world|check out|checking out|be gone|dip|dipping|log off|exit) for good\b|\bleave this world\b|"
      r"\bbefore i go for good\b|\bplanning (?:my|how to) (?:exit|death|suicide|funeral|do it)\b|\bmy last words\b|"
      r"\b(?:stop|quit) being alive\b|\b(?:id|i would) rather be dead\b|\btime for me to go\b|\bwant my life to be over\b|"
      r"\bhad enough of (?:being alive|life|living)\b|\bnot (?:be |going to be )?(?:here|around) (?:next week|by (?:the )?(?:weekend|morning|monday)|much longer)\b"),

@@ -67,6 +67,8 @@ _WORD_MAP: dict[str, str] = {
     "wnt": "want",
     "gonna": "going to",
     "gona": "going to",
+    "gon": "going to",
+    "gna": "going to",
     "finna": "going to",
     "gotta": "got to",
     "tryna": "trying to",
