@@ -45,6 +45,7 @@ _CUTOFF = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"^(?:place|where|location|link|venue|at|in)\s*:?\s+(?P<place>.+)$", re.I)
+_TITLE = re.compile(r"^(?:title|name|rename(?:\s+to)?)\s*:?\s+(?P<title>.+)$", re.I)
 _URL = re.compile(r"https?://\S+", re.I)
 _DESCRIPTION = re.compile(r"(?:^|,\s*)(?:description|desc|about|details)\s*:\s*(?P<text>.*)$", re.I | re.S)
 
@@ -80,7 +81,11 @@ def _unit_delta(number: float, unit: str) -> timedelta:
 
 
 def parse_spec(text: str, *, require_title: bool = True) -> MeetupSpec:
-    """Split the organiser's line into fields; raises SpecError for a part it cannot place."""
+    """Split the organiser's line into fields; raises SpecError for a part it cannot place.
+
+    When creating (`require_title`), the first plain part is the name and the next one the place.
+    When editing, a plain part is the place; a new name is given as `title: ...`.
+    """
     spec = MeetupSpec()
     text = (text or "").strip()
     described = _DESCRIPTION.search(text)
@@ -89,7 +94,7 @@ def parse_spec(text: str, *, require_title: bool = True) -> MeetupSpec:
         text = text[: described.start()]
     parts = [part.strip() for part in re.split(r"\s*[,;\n]\s*", text) if part.strip()]
     for part in parts:
-        _place_part(spec, part)
+        _place_part(spec, part, bare_is_title=require_title)
     if require_title and not spec.title:
         raise SpecError(f"Give the meetup a name first, e.g. {SPEC_EXAMPLE}.")
     if spec.title and len(spec.title) > 100:
@@ -98,8 +103,10 @@ def parse_spec(text: str, *, require_title: bool = True) -> MeetupSpec:
     return spec
 
 
-def _place_part(spec: MeetupSpec, part: str) -> None:
-    if match := _CAPACITY.match(part):
+def _place_part(spec: MeetupSpec, part: str, bare_is_title: bool) -> None:
+    if match := _TITLE.match(part):
+        spec.title = match["title"].strip()
+    elif match := _CAPACITY.match(part):
         capacity = int(match["a"] or match["b"])
         if not 1 <= capacity <= MAX_CAPACITY:
             raise SpecError(f"Capacity must be between 1 and {MAX_CAPACITY}, e.g. `capacity 12`.")
@@ -124,8 +131,10 @@ def _place_part(spec: MeetupSpec, part: str) -> None:
         spec.place = match["place"].strip()
     elif looks_like_time(part) and spec.when_text is None:
         spec.when_text = part
-    elif spec.title is None:
+    elif spec.title is None and bare_is_title:
         spec.title = part
+    elif spec.place is None:
+        spec.place = part
     else:
         raise SpecError(
             f"I didn't understand `{part}`. Parts are separated by commas, e.g. {SPEC_EXAMPLE}; "

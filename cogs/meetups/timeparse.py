@@ -160,7 +160,7 @@ def _number(word: str | None) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
-def _parse_date(text: str, today: date, label: str) -> date:
+def parse_date(text: str, today: date, label: str) -> date:
     """A calendar date from free text ("tomorrow", "dec 3", "2026-12-03", "next tuesday")."""
     text = re.sub(r"^(?:on|the)\s+", "", text.strip(" ,")).strip()
     weekday = re.fullmatch(r"(?:(?P<which>next|this|coming)\s+)?" + WEEKDAY_RE, text)
@@ -253,7 +253,7 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> When:
         if end:
             rest = _cut(rest, end)
             if end["until"]:
-                until = _parse_date(end["until"], today, "an end date")
+                until = parse_date(end["until"], today, "an end date")
             elif end["times"]:
                 count = int(end["times"])
             elif end["for_unit"].startswith(("time", "meeting", "session")):
@@ -287,7 +287,7 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> When:
             recurrence = Recurrence(until=until, count=count, **rule)
         except ValueError as error:
             raise TimeParseError(f"That repeat rule doesn't work ({error}). Try e.g. {EXAMPLES}.") from None
-        base = _parse_date(start_date_text, today, "a start date") if start_date_text else today
+        base = parse_date(start_date_text, today, "a start date") if start_date_text else today
         day = recurrence.first_on_or_after(base)
         if localize(datetime.combine(day, clock), zone) <= now:
             day = recurrence.first_on_or_after(day + timedelta(days=1))
@@ -300,7 +300,7 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> When:
         start = _check_wall_time(datetime.combine(day, clock), zone)
         return _checked(When(start, zone, recurrence), now)
 
-    day = _parse_date(rest, today, "a date") if _leftover_words(rest) else today
+    day = parse_date(rest, today, "a date") if _leftover_words(rest) else today
     start = _check_wall_time(datetime.combine(day, clock), zone)
     return _checked(When(start, zone), now)
 

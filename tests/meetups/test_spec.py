@@ -44,9 +44,16 @@ def test_links_and_online_are_places():
 @pytest.mark.parametrize(("text", "hint"), [
     ("", "name first"), ("every thursday 6pm", "name first"),
     ("Coffee, capacity 0", "between 1 and"), ("Coffee, 13h", "between 5 minutes"),
-    ("Coffee, rsvp closes 30 days before", "14 days"), ("Coffee, 7pm, purple monkey", "didn't understand"),
+    ("Coffee, rsvp closes 30 days before", "14 days"), ("Coffee, 7pm, Hall, purple monkey", "didn't understand"),
     ("x" * 101, "under 100"),
 ])
 def test_bad_parts_are_refused_with_an_example(text, hint):
     with pytest.raises(SpecError, match=hint):
         parse_spec(text)
+
+
+def test_second_plain_part_is_the_place_and_editing_renames_only_when_asked():
+    spec = parse_spec("Walk, next saturday 10am, Riverside park, 2h")
+    assert (spec.title, spec.place) == ("Walk", "Riverside park")
+    edit = parse_spec("Room 5, title: Evening walk", require_title=False)
+    assert (edit.title, edit.place) == ("Evening walk", "Room 5")
