@@ -16,10 +16,11 @@ from bot.model import Content
 from bot.text import plural
 
 from . import render
+from .models import ANSWERS, Occurrence
 from .organise import OrganiserCommands
 from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
-from .store import ANSWERS, MIGRATIONS, MeetupStore, Occurrence
+from .store import MIGRATIONS, MeetupStore
 from .timeparse import TimeParseError, parse_when
 
 FEATURE = "meetups"

@@ -13,8 +13,8 @@ from bot.commands import Access, Context, Param, ParamType, command
 from bot.model import Choice, Content
 from bot.text import plural, quote_member_text, timestamp
 
+from .models import Meetup, Occurrence
 from .spec import SpecError, describe_duration, parse_spec
-from .store import Meetup, Occurrence
 from .timeparse import TimeParseError, parse_date, parse_when
 
 ONE_ONLY = ("place", "duration", "when_text", "description")

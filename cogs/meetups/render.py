@@ -11,8 +11,8 @@ from datetime import datetime
 from bot.model import Choice, Content
 from bot.text import plural, quote_member_text, timestamp
 
+from .models import Meetup, Occurrence
 from .spec import describe_duration
-from .store import Meetup, Occurrence
 
 RSVP_LABELS = {"going": "Going", "maybe": "Maybe", "cant": "Can't go"}
 

@@ -15,7 +15,8 @@ from bot.text import timestamp
 
 from . import render
 from .ics import IcsEvent, build_calendar, ics_filename
-from .store import Meetup, MeetupStore, Occurrence, iso
+from .models import Meetup, Occurrence, iso
+from .store import MeetupStore
 
 if TYPE_CHECKING:
     from bot.core import Kindred
