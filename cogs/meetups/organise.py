@@ -13,11 +13,12 @@ from bot.commands import Access, Context, Param, ParamType, command
 from bot.model import Choice, Content
 from bot.text import plural, quote_member_text, timestamp
 
-from .models import Meetup, Occurrence
+from .models import Meetup, Occurrence, iso
 from .spec import SpecError, describe_duration, parse_spec
-from .timeparse import TimeParseError, parse_date, parse_when
+from .recurrence import localize
+from .timeparse import TimeParseError, When, is_time_only, parse_date, parse_when
 
-ONE_ONLY = ("place", "duration", "when_text", "description")
+ONE_ONLY = ("place", "duration", "when", "time_only", "description")
 
 
 class OrganiserCommands:
@@ -100,30 +101,35 @@ class OrganiserCommands:
         if not await self.can_organise(ctx, meetup):
             await ctx.reply("Only this meetup's organiser and moderators can change it.", private=True)
             return
+        specific = occ is not None
+        occ = occ or await self.service.next_occurrence(meetup)
         try:
             spec = parse_spec(rest, require_title=False)
-            when = parse_when(spec.when_text, meetup.zone, self.bot.clock.now()) if spec.when_text else None
+            when = None
+            if spec.when_text:
+                day = occ.rule_start.date() if occ else None
+                when = parse_when(spec.when_text, meetup.zone, self.bot.clock.now(), default_day=day)
         except (SpecError, TimeParseError) as problem:
             await ctx.reply(str(problem), private=True)
             return
         fields = {k: v for k, v in vars(spec).items() if v is not None and k != "when_text"}
         if when is not None:
             fields["when"] = when
+            fields["time_only"] = is_time_only(spec.when_text)
         if not fields:
             await ctx.reply("What should change? E.g. `!meetup edit Alumni coffee, capacity 14, at Room 5`.",
                             private=True)
             return
         review = self.describe_changes(fields)
-        occ = occ or await self.service.next_occurrence(meetup)
         token = self.new_draft(ctx, "edit", meetup_id=meetup.id, fields=fields,
                                rule_start=occ.rule_start if occ else None)
         content = Content(title=f"Change {meetup.title}?", fields=review,
                           text="Everyone who answered will be told privately.")
         series_level = set(fields) - set(ONE_ONLY)
-        if meetup.recurrence is not None and occ is not None and " on " not in name_part and not series_level:
+        if meetup.recurrence is not None and occ is not None and not specific and not series_level:
             content.choices = self.scope_choices(token, occ)
         else:
-            content.choices = [Choice(f"meetup.draft:{token}:{'save' if ' on ' in name_part else 'series'}",
+            content.choices = [Choice(f"meetup.draft:{token}:{'save' if specific else 'series'}",
                                       "Save and tell everyone", "success"),
                                Choice(f"meetup.draft:{token}:drop", "Cancel")]
         await ctx.reply(content, private=True)
@@ -131,6 +137,8 @@ class OrganiserCommands:
     def describe_changes(self, fields: dict) -> list[tuple[str, str]]:
         shown = []
         for key, value in fields.items():
+            if key == "time_only":
+                continue
             if key == "when":
                 shown.append(("Starts", value.describe()))
             elif key in ("duration", "cutoff"):
@@ -167,6 +175,13 @@ class OrganiserCommands:
             await self.service.unschedule(occ)
         else:
             when = fields.get("when")
+            if when is not None and meetup.recurrence is not None and when.recurrence is None and fields["time_only"]:
+                # "7pm" for the whole series: same days, new time, from the next meeting on.
+                first = await self.service.next_occurrence(meetup)
+                start = first.rule_start if first else meetup.first_start
+                new_start = localize(datetime.combine(start.date(), when.start.time()), meetup.zone)
+                when = When(new_start, meetup.zone, meetup.recurrence)
+                fields["when"] = when
             if when is not None and meetup.recurrence is not None and when.recurrence is None:
                 await ctx.reply("For the whole series give a repeat, like `every Thursday 7pm`; to move one "
                                 "meeting, add its date: `!meetup edit NAME on dec 10, 7pm`.", private=True)
@@ -201,12 +216,17 @@ class OrganiserCommands:
         old = [o for o in await self.store.materialized(meetup, after=now) if o.rule_start > now]
         new_starts = meetup.rule_starts(after=now, limit=len(old))
         async with self.bot.db.transaction() as db:
+            # Two passes so that a new start equal to another row's old one never trips the UNIQUE key.
             for occ in old:
                 await db.execute("UPDATE meetup_occurrences SET rule_start = 'moving-' || id WHERE id = ?", (occ.id,))
-            for occ, start in zip(old, new_starts, strict=False):
-                await self.store.change_occurrence(occ, rule_start=start, start=start)
-            for occ in old[len(new_starts):]:
-                await self.store.change_occurrence(occ, rule_start=occ.rule_start, cancelled=1)
+            for index, occ in enumerate(old):
+                if index < len(new_starts):
+                    start, cancelled = new_starts[index], 0
+                else:  # the new rule has fewer meetings left: these ones no longer happen
+                    start, cancelled = occ.rule_start, 1
+                await db.execute(
+                    """UPDATE meetup_occurrences SET rule_start = ?, start_utc = ?, cancelled = ?,
+                       sequence = sequence + 1 WHERE id = ?""", (iso(start), iso(start), cancelled, occ.id))
 
     # --- cancel -----------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import dateparser
 
-from .recurrence import WEEKDAY_NAMES, Recurrence, localize
+from .recurrence import Recurrence, localize
 
 EXAMPLES = "`next tuesday 7pm`, `2026-12-03 19:00` or `every Thursday 6pm`"
 MAX_AHEAD = timedelta(days=400)
@@ -236,8 +236,11 @@ def _leftover_words(text: str) -> str:
     return re.sub(r"\b(?:at|on|the|of|and|from|starting|s)\b|[,;]", " ", text).strip()
 
 
-def parse_when(text: str, zone: ZoneInfo, now: datetime) -> When:
-    """Read a start phrase in `zone` (unless it names one); `now` is aware. Raises TimeParseError."""
+def parse_when(text: str, zone: ZoneInfo, now: datetime, default_day: date | None = None) -> When:
+    """Read a start phrase in `zone` (unless it names one); `now` is aware. Raises TimeParseError.
+
+    A bare time of day ("7pm") falls on `default_day` when given (moving one meeting), else today.
+    """
     if not text or not text.strip():
         raise TimeParseError(f"Tell me when it starts, e.g. {EXAMPLES}.")
     named_zone, rest = find_zone(text)
@@ -300,9 +303,18 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime) -> When:
         start = _check_wall_time(datetime.combine(day, clock), zone)
         return _checked(When(start, zone, recurrence), now)
 
-    day = parse_date(rest, today, "a date") if _leftover_words(rest) else today
+    day = parse_date(rest, today, "a date") if _leftover_words(rest) else (default_day or today)
     start = _check_wall_time(datetime.combine(day, clock), zone)
     return _checked(When(start, zone), now)
+
+
+def is_time_only(text: str) -> bool:
+    """True for a bare time of day such as "7pm" or "19:30" (no day, no repeat, no zone)."""
+    try:
+        clock, rest = find_time_of_day(" ".join(text.lower().split()))
+    except TimeParseError:
+        return False
+    return clock is not None and not _leftover_words(rest)
 
 
 def _checked(when: When, now: datetime) -> When:
@@ -317,7 +329,3 @@ def _checked(when: When, now: datetime) -> When:
             f"e.g. {EXAMPLES}."
         )
     return when
-
-
-def describe_weekday(index: int) -> str:
-    return WEEKDAY_NAMES[index]

@@ -56,3 +56,14 @@ class Helpers:
 @pytest.fixture
 def steps() -> Helpers:
     return Helpers()
+
+
+@pytest.fixture
+def open_bot(tmp_path, clock):
+    """Open (and, by calling again, restart) a bot on the same database: `async with open_bot() as (bot, chat)`."""
+
+    def opener():
+        adapter = MemoryAdapter("discord", scope_id="guild-1")
+        return make_test_bot(tmp_path, cogs=COGS, adapters=[adapter], settings=london_settings(tmp_path), clock=clock)
+
+    return opener
