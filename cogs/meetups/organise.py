@@ -14,8 +14,8 @@ from bot.model import Choice, Content
 from bot.text import plural, quote_member_text, timestamp
 
 from .models import Meetup, Occurrence, iso
-from .spec import SpecError, describe_duration, parse_spec
 from .recurrence import localize
+from .spec import SpecError, describe_duration, parse_spec
 from .timeparse import TimeParseError, When, is_time_only, parse_date, parse_when
 
 ONE_ONLY = ("place", "duration", "when", "time_only", "description")

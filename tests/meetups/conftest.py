@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from bot.config import CommunitySettings
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot, test_settings
 

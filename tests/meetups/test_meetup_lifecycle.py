@@ -6,7 +6,6 @@ from __future__ import annotations
 from icalendar import Calendar
 
 
-
 def reminders_to(chat, user):
     return [s for s in chat.to(user) if s.text.startswith(("A reminder:", "You said maybe to"))]
 
