@@ -256,7 +256,7 @@ class MeetupsCog(OrganiserCommands, Cog):
         if not await self.service.is_scheduled(occ):
             await self.service.schedule(occ)
         if result.answer != result.previous or result.promoted:
-            await self.service.refresh(occ)
+            await self.service.request_refresh(occ)
 
     def consent_text(self) -> str:
         s = self.data_statement

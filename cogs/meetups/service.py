@@ -4,7 +4,9 @@ reminders and the roll to a series' next meeting through the durable scheduler, 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 
 OWNER = "meetups"
 DEFAULT_REMINDER_HOURS = (24, 1)
+# Platforms rate-limit edits (Discord: a few per channel per few seconds), so a burst of answers is
+# shown with one edit at the start of the burst and one at its end rather than one per answer.
+REFRESH_INTERVAL = 2.0
 ICS_MIME = "text/calendar"
 
 
@@ -32,6 +37,9 @@ class MeetupService:
     def __init__(self, bot: Kindred, store: MeetupStore):
         self.bot = bot
         self.store = store
+        self.refresh_interval = REFRESH_INTERVAL
+        self._last_refresh: dict[int, float] = {}
+        self._refresh_waiting: set[int] = set()
 
     def now(self) -> datetime:
         return self.bot.clock.now()
@@ -102,6 +110,31 @@ class MeetupService:
             posted += 1
         await self.schedule(occ)
         return posted
+
+    async def request_refresh(self, occ: Occurrence) -> None:
+        """Refresh the posts now, or once at the end of the current burst of answers."""
+        if occ.id is None or self.refresh_interval <= 0:
+            await self.refresh(occ)
+            return
+        if occ.id in self._refresh_waiting:
+            return  # the trailing refresh will show this answer too
+        since = time.monotonic() - self._last_refresh.get(occ.id, float("-inf"))
+        if since >= self.refresh_interval:
+            self._last_refresh[occ.id] = time.monotonic()
+            await self.refresh(occ)
+            return
+        self._refresh_waiting.add(occ.id)
+        self.bot.spawn(self._refresh_later(occ.id, self.refresh_interval - since))
+
+    async def _refresh_later(self, occurrence_id: int, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self._refresh_waiting.discard(occurrence_id)
+        self._last_refresh[occurrence_id] = time.monotonic()
+        occ = await self.store.occurrence_by_id(occurrence_id)
+        if occ is not None:
+            await self.refresh(occ)
 
     async def refresh(self, occ: Occurrence) -> None:
         """Edit every post of this meeting to the current counts and state (where the platform can)."""

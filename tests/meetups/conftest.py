@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -29,6 +30,7 @@ async def meetup_bot(tmp_path, clock):
     discord, matrix = MemoryAdapter("discord", scope_id="guild-1"), MemoryAdapter("matrix", scope_id="!room:hs")
     async with make_test_bot(tmp_path, cogs=COGS, adapters=[discord, matrix], settings=london_settings(tmp_path),
                              clock=clock) as (bot, _):
+        bot.get_cog("meetups").service.refresh_interval = 0  # show every edit at once; bursts are in bench
         yield bot, discord, matrix
 
 
@@ -63,8 +65,12 @@ def steps() -> Helpers:
 def open_bot(tmp_path, clock):
     """Open (and, by calling again, restart) a bot on the same database: `async with open_bot() as (bot, chat)`."""
 
-    def opener():
+    @asynccontextmanager
+    async def opener():
         adapter = MemoryAdapter("discord", scope_id="guild-1")
-        return make_test_bot(tmp_path, cogs=COGS, adapters=[adapter], settings=london_settings(tmp_path), clock=clock)
+        async with make_test_bot(tmp_path, cogs=COGS, adapters=[adapter], settings=london_settings(tmp_path),
+                                 clock=clock) as (bot, chat):
+            bot.get_cog("meetups").service.refresh_interval = 0
+            yield bot, chat
 
     return opener

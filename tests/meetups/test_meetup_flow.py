@@ -157,3 +157,24 @@ async def test_text_rsvp_and_reminder_preferences(meetup_bot, steps):
     assert "You're going to **Circle**" in done[-1].text
     assert "off" in (await chat.say(ana, "!meetup reminders off"))[-1].text
     assert await bot.db.fetchval("SELECT reminders FROM meetup_prefs") == 0
+
+
+async def test_a_burst_of_answers_is_shown_with_few_edits_and_ends_correct(meetup_bot, steps):
+    bot, chat, _ = meetup_bot
+    bot.get_cog("meetups").service.refresh_interval = 0.2
+    organiser = chat.user("olga", moderator=True)
+    await chat.say(organiser, "!meetup channel here")
+    _, post, _ = await steps.create(chat, organiser, "Circle, tomorrow 7pm, capacity 3")
+    members = [chat.user(f"b{i}") for i in range(8)]
+    for member in members:
+        await bot.consent.record(member, "meetups", "test")
+    going = chat.find_choice(post, "Going")
+    await asyncio.wait_for(asyncio.gather(*(chat.press(m, going, place=post.place) for m in members)), 10)
+    assert len(post.edits) <= 2  # not one edit per answer: platforms rate-limit edits
+
+    async def settled():
+        while "Full (3 going), 5 on the waitlist" not in post.text:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(settled(), 5)  # the trailing edit shows the whole burst
+    assert len(post.edits) <= 3
