@@ -6,6 +6,7 @@ Members: `!meetups`, `!meetup show NAME`, the Going / Maybe / Can't go buttons (
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from bot.cog import Cog, DataStatement
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.model import Content
+from bot.scheduler import Cron
 from bot.text import plural
 
 from . import render
@@ -23,8 +25,11 @@ from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, d
 from .store import MIGRATIONS, MeetupStore
 from .timeparse import TimeParseError, parse_when
 
+log = logging.getLogger(__name__)
+
 FEATURE = "meetups"
 DRAFT_LIFETIME = timedelta(hours=1)
+RETENTION_DAYS = 30
 
 
 @dataclass
@@ -46,8 +51,8 @@ class MeetupsCog(OrganiserCommands, Cog):
         stores="Your answers to meetups (going, maybe, can't go, waitlist place), the platform you answered "
                "from and the name you showed there, and whether you want reminders.",
         why="To hold your seat, keep the waitlist fair, remind you, and let organisers know who is coming.",
-        retention="Until you erase it (!forgetme or !optout meetups); answers to past meetups can be erased "
-                  "the same way.",
+        retention=f"Answers are deleted {RETENTION_DAYS} days after the meeting; your reminder setting stays "
+                  "until you leave (!optout meetups) or erase everything (!forgetme).",
         who_can_see="Everyone sees only how many are going. Organisers and moderators see names, unless the "
                     "community chose to show names to all.",
     )
@@ -62,6 +67,13 @@ class MeetupsCog(OrganiserCommands, Cog):
     async def cog_load(self) -> None:
         self.bot.scheduler.register_handler("meetups.remind", self.service.on_remind)
         self.bot.scheduler.register_handler("meetups.roll", self.service.on_roll)
+        self.bot.scheduler.register_handler("meetups.purge", self.purge)
+        await self.bot.scheduler.add("meetups", "purge", Cron(4, 0, "UTC"), "meetups.purge", grace=timedelta(days=1))
+
+    async def purge(self, firing) -> None:
+        """Keep answers only as long as they are useful: erase them a while after the meeting."""
+        erased = await self.store.purge_answers(self.bot.clock.now() - timedelta(days=RETENTION_DAYS))
+        log.info("old meetup answers erased", extra={"count": erased})
 
     # --- drafts shared by create / edit / cancel --------------------------------------------------
 
@@ -211,8 +223,7 @@ class MeetupsCog(OrganiserCommands, Cog):
             content = await self.service.content_for(occ)
             upcoming = await self.store.upcoming(occ.meetup, self.bot.clock.now(), 4)
             if len(upcoming) > 1:
-                content.text += "\n\n**After that:** " + ", ".join(
-                    render.timestamp(o.start, "f") for o in upcoming[1:])
+                content.fields.append(("After that", ", ".join(render.timestamp(o.start, "f") for o in upcoming[1:])))
             await ctx.reply(content, private=True)
 
     @command("meetup rsvp", params=[Param("answer", ParamType.CHOICE, choices=ANSWERS),

@@ -364,6 +364,15 @@ class MeetupStore:
             "reminders": {"on": prefs[0], "for_maybe_too": prefs[1]},
         }
 
+    async def purge_answers(self, before: datetime) -> int:
+        """Erase answers and post references of meetings that started before `before`."""
+        async with self.db.transaction() as db:
+            old = "SELECT id FROM meetup_occurrences WHERE start_utc < ?"
+            count = await db.execute_rowcount(f"DELETE FROM meetup_rsvps WHERE occurrence_id IN ({old})",
+                                              (iso(before),))
+            await db.execute(f"DELETE FROM meetup_posts WHERE occurrence_id IN ({old})", (iso(before),))
+        return count
+
     async def delete_member(self, member_id: int) -> list[Occurrence]:
         """Erase a member's answers and preferences; returns the occurrences where a seat was freed."""
         freed = []

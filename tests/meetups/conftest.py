@@ -74,3 +74,9 @@ def open_bot(tmp_path, clock):
             yield bot, chat
 
     return opener
+
+
+@pytest.fixture
+def london(tmp_path):
+    """Settings for a bot on tmp_path whose community lives in Europe/London."""
+    return london_settings(tmp_path)

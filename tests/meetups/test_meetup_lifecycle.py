@@ -92,7 +92,7 @@ async def test_editing_one_meeting_and_cancelling_the_series_tell_everyone_who_a
     assert "is cancelled" in chat.to(ana)[-1].text and "is cancelled" in chat.to(ben)[-1].text
     assert post.edits[-1].title == "Cancelled: Alumni coffee" and not post.edits[-1].choices
     assert "No meetups are planned" in (await chat.say(ana, "!meetups"))[-1].text
-    assert await bot.scheduler.list("meetups") == []
+    assert [s["key"] for s in await bot.scheduler.list("meetups")] == ["purge"]
 
 
 async def test_cancelling_one_meeting_announces_the_next(meetup_bot, steps):
@@ -196,3 +196,16 @@ async def test_declining_consent_stores_nothing(meetup_bot, steps):
     assert await bot.members.lookup(ana) is None
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 0
     assert "12 of 12 seats left" in post.text
+
+
+async def test_answers_are_erased_a_month_after_the_meeting(meetup_bot, steps, clock):
+    bot, chat, _ = meetup_bot
+    organiser, ana = chat.user("olga", moderator=True), chat.user("ana")
+    _, post, _ = await steps.create(chat, organiser, "Circle, tomorrow 7pm", place=chat.channel())
+    await steps.rsvp(chat, ana, post)
+    clock.advance(days=20)
+    await bot.scheduler.run_due()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 1  # still within 30 days
+    clock.advance(days=12)
+    await bot.scheduler.run_due()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 0
