@@ -188,7 +188,7 @@ class MeetupService:
         if occ is None or occ.start <= self.now():
             return
         hours = firing.payload.get("hours", 1)
-        when = "tomorrow" if hours >= 20 else f"in {hours} hour{'s' if hours != 1 else ''}"
+        when = reminder_when(hours)
         place = f"\n**Where:** {occ.place}" if occ.place else ""
         sent = 0
         for row in await self.store.rsvps(occ, ("going", "maybe")):
@@ -286,3 +286,11 @@ class MeetupService:
 
     def describe_start(self, start: datetime) -> str:
         return f"{start:%A %-d %B %Y at %H:%M} ({start.tzinfo.key}), {timestamp(start, 'R')}"
+
+
+def reminder_when(hours: int) -> str:
+    if 20 <= hours <= 28:
+        return "tomorrow"
+    if hours >= 48:
+        return f"in {round(hours / 24)} days"
+    return f"in {hours} hour{'s' if hours != 1 else ''}"

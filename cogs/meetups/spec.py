@@ -13,15 +13,18 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.text import neutralize_mentions
+
 DEFAULT_CAPACITY = 12
 DEFAULT_DURATION = timedelta(minutes=60)
 MAX_CAPACITY = 500
 SPEC_EXAMPLE = "`Alumni coffee, every Thursday 6pm, capacity 10, 90 min, at Cafe Rosa`"
 
 _TIME_HINT = re.compile(
-    r"\b(?:\d{1,2}(?::\d{2})?\s*[ap]\.?m\b|\d{1,2}:\d{2}|noon|midnight|today|tomorrow|tonight|every|each"
-    r"|weekly|monthly|fortnightly|biweekly|next|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?"
-    r"|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|\d{4}-\d{2}-\d{2}|in\s+\d+\s+(?:hours?|min))",
+    r"\b(?:\d{1,2}(?::\d{2})?\s*[ap]\.?m|\d{1,2}:\d{2}|noon|midnight|today|tomorrow|tonight|every|each"
+    r"|weekly|monthly|fortnightly|biweekly|next|mon(?:day)?s?|tue(?:s|sday)?s?|wed(?:nesday)?s?"
+    r"|thu(?:rs|rsday)?s?|fri(?:day)?s?|sat(?:urday)?s?|sun(?:day)?s?|\d{4}-\d{2}-\d{2}"
+    r"|in\s+\d+\s+(?:hours?|mins?|minutes?))\b",
     re.I,
 )
 _WHEN_CONTINUATION = re.compile(
@@ -95,6 +98,10 @@ def parse_spec(text: str, *, require_title: bool = True) -> MeetupSpec:
     parts = [part.strip() for part in re.split(r"\s*[,;\n]\s*", text) if part.strip()]
     for part in parts:
         _place_part(spec, part, bare_is_title=require_title)
+    # Organisers' words are shown to everyone: make room-wide mentions (@everyone, @room) harmless.
+    for name in ("title", "description", "place"):
+        if getattr(spec, name):
+            setattr(spec, name, neutralize_mentions(getattr(spec, name)))
     if require_title and not spec.title:
         raise SpecError(f"Give the meetup a name first, e.g. {SPEC_EXAMPLE}.")
     if spec.title and len(spec.title) > 100:

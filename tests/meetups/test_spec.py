@@ -57,3 +57,9 @@ def test_second_plain_part_is_the_place_and_editing_renames_only_when_asked():
     assert (spec.title, spec.place) == ("Walk", "Riverside park")
     edit = parse_spec("Room 5, title: Evening walk", require_title=False)
     assert (edit.title, edit.place) == ("Evening walk", "Room 5")
+
+
+def test_room_wide_mentions_in_organiser_text_are_made_harmless():
+    spec = parse_spec("@everyone coffee, tomorrow 7pm, description: ping @here please")
+    assert "@everyone" not in spec.title and "everyone" in spec.title
+    assert "@here" not in spec.description
