@@ -249,8 +249,8 @@ class OrganiserCommands:
             decision = "save" if specific else "series"
             choices = [Choice(f"meetup.draft:{token}:{decision}", "Yes, cancel it", "danger"),
                        Choice(f"meetup.draft:{token}:drop", "Keep it")]
-        what = f"{meetup.title} on {timestamp(occ.start, 'F')}" if specific or meetup.recurrence is None and occ \
-            else meetup.title
+        one_meeting = occ is not None and (specific or meetup.recurrence is None)
+        what = f"{meetup.title} on {timestamp(occ.start, 'F')}" if one_meeting else meetup.title
         await ctx.reply(Content(title=f"Cancel {what}?", text="Everyone who answered will be told privately.",
                                 choices=choices), private=True)
 

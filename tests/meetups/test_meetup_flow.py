@@ -178,3 +178,23 @@ async def test_a_burst_of_answers_is_shown_with_few_edits_and_ends_correct(meetu
         await asyncio.sleep(0.05)
     assert "Full (3 going), 5 on the waitlist" in post.text
     assert len(post.edits) <= 3
+
+
+async def test_organiser_messages_reach_attendees_privately_and_names_can_be_ambiguous(meetup_bot, steps):
+    bot, chat, matrix = meetup_bot
+    organiser, ana, ben = chat.user("olga", moderator=True), chat.user("ana"), matrix.user("@ben:hs")
+    await chat.say(organiser, "!meetup channel here")
+    await matrix.say(matrix.user("@mod:hs", moderator=True), "!meetup channel here", place=matrix.channel("!room:hs"))
+    _, post, _ = await steps.create(chat, organiser, "Alumni coffee, tomorrow 7pm")
+    await steps.create(chat, organiser, "Alumni walk, next sunday 10am")
+    (matrix_post,) = [s for s in matrix.sent if s.content.title == "Alumni coffee"]
+    await steps.rsvp(chat, ana, post)
+    await steps.rsvp(matrix, ben, matrix_post, "Maybe")
+    several = (await chat.say(organiser, "!meetup message Alumni, hello"))[-1]
+    assert "Several meetups match" in several.text and "#1" in several.text
+    refused = (await chat.say(ana, "!meetup message #1, hi all"))[-1]
+    assert "Only this meetup's organiser" in refused.text
+    sent = (await chat.say(organiser, "!meetup message #1, We're in the back room @everyone"))[-1]
+    assert "Sent to 2 people" in sent.text
+    assert "back room" in chat.to(ana)[-1].text and "back room" in matrix.to(ben)[-1].text
+    assert "@everyone" not in chat.to(ana)[-1].text
