@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.cog import Cog, DataStatement
 from bot.commands import Context, on_choice, on_text
-from bot.model import Choice, Content
+from bot.model import Content
 from bot.params import ArgumentError
 from bot.scheduler import Cron
 from bot.text import plural, timestamp

@@ -271,6 +271,8 @@ class MemberCommands:
                    for p in await self.store.sober_periods(member_id)]
         kept = [p for p in periods if p.ended is not None and p.ended <= since]
         await self.store.replace_sober_periods(member_id, [*kept, SoberPeriod(since, None)])
+        # Milestones already behind them are not news; congratulations start from the next one.
+        await self.store.update(member_id, milestones_seen_through=today.isoformat())
         upcoming = next_milestone(since, today)
         await ctx.reply(f"Saved: {plural(days_sober(since, today), 'day')} so far. Your next milestone is "
                         f"{upcoming.label} on {upcoming.reached_on:%A %d %B}; I'll congratulate you privately. "

@@ -55,6 +55,11 @@ async def slip_support(cog: CheckinsCog, ctx: Context, member_id: int, day: date
         await cog.store.replace_sober_periods(member_id, reset_after_slip(periods, day))
         lines.append("Your day count starts again from today. The days before are still yours and stay in "
                      "your history; nobody else is told.")
+        if row["announce_milestones"]:
+            # A "1 day" announcement would tell the community what happened: switch them off quietly.
+            await cog.store.update(member_id, announce_milestones=0)
+            lines.append("I've paused your milestone announcements so nothing hints at today. "
+                         "`!checkin announce on` turns them back on whenever you like.")
     crisis = cog.bot.get_cog("crisis")
     resources = None
     if crisis is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -24,10 +25,19 @@ def manual_sweeps(monkeypatch):
     monkeypatch.setattr(CheckinsCog, "auto_sweep", False)
 
 
+@asynccontextmanager
+async def checkin_bot(tmp_path, clock, adapter=None):
+    """make_test_bot with check-ins; a restart is another checkin_bot on the same tmp_path."""
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[adapter or MemoryAdapter()], clock=clock) as pair:
+        # These flows press many buttons quickly; the rate limiter has its own tests in tests/core.
+        pair[0].rate_limiter.limit = 10_000
+        yield pair
+
+
 @pytest.fixture
 async def env(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
-        yield bot, chat
+    async with checkin_bot(tmp_path, clock) as pair:
+        yield pair
 
 
 async def join(chat, user, args: str = "20:00 Europe/London"):

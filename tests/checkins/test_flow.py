@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.base import Capabilities
-from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
-from tests.checkins.conftest import COGS, choice, join, sweep_at
+from bot.testing import FrozenClock, MemoryAdapter
+from tests.checkins.conftest import checkin_bot, choice, join, sweep_at
 
 EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 20:00 in London (GMT)
 
@@ -87,14 +87,14 @@ async def test_optional_questions_can_be_skipped(env, clock):
 
 
 async def test_a_half_finished_check_in_survives_a_restart(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=COGS, clock=clock) as (bot, chat):
+    async with checkin_bot(tmp_path, clock) as (bot, chat):
         ivy = chat.user("ivy")
         await join(chat, ivy)
         await sweep_at(bot, clock, EVENING)
         craving_question = (await chat.press(ivy, choice(chat.last(ivy), "2")))[-1]
         craving_button = choice(craving_question, "5")
     clock.advance(minutes=10)
-    async with make_test_bot(tmp_path, cogs=COGS, clock=clock) as (bot, chat):
+    async with checkin_bot(tmp_path, clock) as (bot, chat):
         ivy = chat.user("ivy")
         # The button from before the restart still works, and the check-in goes on from there.
         next_question = (await chat.press(ivy, craving_button))[-1]
@@ -107,7 +107,7 @@ async def test_a_half_finished_check_in_survives_a_restart(tmp_path, clock):
 
 async def test_without_buttons_craving_is_typed_and_a_wrong_number_is_asked_again(tmp_path, clock):
     adapter = MemoryAdapter(capabilities=Capabilities(buttons=False))
-    async with make_test_bot(tmp_path, cogs=COGS, adapters=[adapter], clock=clock) as (bot, chat):
+    async with checkin_bot(tmp_path, clock, adapter) as (bot, chat):
         jo = chat.user("jo")
         await join(chat, jo)
         await sweep_at(bot, clock, EVENING)
@@ -177,8 +177,8 @@ async def test_a_bot_down_past_the_grace_window_skips_rather_than_sending_at_nig
 
 async def test_late_within_grace_is_still_sent(tmp_path):
     clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-    async with make_test_bot(tmp_path, cogs=COGS, clock=clock) as (bot, chat):
+    async with checkin_bot(tmp_path, clock) as (bot, chat):
         await join(chat, chat.user("cy"))
     clock.set(EVENING + timedelta(hours=1))
-    async with make_test_bot(tmp_path, cogs=COGS, clock=clock) as (bot, chat):
+    async with checkin_bot(tmp_path, clock) as (bot, chat):
         assert (await bot.get_cog("checkins").sweep()).checkins == 1
