@@ -79,7 +79,7 @@ class Member:
         return len(self.events)
 
     async def wait_for(self, predicate: Callable[[str, Event], bool], after: int = 0,
-                       timeout: float = WAIT_SECONDS) -> Event:
+                       seconds: float = WAIT_SECONDS) -> Event:
         """The first event after `after` for which predicate(room_id, event) holds, or TimeoutError."""
         async def scan() -> Event:
             position = after
@@ -92,23 +92,23 @@ class Member:
                 self._arrived.clear()
                 await self._arrived.wait()
 
-        return await asyncio.wait_for(scan(), timeout)
+        return await asyncio.wait_for(scan(), seconds)
 
     async def wait_for_reply(self, room_id: str, sender: str, after: int,
-                             timeout: float = WAIT_SECONDS) -> Event:
+                             seconds: float = WAIT_SECONDS) -> Event:
         """The next message event from `sender` in `room_id` (any msgtype, decrypted)."""
         return await self.wait_for(
             lambda rid, event: rid == room_id and event.sender == sender
             and isinstance(event, RoomMessage),
-            after=after, timeout=timeout)
+            after=after, seconds=seconds)
 
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = WAIT_SECONDS) -> None:
+    async def wait_until(self, condition: Callable[[], bool], seconds: float = WAIT_SECONDS) -> None:
         """Poll a condition on the client's state (room members, devices) until it holds."""
         async def poll() -> None:
-            while not condition():
+            while not condition():  # noqa: ASYNC110 - nio's state has no change event to wait on
                 await asyncio.sleep(0.05)
 
-        await asyncio.wait_for(poll(), timeout)
+        await asyncio.wait_for(poll(), seconds)
 
     # -- acting ----------------------------------------------------------------------------------
 
@@ -125,13 +125,13 @@ class Member:
         assert isinstance(answer, RoomCreateResponse), answer
         return answer.room_id
 
-    async def wait_for_join(self, room_id: str, user_id: str, timeout: float = WAIT_SECONDS) -> None:
+    async def wait_for_join(self, room_id: str, user_id: str, seconds: float = WAIT_SECONDS) -> None:
         """Wait until `user_id` has joined the room, and (encrypted rooms) its devices are known."""
         def joined() -> bool:
             room = self.client.rooms.get(room_id)
             return room is not None and user_id in room.users
 
-        await self.wait_until(joined, timeout)
+        await self.wait_until(joined, seconds)
         room = self.client.rooms[room_id]
         if room.encrypted:
             async def devices_known() -> None:
@@ -139,7 +139,7 @@ class Member:
                     await self.client.keys_query()
                     await asyncio.sleep(0.05)
 
-            await asyncio.wait_for(devices_known(), timeout)
+            await asyncio.wait_for(devices_known(), seconds)
 
     async def send_text(self, room_id: str, text: str, extra: dict | None = None) -> str:
         content = {"msgtype": "m.text", "body": text, **(extra or {})}
