@@ -11,7 +11,7 @@ import pytest
 from bot.adapters.matrix import MatrixAdapter
 from bot.config import CommunitySettings, MatrixSettings
 from bot.core import Kindred
-from bot.testing import test_settings
+from bot.testing import settings_for_tests
 from tests.matrix.member import Member
 from tests.matrix.synapse import SynapseServer
 
@@ -47,12 +47,11 @@ class KindredOnMatrix:
     async def start(self, name: str = "bot", account=None, timezone: str = "UTC", **matrix_options):
         """A started bot; pass the same name and account again to restart one on its data directory."""
         account = account or self.server.register(f"kindred{secrets.token_hex(3)}")
-        options = {"trust_unverified_devices": True, **matrix_options}
-        settings = test_settings(
+        settings = settings_for_tests(
             self.tmp_path / name,
             community=CommunitySettings(timezone=timezone),
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
-                                  password=account.password, **options),
+                                  password=account.password, **matrix_options),
         )
         bot = Kindred(settings)
         adapter = MatrixAdapter(settings)

@@ -136,6 +136,8 @@ class Member:
         if room.encrypted:
             async def devices_known() -> None:
                 while not list(self.client.device_store.active_user_devices(user_id)):
+                    # The bot may not have published its keys yet: ask again until it has.
+                    self.client.olm.users_for_key_query.add(user_id)
                     await self.client.keys_query()
                     await asyncio.sleep(0.05)
 

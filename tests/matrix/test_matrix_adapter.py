@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from nio import RoomEncryptedFile, RoomMemberEvent, RoomMessage, RoomMessageNotice
 from nio.crypto.attachments import decrypt_attachment
 
@@ -107,8 +108,9 @@ async def test_a_choice_is_answered_by_reaction_or_by_replying_its_number(kindre
     assert "nothing to erase" in answer.body
 
 
-async def test_encrypted_room_round_trip(kindred, new_member):
-    bot, adapter, account = await kindred.start()
+@pytest.mark.parametrize("trust_unverified", [False, True], ids=["trust-on-first-use", "send-to-unverified"])
+async def test_encrypted_room_round_trip(kindred, new_member, trust_unverified):
+    bot, adapter, account = await kindred.start(trust_unverified_devices=trust_unverified)
     alice = await new_member("alice")
     room_id = await group_room(alice, account.user_id, encrypted=True)
 

@@ -48,6 +48,7 @@ RETRY_CAP_SECONDS = 10.0
 CATCH_UP_LIMIT_SECONDS = 12 * 3600  # after a long outage, old commands are not answered out of the blue
 DECRYPT_GRACE_SECONDS = 4.0  # a late room key often arrives within a sync or two
 RESEND_HINT_EVERY_SECONDS = 600
+STOP_SECONDS = 10.0
 # The first sync of a new bot takes only the latest event per room: the backlog is never answered.
 FIRST_START_FILTER = {"room": {"timeline": {"limit": 1}}}
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
@@ -90,11 +91,18 @@ class MatrixAdapter(MatrixSending, Adapter):
             log.warning("matrix: first sync still pending; carrying on in the background")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        """Stop syncing, let the dispatcher finish what it already fetched (with a deadline), close."""
+        if self._tasks:
+            sync_task, dispatch_task = self._tasks
+            sync_task.cancel()
+            await self._batches.put(None)  # the dispatcher ends when it reaches this
+            try:
+                await asyncio.wait_for(asyncio.shield(dispatch_task), STOP_SECONDS)
+            except (TimeoutError, Exception):
+                dispatch_task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         self._tasks = []
         if self.client:
             await self.client.close()
@@ -192,7 +200,10 @@ class MatrixAdapter(MatrixSending, Adapter):
 
     async def _dispatch_forever(self) -> None:
         while True:
-            batch, backlog_only, catching_up = await self._batches.get()
+            item = await self._batches.get()
+            if item is None:
+                return
+            batch, backlog_only, catching_up = item
             try:
                 await self._handle_batch(batch, backlog_only, catching_up)
             except Exception:

@@ -98,6 +98,8 @@ class MatrixSending:
             room = self.client.rooms.get(room_id)
             if room is not None and room.encrypted:
                 await self._query_keys()
+                if not self.config.trust_unverified_devices:
+                    self._trust_on_first_use(room)
             try:
                 answer = await self.client.room_send(
                     room_id, event_type, content, tx_id=transaction,
@@ -117,6 +119,17 @@ class MatrixSending:
                                                     "status": getattr(answer, "status_code", None)})
             raise MatrixSendError("the homeserver refused the message")
         raise MatrixSendError("unreachable")
+
+    def _trust_on_first_use(self, room) -> None:
+        """Trust each member device the first time the bot sees it, and pin its keys (nio's store keeps
+        them and refuses a device whose keys later change). The bot cannot verify interactively; this is
+        what makes an encrypted DM work with no set-up. `trust_unverified_devices = true` skips the
+        bookkeeping and sends to every device as unverified. See docs/matrix.md."""
+        for user_id in room.users:
+            for device in self.client.device_store.active_user_devices(user_id):
+                if device.trust_state.name == "unset":
+                    self.client.verify_device(device)
+                    log.info("matrix: trusting a device on first use", extra={"device": device.id})
 
     async def _known_room(self, room_id: str):
         """The nio room, waiting (with a deadline) for the sync loop to bring a brand-new one."""
