@@ -95,6 +95,7 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                  self._create_thread),
                 ("GET", r"/channels/(?P<channel_id>\d+)", self._get_channel),
                 ("POST", r"/users/@me/channels", self._create_dm),
+                ("GET", r"/users/(?P<user_id>\d+)", self._get_user),
                 ("GET", r"/guilds/(?P<guild_id>\d+)/members/(?P<user_id>\d+)", self._get_member),
                 ("PUT", r"/applications/\d+/commands", self._put_commands),
                 ("GET", r"/applications/\d+/commands", self._get_commands),
@@ -107,6 +108,8 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                  self._get_webhook_message),
                 ("PATCH", r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
                  self._edit_webhook_message),
+                ("DELETE", r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
+                 self._delete_webhook_message),
             ]
         ]
         self._init_interactions()
@@ -239,6 +242,12 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         await self.dispatch("RESUMED", {})
         self.resumes += 1
         self._notify()
+
+    def add_member(self, username: str, role_ids: list[int] | None = None) -> FakeUser:
+        """Another member of the guild (present in later GUILD_CREATEs and member fetches)."""
+        user = FakeUser(snowflake(), username, role_ids=list(role_ids or []))
+        self.users[user.id] = user
+        return user
 
     @property
     def intents(self) -> int:

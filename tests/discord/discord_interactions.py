@@ -4,6 +4,7 @@ interaction callback / webhook routes the bot answers them through."""
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,8 @@ class InteractionRecord:
     autocomplete_choices: list[dict] | None = None
     modal: dict | None = None
     message_id: int | None = None  # for a button press: the message the button is on
+    dispatched_at: float = 0.0  # time.perf_counter() when INTERACTION_CREATE was sent
+    answered_at: float = 0.0  # ... and when the bot's first callback arrived (for the benchmark)
 
     @property
     def answered(self) -> bool:
@@ -170,6 +173,7 @@ class InteractionsMixin:
             payload["message"] = message
         self.interactions[record.id] = record
         self._interactions_by_token[record.token] = record
+        record.dispatched_at = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload)
         return record
 
@@ -181,6 +185,7 @@ class InteractionsMixin:
             return json_response({"message": "Unknown interaction", "code": 10062}, 404)
         if record.callbacks:
             return json_response({"message": "Interaction has already been acknowledged.", "code": 40060}, 400)
+        record.answered_at = record.answered_at or time.perf_counter()
         record.callbacks.append(body)
         response_type, data = body["type"], body.get("data") or {}
         answer: dict = {"interaction": {"id": str(record.id), "type": record.type}}
@@ -229,3 +234,11 @@ class InteractionsMixin:
         body["flags"] = int(sent.payload.get("flags") or 0) & ~128  # the placeholder stops loading
         self._apply_edit(sent, body)
         return json_response(sent.payload)
+
+    async def _delete_webhook_message(self, token: str, message_id: str, **_: Any) -> web.Response:
+        sent = self._webhook_target(token, message_id)
+        if sent is None:
+            return json_response({"message": "Unknown Message", "code": 10008}, 404)
+        sent.deleted = True
+        self._notify()
+        return web.Response(status=204)

@@ -154,6 +154,8 @@ def command_payload(declaration: dict, *, command_id: int, application_id: int,
     command = {"type": 1, "description": "", "options": [], "default_member_permissions": None,
                "nsfw": False, "dm_permission": True, **declaration}
     command.update(id=str(command_id), application_id=str(application_id), version=str(snowflake()))
+    if command["default_member_permissions"] is not None:  # Discord answers a permission bit set as a string
+        command["default_member_permissions"] = str(command["default_member_permissions"])
     if guild_id is not None:
         command["guild_id"] = str(guild_id)
     return command
@@ -185,6 +187,7 @@ class SentMessage:
     files: list[SentFile] = field(default_factory=list)
     interaction_id: int | None = None
     edits: int = 0
+    deleted: bool = False
 
     @property
     def id(self) -> int:

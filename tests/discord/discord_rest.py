@@ -68,6 +68,10 @@ class RestMixin:
         self.channels[int(thread["id"])] = thread
         return json_response(thread, 201)
 
+    async def _get_user(self, user_id: str, **_: Any) -> web.Response:
+        user = self.users.get(int(user_id))
+        return json_response(user.payload()) if user else json_response({"message": "Unknown User", "code": 10013}, 404)
+
     async def _get_member(self, guild_id: str, user_id: str, **_: Any) -> web.Response:
         user = self.users.get(int(user_id))
         return json_response(user.member_payload()) if user else json_response({"message": "Unknown Member", "code": 10007}, 404)
