@@ -23,10 +23,9 @@ async def discord_double():
 @pytest.fixture
 def start_kindred(tmp_path, discord_double):
     """Start Kindred on Discord (the double), with the probe cog; call again for a restart on the same DB."""
+    from bot.adapters.discord import DiscordAdapter
     from bot.config import DiscordSettings
     from bot.testing import make_test_bot, test_settings
-
-    from bot.adapters.discord import DiscordAdapter
 
     def start(cogs: list[str] | None = None, **discord_overrides):
         options = dict(token=discord_double.token, api_base=discord_double.api_base,

@@ -6,9 +6,9 @@ import logging
 
 import discord
 import pytest
-from bot.model import PlaceRef
 
 from bot.adapters.discord import DeliveryFailed
+from bot.model import PlaceRef
 
 MESSAGES_ROUTE = r"^/channels/\d+/messages$"
 

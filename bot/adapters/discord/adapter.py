@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import yarl
-from bot.adapters.base import Adapter, Capabilities, Responder
-from bot.model import Content, PlaceRef, SentRef, UserRef
 
 import discord
+from bot.adapters.base import Adapter, Capabilities, Responder
 from bot.adapters.discord import render as rendering
 from bot.adapters.discord.events import EventRouter
 from bot.adapters.discord.responder import MessageResponder
 from bot.adapters.discord.sync import sync_commands_if_changed
+from bot.model import Content, PlaceRef, SentRef, UserRef
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
@@ -70,7 +70,8 @@ class DiscordAdapter(Adapter):
         self.events: EventRouter | None = None
         self.synced_on_start = False
         self._connection: asyncio.Task | None = None
-        self._members: dict[tuple[int, int], tuple[float, discord.Member]] = {}
+        # user id -> guild id -> (when seen, member): who is a moderator, without asking Discord each time
+        self._members: dict[int, dict[int, tuple[float, discord.Member]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
 
     # --- life cycle -----------------------------------------------------------------------------
@@ -135,12 +136,25 @@ class DiscordAdapter(Adapter):
 
     def remember_member(self, member: discord.abc.User | None) -> None:
         if isinstance(member, discord.Member):
-            self._members[(member.guild.id, member.id)] = (time.monotonic(), member)
+            self._members.setdefault(member.id, {})[member.guild.id] = (time.monotonic(), member)
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         """Manage Server (or Administrator) in one of the community's servers, or the configured role."""
+        user_id = int(user.user_id)
+        now = time.monotonic()
+        checked: set[int] = set()
+        # First the servers where the member was just seen (the event being handled carried them).
+        for guild_id, (seen, member) in self._members.get(user_id, {}).items():
+            if now - seen < MEMBER_CACHE_SECONDS and self._community_of_guild(guild_id) == community_id:
+                if self.member_is_moderator(member):
+                    return True
+                checked.add(guild_id)
+        if self.client is None or len(checked) >= len(self.client.guilds):
+            return False
         for guild in self._guilds_of(community_id):
-            member = await self._member(guild, int(user.user_id))
+            if guild.id in checked:
+                continue
+            member = await self._member(guild, user_id)
             if member is not None and self.member_is_moderator(member):
                 return True
         return False
@@ -153,15 +167,15 @@ class DiscordAdapter(Adapter):
         return bool(wanted) and any(wanted in (role.name, str(role.id)) for role in member.roles)
 
     def _guilds_of(self, community_id: int) -> list[discord.Guild]:
-        mapped = {int(s) for s in self.bot.communities.scopes(community_id, PLATFORM) if s.isdigit()}
         guilds = self.client.guilds if self.client else []
-        if mapped:
-            return [g for g in guilds if g.id in mapped]
+        return [g for g in guilds if self._community_of_guild(g.id) == community_id]
+
+    def _community_of_guild(self, guild_id: int) -> int:
         # Unmapped servers belong to the default community (see bot/communities.py).
-        return [g for g in guilds if self.bot.communities.for_place(self.place_ref(0, g.id)).id == community_id]
+        return self.bot.communities.for_place(self.place_ref(0, guild_id)).id
 
     async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
-        cached = self._members.get((guild.id, user_id))
+        cached = self._members.get(user_id, {}).get(guild.id)
         if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
             return cached[1]
         member = guild.get_member(user_id)
@@ -211,9 +225,13 @@ class DiscordAdapter(Adapter):
     def remember_interaction_message(self, message_id: int, interaction: discord.Interaction) -> None:
         """Ephemeral answers can only be edited through their interaction; keep it while its token lives."""
         now = time.monotonic()
-        self._interaction_messages = {k: v for k, v in self._interaction_messages.items()
-                                      if now - v[0] < INTERACTION_EDIT_SECONDS}
-        self._interaction_messages[message_id] = (now, interaction)
+        remembered = self._interaction_messages
+        while remembered:  # oldest first (insertion order): drop what can no longer be edited
+            oldest = next(iter(remembered))
+            if now - remembered[oldest][0] < INTERACTION_EDIT_SECONDS:
+                break
+            del remembered[oldest]
+        remembered[message_id] = (now, interaction)
 
     async def _deliver(self, action: str, attempt, where: str) -> Any:
         """Run one REST call; retry what may pass on a second try; log and raise what will not."""

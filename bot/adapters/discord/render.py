@@ -10,10 +10,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+import discord
 from bot.model import Content, TextRequest
 from bot.text import neutralize_mentions
-
-import discord
 
 CHOICE_PREFIX = "kindred:c:"  # a Choice button: the rest is the choice id
 ASK_PREFIX = "kindred:a:"  # a button opening the form of a TextRequest: "<max_length>:<m|s>:<request id>"

@@ -15,10 +15,9 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
+import discord
 from bot.commands import Access, Command
 from bot.params import Param, ParamType, suggest_timezones
-
-import discord
 from discord import app_commands
 
 # What the callback gets: (interaction, command, {param name: raw value}).

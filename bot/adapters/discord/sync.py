@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.storage import Migration
-
 from bot.adapters.discord.slash import declarations_hash
+from bot.storage import Migration
 
 if TYPE_CHECKING:
     from bot.adapters.discord.adapter import DiscordAdapter
