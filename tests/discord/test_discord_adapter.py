@@ -8,6 +8,7 @@ from __future__ import annotations
 import discord
 
 from bot.adapters.discord import responder as responder_module
+from bot.model import Choice, Content, SentRef
 
 EPHEMERAL = 64
 
@@ -147,3 +148,35 @@ async def test_slow_command_is_acknowledged_in_time_then_answered(kindred, monke
     assert answered.callbacks[0]["type"] == 5  # "Kindred is thinking..." before Discord's 3 s run out
     reply = await double.wait_reply(slow)
     assert reply.content == "Finished." and reply.ephemeral
+
+
+async def test_edits_threads_and_commands_in_a_dm(kindred):
+    bot, adapter, double = kindred
+    place = adapter.place_ref(double.general_id, double.guild_id)
+    sent = await bot.send(place, Content(text="Meetup at 7", choices=[Choice("probe.mood:good", "Going")]))
+    await bot.edit(sent, Content(text="Meetup moved to 8"))
+    edited = double.messages[int(sent.message_id)]
+    assert edited.content == "Meetup moved to 8" and edited.custom_ids == [] and edited.edits == 1
+
+    secret = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe secret"))
+    await bot.edit(SentRef("discord", str(double.general_id), str(secret.id)), Content(text="Updated privately"))
+    assert double.messages[secret.id].content == "Updated privately"  # ephemeral: edited via its interaction
+
+    thread = await adapter.create_thread(sent, "Meetup chat")
+    assert thread is not None and thread.scope_id == str(double.guild_id)
+    await bot.send(thread, "Welcome to the thread")
+    in_thread = await double.wait_for_message(lambda m: m.content == "Welcome to the thread", "the thread post")
+    assert in_thread.channel_id == int(thread.place_id)
+
+    dm = double.dm_channel_of(double.alex)
+    private = await double.wait_reply(await double.slash(double.alex, dm, "probe secret"))
+    assert private.channel_id == dm and private.content == "Only you can see this."
+
+
+async def test_long_text_is_split_at_line_breaks(kindred):
+    bot, adapter, double = kindred
+    lines = [f"Line {n}: " + "steady " * 20 for n in range(40)]
+    await bot.send(adapter.place_ref(double.general_id, double.guild_id), "\n".join(lines))
+    parts = [m.content for m in double.sent if m.content.startswith("Line")]
+    assert len(parts) == 4 and all(len(p) <= 2000 for p in parts)  # 6000 characters
+    assert [line.rstrip() for line in "\n".join(parts).split("\n")] == [line.rstrip() for line in lines]

@@ -56,7 +56,7 @@ def intents_for(message_content: bool) -> discord.Intents:
 
 class DiscordAdapter(Adapter):
     platform = PLATFORM
-    capabilities = Capabilities(buttons=True, ephemeral=True, threads=True, reactions=True, modals=True,
+    capabilities = Capabilities(buttons=True, ephemeral=True, threads=True, reactions=False, modals=True,
                                 edits=True, files=True, native_timestamps=True)
 
     def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
@@ -217,7 +217,13 @@ class DiscordAdapter(Adapter):
         await self._deliver("edit", lambda: message.edit(**part.edit_kwargs()), ref.place_id)
 
     async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
-        message = self.client.get_partial_messageable(int(ref.place_id)).get_partial_message(int(ref.message_id))
+        channel = self.client.get_channel(int(ref.place_id))  # threads need the guild channel, not a partial
+        if channel is None:
+            channel = await self._deliver("find a channel", lambda: self.client.fetch_channel(int(ref.place_id)),
+                                          ref.place_id)
+        if not isinstance(channel, discord.TextChannel):
+            return None  # no threads in DMs, or under threads
+        message = channel.get_partial_message(int(ref.message_id))
         thread = await self._deliver("create a thread", lambda: message.create_thread(
             name=name[:100], auto_archive_duration=1440), ref.place_id)
         return self.place_ref(thread.id, thread.guild.id if thread.guild else None)
