@@ -36,6 +36,7 @@ from discord_payloads import (
 from discord_rest import RestMixin, json_response
 
 HEARTBEAT_INTERVAL_MS = 41250
+MESSAGE_CONTENT_INTENT = 1 << 15
 
 
 class DiscordDouble(InteractionsMixin, RestMixin):
@@ -73,6 +74,7 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self.identify_payloads: list[dict] = []
         self.resumes = 0
         self.connections = 0
+        self.message_content_allowed = True  # the portal's "Message Content Intent" switch
         self.errors: list[str] = []  # exceptions inside the double's own route handlers
 
         self._faults: list[Fault] = []
@@ -221,6 +223,9 @@ class DiscordDouble(InteractionsMixin, RestMixin):
     async def _identify(self, ws: web.WebSocketResponse, data: dict) -> None:
         if data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if data.get("intents", 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         self.identify_payloads.append(data)
         self._ws, self._session_id, self._events, self._seq = ws, secrets.token_hex(16), [], 0

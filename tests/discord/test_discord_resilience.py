@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -87,3 +88,23 @@ async def test_without_message_content_intent_slash_commands_and_mentions_still_
         assert not discord.Intents._from_value(double.intents).message_content
         reply = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe secret"))
         assert reply.content == "Only you can see this."
+
+
+async def test_setup_mistakes_are_explained(tmp_path, discord_double):
+    from bot.adapters.discord import DiscordAdapter, DiscordSetupError
+    from bot.config import DiscordSettings
+    from bot.core import Kindred
+    from bot.testing import test_settings
+
+    discord_double.message_content_allowed = False  # the portal switch left off
+    for token, explanation in [("not-the-token", "refused the bot token"), (discord_double.token,
+                                                                             "Message Content Intent")]:
+        settings = test_settings(tmp_path, discord=DiscordSettings(
+            token=token, api_base=discord_double.api_base, gateway_url=discord_double.gateway_url))
+        bot = Kindred(settings)
+        bot.add_adapter(DiscordAdapter(settings, guild_ready_timeout=0.05))
+        try:
+            with pytest.raises(DiscordSetupError, match=explanation):
+                await asyncio.wait_for(bot.start(cogs=["cogs.privacy"]), 10)
+        finally:
+            await bot.close()

@@ -40,6 +40,10 @@ INTERACTION_EDIT_SECONDS = 14 * 60  # interaction tokens last 15 minutes
 USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
 
 
+class DiscordSetupError(RuntimeError):
+    """The bot cannot connect as configured; the message says what to change."""
+
+
 class DeliveryFailed(Exception):
     """A message could not be delivered after retries; the reason is logged (never the content)."""
 
@@ -88,7 +92,11 @@ class DiscordAdapter(Adapter):
         self.tree = app_commands.CommandTree(self.client)
         self.events = EventRouter(self)
         self.events.install()
-        await self.client.login(self.settings.token)
+        try:
+            await self.client.login(self.settings.token)
+        except discord.LoginFailure:
+            raise DiscordSetupError("Discord refused the bot token: copy it again from the Developer Portal "
+                                    "(Bot → Reset Token) into KINDRED_DISCORD_TOKEN or [discord] token") from None
         self.synced_on_start = await sync_commands_if_changed(self)
         ready = asyncio.Event()
         self.client.event(_on_ready_setter(ready))
@@ -99,7 +107,13 @@ class DiscordAdapter(Adapter):
         if waiter not in done:
             waiter.cancel()
             if self._connection in done:
-                self._connection.result()  # raises why the gateway connection failed (bad token, intents)
+                try:
+                    self._connection.result()  # raises why the gateway connection failed
+                except discord.PrivilegedIntentsRequired:
+                    raise DiscordSetupError(
+                        "Discord refused the message-content intent: enable 'Message Content Intent' for the bot "
+                        "in the Developer Portal, or set [discord] message_content = false (see docs/discord.md)"
+                    ) from None
             raise TimeoutError(f"Discord did not become ready within {READY_TIMEOUT:.0f}s")
         log.info("discord ready", extra={"guilds": len(self.client.guilds), "synced": self.synced_on_start})
 
