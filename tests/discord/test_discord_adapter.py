@@ -35,17 +35,19 @@ async def test_slash_command_answered_publicly_and_ephemerally(kindred):
 
 
 async def test_button_press_is_routed_to_the_cog_that_asked(kindred):
-    _bot, _adapter, double = kindred
+    _bot, adapter, double = kindred
     question = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe mood"))
     assert question.content == "How are you today?"
     assert question.custom_ids == ["kindred:c:probe.mood:good", "kindred:c:probe.mood:low"]
     pressed = await double.press(double.alex, question.id, "kindred:c:probe.mood:low")
     answer = await double.wait_reply(pressed)
     assert answer.content == "Noted: low." and answer.ephemeral
+    view_store = adapter.client._connection._view_store  # stateless: discord.py holds nothing per message
+    assert not view_store._views and not view_store._modals
 
 
 async def test_free_text_is_asked_in_a_modal(kindred):
-    _bot, _adapter, double = kindred
+    _bot, adapter, double = kindred
     asked = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe note"))
     (button,) = asked.custom_ids
     opened = await double.wait_answered(await double.press(double.alex, asked.id, button))
@@ -53,6 +55,8 @@ async def test_free_text_is_asked_in_a_modal(kindred):
     submitted = await double.submit_modal(double.alex, opened, {"answer": "Slept well, walked."})
     answer = await double.wait_reply(submitted)
     assert answer.content == "Saved note 7 (19 characters)." and answer.ephemeral
+    view_store = adapter.client._connection._view_store
+    assert not view_store._views and not view_store._modals
 
 
 async def test_dm_is_opened_and_sent_and_the_interaction_closed_quietly(kindred):

@@ -33,6 +33,13 @@ STYLES = {
 }
 
 
+class StatelessButton(discord.ui.Button):
+    """A button discord.py does not dispatch: on_interaction routes it by custom_id instead."""
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
 class StatelessView(discord.ui.View):
     """Buttons only: never registered with discord.py, so nothing is held per message or lost on restart."""
 
@@ -111,12 +118,12 @@ def buttons_for(content: Content) -> discord.ui.View | None:
         return None
     view = StatelessView()
     for choice in content.choices[:MAX_BUTTONS - (1 if content.ask else 0)]:
-        view.add_item(discord.ui.Button(label=_cut(choice.label, 80), custom_id=_checked(CHOICE_PREFIX + choice.id),
+        view.add_item(StatelessButton(label=_cut(choice.label, 80), custom_id=_checked(CHOICE_PREFIX + choice.id),
                                         style=STYLES.get(choice.style, discord.ButtonStyle.secondary)))
     if content.ask is not None:
         ask = content.ask
         custom_id = f"{ASK_PREFIX}{ask.max_length}:{'m' if ask.multiline else 's'}:{ask.id}"
-        view.add_item(discord.ui.Button(label=_cut(ask.label, 80), custom_id=_checked(custom_id),
+        view.add_item(StatelessButton(label=_cut(ask.label, 80), custom_id=_checked(custom_id),
                                         style=discord.ButtonStyle.primary, emoji="✍️"))
     return view
 

@@ -86,6 +86,8 @@ class InteractionResponder(Responder):
         kwargs = part.send_kwargs()
         if not interaction.response.is_done():
             response = await interaction.response.send_message(ephemeral=private, **kwargs)
+            if part.view is not None:
+                part.view.stop()  # discord.py registers views of responses regardless; nothing to hold on to
             message_id = response.message_id
             if message_id is None:  # an older API answer without the message: ask for it
                 message_id = (await interaction.original_response()).id
