@@ -97,6 +97,16 @@ class ProbeCog(Cog):
     async def quiet(self, ctx: Context) -> None:
         """Answer nothing."""
 
+    @command("probe deep ping")
+    async def deep_ping(self, ctx: Context) -> None:
+        """A command two groups deep."""
+        await ctx.reply("pong")
+
+    @command("reflection-of-the-day-for-our-community")
+    async def invalid_name(self, ctx: Context) -> None:
+        """Discord refuses this name (over 32 characters); it stays a text command."""
+        await ctx.reply("still here")
+
     @command("modtools", access=Access.MODERATOR, private=True)
     async def modtools(self, ctx: Context) -> None:
         """A moderators-only command."""

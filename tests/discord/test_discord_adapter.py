@@ -33,6 +33,9 @@ async def test_slash_command_answered_publicly_and_ephemerally(kindred):
     secret = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe secret"))
     assert secret.content == "Only you can see this." and secret.ephemeral
 
+    deep = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe deep ping"))
+    assert deep.content == "pong"
+
 
 async def test_button_press_is_routed_to_the_cog_that_asked(kindred):
     _bot, adapter, double = kindred
@@ -77,6 +80,10 @@ async def test_text_command_with_message_content_intent(kindred):
     await double.user_says(double.alex, double.general_id, "!probe secret")
     private = await double.wait_for_message(lambda m: m.content == "Only you can see this.", "the DM answer")
     assert private.channel_id == double.dm_channels[double.alex.id]
+
+    assert "reflection-of-the-day-for-our-community" not in {c["name"] for c in double.global_commands}
+    await double.user_says(double.alex, double.general_id, "!reflection-of-the-day-for-our-community")
+    await double.wait_for_message(lambda m: m.content == "still here", "a text-only command's answer")
 
     await double.user_says(double.alex, double.general_id, f"<@{double.bot_user.id}> probe echo by mention")
     await double.wait_for_message(lambda m: m.content == "by mention", "the answer to a mention")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
@@ -19,6 +20,8 @@ import discord
 from bot.commands import Access, Command
 from bot.params import Param, ParamType, suggest_timezones
 from discord import app_commands
+
+log = logging.getLogger(__name__)
 
 # What the callback gets: (interaction, command, {param name: raw value}).
 Runner = Callable[[discord.Interaction, Command, dict[str, Any]], Awaitable[None]]
@@ -117,30 +120,44 @@ def build_tree_commands(commands: dict[str, Command], run: Runner,
     top: dict[str, app_commands.Command | app_commands.Group] = {}
     members_of: dict[str, list[Command]] = {}
     for name in sorted(commands):
-        command = commands[name]
-        words = name.split()
-        if len(words) == 1:
-            top[name] = build_command(command, name, run, suggest)
-            continue
-        members_of.setdefault(words[0], []).append(command)
-        parent = top.get(words[0])
-        if not isinstance(parent, app_commands.Group):
-            title = getattr(command.cog, "title", "") or words[0]
-            parent = app_commands.Group(name=words[0], description=description(f"{title}: /{words[0]} commands",
-                                                                                words[0]))
-            top[words[0]] = parent
-        if len(words) == 3:
-            sub = parent.get_command(words[1])
-            if sub is None:
-                sub = app_commands.Group(name=words[1], description=f"/{words[0]} {words[1]} commands", parent=parent)
-            parent = sub
-        parent.add_command(build_command(command, words[-1], run, suggest))
+        try:
+            _place_command(top, members_of, commands[name], run, suggest)
+        except (TypeError, ValueError) as error:  # a name or text Discord does not accept: text command only
+            log.warning("not offered as a slash command", extra={"command": name, "error": str(error)})
     for group_name, group_commands in members_of.items():
         group = top[group_name]
         if all(c.access is Access.MODERATOR for c in group_commands):
             group.guild_only = True
             group.default_permissions = MODERATOR_PERMISSIONS
     return list(top.values())
+
+
+def _place_command(top: dict, members_of: dict[str, list[Command]], command: Command, run: Runner,
+                   suggest: Suggester) -> None:
+    words = command.name.split()
+    if len(words) > 3:
+        raise ValueError("Discord nests commands at most three words deep")
+    if len(words) == 1:
+        if isinstance(top.get(command.name), app_commands.Group):
+            raise ValueError(f"/{command.name} is also a group; Discord allows one or the other")
+        top[command.name] = build_command(command, command.name, run, suggest)
+        return
+    parent = top.get(words[0])
+    if isinstance(parent, app_commands.Command):
+        raise ValueError(f"/{words[0]} is also a command; Discord allows one or the other")
+    if parent is None:
+        title = getattr(command.cog, "title", "") or words[0]
+        parent = app_commands.Group(name=words[0], description=description(f"{title}: /{words[0]} commands",
+                                                                            words[0]))
+        top[words[0]] = parent
+    if len(words) == 3:
+        sub = parent.get_command(words[1])
+        if sub is None:
+            sub = app_commands.Group(name=words[1], description=f"/{words[0]} {words[1]} commands")
+            parent.add_command(sub)
+        parent = sub
+    parent.add_command(build_command(command, words[-1], run, suggest))
+    members_of.setdefault(words[0], []).append(command)
 
 
 def declarations_hash(tree: app_commands.CommandTree) -> str:
