@@ -115,7 +115,7 @@ async def run(rounds: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Discord slash-command round trip, Kindred vs bare discord.py")
     parser.add_argument("--rounds", type=int, default=300)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv or [])  # `make bench` calls main() with no arguments
     started = time.perf_counter()
     summary = asyncio.run(run(args.rounds))
     results = ROOT / "bench" / "results"
@@ -132,4 +132,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

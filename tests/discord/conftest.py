@@ -25,13 +25,13 @@ def start_kindred(tmp_path, discord_double):
     """Start Kindred on Discord (the double), with the probe cog; call again for a restart on the same DB."""
     from bot.adapters.discord import DiscordAdapter
     from bot.config import DiscordSettings
-    from bot.testing import make_test_bot, test_settings
+    from bot.testing import make_test_bot, settings_for_tests
 
     def start(cogs: list[str] | None = None, **discord_overrides):
         options = dict(token=discord_double.token, api_base=discord_double.api_base,
                        gateway_url=discord_double.gateway_url, moderator_role="Peer Moderator")
         options.update(discord_overrides)
-        settings = test_settings(tmp_path, discord=DiscordSettings(**options))
+        settings = settings_for_tests(tmp_path, discord=DiscordSettings(**options))
         adapter = DiscordAdapter(settings, guild_ready_timeout=0.05)
         return make_test_bot(tmp_path, cogs=cogs or ["cogs.privacy", "probe_cog"], adapters=[adapter], settings=settings)
 

@@ -94,12 +94,12 @@ async def test_setup_mistakes_are_explained(tmp_path, discord_double):
     from bot.adapters.discord import DiscordAdapter, DiscordSetupError
     from bot.config import DiscordSettings
     from bot.core import Kindred
-    from bot.testing import test_settings
+    from bot.testing import settings_for_tests
 
     discord_double.message_content_allowed = False  # the portal switch left off
     for token, explanation in [("not-the-token", "refused the bot token"), (discord_double.token,
                                                                              "Message Content Intent")]:
-        settings = test_settings(tmp_path, discord=DiscordSettings(
+        settings = settings_for_tests(tmp_path, discord=DiscordSettings(
             token=token, api_base=discord_double.api_base, gateway_url=discord_double.gateway_url))
         bot = Kindred(settings)
         bot.add_adapter(DiscordAdapter(settings, guild_ready_timeout=0.05))

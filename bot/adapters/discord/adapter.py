@@ -14,18 +14,18 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import yarl
-
 import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
 from bot.adapters.base import Adapter, Capabilities, Responder
 from bot.adapters.discord import render as rendering
 from bot.adapters.discord.events import EventRouter
 from bot.adapters.discord.responder import MessageResponder
 from bot.adapters.discord.sync import sync_commands_if_changed
 from bot.model import Content, PlaceRef, SentRef, UserRef
-from discord import app_commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 if TYPE_CHECKING:
     from bot.config import Settings

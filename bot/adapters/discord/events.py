@@ -6,13 +6,14 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord import app_commands
+
 from bot.adapters.discord import render as rendering
 from bot.adapters.discord.responder import InteractionResponder
 from bot.adapters.discord.slash import build_tree_commands
 from bot.commands import PREFIX, Command
 from bot.model import ChoiceEvent, IncomingMessage, TextAnswer
 from bot.params import Param
-from discord import app_commands
 
 if TYPE_CHECKING:
     from bot.adapters.discord.adapter import DiscordAdapter

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 import discord
+
 from bot.model import Content, TextRequest
 from bot.text import neutralize_mentions
 

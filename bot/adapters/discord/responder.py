@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING
 
 import discord
+
 from bot.adapters.base import Responder
 from bot.model import Content, PlaceRef, SentRef, UserRef
 

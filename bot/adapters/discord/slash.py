@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
 import discord
+from discord import app_commands
+
 from bot.commands import Access, Command
 from bot.params import Param, ParamType, suggest_timezones
-from discord import app_commands
 
 log = logging.getLogger(__name__)
 
