@@ -5,7 +5,7 @@ against its own local Discord double in this process. The double times each inte
 moment it sends INTERACTION_CREATE to the moment the bot's answer reaches its callback route. The
 two bots are measured alternately, one interaction each in turn, so machine noise hits both alike.
 
-    .venv/bin/python bench/bench_discord.py [--rounds 300]
+    .venv/bin/python bench/bench_discord.py [--rounds 1000]
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ async def run(rounds: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Discord slash-command round trip, Kindred vs bare discord.py")
-    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=1000)
     args = parser.parse_args(argv or [])  # `make bench` calls main() with no arguments
     started = time.perf_counter()
     summary = asyncio.run(run(args.rounds))
