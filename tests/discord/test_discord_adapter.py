@@ -191,3 +191,18 @@ async def test_long_text_is_split_at_line_breaks(kindred):
     parts = [m.content for m in double.sent if m.content.startswith("Line")]
     assert len(parts) == 4 and all(len(p) <= 2000 for p in parts)  # 6000 characters
     assert [line.rstrip() for line in "\n".join(parts).split("\n")] == [line.rstrip() for line in lines]
+
+
+async def test_every_cog_command_becomes_a_slash_command(start_kindred, discord_double):
+    """Each feature cog's declarations, as Discord receives them: nothing silently left out."""
+    import pkgutil
+
+    import cogs
+
+    every_cog = sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
+    async with start_kindred(cogs=every_cog) as (bot, adapter):
+        offered = {command.qualified_name for command in adapter.tree.walk_commands()
+                   if isinstance(command, discord.app_commands.Command)}
+        assert offered == set(bot.router.commands), f"left out: {set(bot.router.commands) - offered}"
+        synced = {c["name"] for c in discord_double.global_commands}
+        assert synced == {name.split()[0] for name in bot.router.commands}
