@@ -48,7 +48,7 @@ class AlertsMixin:
     """Mixed into CrisisCog (needs self.bot, self.store, self.settings(), self.texts())."""
 
     async def raise_alert(self, ctx: Context, result: Assessment | None, link: str | None,
-                          where: str | None = None, requested: bool = False) -> int:
+                          where: str | None = None, requested: bool = False, member_reached: bool = True) -> int:
         """Record an alert (no text), send it to the moderators, and schedule the re-alert."""
         now = ctx.bot.clock.now()
         level = result.level if result else Level.CONCERN
@@ -62,6 +62,9 @@ class AlertsMixin:
         row = await self.store.alert(alert_id)
         texts = await self.texts(ctx.community.id)
         content = self.alert_content(row, ctx.author.display_name, texts, where=where, requested=requested)
+        if not member_reached:
+            content.fields.append(("Bot's reply", "could NOT be delivered to the member (private messages closed?): "
+                                                  "please reach them another way"))
         sent = await self.deliver_alert(ctx.community.id, content)
         if sent is not None:
             await self.store.set_alert_message(alert_id, sent.platform, sent.place_id, sent.message_id)

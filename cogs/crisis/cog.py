@@ -99,9 +99,17 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             log.info("crisis reply held back by cooldown", extra={"level": result.level.name})
             return False
         minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
+        if len(self.recent) > 1000:
+            self.recent = {key: value for key, value in self.recent.items() if value[1] > now}
         self.recent[ctx.author.key] = (result.level, now + timedelta(minutes=minutes))
-        await ctx.reply(await self.reply_content(ctx, result), private=True)
-        await self.raise_alert(ctx, result, link, where=where)
+        reached = True
+        try:
+            await ctx.reply(await self.reply_content(ctx, result), private=True)
+        except Exception:
+            # DMs closed, platform hiccup: the moderators must hear about it all the more.
+            log.exception("crisis reply could not be delivered", extra={"level": result.level.name})
+            reached = False
+        await self.raise_alert(ctx, result, link, where=where, member_reached=reached)
         return True
 
     async def screen_private_text(self, ctx: Context, text: str) -> bool:

@@ -143,3 +143,19 @@ async def test_monitoring_can_be_narrowed_and_alert_channel_is_never_scanned(cri
     assert await _say(chat, ivy, CRISIS, place=chat.channel("support"))
     await _say(chat, mod, "!crisisadmin monitor off", place=chat.channel("mods"))
     assert await asyncio.wait_for(chat.dm(chat.user("jo"), CRISIS), timeout=10), "DMs are always watched"
+
+
+async def test_moderators_are_told_when_the_private_reply_cannot_be_delivered(crisis_bot):
+    bot, chat, mod = crisis_bot
+    rae = chat.user("rae")
+    original = chat.send_private
+
+    async def closed_dms(user, content):
+        if user == rae:
+            raise RuntimeError("this member does not accept direct messages")
+        return await original(user, content)
+
+    chat.send_private = closed_dms
+    await _say(chat, rae, CRISIS)
+    fields = dict(_alerts(chat)[-1].content.fields)
+    assert "could NOT be delivered" in fields["Bot's reply"]
