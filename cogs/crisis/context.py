@@ -28,7 +28,9 @@ _NEGATED_STATE = re.compile(
     r"\b(?:isnt|is not|not) (?:a|my|some kind of|some) (?:goodbye|plan|last|suicide|cry for help|crisis)\b|"
     r"\b(?:no way|not like that|nothing like that|not in that way|never would|id never|i would never|wouldnt ever)\b|"
     r"\b(?:nope|no|nah|not really)\s*[.,!]?\s*(?:just|only)\b|\bnot (?:[\w,]+ ){0,7}just (?:tired|sad|venting|stressed|"
-    r"exhausted|burnt out|burned out|frustrated|lonely|annoyed|bored|worn out)\b"
+    r"exhausted|burnt out|burned out|frustrated|lonely|annoyed|bored|worn out)\b|"
+    r"\b(?:isnt|is not|arent|are not|was never|wasnt|never|not) (?:something (?:id|i would|i will|im going to)|an option|"
+    r"on the table|happening|in the cards|my plan)\b|\boff the table\b"
 )
 
 _DISTANT_PAST = re.compile(
@@ -85,13 +87,23 @@ _MUNDANE = re.compile(
 )
 _ACCIDENT = re.compile(r"\b(?:shaving|cooking|making (?:dinner|lunch|breakfast)|on the stove|by accident|accidentally|"
                        r"chopping|chopping \w+|cutting (?:onions|vegetables|veggies|bread)|the oven|at work|the cupboard|the door|a paper cut|the kitchen|fixing)\b")
+# Recovery talk that borrows the words of an ending: the old life ends, not the person.
+_RECOVERY_FIGURES = (
+    r"(?:goodbye|bye|farewell)(?: forever)? to (?:drinking|alcohol|booze|drugs|using|my old life|the old me|pills|weed|"
+    r"cigarettes|that life|my addiction|the bottle|my old self|my ex|toxic)|"
+    r"(?:drinking|alcohol|booze|drugs|using|heroin|meth|pills|addiction|my addiction) (?:was going to|would have|almost|"
+    r"nearly|could have|was about to) (?:end|ended|take|taken|kill|killed) (?:my life|me)|"
+    r"(?:end|ending|ended) (?:my|the) (?:life|old life) (?:as|i had as) (?:i knew it|an addict|a drinker|a user)|"
+    r"(?:kill|killing|killed) (?:the|my) (?:old me|addict in me|cravings?)"
+)
+_RECOVERY_FIGURE = re.compile(rf"\b(?:{_RECOVERY_FIGURES})\b")
 _FIGURATIVE_SPANS = re.compile(
     r"\b(?:killing me|killed it|kill it|kill for|killed me|to die for|dying to|dying for|dying of (?:laughter|boredom)|"
     r"died laughing|bored to death|scared to death|dead tired|dead serious|(?:phone|battery|laptop|car|plant|plants|wifi) "
     r"(?:is )?(?:dying|died|dead)|overdosed on (?:netflix|sugar|coffee|caffeine|candy|chocolate|tv|memes|pizza|"
     r"cookies|sun)|jump at|shot my shot|kill two birds|drowning in (?:work|paperwork|emails|homework)|death of me|"
     r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|through the roof|heart attack when|scared me to death|"
-    r"on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
+    rf"{_RECOVERY_FIGURES}|on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
     r"overdosed on (?!(?:\w+ )?(?:pills|xanax|benzos|heroin|fentanyl|opioids|meds|oxy|drugs|alcohol|"
     r"something|dope|coke|meth|it|them))\w+)\b"
 )
@@ -175,6 +187,8 @@ def reassuring(message: str) -> str | None:
         return "education"
     if _KITCHEN_ACCIDENT.search(message):
         return "accident"
+    if _RECOVERY_FIGURE.search(message):
+        return "figurative"
     return None
 
 

@@ -56,7 +56,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:wish|want|hope) (?:someone|somebody|something|a car|a truck|god) (?:would |to |will )?(?:kill|hit) me\b"),
     ("suicide_word", Category.SUICIDE, 0.85, False, r"\bsuicid(?:e|al|ality)\b"),
     ("end_life", Category.SUICIDE, 0.95, False,
-     r"\b(?:end|ending|take|taking|end all of) (?:it all|my (?:own )?life|things for good|everything for good)\b"),
+     r"\b(?:end|ending|take|taking|end all of) (?:it all|my (?:own )?life|things for good|everything for good)\b"
+     r"(?! as (?:i knew it|an addict|a drinker|a user|it was))"),
     ("end_it", Category.SUICIDE, 0.8, False,
      r"\b(?:want to|going to|just|gonna|ready to|could|should|will|plan to|thinking about|think about) "
      r"(?:(?:end|ending) (?:it|everything|things)(?: all)?\b(?! with)|(?:end|ending) this(?= *(?:$|[.,!?]|now|tonight|"
@@ -117,7 +118,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:standing|sitting|up) on (?:the|a) (?:bridge|ledge|roof|edge)\b|\bjump(?:ing)? (?:off|from|in front of)\b"),
     ("have_plan", Category.SUICIDE, 0.8, False,
      r"\b(?:have|got|made|making) a plan(?: to| for| and)?(?! for (?:the|my|tomorrow|sobriety|recovery|the week|today))\b"
-     r"(?= (?:to (?:do it|end|die|go)|and (?:a|the) (?:date|time|way))| ?$)|\b(?:know|picked|chose) (?:how|when|the date) (?:ill|i will|im going to) do it\b"),
+     r"(?= (?:to (?:do it|end it|end things|end my|die|kill)|and (?:a|the) (?:date|time|way))| ?$)|\b(?:know|picked|chose) (?:how|when|the date) (?:ill|i will|im going to) do it\b"),
     ("go_for_good", Category.SUICIDE, 0.8, False,
      r"\b(?:go|going|finally|to) through with it\b|\b(?:this is|its|it is) the end (?:for me|of me|of the road for me)\b|"
      r"\b(?:go|gone|leave|leaving|leave this world|check out|checking out|be gone|dip|dipping|log off|exit) for good\b|\bleave this world\b|"
