@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cogs.crisis.detector import Category, Level, assess
 from cogs.crisis.normalize import normalize
@@ -191,3 +193,17 @@ def test_assessment_reasons_never_contain_the_message():
     text = "everyone would be better off without me"
     result = assess(text)
     assert all(text not in reason and "without me" not in reason for reason in result.reasons)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gets_an_assessment_without_error(text):
+    result = assess(text)
+    assert result.level in Level and 0.0 <= result.score <= 1.0
+    assert result.category is not None or result.level < Level.CONCERN
+
+
+def test_a_very_long_message_is_still_assessed():
+    long_post = "had a long day at work and then the bus was late. " * 200 + "i want to die tonight"
+    assert assess(long_post).is_crisis
+    assert assess("🙂" * 5000).level is Level.NONE
