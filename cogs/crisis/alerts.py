@@ -102,6 +102,12 @@ class AlertsMixin:
             footer="The message itself is not copied here or stored anywhere.",
         )
 
+    async def has_alert_destination(self, community_id: int) -> bool:
+        """Whether an alert would reach a person: an alert place, or moderators listed in the config."""
+        if await (await self.settings(community_id)).get("alert_place"):
+            return True
+        return bool(self.bot.communities.moderator_keys.get(community_id))
+
     async def deliver_alert(self, community_id: int, content: Content) -> SentRef | None:
         """To the community's alert place; without one, privately to its configured moderators."""
         place = await (await self.settings(community_id)).get("alert_place")

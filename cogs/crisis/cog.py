@@ -142,7 +142,11 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         lines = helplines.lines_for(country)
         emergency = lines.emergency.contact
         imminent = result.level is Level.IMMINENT
-        parts = [texts.get("opening_dm" if ctx.place.is_direct else "opening", name=ctx.author.name)]
+        if await self.has_alert_destination(ctx.community.id):
+            opening = "opening_dm" if ctx.place.is_direct else "opening"
+        else:
+            opening = "opening_no_moderators"
+        parts = [texts.get(opening, name=ctx.author.name)]
         special = {Category.OVERDOSE: "overdose", Category.MEDICAL: "medical",
                    Category.VIOLENCE_ABUSE: "violence", Category.RELAPSE: "relapse"}.get(result.category)
         if special:

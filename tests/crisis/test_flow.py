@@ -159,3 +159,14 @@ async def test_moderators_are_told_when_the_private_reply_cannot_be_delivered(cr
     await _say(chat, rae, CRISIS)
     fields = dict(_alerts(chat)[-1].content.fields)
     assert "could NOT be delivered" in fields["Bot's reply"]
+
+
+async def test_the_reply_never_claims_a_moderator_was_told_when_none_can_be(tmp_path, clock):
+    from bot.testing import MemoryAdapter, make_test_bot
+
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
+                             clock=clock) as (bot, chat):
+        sam = chat.user("sam")
+        await _say(chat, sam, CRISIS)
+        reply = chat.to(sam)[-1].text
+        assert "moderator" not in reply and "Are you safe right now?" in reply
