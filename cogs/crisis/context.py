@@ -112,7 +112,7 @@ _COPING = re.compile(
     r"\b(?:but|instead|then) (?:i )?(?:called|texted|went to|reached out|talked to|prayed|meditated|walked|left|"
     r"drove past|played the tape|told|hit a meeting|went for a)\b|\b(?:not|never) (?:going|gonna) to (?:use|drink|pick up|"
     r"act on it)\b|\bthe (?:urge|craving|thought) passed\b|\bwalked out\b|\bkept going\b|\bplayed the tape forward\b|"
-    r"\bstayed (?:sober|clean)\b|\bdidnt (?:use|drink|pick up)\b"
+    r"\bstayed (?:sober|clean)\b|\bdidnt (?:use|drink|pick up)\b|\bsober (?:buddy|friend|support|companion)\b"
 )
 
 

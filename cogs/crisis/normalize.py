@@ -227,7 +227,7 @@ def normalize(text: str) -> str:
     text = _strip_accents(text.lower().translate(_APOSTROPHES))
     # "od'd", "o.d." and "od'ed" must become "overdosed" before apostrophes vanish ("odd" is a word).
     text = _OD_FORMS.sub(" overdosed ", text)
-    text = text.replace("sewer slide", "suicide").replace("self harm", "selfharm")
+    text = text.replace("sewer slide", "suicide")
     text = text.replace("w/o", " without ").replace("s/h", " self harm ").replace("b/c", " because ")
     text = text.replace("'", "")
     text = _REPEATS.sub(r"\1\1", text)
