@@ -6,7 +6,10 @@ import asyncio
 import json
 import sqlite3
 
+import pytest
+
 from bot.model import IncomingMessage
+from bot.vault import VaultError
 
 
 async def _say(chat, user, text, place=None):
@@ -138,3 +141,21 @@ async def test_other_cogs_can_screen_private_text_and_get_substance_use_help(cri
     assert "privately" in dict(chat.in_place(chat.channel("mods"))[-1].content.fields)["Where"]
     assert "1-800-662-4357" in cog.substance_use_resources("US")
     assert "findahelpline.com" in cog.substance_use_resources(None)
+
+
+async def test_a_sealed_plan_answer_copied_to_another_member_does_not_open(crisis_bot):
+    bot, chat, mod = crisis_bot
+    for name in ("uma", "vic"):
+        user = chat.user(name)
+        await _say(chat, user, "!safetyplan write")
+        await chat.press(user, "consent:agree:crisis")
+        await chat.answer(user, f"{name} warning signs")
+        await chat.answer(user, "stop")
+    uma_id = await bot.members.lookup(chat.user("uma"))
+    vic_id = await bot.members.lookup(chat.user("vic"))
+    token = await bot.db.fetchval("SELECT sealed FROM crisis_safety_plans WHERE member_id = ?", (uma_id,))
+    await bot.db.execute("UPDATE crisis_safety_plans SET sealed = ? WHERE member_id = ?", (token, vic_id))
+    with pytest.raises(VaultError):
+        await bot.get_cog("crisis")._plan(vic_id)
+    # A plan that cannot be opened must never stand between a member and the crisis reply.
+    assert "Are you safe right now?" in (await _say(chat, chat.user("vic"), "!crisis"))[-1].text
