@@ -38,7 +38,9 @@ async def test_crisis_command_works_for_anyone_and_can_ask_for_a_person(crisis_b
     assert "911" in sent[-1].text and "Are you safe right now?" in sent[-1].text
     await chat.press(lee, chat.find_choice(sent[-1], "Ask a moderator to reach out"))
     alert = chat.in_place(chat.channel("mods"))[-1]
-    assert "asked for someone to reach out" in alert.text
+    assert "asked for someone to reach out" in alert.text and "lee" in alert.text
+    await chat.press(lee, chat.find_choice(sent[-1], "I'm not safe"))
+    assert "NOT safe" in chat.in_place(chat.channel("mods"))[-1].content.title
     assert await bot.members.lookup(lee) is None, "asking for help stores no member"
 
 
