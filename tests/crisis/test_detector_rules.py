@@ -207,3 +207,16 @@ def test_a_very_long_message_is_still_assessed():
     long_post = "had a long day at work and then the bus was late. " * 200 + "i want to die tonight"
     assert assess(long_post).is_crisis
     assert assess("🙂" * 5000).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["thinking about s*icide again", "i wanna self delete fr", "gonna take a toaster bath tn", "i want to d!e",
+     "k1ll myself tonight"],
+)
+def test_disguised_and_newer_slang(text):
+    assert assess(text).is_crisis
+
+
+def test_phone_settings_are_not_slang():
+    assert not assess("set the group chat to self delete after a week").is_crisis
