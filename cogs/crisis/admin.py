@@ -34,6 +34,7 @@ class AdminMixin:
             f"**Re-alert after:** {values.get('realert_minutes', 15) or 'never'} minutes",
             f"**Community country:** {lines_for(ctx.community.country).name} ({ctx.community.country})",
             f"**Reply texts changed:** {', '.join(sorted(texts)) or 'none'}",
+            f"**Reply texts you can change** (`!crisisadmin text KEY TEXT`): {', '.join(DEFAULTS)}",
         ]
         await ctx.reply("\n".join(lines), private=True)
 
@@ -125,12 +126,17 @@ class AdminMixin:
         "crisisadmin text",
         access=Access.MODERATOR,
         private=True,
-        params=[Param("key", ParamType.CHOICE, choices=tuple(DEFAULTS), help="which text to change"),
+        params=[Param("key", ParamType.WORD, help="which text: see `!crisisadmin show` for the list"),
                 Param("text", ParamType.TEXT, required=False, help="the new wording; leave empty to restore")],
         examples=["!crisisadmin text closing You are not alone. Type !helpline any time."],
     )
     async def admin_text(self, ctx: Context, key: str, text: str | None = None) -> None:
         """Change (or translate) one of the crisis reply texts; without TEXT, restore the original."""
+        key = key.lower()
+        if key not in DEFAULTS:
+            await ctx.reply(f"There is no reply text called '{key}'. Use one of: {', '.join(DEFAULTS)}. "
+                            "For example: `!crisisadmin text closing You are not alone.`", private=True)
+            return
         settings = await self.settings(ctx.community.id)
         texts = await settings.get("texts", {})
         if text:

@@ -161,3 +161,9 @@ async def test_a_sealed_plan_answer_copied_to_another_member_does_not_open(crisi
         await bot.get_cog("crisis")._plan(vic_id)
     # A plan that cannot be opened must never stand between a member and the crisis reply.
     assert "Are you safe right now?" in (await _say(chat, chat.user("vic"), "!crisis"))[-1].text
+
+
+async def test_unknown_reply_text_key_gets_the_list(crisis_bot):
+    bot, chat, mod = crisis_bot
+    wrong = await _say(chat, mod, "!crisisadmin text greeting hello", place=chat.channel("mods"))
+    assert "no reply text called 'greeting'" in wrong[-1].text and "closing" in wrong[-1].text
