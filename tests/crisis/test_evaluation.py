@@ -24,9 +24,9 @@ def _summary(path: Path, capsys) -> dict:
 
 
 def test_own_testset_floor(capsys):
-    """Written by hand, apart from the training templates. Measured: recall 0.992, FAR 0.009 (n=234)."""
+    """Written by hand, apart from the training templates. Measured: recall 0.993, FAR 0.008 (n=254)."""
     summary = _summary(OWN_TESTSET, capsys)
-    assert summary["n"] >= 230
+    assert summary["n"] >= 250
     assert summary["recall"] >= 0.95
     assert summary["false_alarm_rate"] <= 0.05
 
