@@ -78,3 +78,13 @@ def test_training_file_is_reproducible_from_the_templates():
 
     regenerated = [json.dumps(row, ensure_ascii=False) for row in generate()]
     assert regenerated == TRAINING.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not present at {DEV_SET} (it is in CI)")
+def test_training_messages_never_contain_dev_wording():
+    from cogs.crisis.normalize import normalize
+
+    dev = {normalize(json.loads(line)["text"]) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line}
+    training = [normalize(json.loads(line)["text"]) for line in TRAINING.read_text(encoding="utf-8").splitlines()]
+    copied = [d for d in dev if len(d) > 15 and any(d in t for t in training)]
+    assert copied == [], "training text must not reuse the dev set's wording"
