@@ -6,7 +6,6 @@ Members: `!meetups`, `!meetup show NAME`, the Going / Maybe / Can't go buttons (
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +13,6 @@ from datetime import datetime, timedelta
 from bot.cog import Cog, DataStatement
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.model import Content
-from bot.scheduler import Cron
 from bot.text import plural
 
 from . import render
@@ -24,8 +22,6 @@ from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
 from .store import MIGRATIONS, MeetupStore
 from .timeparse import TimeParseError, parse_when
-
-log = logging.getLogger(__name__)
 
 FEATURE = "meetups"
 DRAFT_LIFETIME = timedelta(hours=1)
@@ -67,13 +63,10 @@ class MeetupsCog(OrganiserCommands, Cog):
     async def cog_load(self) -> None:
         self.bot.scheduler.register_handler("meetups.remind", self.service.on_remind)
         self.bot.scheduler.register_handler("meetups.roll", self.service.on_roll)
-        self.bot.scheduler.register_handler("meetups.purge", self.purge)
-        await self.bot.scheduler.add("meetups", "purge", Cron(4, 0, "UTC"), "meetups.purge", grace=timedelta(days=1))
 
-    async def purge(self, firing) -> None:
+    async def enforce_retention(self, now: datetime) -> int:
         """Keep answers only as long as they are useful: erase them a while after the meeting."""
-        erased = await self.store.purge_answers(self.bot.clock.now() - timedelta(days=RETENTION_DAYS))
-        log.info("old meetup answers erased", extra={"count": erased})
+        return await self.store.purge_answers(now - timedelta(days=RETENTION_DAYS))
 
     # --- drafts shared by create / edit / cancel --------------------------------------------------
 
