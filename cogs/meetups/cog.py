@@ -208,7 +208,7 @@ class MeetupsCog(OrganiserCommands, Cog):
         await ctx.reply(Content(text=text, files=[attachment] if count else []), private=True)
 
     @command("meetup show", params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],
-             private=True, examples=["!meetup show Alumni coffee"])
+             private=True, group_default=True, examples=["!meetup Alumni coffee", "!meetup show #3"])
     async def show(self, ctx: Context, name: str) -> None:
         """One meetup's next meeting: time, place, seats left, and the RSVP buttons."""
         occ = await self.next_for(ctx, name)
