@@ -26,6 +26,7 @@ from .timeparse import TimeParseError, parse_when
 FEATURE = "meetups"
 DRAFT_LIFETIME = timedelta(hours=1)
 RETENTION_DAYS = 30
+YOUR_ANSWER = {"going": "going", "waitlist": "on the waitlist", "maybe": "maybe", "cant": "can't go"}
 
 
 @dataclass
@@ -217,6 +218,10 @@ class MeetupsCog(OrganiserCommands, Cog):
             upcoming = await self.store.upcoming(occ.meetup, self.bot.clock.now(), 4)
             if len(upcoming) > 1:
                 content.fields.append(("After that", ", ".join(render.timestamp(o.start, "f") for o in upcoming[1:])))
+            member_id = await ctx.member_id()
+            mine = await self.store.member_answer(occ, member_id) if member_id is not None else None
+            if mine:
+                content.fields.insert(0, ("Your answer", YOUR_ANSWER[mine]))
             await ctx.reply(content, private=True)
 
     @command("meetup rsvp", params=[Param("answer", ParamType.CHOICE, choices=ANSWERS),
