@@ -209,3 +209,19 @@ async def test_answers_are_erased_a_month_after_the_meeting(meetup_bot, steps, c
     clock.advance(days=12)
     await bot.scheduler.run_due()
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 0
+
+
+async def test_a_member_linked_on_both_platforms_holds_one_seat(meetup_bot, steps):
+    bot, discord, matrix = meetup_bot
+    mod = discord.user("olga", moderator=True)
+    await discord.say(mod, "!meetup channel here")
+    await matrix.say(matrix.user("@mod:hs", moderator=True), "!meetup channel here", place=matrix.channel("!room:hs"))
+    _, discord_post, _ = await steps.create(discord, mod, "Circle, tomorrow 7pm, capacity 2")
+    (matrix_post,) = [s for s in matrix.sent if s.content.title == "Circle"]
+    dee_discord, dee_matrix = discord.user("dee"), matrix.user("@dee:hs")
+    await steps.rsvp(discord, dee_discord, discord_post)
+    await bot.members.link(await bot.members.lookup(dee_discord), dee_matrix)
+    again = await steps.rsvp(matrix, dee_matrix, matrix_post)
+    assert "still going" in again[-1].text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 1
+    assert "1 of 2 seats left" in discord_post.text and "1 of 2 seats left" in matrix_post.text
