@@ -225,3 +225,18 @@ async def test_a_member_linked_on_both_platforms_holds_one_seat(meetup_bot, step
     assert "still going" in again[-1].text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 1
     assert "1 of 2 seats left" in discord_post.text and "1 of 2 seats left" in matrix_post.text
+
+
+async def test_moderators_choose_when_reminders_go(meetup_bot, steps, clock):
+    bot, chat, _ = meetup_bot
+    organiser, ana = chat.user("olga", moderator=True), chat.user("ana")
+    assert "between 1 and 168" in (await chat.say(organiser, "!meetup reminder-times soon"))[-1].text
+    assert "moderators" in (await chat.say(ana, "!meetup reminder-times 2"))[-1].text
+    assert "48 h and 2 h" in (await chat.say(organiser, "!meetup reminder-times 2 48"))[-1].text
+    _, post, _ = await steps.create(chat, organiser, "Circle, 2026-11-30 19:00", place=chat.channel())
+    await steps.rsvp(chat, ana, post)
+    clock.set(clock.now().replace(day=28, hour=19))  # 48 hours before Monday 19:00
+    await bot.scheduler.run_due()
+    assert "in 2 days" in chat.to(ana)[-1].text
+    keys = sorted(s["key"].rsplit(":", 1)[1] for s in await bot.scheduler.list("meetups"))
+    assert keys == ["remind2h", "roll"]
