@@ -66,8 +66,17 @@ class MeetupsCog(OrganiserCommands, Cog):
         self.bot.scheduler.register_handler("meetups.roll", self.service.on_roll)
 
     async def enforce_retention(self, now: datetime) -> int:
-        """Keep answers only as long as they are useful: erase them a while after the meeting."""
-        return await self.store.purge_answers(now - timedelta(days=RETENTION_DAYS))
+        """Keep answers only as long as they are useful: erase them a while after the meeting, and
+        forget meetups (with who organised them) once their last meeting is that far behind."""
+        before = now - timedelta(days=RETENTION_DAYS)
+        removed = await self.store.purge_answers(before)
+        for meetup in await self.store.all_meetups():
+            has_future = meetup.status == "active" and meetup.rule_starts(after=before, limit=1)
+            if not has_future and not await self.store.materialized(meetup, after=before):
+                await self.service.unschedule_meetup(meetup)
+                await self.store.delete_meetup(meetup.id)
+                removed += 1
+        return removed
 
     # --- drafts shared by create / edit / cancel --------------------------------------------------
 

@@ -206,9 +206,12 @@ async def test_answers_are_erased_a_month_after_the_meeting(meetup_bot, steps, c
     clock.advance(days=20)
     await bot.scheduler.run_due()
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 1  # still within 30 days
+    await steps.create(chat, organiser, "Weekly, every monday 7pm", place=chat.channel())
     clock.advance(days=12)
     await bot.scheduler.run_due()
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 0
+    # The one-off meetup itself (and who organised it) goes too; the running series stays.
+    assert [row[0] for row in await bot.db.fetchall("SELECT title FROM meetups")] == ["Weekly"]
 
 
 async def test_a_member_linked_on_both_platforms_holds_one_seat(meetup_bot, steps):
