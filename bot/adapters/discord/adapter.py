@@ -74,6 +74,7 @@ class DiscordAdapter(Adapter):
         self.events: EventRouter | None = None
         self.synced_on_start = False
         self._connection: asyncio.Task | None = None
+        self._stopping = False
         # user id -> guild id -> (when seen, member): who is a moderator, without asking Discord each time
         self._members: dict[int, dict[int, tuple[float, discord.Member]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
@@ -101,6 +102,7 @@ class DiscordAdapter(Adapter):
         ready = asyncio.Event()
         self.client.event(_on_ready_setter(ready))
         self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+        self._connection.add_done_callback(self._connection_ended)
         waiter = asyncio.create_task(ready.wait())
         done, _ = await asyncio.wait({waiter, self._connection}, timeout=READY_TIMEOUT,
                                      return_when=asyncio.FIRST_COMPLETED)
@@ -117,7 +119,17 @@ class DiscordAdapter(Adapter):
             raise TimeoutError(f"Discord did not become ready within {READY_TIMEOUT:.0f}s")
         log.info("discord ready", extra={"guilds": len(self.client.guilds), "synced": self.synced_on_start})
 
+    def _connection_ended(self, task: asyncio.Task) -> None:
+        """discord.py reconnects by itself; if it gives up (token revoked, say), say so loudly."""
+        if task.cancelled():
+            return
+        error = task.exception()  # retrieved either way, so asyncio does not warn about it
+        if self._stopping:
+            return
+        log.critical("discord connection lost for good", extra={"error": type(error).__name__ if error else None})
+
     async def stop(self) -> None:
+        self._stopping = True
         if self.client is not None:
             await self.client.close()
         if self._connection is not None:
