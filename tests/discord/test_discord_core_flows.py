@@ -29,3 +29,26 @@ async def test_consent_export_and_erasure_stay_private(start_kindred, discord_do
         assert erased.content.startswith("Done.") and erased.ephemeral
         assert await bot.members.lookup(alex) is None
         assert all(m.channel_id != double.general_id or m.ephemeral for m in double.sent)  # nothing public
+
+
+async def test_crisis_on_discord_answers_privately_and_alerts_moderators(start_kindred, discord_double):
+    """A member in distress in a public channel: a private reply, an alert without their words, a claim."""
+    double = discord_double
+    async with start_kindred(cogs=["cogs.privacy", "cogs.crisis"]):
+        set_up = await double.wait_reply(await double.slash(double.morgan, double.moderators_id, "crisisadmin alerts"))
+        assert set_up.ephemeral
+
+        words = "i keep thinking about killing myself"
+        await double.user_says(double.alex, double.general_id, words)
+        alert = await double.wait_for_message(
+            lambda m: m.channel_id == double.moderators_id and any(i.startswith("kindred:c:crisis.ack:")
+                                                                    for i in m.custom_ids), "the alert")
+        assert words not in alert.text() and not alert.mentions.everyone
+        dm = double.dm_channels[double.alex.id]
+        assert any(m.channel_id == dm for m in double.sent)  # the member was answered privately
+        assert not any(m.channel_id == double.general_id for m in double.sent)  # and nothing public
+
+        (ack,) = [i for i in alert.custom_ids if i.startswith("kindred:c:crisis.ack:")]
+        await double.wait_answered(await double.press(double.morgan, alert.id, ack))
+        await double.wait_until(lambda: alert.edits == 1, "the alert marked as taken")
+        assert alert.custom_ids == [] and "Acknowledged by Morgan" in alert.text()
