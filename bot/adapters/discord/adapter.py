@@ -75,8 +75,9 @@ class DiscordAdapter(Adapter):
         self.synced_on_start = False
         self._connection: asyncio.Task | None = None
         self._stopping = False
-        # user id -> guild id -> (when seen, member): who is a moderator, without asking Discord each time
-        self._members: dict[int, dict[int, tuple[float, discord.Member]]] = {}
+        # user id -> guild id -> (when seen, member, resolved permissions if known): who is a moderator,
+        # without asking Discord each time
+        self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
 
     # --- life cycle -----------------------------------------------------------------------------
@@ -160,9 +161,11 @@ class DiscordAdapter(Adapter):
 
     # --- moderators -----------------------------------------------------------------------------
 
-    def remember_member(self, member: discord.abc.User | None) -> None:
+    def remember_member(self, member: discord.abc.User | None,
+                        permissions: discord.Permissions | None = None) -> None:
+        """Keep the member an event carried (an interaction also carries their resolved permissions)."""
         if isinstance(member, discord.Member):
-            self._members.setdefault(member.id, {})[member.guild.id] = (time.monotonic(), member)
+            self._members.setdefault(member.id, {})[member.guild.id] = (time.monotonic(), member, permissions)
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         """Manage Server (or Administrator) in one of the community's servers, or the configured role."""
@@ -170,9 +173,9 @@ class DiscordAdapter(Adapter):
         now = time.monotonic()
         checked: set[int] = set()
         # First the servers where the member was just seen (the event being handled carried them).
-        for guild_id, (seen, member) in self._members.get(user_id, {}).items():
+        for guild_id, (seen, member, permissions) in self._members.get(user_id, {}).items():
             if now - seen < MEMBER_CACHE_SECONDS and self._community_of_guild(guild_id) == community_id:
-                if self.member_is_moderator(member):
+                if self.member_is_moderator(member, permissions):
                     return True
                 checked.add(guild_id)
         if self.client is None or len(checked) >= len(self.client.guilds):
@@ -185,12 +188,19 @@ class DiscordAdapter(Adapter):
                 return True
         return False
 
-    def member_is_moderator(self, member: discord.Member) -> bool:
-        permissions = member.guild_permissions
+    def member_is_moderator(self, member: discord.Member, permissions: discord.Permissions | None = None) -> bool:
+        # Manage Server and Administrator cannot be granted per channel, so an interaction's resolved
+        # permissions answer as well as the guild-wide ones, without recomputing them from every role.
+        permissions = permissions or member.guild_permissions
         if permissions.manage_guild or permissions.administrator:
             return True
+        return any(member.get_role(role_id) is not None for role_id in self._moderator_role_ids(member.guild))
+
+    def _moderator_role_ids(self, guild: discord.Guild) -> list[int]:
         wanted = self.settings.moderator_role.strip()
-        return bool(wanted) and any(wanted in (role.name, str(role.id)) for role in member.roles)
+        if not wanted:
+            return []
+        return [role.id for role in guild.roles if wanted in (role.name, str(role.id))]
 
     def _guilds_of(self, community_id: int) -> list[discord.Guild]:
         guilds = self.client.guilds if self.client else []
