@@ -225,8 +225,8 @@ class DiscordAdapter(Adapter):
 
     # --- sending --------------------------------------------------------------------------------
 
-    def render(self, content: Content) -> list[rendering.Rendered]:
-        return rendering.render(content)
+    def render(self, content: Content, single: bool = False) -> list[rendering.Rendered]:
+        return rendering.render(content, single)
 
     async def send(self, place: PlaceRef, content: Content) -> SentRef:
         channel = self.client.get_partial_messageable(int(place.place_id))
@@ -242,7 +242,7 @@ class DiscordAdapter(Adapter):
         return await self.send(self.place_ref(dm.id, None), content)
 
     async def edit(self, ref: SentRef, content: Content) -> None:
-        part = self.render(content)[-1]
+        (part,) = self.render(content, single=True)
         remembered = self._interaction_messages.get(int(ref.message_id))
         if remembered and time.monotonic() - remembered[0] < INTERACTION_EDIT_SECONDS:
             interaction = remembered[1]
