@@ -44,11 +44,15 @@ async def test_crisis_on_discord_answers_privately_and_alerts_moderators(start_k
             lambda m: m.channel_id == double.moderators_id and any(i.startswith("kindred:c:crisis.ack:")
                                                                     for i in m.custom_ids), "the alert")
         assert words not in alert.text() and not alert.mentions.everyone
-        dm = double.dm_channels[double.alex.id]
-        assert any(m.channel_id == dm for m in double.sent)  # the member was answered privately
+        await double.wait_for_message(lambda m: m.channel_id == double.dm_channels.get(double.alex.id),
+                                      "the private answer to the member")
         assert not any(m.channel_id == double.general_id for m in double.sent)  # and nothing public
 
         (ack,) = [i for i in alert.custom_ids if i.startswith("kindred:c:crisis.ack:")]
-        await double.wait_answered(await double.press(double.morgan, alert.id, ack))
-        await double.wait_until(lambda: alert.edits == 1, "the alert marked as taken")
-        assert alert.custom_ids == [] and "Acknowledged by Morgan" in alert.text()
+        pressed = await double.press(double.morgan, alert.id, ack)
+        # The other moderators see who took it (an edit of the alert, or a note under it)...
+        await double.wait_for_message(lambda m: m.channel_id == double.moderators_id
+                                      and "acknowledged by morgan" in m.text().lower(), "the alert marked as taken")
+        # ...and whoever pressed gets a private word; nothing of it is public.
+        assert (await double.wait_reply(pressed)).ephemeral
+        assert not any(m.channel_id == double.general_id for m in double.sent)
