@@ -32,6 +32,15 @@ WARMUP = 20
 START_DEADLINE = 90.0
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU a process has used (Linux /proc), to compare work per interaction under load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -95,16 +104,23 @@ async def run(rounds: int) -> dict:
                                cwd=ROOT) as bare:
                 await ready(bare_double, bare, "the bare bot")
                 timings: dict[str, list[float]] = {"kindred": [], "bare": []}
+                cpu_before: dict[str, float | None] = {}
                 for index in range(WARMUP + rounds):
+                    if index == WARMUP:
+                        cpu_before = {"kindred": cpu_seconds(kindred.pid), "bare": cpu_seconds(bare.pid)}
                     kindred_ms = await one_round_trip(kindred_double, kindred_members[(index + 1) % MEMBERS])
                     bare_ms = await one_round_trip(bare_double, bare_members[index % MEMBERS])
                     if index >= WARMUP:
                         timings["kindred"].append(kindred_ms)
                         timings["bare"].append(bare_ms)
+                cpu_after = {"kindred": cpu_seconds(kindred.pid), "bare": cpu_seconds(bare.pid)}
     await kindred_double.stop()
     await bare_double.stop()
     summary = {name: {"median_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 0.95), 2)}
                for name, values in timings.items()}
+    for name in ("kindred", "bare"):
+        if cpu_before.get(name) is not None and cpu_after.get(name) is not None:
+            summary[name]["cpu_ms_per_interaction"] = round((cpu_after[name] - cpu_before[name]) * 1000 / rounds, 3)
     summary["ratio_median"] = round(summary["kindred"]["median_ms"] / summary["bare"]["median_ms"], 3)
     summary["ratio_p95"] = round(summary["kindred"]["p95_ms"] / summary["bare"]["p95_ms"], 3)
     summary["rounds"] = rounds
@@ -124,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Discord /help round trip over the local double, {args.rounds} rounds each, interleaved "
           f"({time.perf_counter() - started:.0f} s):")
     for name in ("kindred", "bare"):
-        print(f"  {name:8} median {summary[name]['median_ms']:6.2f} ms   p95 {summary[name]['p95_ms']:6.2f} ms")
+        cpu = summary[name].get("cpu_ms_per_interaction")
+        cpu_text = f"   CPU {cpu:.3f} ms/interaction" if cpu is not None else ""
+        print(f"  {name:8} median {summary[name]['median_ms']:6.2f} ms   p95 {summary[name]['p95_ms']:6.2f} ms{cpu_text}")
     verdict = "within" if summary["ratio_median"] <= TARGET_RATIO else "OVER"
     print(f"  Kindred/bare median {summary['ratio_median']:.3f}x ({verdict} the {TARGET_RATIO}x target), "
           f"p95 {summary['ratio_p95']:.3f}x")

@@ -238,7 +238,10 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self._notify()
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict) -> None:
-        if data.get("token") != self.token or data.get("session_id") != self._session_id:
+        if data.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if data.get("session_id") != self._session_id:
             await ws.send_str(json.dumps({"op": 9, "d": False}))
             return
         self._ws = ws

@@ -97,6 +97,11 @@ class ProbeCog(Cog):
     async def quiet(self, ctx: Context) -> None:
         """Answer nothing."""
 
+    @command("probe cheer", params=[Param("who", ParamType.USER, help="the member to cheer on")])
+    async def cheer(self, ctx: Context, who) -> None:
+        """Name a member, who alone is pinged."""
+        await ctx.reply(Content(text=f"@everyone, cheer on <@{who.user_id}>!", mention_users=[who]))
+
     @command("probe deep ping")
     async def deep_ping(self, ctx: Context) -> None:
         """A command two groups deep."""

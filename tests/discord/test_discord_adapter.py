@@ -111,6 +111,10 @@ async def test_mention_injection_in_moderator_text_is_neutralised(kindred):
     assert announcement.allowed_mentions["parse"] == []
     assert "everyone" in announcement.content  # still readable, just unable to ping
 
+    cheer = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe cheer",
+                                                       {"who": double.sam.id}))
+    assert cheer.mentions.users == [double.sam.id] and not cheer.mentions.everyone  # only the member named
+
 
 async def test_moderators_by_manage_server_or_configured_role_and_checked_again(kindred):
     _bot, _adapter, double = kindred

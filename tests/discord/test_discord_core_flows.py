@@ -29,3 +29,30 @@ async def test_consent_export_and_erasure_stay_private(start_kindred, discord_do
         assert erased.content.startswith("Done.") and erased.ephemeral
         assert await bot.members.lookup(alex) is None
         assert all(m.channel_id != double.general_id or m.ephemeral for m in double.sent)  # nothing public
+
+
+async def test_crisis_on_discord_answers_privately_and_alerts_moderators(start_kindred, discord_double):
+    """A member in distress in a public channel: a private reply, an alert without their words, a claim."""
+    double = discord_double
+    async with start_kindred(cogs=["cogs.privacy", "cogs.crisis"]):
+        set_up = await double.wait_reply(await double.slash(double.morgan, double.moderators_id, "crisisadmin alerts"))
+        assert set_up.ephemeral
+
+        words = "i keep thinking about killing myself"
+        await double.user_says(double.alex, double.general_id, words)
+        alert = await double.wait_for_message(
+            lambda m: m.channel_id == double.moderators_id and any(i.startswith("kindred:c:crisis.ack:")
+                                                                    for i in m.custom_ids), "the alert")
+        assert words not in alert.text() and not alert.mentions.everyone
+        await double.wait_for_message(lambda m: m.channel_id == double.dm_channels.get(double.alex.id),
+                                      "the private answer to the member")
+        assert not any(m.channel_id == double.general_id for m in double.sent)  # and nothing public
+
+        (ack,) = [i for i in alert.custom_ids if i.startswith("kindred:c:crisis.ack:")]
+        pressed = await double.press(double.morgan, alert.id, ack)
+        # The other moderators see who took it (an edit of the alert, or a note under it)...
+        await double.wait_for_message(lambda m: m.channel_id == double.moderators_id
+                                      and "acknowledged by morgan" in m.text().lower(), "the alert marked as taken")
+        # ...and whoever pressed gets a private word; nothing of it is public.
+        assert (await double.wait_reply(pressed)).ephemeral
+        assert not any(m.channel_id == double.general_id for m in double.sent)

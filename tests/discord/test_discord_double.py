@@ -156,3 +156,13 @@ async def test_closed_gateway_is_resumed_and_missed_events_replayed(discord_doub
         await double.wait_until(lambda: seen["messages"], "the replayed message")
         assert seen["messages"][0].content == "sent while disconnected"
         assert len(double.identify_payloads) == 1  # resumed, not re-identified
+
+
+async def test_the_benchmarks_bare_bot_answers_help(discord_double):
+    from bench.discord_bare_bot import DEFAULT_ANSWER, make_bare_bot
+
+    client, _tree = make_bare_bot()
+    async with running_client(client, discord_double.token):  # its setup_hook syncs /help
+        reply = await discord_double.wait_reply(await discord_double.slash(discord_double.alex,
+                                                                           discord_double.general_id, "help"))
+        assert reply.embeds[0]["title"] == DEFAULT_ANSWER["embeds"][0]["title"]

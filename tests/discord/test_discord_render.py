@@ -48,3 +48,10 @@ def test_split_text_prefers_line_breaks_then_spaces():
     assert render.split_text("a" * 10, limit=4) == ["aaaa", "aaaa", "aa"]
     assert render.split_text("one two three four", limit=9) == ["one two", "three", "four"]
     assert render.split_text("line one\nline two", limit=12) == ["line one", "line two"]
+
+
+def test_an_edit_keeps_long_text_in_one_message():
+    long_text = "word " * 700  # 3500 characters
+    assert len(render.render(Content(text=long_text))) == 2
+    (single,) = render.render(Content(text=long_text), single=True)
+    assert single.content is None and single.embeds[0].description == long_text.strip()

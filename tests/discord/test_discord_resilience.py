@@ -108,3 +108,12 @@ async def test_setup_mistakes_are_explained(tmp_path, discord_double):
                 await asyncio.wait_for(bot.start(cogs=["cogs.privacy"]), 10)
         finally:
             await bot.close()
+
+
+async def test_a_connection_lost_for_good_is_reported(kindred, caplog):
+    _bot, adapter, double = kindred
+    double.token = "revoked"  # the token was reset in the portal: resuming and identifying both fail
+    with caplog.at_level(logging.CRITICAL):
+        await double.close_gateway()
+        await double.wait_until(lambda: any(r.message == "discord connection lost for good" for r in caplog.records),
+                                "the critical log line", within=10)

@@ -74,8 +74,10 @@ class DiscordAdapter(Adapter):
         self.events: EventRouter | None = None
         self.synced_on_start = False
         self._connection: asyncio.Task | None = None
-        # user id -> guild id -> (when seen, member): who is a moderator, without asking Discord each time
-        self._members: dict[int, dict[int, tuple[float, discord.Member]]] = {}
+        self._stopping = False
+        # user id -> guild id -> (when seen, member, resolved permissions if known): who is a moderator,
+        # without asking Discord each time
+        self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
 
     # --- life cycle -----------------------------------------------------------------------------
@@ -101,6 +103,7 @@ class DiscordAdapter(Adapter):
         ready = asyncio.Event()
         self.client.event(_on_ready_setter(ready))
         self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+        self._connection.add_done_callback(self._connection_ended)
         waiter = asyncio.create_task(ready.wait())
         done, _ = await asyncio.wait({waiter, self._connection}, timeout=READY_TIMEOUT,
                                      return_when=asyncio.FIRST_COMPLETED)
@@ -117,7 +120,17 @@ class DiscordAdapter(Adapter):
             raise TimeoutError(f"Discord did not become ready within {READY_TIMEOUT:.0f}s")
         log.info("discord ready", extra={"guilds": len(self.client.guilds), "synced": self.synced_on_start})
 
+    def _connection_ended(self, task: asyncio.Task) -> None:
+        """discord.py reconnects by itself; if it gives up (token revoked, say), say so loudly."""
+        if task.cancelled():
+            return
+        error = task.exception()  # retrieved either way, so asyncio does not warn about it
+        if self._stopping:
+            return
+        log.critical("discord connection lost for good", extra={"error": type(error).__name__ if error else None})
+
     async def stop(self) -> None:
+        self._stopping = True
         if self.client is not None:
             await self.client.close()
         if self._connection is not None:
@@ -148,9 +161,11 @@ class DiscordAdapter(Adapter):
 
     # --- moderators -----------------------------------------------------------------------------
 
-    def remember_member(self, member: discord.abc.User | None) -> None:
+    def remember_member(self, member: discord.abc.User | None,
+                        permissions: discord.Permissions | None = None) -> None:
+        """Keep the member an event carried (an interaction also carries their resolved permissions)."""
         if isinstance(member, discord.Member):
-            self._members.setdefault(member.id, {})[member.guild.id] = (time.monotonic(), member)
+            self._members.setdefault(member.id, {})[member.guild.id] = (time.monotonic(), member, permissions)
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         """Manage Server (or Administrator) in one of the community's servers, or the configured role."""
@@ -158,9 +173,9 @@ class DiscordAdapter(Adapter):
         now = time.monotonic()
         checked: set[int] = set()
         # First the servers where the member was just seen (the event being handled carried them).
-        for guild_id, (seen, member) in self._members.get(user_id, {}).items():
+        for guild_id, (seen, member, permissions) in self._members.get(user_id, {}).items():
             if now - seen < MEMBER_CACHE_SECONDS and self._community_of_guild(guild_id) == community_id:
-                if self.member_is_moderator(member):
+                if self.member_is_moderator(member, permissions):
                     return True
                 checked.add(guild_id)
         if self.client is None or len(checked) >= len(self.client.guilds):
@@ -173,12 +188,19 @@ class DiscordAdapter(Adapter):
                 return True
         return False
 
-    def member_is_moderator(self, member: discord.Member) -> bool:
-        permissions = member.guild_permissions
+    def member_is_moderator(self, member: discord.Member, permissions: discord.Permissions | None = None) -> bool:
+        # Manage Server and Administrator cannot be granted per channel, so an interaction's resolved
+        # permissions answer as well as the guild-wide ones, without recomputing them from every role.
+        permissions = permissions or member.guild_permissions
         if permissions.manage_guild or permissions.administrator:
             return True
+        return any(member.get_role(role_id) is not None for role_id in self._moderator_role_ids(member.guild))
+
+    def _moderator_role_ids(self, guild: discord.Guild) -> list[int]:
         wanted = self.settings.moderator_role.strip()
-        return bool(wanted) and any(wanted in (role.name, str(role.id)) for role in member.roles)
+        if not wanted:
+            return []
+        return [role.id for role in guild.roles if wanted in (role.name, str(role.id))]
 
     def _guilds_of(self, community_id: int) -> list[discord.Guild]:
         guilds = self.client.guilds if self.client else []
@@ -203,8 +225,8 @@ class DiscordAdapter(Adapter):
 
     # --- sending --------------------------------------------------------------------------------
 
-    def render(self, content: Content) -> list[rendering.Rendered]:
-        return rendering.render(content)
+    def render(self, content: Content, single: bool = False) -> list[rendering.Rendered]:
+        return rendering.render(content, single)
 
     async def send(self, place: PlaceRef, content: Content) -> SentRef:
         channel = self.client.get_partial_messageable(int(place.place_id))
@@ -220,7 +242,7 @@ class DiscordAdapter(Adapter):
         return await self.send(self.place_ref(dm.id, None), content)
 
     async def edit(self, ref: SentRef, content: Content) -> None:
-        part = self.render(content)[-1]
+        (part,) = self.render(content, single=True)
         remembered = self._interaction_messages.get(int(ref.message_id))
         if remembered and time.monotonic() - remembered[0] < INTERACTION_EDIT_SECONDS:
             interaction = remembered[1]

@@ -77,7 +77,7 @@ class EventRouter:
     # --- slash commands -------------------------------------------------------------------------
 
     def _responder(self, interaction: discord.Interaction, private: bool) -> InteractionResponder:
-        self.adapter.remember_member(interaction.user)
+        self.adapter.remember_member(interaction.user, interaction.permissions)
         place = self.adapter.place_ref(interaction.channel_id or 0, interaction.guild_id)
         responder = InteractionResponder(self.adapter, place, self.adapter.user_ref(interaction.user),
                                          interaction, private_by_default=private)

@@ -89,12 +89,15 @@ def allowed_mentions_for(content: Content) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, roles=False, users=users or False, replied_user=False)
 
 
-def render(content: Content) -> list[Rendered]:
-    """The messages that show this content; buttons and files go on the last one."""
+def render(content: Content, single: bool = False) -> list[Rendered]:
+    """The messages that show this content; buttons and files go on the last one.
+
+    `single` (for an edit, which changes one message): text too long for a message goes in an embed,
+    which holds twice as much, instead of being split."""
     text = neutralize_mentions(content.text or "")
     mentions = allowed_mentions_for(content)
     messages: list[Rendered] = []
-    if content.title or content.fields or content.footer:
+    if content.title or content.fields or content.footer or (single and len(text) > MAX_CONTENT):
         embed = discord.Embed(title=_cut(neutralize_mentions(content.title or ""), 256) or None,
                               description=_cut(text, MAX_DESCRIPTION) or None)
         for name, value in content.fields[:MAX_FIELDS]:
