@@ -9,6 +9,7 @@ import pytest
 from nio import RoomEncryptedFile, RoomMemberEvent, RoomMessage, RoomMessageNotice
 from nio.crypto.attachments import decrypt_attachment
 
+from bot.model import Content, PlaceRef
 from tests.matrix.member import Member
 
 DEADLINE = 20.0
@@ -122,7 +123,6 @@ async def test_encrypted_room_round_trip(kindred, new_member, trust_unverified):
 async def test_edits_replace_the_message_and_times_name_their_zone(kindred, new_member):
     from datetime import UTC, datetime
 
-    from bot.model import Content, PlaceRef
     from bot.text import timestamp
 
     bot, adapter, account = await kindred.start(timezone="Europe/Berlin")
@@ -241,7 +241,16 @@ async def test_bot_answers_again_after_the_homeserver_restarts(kindred, new_memb
     room_id = await group_room(alice, account.user_id, encrypted=True)
     await ask(alice, room_id, account.user_id, "!help")
 
-    await asyncio.to_thread(homeserver.restart)
+    await asyncio.to_thread(homeserver.stop)
+    # A cog sends (a scheduled reminder, say) while the homeserver is down: it must arrive once, later.
+    mark = alice.mark()
+    sending = asyncio.create_task(bot.send(PlaceRef("matrix", room_id, scope_id=room_id),
+                                           Content(text="Sent while the server was away")))
+    await asyncio.sleep(0.3)  # let the send meet the closed port before the server comes back
+    await asyncio.to_thread(homeserver.start)
+    await asyncio.wait_for(sending, DEADLINE)
+    await alice.wait_for(lambda rid, e: rid == room_id and getattr(e, "body", "") == "Sent while the server was away",
+                         after=mark, seconds=DEADLINE)
 
     answer = await ask(alice, room_id, account.user_id, "!help mydata")
     assert "mydata" in answer.body
@@ -250,3 +259,29 @@ async def test_bot_answers_again_after_the_homeserver_restarts(kindred, new_memb
     replies = [e for rid, e in alice.events[mark:] if rid == room_id and e.sender == account.user_id
                and isinstance(e, RoomMessageNotice)]
     assert replies == [answer], "nothing may be sent twice across the reconnect"
+    away = [e for rid, e in alice.events if getattr(e, "body", "") == "Sent while the server was away"]
+    assert len(away) == 1
+
+
+async def test_a_question_is_answered_by_the_next_message_and_images_arrive_as_images(kindred, new_member):
+    from nio import RoomMessageImage
+
+    from tests.matrix.probe_cog import tiny_png
+
+    bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "tests.matrix.probe_cog"))
+    alice = await new_member("alice")
+    dm_id = await direct_room(alice, account.user_id)
+    question = await ask(alice, dm_id, account.user_id, "!probe name")
+    assert "What should I call you" in question.body and "next message" in question.body
+    answer = await ask(alice, dm_id, account.user_id, "Sam")
+    assert answer.body == "Thanks, Sam."
+
+    room_id = await group_room(alice, account.user_id)
+    mark = alice.mark()
+    await alice.send_text(room_id, "!probe chart")
+    image = await alice.wait_for(from_bot(account.user_id, room_id, RoomMessageImage), after=mark,
+                                 seconds=DEADLINE)
+    assert image.body == "chart.png"
+    assert (image.source["content"]["info"]["w"], image.source["content"]["info"]["h"]) == (3, 2)
+    download = await alice.client.download(image.url)
+    assert download.body == tiny_png()
