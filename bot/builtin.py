@@ -9,6 +9,7 @@ from bot.commands import Context, Param, ParamType, command
 class HelpCog(Cog):
     name = "help"
     title = "General"
+    help_order = 0
 
     @command(
         "help",

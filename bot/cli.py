@@ -48,7 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
 
     keys = commands.add_parser("keys", help="the data key that encrypts members' written text")
-    keys.add_argument("action", choices=["new"], help="new: print a fresh key for KINDRED_DATA_KEY")
+    keys.add_argument("action", choices=["new", "rotate"],
+                      help="new: print a fresh key; rotate: re-encrypt everything with a new key")
+    keys.add_argument("--db", help="SQLite file (rotate)")
+    keys.add_argument("--config", help="config file (rotate)")
     return parser
 
 
@@ -82,9 +85,13 @@ def main(argv: list[str] | None = None) -> int:
             case "crisis":
                 evaluate = importlib.import_module("cogs.crisis.evaluate")
                 return evaluate.main([args.file])
-            case "keys":
+            case "keys" if args.action == "new":
                 print(generate_key())
                 return 0
+            case "keys":
+                settings = _settings(args.config, args.db)
+                logs.configure("WARNING", settings.logging.format)
+                return asyncio.run(rotate_key(settings))
     except ConfigError as error:
         print(error.report(), file=sys.stderr)
         return 2
@@ -155,6 +162,31 @@ async def database(settings: Settings, action: str) -> int:
     for row in rows:
         print(f"{row['component']:<24} {row['version']:>3}  {row['applied_at'][:19]}  {row['description']}")
     print(f"{len(rows)} migrations applied")
+    return 0
+
+
+async def rotate_key(settings: Settings) -> int:
+    """Re-encrypt with a fresh key; the new key replaces the key file (the old one is kept beside it)."""
+    import os
+
+    from bot.core import Kindred
+    from bot.vault import KEY_ENV, decode_key
+
+    bot = Kindred(settings)
+    await bot.upgrade()
+    new_key_text = generate_key()
+    count = await bot.rotate_key(decode_key(new_key_text))
+    await bot.close()
+    if os.environ.get(KEY_ENV):
+        print(f"Re-encrypted {count} values. Set {KEY_ENV} to this new key before the next start:\n{new_key_text}")
+        return 0
+    key_path = settings.key_path
+    key_path.replace(key_path.with_suffix(".key.old"))
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(new_key_text)
+    print(f"Re-encrypted {count} values with a new key in {key_path} (old key kept as "
+          f"{key_path.with_suffix('.key.old')}; delete it once backups are rotated).")
     return 0
 
 

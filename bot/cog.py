@@ -12,6 +12,7 @@ export and to erase everything it holds about one member.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.storage import Migration
@@ -32,14 +33,25 @@ class DataStatement:
     who_can_see: str
 
 
+@dataclass(frozen=True)
+class SealedColumn:
+    """A column holding `bot.vault.seal(text, context)` tokens, re-encrypted by `kindred keys rotate`."""
+
+    table: str
+    column: str
+    context: str
+
+
 class Cog:
     name: str = ""  # unique, lowercase; also the component name for migrations and settings
     title: str = ""  # shown as the heading in !help
+    help_order: int = 50  # headings in !help go from low to high
     feature: str | None = None  # consent key, when the cog stores anything about members
     migrations: list[Migration] = []
     data_statement: DataStatement | None = None
     # Plain words shown before opt-in; `!optin FEATURE` and the cog's own start command use it.
     consent_statement: str = ""
+    sealed_columns: list[SealedColumn] = []
 
     def __init__(self, bot: Kindred):
         self.bot = bot
@@ -62,6 +74,10 @@ class Cog:
 
     async def on_optout(self, member_id: int) -> None:
         """The member withdrew consent: stop anything scheduled for them."""
+
+    async def enforce_retention(self, now: datetime) -> int:
+        """Delete what is past its retention period; returns how many records went. Runs daily."""
+        return 0
 
     async def on_message(self, message: IncomingMessage, ctx: Context) -> None:
         """Every message that is not a command or an answer (only cogs that need it override this)."""

@@ -213,6 +213,8 @@ class Router:
             await self._unknown(ctx, typed, text)
             return
         ctx.command = command
+        if not await self._permitted(ctx, command):
+            return
         try:
             args = parse_arguments(command.params, rest, ctx)
         except ArgumentError as error:
@@ -223,6 +225,8 @@ class Router:
     async def invoke(self, command: Command, ctx: Context, options: dict[str, Any]) -> None:
         """Run a command with already-separated options (Discord slash commands)."""
         ctx.command = command
+        if not await self._permitted(ctx, command):
+            return
         args: dict[str, Any] = {}
         try:
             for param in command.params:
@@ -238,13 +242,15 @@ class Router:
             return
         await self._run(ctx, command, args)
 
-    async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
+    async def _permitted(self, ctx: Context, command: Command) -> bool:
+        # Checked before the arguments are read, so a refused command reveals nothing about its use.
         refusal = await self.refusal(ctx, command)
         if refusal:
             await ctx.reply(refusal, private=True)
-            return
-        if not await self._within_rate_limit(ctx):
-            return
+            return False
+        return await self._within_rate_limit(ctx)
+
+    async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
         log.info("command", extra={"command": command.name, "platform": ctx.author.platform})
         try:
             await command.handler(ctx, **args)
@@ -332,12 +338,15 @@ class Router:
 
     async def help_text(self, ctx: Context) -> Content:
         lines = []
-        by_cog: dict[str, list[Command]] = {}
+        by_title: dict[str, list[Command]] = {}
+        order: dict[str, int] = {}
         for c in await self.visible_commands(ctx):
-            by_cog.setdefault(getattr(c.cog, "title", "General"), []).append(c)
-        for title, commands in by_cog.items():
+            title = getattr(c.cog, "title", "") or "General"
+            by_title.setdefault(title, []).append(c)
+            order[title] = min(order.get(title, 100), getattr(c.cog, "help_order", 50))
+        for title in sorted(by_title, key=order.__getitem__):
             lines.append(f"**{title}**")
-            for c in commands:
+            for c in by_title[title]:
                 marker = " (moderators)" if c.access is Access.MODERATOR else ""
                 lines.append(f"`{c.usage}`: {c.summary}{marker}")
         lines.append(f"\nType `{PREFIX}help NAME` for more on one command.")

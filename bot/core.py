@@ -11,7 +11,7 @@ import importlib
 import logging
 import time
 from collections import defaultdict, deque
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import communities as communities_module
@@ -28,14 +28,14 @@ from bot.config import Settings
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import Pending
-from bot.scheduler import Scheduler
+from bot.scheduler import Cron, Scheduler
 from bot.storage import Database
 from bot.vault import Vault, VaultError
 
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a cog may use one loaded before it.
-DEFAULT_COGS = ["cogs.privacy"]
+DEFAULT_COGS = ["cogs.privacy", "cogs.checkins", "cogs.meetups"]
 
 CORE_MIGRATIONS = {
     "core.members": members_module.MIGRATIONS,
@@ -111,6 +111,9 @@ class Kindred:
         await self.add_cog(HelpCog(self))
         for module in DEFAULT_COGS if cogs is None else cogs:
             await self.load_extension(module)
+        self.scheduler.register_handler("core.retention", self.enforce_retention)
+        await self.scheduler.add("core", "retention", Cron(3, 17, "UTC"), "core.retention",
+                                 grace=timedelta(hours=20))
         await self.scheduler.start()
         if start_adapters:
             for adapter in self.adapters.values():
@@ -124,6 +127,40 @@ class Kindred:
         await self.add_cog(HelpCog(self))
         for module in DEFAULT_COGS:
             await self.load_extension(module)
+
+    async def rotate_key(self, new_key: bytes) -> int:
+        """Re-encrypt every sealed column with a new key, in one transaction. Returns values re-sealed."""
+        new_vault = Vault(new_key)
+        count = 0
+        async with self.db.transaction() as db:
+            for cog in self.cogs.values():
+                for sealed in cog.sealed_columns:
+                    rows = await db.fetchall(
+                        f"SELECT rowid, {sealed.column} FROM {sealed.table} WHERE {sealed.column} IS NOT NULL"
+                    )
+                    for row in rows:
+                        text = self.vault.open(row[1], sealed.context)
+                        await db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
+                                         (new_vault.seal(text, sealed.context), row[0]))
+                        count += 1
+            await db.execute("DELETE FROM vault_keys")
+            await db.execute("INSERT INTO vault_keys (fingerprint, created_at) VALUES (?, ?)",
+                             (new_vault.fingerprint, self.clock.now().isoformat()))
+        self.vault = new_vault
+        return count
+
+    async def enforce_retention(self, occurrence=None) -> int:
+        """The daily sweep: every cog deletes what is past its retention period."""
+        removed = 0
+        for cog in self.cogs.values():
+            try:
+                removed += await cog.enforce_retention(self.clock.now())
+            except Exception:
+                log.exception("retention sweep failed", extra={"cog": cog.name})
+        if removed:
+            await self.db.checkpoint()
+        log.info("retention sweep", extra={"removed": removed})
+        return removed
 
     async def close(self) -> None:
         for adapter in list(self.adapters.values()):

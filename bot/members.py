@@ -8,7 +8,8 @@ Matrix account (two identities, one member) is exported and erased as one.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+import secrets
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.model import UserRef
@@ -44,12 +45,30 @@ MIGRATIONS = [
             PRIMARY KEY (member_id, feature)
         );
         """,
-    )
+    ),
+    Migration(
+        2,
+        "one-time codes that link a member's accounts across platforms",
+        """
+        CREATE TABLE link_codes (
+            code_sha256 TEXT PRIMARY KEY,
+            member_id   INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            expires_at  TEXT NOT NULL
+        );
+        """,
+    ),
 ]
+
+LINK_CODE_LIFETIME_MINUTES = 10
 
 
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _hash_code(code: str) -> str:
+    normalized = code.strip().upper().replace(" ", "").replace("-", "")
+    return hashlib.sha256(normalized.encode()).hexdigest()
 
 
 class Members:
@@ -91,6 +110,26 @@ class Members:
         await self.db.execute(
             "DELETE FROM identities WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
         )
+
+    async def new_link_code(self, member_id: int, now: datetime) -> str:
+        """A short one-time code; only its hash is kept, and it expires in ten minutes."""
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        expires = (now + timedelta(minutes=LINK_CODE_LIFETIME_MINUTES)).isoformat()
+        async with self.db.transaction() as db:
+            await db.execute("DELETE FROM link_codes WHERE member_id = ? OR expires_at < ?", (member_id, now.isoformat()))
+            await db.execute("INSERT INTO link_codes (code_sha256, member_id, expires_at) VALUES (?,?,?)",
+                             (_hash_code(code), member_id, expires))
+        return code
+
+    async def redeem_link_code(self, code: str, now: datetime) -> int | None:
+        """The member the code belongs to, if it is valid; a code works once."""
+        async with self.db.transaction() as db:
+            row = await db.fetchone("SELECT member_id, expires_at FROM link_codes WHERE code_sha256 = ?",
+                                    (_hash_code(code),))
+            if row is None:
+                return None
+            await db.execute("DELETE FROM link_codes WHERE code_sha256 = ?", (_hash_code(code),))
+            return row["member_id"] if row["expires_at"] >= now.isoformat() else None
 
     async def delete(self, member_id: int) -> None:
         # identities and consents go with the member (ON DELETE CASCADE).

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 class PrivacyCog(Cog):
     name = "privacy"
     title = "Your data"
+    help_order = 90
     data_statement = DataStatement(
         stores="which of your accounts are yours (platform ids) and what you agreed to, with the date",
         why="so that nothing else is kept about you unless you agreed to it",
