@@ -23,6 +23,11 @@ def tiny_png(width: int = 3, height: int = 2) -> bytes:
 
 class ProbeCog(Cog):
     name = "probe"
+    feature = "probe"
+    consent_statement = "**What it stores:** that you joined the probe. **Who can see it:** only you."
+
+    async def on_consent(self, ctx) -> None:
+        await ctx.reply("You're in the probe.", private=True)
 
     @command("probe name", private=True)
     async def ask_name(self, ctx) -> None:

@@ -285,3 +285,28 @@ async def test_a_question_is_answered_by_the_next_message_and_images_arrive_as_i
     assert (image.source["content"]["info"]["w"], image.source["content"]["info"]["h"]) == (3, 2)
     download = await alice.client.download(image.url)
     assert download.body == tiny_png()
+
+
+async def test_consent_asked_in_a_room_is_given_by_reaction_in_the_dm_and_leaving_the_dm_closes_it(
+        kindred, new_member):
+    bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "tests.matrix.probe_cog"))
+    alice = await new_member("alice")
+    room_id = await group_room(alice, account.user_id)
+
+    mark = alice.mark()
+    await alice.send_text(room_id, "!optin probe")
+    statement = await alice.wait_for(from_bot(account.user_id), after=mark, seconds=DEADLINE)
+    dm_id = next(rid for rid, event in alice.events[mark:] if event is statement)
+    assert dm_id != room_id and "only you" in statement.body
+    mark = alice.mark()
+    await alice.react(dm_id, statement.event_id, "1️⃣")
+    welcome = await alice.wait_for(from_bot(account.user_id, dm_id), after=mark, seconds=DEADLINE)
+    assert welcome.body == "You're in the probe."
+    export = await ask(alice, dm_id, account.user_id, "!mydata")
+    assert "probe" in export.body
+
+    mark = alice.mark()
+    await alice.client.room_leave(dm_id)
+    await alice.client.room_forget(dm_id)
+    await alice.wait_until(lambda: dm_id not in adapter.client.rooms, seconds=DEADLINE)  # the bot left too
+    assert dm_id not in adapter.state.direct_rooms.values()

@@ -278,6 +278,11 @@ class MatrixAdapter(MatrixSending, Adapter):
             await self.bot.handle_message(message)
         elif isinstance(event, MegolmEvent):
             await self._undecryptable(room, event)
+        elif isinstance(event, RoomMemberEvent) and event.membership == "leave" and len(room.users) <= 1:
+            # Everyone else left (a member closing their DM): do not keep an empty room around.
+            self.state.forget_room(room.room_id)
+            await self.client.room_leave(room.room_id)
+            await self.client.room_forget(room.room_id)  # nio drops the room (and its keys' room) only then
         elif (relates := _reaction(event)) is not None:
             place = self._place_for(room.room_id)
             choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
