@@ -119,19 +119,21 @@ class MatrixAdapter(MatrixSending, Adapter):
             client.restore_login(user_id, saved["device_id"], saved["access_token"])
             if isinstance(await client.whoami(), WhoamiResponse):
                 return client
-            log.warning("matrix: saved access token no longer valid; logging in again on the same device")
-            if not self.config.password:
-                raise RuntimeError("[matrix] the saved login was revoked: set a new access_token or a password")
-        if self.config.access_token and not saved:
-            client.access_token = self.config.access_token
+            log.warning("matrix: the saved access token was revoked; logging in again")
+        token = self.config.access_token
+        if token and not (saved and (self.config.password or token == saved["access_token"])):
+            client.access_token = token
             who = await client.whoami()
-            if not isinstance(who, WhoamiResponse) or not who.device_id:
-                raise RuntimeError("[matrix] access_token was refused by the homeserver")
-            client.restore_login(user_id, who.device_id, self.config.access_token)
-        else:
+            if not isinstance(who, WhoamiResponse) or not who.device_id or who.user_id != user_id:
+                raise RuntimeError(f"[matrix] access_token was refused, or is not {user_id}'s")
+            client.restore_login(user_id, who.device_id, token)
+        elif self.config.password:
+            # With a saved device, nio asks for that same device id: its keys and sessions stay valid.
             answer = await client.login(self.config.password, device_name=self.config.device_name)
             if not isinstance(answer, LoginResponse):
                 raise RuntimeError(f"[matrix] login refused: {getattr(answer, 'message', answer)}")
+        else:
+            raise RuntimeError("[matrix] the saved login was revoked: set a new access_token or a password")
         self.state.save_session(user_id, client.device_id, client.access_token)
         log.info("matrix: logged in", extra={"device": client.device_id})
         return client
