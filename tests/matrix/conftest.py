@@ -52,7 +52,7 @@ class KindredOnMatrix:
             self.tmp_path / name,
             community=CommunitySettings(timezone=timezone),
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
-                                  password=account.password, **matrix_options),
+                                  **{"password": account.password, **matrix_options}),
         )
         bot = Kindred(settings)
         adapter = MatrixAdapter(settings)

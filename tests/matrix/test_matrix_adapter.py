@@ -310,3 +310,13 @@ async def test_consent_asked_in_a_room_is_given_by_reaction_in_the_dm_and_leavin
     await alice.client.room_forget(dm_id)
     await alice.wait_until(lambda: dm_id not in adapter.client.rooms, seconds=DEADLINE)  # the bot left too
     assert dm_id not in adapter.state.direct_rooms.values()
+
+
+async def test_an_access_token_alone_logs_in_on_its_own_device(kindred, new_member, homeserver):
+    account = homeserver.register("tokenbot")
+    bot, adapter, _ = await kindred.start(account=account, password="", access_token=account.access_token)
+    assert adapter.client.device_id == account.device_id
+    alice = await new_member("alice")
+    room_id = await group_room(alice, account.user_id, encrypted=True)
+    answer = await ask(alice, room_id, account.user_id, "!help")
+    assert "!mydata" in answer.body
