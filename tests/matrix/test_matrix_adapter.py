@@ -320,3 +320,26 @@ async def test_an_access_token_alone_logs_in_on_its_own_device(kindred, new_memb
     room_id = await group_room(alice, account.user_id, encrypted=True)
     answer = await ask(alice, room_id, account.user_id, "!help")
     assert "!mydata" in answer.body
+
+
+async def test_debug_logs_hold_neither_message_text_nor_key_material(kindred, new_member):
+    import io
+    import logging
+
+    from bot import logs
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    captured = io.StringIO()
+    logs.configure("DEBUG", "text", stream=captured)
+    try:
+        bot, adapter, account = await kindred.start()
+        alice = await new_member("alice")
+        dm_id = await direct_room(alice, account.user_id)
+        await ask(alice, dm_id, account.user_id, "!help zebra-crossing-phrase")
+    finally:
+        root.handlers[:], root.level = saved_handlers, saved_level
+    output = captured.getvalue()
+    assert "command" in output, "the capture must have seen the bot's own log lines"
+    assert "zebra-crossing-phrase" not in output
+    assert '"accounts"' not in output and "pickle" not in output.lower()

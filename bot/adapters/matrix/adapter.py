@@ -81,6 +81,9 @@ class MatrixAdapter(MatrixSending, Adapter):
     # -- life cycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        # nio's crypto store (peewee) logs its SQL at DEBUG, the pickled Olm account included: never.
+        peewee = logging.getLogger("peewee")
+        peewee.setLevel(max(logging.WARNING, peewee.level))
         self.client = await self._login()
         self._since = self.state.sync_token
         self._tasks = [asyncio.create_task(self._sync_forever(), name="matrix-sync"),
