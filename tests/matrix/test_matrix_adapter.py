@@ -343,3 +343,20 @@ async def test_debug_logs_hold_neither_message_text_nor_key_material(kindred, ne
     assert "command" in output, "the capture must have seen the bot's own log lines"
     assert "zebra-crossing-phrase" not in output
     assert '"accounts"' not in output and "pickle" not in output.lower()
+
+
+async def test_a_fresh_start_never_answers_what_was_said_before_it(kindred, new_member):
+    bot, adapter, account = await kindred.start(name="first-life")
+    alice = await new_member("alice")
+    room_id = await group_room(alice, account.user_id)
+    await ask(alice, room_id, account.user_id, "!help")
+    await kindred.stop(bot)
+    await alice.send_text(room_id, "!help forgetme")  # said while no bot runs
+
+    mark = alice.mark()
+    bot, adapter, _ = await kindred.start(name="wiped-data-dir", account=account)  # no saved sync token
+    first = await ask(alice, room_id, account.user_id, "!help mydata")
+    second = await ask(alice, room_id, account.user_id, "!help")  # events are handled in order
+    replies = [e for rid, e in alice.events[mark:] if rid == room_id and e.sender == account.user_id
+               and isinstance(e, RoomMessageNotice)]
+    assert replies == [first, second], "the message from before the start must not be answered"
