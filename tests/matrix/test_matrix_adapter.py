@@ -61,7 +61,8 @@ async def test_notices_from_other_bots_are_ignored(kindred, new_member):
     room_id = await group_room(alice, account.user_id)
 
     mark = alice.mark()
-    await alice.client.room_send(room_id, "m.room.message", {"msgtype": "m.notice", "body": "!help"})
+    await asyncio.wait_for(alice.client.room_send(
+        room_id, "m.room.message", {"msgtype": "m.notice", "body": "!help"}), DEADLINE)
     await alice.send_text(room_id, "!help forgetme")
     first = await alice.wait_for(from_bot(account.user_id, room_id), after=mark, seconds=DEADLINE)
     assert "forgetme" in first.body and "!mydata" not in first.body
@@ -83,7 +84,7 @@ async def test_private_command_is_answered_in_an_encrypted_dm_with_the_file(kind
     attachment = await alice.wait_for(from_bot(account.user_id, dm_id, RoomEncryptedFile), after=mark,
                                       seconds=DEADLINE)
     assert attachment.body == "kindred-my-data.json"
-    download = await alice.client.download(attachment.url)
+    download = await asyncio.wait_for(alice.client.download(attachment.url), DEADLINE)
     exported = json.loads(decrypt_attachment(download.body, attachment.key["k"], attachment.hashes["sha256"],
                                              attachment.iv))
     assert exported["member"] is None
@@ -189,7 +190,8 @@ async def test_undecryptable_message_gets_a_request_to_resend(kindred, new_membe
               "device_id": alice.client.device_id}
     mark = alice.mark()
     method, path, data = Api.room_send(alice.client.access_token, dm_id, "m.room.encrypted", broken, "broken1")
-    assert isinstance(await alice.client._send(RoomSendResponse, method, path, data, (dm_id,)), RoomSendResponse)
+    sent = await asyncio.wait_for(alice.client._send(RoomSendResponse, method, path, data, (dm_id,)), DEADLINE)
+    assert isinstance(sent, RoomSendResponse)
     hint = await alice.wait_for(from_bot(account.user_id, dm_id), after=mark, seconds=DEADLINE)
     assert "send it again" in hint.body
 
@@ -283,7 +285,7 @@ async def test_a_question_is_answered_by_the_next_message_and_images_arrive_as_i
                                  seconds=DEADLINE)
     assert image.body == "chart.png"
     assert (image.source["content"]["info"]["w"], image.source["content"]["info"]["h"]) == (3, 2)
-    download = await alice.client.download(image.url)
+    download = await asyncio.wait_for(alice.client.download(image.url), DEADLINE)
     assert download.body == tiny_png()
 
 
@@ -306,8 +308,8 @@ async def test_consent_asked_in_a_room_is_given_by_reaction_in_the_dm_and_leavin
     assert "probe" in export.body
 
     mark = alice.mark()
-    await alice.client.room_leave(dm_id)
-    await alice.client.room_forget(dm_id)
+    await asyncio.wait_for(alice.client.room_leave(dm_id), DEADLINE)
+    await asyncio.wait_for(alice.client.room_forget(dm_id), DEADLINE)
     await alice.wait_until(lambda: dm_id not in adapter.client.rooms, seconds=DEADLINE)  # the bot left too
     assert dm_id not in adapter.state.direct_rooms.values()
 
