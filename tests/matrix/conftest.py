@@ -45,12 +45,13 @@ class KindredOnMatrix:
         self.running: list[Kindred] = []
 
     async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
-                    cogs: tuple[str, ...] = ("cogs.privacy",), **matrix_options):
+                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), **matrix_options):
         """A started bot; pass the same name and account again to restart one on its data directory."""
         account = account or self.server.register(f"kindred{secrets.token_hex(3)}")
         settings = settings_for_tests(
             self.tmp_path / name,
             community=CommunitySettings(timezone=timezone),
+            communities=list(communities),
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
                                   **{"password": account.password, **matrix_options}),
         )

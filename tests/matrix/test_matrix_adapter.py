@@ -362,3 +362,31 @@ async def test_a_fresh_start_never_answers_what_was_said_before_it(kindred, new_
     replies = [e for rid, e in alice.events[mark:] if rid == room_id and e.sender == account.user_id
                and isinstance(e, RoomMessageNotice)]
     assert replies == [first, second], "the message from before the start must not be answered"
+
+
+async def test_a_room_in_a_mapped_space_belongs_to_that_spaces_community(kindred, new_member):
+    from datetime import UTC, datetime
+
+    from nio import RoomCreateResponse
+
+    from bot.config import CommunitySettings
+    from bot.text import timestamp
+
+    alice = await new_member("alice")
+    space = await asyncio.wait_for(alice.client.room_create(space=True, name="Alumni"), DEADLINE)
+    assert isinstance(space, RoomCreateResponse)
+    server = alice.user_id.split(":", 1)[1]
+    alumni = CommunitySettings(name="Alumni", timezone="Asia/Tokyo", matrix_rooms=[space.room_id])
+    bot, adapter, account = await kindred.start(communities=[alumni])
+    child = await asyncio.wait_for(alice.client.room_create(
+        name="Alumni chat", invite=[account.user_id],
+        initial_state=[{"type": "m.space.parent", "state_key": space.room_id, "content": {"via": [server]}}]),
+        DEADLINE)
+    await alice.wait_for_join(child.room_id, account.user_id)
+    await ask(alice, child.room_id, account.user_id, "!help")  # the bot has the room's state by now
+
+    mark = alice.mark()
+    await bot.send(PlaceRef("matrix", child.room_id),
+                   f"Reunion {timestamp(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))}")
+    note = await alice.wait_for(from_bot(account.user_id, child.room_id), after=mark, seconds=DEADLINE)
+    assert "19:00 JST" in note.body

@@ -341,9 +341,15 @@ class MatrixAdapter(MatrixSending, Adapter):
         """A DM: marked so by the invite or m.direct, or two people in a room without a name."""
         if room.room_id in self.state.direct_rooms.values() or room.room_id in self._direct_from_account_data:
             return True
-        mapped = self.bot.communities.for_place(PlaceRef("matrix", room.room_id, scope_id=room.room_id))
-        is_mapped = room.room_id in self.bot.communities.scopes(mapped.id, "matrix")
-        return len(room.users) == 2 and not room.name and not is_mapped
+        return len(room.users) == 2 and not room.name and self._community_scope(room) is None
+
+    def _community_scope(self, room: MatrixRoom) -> str | None:
+        """The id that maps this room to a community: the room itself, or a space it belongs to."""
+        mapped = {scope for community in self.bot.communities.all()
+                  for scope in self.bot.communities.scopes(community.id, "matrix")}
+        if room.room_id in mapped:
+            return room.room_id
+        return next((space for space in sorted(room.parents) if space in mapped), None)
 
     def _direct_partner(self, room_id: str) -> str | None:
         room = self.client.rooms.get(room_id)
@@ -353,7 +359,9 @@ class MatrixAdapter(MatrixSending, Adapter):
     def _place_for(self, room_id: str) -> PlaceRef:
         room = self.client.rooms.get(room_id) if self.client else None
         direct = bool(room and self._is_direct(room)) or room_id in self.state.direct_rooms.values()
-        return PlaceRef("matrix", room_id, is_direct=direct, scope_id=None if direct else room_id)
+        if direct:
+            return PlaceRef("matrix", room_id, is_direct=True, scope_id=None)
+        return PlaceRef("matrix", room_id, scope_id=(room and self._community_scope(room)) or room_id)
 
     def _user(self, room: MatrixRoom, user_id: str) -> UserRef:
         return UserRef("matrix", user_id, room.user_name(user_id) or "")
