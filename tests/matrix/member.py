@@ -129,7 +129,8 @@ class Member:
         """Wait until `user_id` has joined the room, and (encrypted rooms) its devices are known."""
         def joined() -> bool:
             room = self.client.rooms.get(room_id)
-            return room is not None and user_id in room.users
+            # room.users also lists invited people: wait for the join itself.
+            return room is not None and user_id in room.users and not room.users[user_id].invited
 
         await self.wait_until(joined, seconds)
         room = self.client.rooms[room_id]
