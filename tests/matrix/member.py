@@ -125,12 +125,15 @@ class Member:
         assert isinstance(answer, RoomCreateResponse), answer
         return answer.room_id
 
-    async def wait_for_join(self, room_id: str, user_id: str, seconds: float = WAIT_SECONDS) -> None:
-        """Wait until `user_id` has joined the room, and (encrypted rooms) its devices are known."""
+    async def wait_for_join(self, room_id: str, user_id: str, seconds: float = WAIT_SECONDS,
+                            invited_is_enough: bool = False) -> None:
+        """Wait until `user_id` has joined the room (or, if asked, is at least invited: what a client
+        knows before it lets you type), and in encrypted rooms until its devices are known."""
         def joined() -> bool:
             room = self.client.rooms.get(room_id)
-            # room.users also lists invited people: wait for the join itself.
-            return room is not None and user_id in room.users and not room.users[user_id].invited
+            # room.users also lists invited people, hence the explicit check.
+            return (room is not None and user_id in room.users
+                    and (invited_is_enough or not room.users[user_id].invited))
 
         await self.wait_until(joined, seconds)
         room = self.client.rooms[room_id]

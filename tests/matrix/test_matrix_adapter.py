@@ -390,3 +390,26 @@ async def test_a_room_in_a_mapped_space_belongs_to_that_spaces_community(kindred
                    f"Reunion {timestamp(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))}")
     note = await alice.wait_for(from_bot(account.user_id, child.room_id), after=mark, seconds=DEADLINE)
     assert "19:00 JST" in note.body
+
+
+async def test_help_typed_the_moment_a_dm_opens_is_answered_once_the_bot_joins(kindred, new_member):
+    bot, adapter, account = await kindred.start()
+    # Hold the bot's join until the member has spoken, so the message surely precedes it.
+    may_join, real_join = asyncio.Event(), adapter.client.join
+
+    async def join_when_allowed(room_id, *args, **kwargs):
+        await asyncio.wait_for(may_join.wait(), DEADLINE)
+        return await real_join(room_id, *args, **kwargs)
+
+    adapter.client.join = join_when_allowed
+    alice = await new_member("alice")
+    dm_id = await alice.create_room([account.user_id], encrypted=True, direct=True)
+    await alice.wait_for_join(dm_id, account.user_id, invited_is_enough=True)
+    mark = alice.mark()
+    await alice.send_text(dm_id, "!help")
+    may_join.set()
+    answer = await alice.wait_for(from_bot(account.user_id, dm_id), after=mark, seconds=DEADLINE)
+    assert "!mydata" in answer.body and answer.decrypted
+    joined = [e for rid, e in alice.events[mark:] if rid == dm_id and isinstance(e, RoomMemberEvent)
+              and e.state_key == account.user_id and e.membership == "join"]
+    assert joined, "the bot joined only after the member had spoken"

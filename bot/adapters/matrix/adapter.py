@@ -232,7 +232,7 @@ class MatrixAdapter(MatrixSending, Adapter):
             if info.timeline.limited and catching_up:
                 log.warning("matrix: some events arrived while the bot was away and were skipped",
                             extra={"room": room_id})
-            for event in _after_own_join(info.timeline.events, self.client.user_id):
+            for event in _after_own_arrival(info.timeline.events, self.client.user_id):
                 event_id = getattr(event, "event_id", None)
                 if not event_id or self.state.already_handled(event_id):
                     continue
@@ -388,13 +388,24 @@ def _server(matrix_id: str) -> str:
     return matrix_id.split(":", 1)[1] if ":" in matrix_id else ""
 
 
-def _after_own_join(events: list, own_user_id: str) -> list:
-    """Events after the bot's own join in this batch: what was said before it arrived is not for it."""
+def _after_own_arrival(events: list, own_user_id: str) -> list:
+    """Events after the bot was invited into this room (or joined it, if the invite is not in the batch).
+
+    What was said before the bot was asked in is not for it; what a member said between the invite and
+    the bot's join (typing `!help` into a DM the moment it opens) is, and is answered once it joins.
+    """
     for index in range(len(events) - 1, -1, -1):
         event = events[index]
         if (isinstance(event, RoomMemberEvent) and event.state_key == own_user_id
                 and event.membership == "join" and event.prev_membership != "join"):
-            return events[index + 1:]
+            start = index + 1
+            for earlier in range(index - 1, -1, -1):
+                candidate = events[earlier]
+                if isinstance(candidate, RoomMemberEvent) and candidate.state_key == own_user_id:
+                    if candidate.membership == "invite":
+                        start = earlier + 1
+                    break
+            return [e for e in events[start:] if e is not event]
     return events
 
 
