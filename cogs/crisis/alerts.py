@@ -48,7 +48,7 @@ class AlertsMixin:
     """Mixed into CrisisCog (needs self.bot, self.store, self.settings(), self.texts())."""
 
     async def raise_alert(self, ctx: Context, result: Assessment | None, link: str | None,
-                          where: str | None = None, requested: bool = False) -> int:
+                          where: str | None = None, requested: bool = False, urgent: bool = False) -> int:
         """Record an alert (no text), send it to the moderators, and schedule the re-alert."""
         now = ctx.bot.clock.now()
         level = result.level if result else Level.CONCERN
@@ -56,12 +56,12 @@ class AlertsMixin:
         alert_id = await self.store.create_alert(
             community_id=ctx.community.id, level=level.name, category=category.value if category else None,
             source_platform=ctx.place.platform, source_place=None if ctx.place.is_direct else ctx.place.place_id,
-            source_is_direct=int(ctx.place.is_direct), link=link, subject=ctx.author.key,
+            source_is_direct=int(ctx.place.is_direct), link=link, urgent=int(urgent),
             created_at=now.isoformat(),
         )
         row = await self.store.alert(alert_id)
         texts = await self.texts(ctx.community.id)
-        content = self.alert_content(row, ctx.author.display_name, texts, where=where, requested=requested)
+        content = self.alert_content(row, ctx.author, texts, where=where, requested=requested)
         sent = await self.deliver_alert(ctx.community.id, content)
         if sent is not None:
             await self.store.set_alert_message(alert_id, sent.platform, sent.place_id, sent.message_id)
@@ -73,7 +73,7 @@ class AlertsMixin:
                                                "category": category.value if category else None})
         return alert_id
 
-    def alert_content(self, row, display_name: str, texts: Texts, where: str | None = None,
+    def alert_content(self, row, member: UserRef | None, texts: Texts, where: str | None = None,
                       requested: bool = False, again: bool = False) -> Content:
         level = Level[row["level"]]
         category = Category(row["category"]) if row["category"] else None
@@ -81,9 +81,8 @@ class AlertsMixin:
             where = "a direct message with the bot" if row["source_is_direct"] else f"channel `{row['source_place']}`"
         if row["link"]:
             where += f" ([open the message]({row['link']}))"
-        subject = row["subject"]
-        member = display_name or (subject.partition(":")[2] if subject else "")
-        who = f"{member} ({subject})" if subject else "(acknowledged; name cleared)"
+        # The member is named in the message only; the database row never says who it is.
+        who = f"{member.name} ({member.key})" if member else "named in the first alert"
         urgent = " · member said they are NOT safe" if row["urgent"] else ""
         title = f"Crisis alert: {LEVEL_LABELS[level]}{urgent}"
         if again:
@@ -98,6 +97,19 @@ class AlertsMixin:
             choices=[Choice(f"crisis.ack:{row['id']}", "Acknowledge", "primary")],
             footer="The message itself is not copied here or stored anywhere.",
         )
+
+    async def note_undelivered_reply(self, alert_id: int, community_id: int) -> None:
+        await self.deliver_alert(community_id, Content(
+            title="The bot's private reply could NOT be delivered",
+            text=f"The member in alert #{alert_id} did not receive the bot's reply (private messages closed?). "
+                 "Please reach them another way.",
+            choices=[Choice(f"crisis.ack:{alert_id}", "Acknowledge", "primary")]))
+
+    async def has_alert_destination(self, community_id: int) -> bool:
+        """Whether an alert would reach a person: an alert place, or moderators listed in the config."""
+        if await (await self.settings(community_id)).get("alert_place"):
+            return True
+        return bool(self.bot.communities.moderator_keys.get(community_id))
 
     async def deliver_alert(self, community_id: int, content: Content) -> SentRef | None:
         """To the community's alert place; without one, privately to its configured moderators."""
@@ -137,17 +149,11 @@ class AlertsMixin:
             await ctx.reply(f"{row['acknowledged_by']} already took this one. Thank you for checking.", private=True)
             return
         await ctx.bot.scheduler.remove_owner_keys("crisis", f"realert:{row['id']}:")
-        note = f"Acknowledged by {ctx.author.name} at {timestamp(now, 't')}."
-        if row["alert_message"]:
-            texts = await self.texts(row["community_id"])
-            updated = self.alert_content(await self.store.alert(row["id"]), "", texts)
-            updated.choices = []
-            updated.footer = note
-            try:
-                await ctx.bot.edit(SentRef(row["alert_platform"], row["alert_place"], row["alert_message"]), updated)
-            except Exception:
-                log.info("alert could not be edited; sending a note instead", extra={"alert": row["id"]})
-                await self.deliver_alert(row["community_id"], Content(text=note))
+        # A follow-up rather than an edit: the original names the member, and the database cannot
+        # rebuild that (it never stores who the alert is about).
+        await self.deliver_alert(row["community_id"], Content(
+            text=f"Alert #{row['id']} was acknowledged by {ctx.author.name} at {timestamp(now, 't')}. "
+                 "No more re-alerts for it."))
         await ctx.reply("Thank you for taking this. Please reach out privately and kindly.", private=True)
         log.info("crisis alert acknowledged", extra={"alert": row["id"]})
 
@@ -159,7 +165,7 @@ class AlertsMixin:
         await self.store.count_realert(alert_id)
         row = await self.store.alert(alert_id)
         texts = await self.texts(row["community_id"])
-        await self.deliver_alert(row["community_id"], self.alert_content(row, "", texts, again=True))
+        await self.deliver_alert(row["community_id"], self.alert_content(row, None, texts, again=True))
         log.info("crisis alert repeated", extra={"alert": alert_id, "times": row["realerts"]})
         minutes = await (await self.settings(row["community_id"])).get("realert_minutes", DEFAULT_REALERT_MINUTES)
         if minutes and row["realerts"] < MAX_REALERTS:

@@ -43,11 +43,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT
     data_statement = DataStatement(
-        stores="your country (if you set one) and your safety plan (if you write one), encrypted; "
-        "while a crisis alert about you is open, which account it is about",
+        stores="your country (if you set one) and your safety plan (if you write one), encrypted",
         why="to show you the right help and your own plan, and so a moderator can reach you",
-        retention="until you change or delete them, !optout crisis or !forgetme; alerts forget the account "
-        "once a moderator acknowledges",
+        retention="until you change or delete them, !optout crisis or !forgetme",
         who_can_see="you; moderators see alerts (level, kind, where), never your messages or plan",
     )
 
@@ -99,9 +97,17 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             log.info("crisis reply held back by cooldown", extra={"level": result.level.name})
             return False
         minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
+        if len(self.recent) > 1000:
+            self.recent = {key: value for key, value in self.recent.items() if value[1] > now}
         self.recent[ctx.author.key] = (result.level, now + timedelta(minutes=minutes))
-        await ctx.reply(await self.reply_content(ctx, result), private=True)
-        await self.raise_alert(ctx, result, link, where=where)
+        # The alert goes first: the reply's "are you safe?" buttons carry its id, and the moderators
+        # must hear even if the member cannot be reached.
+        alert_id = await self.raise_alert(ctx, result, link, where=where)
+        try:
+            await ctx.reply(await self.reply_content(ctx, result, alert_id), private=True)
+        except Exception:
+            log.exception("crisis reply could not be delivered", extra={"alert": alert_id})
+            await self.note_undelivered_reply(alert_id, ctx.community.id)
         return True
 
     async def screen_private_text(self, ctx: Context, text: str) -> bool:
@@ -128,13 +134,17 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             own = await self.store.country(member_id)
         return own or ctx.community.country
 
-    async def reply_content(self, ctx: Context, result: Assessment) -> Content:
+    async def reply_content(self, ctx: Context, result: Assessment, alert_id: int) -> Content:
         texts = await self.texts(ctx.community.id)
         country = await self.country_for(ctx)
         lines = helplines.lines_for(country)
         emergency = lines.emergency.contact
         imminent = result.level is Level.IMMINENT
-        parts = [texts.get("opening_dm" if ctx.place.is_direct else "opening", name=ctx.author.name)]
+        if await self.has_alert_destination(ctx.community.id):
+            opening = "opening_dm" if ctx.place.is_direct else "opening"
+        else:
+            opening = "opening_no_moderators"
+        parts = [texts.get(opening, name=ctx.author.name)]
         special = {Category.OVERDOSE: "overdose", Category.MEDICAL: "medical",
                    Category.VIOLENCE_ABUSE: "violence", Category.RELAPSE: "relapse"}.get(result.category)
         if special:
@@ -151,30 +161,33 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         parts.append(texts.get("closing"))
         return Content(
             text="\n\n".join(parts),
-            choices=[Choice("crisis.safe:yes", "I'm safe for now", "success"),
-                     Choice("crisis.safe:no", "I'm not safe", "danger"),
-                     Choice("crisis.safe:talk", "I'd like to talk to someone", "primary")],
+            choices=[Choice(f"crisis.safe:yes:{alert_id}", "I'm safe for now", "success"),
+                     Choice(f"crisis.safe:no:{alert_id}", "I'm not safe", "danger"),
+                     Choice(f"crisis.safe:talk:{alert_id}", "I'd like to talk to someone", "primary")],
         )
 
     @on_choice("crisis.safe")
     async def safe_answer(self, ctx: Context, value: str) -> None:
         """The member's answer to "are you safe right now?"; the moderators hear about it."""
+        answer, _, alert_ref = value.partition(":")
         texts = await self.texts(ctx.community.id)
         emergency = helplines.lines_for(await self.country_for(ctx)).emergency.contact
-        open_alert = await self.store.open_alert_for(ctx.author.key)
-        if value == "no":
-            if open_alert is not None:
-                await self.store.mark_urgent(open_alert["id"])
-                row = await self.store.alert(open_alert["id"])
-                await self.deliver_alert(row["community_id"], self.alert_content(row, ctx.author.name, texts))
+        alert = await self.store.alert(int(alert_ref)) if alert_ref.isdigit() else None
+        if answer == "no":
+            if alert is None:
+                await self.raise_alert(ctx, None, None, requested=True, urgent=True)
+            else:
+                await self.store.mark_urgent(alert["id"])
+                row = await self.store.alert(alert["id"])
+                await self.deliver_alert(row["community_id"], self.alert_content(row, ctx.author, texts))
             await ctx.reply(texts.get("answer_not_safe", emergency=emergency), private=True)
-        elif value == "talk":
-            if open_alert is None:
+        elif answer == "talk":
+            if alert is None:
                 await self.raise_alert(ctx, None, None, requested=True)
             else:
-                await self.deliver_alert(open_alert["community_id"], Content(
-                    text=texts.get("alert_requested"),
-                    choices=[Choice(f"crisis.ack:{open_alert['id']}", "Acknowledge", "primary")]))
+                await self.deliver_alert(alert["community_id"], Content(
+                    text=f"{texts.get('alert_requested')} ({ctx.author.name}, {ctx.author.key}, alert #{alert['id']})",
+                    choices=[Choice(f"crisis.ack:{alert['id']}", "Acknowledge", "primary")]))
             await ctx.reply(texts.get("answer_talk"), private=True)
         else:
             await ctx.reply(texts.get("answer_safe", emergency=emergency), private=True)
@@ -264,19 +277,14 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     # --- privacy ----------------------------------------------------------------------------------
 
     async def export_member_data(self, member_id: int) -> dict:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
         country = await self.store.country(member_id)
         plan = await self._plan(member_id)
-        alerts = await self.store.alerts_about(keys)
         data: dict = {}
         if country:
             data["country"] = country
         if plan:
             data["safety_plan"] = plan
-        if alerts:
-            data["open_alerts_about_you"] = alerts
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
-        await self.store.delete_member(member_id, keys)
+        await self.store.delete_member(member_id)

@@ -59,6 +59,7 @@ _RELAPSE_DANGER = re.compile(
     r"\b(?:(?:dont|do not) care (?:if|whether) i (?:die|wake up|overdose|make it)|until i (?:die|dont wake up|pass out)|"
     r"tolerance|using alone|use alone|by myself tonight|fentanyl|mixing|mix)\b"
 )
+_ANSWERED_NO = re.compile(r"\s*\?\s*(?:no|nah|nope|not really|never|not at all)\b")
 _CLAUSE_BOUNDARY = re.compile(r"[.!?;,]|\b(?:but|though|although|however|yet)\b")
 
 
@@ -87,7 +88,7 @@ def _judge_hits(normalized: str, tokens: frozenset[str]) -> list[_Hit]:
         left, right = _clause_bounds(normalized, start, end)
         clause = normalized[left:right]
         veto = None
-        if context.negated(clause, start - left):
+        if context.negated(clause, start - left) or _ANSWERED_NO.match(normalized, end):
             veto = "negated"
         elif context.in_the_past(clause, normalized):
             veto = "past"

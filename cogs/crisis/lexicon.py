@@ -56,7 +56,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:wish|want|hope) (?:someone|somebody|something|a car|a truck|god) (?:would |to |will )?(?:kill|hit) me\b"),
     ("suicide_word", Category.SUICIDE, 0.85, False, r"\bsuicid(?:e|al|ality)\b"),
     ("end_life", Category.SUICIDE, 0.95, False,
-     r"\b(?:end|ending|take|taking|end all of) (?:it all|my (?:own )?life|things for good|everything for good)\b"),
+     r"\b(?:end|ending|take|taking|end all of) (?:it all|my (?:own )?life|things for good|everything for good)\b"
+     r"(?! as (?:i knew it|an addict|a drinker|a user|it was))"),
     ("end_it", Category.SUICIDE, 0.8, False,
      r"\b(?:want to|going to|just|gonna|ready to|could|should|will|plan to|thinking about|think about) "
      r"(?:(?:end|ending) (?:it|everything|things)(?: all)?\b(?! with)|(?:end|ending) this(?= *(?:$|[.,!?]|now|tonight|"
@@ -117,10 +118,10 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:standing|sitting|up) on (?:the|a) (?:bridge|ledge|roof|edge)\b|\bjump(?:ing)? (?:off|from|in front of)\b"),
     ("have_plan", Category.SUICIDE, 0.8, False,
      r"\b(?:have|got|made|making) a plan(?: to| for| and)?(?! for (?:the|my|tomorrow|sobriety|recovery|the week|today))\b"
-     r"(?= (?:to (?:do it|end|die|go)|and (?:a|the) (?:date|time|way))| ?$)|\b(?:know|picked|chose) (?:how|when|the date) (?:ill|i will|im going to) do it\b"),
+     r"(?= (?:to (?:do it|end it|end things|end my|die|kill)|and (?:a|the) (?:date|time|way))| ?$)|\b(?:know|picked|chose) (?:how|when|the date) (?:ill|i will|im going to) do it\b"),
     ("go_for_good", Category.SUICIDE, 0.8, False,
      r"\b(?:go|going|finally|to) through with it\b|\b(?:this is|its|it is) the end (?:for me|of me|of the road for me)\b|"
-     r"\b(?:go|gone|leave|leaving|leave this world|check out|checking out|be gone) for good\b|\bleave this world\b|"
+     r"\b(?:go|gone|leave|leaving|leave this world|check out|checking out|be gone|dip|dipping|log off|exit) for good\b|\bleave this world\b|"
      r"\bbefore i go for good\b|\bplanning (?:my|how to) (?:exit|death|suicide|funeral|do it)\b|\bmy last words\b|"
      r"\b(?:stop|quit) being alive\b|\b(?:id|i would) rather be dead\b|\btime for me to go\b|\bwant my life to be over\b|"
      r"\bhad enough of (?:being alive|life|living)\b|\bnot (?:be |going to be )?(?:here|around) (?:next week|by (?:the )?(?:weekend|morning|monday)|much longer)\b"),
@@ -239,9 +240,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"so i (?:cant|couldnt)\b|\bhiding (?:in|from) (?:the bathroom|my room|him|her)\b"),
     ("hurt_other", Category.VIOLENCE_ABUSE, 0.8, False,
      r"\b(?:want to|going to|gonna|about to|will|could|im going to|i will|swear i will|swear ill|ready to) "
-     r"(?:kill|hurt|stab|shoot|beat|strangle|murder|attack|beat up|beat the shit out of) (?:him|her|them|someone|somebody|"
-     r"my (?:dad|father|mom|mother|brother|sister|partner|husband|wife|boyfriend|girlfriend|ex|roommate|boss|neighbor|"
-     r"neighbour|dealer|sponsor)|that (?:guy|man|woman|bitch|bastard))\b"),
+     r"(?:go |come )?(?:kill|hurt|stab|shoot|beat|strangle|murder|attack|beat up|beat the shit out of|beat the crap out of) "
+     r"(?:him|her|them|someone|somebody|my \w+|that \w+|this \w+|his|her|their)\b(?! (?:game|record|score|time|level))"),
     ("abuse_word", Category.VIOLENCE_ABUSE, 0.65, False,
      r"\b(?:abusing|abuses|abused|raped|molested|assaulted|beaten|beating) me\b|\b(?:being|been|getting|got) "
      r"(?:abused|raped|molested|assaulted|beaten|beat up|hit)\b|\b(?:domestic violence|sexual assault)\b|"

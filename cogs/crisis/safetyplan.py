@@ -7,8 +7,13 @@ included in `!mydata`, erased by `!forgetme`, `!optout crisis` or `!safetyplan d
 
 from __future__ import annotations
 
+import logging
+
 from bot.commands import Context, Param, ParamType, command, on_choice, on_text
 from bot.model import Choice, Content, TextRequest
+from bot.vault import VaultError
+
+log = logging.getLogger(__name__)
 
 SECTIONS: list[tuple[str, str, str]] = [
     ("warning_signs", "My warning signs", "Thoughts, feelings or situations that tell me a hard time may be coming."),
@@ -20,7 +25,9 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("reasons", "My reasons", "What I am living and staying in recovery for."),
 ]
 SECTION_KEYS = [key for key, _, _ in SECTIONS]
-PLAN_CONTEXT = "crisis.safetyplan"
+def plan_context(member_id: int, section: str) -> str:
+    """Binds each sealed answer to its member and section: a token copied to another row will not open."""
+    return f"crisis.safetyplan:{member_id}:{section}"
 STOP_WORDS = {"stop", "cancel", "done", "quit"}
 SKIP_WORDS = {"skip", "-", "none", "nothing", "clear"}
 
@@ -74,13 +81,20 @@ class SafetyPlanMixin:
         if member_id is None:
             return {}
         sealed = await self.store.plan_rows(member_id)
-        return {key: self.bot.vault.open(token, PLAN_CONTEXT) for key, token in sealed.items()}
+        return {key: self.bot.vault.open(token, plan_context(member_id, key)) for key, token in sealed.items()}
 
     async def member_plan(self, member_id: int | None) -> dict[str, str]:
-        """The member's plan, opened, if they consented and wrote one."""
+        """The member's plan, opened, if they consented and wrote one; {} if it cannot be opened.
+
+        Used inside crisis replies: a damaged row or a wrong key must never block the reply itself.
+        """
         if member_id is None or not await self.bot.consent.has(member_id, self.feature):
             return {}
-        return await self._plan(member_id)
+        try:
+            return await self._plan(member_id)
+        except VaultError:
+            log.error("a safety plan could not be opened; the crisis reply goes without it")
+            return {}
 
     @staticmethod
     def plan_markdown(plan: dict[str, str]) -> str:
@@ -125,7 +139,7 @@ class SafetyPlanMixin:
         if word in SKIP_WORDS:
             await self.store.save_section(member_id, key, None, now)
         elif word != "keep":
-            await self.store.save_section(member_id, key, ctx.bot.vault.seal(answer, PLAN_CONTEXT), now)
+            await self.store.save_section(member_id, key, ctx.bot.vault.seal(answer, plan_context(member_id, key)), now)
         plan = await self._plan(member_id)
         if index + 1 < len(SECTIONS):
             await self._ask_section(ctx, index + 1, plan)

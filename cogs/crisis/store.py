@@ -2,9 +2,9 @@
 
 - crisis_member_prefs: a member's own country (only after they opted in to "crisis").
 - crisis_safety_plans: a member's safety plan, one row per section, sealed with the vault.
-- crisis_alerts: one row per moderator alert: level, category, where, and who acknowledged. The
-  member's account key (`subject`) is kept only while the alert is open, so a re-alert can name them;
-  it is cleared when a moderator acknowledges.
+- crisis_alerts: one row per moderator alert: level, category, where (channel and message link), and
+  which moderator acknowledged. It does not say who the member is: the alert message in the moderators'
+  channel names them, the database does not, so nothing is kept about someone who never opted in.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ MIGRATIONS = [
             source_place     TEXT,
             source_is_direct INTEGER NOT NULL DEFAULT 0,
             link             TEXT,
-            subject          TEXT,
             created_at       TEXT NOT NULL,
             alert_platform   TEXT,
             alert_place      TEXT,
@@ -91,12 +90,10 @@ class CrisisStore:
     async def delete_plan(self, member_id: int) -> int:
         return await self.db.execute_rowcount("DELETE FROM crisis_safety_plans WHERE member_id = ?", (member_id,))
 
-    async def delete_member(self, member_id: int, subject_keys: list[str]) -> None:
+    async def delete_member(self, member_id: int) -> None:
         async with self.db.transaction() as db:
             await db.execute("DELETE FROM crisis_safety_plans WHERE member_id = ?", (member_id,))
             await db.execute("DELETE FROM crisis_member_prefs WHERE member_id = ?", (member_id,))
-            for key in subject_keys:
-                await db.execute("UPDATE crisis_alerts SET subject = NULL WHERE subject = ?", (key,))
 
     # --- alerts -----------------------------------------------------------------------------------
 
@@ -117,7 +114,7 @@ class CrisisStore:
     async def acknowledge(self, alert_id: int, by: str, now: str) -> bool:
         """Record who took the alert; False if someone already had."""
         changed = await self.db.execute_rowcount(
-            "UPDATE crisis_alerts SET acknowledged_by = ?, acknowledged_at = ?, subject = NULL "
+            "UPDATE crisis_alerts SET acknowledged_by = ?, acknowledged_at = ? "
             "WHERE id = ? AND acknowledged_at IS NULL",
             (by, now, alert_id),
         )
@@ -128,18 +125,3 @@ class CrisisStore:
 
     async def mark_urgent(self, alert_id: int) -> None:
         await self.db.execute("UPDATE crisis_alerts SET urgent = 1 WHERE id = ?", (alert_id,))
-
-    async def open_alert_for(self, subject: str):
-        return await self.db.fetchone(
-            "SELECT * FROM crisis_alerts WHERE subject = ? AND acknowledged_at IS NULL ORDER BY id DESC LIMIT 1",
-            (subject,),
-        )
-
-    async def alerts_about(self, subject_keys: list[str]) -> list[dict]:
-        found = []
-        for key in subject_keys:
-            rows = await self.db.fetchall(
-                "SELECT id, level, category, created_at FROM crisis_alerts WHERE subject = ?", (key,)
-            )
-            found.extend(dict(row) for row in rows)
-        return found

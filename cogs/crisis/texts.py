@@ -18,6 +18,11 @@ DEFAULTS: dict[str, str] = {
         "Hi {name}. I'm Kindred, a bot, not a person. What you wrote made me want to check on you, and "
         "I've let a moderator know so a real person can reach out to you."
     ),
+    # Used when this community has no alert channel and no listed moderators: never claim a person knows.
+    "opening_no_moderators": (
+        "Hi {name}. I'm Kindred, the community's bot, not a person. Something you wrote made me want to "
+        "check on you. Please also tell someone you trust how you're doing."
+    ),
     "safe_question": "**Are you safe right now?**",
     "imminent": "If you might act on this soon, or you're in danger now, please call **{emergency}** now.",
     "overdose": (

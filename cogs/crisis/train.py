@@ -15,7 +15,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .model import MODEL_PATH, CrisisModel, LinearModel, char_features, concept_features, word_features
+from .model import (
+    CHAR_VALUE,
+    MODEL_PATH,
+    CrisisModel,
+    LinearModel,
+    char_features,
+    concept_features,
+    word_features,
+)
 from .normalize import normalize
 from .trainingdata import TRAINING
 
@@ -24,6 +32,7 @@ LEARNING_RATE = 0.1
 L2 = 1e-3
 MIN_COUNT = 2  # a feature seen once is noise
 PRUNE_BELOW = 0.01  # weights this small change no decision and only grow the file
+RUNS = 5  # training runs averaged into the risk model
 CATEGORIES = ["suicide", "self_harm", "overdose", "relapse_danger", "medical", "violence_abuse"]
 
 Example = tuple[list[str], list[str], list[str], list[str]]
@@ -44,7 +53,8 @@ def _keyed(example: Example) -> list[str]:
 
 def train_binary(examples: list[list[str]], labels: list[int], seed: int) -> LinearModel:
     counts = Counter(f for ex in examples for f in set(ex))
-    kept = [[f for f in ex if counts[f] >= MIN_COUNT] for ex in examples]
+    # (feature, value) pairs: character grams count for CHAR_VALUE each (see model.CHAR_VALUE).
+    kept = [[(f, CHAR_VALUE if f.startswith("c|") else 1.0) for f in ex if counts[f] >= MIN_COUNT] for ex in examples]
     weights: dict[str, float] = {}
     squared: dict[str, float] = {}
     bias = 0.0
@@ -55,22 +65,24 @@ def train_binary(examples: list[list[str]], labels: list[int], seed: int) -> Lin
         rng.shuffle(order)
         for i in order:
             feats = kept[i]
-            z = bias + sum(weights.get(f, 0.0) for f in feats)
+            z = bias + sum(weights.get(f, 0.0) * v for f, v in feats)
             p = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
             grad = p - labels[i]
             bias_sq += grad * grad
             bias -= LEARNING_RATE * grad / math.sqrt(bias_sq)
-            for f in feats:
+            for f, v in feats:
                 w = weights.get(f, 0.0)
-                g = grad + L2 * w
+                g = grad * v + L2 * w
                 squared[f] = squared.get(f, 1e-8) + g * g
                 weights[f] = w - LEARNING_RATE * g / math.sqrt(squared[f])
     model = LinearModel(bias=round(bias, 4))
     tables = {"w": model.words, "b": model.bigrams, "c": model.chars, "k": model.concepts}
     for key, w in weights.items():
-        if abs(w) >= PRUNE_BELOW:
-            kind, _, feat = key.partition("|")
-            tables[kind][feat] = round(w, 4)
+        kind, _, feat = key.partition("|")
+        # Character grams are stored pre-multiplied by their value, so inference just adds them.
+        stored = w * CHAR_VALUE if kind == "c" else w
+        if abs(stored) >= PRUNE_BELOW:
+            tables[kind][feat] = round(stored, 4)
     return model
 
 
@@ -78,15 +90,31 @@ def load_rows(path: Path = TRAINING) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def fit(rows: list[dict]) -> CrisisModel:
+def _average(models: list[LinearModel]) -> LinearModel:
+    """Weights averaged over runs with different shuffles: same speed, less run-to-run noise."""
+    averaged = LinearModel(bias=round(sum(m.bias for m in models) / len(models), 4))
+    for table in ("words", "bigrams", "chars", "concepts"):
+        target = getattr(averaged, table)
+        for model in models:
+            for feat, weight in getattr(model, table).items():
+                target[feat] = target.get(feat, 0.0) + weight / len(models)
+        for feat in list(target):
+            target[feat] = round(target[feat], 4)
+            if abs(target[feat]) < PRUNE_BELOW:
+                del target[feat]
+    return averaged
+
+
+def fit(rows: list[dict], runs: int = RUNS) -> CrisisModel:
     examples = [_keyed(featurize(row["text"])) for row in rows]
-    risk = train_binary(examples, [int(row["label"] == "crisis") for row in rows], seed=1)
+    labels = [int(row["label"] == "crisis") for row in rows]
+    risk = _average([train_binary(examples, labels, seed=1 + run) for run in range(runs)])
     crisis_idx = [i for i, row in enumerate(rows) if row["label"] == "crisis"]
     categories = {}
     for n, name in enumerate(CATEGORIES):
         labels = [int(rows[i]["category"] == name) for i in crisis_idx]
         categories[name] = train_binary([examples[i] for i in crisis_idx], labels, seed=10 + n)
-    meta = {"training_messages": len(rows), "epochs": EPOCHS, "l2": L2}
+    meta = {"training_messages": len(rows), "epochs": EPOCHS, "l2": L2, "averaged_runs": runs}
     return CrisisModel(risk, categories, meta)
 
 

@@ -6,7 +6,10 @@ import asyncio
 import json
 import sqlite3
 
+import pytest
+
 from bot.model import IncomingMessage
+from bot.vault import VaultError
 
 
 async def _say(chat, user, text, place=None):
@@ -35,7 +38,9 @@ async def test_crisis_command_works_for_anyone_and_can_ask_for_a_person(crisis_b
     assert "911" in sent[-1].text and "Are you safe right now?" in sent[-1].text
     await chat.press(lee, chat.find_choice(sent[-1], "Ask a moderator to reach out"))
     alert = chat.in_place(chat.channel("mods"))[-1]
-    assert "asked for someone to reach out" in alert.text
+    assert "asked for someone to reach out" in alert.text and "lee" in alert.text
+    await chat.press(lee, chat.find_choice(sent[-1], "I'm not safe"))
+    assert "NOT safe" in chat.in_place(chat.channel("mods"))[-1].content.title
     assert await bot.members.lookup(lee) is None, "asking for help stores no member"
 
 
@@ -138,3 +143,21 @@ async def test_other_cogs_can_screen_private_text_and_get_substance_use_help(cri
     assert "privately" in dict(chat.in_place(chat.channel("mods"))[-1].content.fields)["Where"]
     assert "1-800-662-4357" in cog.substance_use_resources("US")
     assert "findahelpline.com" in cog.substance_use_resources(None)
+
+
+async def test_a_sealed_plan_answer_copied_to_another_member_does_not_open(crisis_bot):
+    bot, chat, mod = crisis_bot
+    for name in ("uma", "vic"):
+        user = chat.user(name)
+        await _say(chat, user, "!safetyplan write")
+        await chat.press(user, "consent:agree:crisis")
+        await chat.answer(user, f"{name} warning signs")
+        await chat.answer(user, "stop")
+    uma_id = await bot.members.lookup(chat.user("uma"))
+    vic_id = await bot.members.lookup(chat.user("vic"))
+    token = await bot.db.fetchval("SELECT sealed FROM crisis_safety_plans WHERE member_id = ?", (uma_id,))
+    await bot.db.execute("UPDATE crisis_safety_plans SET sealed = ? WHERE member_id = ?", (token, vic_id))
+    with pytest.raises(VaultError):
+        await bot.get_cog("crisis")._plan(vic_id)
+    # A plan that cannot be opened must never stand between a member and the crisis reply.
+    assert "Are you safe right now?" in (await _say(chat, chat.user("vic"), "!crisis"))[-1].text

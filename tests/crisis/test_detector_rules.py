@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cogs.crisis.detector import Category, Level, assess
 from cogs.crisis.normalize import normalize
@@ -110,6 +112,10 @@ def _calm(text: str) -> None:
         "i would never kill myself, my kids need me",
         "no urges to use today",
         "i'm not going to hurt myself, i just need to vent",
+        "i have thoughts sometimes but no plan and no intent",
+        "suicidal? nah, just bored",
+        "i'm not going to end my life, i'm going to end my lease",
+        "ending my life isnt an option for me, i just feel low",
     ],
 )
 def test_negation_filter(text):
@@ -122,6 +128,9 @@ def test_negation_filter(text):
         "two years ago i wanted to die, today i'm grateful",
         "i used to cut, 18 months free now",
         "back when i was using i overdosed twice, now i'm 3 years clean",
+        "i tried to take my life when i was 19. i'm 34 now and grateful every day",
+        "when i first got sober i had the dts and thought i was dying, now i'm 4 years in",
+        "i spent most of my twenties wanting to die. therapy and meetings changed that",
     ],
 )
 def test_past_filter(text):
@@ -130,6 +139,15 @@ def test_past_filter(text):
 
 def test_past_filter_lets_a_return_through():
     assert assess("years ago i wanted to die and lately that feeling is back").is_crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i overdosed last night, glad im alive but so scared", "i relapsed yesterday and i want to keep going",
+     "tonight's the night i finally go through with it"],
+)
+def test_recent_events_are_not_the_past(text):
+    assert assess(text).is_crisis
 
 
 @pytest.mark.parametrize(
@@ -154,6 +172,8 @@ def test_quote_and_education_filter(text):
         "cut myself shaving again",
         "my phone is dying",
         "that would be career suicide lol",
+        "saying goodbye forever to booze, day 1!",
+        "drinking was going to end my life, so i stopped",
     ],
 )
 def test_figurative_filter(text):
@@ -173,3 +193,30 @@ def test_assessment_reasons_never_contain_the_message():
     text = "everyone would be better off without me"
     result = assess(text)
     assert all(text not in reason and "without me" not in reason for reason in result.reasons)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gets_an_assessment_without_error(text):
+    result = assess(text)
+    assert result.level in Level and 0.0 <= result.score <= 1.0
+    assert result.category is not None or result.level < Level.CONCERN
+
+
+def test_a_very_long_message_is_still_assessed():
+    long_post = "had a long day at work and then the bus was late. " * 200 + "i want to die tonight"
+    assert assess(long_post).is_crisis
+    assert assess("🙂" * 5000).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["thinking about s*icide again", "i wanna self delete fr", "gonna take a toaster bath tn", "i want to d!e",
+     "k1ll myself tonight"],
+)
+def test_disguised_and_newer_slang(text):
+    assert assess(text).is_crisis
+
+
+def test_phone_settings_are_not_slang():
+    assert not assess("set the group chat to self delete after a week").is_crisis

@@ -24,9 +24,9 @@ def _summary(path: Path, capsys) -> dict:
 
 
 def test_own_testset_floor(capsys):
-    """Written by hand, apart from the training templates. Measured: recall 0.976, FAR 0.014."""
+    """Written by hand, apart from the training templates. Measured: recall 0.992, FAR 0.009 (n=234)."""
     summary = _summary(OWN_TESTSET, capsys)
-    assert summary["n"] >= 150
+    assert summary["n"] >= 230
     assert summary["recall"] >= 0.95
     assert summary["false_alarm_rate"] <= 0.05
 
@@ -37,7 +37,7 @@ def test_dev_set_floor(capsys):
     summary = _summary(DEV_SET, capsys)
     assert summary["n"] == 240
     assert summary["recall"] >= 0.95
-    assert summary["false_alarm_rate"] <= 0.09
+    assert summary["false_alarm_rate"] <= 0.08
 
 
 def test_testset_kept_apart_from_training():
@@ -71,3 +71,10 @@ def test_model_is_small_and_loads_fast():
     model = CrisisModel.load()
     assert time.perf_counter() - started < 5  # generous on a shared CI core; bench/ measures ~60 ms
     assert model.meta["training_messages"] > 3000
+
+
+def test_training_file_is_reproducible_from_the_templates():
+    from cogs.crisis.trainingdata import generate
+
+    regenerated = [json.dumps(row, ensure_ascii=False) for row in generate()]
+    assert regenerated == TRAINING.read_text(encoding="utf-8").splitlines()

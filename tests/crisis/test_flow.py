@@ -84,9 +84,10 @@ async def test_acknowledge_records_who_and_stops_the_realert(crisis_bot, clock):
     assert "Only moderators" in refused[-1].text
     taken = await chat.press(mod, ack, place=chat.channel("mods"))
     assert "Thank you for taking this" in taken[-1].text
-    assert "Acknowledged by mo" in alert.text  # the alert was edited in place
-    row = await bot.db.fetchone("SELECT acknowledged_by, subject FROM crisis_alerts")
-    assert "mo" in row["acknowledged_by"] and row["subject"] is None
+    assert "acknowledged by mo" in chat.in_place(chat.channel("mods"))[-1].text
+    row = await bot.db.fetchone("SELECT * FROM crisis_alerts")
+    assert "mo" in row["acknowledged_by"]
+    assert all("erin" not in str(value) for value in dict(row).values()), "the row never names the member"
     again = await chat.press(mod, ack, place=chat.channel("mods"))
     assert "already took" in again[-1].text
     clock.advance(minutes=30)
@@ -143,3 +144,31 @@ async def test_monitoring_can_be_narrowed_and_alert_channel_is_never_scanned(cri
     assert await _say(chat, ivy, CRISIS, place=chat.channel("support"))
     await _say(chat, mod, "!crisisadmin monitor off", place=chat.channel("mods"))
     assert await asyncio.wait_for(chat.dm(chat.user("jo"), CRISIS), timeout=10), "DMs are always watched"
+
+
+async def test_moderators_are_told_when_the_private_reply_cannot_be_delivered(crisis_bot):
+    bot, chat, mod = crisis_bot
+    rae = chat.user("rae")
+    original = chat.send_private
+
+    async def closed_dms(user, content):
+        if user == rae:
+            raise RuntimeError("this member does not accept direct messages")
+        return await original(user, content)
+
+    chat.send_private = closed_dms
+    await _say(chat, rae, CRISIS)
+    notes = [s for s in chat.in_place(chat.channel("mods")) if "could NOT be delivered" in (s.content.title or "")]
+    assert notes and "reach them another way" in notes[-1].text
+    assert "rae" in dict(_alerts(chat)[0].content.fields)["Member"]
+
+
+async def test_the_reply_never_claims_a_moderator_was_told_when_none_can_be(tmp_path, clock):
+    from bot.testing import MemoryAdapter, make_test_bot
+
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
+                             clock=clock) as (bot, chat):
+        sam = chat.user("sam")
+        await _say(chat, sam, CRISIS)
+        reply = chat.to(sam)[-1].text
+        assert "moderator" not in reply and "Are you safe right now?" in reply
