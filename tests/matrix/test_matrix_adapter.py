@@ -413,3 +413,40 @@ async def test_help_typed_the_moment_a_dm_opens_is_answered_once_the_bot_joins(k
     joined = [e for rid, e in alice.events[mark:] if rid == dm_id and isinstance(e, RoomMemberEvent)
               and e.state_key == account.user_id and e.membership == "join"]
     assert joined, "the bot joined only after the member had spoken"
+
+
+async def test_crisis_flow_works_unchanged_on_matrix(kindred, new_member):
+    """The safety-critical cog through the real adapter: private reply, moderators' alert, acknowledge."""
+    bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "cogs.crisis"))
+    bot.rate_limiter.limit = 1000
+    mo = await new_member("mo")  # creates the rooms, so a moderator
+    ben = await new_member("ben")
+    mods_room = await mo.create_room([account.user_id], name="Moderators")
+    await mo.wait_for_join(mods_room, account.user_id)
+    mark_mo = mo.mark()
+    await mo.send_text(mods_room, "!crisisadmin alerts")
+    confirmation = await mo.wait_for(from_bot(account.user_id), after=mark_mo, seconds=DEADLINE)
+    assert "Crisis alerts will come to this channel" in confirmation.body  # told privately
+    room_id = await mo.create_room([account.user_id, ben.user_id], name="Peer support")
+    await mo.wait_for_join(room_id, account.user_id)
+    await ben.wait_until(lambda: room_id in ben.client.rooms, seconds=DEADLINE)
+    await ben.wait_for_join(room_id, account.user_id)
+
+    mark_ben, mark_mo = ben.mark(), mo.mark()
+    await ben.send_text(room_id, "honestly i want to die tonight, i cant do this anymore")
+    reply = await ben.wait_for(from_bot(account.user_id), after=mark_ben, seconds=DEADLINE)
+    reply_room = next(rid for rid, event in ben.events[mark_ben:] if event is reply)
+    assert reply_room != room_id and ben.client.rooms[reply_room].encrypted, "the reply is a private, encrypted DM"
+    assert "Are you safe right now?" in reply.body
+
+    alert = await mo.wait_for(from_bot(account.user_id, mods_room), after=mark_mo, seconds=DEADLINE)
+    assert "want to die" not in alert.body and "1️⃣ Acknowledge" in alert.body
+    mark_mo = mo.mark()
+    await mo.react(mods_room, alert.event_id, "1️⃣")
+    update = await mo.wait_for(
+        lambda rid, e: rid == mods_room and e.sender == account.user_id and "acknowledged by" in getattr(e, "body", ""),
+        after=mark_mo, seconds=DEADLINE)
+    assert update is not None
+    in_room = [e for rid, e in ben.events[mark_ben:] if rid == room_id and e.sender == account.user_id
+               and isinstance(e, RoomMessage)]
+    assert in_room == [], "nothing about the crisis is posted in the shared room"
