@@ -88,6 +88,8 @@ async def test_private_command_is_answered_in_an_encrypted_dm_with_the_file(kind
     exported = json.loads(decrypt_attachment(download.body, attachment.key["k"], attachment.hashes["sha256"],
                                              attachment.iv))
     assert exported["member"] is None
+    direct = await asyncio.wait_for(adapter.client.list_direct_rooms(), DEADLINE)
+    assert direct.rooms.get(alice.user_id) == [dm_id], "the bot's m.direct records the DM it opened"
     shared_room_replies = [e for rid, e in alice.events[mark:]
                            if rid == room_id and e.sender == account.user_id and isinstance(e, RoomMessage)]
     assert shared_room_replies == []

@@ -73,6 +73,7 @@ class MatrixAdapter(MatrixSending, Adapter):
         self._since: str | None = None
         self._first_batch_done = asyncio.Event()
         self._direct_from_account_data: set[str] = set()
+        self._m_direct: dict[str, list[str]] = {}  # the bot's m.direct account data, as last synced
         self._resend_hints: dict[tuple[str, str], float] = {}
         self._key_query_lock = asyncio.Lock()
         self._room_creators: dict[str, set[str]] = {}
@@ -219,6 +220,7 @@ class MatrixAdapter(MatrixSending, Adapter):
     async def _handle_batch(self, batch: SyncResponse, backlog_only: bool, catching_up: bool) -> None:
         for event in batch.account_data_events:
             if isinstance(event, UnknownAccountDataEvent) and event.type == "m.direct":
+                self._m_direct = {user: list(rooms) for user, rooms in event.content.items()}
                 self._direct_from_account_data = {room for rooms in event.content.values() for room in rooms}
         for room_id, info in batch.rooms.invite.items():
             await self._on_invite(room_id, info.invite_state)
