@@ -23,7 +23,6 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
-    ReactionEvent,
     RoomCreateEvent,
     RoomMemberEvent,
     RoomMessageText,
@@ -33,6 +32,7 @@ from nio import (
 )
 
 from bot.adapters.base import Adapter, Capabilities
+from bot.adapters.matrix.events import after_own_arrival, reaction_of, server_of, too_old
 from bot.adapters.matrix.outgoing import MatrixSending
 from bot.adapters.matrix.render import incoming_text, matrix_user
 from bot.adapters.matrix.state import MatrixState
@@ -45,7 +45,6 @@ MODERATOR_POWER = 50
 FIRST_SYNC_SECONDS = 30.0
 LONG_POLL_MS = 30_000
 RETRY_CAP_SECONDS = 10.0
-CATCH_UP_LIMIT_SECONDS = 12 * 3600  # after a long outage, old commands are not answered out of the blue
 DECRYPT_GRACE_SECONDS = 4.0  # a late room key often arrives within a sync or two
 RESEND_HINT_EVERY_SECONDS = 600
 STOP_SECONDS = 10.0
@@ -234,7 +233,7 @@ class MatrixAdapter(MatrixSending, Adapter):
             if info.timeline.limited and catching_up:
                 log.warning("matrix: some events arrived while the bot was away and were skipped",
                             extra={"room": room_id})
-            for event in _after_own_arrival(info.timeline.events, self.client.user_id):
+            for event in after_own_arrival(info.timeline.events, self.client.user_id):
                 event_id = getattr(event, "event_id", None)
                 if not event_id or self.state.already_handled(event_id):
                     continue
@@ -254,7 +253,7 @@ class MatrixAdapter(MatrixSending, Adapter):
         inviter = invite.sender
         if not self._invite_allowed(inviter, room_id):
             log.info("matrix: declined an invite from a server or person not allowed",
-                     extra={"room": room_id, "inviter_server": _server(inviter)})
+                     extra={"room": room_id, "inviter_server": server_of(inviter)})
             await self.client.room_leave(room_id)
             return
         if invite.content.get("is_direct"):
@@ -263,14 +262,14 @@ class MatrixAdapter(MatrixSending, Adapter):
         log.info("matrix: joined a room", extra={"room": room_id})
 
     def _invite_allowed(self, inviter: str, room_id: str) -> bool:
-        return (inviter in self.allowed_inviters or _server(inviter) in self.allowed_servers
-                or _server(room_id) in self.allowed_servers)
+        return (inviter in self.allowed_inviters or server_of(inviter) in self.allowed_servers
+                or server_of(room_id) in self.allowed_servers)
 
     async def _on_room_event(self, room: MatrixRoom, event) -> None:
         sender = getattr(event, "sender", None)
         if sender == self.client.user_id:
             return
-        if _too_old(event):
+        if too_old(event):
             return
         if isinstance(event, RoomMessageText):  # m.text only: notices are bots talking, never commands
             relates = event.source.get("content", {}).get("m.relates_to", {})
@@ -290,9 +289,9 @@ class MatrixAdapter(MatrixSending, Adapter):
             self.state.forget_room(room.room_id)
             await self.client.room_leave(room.room_id)
             await self.client.room_forget(room.room_id)  # nio drops the room (and its keys' room) only then
-        elif (relates := _reaction(event)) is not None:
+        elif (relates := reaction_of(event)) is not None:
             place = self._place_for(room.room_id)
-            choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
+            choice = await self.bot.pending.choice_forreaction_of(place, relates["event_id"], relates["key"])
             if choice:
                 await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, sender), place, relates["event_id"]))
 
@@ -384,45 +383,3 @@ class MatrixAdapter(MatrixSending, Adapter):
 
     def parse_user(self, text: str) -> UserRef | None:
         return matrix_user(text)
-
-
-def _server(matrix_id: str) -> str:
-    return matrix_id.split(":", 1)[1] if ":" in matrix_id else ""
-
-
-def _after_own_arrival(events: list, own_user_id: str) -> list:
-    """Events after the bot was invited into this room (or joined it, if the invite is not in the batch).
-
-    What was said before the bot was asked in is not for it; what a member said between the invite and
-    the bot's join (typing `!help` into a DM the moment it opens) is, and is answered once it joins.
-    """
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        if (isinstance(event, RoomMemberEvent) and event.state_key == own_user_id
-                and event.membership == "join" and event.prev_membership != "join"):
-            start = index + 1
-            for earlier in range(index - 1, -1, -1):
-                candidate = events[earlier]
-                if isinstance(candidate, RoomMemberEvent) and candidate.state_key == own_user_id:
-                    if candidate.membership == "invite":
-                        start = earlier + 1
-                    break
-            return [e for e in events[start:] if e is not event]
-    return events
-
-
-def _too_old(event) -> bool:
-    sent_ms = getattr(event, "server_timestamp", 0) or 0
-    return sent_ms and (time.time() - sent_ms / 1000) > CATCH_UP_LIMIT_SECONDS
-
-
-def _reaction(event) -> dict | None:
-    """The m.annotation of a reaction, plain or decrypted (nio parses the latter as an unknown event)."""
-    if isinstance(event, ReactionEvent):
-        return {"event_id": event.reacts_to, "key": event.key}
-    source = getattr(event, "source", {}) or {}
-    if source.get("type") == "m.reaction":
-        relates = source.get("content", {}).get("m.relates_to", {})
-        if relates.get("rel_type") == "m.annotation":
-            return {"event_id": relates.get("event_id"), "key": relates.get("key")}
-    return None
