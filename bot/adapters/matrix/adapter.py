@@ -291,7 +291,7 @@ class MatrixAdapter(MatrixSending, Adapter):
             await self.client.room_forget(room.room_id)  # nio drops the room (and its keys' room) only then
         elif (relates := reaction_of(event)) is not None:
             place = self._place_for(room.room_id)
-            choice = await self.bot.pending.choice_forreaction_of(place, relates["event_id"], relates["key"])
+            choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
             if choice:
                 await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, sender), place, relates["event_id"]))
 
