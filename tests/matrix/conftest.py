@@ -44,21 +44,23 @@ class KindredOnMatrix:
         self.tmp_path = tmp_path
         self.running: list[Kindred] = []
 
-    async def start(self, name: str = "bot", account=None, timezone: str = "UTC", **matrix_options):
+    async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
+                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), **matrix_options):
         """A started bot; pass the same name and account again to restart one on its data directory."""
         account = account or self.server.register(f"kindred{secrets.token_hex(3)}")
         settings = settings_for_tests(
             self.tmp_path / name,
             community=CommunitySettings(timezone=timezone),
+            communities=list(communities),
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
-                                  password=account.password, **matrix_options),
+                                  **{"password": account.password, **matrix_options}),
         )
         bot = Kindred(settings)
         adapter = MatrixAdapter(settings)
         adapter.retry_cap_seconds = 1.0  # a restarted test server is back within seconds
         adapter.decrypt_grace_seconds = 0.5
         bot.add_adapter(adapter)
-        await asyncio.wait_for(bot.start(cogs=["cogs.privacy"]), START_SECONDS)
+        await asyncio.wait_for(bot.start(cogs=list(cogs)), START_SECONDS)
         self.running.append(bot)
         return bot, adapter, account
 

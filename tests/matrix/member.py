@@ -10,8 +10,10 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from uuid import uuid4
 
 from nio import (
+    Api,
     AsyncClient,
     AsyncClientConfig,
     Event,
@@ -125,11 +127,15 @@ class Member:
         assert isinstance(answer, RoomCreateResponse), answer
         return answer.room_id
 
-    async def wait_for_join(self, room_id: str, user_id: str, seconds: float = WAIT_SECONDS) -> None:
-        """Wait until `user_id` has joined the room, and (encrypted rooms) its devices are known."""
+    async def wait_for_join(self, room_id: str, user_id: str, seconds: float = WAIT_SECONDS,
+                            invited_is_enough: bool = False) -> None:
+        """Wait until `user_id` has joined the room (or, if asked, is at least invited: what a client
+        knows before it lets you type), and in encrypted rooms until its devices are known."""
         def joined() -> bool:
             room = self.client.rooms.get(room_id)
-            return room is not None and user_id in room.users
+            # room.users also lists invited people, hence the explicit check.
+            return (room is not None and user_id in room.users
+                    and (invited_is_enough or not room.users[user_id].invited))
 
         await self.wait_until(joined, seconds)
         room = self.client.rooms[room_id]
@@ -151,8 +157,25 @@ class Member:
         return answer.event_id
 
     async def react(self, room_id: str, event_id: str, key: str) -> str:
+        """React as Element does: encrypted in an encrypted room (nio alone would send it in the clear),
+        with m.relates_to also in the clear, as the spec asks."""
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
-        answer = await asyncio.wait_for(self.client.room_send(
-            room_id, "m.reaction", content, ignore_unverified_devices=True), WAIT_SECONDS)
+        room = self.client.rooms[room_id]
+        if not room.encrypted:
+            answer = await asyncio.wait_for(self.client.room_send(room_id, "m.reaction", content), WAIT_SECONDS)
+        else:
+            # What room_send does before encrypting: members, their devices, a shared session.
+            if not room.members_synced:
+                await asyncio.wait_for(self.client.joined_members(room_id), WAIT_SECONDS)
+            if self.client.should_query_keys:
+                await asyncio.wait_for(self.client.keys_query(), WAIT_SECONDS)
+            if self.client.olm.should_share_group_session(room_id):
+                await asyncio.wait_for(self.client.share_group_session(
+                    room_id, ignore_unverified_devices=True), WAIT_SECONDS)
+            event_type, encrypted = self.client.encrypt(room_id, "m.reaction", content)
+            method, path, data = Api.room_send(self.client.access_token, room_id, event_type, encrypted,
+                                               uuid4().hex)
+            answer = await asyncio.wait_for(
+                self.client._send(RoomSendResponse, method, path, data, (room_id,)), WAIT_SECONDS)
         assert isinstance(answer, RoomSendResponse), answer
         return answer.event_id

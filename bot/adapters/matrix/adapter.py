@@ -23,7 +23,6 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
-    ReactionEvent,
     RoomCreateEvent,
     RoomMemberEvent,
     RoomMessageText,
@@ -33,6 +32,7 @@ from nio import (
 )
 
 from bot.adapters.base import Adapter, Capabilities
+from bot.adapters.matrix.events import after_own_arrival, reaction_of, server_of, too_old
 from bot.adapters.matrix.outgoing import MatrixSending
 from bot.adapters.matrix.render import incoming_text, matrix_user
 from bot.adapters.matrix.state import MatrixState
@@ -45,7 +45,6 @@ MODERATOR_POWER = 50
 FIRST_SYNC_SECONDS = 30.0
 LONG_POLL_MS = 30_000
 RETRY_CAP_SECONDS = 10.0
-CATCH_UP_LIMIT_SECONDS = 12 * 3600  # after a long outage, old commands are not answered out of the blue
 DECRYPT_GRACE_SECONDS = 4.0  # a late room key often arrives within a sync or two
 RESEND_HINT_EVERY_SECONDS = 600
 STOP_SECONDS = 10.0
@@ -73,6 +72,7 @@ class MatrixAdapter(MatrixSending, Adapter):
         self._since: str | None = None
         self._first_batch_done = asyncio.Event()
         self._direct_from_account_data: set[str] = set()
+        self._m_direct: dict[str, list[str]] = {}  # the bot's m.direct account data, as last synced
         self._resend_hints: dict[tuple[str, str], float] = {}
         self._key_query_lock = asyncio.Lock()
         self._room_creators: dict[str, set[str]] = {}
@@ -81,6 +81,9 @@ class MatrixAdapter(MatrixSending, Adapter):
     # -- life cycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        # nio's crypto store (peewee) logs its SQL at DEBUG, the pickled Olm account included: never.
+        peewee = logging.getLogger("peewee")
+        peewee.setLevel(max(logging.WARNING, peewee.level))
         self.client = await self._login()
         self._since = self.state.sync_token
         self._tasks = [asyncio.create_task(self._sync_forever(), name="matrix-sync"),
@@ -119,19 +122,21 @@ class MatrixAdapter(MatrixSending, Adapter):
             client.restore_login(user_id, saved["device_id"], saved["access_token"])
             if isinstance(await client.whoami(), WhoamiResponse):
                 return client
-            log.warning("matrix: saved access token no longer valid; logging in again on the same device")
-            if not self.config.password:
-                raise RuntimeError("[matrix] the saved login was revoked: set a new access_token or a password")
-        if self.config.access_token and not saved:
-            client.access_token = self.config.access_token
+            log.warning("matrix: the saved access token was revoked; logging in again")
+        token = self.config.access_token
+        if token and not (saved and (self.config.password or token == saved["access_token"])):
+            client.access_token = token
             who = await client.whoami()
-            if not isinstance(who, WhoamiResponse) or not who.device_id:
-                raise RuntimeError("[matrix] access_token was refused by the homeserver")
-            client.restore_login(user_id, who.device_id, self.config.access_token)
-        else:
+            if not isinstance(who, WhoamiResponse) or not who.device_id or who.user_id != user_id:
+                raise RuntimeError(f"[matrix] access_token was refused, or is not {user_id}'s")
+            client.restore_login(user_id, who.device_id, token)
+        elif self.config.password:
+            # With a saved device, nio asks for that same device id: its keys and sessions stay valid.
             answer = await client.login(self.config.password, device_name=self.config.device_name)
             if not isinstance(answer, LoginResponse):
                 raise RuntimeError(f"[matrix] login refused: {getattr(answer, 'message', answer)}")
+        else:
+            raise RuntimeError("[matrix] the saved login was revoked: set a new access_token or a password")
         self.state.save_session(user_id, client.device_id, client.access_token)
         log.info("matrix: logged in", extra={"device": client.device_id})
         return client
@@ -214,6 +219,7 @@ class MatrixAdapter(MatrixSending, Adapter):
     async def _handle_batch(self, batch: SyncResponse, backlog_only: bool, catching_up: bool) -> None:
         for event in batch.account_data_events:
             if isinstance(event, UnknownAccountDataEvent) and event.type == "m.direct":
+                self._m_direct = {user: list(rooms) for user, rooms in event.content.items()}
                 self._direct_from_account_data = {room for rooms in event.content.values() for room in rooms}
         for room_id, info in batch.rooms.invite.items():
             await self._on_invite(room_id, info.invite_state)
@@ -227,7 +233,7 @@ class MatrixAdapter(MatrixSending, Adapter):
             if info.timeline.limited and catching_up:
                 log.warning("matrix: some events arrived while the bot was away and were skipped",
                             extra={"room": room_id})
-            for event in _after_own_join(info.timeline.events, self.client.user_id):
+            for event in after_own_arrival(info.timeline.events, self.client.user_id):
                 event_id = getattr(event, "event_id", None)
                 if not event_id or self.state.already_handled(event_id):
                     continue
@@ -247,7 +253,7 @@ class MatrixAdapter(MatrixSending, Adapter):
         inviter = invite.sender
         if not self._invite_allowed(inviter, room_id):
             log.info("matrix: declined an invite from a server or person not allowed",
-                     extra={"room": room_id, "inviter_server": _server(inviter)})
+                     extra={"room": room_id, "inviter_server": server_of(inviter)})
             await self.client.room_leave(room_id)
             return
         if invite.content.get("is_direct"):
@@ -256,14 +262,14 @@ class MatrixAdapter(MatrixSending, Adapter):
         log.info("matrix: joined a room", extra={"room": room_id})
 
     def _invite_allowed(self, inviter: str, room_id: str) -> bool:
-        return (inviter in self.allowed_inviters or _server(inviter) in self.allowed_servers
-                or _server(room_id) in self.allowed_servers)
+        return (inviter in self.allowed_inviters or server_of(inviter) in self.allowed_servers
+                or server_of(room_id) in self.allowed_servers)
 
     async def _on_room_event(self, room: MatrixRoom, event) -> None:
         sender = getattr(event, "sender", None)
         if sender == self.client.user_id:
             return
-        if _too_old(event):
+        if too_old(event):
             return
         if isinstance(event, RoomMessageText):  # m.text only: notices are bots talking, never commands
             relates = event.source.get("content", {}).get("m.relates_to", {})
@@ -278,7 +284,12 @@ class MatrixAdapter(MatrixSending, Adapter):
             await self.bot.handle_message(message)
         elif isinstance(event, MegolmEvent):
             await self._undecryptable(room, event)
-        elif (relates := _reaction(event)) is not None:
+        elif isinstance(event, RoomMemberEvent) and event.membership == "leave" and len(room.users) <= 1:
+            # Everyone else left (a member closing their DM): do not keep an empty room around.
+            self.state.forget_room(room.room_id)
+            await self.client.room_leave(room.room_id)
+            await self.client.room_forget(room.room_id)  # nio drops the room (and its keys' room) only then
+        elif (relates := reaction_of(event)) is not None:
             place = self._place_for(room.room_id)
             choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
             if choice:
@@ -331,9 +342,15 @@ class MatrixAdapter(MatrixSending, Adapter):
         """A DM: marked so by the invite or m.direct, or two people in a room without a name."""
         if room.room_id in self.state.direct_rooms.values() or room.room_id in self._direct_from_account_data:
             return True
-        mapped = self.bot.communities.for_place(PlaceRef("matrix", room.room_id, scope_id=room.room_id))
-        is_mapped = room.room_id in self.bot.communities.scopes(mapped.id, "matrix")
-        return len(room.users) == 2 and not room.name and not is_mapped
+        return len(room.users) == 2 and not room.name and self._community_scope(room) is None
+
+    def _community_scope(self, room: MatrixRoom) -> str | None:
+        """The id that maps this room to a community: the room itself, or a space it belongs to."""
+        mapped = {scope for community in self.bot.communities.all()
+                  for scope in self.bot.communities.scopes(community.id, "matrix")}
+        if room.room_id in mapped:
+            return room.room_id
+        return next((space for space in sorted(room.parents) if space in mapped), None)
 
     def _direct_partner(self, room_id: str) -> str | None:
         room = self.client.rooms.get(room_id)
@@ -343,7 +360,9 @@ class MatrixAdapter(MatrixSending, Adapter):
     def _place_for(self, room_id: str) -> PlaceRef:
         room = self.client.rooms.get(room_id) if self.client else None
         direct = bool(room and self._is_direct(room)) or room_id in self.state.direct_rooms.values()
-        return PlaceRef("matrix", room_id, is_direct=direct, scope_id=None if direct else room_id)
+        if direct:
+            return PlaceRef("matrix", room_id, is_direct=True, scope_id=None)
+        return PlaceRef("matrix", room_id, scope_id=(room and self._community_scope(room)) or room_id)
 
     def _user(self, room: MatrixRoom, user_id: str) -> UserRef:
         return UserRef("matrix", user_id, room.user_name(user_id) or "")
@@ -364,34 +383,3 @@ class MatrixAdapter(MatrixSending, Adapter):
 
     def parse_user(self, text: str) -> UserRef | None:
         return matrix_user(text)
-
-
-def _server(matrix_id: str) -> str:
-    return matrix_id.split(":", 1)[1] if ":" in matrix_id else ""
-
-
-def _after_own_join(events: list, own_user_id: str) -> list:
-    """Events after the bot's own join in this batch: what was said before it arrived is not for it."""
-    for index in range(len(events) - 1, -1, -1):
-        event = events[index]
-        if (isinstance(event, RoomMemberEvent) and event.state_key == own_user_id
-                and event.membership == "join" and event.prev_membership != "join"):
-            return events[index + 1:]
-    return events
-
-
-def _too_old(event) -> bool:
-    sent_ms = getattr(event, "server_timestamp", 0) or 0
-    return sent_ms and (time.time() - sent_ms / 1000) > CATCH_UP_LIMIT_SECONDS
-
-
-def _reaction(event) -> dict | None:
-    """The m.annotation of a reaction, plain or decrypted (nio parses the latter as an unknown event)."""
-    if isinstance(event, ReactionEvent):
-        return {"event_id": event.reacts_to, "key": event.key}
-    source = getattr(event, "source", {}) or {}
-    if source.get("type") == "m.reaction":
-        relates = source.get("content", {}).get("m.relates_to", {})
-        if relates.get("rel_type") == "m.annotation":
-            return {"event_id": relates.get("event_id"), "key": relates.get("key")}
-    return None

@@ -6,7 +6,9 @@ A mixin for MatrixAdapter, kept apart so that each module stays readable.
 from __future__ import annotations
 
 import io
+import json
 import logging
+from urllib.parse import quote
 from uuid import uuid4
 
 from nio import (
@@ -152,8 +154,28 @@ class MatrixSending:
             log.error("matrix: could not open a direct room", extra={"status": getattr(answer, "status_code", None)})
             raise MatrixSendError("could not open a direct-message room")
         self.state.remember_direct_room(user_id, answer.room_id)
+        await self._mark_direct(user_id, answer.room_id)
         await self._encryption_ready(answer.room_id, user_id)
         return answer.room_id
+
+    async def _mark_direct(self, user_id: str, room_id: str) -> None:
+        """Add the DM to the bot's m.direct account data, as clients do: the bot account's other
+        sessions, and the bot itself after losing its data directory, still know it is a DM."""
+        mapping = {user: list(rooms) for user, rooms in self._m_direct.items()}
+        if room_id in mapping.setdefault(user_id, []):
+            return
+        mapping[user_id].append(room_id)
+        self._m_direct = mapping
+        self._direct_from_account_data.add(room_id)
+        path = f"/_matrix/client/v3/user/{quote(self.client.user_id)}/account_data/m.direct"
+        try:
+            answer = await self.client.send("PUT", path, json.dumps(mapping), headers={
+                "Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"})
+            answer.release()
+            if answer.status != 200:
+                log.warning("matrix: m.direct not updated", extra={"status": answer.status})
+        except Exception:  # the DM works without it; only other clients' view is affected
+            log.warning("matrix: m.direct not updated", exc_info=True)
 
     async def _encryption_ready(self, room_id: str, user_id: str) -> None:
         """Wait until sync has shown the new room as encrypted with the member in it, and nio tracks the
