@@ -208,7 +208,7 @@ def _validate(entries: list[Any], lines: list[int | None], kind: str) -> ImportR
             continue
         if isinstance(entry.get("title"), str) and entry["title"].strip():
             label += f" ('{entry['title'].strip()[:40]}')"
-        prompt, entry_problems = _check_entry(entry, label)
+        prompt, entry_problems = check_entry(entry, label)
         problems.extend(Problem(line, message) for message in entry_problems)
         if prompt is None:
             continue
@@ -245,7 +245,7 @@ def _text_field(entry: dict, key: str, label: str, problems: list[str], *, requi
     return value or None
 
 
-def _check_entry(entry: dict, label: str) -> tuple[Prompt | None, list[str]]:
+def check_entry(entry: dict, label: str) -> tuple[Prompt | None, list[str]]:
     problems: list[str] = []
     unknown = sorted(set(entry) - set(KNOWN_KEYS))
     if unknown:
