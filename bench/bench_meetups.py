@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import CommunitySettings
-from bot.testing import FrozenClock, MemoryAdapter, make_test_bot, test_settings
+from bot.testing import FrozenClock, MemoryAdapter, make_test_bot, settings_for_tests
 from cogs.meetups.recurrence import Recurrence
 
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -29,7 +29,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def _settings(tmp: Path):
-    return test_settings(tmp, community=CommunitySettings(name="Bench", timezone="Europe/London", country="GB"))
+    return settings_for_tests(tmp, community=CommunitySettings(name="Bench", timezone="Europe/London", country="GB"))
 
 
 async def _timed(coro) -> float:

@@ -35,7 +35,7 @@ from bot.vault import Vault, VaultError
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a cog may use one loaded before it.
-DEFAULT_COGS = ["cogs.privacy"]
+DEFAULT_COGS = ["cogs.privacy", "cogs.checkins", "cogs.meetups"]
 
 CORE_MIGRATIONS = {
     "core.members": members_module.MIGRATIONS,

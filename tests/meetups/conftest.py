@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import CommunitySettings
-from bot.testing import FrozenClock, MemoryAdapter, make_test_bot, test_settings
+from bot.testing import FrozenClock, MemoryAdapter, make_test_bot, settings_for_tests
 
 # Friday 27 November 2026, 12:00 in London (GMT).
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -16,7 +16,7 @@ COGS = ["cogs.privacy", "cogs.meetups"]
 
 
 def london_settings(tmp_path):
-    return test_settings(tmp_path, community=CommunitySettings(name="Alumni", timezone="Europe/London", country="GB"))
+    return settings_for_tests(tmp_path, community=CommunitySettings(name="Alumni", timezone="Europe/London", country="GB"))
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ async def test_every_moderator_command_is_refused_for_a_member(tmp_path, clock):
                 assert "is for moderators" in replies[0].text, (command.name, replies[0].text)
                 assert replies[0].private_to == member
                 assert await bot.db.fetchval("SELECT total_changes()") == before
-        # The list is generated from the loaded cogs; make sure the walk saw them.
-        assert {c.name for c in moderator_commands} >= set()
+        # The list comes from the loaded cogs: the walk must have had moderator commands to try.
+        assert len(moderator_commands) >= 3, [c.name for c in moderator_commands]
 
 
 class BotThread:

@@ -1,0 +1,386 @@
+"""Private daily check-ins: the cog's life cycle, the sweep, and the answer flow.
+
+Commands live in mixins (member_commands, partners, moderation) to keep each module readable; this
+module holds what they share: the store, the questions, sending what is due, and recording answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from bot.cog import Cog, DataStatement
+from bot.commands import Context, on_choice, on_text
+from bot.model import Content
+from bot.params import ArgumentError
+from bot.scheduler import Cron
+from bot.text import plural, timestamp
+from cogs.checkins import dispatch
+from cogs.checkins.member_commands import MemberCommands
+from cogs.checkins.milestones import days_sober, reached_between
+from cogs.checkins.moderation import ModeratorCommands
+from cogs.checkins.partners import PartnerCommands
+from cogs.checkins.questions import HIGH_CRAVING, ON_TRACK, QuestionSet, step_content
+from cogs.checkins.store import MIGRATIONS, CheckinStore, schedule_of, unix
+from cogs.checkins.streaks import check_in_streak
+from cogs.checkins.support import SupportChoices, slip_support, struggle_support
+from cogs.checkins.timing import next_due
+
+log = logging.getLogger(__name__)
+
+FEATURE = "checkins"
+DEFAULT_TIME = time(20, 0)
+DEFAULT_NOTE_RETENTION_DAYS = 90
+
+CONSENT = """Check-ins are a short private question each day, at a time you choose: your mood (1-5), \
+cravings (0-10), whether you're on track, and if you like an intention and a private note.
+
+**What I keep:** your check-in time, timezone and days; your answers; an optional sobriety date.
+**For how long:** notes and intentions are deleted after 90 days (your community may choose a \
+different number); the rest until you erase it.
+**Who sees what:** only you see your answers. Notes and intentions are stored encrypted. Moderators \
+see only totals for the whole community (how many take part, how many checked in each day), never \
+anyone's answers. If you choose a partner, they see only what you decide to share, never your notes.
+**Stopping:** `!checkin pause`, `!checkin stop`, or `!forgetme` to erase everything. `!mydata` shows \
+all of it."""
+
+
+@dataclass
+class SweepResult:
+    checkins: int
+    reminders: int
+
+
+class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportChoices, Cog):
+    name = "checkins"
+    title = "Check-ins"
+    feature = FEATURE
+    migrations = MIGRATIONS
+    consent_statement = CONSENT
+    data_statement = DataStatement(
+        stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
+        "note), an optional sobriety date, and who your check-in partners are",
+        why="to ask you privately each day and to show you your own history and trends",
+        retention="notes and intentions for 90 days by default; the rest until you stop and erase it",
+        who_can_see="you; partners see only what you choose to share; moderators see only community totals",
+    )
+    # Tests switch the minute-by-minute loop off and call sweep() themselves.
+    auto_sweep = True
+
+    def __init__(self, bot):
+        super().__init__(bot)
+        self.store = CheckinStore(bot.db)
+        self._questions: dict[int, QuestionSet] = {}
+        # What a member typed with `!checkin start` while the consent question is open. Memory only:
+        # nothing about them is stored before they agree.
+        self.start_requests: dict[str, tuple[time | None, str | None, frozenset[int] | None]] = {}
+        self._sweep_lock = asyncio.Lock()
+        self._loop: asyncio.Task | None = None
+
+    # --- life cycle -------------------------------------------------------------------------------
+
+    async def cog_load(self) -> None:
+        self.bot.scheduler.register_handler("checkins.retention", self.run_retention)
+        await self.bot.scheduler.add(FEATURE, "retention", Cron(3, 15, "UTC"), "checkins.retention",
+                                     grace=timedelta(hours=20))
+        if self.auto_sweep:
+            self._loop = self.bot.spawn(self._sweep_forever())
+
+    async def cog_unload(self) -> None:
+        if self._loop is not None:
+            self._loop.cancel()
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            now = datetime.now(UTC)
+            await asyncio.sleep(60 - now.second - now.microsecond / 1e6 + 0.05)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("check-in sweep failed")
+
+    async def sweep(self, now: datetime | None = None) -> SweepResult:
+        """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
+        async with self._sweep_lock:
+            now = now or self.bot.clock.now()
+            due = await dispatch.sweep_checkins(self, now)
+            sent = await dispatch.send_all(self, due, self._checkin_message)
+            await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
+            reminders = await dispatch.sweep_reminders(self, now)
+            reminded = await dispatch.send_all(self, reminders, self._reminder_message)
+            return SweepResult(sent, reminded)
+
+    async def run_retention(self, occurrence=None) -> int:
+        """Delete notes and intentions past each community's retention (the numbers stay)."""
+        cleared = 0
+        for community in self.bot.communities.all():
+            days = await self.bot.community_settings(community.id, FEATURE).get(
+                "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS)
+            cleared += await self.store.forget_old_notes(community.id, self.bot.clock.now() - timedelta(days=days))
+        if cleared:
+            await self.bot.db.checkpoint()
+        log.info("check-in notes past retention deleted", extra={"count": cleared})
+        return cleared
+
+    # --- shared helpers ---------------------------------------------------------------------------
+
+    async def questions(self, community_id: int) -> QuestionSet:
+        if community_id not in self._questions:
+            stored = await self.bot.community_settings(community_id, FEATURE).get("questions")
+            self._questions[community_id] = QuestionSet.from_settings(stored)
+        return self._questions[community_id]
+
+    async def save_questions(self, community_id: int, questions: QuestionSet) -> None:
+        await self.bot.community_settings(community_id, FEATURE).set("questions", questions.to_settings())
+        self._questions[community_id] = questions
+
+    async def participant_id(self, ctx: Context) -> int | None:
+        """The member id of someone in check-ins, or None after telling them how to join."""
+        member_id = await ctx.member_id()
+        if member_id is None or not await self.bot.consent.has(member_id, FEATURE) or \
+                await self.store.participant(member_id) is None:
+            await ctx.reply("You're not in check-ins at the moment. Type `!checkin start` to join.", private=True)
+            return None
+        return member_id
+
+    def buttons_for(self, platform: str) -> bool:
+        adapter = self.bot.adapters.get(platform)
+        return bool(adapter and adapter.capabilities.buttons)
+
+    async def reschedule(self, member_id: int) -> datetime | None:
+        """Recompute the member's next check-in from their stored settings and save it."""
+        row = await self.store.participant(member_id)
+        following = None
+        if row is not None and not row["paused"]:
+            following = next_due(schedule_of(row), self.bot.clock.now())
+        await self.store.update(member_id, next_due=unix(following.at) if following else None,
+                                next_day=following.day.isoformat() if following else None)
+        return following.at if following else None
+
+    def local_today(self, row: Any) -> date:
+        return self.bot.clock.now().astimezone(schedule_of(row).zone).date()
+
+    async def streak(self, member_id: int, today: date):
+        entries = await self.store.entries(member_id)
+        sent = {date.fromisoformat(e["day"]) for e in entries}
+        answered = [date.fromisoformat(e["day"]) for e in entries if e["answered_at"]]
+        # Only days a check-in was actually sent can break a streak: pauses and days off never do.
+        return check_in_streak(answered, today, is_excused=lambda d: d not in sent)
+
+    def seal(self, member_id: int, text: str) -> str:
+        return self.bot.vault.seal(text, context=f"checkins:{member_id}")
+
+    def open_sealed(self, member_id: int, token: str | None) -> str | None:
+        return self.bot.vault.open_optional(token, context=f"checkins:{member_id}")
+
+    # --- the messages the sweep sends -------------------------------------------------------------
+
+    async def _checkin_message(self, item: dispatch.Outgoing) -> Content:
+        questions = await self.questions(item.community_id)
+        intro = "Hi, it's check-in time. A tap or two, and only you will see it."
+        congratulations = await self.milestone_news(item.member_id, item.row, item.day)
+        if congratulations:
+            intro = f"{congratulations}\n\n{intro}"
+        return step_content(questions, questions.first(), item.day, self.buttons_for(item.user.platform),
+                            title="Your daily check-in", intro=intro)
+
+    async def _reminder_message(self, item: dispatch.Outgoing) -> Content:
+        questions = await self.questions(item.community_id)
+        step = item.row["step"] if item.row["step"] != "done" else questions.first()
+        return step_content(questions, step, item.day, self.buttons_for(item.user.platform),
+                            intro="Just a gentle nudge: today's check-in is still here if you'd like it. "
+                                  "No pressure, and I won't ask again today.")
+
+    async def milestone_news(self, member_id: int, row: Any, today: date) -> str:
+        """Congratulations for milestones reached since last time (and an announcement if opted in)."""
+        if not row["sober_since"]:
+            return ""
+        since = date.fromisoformat(row["sober_since"])
+        seen = date.fromisoformat(row["milestones_seen_through"]) if row["milestones_seen_through"] else None
+        reached = reached_between(since, seen, today)
+        await self.store.update(member_id, milestones_seen_through=today.isoformat())
+        if not reached:
+            return ""
+        latest = reached[-1]
+        if row["announce_milestones"] and row["announce_name"]:
+            await self.announce(row["community_id"], f"🎉 {row['announce_name']} reached **{latest.label}** "
+                                                      "today. Congratulations!")
+        return (f"🎉 **{latest.label}** today. That's {plural(days_sober(since, today), 'day')} of showing up "
+                "for yourself. Well done.")
+
+    async def announce(self, community_id: int, text: str) -> None:
+        place = await self.bot.community_settings(community_id, FEATURE).get("celebrations_place")
+        if not place:
+            return
+        from bot.model import PlaceRef
+
+        try:
+            await self.bot.send(PlaceRef(place["platform"], place["place_id"], False, place.get("scope_id")), text)
+        except Exception:
+            log.exception("milestone announcement failed", extra={"community": community_id})
+
+    # --- answering --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _split(value: str) -> tuple[date, str]:
+        day, _, rest = value.partition(":")
+        try:
+            return date.fromisoformat(day), rest
+        except ValueError:
+            raise ArgumentError("That button is from an old message. Type `!checkin now` to check in") from None
+
+    @on_choice("checkin.mood")
+    async def on_mood(self, ctx: Context, value: str) -> None:
+        day, number = self._split(value)
+        await self.answer(ctx, day, "mood", int(number))
+
+    @on_choice("checkin.craving")
+    async def on_craving_button(self, ctx: Context, value: str) -> None:
+        day, number = self._split(value)
+        await self.answer(ctx, day, "craving", int(number))
+
+    @on_text("checkin.craving")
+    async def on_craving_typed(self, ctx: Context, value: str, text: str) -> None:
+        day, _ = self._split(value)
+        number = text.strip()
+        if not number.isdigit() or not 0 <= int(number) <= 10:
+            questions = await self.questions(ctx.community.id)
+            retry = step_content(questions, "craving", day, self.buttons_for(ctx.author.platform),
+                                 intro=f"I need a number from 0 to 10 for cravings (you typed '{text.strip()[:20]}').")
+            await ctx.reply(retry, private=True)
+            return
+        await self.answer(ctx, day, "craving", int(number))
+
+    @on_choice("checkin.ontrack")
+    async def on_track(self, ctx: Context, value: str) -> None:
+        day, answer = self._split(value)
+        if answer not in ON_TRACK:
+            raise ArgumentError("That button is from an old message. Type `!checkin now` to check in")
+        await self.answer(ctx, day, "on_track", answer)
+
+    @on_text("checkin.intention")
+    async def on_intention(self, ctx: Context, value: str, text: str) -> None:
+        await self.answer(ctx, self._split(value)[0], "intention", text.strip()[:300])
+
+    @on_text("checkin.note")
+    async def on_note(self, ctx: Context, value: str, text: str) -> None:
+        await self.answer(ctx, self._split(value)[0], "note", text.strip()[:1000])
+
+    @on_choice("checkin.skip")
+    async def on_skip(self, ctx: Context, value: str) -> None:
+        day, step = self._split(value)
+        member_id = await self.participant_id(ctx)
+        entry = member_id and await self.store.entry(member_id, day)
+        if not entry:
+            return
+        if entry["step"] == step:
+            questions = await self.questions(entry["community_id"])
+            await self.store.set_step(member_id, day, questions.after(step), self.bot.clock.now())
+        await self.continue_checkin(ctx, member_id, day)
+
+    @on_choice("checkin.continue")
+    async def on_continue(self, ctx: Context, value: str) -> None:
+        day, _ = self._split(value)
+        member_id = await self.participant_id(ctx)
+        if member_id:
+            await self.continue_checkin(ctx, member_id, day)
+
+    async def answer(self, ctx: Context, day: date, column: str, value: Any) -> None:
+        member_id = await self.participant_id(ctx)
+        if member_id is None:
+            return
+        entry = await self.store.entry(member_id, day)
+        if entry is None:
+            await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
+            return
+        questions = await self.questions(entry["community_id"])
+        stored = self.seal(member_id, value) if column in ("intention", "note") else value
+        advancing = entry["step"] == column
+        next_step = questions.after(column) if advancing else None
+        await self.store.record_answer(member_id, day, column, stored, next_step, self.bot.clock.now())
+
+        support = None
+        if column == "craving" and value >= HIGH_CRAVING:
+            support = await struggle_support(self, ctx, member_id, day, "craving")
+        elif column == "on_track" and value == "struggling":
+            support = await struggle_support(self, ctx, member_id, day, "struggling")
+        elif column == "on_track" and value == "slip" and entry["on_track"] != "slip":
+            support = await slip_support(self, ctx, member_id, day)
+        elif column == "note" and (crisis := self.bot.get_cog("crisis")) is not None:
+            # The crisis cog answers the member itself if the note worries it; we only hand it over.
+            try:
+                await crisis.screen_private_text(ctx, value)
+            except Exception:
+                log.exception("crisis screening of a check-in note failed")
+        if support is not None:
+            await ctx.reply(support, private=True)
+            return
+        if not advancing:
+            await ctx.reply(f"Updated your {column.replace('_', ' ')} for {day:%A %d %B}.", private=True)
+            return
+        await self.continue_checkin(ctx, member_id, day)
+
+    async def continue_checkin(self, ctx: Context, member_id: int, day: date) -> None:
+        entry = await self.store.entry(member_id, day)
+        if entry is None:
+            return
+        if entry["step"] != "done":
+            questions = await self.questions(entry["community_id"])
+            await ctx.reply(step_content(questions, entry["step"], day, self.buttons_for(ctx.author.platform)),
+                            private=True)
+            return
+        await ctx.reply(await self.thanks(member_id, day), private=True)
+
+    async def thanks(self, member_id: int, day: date) -> Content:
+        streak = await self.streak(member_id, day)
+        lines = ["Thank you for checking in. That's done for today."]
+        if streak.current >= 2:
+            lines.append(f"You've checked in {plural(streak.current, 'time')} in a row.")
+        row = await self.store.participant(member_id)
+        if row and row["next_due"] and not row["paused"]:
+            from cogs.checkins.store import from_unix
+
+            lines.append(f"Next check-in: {timestamp(from_unix(row['next_due']), 'F')}.")
+        lines.append("See your trend any time with `!checkin history`.")
+        return Content(text="\n".join(lines))
+
+    async def _send_partner_summaries(self, items: list[dispatch.Outgoing]) -> None:
+        for item in items:
+            try:
+                summary = await self.partner_summary(item.member_id, item.day - timedelta(days=1))
+                if summary:
+                    await self.bot.send_private(item.user, summary)
+            except Exception:
+                log.exception("partner summary failed", extra={"member": item.member_id})
+
+    # --- the member's data ------------------------------------------------------------------------
+
+    async def on_optout(self, member_id: int) -> None:
+        await self.store.update(member_id, next_due=None, next_day=None, reminder_due=None, reminder_day=None,
+                                paused=1)
+
+    async def export_member_data(self, member_id: int) -> dict[str, Any]:
+        row = await self.store.participant(member_id)
+        if row is None:
+            return {}
+        settings = {k: row[k] for k in row.keys() if k not in ("member_id", "next_due", "reminder_due")}
+        entries = []
+        for e in await self.store.entries(member_id):
+            entries.append({
+                "day": e["day"], "mood": e["mood"], "craving": e["craving"], "on_track": e["on_track"],
+                "intention": self.open_sealed(member_id, e["intention"]),
+                "note": self.open_sealed(member_id, e["note"]),
+                "sent_at": e["sent_at"], "answered_at": e["answered_at"], "completed_at": e["completed_at"],
+            })
+        return {
+            "settings": settings,
+            "checkins": entries,
+            "sober_periods": [dict(p) for p in await self.store.sober_periods(member_id)],
+            "partners": [p["partner_name"] for p in await self.store.partners(member_id)],
+        }
+
+    async def delete_member_data(self, member_id: int) -> None:
+        await self.store.delete_member(member_id)

@@ -1,0 +1,58 @@
+"""Check-in streaks: how many scheduled days in a row a member checked in.
+
+A streak counts check-ins, never sobriety: a slip does not touch it, and a member who checks in on the
+day of a slip keeps their streak. Days the member did not ask to be checked in on (their schedule's
+days off) and days they paused are skipped over rather than breaking the streak, and today does not
+break it until it is over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+ALL_WEEKDAYS = frozenset(range(7))  # Monday is 0, as in date.weekday()
+
+
+@dataclass(frozen=True)
+class Streak:
+    current: int
+    longest: int
+    total: int  # check-in days overall
+
+
+def check_in_streak(
+    checked_in: Iterable[date],
+    today: date,
+    weekdays: frozenset[int] = ALL_WEEKDAYS,
+    is_excused: Callable[[date], bool] = lambda _day: False,
+) -> Streak:
+    """The current and longest run of scheduled, not excused days with a check-in.
+
+    A check-in on a day off still counts (the member chose to answer) but a missing one there never
+    breaks a run. `is_excused` marks paused days, which neither count nor break.
+    """
+    days = {d for d in checked_in if d <= today}
+    if not days:
+        return Streak(0, 0, 0)
+
+    def counts_against(day: date) -> bool:
+        return day.weekday() in weekdays and not is_excused(day)
+
+    longest = run = 0
+    day = min(days)
+    while day <= today:
+        if day in days:
+            run += 1
+        elif day < today and counts_against(day):
+            run = 0
+        longest = max(longest, run)
+        day += timedelta(days=1)
+    # `run` is the streak still open at today: today missing does not end it (the day is not over).
+    return Streak(current=run, longest=longest, total=len(days))
+
+
+def check_in_rate(scheduled: int, answered: int) -> float:
+    """Share of scheduled check-ins that were answered, 0.0 when nothing was scheduled."""
+    return answered / scheduled if scheduled else 0.0

@@ -1,0 +1,180 @@
+"""When a member's check-in is due: their local time and days, pauses and quiet hours, across DST.
+
+All of it is pure: the cog stores the result (`next_due_utc`, indexed) and one sweep a minute sends what
+is due, instead of keeping one scheduler job per member.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from cogs.checkins.streaks import ALL_WEEKDAYS
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_WORDS = {
+    "daily": ALL_WEEKDAYS,
+    "every": ALL_WEEKDAYS,
+    "everyday": ALL_WEEKDAYS,
+    "all": ALL_WEEKDAYS,
+    "weekdays": frozenset(range(5)),
+    "weekends": frozenset({5, 6}),
+    "weekend": frozenset({5, 6}),
+}
+LOOKAHEAD_DAYS = 15  # a schedule always has a day within a week; pauses are handled before the loop
+
+
+class DaysError(ValueError):
+    pass
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """'mon-fri', 'mon,wed,fri', 'weekdays', 'weekends', 'daily' -> weekday numbers (Monday 0)."""
+    words = [w for w in re.split(r"[,\s]+", text.strip().lower()) if w and w not in {"day", "days"}]
+    if not words:
+        raise DaysError("no days given")
+    found: set[int] = set()
+    for word in words:
+        if word in DAY_WORDS:
+            found |= DAY_WORDS[word]
+            continue
+        first, dash, last = word.partition("-")
+        start, end = _day_number(first), _day_number(last) if dash else None
+        if end is None:
+            found.add(start)
+        else:
+            span = (end - start) % 7
+            found |= {(start + i) % 7 for i in range(span + 1)}
+    return frozenset(found)
+
+
+def _day_number(word: str) -> int:
+    for number, name in enumerate(DAY_NAMES):
+        if len(word) >= 2 and name.startswith(word[:3]):
+            return number
+    raise DaysError(f"I don't know the day {word!r}")
+
+
+def format_days(weekdays: frozenset[int]) -> str:
+    if weekdays == ALL_WEEKDAYS:
+        return "every day"
+    if weekdays == DAY_WORDS["weekdays"]:
+        return "Monday to Friday"
+    if weekdays == DAY_WORDS["weekends"]:
+        return "weekends"
+    return ", ".join(DAY_NAMES[d].capitalize() for d in sorted(weekdays))
+
+
+def days_to_text(weekdays: frozenset[int]) -> str:
+    """Storage form: 'mon,wed,fri'."""
+    return ",".join(DAY_NAMES[d] for d in sorted(weekdays))
+
+
+def days_from_text(text: str) -> frozenset[int]:
+    return frozenset(DAY_NAMES.index(d) for d in text.split(",") if d)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window, possibly across midnight, in which nothing scheduled is sent."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        if self.start == self.end:
+            return False
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+    def describe(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+def parse_quiet_hours(text: str) -> QuietHours | None:
+    """'22:00-07:00' -> QuietHours; 'off' -> None."""
+    text = text.strip().lower()
+    if text in {"off", "none", "no"}:
+        return None
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?", text)
+    if not match:
+        raise ValueError("quiet hours look like 22:00-07:00")
+    h1, m1, h2, m2 = (int(g or 0) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise ValueError("quiet hours look like 22:00-07:00")
+    return QuietHours(time(h1, m1), time(h2, m2))
+
+
+def at_local(day: date, moment: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time on a day. A time skipped by DST (02:30 on the spring
+    change) comes out an hour later, as APScheduler does; a repeated one (autumn) is the first."""
+    naive = datetime.combine(day, moment)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    local_time: time
+    timezone: str
+    weekdays: frozenset[int] = ALL_WEEKDAYS
+    paused_until: date | None = None  # check-ins come back on this local date
+    quiet: QuietHours | None = None
+    zone: ZoneInfo = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "zone", ZoneInfo(self.timezone))
+
+
+@dataclass(frozen=True)
+class Due:
+    day: date  # the member's local date the check-in belongs to
+    at: datetime  # aware UTC
+
+
+def next_due(schedule: Schedule, after: datetime) -> Due | None:
+    """The first check-in strictly after `after` (aware), or None if the schedule has no days."""
+    if not schedule.weekdays:
+        return None
+    local_day = after.astimezone(schedule.zone).date()
+    if schedule.paused_until and schedule.paused_until > local_day:
+        local_day = schedule.paused_until
+    for offset in range(LOOKAHEAD_DAYS):
+        day = local_day + timedelta(days=offset)
+        if day.weekday() not in schedule.weekdays:
+            continue
+        moment = _out_of_quiet(schedule, at_local(day, schedule.local_time, schedule.zone))
+        if moment > after:
+            return Due(day, moment)
+    return None
+
+
+def _out_of_quiet(schedule: Schedule, moment: datetime) -> datetime:
+    """Moves a moment inside the member's quiet hours to the end of them."""
+    quiet = schedule.quiet
+    if quiet is None:
+        return moment
+    local = moment.astimezone(schedule.zone)
+    if not quiet.contains(local.time()):
+        return moment
+    end_day = local.date() if local.time() < quiet.end else local.date() + timedelta(days=1)
+    return at_local(end_day, quiet.end, schedule.zone)
+
+
+def in_quiet_hours(schedule: Schedule, moment: datetime) -> bool:
+    return schedule.quiet is not None and schedule.quiet.contains(moment.astimezone(schedule.zone).time())
+
+
+def reminder_at(schedule: Schedule, due: Due, delay: timedelta) -> datetime | None:
+    """When the single gentle reminder for a check-in goes out, or None if it should not.
+
+    No reminder lands in quiet hours or after the check-in's own day is over: one missed day is
+    fine and needs no chasing.
+    """
+    moment = due.at + delay
+    local = moment.astimezone(schedule.zone)
+    if local.date() != due.day or in_quiet_hours(schedule, moment):
+        return None
+    return moment
