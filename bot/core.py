@@ -237,6 +237,7 @@ class Kindred:
         adapter = self.adapters.get(message.place.platform)
         responder = responder or (adapter.responder(message.place, message.author) if adapter else None)
         ctx = self.context(adapter, message.author, message.place, responder, message.message_id, message.link)
+        ctx.attachments = list(message.attachments)
         text = message.text.strip()
         if not text:
             return
