@@ -11,11 +11,11 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
+from bot.commands import Access, ArgumentError, Context, Param, ParamType, command
 from bot.model import Content, FileAttachment
 from bot.text import plural, quote_member_text, timestamp
 from cogs.mindfulness import render
-from cogs.mindfulness.library import Prompt, category_help, normalise_category, slugify, unique_slug
+from cogs.mindfulness.library import Prompt, category_help, normalise_category, unique_slug
 from cogs.mindfulness.similarity import near_duplicates, similarity
 from cogs.mindfulness.transfer import check_entry, export_json, export_toml, format_problems, parse_import
 
@@ -154,7 +154,7 @@ class CurationMixin:
              examples=["!prompts import (with a prompts.toml file attached)"])
     async def prompt_import(self, ctx: Context, file: str | None = None) -> None:
         """Import prompts from a TOML or JSON file (attached or pasted). Nothing is imported if any line is wrong."""
-        attachments = [a for a in getattr(ctx, "attachments", []) or []
+        attachments = [a for a in ctx.attachments
                        if a.filename.lower().endswith((".toml", ".json"))]
         if attachments:
             result = parse_import(attachments[0].data, attachments[0].filename)

@@ -13,7 +13,15 @@ from bot.commands import Access, ArgumentError, Context, Param, ParamType, comma
 from bot.model import Choice, Content
 from bot.text import plural, quote_member_text
 from cogs.mindfulness.curation import FIELDS_HELP, SEALED, _fields_entry, _title_from
-from cogs.mindfulness.library import TEXT_MAX, TEXT_MIN, category_help, category_label, normalise_category, slugify, unique_slug
+from cogs.mindfulness.library import (
+    TEXT_MAX,
+    TEXT_MIN,
+    category_help,
+    category_label,
+    normalise_category,
+    slugify,
+    unique_slug,
+)
 from cogs.mindfulness.similarity import near_duplicates
 
 if TYPE_CHECKING:

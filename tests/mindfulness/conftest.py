@@ -23,3 +23,10 @@ async def mindful(tmp_path, clock):
 
 def texts(sent) -> str:
     return "\n".join(item.text for item in sent)
+
+
+async def catch_up(bot, chat) -> int:
+    """Run what fell due (as the bot does at startup); returns how many prompts were posted publicly."""
+    before = len([s for s in chat.sent if s.private_to is None])
+    await bot.scheduler.run_due()
+    return len([s for s in chat.sent if s.private_to is None]) - before

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.adapters.base import Capabilities
 from bot.model import PlaceRef
 from bot.testing import MemoryAdapter, make_test_bot
-from tests.mindfulness.conftest import COGS, texts
+from tests.mindfulness.conftest import COGS, catch_up, texts
 
 
 async def test_moderator_adds_previews_posts_now_and_sees_it_in_the_log(mindful):
@@ -113,6 +113,6 @@ async def test_scheduled_post_is_logged_with_the_schedule_as_actor(mindful, cloc
     clock.set(datetime(2026, 11, 27, 14, 0, tzinfo=UTC))
     await chat.say(mod, "!prompts schedule add 9:00 America/Chicago")
     clock.set(datetime(2026, 11, 28, 15, 0, tzinfo=UTC))  # 09:00 in Chicago (CST, UTC-6)
-    assert await bot.scheduler.run_due() == 1
+    assert await catch_up(bot, chat) == 1
     assert len(chat.in_place(chat.channel())) == 1
     assert "**schedule #1** posted" in texts(await chat.say(mod, "!prompts log"))
