@@ -150,7 +150,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             title=f"Schedule #{schedule.id} added",
             text=f"{spec.describe()}, here. A post that was due while the bot was offline still goes out up to "
                  f"{spec.grace_minutes} minutes late.",
-            fields=[("Next post", timestamp(next_at, "F") if next_at else "not scheduled")],
+            fields=[("Next post", self._when(next_at, spec.timezone))],
             footer=f"Preview it with !prompts next {schedule.id}; post one now with !prompts post {schedule.id}.",
         ))
 
@@ -166,7 +166,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             pool = [p.id for p in await self.store.active(schedule.community_id, schedule.categories)]
             done, total = progress(schedule.rotation, pool)
             next_at = await self.bot.scheduler.next_fire(OWNER, schedule.key)
-            state = "paused" if schedule.paused else (f"next {timestamp(next_at, 'F')}" if next_at else "not scheduled")
+            state = "paused" if schedule.paused else f"next {self._when(next_at, schedule.timezone)}"
             lines.append(f"**#{schedule.id}** {self._describe(schedule)} in {self._where(schedule, ctx)}: {state}; "
                          f"{done} of {total} prompts used this cycle")
         await ctx.reply(Content(title="Prompt schedules", text="\n".join(lines)))
@@ -198,8 +198,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         await self.store.set_paused(found, False)
         await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "resumed schedule", f"#{found.id}")
         next_at = await self.bot.scheduler.next_fire(OWNER, found.key)
-        when = timestamp(next_at, "F") if next_at else "not scheduled"
-        await ctx.reply(f"Schedule #{found.id} is running again. Next post: {when}.")
+        await ctx.reply(f"Schedule #{found.id} is running again. Next post: {self._when(next_at, found.timezone)}.")
 
     # --- the rotation: preview, skip, pin, post now -----------------------------------------------
 
@@ -210,7 +209,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         found = await self._schedule(ctx, schedule)
         prompt = await self._peek(found)
         next_at = None if found.paused else await self.bot.scheduler.next_fire(OWNER, found.key)
-        when = timestamp(next_at, "F") if next_at else "paused"
+        when = self._when(next_at, found.timezone) if next_at else "paused"
         await ctx.reply(render.preview(prompt, when, f"schedule #{found.id}"))
 
     @command("prompts skip", access=Access.MODERATOR, private=True, params=[SCHEDULE])
@@ -309,6 +308,13 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         except EmptyPool:
             raise ArgumentError("That schedule has no active prompts. Restore some or add new ones") from None
         return (await self.store.library(schedule.community_id))[prompt_id]
+
+    @staticmethod
+    def _when(moment, zone: str) -> str:
+        """A moment for everyone (platform timestamp) and in the schedule's own zone, named."""
+        if moment is None:
+            return "not scheduled"
+        return f"{timestamp(moment, 'F')} ({moment.astimezone(ZoneInfo(zone)):%H:%M %Z} in {zone})"
 
     @staticmethod
     def _describe(schedule: Schedule) -> str:
