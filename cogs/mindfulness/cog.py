@@ -25,7 +25,7 @@ from cogs.mindfulness.days import cron_days, describe_days
 from cogs.mindfulness.library import Prompt, category_help, category_label, normalise_category
 from cogs.mindfulness.rotation import EmptyPool, advance, new_state, peek, pin, progress
 from cogs.mindfulness.spec import EXAMPLE, parse_schedule_spec
-from cogs.mindfulness.store import MIGRATIONS, MindfulnessStore, Schedule
+from cogs.mindfulness.store import MIGRATIONS, MindfulnessStore, Schedule, iso
 from cogs.mindfulness.suggestions import SuggestionsMixin
 
 log = logging.getLogger(__name__)
@@ -108,11 +108,12 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
                 log.exception("could not open a thread for the prompt", extra={"schedule": schedule.id})
         schedule.rotation = rotation
         schedule.last_posted_on = local_day or schedule.last_posted_on
-        await self.store.save_rotation(schedule)
         how = "posted now" if actor else ("posted late" if late else "posted")
-        actor_key, actor_name = (actor.author.key, actor.author.name) if actor else (None, f"schedule #{schedule.id}")
-        await self.store.log(schedule.community_id, actor_key, actor_name, how,
-                             f"{prompt.id} by schedule #{schedule.id}")
+        schedule.remember(iso(self.bot.clock.now()), prompt.id, how)
+        await self.store.save_rotation(schedule)
+        if actor is not None:  # a moderator's action goes to the moderators' log as well
+            await self.store.log(schedule.community_id, actor.author.key, actor.author.name, how,
+                                 f"{prompt.id} by schedule #{schedule.id}")
         return prompt
 
     async def _credit_on(self, community_id: int) -> bool:

@@ -207,12 +207,18 @@ class CurationMixin:
              params=[Param("count", ParamType.INTEGER, required=False, min=1, max=100)])
     async def prompt_log(self, ctx: Context, count: int | None = None) -> None:
         """Recent posts and moderator changes: who, what, when."""
-        rows = await self.store.recent_log(ctx.community.id, count or 20)
-        if not rows:
+        limit = count or 20
+        entries = [(row["at"], row["actor_name"], row["action"], row["detail"])
+                   for row in await self.store.recent_log(ctx.community.id, limit)]
+        for schedule in await self.store.schedules(ctx.community.id):
+            entries += [(at, f"schedule #{schedule.id}", how, prompt_id)
+                        for at, prompt_id, how in schedule.recent if how != "posted now"]
+        if not entries:
             await ctx.reply("Nothing has happened yet.")
             return
-        lines = [f"{timestamp(datetime.fromisoformat(row['at']), 'f')}: **{quote_member_text(row['actor_name'], 80)}** "
-                 f"{row['action']} {quote_member_text(row['detail'], 200)}" for row in rows]
+        entries.sort(key=lambda entry: entry[0], reverse=True)
+        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{quote_member_text(actor, 80)}** "
+                 f"{action} {quote_member_text(detail, 200)}" for at, actor, action, detail in entries[:limit]]
         await ctx.reply(Content(title="Mindfulness log", text="\n".join(lines)))
 
     # --- helpers ----------------------------------------------------------------------------------

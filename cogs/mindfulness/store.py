@@ -7,7 +7,8 @@ effective library is cached per community and dropped on every change, so postin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,7 @@ MIGRATIONS = [
             paused       INTEGER NOT NULL DEFAULT 0,
             rotation     TEXT NOT NULL,
             last_posted_on TEXT,
+            recent       TEXT NOT NULL DEFAULT '[]',
             created_at   TEXT NOT NULL
         );
         CREATE INDEX mindfulness_schedules_by_community ON mindfulness_schedules (community_id);
@@ -85,6 +87,7 @@ MIGRATIONS = [
 ]
 
 LOG_RETENTION = timedelta(days=365)
+RECENT_POSTS = 10
 
 
 def iso(moment: datetime) -> str:
@@ -107,6 +110,12 @@ class Schedule:
     paused: bool
     rotation: RotationState
     last_posted_on: str | None = None  # local date of the last scheduled post (one a day, even on DST days)
+    # The last few posts [(at, prompt id, how)], kept in the same row as the rotation so that a scheduled
+    # post costs one write here rather than two; `!prompts log` shows them beside moderators' actions.
+    recent: list = field(default_factory=list)
+
+    def remember(self, at: str, prompt_id: str, how: str) -> None:
+        self.recent = [*self.recent, [at, prompt_id, how]][-RECENT_POSTS:]
 
     @property
     def key(self) -> str:
@@ -120,6 +129,7 @@ class Schedule:
             days=tuple(row["days"].split(",")), categories=tuple(c for c in row["categories"].split(",") if c),
             grace_minutes=row["grace_minutes"], paused=bool(row["paused"]),
             rotation=RotationState.from_json(row["rotation"]), last_posted_on=row["last_posted_on"],
+            recent=json.loads(row["recent"]),
         )
 
 
@@ -217,8 +227,8 @@ class MindfulnessStore:
 
     async def save_rotation(self, schedule: Schedule) -> None:
         await self.db.execute(
-            "UPDATE mindfulness_schedules SET rotation = ?, last_posted_on = ? WHERE id = ?",
-            (schedule.rotation.to_json(), schedule.last_posted_on, schedule.id),
+            "UPDATE mindfulness_schedules SET rotation = ?, last_posted_on = ?, recent = ? WHERE id = ?",
+            (schedule.rotation.to_json(), schedule.last_posted_on, json.dumps(schedule.recent), schedule.id),
         )
 
     async def set_paused(self, schedule: Schedule, paused: bool) -> None:
