@@ -35,7 +35,7 @@ from bot.vault import Vault, VaultError
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a cog may use one loaded before it.
-DEFAULT_COGS = ["cogs.privacy", "cogs.crisis", "cogs.checkins", "cogs.meetups"]
+DEFAULT_COGS = ["cogs.privacy", "cogs.crisis", "cogs.checkins", "cogs.meetups", "cogs.mindfulness"]
 
 CORE_MIGRATIONS = {
     "core.members": members_module.MIGRATIONS,
