@@ -27,6 +27,7 @@ from cogs.mindfulness.similarity import near_duplicates
 if TYPE_CHECKING:
     from cogs.mindfulness.store import MindfulnessStore
 
+HELD_LIMIT = 500
 STATUS_WORDS = {"pending": "waiting for the moderators", "approved": "added to the prompts", "rejected": "not added"}
 
 
@@ -42,7 +43,10 @@ class SuggestionsMixin:
             raise ArgumentError(f"That is a little short; write at least {TEXT_MIN} characters, like a whole question")
         member_id = await ctx.member_id()
         if member_id is None or not await self.bot.consent.has(member_id, self.feature):
+            self._held.pop(ctx.author.key, None)
             self._held[ctx.author.key] = (ctx.community.id, text.strip())
+            while len(self._held) > HELD_LIMIT:  # members who never answered: forget the oldest
+                self._held.pop(next(iter(self._held)))
             await self.bot.consent.ask(ctx, self.feature, self.consent_statement or self._statement())
             return
         await self._submit(ctx, member_id, ctx.community.id, text.strip())
