@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
+from tests.discord.conftest import discord_double, start_kindred  # noqa: F401  (the Discord double's fixtures)
 
 COGS = ["cogs.privacy", "cogs.mindfulness"]
 

@@ -7,7 +7,6 @@ that tries to ping @everyone, @here or a role pings nobody.
 from __future__ import annotations
 
 from cogs.mindfulness.library import Prompt
-from tests.discord.conftest import discord_double, start_kindred  # noqa: F401  (fixtures)
 
 COGS = ["cogs.privacy", "cogs.mindfulness"]
 
