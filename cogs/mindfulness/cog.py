@@ -47,6 +47,13 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         retention="until you type !forgetme or !optout mindfulness; replies to daily prompts are never stored",
         who_can_see="the community's moderators (your suggestion text and name) and you",
     )
+    # Shown before the first suggestion is kept, and recorded with the consent (also for !optin mindfulness).
+    consent_statement = (
+        f"To keep your prompt suggestions for the moderators, Kindred stores {data_statement.stores}.\n"
+        f"**Why:** {data_statement.why}.\n**For how long:** {data_statement.retention}.\n"
+        f"**Who can see it:** {data_statement.who_can_see}.\n"
+        "You can leave with `!optout mindfulness` and erase everything with `!forgetme`."
+    )
 
     def __init__(self, bot):
         super().__init__(bot)

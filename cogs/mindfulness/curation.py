@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 FIELDS_HELP = "Title | the prompt text | an optional question for the group | optional minutes"
 SEALED = "mindfulness.suggestion"
 LIST_LIMIT = 30
+DUPLICATE_CHECK_LIMIT = 200
 EDITABLE = ("title", "text", "follow_up", "duration", "category")
 
 
@@ -169,7 +170,8 @@ class CurationMixin:
             return
         library = await self.store.library(ctx.community.id)
         updated = [p.id for p in result.prompts if p.id in library]
-        flagged = [p.id for p in result.prompts if p.id not in library and near_duplicates(
+        # Flag look-alikes among the first new prompts only: the check is quadratic and only advisory.
+        flagged = [p.id for p in result.prompts[:DUPLICATE_CHECK_LIMIT] if p.id not in library and near_duplicates(
             p.text, ((q.id, q.text, q.follow_up) for q in library.values()))]
         await self.store.save_prompts(ctx.community.id, list(result.prompts))
         detail = f"{len(result.prompts)} from a {result.format.upper()} file ({len(updated)} updated)"

@@ -47,7 +47,7 @@ class SuggestionsMixin:
             self._held[ctx.author.key] = (ctx.community.id, text.strip())
             while len(self._held) > HELD_LIMIT:  # members who never answered: forget the oldest
                 self._held.pop(next(iter(self._held)))
-            await self.bot.consent.ask(ctx, self.feature, self.consent_statement or self._statement())
+            await self.bot.consent.ask(ctx, self.feature, self.consent_statement)
             return
         await self._submit(ctx, member_id, ctx.community.id, text.strip())
 
@@ -62,11 +62,6 @@ class SuggestionsMixin:
     async def on_optout(self, member_id: int) -> None:
         for user in await self.bot.members.identities(member_id):
             self._held.pop(user.key, None)
-
-    def _statement(self) -> str:
-        s = self.data_statement
-        return (f"To keep your suggestion for the moderators, Kindred stores:\n**What:** {s.stores}\n"
-                f"**Why:** {s.why}\n**For how long:** {s.retention}\n**Who can see it:** {s.who_can_see}")
 
     async def _submit(self, ctx: Context, member_id: int, community_id: int, text: str) -> None:
         library = await self.store.library(community_id)
