@@ -174,9 +174,17 @@ class MindfulnessStore:
         async with self.db.transaction() as db:
             for prompt in prompts:
                 await db.execute(
-                    """INSERT OR REPLACE INTO mindfulness_prompts (community_id, prompt_id, category, title, text,
+                    # An edit keeps whose suggestion it was, so that !forgetme can still clear the credit.
+                    """INSERT INTO mindfulness_prompts (community_id, prompt_id, category, title, text,
                        follow_up, duration, retired, origin, credit_name, credit_member, updated_at)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                       ON CONFLICT (community_id, prompt_id) DO UPDATE SET category = excluded.category,
+                         title = excluded.title, text = excluded.text, follow_up = excluded.follow_up,
+                         duration = excluded.duration, retired = excluded.retired, origin = excluded.origin,
+                         credit_name = excluded.credit_name,
+                         credit_member = CASE WHEN excluded.credit_name IS NULL THEN NULL
+                                              ELSE coalesce(excluded.credit_member, credit_member) END,
+                         updated_at = excluded.updated_at""",
                     (community_id, prompt.id, prompt.category, prompt.title, prompt.text, prompt.follow_up,
                      prompt.duration, int(prompt.retired), prompt.origin, prompt.credit, credit_member, now),
                 )

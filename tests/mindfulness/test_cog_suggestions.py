@@ -103,6 +103,7 @@ async def test_mydata_exports_and_forgetme_erases_suggestions_and_credit(mindful
     thanks = await suggest_with_consent(chat, member)
     await chat.press(member, chat.find_choice(thanks[-1], "Show my name"))
     await chat.say(mod, "!prompts approve 1 connection Songs | Hum one line of a song that lifts you today.")
+    await chat.say(mod, "!prompts edit songs follow_up Which song is yours?")  # an edit keeps the credit's owner
     cog = bot.get_cog("mindfulness")
     member_id = await bot.members.lookup(member)
     exported = await cog.export_member_data(member_id)
