@@ -140,6 +140,8 @@ class Context:
         self.command = command
         self.message_id = message_id
         self.link = link
+        # Files that came with the command's message; adapters fill IncomingMessage.attachments.
+        self.attachments: list = []
         self._is_moderator: bool | None = None
         self.replies: list[SentRef | None] = []
 

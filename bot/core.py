@@ -35,7 +35,7 @@ from bot.vault import Vault, VaultError
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a cog may use one loaded before it.
-DEFAULT_COGS = ["cogs.privacy", "cogs.crisis", "cogs.checkins", "cogs.meetups"]
+DEFAULT_COGS = ["cogs.privacy", "cogs.crisis", "cogs.checkins", "cogs.meetups", "cogs.mindfulness"]
 
 CORE_MIGRATIONS = {
     "core.members": members_module.MIGRATIONS,
@@ -238,6 +238,7 @@ class Kindred:
         adapter = self.adapters.get(message.place.platform)
         responder = responder or (adapter.responder(message.place, message.author) if adapter else None)
         ctx = self.context(adapter, message.author, message.place, responder, message.message_id, message.link)
+        ctx.attachments = list(message.attachments)
         text = message.text.strip()
         if not text:
             return

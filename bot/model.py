@@ -147,6 +147,8 @@ class IncomingMessage:
     link: str | None = None
     # Set when the message answers one the bot sent (a Matrix reply, for instance).
     reply_to: str | None = None
+    # Files sent with the message (an import file for a moderator command, for instance).
+    attachments: list[FileAttachment] = field(default_factory=list)
 
 
 @dataclass

@@ -310,7 +310,8 @@ class Scheduler:
         last, moment = None, trigger.get_next_fire_time(None, start)
         while moment is not None and moment <= now:
             last = moment
-            moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+            # Step in UTC: wall-clock arithmetic stalls forever on the hour repeated when DST ends.
+            moment = trigger.get_next_fire_time(moment, moment.astimezone(UTC) + timedelta(seconds=1))
         return last
 
     # --- APScheduler jobs -------------------------------------------------------------------------

@@ -19,7 +19,16 @@ from pathlib import Path
 from bot.adapters.base import Adapter, Capabilities
 from bot.config import Settings, StorageSettings
 from bot.core import Clock, Kindred
-from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
+from bot.model import (
+    ChoiceEvent,
+    Content,
+    FileAttachment,
+    IncomingMessage,
+    PlaceRef,
+    SentRef,
+    TextAnswer,
+    UserRef,
+)
 
 
 @dataclass
@@ -79,11 +88,13 @@ class MemoryAdapter(Adapter):
     def dm_place(self, user: UserRef) -> PlaceRef:
         return PlaceRef(self.platform, f"dm-{user.user_id}", is_direct=True, scope_id=None)
 
-    async def say(self, user: UserRef, text: str, place: PlaceRef | None = None) -> list[Sent]:
-        """Speak as a member (in #general by default); returns what the bot sent meanwhile."""
+    async def say(self, user: UserRef, text: str, place: PlaceRef | None = None,
+                  attachments: list[FileAttachment] | None = None) -> list[Sent]:
+        """Speak as a member (in #general by default), optionally with files; returns what the bot sent."""
         before = len(self.sent)
         place = place or self.channel()
-        await self.bot.handle_message(IncomingMessage(text, user, place, message_id=str(next(self._ids))))
+        await self.bot.handle_message(IncomingMessage(text, user, place, message_id=str(next(self._ids)),
+                                                      attachments=list(attachments or [])))
         return self.sent[before:]
 
     async def dm(self, user: UserRef, text: str) -> list[Sent]:

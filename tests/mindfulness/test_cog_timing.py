@@ -1,0 +1,142 @@
+"""Time: DST changes in two hemispheres, once per occurrence across restarts, the grace window.
+
+The real scheduler and its delivery ledger run on a real SQLite file; the clock is moved by hand and
+`run_due` does exactly what the bot does at startup (catch up what fell due).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.testing import MemoryAdapter, make_test_bot
+from tests.mindfulness.conftest import COGS, catch_up, texts
+
+
+def local(zone: str, *parts: int) -> datetime:
+    return datetime(*parts, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+async def posts_over_days(bot, chat, clock, zone: str, first_day: datetime, days: int) -> list[datetime]:
+    """Walk day by day; at each local 08:30 (and an hour either side) catch up, recording what posted."""
+    moments = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        due = local(zone, day.year, day.month, day.day, 8, 30)
+        for probe in (due - timedelta(hours=1), due, due + timedelta(hours=1)):
+            clock.set(probe)
+            before = len(chat.in_place(chat.channel()))
+            await bot.scheduler.run_due()
+            if len(chat.in_place(chat.channel())) > before:
+                moments.append(probe)
+    return moments
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "offsets"),
+    [
+        # Chicago: CDT (UTC-5) starts 8 March 2026, CST (UTC-6) returns 1 November 2026.
+        ("America/Chicago", datetime(2026, 3, 6), {6: 6, 7: 6, 8: 5, 9: 5}),
+        ("America/Chicago", datetime(2026, 10, 30), {30: 5, 31: 5, 1: 6, 2: 6}),
+        # Sydney: AEDT (UTC+11) ends 5 April 2026, starts again 4 October 2026.
+        ("Australia/Sydney", datetime(2026, 4, 3), {3: -11, 4: -11, 5: -10, 6: -10}),
+        ("Australia/Sydney", datetime(2026, 10, 2), {2: -10, 3: -10, 4: -11, 5: -11}),
+    ],
+)
+async def test_posts_stay_at_0830_local_across_both_dst_changes(tmp_path, clock, zone, start, offsets):
+    clock.set(local(zone, start.year, start.month, start.day, 0, 0) - timedelta(days=1))
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        mod = chat.user("mod", moderator=True)
+        await chat.say(mod, f"!prompts schedule add every day at 08:30 {zone} grace 30m")
+        moments = await posts_over_days(bot, chat, clock, zone, start, 4)
+    assert len(moments) == 4, moments  # exactly one post a day, at the on-time probe
+    for moment in moments:
+        local_time = moment.astimezone(ZoneInfo(zone))
+        assert (local_time.hour, local_time.minute) == (8, 30)
+        utc_hour = 8 + offsets[local_time.day]
+        assert ((moment.hour - utc_hour) % 24, moment.minute) == (0, 30), (moment, zone)
+
+
+async def test_a_time_missing_on_the_spring_change_posts_once_an_hour_later(tmp_path, clock):
+    clock.set(datetime(2026, 3, 7, 12, 0, tzinfo=UTC))
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        mod = chat.user("mod", moderator=True)
+        await chat.say(mod, "!prompts schedule add daily 02:30 America/Chicago grace 10m")
+        fire = await bot.scheduler.next_fire("mindfulness", "c1:s1")
+        # 02:30 does not exist that night; APScheduler gives the gap time, the same instant as 03:30 CDT
+        assert fire.astimezone(UTC) == local("America/Chicago", 2026, 3, 8, 3, 30)
+        clock.set(fire)
+        assert await catch_up(bot, chat) == 1
+
+
+async def test_the_repeated_hour_on_the_autumn_change_posts_once(tmp_path, clock):
+    clock.set(datetime(2026, 10, 31, 12, 0, tzinfo=UTC))
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        mod = chat.user("mod", moderator=True)
+        await chat.say(mod, "!prompts schedule add daily 01:30 America/Chicago grace 10m")
+        first = await bot.scheduler.next_fire("mindfulness", "c1:s1")
+        assert first.astimezone(UTC) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT, the first of the two
+        posted = 0
+        for minutes in range(0, 24 * 60, 10):  # walk the whole day in ten-minute steps
+            clock.set(first - timedelta(hours=1) + timedelta(minutes=minutes))
+            posted += await catch_up(bot, chat)
+        assert posted == 1
+
+
+async def test_once_per_occurrence_across_a_restart(tmp_path, clock):
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        mod = chat.user("mod", moderator=True)
+        await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago")
+        clock.set(local("America/Chicago", 2026, 11, 28, 8, 30))
+        assert await catch_up(bot, chat) == 1
+        first_post = chat.in_place(chat.channel())[0].text
+    clock.advance(minutes=5)
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        assert chat.in_place(chat.channel()) == []  # the restart's catch-up found the occurrence done
+        assert await catch_up(bot, chat) == 0
+        clock.set(local("America/Chicago", 2026, 11, 29, 8, 30))
+        assert await catch_up(bot, chat) == 1
+        assert chat.in_place(chat.channel())[0].text != first_post  # the rotation moved on across the restart
+
+
+async def test_a_post_missed_while_down_goes_out_late_only_inside_the_grace_window(tmp_path, clock):
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        mod = chat.user("mod", moderator=True)
+        await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago grace 60m")
+    # Down over the 28th's 08:30; back 45 minutes later: inside the window, posted late, once.
+    clock.set(local("America/Chicago", 2026, 11, 28, 9, 15))
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        assert len(chat.in_place(chat.channel())) == 1
+        assert "posted late" in texts(await chat.say(chat.user("mod", moderator=True), "!prompts log"))
+    clock.advance(minutes=5)
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        assert chat.in_place(chat.channel()) == []
+    # Down over the 29th's 08:30; back two hours later: outside the window, skipped.
+    clock.set(local("America/Chicago", 2026, 11, 29, 10, 30))
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        assert chat.in_place(chat.channel()) == []
+        clock.set(local("America/Chicago", 2026, 11, 30, 8, 30))
+        assert await catch_up(bot, chat) == 1  # the next day is posted as usual
+
+
+async def test_the_real_apscheduler_job_posts_when_it_fires(mindful, clock):
+    bot, chat, mod, _ = mindful
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago")
+    row = await bot.db.fetchone("SELECT id FROM schedules WHERE owner = 'mindfulness'")
+    clock.set(local("America/Chicago", 2026, 11, 28, 8, 30))
+    bot.scheduler.job_for(row["id"]).modify(next_run_time=datetime.now(UTC))
+
+    async def posted() -> None:
+        for _ in range(2000):  # APScheduler runs the job on the loop; give it a few turns
+            if chat.in_place(chat.channel()):
+                return
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(posted(), timeout=10)
+    assert len(chat.in_place(chat.channel())) == 1
