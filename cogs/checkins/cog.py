@@ -106,6 +106,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
         async with self._sweep_lock:
             now = now or self.bot.clock.now()
+            earliest = await self.store.earliest_due()
+            if earliest is None or earliest > unix(now):
+                return SweepResult(0, 0)  # most minutes: one indexed read and done
             due = await dispatch.sweep_checkins(self, now)
             sent = await dispatch.send_all(self, due, self._checkin_message)
             await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
@@ -289,16 +292,18 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             await self.continue_checkin(ctx, member_id, day)
 
     async def answer(self, ctx: Context, day: date, column: str, value: Any) -> None:
-        member_id = await self.participant_id(ctx)
-        if member_id is None:
+        # The hot path (every tap of every member): one read and one write.
+        found = await self.store.answer_context(ctx.author.platform, ctx.author.user_id, day)
+        if found is None:
+            await ctx.reply("You're not in check-ins at the moment. Type `!checkin start` to join.", private=True)
             return
-        entry = await self.store.entry(member_id, day)
-        if entry is None:
+        member_id = found["member_id"]
+        if found["entry_day"] is None:
             await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
             return
-        questions = await self.questions(entry["community_id"])
+        questions = await self.questions(found["community_id"])
         stored = self.seal(member_id, value) if column in ("intention", "note") else value
-        advancing = entry["step"] == column
+        advancing = found["step"] == column
         next_step = questions.after(column) if advancing else None
         await self.store.record_answer(member_id, day, column, stored, next_step, self.bot.clock.now())
 
@@ -307,7 +312,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             support = await struggle_support(self, ctx, member_id, day, "craving")
         elif column == "on_track" and value == "struggling":
             support = await struggle_support(self, ctx, member_id, day, "struggling")
-        elif column == "on_track" and value == "slip" and entry["on_track"] != "slip":
+        elif column == "on_track" and value == "slip" and found["on_track"] != "slip":
             support = await slip_support(self, ctx, member_id, day)
         elif column == "note" and (crisis := self.bot.get_cog("crisis")) is not None:
             # The crisis cog answers the member itself if the note worries it; we only hand it over.
@@ -317,11 +322,13 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
                 log.exception("crisis screening of a check-in note failed")
         if support is not None:
             await ctx.reply(support, private=True)
-            return
-        if not advancing:
+        elif not advancing:
             await ctx.reply(f"Updated your {column.replace('_', ' ')} for {day:%A %d %B}.", private=True)
-            return
-        await self.continue_checkin(ctx, member_id, day)
+        elif next_step != "done":
+            await ctx.reply(step_content(questions, next_step, day, self.buttons_for(ctx.author.platform)),
+                            private=True)
+        else:
+            await ctx.reply(await self.thanks(member_id, day), private=True)
 
     async def continue_checkin(self, ctx: Context, member_id: int, day: date) -> None:
         entry = await self.store.entry(member_id, day)

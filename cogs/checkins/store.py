@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.storage import Migration
@@ -96,14 +97,22 @@ def from_unix(seconds: int | None) -> datetime | None:
 
 
 def schedule_of(row: Any) -> Schedule:
+    return _schedule(row["local_time"], row["timezone"], row["days"], row["paused_until"], row["quiet_start"],
+                     row["quiet_end"])
+
+
+@lru_cache(maxsize=4096)
+def _schedule(local_time: str, timezone: str, days: str, paused_until: str | None, quiet_start: str | None,
+              quiet_end: str | None) -> Schedule:
+    # Thousands of members share a handful of schedules: build each one once.
     quiet = None
-    if row["quiet_start"] and row["quiet_end"]:
-        quiet = QuietHours(time.fromisoformat(row["quiet_start"]), time.fromisoformat(row["quiet_end"]))
+    if quiet_start and quiet_end:
+        quiet = QuietHours(time.fromisoformat(quiet_start), time.fromisoformat(quiet_end))
     return Schedule(
-        local_time=time.fromisoformat(row["local_time"]),
-        timezone=row["timezone"],
-        weekdays=days_from_text(row["days"]),
-        paused_until=date.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
+        local_time=time.fromisoformat(local_time),
+        timezone=timezone,
+        weekdays=days_from_text(days),
+        paused_until=date.fromisoformat(paused_until) if paused_until else None,
         quiet=quiet,
     )
 
@@ -131,6 +140,27 @@ class CheckinStore:
         assignments = ", ".join(f"{name} = ?" for name in columns)
         await self.db.execute(
             f"UPDATE checkin_members SET {assignments} WHERE member_id = ?", (*columns.values(), member_id)
+        )
+
+    async def earliest_due(self) -> int | None:
+        """The first moment anything (a check-in or a reminder) is due; two index lookups."""
+        row = await self.db.fetchone(
+            """SELECT (SELECT MIN(next_due) FROM checkin_members WHERE next_due IS NOT NULL),
+                      (SELECT MIN(reminder_due) FROM checkin_members WHERE reminder_due IS NOT NULL)"""
+        )
+        moments = [m for m in row if m is not None]
+        return min(moments) if moments else None
+
+    async def answer_context(self, platform: str, user_id: str, day: date):
+        """For one tap: who answers, whether they are in check-ins, and that day's entry, in one query."""
+        return await self.db.fetchone(
+            """SELECT i.member_id, cm.community_id, e.step, e.on_track, e.day AS entry_day
+               FROM identities i
+               JOIN consents c ON c.member_id = i.member_id AND c.feature = 'checkins'
+               JOIN checkin_members cm ON cm.member_id = i.member_id
+               LEFT JOIN checkin_entries e ON e.member_id = i.member_id AND e.day = ?
+               WHERE i.platform = ? AND i.user_id = ?""",
+            (day.isoformat(), platform, user_id),
         )
 
     # --- entries ----------------------------------------------------------------------------------
