@@ -1,0 +1,1 @@
+"""Platform adapters. The only package allowed to import discord.py or nio."""

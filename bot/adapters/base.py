@@ -1,0 +1,91 @@
+"""What an adapter must do, and what it may be able to do.
+
+An adapter turns one platform's events into neutral ones (bot.model) and renders neutral content back.
+Only modules under bot/adapters/ may import a platform library.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.model import Content, PlaceRef, SentRef, UserRef
+
+if TYPE_CHECKING:
+    from bot.core import Kindred
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    buttons: bool = False  # choices render as tappable buttons
+    ephemeral: bool = False  # private answers can be shown in place, only to the asker
+    threads: bool = False
+    reactions: bool = False
+    modals: bool = False
+    edits: bool = False
+    files: bool = True
+    native_timestamps: bool = False  # `<t:unix:F>` is shown in each viewer's own time
+
+
+class Responder:
+    """Answers one incoming event, publicly in its place or privately to its author.
+
+    Adapters subclass this where the platform has a better private channel (Discord's ephemeral
+    interaction replies); the default sends a DM for private answers.
+    """
+
+    def __init__(self, adapter: Adapter, place: PlaceRef, author: UserRef):
+        self.adapter = adapter
+        self.place = place
+        self.author = author
+
+    async def reply(self, content: Content, private: bool) -> SentRef | None:
+        if private and not self.place.is_direct:
+            return await self.adapter.send_private(self.author, content)
+        return await self.adapter.send(self.place, content)
+
+
+class Adapter(ABC):
+    platform: str
+    capabilities: Capabilities = Capabilities()
+
+    def __init__(self) -> None:
+        self.bot: Kindred | None = None
+
+    def attach(self, bot: Kindred) -> None:
+        self.bot = bot
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Connect and begin delivering events to the bot. Returns once connected."""
+
+    @abstractmethod
+    async def stop(self) -> None: ...
+
+    @abstractmethod
+    async def send(self, place: PlaceRef, content: Content) -> SentRef: ...
+
+    @abstractmethod
+    async def send_private(self, user: UserRef, content: Content) -> SentRef: ...
+
+    @abstractmethod
+    async def edit(self, ref: SentRef, content: Content) -> None: ...
+
+    @abstractmethod
+    async def is_moderator(self, user: UserRef, community_id: int) -> bool: ...
+
+    def parse_user(self, text: str) -> UserRef | None:
+        """A user named in a command argument (a mention, an id); None if it names nobody."""
+        return None
+
+    async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
+        """Open a thread under a message where the platform allows it; None where it does not."""
+        return None
+
+    def responder(self, place: PlaceRef, author: UserRef) -> Responder:
+        return Responder(self, place, author)
+
+    async def run_forever(self) -> None:
+        """For adapters that own the process's input (the console); others return at once."""
+        return None

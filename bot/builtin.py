@@ -1,0 +1,37 @@
+"""Commands the core always has: help, generated from the declarations."""
+
+from __future__ import annotations
+
+from bot.cog import Cog
+from bot.commands import Context, Param, ParamType, command
+
+
+class HelpCog(Cog):
+    name = "help"
+    title = "General"
+    help_order = 0
+
+    @command(
+        "help",
+        params=[Param("command", ParamType.TEXT, required=False, help="a command name, e.g. checkin start")],
+        examples=["!help", "!help mydata"],
+    )
+    async def help(self, ctx: Context, command: str | None = None) -> None:
+        """List what I can do, or explain one command."""
+        router = ctx.bot.router
+        if command is None:
+            await ctx.reply(await router.help_text(ctx))
+            return
+        found = router.lookup_for_help(command)
+        if found is not None:
+            await ctx.reply(router.help_text_for(found))
+        elif command.strip().lstrip("!").lower() in router.groups():
+            await ctx.reply(router.help_text_for_group(command.strip().lstrip("!").lower()))
+        else:
+            await ctx.reply(f"There is no command `!{command.strip().lstrip('!')}`. Type `!help` to see them all.")
+
+    async def export_member_data(self, member_id: int) -> dict:
+        return {}
+
+    async def delete_member_data(self, member_id: int) -> None:
+        return None

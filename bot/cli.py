@@ -1,0 +1,194 @@
+"""The `kindred` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import signal
+import sys
+from pathlib import Path
+
+from bot import logs
+from bot.config import ConfigError, Settings, load_settings
+from bot.vault import VaultError, generate_key
+
+# Adapters are imported only when a config enables them, so a console run never loads discord or nio.
+ADAPTERS = {
+    "discord": "bot.adapters.discord:DiscordAdapter",
+    "matrix": "bot.adapters.matrix:MatrixAdapter",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kindred", description="Kindred: peer support for recovery communities.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    console = commands.add_parser("console", help="talk to the bot in this terminal (you are a moderator)")
+    console.add_argument("--db", help="SQLite file (default: [storage] path, or data/kindred.db)")
+    console.add_argument("--config", help="config file (TOML)")
+    console.add_argument("--verbose", action="store_true", help="show info logs on stderr")
+
+    run = commands.add_parser("run", help="run every adapter the config enables, in one process")
+    run.add_argument("--config", required=True, help="config file (TOML)")
+
+    db = commands.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "status"])
+    db.add_argument("--db", help="SQLite file")
+    db.add_argument("--config", help="config file (TOML)")
+
+    config = commands.add_parser("config", help="configuration files")
+    config_actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = config_actions.add_parser("check", help="validate a config file and list every problem")
+    check.add_argument("path")
+
+    crisis = commands.add_parser("crisis", help="crisis detector tools")
+    crisis_actions = crisis.add_subparsers(dest="action", required=True, metavar="ACTION")
+    evaluate = crisis_actions.add_parser("eval", help="measure the detector on a labelled JSONL file")
+    evaluate.add_argument("file")
+
+    keys = commands.add_parser("keys", help="the data key that encrypts members' written text")
+    keys.add_argument("action", choices=["new", "rotate"],
+                      help="new: print a fresh key; rotate: re-encrypt everything with a new key")
+    keys.add_argument("--db", help="SQLite file (rotate)")
+    keys.add_argument("--config", help="config file (rotate)")
+    return parser
+
+
+def _settings(config: str | None, db: str | None = None) -> Settings:
+    settings = load_settings(config)
+    if db:
+        settings.storage.path = db
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        match args.command:
+            case "console":
+                settings = _settings(args.config, args.db)
+                logs.configure("INFO" if args.verbose else "WARNING", settings.logging.format)
+                return asyncio.run(run_console(settings))
+            case "run":
+                settings = _settings(args.config)
+                logs.configure(settings.logging.level, settings.logging.format)
+                return asyncio.run(run_adapters(settings))
+            case "db":
+                settings = _settings(args.config, args.db)
+                logs.configure("WARNING", settings.logging.format)
+                return asyncio.run(database(settings, args.action))
+            case "config":
+                load_settings(args.path)
+                print(f"{args.path}: OK")
+                return 0
+            case "crisis":
+                evaluate = importlib.import_module("cogs.crisis.evaluate")
+                return evaluate.main([args.file])
+            case "keys" if args.action == "new":
+                print(generate_key())
+                return 0
+            case "keys":
+                settings = _settings(args.config, args.db)
+                logs.configure("WARNING", settings.logging.format)
+                return asyncio.run(rotate_key(settings))
+    except ConfigError as error:
+        print(error.report(), file=sys.stderr)
+        return 2
+    except VaultError as error:
+        print(f"kindred: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+async def run_console(settings: Settings) -> int:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.core import Kindred
+
+    bot = Kindred(settings)
+    console = ConsoleAdapter(settings.console.operator_name)
+    bot.add_adapter(console)
+    await bot.start()
+    try:
+        await console.run_forever()
+    finally:
+        await bot.close()
+    return 0
+
+
+def adapter_class(name: str):
+    module_name, _, class_name = ADAPTERS[name].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+async def run_adapters(settings: Settings) -> int:
+    from bot.core import Kindred
+
+    enabled = settings.enabled_adapters()
+    if not enabled:
+        print("No [discord] or [matrix] section in the config: starting the console instead.", file=sys.stderr)
+        return await run_console(settings)
+    bot = Kindred(settings)
+    for name in enabled:
+        bot.add_adapter(adapter_class(name)(settings))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await bot.start()
+    try:
+        await stop.wait()
+    finally:
+        await bot.close()
+    return 0
+
+
+async def database(settings: Settings, action: str) -> int:
+    from bot.core import Kindred
+
+    bot = Kindred(settings)
+    if action == "upgrade":
+        await bot.upgrade()
+        rows = await bot.db.status()
+        await bot.close()
+        print(f"{settings.storage.path}: up to date ({len(rows)} migrations applied)")
+        return 0
+    if not Path(settings.storage.path).exists():
+        print(f"{settings.storage.path}: no database yet (run `kindred db upgrade`)")
+        return 0
+    await bot.db.open()
+    rows = await bot.db.status()
+    await bot.db.close()
+    for row in rows:
+        print(f"{row['component']:<24} {row['version']:>3}  {row['applied_at'][:19]}  {row['description']}")
+    print(f"{len(rows)} migrations applied")
+    return 0
+
+
+async def rotate_key(settings: Settings) -> int:
+    """Re-encrypt with a fresh key; the new key replaces the key file (the old one is kept beside it)."""
+    import os
+
+    from bot.core import Kindred
+    from bot.vault import KEY_ENV, decode_key
+
+    bot = Kindred(settings)
+    await bot.upgrade()
+    new_key_text = generate_key()
+    count = await bot.rotate_key(decode_key(new_key_text))
+    await bot.close()
+    if os.environ.get(KEY_ENV):
+        print(f"Re-encrypted {count} values. Set {KEY_ENV} to this new key before the next start:\n{new_key_text}")
+        return 0
+    key_path = settings.key_path
+    key_path.replace(key_path.with_suffix(".key.old"))
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(new_key_text)
+    print(f"Re-encrypted {count} values with a new key in {key_path} (old key kept as "
+          f"{key_path.with_suffix('.key.old')}; delete it once backups are rotated).")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

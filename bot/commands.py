@@ -1,0 +1,379 @@
+"""Commands declared once, routed the same way on every platform.
+
+A cog declares a command with `@command(...)`: its name, help, typed parameters, who may run it and
+whether the answer is private. The router parses `!name args` (console, Matrix); the Discord adapter
+builds slash commands from `router.commands` and calls `router.invoke` with the options it received.
+Permission checks and argument errors live here, never in the handlers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.model import Community, Content, PlaceRef, SentRef, UserRef
+from bot.params import ArgumentError, Param, ParamType, convert, parse_arguments
+
+if TYPE_CHECKING:
+    from bot.adapters.base import Adapter, Responder
+    from bot.core import Kindred
+
+log = logging.getLogger(__name__)
+
+PREFIX = "!"
+
+
+class Access(StrEnum):
+    EVERYONE = "everyone"
+    PARTICIPANT = "participant"  # opted in to the command's feature
+    MODERATOR = "moderator"
+
+
+@dataclass
+class Command:
+    name: str
+    help: str
+    params: list[Param] = field(default_factory=list)
+    access: Access = Access.EVERYONE
+    feature: str | None = None
+    private: bool = False
+    examples: list[str] = field(default_factory=list)
+    # What a member who has not opted in should type instead (for PARTICIPANT commands).
+    join_hint: str = ""
+    handler: Callable[..., Awaitable[Any]] | None = None
+    cog: Any = None
+
+    @property
+    def usage(self) -> str:
+        return " ".join([f"{PREFIX}{self.name}", *(p.placeholder for p in self.params)])
+
+    @property
+    def summary(self) -> str:
+        return self.help.strip().splitlines()[0] if self.help else ""
+
+    @property
+    def group(self) -> str | None:
+        return self.name.split()[0] if " " in self.name else None
+
+
+def command(
+    name: str,
+    *,
+    help: str = "",
+    params: list[Param] | None = None,
+    access: Access = Access.EVERYONE,
+    feature: str | None = None,
+    private: bool = False,
+    examples: list[str] | None = None,
+    join_hint: str = "",
+):
+    """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
+
+    def decorate(func):
+        func.__kindred_command__ = Command(
+            name=name,
+            help=help or (func.__doc__ or "").strip(),
+            params=list(params or []),
+            access=access,
+            feature=feature,
+            private=private,
+            examples=list(examples or []),
+            join_hint=join_hint,
+        )
+        return func
+
+    return decorate
+
+
+def on_choice(prefix: str):
+    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value)."""
+
+    def decorate(func):
+        func.__kindred_choice__ = prefix
+        return func
+
+    return decorate
+
+
+def on_text(prefix: str):
+    """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text)."""
+
+    def decorate(func):
+        func.__kindred_text__ = prefix
+        return func
+
+    return decorate
+
+
+class Context:
+    """Everything a handler needs to answer one event."""
+
+    def __init__(
+        self,
+        bot: Kindred,
+        adapter: Adapter | None,
+        author: UserRef,
+        place: PlaceRef,
+        community: Community,
+        responder: Responder | None,
+        command: Command | None = None,
+        message_id: str = "",
+        link: str | None = None,
+    ):
+        self.bot = bot
+        self.adapter = adapter
+        self.author = author
+        self.place = place
+        self.community = community
+        self.responder = responder
+        self.command = command
+        self.message_id = message_id
+        self.link = link
+        self._is_moderator: bool | None = None
+        self.replies: list[SentRef | None] = []
+
+    async def is_moderator(self) -> bool:
+        if self._is_moderator is None:
+            self._is_moderator = await self.bot.is_moderator(self.author, self.community.id, self.adapter)
+        return self._is_moderator
+
+    async def member_id(self) -> int | None:
+        return await self.bot.members.lookup(self.author)
+
+    def local_now(self) -> datetime:
+        return self.bot.clock.now().astimezone(ZoneInfo(self.community.timezone))
+
+    async def reply(self, content: Content | str, private: bool | None = None) -> SentRef | None:
+        if private is None:
+            private = self.command.private if self.command else self.place.is_direct
+        content = Content.of(content)
+        if self.responder is None:
+            sent = await self.bot.send_private(self.author, content)
+        else:
+            sent = await self.responder.reply(content, private)
+        self.replies.append(sent)
+        return sent
+
+
+class Router:
+    def __init__(self, bot: Kindred):
+        self.bot = bot
+        self.commands: dict[str, Command] = {}
+        self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+        self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+
+    # --- registration -----------------------------------------------------------------------------
+
+    def add_cog(self, cog: Any) -> None:
+        for attr in dir(type(cog)):
+            func = getattr(type(cog), attr)
+            bound = getattr(cog, attr)
+            if spec := getattr(func, "__kindred_command__", None):
+                if spec.name in self.commands:
+                    raise ValueError(f"command {spec.name!r} is declared twice")
+                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog})
+                self.commands[spec.name] = declared
+            if prefix := getattr(func, "__kindred_choice__", None):
+                self.choice_handlers[prefix] = bound
+            if prefix := getattr(func, "__kindred_text__", None):
+                self.text_handlers[prefix] = bound
+
+    def remove_cog(self, cog: Any) -> None:
+        self.commands = {name: c for name, c in self.commands.items() if c.cog is not cog}
+        for table in (self.choice_handlers, self.text_handlers):
+            for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
+                del table[prefix]
+
+    def groups(self) -> set[str]:
+        return {c.group for c in self.commands.values() if c.group}
+
+    # --- text commands ----------------------------------------------------------------------------
+
+    def find(self, text: str) -> tuple[Command | None, str, str]:
+        """The command a line names (longest name first), the rest of the line, and the typed name."""
+        words = text[len(PREFIX) :].split()
+        for length in range(min(3, len(words)), 0, -1):
+            name = " ".join(words[:length]).lower()
+            if name in self.commands:
+                rest = text[len(PREFIX) :].strip()
+                for _ in range(length):
+                    rest = rest.split(None, 1)[1] if len(rest.split(None, 1)) > 1 else ""
+                return self.commands[name], rest, name
+        return None, "", (words[0].lower() if words else "")
+
+    async def dispatch_text(self, ctx: Context, text: str) -> None:
+        command, rest, typed = self.find(text)
+        if command is None:
+            await self._unknown(ctx, typed, text)
+            return
+        ctx.command = command
+        if not await self._permitted(ctx, command):
+            return
+        try:
+            args = parse_arguments(command.params, rest, ctx)
+        except ArgumentError as error:
+            await self._argument_error(ctx, command, str(error))
+            return
+        await self._run(ctx, command, args)
+
+    async def invoke(self, command: Command, ctx: Context, options: dict[str, Any]) -> None:
+        """Run a command with already-separated options (Discord slash commands)."""
+        ctx.command = command
+        if not await self._permitted(ctx, command):
+            return
+        args: dict[str, Any] = {}
+        try:
+            for param in command.params:
+                raw = options.get(param.name)
+                if raw is None or raw == "":
+                    if param.required:
+                        raise ArgumentError(f"{param.name} is missing")
+                    args[param.name] = None
+                else:
+                    args[param.name] = convert(param, raw, ctx)
+        except ArgumentError as error:
+            await self._argument_error(ctx, command, str(error))
+            return
+        await self._run(ctx, command, args)
+
+    async def _permitted(self, ctx: Context, command: Command) -> bool:
+        # Checked before the arguments are read, so a refused command reveals nothing about its use.
+        refusal = await self.refusal(ctx, command)
+        if refusal:
+            await ctx.reply(refusal, private=True)
+            return False
+        return await self._within_rate_limit(ctx)
+
+    async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
+        log.info("command", extra={"command": command.name, "platform": ctx.author.platform})
+        try:
+            await command.handler(ctx, **args)
+        except ArgumentError as error:
+            await self._argument_error(ctx, command, str(error))
+        except Exception:
+            log.exception("command failed", extra={"command": command.name})
+            await ctx.reply(
+                "Sorry, something went wrong on my side and nothing was changed. Please try again in a "
+                "moment; if it keeps happening, let a moderator know.",
+                private=True,
+            )
+
+    async def _within_rate_limit(self, ctx: Context) -> bool:
+        allowed, refusal = self.bot.rate_limiter.check(ctx.author)
+        if refusal:
+            await ctx.reply(refusal, private=True)
+        return allowed
+
+    async def refusal(self, ctx: Context, command: Command) -> str | None:
+        """Why this person may not run this command here, or None."""
+        if command.access is Access.MODERATOR and not await ctx.is_moderator():
+            return f"`{PREFIX}{command.name}` is for moderators. Type `{PREFIX}help` to see what you can use."
+        if command.access is Access.PARTICIPANT and command.feature:
+            member_id = await ctx.member_id()
+            if member_id is None or not await self.bot.consent.has(member_id, command.feature):
+                hint = command.join_hint or f"{PREFIX}optin {command.feature}"
+                return f"You have not joined {command.feature} yet. Type `{hint}` to start."
+        return None
+
+    async def _argument_error(self, ctx: Context, command: Command, problem: str) -> None:
+        example = f" For example: `{command.examples[0]}`" if command.examples else ""
+        await ctx.reply(f"{problem}. Type `{command.usage}`.{example}", private=True)
+
+    async def _unknown(self, ctx: Context, typed: str, text: str) -> None:
+        if typed in self.groups():
+            await ctx.reply(self.help_text_for_group(typed), private=True)
+            return
+        names = sorted({c.name.split()[0] for c in self.commands.values()})
+        close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+        hint = f" Did you mean `{PREFIX}{close[0]}`?" if close else ""
+        shown = typed if typed else text.strip()
+        await ctx.reply(f"I don't know `{PREFIX}{shown}`.{hint} Type `{PREFIX}help` to see what I can do.", private=True)
+
+    # --- choices and text answers -----------------------------------------------------------------
+
+    async def dispatch_choice(self, ctx: Context, choice_id: str) -> bool:
+        prefix, _, value = choice_id.partition(":")
+        handler = self.choice_handlers.get(prefix)
+        if handler is None:
+            log.warning("choice with no handler", extra={"prefix": prefix})
+            await ctx.reply("That button has expired. Please run the command again.", private=True)
+            return False
+        await self._call(ctx, handler, value)
+        return True
+
+    async def dispatch_text_answer(self, ctx: Context, request_id: str, text: str) -> bool:
+        prefix, _, value = request_id.partition(":")
+        handler = self.text_handlers.get(prefix)
+        if handler is None:
+            return False
+        await self._call(ctx, handler, value, text)
+        return True
+
+    async def _call(self, ctx: Context, handler, *args) -> None:
+        if not await self._within_rate_limit(ctx):
+            return
+        try:
+            await handler(ctx, *args)
+        except ArgumentError as error:
+            await ctx.reply(str(error), private=True)
+        except Exception:
+            log.exception("handler failed", extra={"handler": getattr(handler, "__qualname__", "?")})
+            await ctx.reply("Sorry, something went wrong on my side. Please try again.", private=True)
+
+    # --- help -------------------------------------------------------------------------------------
+
+    async def visible_commands(self, ctx: Context) -> list[Command]:
+        moderator = await ctx.is_moderator()
+        return [
+            c
+            for c in sorted(self.commands.values(), key=lambda c: c.name)
+            if c.access is not Access.MODERATOR or moderator
+        ]
+
+    async def help_text(self, ctx: Context) -> Content:
+        lines = []
+        by_title: dict[str, list[Command]] = {}
+        order: dict[str, int] = {}
+        for c in await self.visible_commands(ctx):
+            title = getattr(c.cog, "title", "") or "General"
+            by_title.setdefault(title, []).append(c)
+            order[title] = min(order.get(title, 100), getattr(c.cog, "help_order", 50))
+        for title in sorted(by_title, key=order.__getitem__):
+            lines.append(f"**{title}**")
+            for c in by_title[title]:
+                marker = " (moderators)" if c.access is Access.MODERATOR else ""
+                lines.append(f"`{c.usage}`: {c.summary}{marker}")
+        lines.append(f"\nType `{PREFIX}help NAME` for more on one command.")
+        return Content(title="What I can do", text="\n".join(lines))
+
+    def help_text_for(self, command: Command) -> Content:
+        lines = [command.help or command.summary, "", f"Usage: `{command.usage}`"]
+        for p in command.params:
+            optional = "" if p.required else " (optional)"
+            kind = f"one of {', '.join(p.choices)}" if p.choices else p.type.value
+            lines.append(f"- `{p.name}`{optional}: {p.help or kind}")
+        if command.examples:
+            lines.append("Examples: " + ", ".join(f"`{e}`" for e in command.examples))
+        if command.access is Access.MODERATOR:
+            lines.append("_Moderators only._")
+        return Content(title=f"{PREFIX}{command.name}", text="\n".join(lines))
+
+    def help_text_for_group(self, group: str) -> str:
+        members = [c for c in sorted(self.commands.values(), key=lambda c: c.name) if c.group == group]
+        lines = [f"`{PREFIX}{group}` has these commands:"]
+        lines += [f"`{c.usage}`: {c.summary}" for c in members]
+        return "\n".join(lines)
+
+    def lookup_for_help(self, name: str) -> Command | None:
+        name = name.strip().lstrip(PREFIX).lower()
+        return self.commands.get(name)
+
+
+# Re-exported for cogs: one import gives the whole declaration vocabulary.
+__all__ = ["Access", "ArgumentError", "Command", "Context", "Param", "ParamType", "command", "on_choice", "on_text"]

@@ -1,0 +1,160 @@
+"""Communities: one group of people, wherever they chat.
+
+A Discord guild and Matrix rooms map to one community, with its own timezone, country and moderators.
+Anything not mapped in the config belongs to the default community (`[community]`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.config import CommunitySettings, Settings
+from bot.model import Community, PlaceRef
+from bot.storage import Database, Migration
+
+DEFAULT_COMMUNITY_ID = 1
+
+MIGRATIONS = [
+    Migration(
+        1,
+        "communities, where they live, and their settings",
+        """
+        CREATE TABLE communities (
+            id       INTEGER PRIMARY KEY,
+            name     TEXT NOT NULL UNIQUE,
+            timezone TEXT NOT NULL,
+            country  TEXT NOT NULL
+        );
+        CREATE TABLE community_scopes (
+            platform     TEXT NOT NULL,
+            scope_id     TEXT NOT NULL,
+            community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+            PRIMARY KEY (platform, scope_id)
+        );
+        CREATE TABLE community_settings (
+            community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+            component    TEXT NOT NULL,
+            key          TEXT NOT NULL,
+            value        TEXT NOT NULL,
+            PRIMARY KEY (community_id, component, key)
+        );
+        """,
+    )
+]
+
+
+class CommunitySettingsStore:
+    """Per-community settings a cog keeps (set by moderators), stored as JSON values."""
+
+    def __init__(self, db: Database, community_id: int, component: str):
+        self.db, self.community_id, self.component = db, community_id, component
+
+    async def get(self, key: str, default: Any = None) -> Any:
+        raw = await self.db.fetchval(
+            "SELECT value FROM community_settings WHERE community_id = ? AND component = ? AND key = ?",
+            (self.community_id, self.component, key),
+        )
+        return default if raw is None else json.loads(raw)
+
+    async def set(self, key: str, value: Any) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO community_settings (community_id, component, key, value) VALUES (?,?,?,?)",
+            (self.community_id, self.component, key, json.dumps(value)),
+        )
+
+    async def delete(self, key: str) -> None:
+        await self.db.execute(
+            "DELETE FROM community_settings WHERE community_id = ? AND component = ? AND key = ?",
+            (self.community_id, self.component, key),
+        )
+
+    async def all(self) -> dict[str, Any]:
+        rows = await self.db.fetchall(
+            "SELECT key, value FROM community_settings WHERE community_id = ? AND component = ?",
+            (self.community_id, self.component),
+        )
+        return {row["key"]: json.loads(row["value"]) for row in rows}
+
+
+class Communities:
+    def __init__(self, db: Database, settings: Settings):
+        self.db = db
+        self.settings = settings
+        self.moderator_keys: dict[int, set[str]] = {}
+        self._cache: dict[tuple[str, str], int] = {}
+        self._by_id: dict[int, Community] = {}
+
+    async def sync_from_config(self) -> None:
+        """Make the database agree with the config: the default community is always id 1."""
+        entries = [self.settings.community, *self.settings.communities]
+        async with self.db.transaction() as db:
+            for index, entry in enumerate(entries):
+                community_id = await self._upsert(db, entry, DEFAULT_COMMUNITY_ID if index == 0 else None)
+                self.moderator_keys[community_id] = set(entry.moderators)
+                for guild in entry.discord_guilds:
+                    await self._map(db, "discord", guild, community_id)
+                for room in entry.matrix_rooms:
+                    await self._map(db, "matrix", room, community_id)
+        await self._load()
+
+    async def _upsert(self, db: Database, entry: CommunitySettings, fixed_id: int | None) -> int:
+        if fixed_id is not None:
+            await db.execute(
+                """INSERT INTO communities (id, name, timezone, country) VALUES (?,?,?,?)
+                   ON CONFLICT (id) DO UPDATE SET name=excluded.name, timezone=excluded.timezone,
+                   country=excluded.country""",
+                (fixed_id, entry.name, entry.timezone, entry.country),
+            )
+            return fixed_id
+        await db.execute(
+            """INSERT INTO communities (name, timezone, country) VALUES (?,?,?)
+               ON CONFLICT (name) DO UPDATE SET timezone=excluded.timezone, country=excluded.country""",
+            (entry.name, entry.timezone, entry.country),
+        )
+        return await db.fetchval("SELECT id FROM communities WHERE name = ?", (entry.name,))
+
+    async def _map(self, db: Database, platform: str, scope_id: str, community_id: int) -> None:
+        await db.execute(
+            "INSERT OR REPLACE INTO community_scopes (platform, scope_id, community_id) VALUES (?,?,?)",
+            (platform, scope_id, community_id),
+        )
+
+    async def _load(self) -> None:
+        self._by_id = {}
+        for row in await self.db.fetchall("SELECT * FROM communities"):
+            overrides = await self.settings_for(row["id"], "core").all()
+            self._by_id[row["id"]] = Community(
+                row["id"],
+                row["name"],
+                overrides.get("timezone", row["timezone"]),
+                overrides.get("country", row["country"]),
+            )
+        self._cache = {
+            (row["platform"], row["scope_id"]): row["community_id"]
+            for row in await self.db.fetchall("SELECT * FROM community_scopes")
+        }
+
+    def get(self, community_id: int) -> Community:
+        return self._by_id.get(community_id) or self._by_id[DEFAULT_COMMUNITY_ID]
+
+    def all(self) -> list[Community]:
+        return sorted(self._by_id.values(), key=lambda c: c.id)
+
+    def for_place(self, place: PlaceRef) -> Community:
+        scope = place.scope_id or place.place_id
+        return self.get(self._cache.get((place.platform, scope), DEFAULT_COMMUNITY_ID))
+
+    def scopes(self, community_id: int, platform: str) -> list[str]:
+        return [scope for (plat, scope), cid in self._cache.items() if cid == community_id and plat == platform]
+
+    def settings_for(self, community_id: int, component: str) -> CommunitySettingsStore:
+        return CommunitySettingsStore(self.db, community_id, component)
+
+    async def update(self, community_id: int, **changes: str) -> Community:
+        """A moderator's change to the community's timezone or country; kept over the config's value."""
+        store = self.settings_for(community_id, "core")
+        for key, value in changes.items():
+            await store.set(key, value)
+        await self._load()
+        return self.get(community_id)

@@ -1,0 +1,308 @@
+"""The bot: one process, one database, every adapter the config enables, every cog.
+
+Startup resources are opened here, in one place, and handed to the parts that use them (after
+discord.py's examples/advanced_startup.py): database, vault, communities, cogs, scheduler, adapters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import time
+from collections import defaultdict, deque
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot import communities as communities_module
+from bot import members as members_module
+from bot import pending as pending_module
+from bot import scheduler as scheduler_module
+from bot import vault as vault_module
+from bot.adapters.base import Adapter, Responder
+from bot.builtin import HelpCog
+from bot.cog import Cog
+from bot.commands import PREFIX, Context, Router
+from bot.communities import Communities
+from bot.config import Settings
+from bot.members import Consent, Members
+from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
+from bot.pending import Pending
+from bot.scheduler import Cron, Scheduler
+from bot.storage import Database
+from bot.vault import Vault, VaultError
+
+log = logging.getLogger(__name__)
+
+# Loaded in this order; a cog may use one loaded before it.
+DEFAULT_COGS = ["cogs.privacy", "cogs.meetups"]
+
+CORE_MIGRATIONS = {
+    "core.members": members_module.MIGRATIONS,
+    "core.communities": communities_module.MIGRATIONS,
+    "core.scheduler": scheduler_module.MIGRATIONS,
+    "core.pending": pending_module.MIGRATIONS,
+    "core.vault": vault_module.MIGRATIONS,
+}
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class RateLimiter:
+    """At most `limit` commands per member per `window` seconds; one friendly refusal per window."""
+
+    def __init__(self, limit: int = 12, window: float = 30.0):
+        self.limit, self.window = limit, window
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._warned: dict[str, float] = {}
+
+    def check(self, user: UserRef) -> tuple[bool, str | None]:
+        """(allowed, refusal to show). Past the limit, the refusal is shown once per window, then silence."""
+        now = time.monotonic()
+        events = self._events[user.key]
+        while events and now - events[0] > self.window:
+            events.popleft()
+        if len(events) < self.limit:
+            events.append(now)
+            return True, None
+        if now - self._warned.get(user.key, -self.window) < self.window:
+            return False, None
+        self._warned[user.key] = now
+        return False, "You're going a little fast for me. Please wait half a minute, then try again."
+
+
+class Kindred:
+    def __init__(self, settings: Settings, clock: Clock | None = None):
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.db = Database(settings.storage.path)
+        self.router = Router(self)
+        self.scheduler = Scheduler(self)
+        self.members = Members(self.db)
+        self.consent = Consent(self)
+        self.communities = Communities(self.db, settings)
+        self.pending = Pending(self.db, self.clock)
+        self.rate_limiter = RateLimiter()
+        self.vault: Vault | None = None
+        self.cogs: dict[str, Cog] = {}
+        self.adapters: dict[str, Adapter] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self.started = False
+
+    # --- life cycle -------------------------------------------------------------------------------
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        adapter.attach(self)
+        self.adapters[adapter.platform] = adapter
+
+    async def open_storage(self) -> None:
+        """Database, core migrations, the data key, and the communities from the config."""
+        await self.db.open()
+        for component, migrations in CORE_MIGRATIONS.items():
+            await self.db.migrate(component, migrations)
+        self.vault = await self._open_vault()
+        await self.communities.sync_from_config()
+
+    async def start(self, cogs: list[str] | None = None, start_adapters: bool = True) -> None:
+        await self.open_storage()
+        await self.add_cog(HelpCog(self))
+        for module in DEFAULT_COGS if cogs is None else cogs:
+            await self.load_extension(module)
+        self.scheduler.register_handler("core.retention", self.enforce_retention)
+        await self.scheduler.add("core", "retention", Cron(3, 17, "UTC"), "core.retention",
+                                 grace=timedelta(hours=20))
+        await self.scheduler.start()
+        if start_adapters:
+            for adapter in self.adapters.values():
+                await adapter.start()
+        self.started = True
+        log.info("kindred started", extra={"cogs": sorted(self.cogs), "adapters": sorted(self.adapters)})
+
+    async def upgrade(self) -> None:
+        """Apply every migration (core and cogs) without starting schedules or adapters."""
+        await self.open_storage()
+        await self.add_cog(HelpCog(self))
+        for module in DEFAULT_COGS:
+            await self.load_extension(module)
+
+    async def rotate_key(self, new_key: bytes) -> int:
+        """Re-encrypt every sealed column with a new key, in one transaction. Returns values re-sealed."""
+        new_vault = Vault(new_key)
+        count = 0
+        async with self.db.transaction() as db:
+            for cog in self.cogs.values():
+                for sealed in cog.sealed_columns:
+                    rows = await db.fetchall(
+                        f"SELECT rowid, {sealed.column} FROM {sealed.table} WHERE {sealed.column} IS NOT NULL"
+                    )
+                    for row in rows:
+                        text = self.vault.open(row[1], sealed.context)
+                        await db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
+                                         (new_vault.seal(text, sealed.context), row[0]))
+                        count += 1
+            await db.execute("DELETE FROM vault_keys")
+            await db.execute("INSERT INTO vault_keys (fingerprint, created_at) VALUES (?, ?)",
+                             (new_vault.fingerprint, self.clock.now().isoformat()))
+        self.vault = new_vault
+        return count
+
+    async def enforce_retention(self, occurrence=None) -> int:
+        """The daily sweep: every cog deletes what is past its retention period."""
+        removed = 0
+        for cog in self.cogs.values():
+            try:
+                removed += await cog.enforce_retention(self.clock.now())
+            except Exception:
+                log.exception("retention sweep failed", extra={"cog": cog.name})
+        if removed:
+            await self.db.checkpoint()
+        log.info("retention sweep", extra={"removed": removed})
+        return removed
+
+    async def close(self) -> None:
+        for adapter in list(self.adapters.values()):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter stop failed", extra={"platform": adapter.platform})
+        await self.scheduler.stop()
+        for cog in list(self.cogs.values()):
+            await cog.cog_unload()
+        for task in list(self._tasks):
+            task.cancel()
+        await self.db.close()
+        self.started = False
+
+    async def _open_vault(self) -> Vault:
+        has_sealed_data = bool(await self.db.fetchval("SELECT 1 FROM vault_keys LIMIT 1"))
+        key = vault_module.load_key(self.settings.key_path, create=not has_sealed_data)
+        if key is None:
+            raise VaultError(
+                f"Encrypted member data exists but no data key was found (looked for ${vault_module.KEY_ENV} "
+                f"and {self.settings.key_path}). Restore the key file; without it that data cannot be read."
+            )
+        vault = Vault(key)
+        known = {row[0] for row in await self.db.fetchall("SELECT fingerprint FROM vault_keys")}
+        if known and vault.fingerprint not in known:
+            raise VaultError(
+                "The data key does not match the one this database was written with. Start with the "
+                f"original key (${vault_module.KEY_ENV} or {self.settings.key_path})."
+            )
+        if not known:
+            await self.db.execute(
+                "INSERT INTO vault_keys (fingerprint, created_at) VALUES (?, ?)",
+                (vault.fingerprint, self.clock.now().isoformat()),
+            )
+        return vault
+
+    # --- cogs -------------------------------------------------------------------------------------
+
+    async def load_extension(self, module_name: str) -> None:
+        module = importlib.import_module(module_name)
+        await module.setup(self)
+
+    async def add_cog(self, cog: Cog) -> None:
+        if not cog.name or cog.name in self.cogs:
+            raise ValueError(f"cog needs a unique name, got {cog.name!r}")
+        await self.db.migrate(cog.name, cog.migrations)
+        self.router.add_cog(cog)
+        self.cogs[cog.name] = cog
+        await cog.cog_load()
+
+    async def remove_cog(self, name: str) -> None:
+        cog = self.cogs.pop(name)
+        self.router.remove_cog(cog)
+        await cog.cog_unload()
+
+    def get_cog(self, name: str) -> Any:
+        return self.cogs.get(name)
+
+    def cog_for_feature(self, feature: str) -> Cog | None:
+        return next((cog for cog in self.cogs.values() if cog.feature == feature), None)
+
+    def community_settings(self, community_id: int, component: str):
+        return self.communities.settings_for(community_id, component)
+
+    # --- events from adapters ---------------------------------------------------------------------
+
+    def context(self, adapter: Adapter | None, user: UserRef, place: PlaceRef, responder: Responder | None,
+                message_id: str = "", link: str | None = None) -> Context:
+        return Context(self, adapter, user, place, self.communities.for_place(place), responder,
+                       message_id=message_id, link=link)
+
+    async def handle_message(self, message: IncomingMessage, responder: Responder | None = None) -> None:
+        adapter = self.adapters.get(message.place.platform)
+        responder = responder or (adapter.responder(message.place, message.author) if adapter else None)
+        ctx = self.context(adapter, message.author, message.place, responder, message.message_id, message.link)
+        text = message.text.strip()
+        if not text:
+            return
+        if text.startswith(PREFIX) and len(text) > len(PREFIX) and not text[len(PREFIX)].isspace():
+            await self.router.dispatch_text(ctx, text)
+            return
+        answer = await self.pending.resolve(message)
+        if isinstance(answer, ChoiceEvent):
+            await self.router.dispatch_choice(ctx, answer.choice_id)
+            return
+        if isinstance(answer, TextAnswer):
+            await self.router.dispatch_text_answer(ctx, answer.request_id, answer.text)
+            return
+        for cog in list(self.cogs.values()):
+            if type(cog).on_message is not Cog.on_message:
+                try:
+                    await cog.on_message(message, ctx)
+                except Exception:
+                    log.exception("message listener failed", extra={"cog": cog.name})
+
+    async def handle_choice(self, event: ChoiceEvent, responder: Responder | None = None) -> None:
+        adapter = self.adapters.get(event.place.platform)
+        responder = responder or (adapter.responder(event.place, event.user) if adapter else None)
+        ctx = self.context(adapter, event.user, event.place, responder, event.message_id)
+        await self.router.dispatch_choice(ctx, event.choice_id)
+
+    async def handle_text_answer(self, answer: TextAnswer, responder: Responder | None = None) -> None:
+        adapter = self.adapters.get(answer.place.platform)
+        responder = responder or (adapter.responder(answer.place, answer.user) if adapter else None)
+        ctx = self.context(adapter, answer.user, answer.place, responder)
+        await self.router.dispatch_text_answer(ctx, answer.request_id, answer.text)
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def adapter_for(self, platform: str) -> Adapter:
+        try:
+            return self.adapters[platform]
+        except KeyError:
+            raise LookupError(f"no adapter for platform {platform!r}") from None
+
+    async def send(self, place: PlaceRef, content: Content | str) -> SentRef:
+        return await self.adapter_for(place.platform).send(place, Content.of(content))
+
+    async def send_private(self, user: UserRef, content: Content | str) -> SentRef:
+        return await self.adapter_for(user.platform).send_private(user, Content.of(content))
+
+    async def send_to_member(self, member_id: int, content: Content | str) -> SentRef | None:
+        """Privately, on the first of the member's accounts whose platform is connected."""
+        for user in await self.members.identities(member_id):
+            if user.platform in self.adapters:
+                return await self.send_private(user, content)
+        log.warning("member has no reachable account", extra={"member": member_id})
+        return None
+
+    async def edit(self, ref: SentRef, content: Content | str) -> None:
+        await self.adapter_for(ref.platform).edit(ref, Content.of(content))
+
+    async def is_moderator(self, user: UserRef, community_id: int, adapter: Adapter | None = None) -> bool:
+        if user.key in self.communities.moderator_keys.get(community_id, set()):
+            return True
+        adapter = adapter or self.adapters.get(user.platform)
+        return bool(adapter and await adapter.is_moderator(user, community_id))
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run background work the bot owns; it is cancelled on close."""
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task

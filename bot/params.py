@@ -1,0 +1,261 @@
+"""Typed command parameters: how each kind of argument is read from text and checked.
+
+The same converters serve `!name args` (console, Matrix) and Discord's slash-command options, so a
+value is validated the same way whichever platform it came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.model import UserRef
+
+
+class ArgumentError(ValueError):
+    """A bad argument. The message is shown to the member, so it says what to type instead."""
+
+
+class ParamType(StrEnum):
+    TEXT = "text"
+    WORD = "word"
+    INTEGER = "integer"
+    CHOICE = "choice"
+    TIME = "time"
+    DATE = "date"
+    DATETIME = "datetime"
+    TIMEZONE = "timezone"
+    USER = "user"
+    COUNTRY = "country"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType = ParamType.TEXT
+    help: str = ""
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    max_length: int = 1000
+    # Name of a cog method `async (ctx, partial) -> list[str]` offering values (Discord autocomplete).
+    autocomplete: str | None = None
+
+    @property
+    def placeholder(self) -> str:
+        shown = self.name.upper() if not self.choices else "|".join(self.choices)
+        return shown if self.required else f"[{shown}]"
+
+
+TIME_PATTERN = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+COUNTRY_PATTERN = re.compile(r"^[A-Za-z]{2}$")
+
+
+@lru_cache(maxsize=1)
+def all_timezones() -> tuple[str, ...]:
+    return tuple(sorted(name for name in available_timezones() if "/" in name or name == "UTC"))
+
+
+@lru_cache(maxsize=1)
+def _timezones_by_lower() -> dict[str, str]:
+    return {name.lower(): name for name in all_timezones()}
+
+
+def suggest_timezones(partial: str, limit: int = 25) -> list[str]:
+    """Timezones containing what was typed (spaces read as underscores), for autocomplete and hints."""
+    needle = partial.strip().lower().replace(" ", "_")
+    if not needle:
+        return ["UTC", "America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London"][:limit]
+    hits = [name for name in all_timezones() if needle in name.lower()]
+    return hits[:limit]
+
+
+def parse_time(text: str) -> time:
+    match = TIME_PATTERN.match(text.strip())
+    if not match:
+        raise ArgumentError(f"'{text}' is not a time of day. Try 08:30, 8:30pm or 20:00")
+    hour, minute, meridiem = int(match[1]), int(match[2] or 0), (match[3] or "").lower().replace(".", "")
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise ArgumentError(f"'{text}' is not a time of day. With am/pm the hour is 1-12, like 7:30pm")
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise ArgumentError(f"'{text}' is not a time of day. Use hours 0-23 and minutes 0-59, like 20:00")
+    return time(hour, minute)
+
+
+def parse_timezone(text: str) -> str:
+    name = _timezones_by_lower().get(text.strip().lower().replace(" ", "_"))
+    if name:
+        return name
+    close = difflib.get_close_matches(text.strip(), all_timezones(), n=1, cutoff=0.6)
+    partial = suggest_timezones(text, limit=1)
+    hint = (close or partial or ["Europe/London"])[0]
+    raise ArgumentError(f"'{text}' is not a timezone I know. Use a name like {hint}")
+
+
+def parse_country(text: str) -> str:
+    if not COUNTRY_PATTERN.match(text.strip()):
+        raise ArgumentError(f"'{text}' is not a country code. Use two letters, like US, GB or DE")
+    return text.strip().upper()
+
+
+def parse_date(text: str, today: date) -> date:
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "tomorrow":
+        return today + timedelta(days=1)
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ArgumentError(f"'{text}' is not a date. Use YYYY-MM-DD, like {today + timedelta(days=7)}") from None
+
+
+def parse_datetime(text: str, timezone: str, now: datetime) -> datetime:
+    """ISO or natural language ("next tuesday 7pm") in the given zone, via dateparser."""
+    import dateparser  # imported late: it takes a moment to load and most commands never need it
+
+    zone = ZoneInfo(timezone)
+    parsed = dateparser.parse(
+        text,
+        settings={
+            "TIMEZONE": timezone,
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": now.astimezone(zone).replace(tzinfo=None),
+        },
+    )
+    if parsed is None:
+        raise ArgumentError(f"I could not read '{text}' as a date and time. Try 2026-12-03 19:00 or next tuesday 7pm")
+    return parsed.astimezone(zone)
+
+
+def convert(param: Param, raw: Any, ctx: Any) -> Any:
+    """Turn one raw value (text, or a Discord option value) into the parameter's type."""
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if len(raw) > param.max_length:
+            raise ArgumentError(f"{param.name} is too long: keep it under {param.max_length} characters")
+    match param.type:
+        case ParamType.TEXT | ParamType.WORD:
+            text = str(raw)
+            if not text:
+                raise ArgumentError(f"{param.name} is empty")
+            return text
+        case ParamType.INTEGER:
+            try:
+                number = int(str(raw))
+            except ValueError:
+                raise ArgumentError(f"{param.name} must be a whole number, not '{raw}'") from None
+            if param.min is not None and number < param.min or param.max is not None and number > param.max:
+                raise ArgumentError(f"{param.name} must be between {param.min} and {param.max}")
+            return number
+        case ParamType.CHOICE:
+            lowered = {choice.lower(): choice for choice in param.choices}
+            if str(raw).lower() in lowered:
+                return lowered[str(raw).lower()]
+            raise ArgumentError(f"{param.name} must be one of: {', '.join(param.choices)}")
+        case ParamType.TIME:
+            return parse_time(str(raw))
+        case ParamType.TIMEZONE:
+            return parse_timezone(str(raw))
+        case ParamType.COUNTRY:
+            return parse_country(str(raw))
+        case ParamType.DATE:
+            return parse_date(str(raw), ctx.local_now().date())
+        case ParamType.DATETIME:
+            return parse_datetime(str(raw), ctx.community.timezone, ctx.bot.clock.now())
+        case ParamType.USER:
+            if isinstance(raw, UserRef):
+                return raw
+            user = ctx.adapter.parse_user(str(raw)) if ctx.adapter is not None else None
+            if user is None:
+                raise ArgumentError(f"'{raw}' is not a member I can find. Mention them, like @name")
+            return user
+    raise ArgumentError(f"{param.name}: unsupported parameter type")  # pragma: no cover
+
+
+def tokenize(text: str) -> list[str]:
+    """Split on spaces, keeping "quoted phrases" together. Apostrophes are ordinary letters."""
+    tokens, current, quoted, started = [], [], False, False
+    for char in text:
+        if char == '"':
+            quoted, started = not quoted, True
+        elif char.isspace() and not quoted:
+            if started:
+                tokens.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+    if quoted:  # an unclosed quote is just a character (free text often has one)
+        return text.split()
+    if started:
+        tokens.append("".join(current))
+    return tokens
+
+
+def parse_arguments(params: list[Param], text: str, ctx: Any) -> dict[str, Any]:
+    """Read `!name args` text into typed values.
+
+    Parameters are filled in order; the last TEXT parameter takes the rest of the line. An optional
+    parameter whose value does not fit is skipped, so `!checkin start Europe/London` still works when
+    the time is left out (as discord.py's Optional converters do).
+    """
+    tokens = tokenize(text)
+    rest_of_line = _rest_after_tokens(text)
+    values: dict[str, Any] = {}
+    position = 0
+    for index, param in enumerate(params):
+        is_last = index == len(params) - 1
+        if position >= len(tokens):
+            if param.required:
+                raise ArgumentError(f"{param.name} is missing")
+            values[param.name] = None
+            continue
+        if param.type is ParamType.TEXT and is_last:
+            values[param.name] = convert(param, rest_of_line(position), ctx)
+            position = len(tokens)
+            continue
+        try:
+            values[param.name] = convert(param, tokens[position], ctx)
+            position += 1
+        except ArgumentError:
+            if param.required or is_last:
+                raise
+            values[param.name] = None
+    if position < len(tokens):
+        raise ArgumentError(f"I did not expect '{' '.join(tokens[position:])}' at the end")
+    return values
+
+
+def _rest_after_tokens(text: str):
+    """A function giving the original text from the n-th token on, quotes and spacing intact."""
+
+    def rest(n: int) -> str:
+        remaining = text.strip()
+        for _ in range(n):
+            remaining = _drop_first_token(remaining)
+        remaining = remaining.strip()
+        if len(remaining) >= 2 and remaining[0] == remaining[-1] == '"' and remaining.count('"') == 2:
+            remaining = remaining[1:-1]
+        return remaining
+
+    return rest
+
+
+def _drop_first_token(text: str) -> str:
+    text = text.lstrip()
+    end = text.find('"', 1) if text.startswith('"') else -1
+    if end > 0:
+        return text[end + 1 :].lstrip()
+    parts = text.split(None, 1)
+    return parts[1] if len(parts) > 1 else ""

@@ -1,0 +1,197 @@
+"""One SQLite database for the whole bot, reached through aiosqlite.
+
+PRAGMAs are set once, when the connection opens. Every write goes through one lock so that a
+transaction opened by one task never swallows another task's statements on the shared connection.
+Each cog owns numbered migrations; each runs in its own transaction and is recorded in
+`schema_versions`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    # Deleted rows are overwritten, not left readable in free pages: members' erasure must be real.
+    "PRAGMA secure_delete=ON",
+)
+
+_inside_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("inside_tx", default=False)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    # Plain SQL (one or more statements) or a coroutine given the database, for data migrations.
+    sql: str | Callable[[Database], Awaitable[None]]
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a script into statements, so they run inside our transaction (executescript commits)."""
+    statements, current = [], ""
+    for char in script:
+        current += char
+        if char == ";" and sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+CORE_SCHEMA_VERSIONS = """
+CREATE TABLE IF NOT EXISTS schema_versions (
+    component   TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    applied_at  TEXT NOT NULL,
+    PRIMARY KEY (component, version)
+)
+"""
+
+
+class Database:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> Database:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so transactions are exactly ours.
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._conn.row_factory = aiosqlite.Row
+        for pragma in PRAGMAS:
+            await self._conn.execute(pragma)
+        await self._conn.execute(CORE_SCHEMA_VERSIONS)
+        return self
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    @asynccontextmanager
+    async def _locked(self):
+        if _inside_transaction.get():
+            yield
+            return
+        async with self._lock:
+            yield
+
+    @asynccontextmanager
+    async def transaction(self):
+        """All statements inside run atomically; an exception rolls everything back."""
+        if _inside_transaction.get():
+            yield self
+            return
+        async with self._lock:
+            token = _inside_transaction.set(True)
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+            finally:
+                _inside_transaction.reset(token)
+
+    async def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
+        """Run one statement; returns lastrowid (for inserts) or 0."""
+        async with self._locked():
+            cursor = await self.conn.execute(sql, params)
+            rowid = cursor.lastrowid or 0
+            await cursor.close()
+            return rowid
+
+    async def execute_rowcount(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
+        async with self._locked():
+            cursor = await self.conn.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self._locked():
+            await self.conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> aiosqlite.Row | None:
+        async with self._locked():
+            async with self.conn.execute(sql, params) as cursor:
+                return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[aiosqlite.Row]:
+        async with self._locked():
+            async with self.conn.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | dict = (), default: Any = None) -> Any:
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]
+
+    # --- migrations -------------------------------------------------------------------------------
+
+    async def applied_versions(self, component: str) -> set[int]:
+        rows = await self.fetchall("SELECT version FROM schema_versions WHERE component = ?", (component,))
+        return {row[0] for row in rows}
+
+    async def migrate(self, component: str, migrations: Sequence[Migration]) -> list[Migration]:
+        """Apply what is missing, in order, each in its own transaction. Re-running is a no-op."""
+        versions = [m.version for m in migrations]
+        if versions != sorted(set(versions)):
+            raise ValueError(f"{component}: migration versions must be unique and increasing: {versions}")
+        done = await self.applied_versions(component)
+        applied = []
+        for migration in migrations:
+            if migration.version in done:
+                continue
+            async with self.transaction():
+                if callable(migration.sql):
+                    await migration.sql(self)
+                else:
+                    for statement in split_sql(migration.sql):
+                        await self.execute(statement)
+                await self.execute(
+                    "INSERT INTO schema_versions (component, version, description, applied_at) VALUES (?,?,?,?)",
+                    (component, migration.version, migration.description, datetime.now(UTC).isoformat()),
+                )
+            log.info("migration applied", extra={"component": component, "version": migration.version})
+            applied.append(migration)
+        return applied
+
+    async def status(self) -> list[aiosqlite.Row]:
+        return await self.fetchall(
+            "SELECT component, version, description, applied_at FROM schema_versions ORDER BY component, version"
+        )
+
+    async def checkpoint(self) -> None:
+        """Fold the WAL back into the main file and truncate it, so erased data leaves no copy there."""
+        async with self._locked():
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

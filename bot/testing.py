@@ -1,0 +1,190 @@
+"""A test kit: an in-memory adapter that records what the bot sent, and a bot on a temporary database.
+
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins"]) as (bot, chat):
+        alice = chat.user("alice")
+        replies = await chat.say(alice, "!checkin start")
+        await chat.press(alice, replies[-1].content.choices[0].id)
+
+Cog tests use it; adapter tests use real peers (Synapse, the Discord double).
+"""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.adapters.base import Adapter, Capabilities
+from bot.config import Settings, StorageSettings
+from bot.core import Clock, Kindred
+from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
+
+
+@dataclass
+class Sent:
+    ref: SentRef
+    place: PlaceRef
+    content: Content
+    private_to: UserRef | None = None
+    edits: list[Content] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return (self.edits[-1] if self.edits else self.content).as_plain_text()
+
+
+class FrozenClock(Clock):
+    """A clock tests move by hand: `clock.advance(hours=2)`."""
+
+    def __init__(self, start: datetime | None = None):
+        self.moment = start or datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment.astimezone(UTC)
+
+    def advance(self, **delta) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+class MemoryAdapter(Adapter):
+    """Records every send; lets a test speak as members and press their buttons."""
+
+    def __init__(self, platform: str = "memory", capabilities: Capabilities | None = None, scope_id: str = "guild"):
+        super().__init__()
+        self.platform = platform
+        self.capabilities = capabilities or Capabilities(buttons=True, ephemeral=False, modals=True, edits=True)
+        self.scope_id = scope_id
+        self.sent: list[Sent] = []
+        self.moderators: set[UserRef] = set()
+        self.started = False
+        self._ids = itertools.count(1)
+
+    # --- the test's side --------------------------------------------------------------------------
+
+    def user(self, name: str, moderator: bool = False) -> UserRef:
+        user = UserRef(self.platform, f"{name}-id", name)
+        if moderator:
+            self.moderators.add(user)
+        return user
+
+    def channel(self, name: str = "general") -> PlaceRef:
+        return PlaceRef(self.platform, name, is_direct=False, scope_id=self.scope_id)
+
+    def dm_place(self, user: UserRef) -> PlaceRef:
+        return PlaceRef(self.platform, f"dm-{user.user_id}", is_direct=True, scope_id=None)
+
+    async def say(self, user: UserRef, text: str, place: PlaceRef | None = None) -> list[Sent]:
+        """Speak as a member (in #general by default); returns what the bot sent meanwhile."""
+        before = len(self.sent)
+        place = place or self.channel()
+        await self.bot.handle_message(IncomingMessage(text, user, place, message_id=str(next(self._ids))))
+        return self.sent[before:]
+
+    async def dm(self, user: UserRef, text: str) -> list[Sent]:
+        return await self.say(user, text, self.dm_place(user))
+
+    async def press(self, user: UserRef, choice_id: str, place: PlaceRef | None = None) -> list[Sent]:
+        before = len(self.sent)
+        await self.bot.handle_choice(ChoiceEvent(choice_id, user, place or self.dm_place(user)))
+        return self.sent[before:]
+
+    async def answer(self, user: UserRef, text: str, request_id: str | None = None) -> list[Sent]:
+        """Answer the latest free-text question sent to this member (or the one named)."""
+        if request_id is None:
+            asked = [s for s in self.sent if s.content.ask and s.private_to in (user, None)]
+            if not asked:
+                raise AssertionError(f"nothing asked {user.name} a question")
+            request_id = asked[-1].content.ask.id
+        before = len(self.sent)
+        await self.bot.handle_text_answer(TextAnswer(request_id, text, user, self.dm_place(user)))
+        return self.sent[before:]
+
+    def to(self, user: UserRef) -> list[Sent]:
+        return [s for s in self.sent if s.private_to == user]
+
+    def in_place(self, place: PlaceRef) -> list[Sent]:
+        return [s for s in self.sent if s.private_to is None and s.place == place]
+
+    def last(self, user: UserRef | None = None) -> Sent:
+        sent = self.to(user) if user else self.sent
+        if not sent:
+            raise AssertionError("the bot sent nothing")
+        return sent[-1]
+
+    def find_choice(self, sent: Sent, label: str) -> str:
+        for choice in sent.content.choices:
+            if choice.label.lower() == label.lower():
+                return choice.id
+        raise AssertionError(f"no choice {label!r} in {[c.label for c in sent.content.choices]}")
+
+    # --- the bot's side ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.started = False
+
+    async def send(self, place: PlaceRef, content: Content) -> SentRef:
+        private_to = None
+        if place.is_direct:
+            private_to = next((s.private_to for s in self.sent if s.place == place and s.private_to), None)
+        return self._record(place, content, private_to)
+
+    async def send_private(self, user: UserRef, content: Content) -> SentRef:
+        return self._record(self.dm_place(user), content, user)
+
+    async def edit(self, ref: SentRef, content: Content) -> None:
+        for sent in self.sent:
+            if sent.ref == ref:
+                sent.edits.append(content)
+                return
+        raise LookupError(f"no message {ref}")
+
+    async def is_moderator(self, user: UserRef, community_id: int) -> bool:
+        return user in self.moderators
+
+    def parse_user(self, text: str) -> UserRef | None:
+        name = text.strip().lstrip("@")
+        return UserRef(self.platform, name if name.endswith("-id") else f"{name}-id", name.removesuffix("-id"))
+
+    async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
+        if not self.capabilities.threads:
+            return None
+        return PlaceRef(self.platform, f"thread-{ref.message_id}", scope_id=self.scope_id)
+
+    def _record(self, place: PlaceRef, content: Content, private_to: UserRef | None) -> SentRef:
+        ref = SentRef(self.platform, place.place_id, f"m{next(self._ids)}")
+        self.sent.append(Sent(ref, place, content, private_to))
+        return ref
+
+
+def settings_for_tests(tmp_path: Path, **overrides) -> Settings:
+    settings = Settings(storage=StorageSettings(path=str(tmp_path / "kindred.db"),
+                                                key_file=str(tmp_path / "kindred.key")))
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+@asynccontextmanager
+async def make_test_bot(tmp_path: Path, cogs: list[str] | None = None, adapters: list[Adapter] | None = None,
+                        settings: Settings | None = None, clock: Clock | None = None):
+    """A started bot on a fresh database in tmp_path, with a MemoryAdapter unless adapters are given.
+
+    Yields (bot, first adapter). Restart by opening another with the same tmp_path.
+    """
+    bot = Kindred(settings or settings_for_tests(tmp_path), clock=clock)
+    for adapter in adapters or [MemoryAdapter()]:
+        bot.add_adapter(adapter)
+    await bot.start(cogs=["cogs.privacy"] if cogs is None else cogs)
+    try:
+        yield bot, next(iter(bot.adapters.values()))
+    finally:
+        await bot.close()

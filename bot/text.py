@@ -1,0 +1,68 @@
+"""Markdown helpers shared by cogs and adapters.
+
+Cogs write Markdown. Times are written in Discord's timestamp syntax (`<t:UNIX:STYLE>`), the neutral
+form here: Discord shows it in each viewer's own time, other adapters render it with the zone named.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+# Words that notify a whole room on some platform; rendered harmless wherever members' text is shown.
+MASS_MENTIONS = re.compile(r"@(everyone|here|room|channel)\b", re.IGNORECASE)
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def timestamp(moment: datetime, style: str = "F") -> str:
+    """A moment every viewer sees in their own time where the platform can (style F, R, t, d...)."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def render_timestamps(text: str, timezone: str, now: datetime | None = None) -> str:
+    """Replace `<t:...>` with a readable local time naming the zone, for platforms without them."""
+    zone = ZoneInfo(timezone)
+
+    def render(match: re.Match) -> str:
+        moment = datetime.fromtimestamp(int(match[1]), zone)
+        style = match[2] or "f"
+        if style == "R":
+            return _relative(moment, now or datetime.now(zone))
+        if style in "tT":
+            return moment.strftime("%H:%M %Z")
+        if style in "dD":
+            return moment.strftime("%a %d %b %Y")
+        return moment.strftime("%a %d %b %Y, %H:%M %Z")
+
+    return TIMESTAMP.sub(render, text)
+
+
+def _relative(moment: datetime, now: datetime) -> str:
+    seconds = int((moment - now).total_seconds())
+    future = seconds >= 0
+    seconds = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            phrase = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {phrase}" if future else f"{phrase} ago"
+    return "now"
+
+
+def neutralize_mentions(text: str) -> str:
+    """Keep `@everyone`, `@here` and `@room` readable but unable to notify anyone."""
+    return MASS_MENTIONS.sub(lambda m: f"@{ZERO_WIDTH_SPACE}{m[1]}", text)
+
+
+def quote_member_text(text: str, limit: int = 500) -> str:
+    """Text a member or moderator wrote, safe to show: no mass mentions, no fake headings, bounded."""
+    text = neutralize_mentions(text.strip())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural_word or word + 's')}"

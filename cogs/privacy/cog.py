@@ -1,0 +1,219 @@
+"""What Kindred holds about a member, given back (`!mydata`) or forgotten (`!forgetme`), and consent.
+
+The export and the erasure ask every loaded cog, so a new cog is covered the day it is added; the
+core's own member, identity and consent rows come last.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC
+
+from bot.cog import Cog, DataStatement
+from bot.commands import Context, Param, ParamType, command, on_choice
+from bot.model import Choice, Content, FileAttachment
+
+log = logging.getLogger(__name__)
+
+
+class PrivacyCog(Cog):
+    name = "privacy"
+    title = "Your data"
+    help_order = 90
+    data_statement = DataStatement(
+        stores="which of your accounts are yours (platform ids) and what you agreed to, with the date",
+        why="so that nothing else is kept about you unless you agreed to it",
+        retention="until you type !forgetme",
+        who_can_see="only you, through !mydata",
+    )
+
+    # --- export -----------------------------------------------------------------------------------
+
+    @command("mydata", private=True)
+    async def mydata(self, ctx: Context) -> None:
+        """Get a copy of everything Kindred holds about you, privately (text and a JSON file)."""
+        member_id = await ctx.member_id()
+        export: dict = {
+            "generated_at": ctx.bot.clock.now().astimezone(UTC).isoformat(),
+            "member": None,
+            "features": {},
+        }
+        if member_id is None:
+            summary = "Kindred holds nothing about you: you have not opted in to anything."
+        else:
+            export["member"] = await ctx.bot.members.export(member_id)
+            for cog in ctx.bot.cogs.values():
+                if cog is self:
+                    continue
+                data = await cog.export_member_data(member_id)
+                if data:
+                    export["features"][cog.name] = data
+            summary = self._summary(export)
+        await ctx.reply(
+            Content(
+                title="Your data",
+                text=summary,
+                files=[FileAttachment("kindred-my-data.json", json.dumps(export, indent=2, default=str).encode(),
+                                      "application/json")],
+                footer="To erase all of it, type !forgetme.",
+            ),
+            private=True,
+        )
+
+    def _summary(self, export: dict) -> str:
+        member = export["member"]
+        lines = [f"Member since {member['member_since']}; accounts: {', '.join(member['accounts'])}."]
+        if member["consents"]:
+            agreed = ", ".join(f"{c['feature']} ({c['agreed_at'][:10]})" for c in member["consents"])
+            lines.append(f"You agreed to: {agreed}.")
+        for feature, data in export["features"].items():
+            counts = ", ".join(
+                f"{key}: {len(value) if isinstance(value, list | dict) else value}" for key, value in data.items()
+            )
+            lines.append(f"**{feature}**: {counts}")
+        if not export["features"]:
+            lines.append("No feature holds anything else about you.")
+        return "\n".join(lines)
+
+    # --- erase ------------------------------------------------------------------------------------
+
+    @command("forgetme", private=True)
+    async def forgetme(self, ctx: Context) -> None:
+        """Erase everything Kindred holds about you, in every feature. You'll be asked to confirm."""
+        await ctx.reply(
+            Content(
+                title="Erase everything?",
+                text="This deletes all your check-ins, notes, plans, RSVPs and settings in Kindred, on every "
+                "platform, and cannot be undone. You can join again later.",
+                choices=[Choice("privacy.forget:yes", "Erase everything", "danger"),
+                         Choice("privacy.forget:no", "Keep my data")],
+            ),
+            private=True,
+        )
+
+    @on_choice("privacy.forget")
+    async def confirm_forget(self, ctx: Context, value: str) -> None:
+        if value != "yes":
+            await ctx.reply("Nothing was erased.", private=True)
+            return
+        member_id = await ctx.member_id()
+        if member_id is None:
+            await ctx.bot.pending.forget_user(ctx.author)
+            await ctx.reply("There was nothing to erase: Kindred holds nothing about you.", private=True)
+            return
+        await self.erase_member(member_id)
+        await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
+
+    async def erase_member(self, member_id: int) -> None:
+        identities = await self.bot.members.identities(member_id)
+        for cog in self.bot.cogs.values():
+            if cog is not self:
+                await cog.delete_member_data(member_id)
+        for user in identities:
+            await self.bot.pending.forget_user(user)
+        await self.bot.members.delete(member_id)
+        # Fold the WAL into the main file so no copy of the erased rows is left beside it.
+        await self.bot.db.checkpoint()
+        log.info("member erased", extra={"member": member_id})
+
+    # --- consent ----------------------------------------------------------------------------------
+
+    def _features(self) -> dict[str, Cog]:
+        return {cog.feature: cog for cog in self.bot.cogs.values() if cog.feature}
+
+    @command(
+        "optin",
+        private=True,
+        params=[Param("feature", ParamType.WORD, help="the feature to join, e.g. checkins")],
+        examples=["!optin checkins"],
+    )
+    async def optin(self, ctx: Context, feature: str) -> None:
+        """Join a feature that keeps data about you; you'll see what it stores first."""
+        cog = self._features().get(feature.lower())
+        if cog is None:
+            await ctx.reply(self._unknown_feature(feature), private=True)
+            return
+        await ctx.bot.consent.ask(ctx, cog.feature, cog.consent_statement or self._statement_for(cog))
+
+    @on_choice("consent")
+    async def consent_answer(self, ctx: Context, value: str) -> None:
+        answer, _, feature = value.partition(":")
+        cog = self._features().get(feature)
+        if cog is None:
+            await ctx.reply("That feature is not available any more.", private=True)
+            return
+        if answer != "agree":
+            await ctx.reply("No problem. Nothing was stored.", private=True)
+            return
+        await ctx.bot.consent.record(ctx.author, feature, cog.consent_statement or self._statement_for(cog))
+        await cog.on_consent(ctx)
+
+    @command(
+        "optout",
+        private=True,
+        params=[Param("feature", ParamType.WORD, help="the feature to leave, e.g. checkins")],
+        examples=["!optout checkins"],
+    )
+    async def optout(self, ctx: Context, feature: str) -> None:
+        """Leave a feature: it stops, and you choose whether its data is erased too."""
+        cog = self._features().get(feature.lower())
+        member_id = await ctx.member_id()
+        if cog is None:
+            await ctx.reply(self._unknown_feature(feature), private=True)
+            return
+        revoked = member_id is not None and await ctx.bot.consent.revoke(member_id, cog.feature)
+        if not revoked:
+            await ctx.reply(f"You are not in {cog.feature}, so there is nothing to stop.", private=True)
+            return
+        await cog.on_optout(member_id)
+        await ctx.reply(
+            Content(
+                text=f"You have left {cog.feature}; nothing new will be stored. Erase what it kept too?",
+                choices=[Choice(f"privacy.erase:{cog.feature}", "Erase it", "danger"),
+                         Choice("privacy.erase:", "Keep it")],
+            ),
+            private=True,
+        )
+
+    @on_choice("privacy.erase")
+    async def erase_feature(self, ctx: Context, feature: str) -> None:
+        cog = self._features().get(feature)
+        member_id = await ctx.member_id()
+        if not feature or cog is None or member_id is None:
+            await ctx.reply("Kept. Type !forgetme any time to erase everything.", private=True)
+            return
+        await cog.delete_member_data(member_id)
+        await self.bot.db.checkpoint()
+        await ctx.reply(f"Your {feature} data is erased.", private=True)
+
+    def _unknown_feature(self, feature: str) -> str:
+        known = ", ".join(sorted(self._features())) or "none yet"
+        return f"There is no feature called '{feature}'. Features you can join: {known}."
+
+    def _statement_for(self, cog: Cog) -> str:
+        s = cog.data_statement
+        if s is None:
+            return f"{cog.title or cog.name} keeps a record that you joined."
+        return (f"**What it stores:** {s.stores}\n**Why:** {s.why}\n**For how long:** {s.retention}\n"
+                f"**Who can see it:** {s.who_can_see}\nYou can leave with `!optout {cog.feature}` and erase "
+                "everything with `!forgetme`.")
+
+    # --- the statement --------------------------------------------------------------------------------
+
+    @command("privacy", private=True)
+    async def privacy(self, ctx: Context) -> None:
+        """What Kindred keeps about members, why, for how long, and who can see it."""
+        lines = ["Kindred keeps nothing about you until you join a feature. Here is what each part keeps:"]
+        for cog in ctx.bot.cogs.values():
+            s = cog.data_statement
+            if s is None:
+                continue
+            lines.append(
+                f"\n**{cog.title or cog.name}**: {s.stores}. Why: {s.why}. Kept: {s.retention}. "
+                f"Seen by: {s.who_can_see}."
+            )
+        lines.append("\nNever kept: the text of ordinary chat messages. Logs never contain what you write.")
+        lines.append("Get a copy with `!mydata`; erase everything with `!forgetme`.")
+        await ctx.reply(Content(title="Privacy", text="\n".join(lines)), private=True)
+

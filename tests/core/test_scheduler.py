@@ -1,0 +1,151 @@
+"""Schedules: DST-correct times, once per occurrence across restarts, late only within grace."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core import Clock
+from bot.scheduler import At, Cron
+from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def local(zone: str, *args) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(zone))
+
+
+@pytest.mark.parametrize(
+    ("zone", "before", "after_spring", "after_autumn"),
+    [
+        # 2026: the US changes on 8 March and 1 November, the UK on 29 March and 25 October.
+        ("America/New_York", (2026, 3, 7), (2026, 3, 9), (2026, 11, 2)),
+        ("Europe/London", (2026, 3, 28), (2026, 3, 30), (2026, 10, 26)),
+    ],
+)
+def test_a_daily_nine_oclock_stays_at_nine_local_across_both_dst_changes(zone, before, after_spring, after_autumn):
+    trigger = Cron(9, 0, zone).trigger()
+    start = local(zone, *before, 0, 0)
+    moment, seen = trigger.get_next_fire_time(None, start), []
+    for _ in range(250):
+        seen.append(moment)
+        moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+    assert all(m.astimezone(ZoneInfo(zone)).hour == 9 and m.minute == 0 for m in seen)
+    assert len({m.date() for m in seen}) == 250  # one a day, none doubled or dropped
+    utc_hours = {m.astimezone(ZoneInfo(zone)).date(): m.astimezone(UTC).hour for m in seen}
+    day = lambda t: datetime(*t).date()  # noqa: E731
+    assert utc_hours[day(before)] != utc_hours[day(after_spring)]  # the UTC hour moved in spring
+    assert utc_hours[day(after_autumn)] == utc_hours[day(before)]  # and back in autumn
+
+
+def test_a_time_skipped_by_spring_forward_runs_once_that_day():
+    trigger = Cron(2, 30, "America/New_York").trigger()
+    moment = trigger.get_next_fire_time(None, local("America/New_York", 2026, 3, 8, 0, 0))
+    real_local_time = moment.astimezone(UTC).astimezone(NEW_YORK)
+    assert (real_local_time.date(), real_local_time.hour, real_local_time.minute) == (datetime(2026, 3, 8).date(), 3, 30)
+    following = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+    assert following.astimezone(UTC).astimezone(NEW_YORK).date() == datetime(2026, 3, 9).date()
+
+
+class Recorder:
+    def __init__(self):
+        self.runs = []
+        self.event = asyncio.Event()
+
+    async def __call__(self, occurrence):
+        self.runs.append(occurrence)
+        self.event.set()
+
+
+async def start_bot(tmp_path, clock, recorder):
+    context = make_test_bot(tmp_path, cogs=[], adapters=[MemoryAdapter()], clock=clock)
+    bot, _ = await context.__aenter__()
+    bot.scheduler.register_handler("test.record", recorder)
+    return context, bot
+
+
+async def test_each_occurrence_runs_once_across_restarts_and_late_only_within_grace(tmp_path, caplog):
+    clock = FrozenClock(local("America/New_York", 2026, 1, 5, 8, 0).astimezone(UTC))
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    await bot.scheduler.add("test", "daily", Cron(9, 0, "America/New_York"), "test.record",
+                            {"room": "general"}, grace=timedelta(minutes=30))
+    clock.set(local("America/New_York", 2026, 1, 5, 9, 0, 5))
+    assert await bot.scheduler.run_due() == 1
+    assert await bot.scheduler.run_due() == 0  # already in the ledger
+    await context.__aexit__(None, None, None)
+
+    # Restart a few minutes later: the 09:00 occurrence is not sent again.
+    clock.set(local("America/New_York", 2026, 1, 5, 9, 5))
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    await bot.scheduler.start()  # startup catch-up runs again with the handler registered
+    assert len(recorder.runs) == 1
+    await context.__aexit__(None, None, None)
+
+    # Down over the next 09:00, back at 09:20: inside the 30-minute grace, so it goes out late, once.
+    clock.set(local("America/New_York", 2026, 1, 6, 9, 20))
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    await bot.scheduler.run_due()
+    await bot.scheduler.run_due()
+    assert len(recorder.runs) == 2
+    assert recorder.runs[-1].late is True
+    assert recorder.runs[-1].payload == {"room": "general"}
+    assert recorder.runs[-1].scheduled_for == local("America/New_York", 2026, 1, 6, 9, 0).astimezone(UTC)
+    await context.__aexit__(None, None, None)
+
+    # Back at 11:00 the next day: outside the grace window, skipped with a log line.
+    clock.set(local("America/New_York", 2026, 1, 7, 11, 0))
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        context, bot = await start_bot(tmp_path, clock, recorder)
+        await bot.scheduler.run_due()
+    assert len(recorder.runs) == 2
+    assert any("outside its grace window" in r.getMessage() for r in caplog.records)
+    await context.__aexit__(None, None, None)
+
+
+async def test_apscheduler_runs_a_due_job_through_the_ledger(tmp_path):
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, Clock(), recorder)
+    try:
+        schedule_id = await bot.scheduler.add("test", "soon", Cron(3, 0, "UTC"), "test.record")
+        job = bot.scheduler.job_for(schedule_id)
+        assert job is not None
+        job.modify(next_run_time=datetime.now(UTC))
+        await asyncio.wait_for(recorder.event.wait(), timeout=10)
+        assert len(recorder.runs) == 1
+        status = await bot.db.fetchval("SELECT status FROM deliveries WHERE schedule_id = ?", (schedule_id,))
+        assert status == "done"
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_one_shot_runs_once_and_pause_resume_remove(tmp_path):
+    # A frozen clock in the future, so APScheduler's own (real-time) timers stay out of the way.
+    clock = FrozenClock(datetime(2027, 6, 1, 12, 0, tzinfo=UTC))
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        await bot.scheduler.add("test", "once", At(datetime(2027, 6, 1, 13, 0, tzinfo=UTC)), "test.record")
+        await bot.scheduler.add("test", "daily", Cron(14, 0, "UTC"), "test.record")
+        assert await bot.scheduler.next_fire("test", "daily") == datetime(2027, 6, 1, 14, 0, tzinfo=UTC)
+        await bot.scheduler.pause("test", "daily")
+        assert await bot.scheduler.next_fire("test", "daily") is None
+        clock.set(datetime(2027, 6, 1, 14, 1, tzinfo=UTC))
+        await bot.scheduler.run_due()
+        assert recorder.runs == []  # the one-shot is 61 minutes late, past its 30-minute grace
+        assert await bot.scheduler.next_fire("test", "once") is None  # skipped one-shots are gone
+        await bot.scheduler.add("test", "once", At(datetime(2027, 6, 1, 15, 0, tzinfo=UTC)), "test.record")
+        clock.set(datetime(2027, 6, 1, 15, 10, tzinfo=UTC))
+        await bot.scheduler.run_due()
+        assert [r.key for r in recorder.runs] == ["once"]
+        await bot.scheduler.resume("test", "daily")
+        clock.set(datetime(2027, 6, 2, 14, 0, 30, tzinfo=UTC))
+        await bot.scheduler.run_due()
+        assert [r.key for r in recorder.runs] == ["once", "daily"]
+        assert await bot.scheduler.remove("test", "daily")
+        assert await bot.scheduler.list("test") == []
+    finally:
+        await context.__aexit__(None, None, None)

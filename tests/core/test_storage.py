@@ -1,0 +1,64 @@
+import sqlite3
+
+import pytest
+
+from bot.core import CORE_MIGRATIONS
+from bot.storage import Database, Migration
+
+SAMPLE = [
+    Migration(1, "notes table", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"),
+    Migration(2, "add a column", "ALTER TABLE notes ADD COLUMN kind TEXT; CREATE INDEX notes_kind ON notes(kind);"),
+]
+
+
+async def test_migrations_apply_from_empty_and_rerun_is_a_no_op(tmp_path):
+    db = await Database(tmp_path / "k.db").open()
+    applied = await db.migrate("sample", SAMPLE)
+    assert [m.version for m in applied] == [1, 2]
+    assert await db.migrate("sample", SAMPLE) == []
+    await db.execute("INSERT INTO notes (body, kind) VALUES ('x', 'y')")
+    await db.close()
+    # A fresh connection (a restart) sees the same versions and applies nothing.
+    db = await Database(tmp_path / "k.db").open()
+    assert await db.migrate("sample", SAMPLE) == []
+    assert await db.applied_versions("sample") == {1, 2}
+    await db.close()
+
+
+async def test_all_core_migrations_apply_and_are_idempotent(database):
+    for component, migrations in CORE_MIGRATIONS.items():
+        assert await database.migrate(component, migrations)
+    for component, migrations in CORE_MIGRATIONS.items():
+        assert await database.migrate(component, migrations) == []
+
+
+async def test_a_failing_migration_leaves_nothing_half_done(database):
+    db = database
+    broken = [Migration(1, "half", "CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);")]
+    with pytest.raises(sqlite3.OperationalError):
+        await db.migrate("broken", broken)
+    assert await db.fetchval("SELECT count(*) FROM sqlite_master WHERE name = 'a'") == 0
+    assert await db.applied_versions("broken") == set()
+
+
+async def test_pragmas_are_set(database):
+    db = database
+    assert await db.fetchval("PRAGMA journal_mode") == "wal"
+    assert await db.fetchval("PRAGMA foreign_keys") == 1
+    assert await db.fetchval("PRAGMA secure_delete") == 1
+    assert await db.fetchval("PRAGMA synchronous") == 1  # NORMAL
+
+
+async def test_transaction_rolls_back_on_error(database):
+    db = database
+    await db.migrate("sample", SAMPLE[:1])
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("INSERT INTO notes (body) VALUES ('kept?')")
+            raise RuntimeError("boom")
+    assert await db.fetchval("SELECT count(*) FROM notes") == 0
+
+
+async def test_out_of_order_migrations_are_refused(database):
+    with pytest.raises(ValueError):
+        await database.migrate("x", [Migration(2, "b", "SELECT 1"), Migration(1, "a", "SELECT 1")])
