@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.cog import Cog, DataStatement
+from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, on_choice, on_text
 from bot.model import Content
 from bot.params import ArgumentError
-from bot.scheduler import Cron
 from bot.text import plural, timestamp
 from cogs.checkins import dispatch
 from cogs.checkins.member_commands import MemberCommands
@@ -60,6 +59,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     feature = FEATURE
     migrations = MIGRATIONS
     consent_statement = CONSENT
+    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
+                      SealedColumn("checkin_entries", "note", "checkins.note")]
     data_statement = DataStatement(
         stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
         "note), an optional sobriety date, and who your check-in partners are",
@@ -83,9 +84,6 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     # --- life cycle -------------------------------------------------------------------------------
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register_handler("checkins.retention", self.run_retention)
-        await self.bot.scheduler.add(FEATURE, "retention", Cron(3, 15, "UTC"), "checkins.retention",
-                                     grace=timedelta(hours=20))
         if self.auto_sweep:
             self._loop = self.bot.spawn(self._sweep_forever())
 
@@ -116,16 +114,14 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             reminded = await dispatch.send_all(self, reminders, self._reminder_message)
             return SweepResult(sent, reminded)
 
-    async def run_retention(self, occurrence=None) -> int:
-        """Delete notes and intentions past each community's retention (the numbers stay)."""
+    async def enforce_retention(self, now: datetime) -> int:
+        """Daily (the core's retention sweep): delete notes and intentions past each community's
+        retention. The numbers stay, so history and charts keep working."""
         cleared = 0
         for community in self.bot.communities.all():
             days = await self.bot.community_settings(community.id, FEATURE).get(
                 "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS)
-            cleared += await self.store.forget_old_notes(community.id, self.bot.clock.now() - timedelta(days=days))
-        if cleared:
-            await self.bot.db.checkpoint()
-        log.info("check-in notes past retention deleted", extra={"count": cleared})
+            cleared += await self.store.forget_old_notes(community.id, now - timedelta(days=days))
         return cleared
 
     # --- shared helpers ---------------------------------------------------------------------------
@@ -173,11 +169,11 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # Only days a check-in was actually sent can break a streak: pauses and days off never do.
         return check_in_streak(answered, today, is_excused=lambda d: d not in sent)
 
-    def seal(self, member_id: int, text: str) -> str:
-        return self.bot.vault.seal(text, context=f"checkins:{member_id}")
+    def seal(self, column: str, text: str) -> str:
+        return self.bot.vault.seal(text, context=f"checkins.{column}")
 
-    def open_sealed(self, member_id: int, token: str | None) -> str | None:
-        return self.bot.vault.open_optional(token, context=f"checkins:{member_id}")
+    def open_sealed(self, column: str, token: str | None) -> str | None:
+        return self.bot.vault.open_optional(token, context=f"checkins.{column}")
 
     # --- the messages the sweep sends -------------------------------------------------------------
 
@@ -302,7 +298,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
             return
         questions = await self.questions(found["community_id"])
-        stored = self.seal(member_id, value) if column in ("intention", "note") else value
+        stored = self.seal(column, value) if column in ("intention", "note") else value
         advancing = found["step"] == column
         next_step = questions.after(column) if advancing else None
         await self.store.record_answer(member_id, day, column, stored, next_step, self.bot.clock.now())
@@ -378,8 +374,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         for e in await self.store.entries(member_id):
             entries.append({
                 "day": e["day"], "mood": e["mood"], "craving": e["craving"], "on_track": e["on_track"],
-                "intention": self.open_sealed(member_id, e["intention"]),
-                "note": self.open_sealed(member_id, e["note"]),
+                "intention": self.open_sealed("intention", e["intention"]),
+                "note": self.open_sealed("note", e["note"]),
                 "sent_at": e["sent_at"], "answered_at": e["answered_at"], "completed_at": e["completed_at"],
             })
         return {

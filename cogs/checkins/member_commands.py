@@ -13,7 +13,14 @@ from cogs.checkins.chart import ChartPoint, render_chart
 from cogs.checkins.milestones import SoberPeriod, days_sober, next_milestone
 from cogs.checkins.questions import ON_TRACK
 from cogs.checkins.store import SHARE_ITEMS, from_unix, schedule_of
-from cogs.checkins.timing import DaysError, days_from_text, days_to_text, format_days, parse_days, parse_quiet_hours
+from cogs.checkins.timing import (
+    DaysError,
+    days_from_text,
+    days_to_text,
+    format_days,
+    parse_days,
+    parse_quiet_hours,
+)
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
@@ -208,9 +215,9 @@ class MemberCommands:
                 parts.append(f"craving {e['craving']}/10")
             if e["on_track"]:
                 parts.append(ON_TRACK[e["on_track"]].lower())
-            if intention := self.open_sealed(member_id, e["intention"]):
+            if intention := self.open_sealed("intention", e["intention"]):
                 parts.append(f"intention: {intention}")
-            if note := self.open_sealed(member_id, e["note"]):
+            if note := self.open_sealed("note", e["note"]):
                 parts.append(f"note: {note}")
             lines.append(" · ".join(parts))
         if len(entries) > 14:

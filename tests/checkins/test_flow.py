@@ -66,7 +66,7 @@ async def test_a_full_check_in_with_every_kind_of_answer(env, clock):
     # Member-written text is sealed: the raw columns do not contain it, the vault opens it.
     assert "sponsor" not in row["intention"] and "steady" not in row["note"]
     cog = bot.get_cog("checkins")
-    assert cog.open_sealed(row["member_id"], row["note"]) == "Felt steady today"
+    assert cog.open_sealed("note", row["note"]) == "Felt steady today"
     # Sweeping again at the same moment sends nothing twice.
     assert (await cog.sweep()).checkins == 0
 
