@@ -79,6 +79,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # nothing about them is stored before they agree.
         self.start_requests: dict[str, tuple[time | None, str | None, frozenset[int] | None]] = {}
         self._sweep_lock = asyncio.Lock()
+        # The earliest moment anything can be due, when known; reschedule() only ever lowers it, so
+        # an empty minute costs no database round trip. None means "ask the index".
+        self._wake_at: int | None = None
         self._loop: asyncio.Task | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
@@ -104,9 +107,13 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
         async with self._sweep_lock:
             now = now or self.bot.clock.now()
+            if self._wake_at is not None and self._wake_at > unix(now):
+                return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
             earliest = await self.store.earliest_due()
             if earliest is None or earliest > unix(now):
-                return SweepResult(0, 0)  # most minutes: one indexed read and done
+                self._wake_at = earliest if earliest is not None else unix(now) + 3600
+                return SweepResult(0, 0)
+            self._wake_at = None  # the sweep moves rows on: ask the index again next time
             due = await dispatch.sweep_checkins(self, now)
             sent = await dispatch.send_all(self, due, self._checkin_message)
             await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
@@ -157,6 +164,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             following = next_due(schedule_of(row), self.bot.clock.now())
         await self.store.update(member_id, next_due=unix(following.at) if following else None,
                                 next_day=following.day.isoformat() if following else None)
+        if following is not None and self._wake_at is not None:
+            self._wake_at = min(self._wake_at, unix(following.at))
         return following.at if following else None
 
     def local_today(self, row: Any) -> date:
