@@ -23,7 +23,7 @@ from cogs.checkins.milestones import days_sober, reached_between
 from cogs.checkins.moderation import ModeratorCommands
 from cogs.checkins.partners import PartnerCommands
 from cogs.checkins.questions import HIGH_CRAVING, ON_TRACK, QuestionSet, step_content
-from cogs.checkins.store import MIGRATIONS, CheckinStore, schedule_of, unix
+from cogs.checkins.store import MIGRATIONS, CheckinStore, next_step_in, schedule_of, unix
 from cogs.checkins.streaks import check_in_streak
 from cogs.checkins.support import SupportChoices, slip_support, struggle_support
 from cogs.checkins.timing import next_due
@@ -109,16 +109,21 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             now = now or self.bot.clock.now()
             if self._wake_at is not None and self._wake_at > unix(now):
                 return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
-            earliest = await self.store.earliest_due()
-            if earliest is None or earliest > unix(now):
-                self._wake_at = earliest if earliest is not None else unix(now) + 3600
+            checkin_at, reminder_at = await self.store.earliest_due()
+            due_now = [m for m in (checkin_at, reminder_at) if m is not None and m <= unix(now)]
+            if not due_now:
+                upcoming = [m for m in (checkin_at, reminder_at) if m is not None]
+                self._wake_at = min(upcoming) if upcoming else unix(now) + 3600
                 return SweepResult(0, 0)
             self._wake_at = None  # the sweep moves rows on: ask the index again next time
-            due = await dispatch.sweep_checkins(self, now)
-            sent = await dispatch.send_all(self, due, self._checkin_message)
-            await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
-            reminders = await dispatch.sweep_reminders(self, now)
-            reminded = await dispatch.send_all(self, reminders, self._reminder_message)
+            sent = reminded = 0
+            if checkin_at is not None and checkin_at <= unix(now):
+                due = await dispatch.sweep_checkins(self, now)
+                sent = await dispatch.send_all(self, due, self._checkin_message)
+                await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
+            if reminder_at is not None and reminder_at <= unix(now):
+                reminders = await dispatch.sweep_reminders(self, now)
+                reminded = await dispatch.send_all(self, reminders, self._reminder_message)
             return SweepResult(sent, reminded)
 
     async def enforce_retention(self, now: datetime) -> int:
@@ -285,8 +290,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         if not entry:
             return
         if entry["step"] == step:
-            questions = await self.questions(entry["community_id"])
-            await self.store.set_step(member_id, day, questions.after(step), self.bot.clock.now())
+            await self.store.set_step(member_id, day, next_step_in(entry["steps"], step), self.bot.clock.now())
         await self.continue_checkin(ctx, member_id, day)
 
     @on_choice("checkin.continue")
@@ -297,27 +301,24 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             await self.continue_checkin(ctx, member_id, day)
 
     async def answer(self, ctx: Context, day: date, column: str, value: Any) -> None:
-        # The hot path (every tap of every member): one read and one write.
-        found = await self.store.answer_context(ctx.author.platform, ctx.author.user_id, day)
-        if found is None:
-            await ctx.reply("You're not in check-ins at the moment. Type `!checkin start` to join.", private=True)
-            return
-        member_id = found["member_id"]
-        if found["entry_day"] is None:
-            await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
-            return
-        questions = await self.questions(found["community_id"])
+        # The hot path (every tap of every member): one statement finds, stores and moves on.
         stored = self.seal(column, value) if column in ("intention", "note") else value
-        advancing = found["step"] == column
-        next_step = questions.after(column) if advancing else None
-        await self.store.record_answer(member_id, day, column, stored, next_step, self.bot.clock.now())
+        recorded = await self.store.answer(ctx.author.platform, ctx.author.user_id, day, column, stored,
+                                           self.bot.clock.now())
+        if recorded is None:
+            if await self.participant_id(ctx) is not None:  # (it tells non-participants how to join)
+                await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
+            return
+        member_id, community_id, next_step, step_before, on_track_before = recorded
+        questions = await self.questions(community_id)
+        advancing = step_before == column
 
         support = None
         if column == "craving" and value >= HIGH_CRAVING:
             support = await struggle_support(self, ctx, member_id, day, "craving")
         elif column == "on_track" and value == "struggling":
             support = await struggle_support(self, ctx, member_id, day, "struggling")
-        elif column == "on_track" and value == "slip" and found["on_track"] != "slip":
+        elif column == "on_track" and value == "slip" and on_track_before != "slip":
             support = await slip_support(self, ctx, member_id, day)
         elif column == "note" and (crisis := self.bot.get_cog("crisis")) is not None:
             # The crisis cog answers the member itself if the note worries it; we only hand it over.

@@ -91,8 +91,9 @@ async def sweep_checkins(cog: CheckinsCog, now: datetime) -> list[Outgoing]:
             if now - due_at > GRACE:
                 skipped += 1
             elif member_id not in already and user is not None:
-                first_step = (await cog.questions(row["community_id"])).first()
-                entries.append((member_id, day.isoformat(), row["community_id"], first_step, now.isoformat()))
+                questions = await cog.questions(row["community_id"])
+                entries.append((member_id, day.isoformat(), row["community_id"], questions.first(),
+                                questions.steps_text(), now.isoformat()))
                 outgoing.append(Outgoing(member_id, user, row["community_id"], day, row))
                 reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
             moves.append((
@@ -103,8 +104,8 @@ async def sweep_checkins(cog: CheckinsCog, now: datetime) -> list[Outgoing]:
                 member_id,
             ))
         await db.executemany(
-            """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, sent_at)
-               VALUES (?,?,?,?,?)""",
+            """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
+               VALUES (?,?,?,?,?,?)""",
             entries,
         )
         await db.executemany(

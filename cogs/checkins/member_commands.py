@@ -107,7 +107,8 @@ class MemberCommands:
         row = await self.store.participant(member_id)
         today = self.local_today(row)
         questions = await self.questions(row["community_id"])
-        await self.store.open_entry(member_id, today, row["community_id"], questions.first(), self.bot.clock.now())
+        await self.store.open_entry(member_id, today, row["community_id"], questions.steps_text(),
+                                    self.bot.clock.now())
         entry = await self.store.entry(member_id, today)
         if entry["step"] == "done":
             await ctx.reply("You've already checked in today. Thank you! `!checkin history` shows your trend.",

@@ -52,6 +52,10 @@ class QuestionSet:
         changed = {k: v for k, v in self.prompts.items() if v != DEFAULTS[k].prompt}
         return {"prompts": changed, "off": [k for k in ORDER if k not in self.enabled]}
 
+    def steps_text(self) -> str:
+        """How an entry remembers the questions it was sent with: ",mood,craving,on_track,"."""
+        return "," + ",".join(self.enabled) + ","
+
     def first(self) -> str:
         return self.enabled[0] if self.enabled else "done"
 
