@@ -108,8 +108,8 @@ async def run_console(settings: Settings) -> int:
     bot = Kindred(settings)
     console = ConsoleAdapter(settings.console.operator_name)
     bot.add_adapter(console)
-    await bot.start()
     try:
+        await bot.start()
         await console.run_forever()
     finally:
         await bot.close()
@@ -135,8 +135,8 @@ async def run_adapters(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await bot.start()
     try:
+        await bot.start()
         await stop.wait()
     finally:
         await bot.close()
@@ -148,9 +148,11 @@ async def database(settings: Settings, action: str) -> int:
 
     bot = Kindred(settings)
     if action == "upgrade":
-        await bot.upgrade()
-        rows = await bot.db.status()
-        await bot.close()
+        try:
+            await bot.upgrade()
+            rows = await bot.db.status()
+        finally:
+            await bot.close()
         print(f"{settings.storage.path}: up to date ({len(rows)} migrations applied)")
         return 0
     if not Path(settings.storage.path).exists():
@@ -173,10 +175,12 @@ async def rotate_key(settings: Settings) -> int:
     from bot.vault import KEY_ENV, decode_key
 
     bot = Kindred(settings)
-    await bot.upgrade()
     new_key_text = generate_key()
-    count = await bot.rotate_key(decode_key(new_key_text))
-    await bot.close()
+    try:
+        await bot.upgrade()
+        count = await bot.rotate_key(decode_key(new_key_text))
+    finally:
+        await bot.close()
     if os.environ.get(KEY_ENV):
         print(f"Re-encrypted {count} values. Set {KEY_ENV} to this new key before the next start:\n{new_key_text}")
         return 0

@@ -35,11 +35,17 @@ class DataStatement:
 
 @dataclass(frozen=True)
 class SealedColumn:
-    """A column holding `bot.vault.seal(text, context)` tokens, re-encrypted by `kindred keys rotate`."""
+    """A column holding `bot.vault.seal(text, context)` tokens, re-encrypted by `kindred keys rotate`.
+
+    `context` may name another column of the row, as in "checkins:{member_id}".
+    """
 
     table: str
     column: str
     context: str
+
+    def context_for(self, row) -> str:
+        return self.context.format(**{key: row[key] for key in row.keys()})
 
 
 class Cog:

@@ -46,6 +46,9 @@ class Command:
     examples: list[str] = field(default_factory=list)
     # What a member who has not opted in should type instead (for PARTICIPANT commands).
     join_hint: str = ""
+    # `!group WORDS` that names no subcommand runs this one with WORDS (e.g. `!meetup Alumni coffee`
+    # runs `meetup show`). Discord still sees only `/group show`.
+    group_default: bool = False
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -72,6 +75,7 @@ def command(
     private: bool = False,
     examples: list[str] | None = None,
     join_hint: str = "",
+    group_default: bool = False,
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -85,6 +89,7 @@ def command(
             private=private,
             examples=list(examples or []),
             join_hint=join_hint,
+            group_default=group_default,
         )
         return func
 
@@ -210,6 +215,8 @@ class Router:
     async def dispatch_text(self, ctx: Context, text: str) -> None:
         command, rest, typed = self.find(text)
         if command is None:
+            command, rest = self._group_default(typed, text)
+        if command is None:
             await self._unknown(ctx, typed, text)
             return
         ctx.command = command
@@ -306,6 +313,14 @@ class Router:
             return False
         await self._call(ctx, handler, value)
         return True
+
+    def _group_default(self, typed: str, text: str) -> tuple[Command | None, str]:
+        """`!group WORDS` with no matching subcommand: the group's default command, given WORDS."""
+        words = text[len(PREFIX) :].split(None, 1)
+        if typed not in self.groups() or len(words) < 2:
+            return None, ""
+        default = next((c for c in self.commands.values() if c.group == typed and c.group_default), None)
+        return default, (words[1] if default else "")
 
     async def dispatch_text_answer(self, ctx: Context, request_id: str, text: str) -> bool:
         prefix, _, value = request_id.partition(":")

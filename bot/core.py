@@ -35,7 +35,7 @@ from bot.vault import Vault, VaultError
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a cog may use one loaded before it.
-DEFAULT_COGS = ["cogs.privacy", "cogs.meetups"]
+DEFAULT_COGS = ["cogs.privacy", "cogs.crisis", "cogs.checkins", "cogs.meetups"]
 
 CORE_MIGRATIONS = {
     "core.members": members_module.MIGRATIONS,
@@ -136,12 +136,13 @@ class Kindred:
             for cog in self.cogs.values():
                 for sealed in cog.sealed_columns:
                     rows = await db.fetchall(
-                        f"SELECT rowid, {sealed.column} FROM {sealed.table} WHERE {sealed.column} IS NOT NULL"
+                        f"SELECT rowid AS _rowid, * FROM {sealed.table} WHERE {sealed.column} IS NOT NULL"
                     )
                     for row in rows:
-                        text = self.vault.open(row[1], sealed.context)
+                        context = sealed.context_for(row)
+                        text = self.vault.open(row[sealed.column], context)
                         await db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
-                                         (new_vault.seal(text, sealed.context), row[0]))
+                                         (new_vault.seal(text, context), row["_rowid"]))
                         count += 1
             await db.execute("DELETE FROM vault_keys")
             await db.execute("INSERT INTO vault_keys (fingerprint, created_at) VALUES (?, ?)",

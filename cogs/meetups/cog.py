@@ -6,7 +6,6 @@ Members: `!meetups`, `!meetup show NAME`, the Going / Maybe / Can't go buttons (
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +13,6 @@ from datetime import datetime, timedelta
 from bot.cog import Cog, DataStatement
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.model import Content
-from bot.scheduler import Cron
 from bot.text import plural
 
 from . import render
@@ -25,11 +23,10 @@ from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, d
 from .store import MIGRATIONS, MeetupStore
 from .timeparse import TimeParseError, parse_when
 
-log = logging.getLogger(__name__)
-
 FEATURE = "meetups"
 DRAFT_LIFETIME = timedelta(hours=1)
 RETENTION_DAYS = 30
+YOUR_ANSWER = {"going": "going", "waitlist": "on the waitlist", "maybe": "maybe", "cant": "can't go"}
 
 
 @dataclass
@@ -67,13 +64,19 @@ class MeetupsCog(OrganiserCommands, Cog):
     async def cog_load(self) -> None:
         self.bot.scheduler.register_handler("meetups.remind", self.service.on_remind)
         self.bot.scheduler.register_handler("meetups.roll", self.service.on_roll)
-        self.bot.scheduler.register_handler("meetups.purge", self.purge)
-        await self.bot.scheduler.add("meetups", "purge", Cron(4, 0, "UTC"), "meetups.purge", grace=timedelta(days=1))
 
-    async def purge(self, firing) -> None:
-        """Keep answers only as long as they are useful: erase them a while after the meeting."""
-        erased = await self.store.purge_answers(self.bot.clock.now() - timedelta(days=RETENTION_DAYS))
-        log.info("old meetup answers erased", extra={"count": erased})
+    async def enforce_retention(self, now: datetime) -> int:
+        """Keep answers only as long as they are useful: erase them a while after the meeting, and
+        forget meetups (with who organised them) once their last meeting is that far behind."""
+        before = now - timedelta(days=RETENTION_DAYS)
+        removed = await self.store.purge_answers(before)
+        for meetup in await self.store.all_meetups():
+            has_future = meetup.status == "active" and meetup.rule_starts(after=before, limit=1)
+            if not has_future and not await self.store.materialized(meetup, after=before):
+                await self.service.unschedule_meetup(meetup)
+                await self.store.delete_meetup(meetup.id)
+                removed += 1
+        return removed
 
     # --- drafts shared by create / edit / cancel --------------------------------------------------
 
@@ -215,7 +218,7 @@ class MeetupsCog(OrganiserCommands, Cog):
         await ctx.reply(Content(text=text, files=[attachment] if count else []), private=True)
 
     @command("meetup show", params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],
-             private=True, examples=["!meetup show Alumni coffee"])
+             private=True, group_default=True, examples=["!meetup Alumni coffee", "!meetup show #3"])
     async def show(self, ctx: Context, name: str) -> None:
         """One meetup's next meeting: time, place, seats left, and the RSVP buttons."""
         occ = await self.next_for(ctx, name)
@@ -224,6 +227,10 @@ class MeetupsCog(OrganiserCommands, Cog):
             upcoming = await self.store.upcoming(occ.meetup, self.bot.clock.now(), 4)
             if len(upcoming) > 1:
                 content.fields.append(("After that", ", ".join(render.timestamp(o.start, "f") for o in upcoming[1:])))
+            member_id = await ctx.member_id()
+            mine = await self.store.member_answer(occ, member_id) if member_id is not None else None
+            if mine:
+                content.fields.insert(0, ("Your answer", YOUR_ANSWER[mine]))
             await ctx.reply(content, private=True)
 
     @command("meetup rsvp", params=[Param("answer", ParamType.CHOICE, choices=ANSWERS),

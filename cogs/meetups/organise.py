@@ -367,3 +367,21 @@ class OrganiserCommands:
         await store.set("organisers", sorted(organisers))
         await ctx.reply(f"{user.name} {'can now' if action == 'add' else 'can no longer'} organise meetups.",
                         private=True)
+
+    @command("meetup reminder-times", params=[Param("hours", ParamType.TEXT, help="hours before, e.g. 24 1")],
+             access=Access.MODERATOR, private=True, examples=["!meetup reminder-times 24 1", "!meetup reminder-times 48 2"])
+    async def reminder_times(self, ctx: Context, hours: str) -> None:
+        """When reminders go out before each meetup, in hours (default 24 and 1); `none` sends none."""
+        words = hours.replace(",", " ").split()
+        if words == ["none"]:
+            chosen: list[int] = []
+        elif words and all(w.isdigit() and 1 <= int(w) <= 168 for w in words) and len(words) <= 3:
+            chosen = sorted({int(w) for w in words}, reverse=True)
+        else:
+            await ctx.reply("Give up to three numbers of hours between 1 and 168, like `!meetup reminder-times 24 1`, "
+                            "or `none`.", private=True)
+            return
+        await self.service.settings(ctx.community.id).set("reminder_hours", chosen)
+        shown = " and ".join(f"{h} h" for h in chosen) or "no reminders"
+        await ctx.reply(f"Meetups announced from now on get {shown} before they start.", private=True)
+

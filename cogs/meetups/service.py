@@ -40,6 +40,7 @@ class MeetupService:
         self.refresh_interval = REFRESH_INTERVAL
         self._last_refresh: dict[int, float] = {}
         self._refresh_waiting: set[int] = set()
+        self._refresh_locks: dict[int | None, asyncio.Lock] = {}
 
     def now(self) -> datetime:
         return self.bot.clock.now()
@@ -138,6 +139,12 @@ class MeetupService:
 
     async def refresh(self, occ: Occurrence) -> None:
         """Edit every post of this meeting to the current counts and state (where the platform can)."""
+        # One refresh at a time per meeting, each reading the counts inside the lock, so an older
+        # reading can never be applied after a newer one.
+        async with self._refresh_locks.setdefault(occ.id, asyncio.Lock()):
+            await self._refresh_now(occ)
+
+    async def _refresh_now(self, occ: Occurrence) -> None:
         content = await self.content_for(occ)
         for post in await self.store.posts(occ):
             adapter = self.bot.adapters.get(post["platform"])

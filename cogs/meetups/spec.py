@@ -138,6 +138,9 @@ def _place_part(spec: MeetupSpec, part: str, bare_is_title: bool) -> None:
         spec.place = match["place"].strip()
     elif looks_like_time(part) and spec.when_text is None:
         spec.when_text = part
+    elif looks_like_time(part) and spec.title is None and bare_is_title:
+        # "Weekly check-in, every monday 7pm": the first time-like part was the name after all.
+        spec.title, spec.when_text = spec.when_text, part
     elif spec.title is None and bare_is_title:
         spec.title = part
     elif spec.place is None:

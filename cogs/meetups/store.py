@@ -110,6 +110,13 @@ class MeetupStore:
                 "SELECT * FROM meetups WHERE status = 'active' AND community_id = ? ORDER BY id", (community_id,))
         return [Meetup.from_row(row) for row in rows]
 
+    async def all_meetups(self) -> list[Meetup]:
+        return [Meetup.from_row(row) for row in await self.db.fetchall("SELECT * FROM meetups ORDER BY id")]
+
+    async def delete_meetup(self, meetup_id: int) -> None:
+        """The meetup with its meetings, answers and post references (ON DELETE CASCADE)."""
+        await self.db.execute("DELETE FROM meetups WHERE id = ?", (meetup_id,))
+
     async def update(self, meetup_id: int, **fields) -> None:
         columns = {
             "title": "title", "description": "description", "place": "place", "capacity": "capacity",

@@ -8,6 +8,7 @@ ambiguity can be refused with a clear example; the calendar date itself ("dec 3"
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -119,11 +120,18 @@ def find_time_of_day(text: str) -> tuple[time | None, str]:
         elif hour > 23:
             raise TimeParseError(f"`{match.group(0).strip()}` is not a time. Try `19:00` or `7pm`.")
         return time(hour, minute), rest
-    bare = re.search(r"\bat\s+(?P<h>\d{1,2})\b(?!\s*(?:st|nd|rd|th)\b)", text)
+    part_of_day = re.search(r"\b(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|tonight|night)\b", text)
+    bare = re.search(r"(?:\bat\s+|(?<=morning\s)|(?<=evening\s)|(?<=tonight\s)|(?<=afternoon\s))"
+                     r"(?P<h>\d{1,2})\b(?!\s*(?:st|nd|rd|th)\b)", text)
     if bare:
         hour = int(bare["h"])
         if 13 <= hour <= 23 or hour == 0:
             return time(hour, 0), _cut(text, bare)
+        if part_of_day and 1 <= hour <= 12:
+            # "tonight at 8", "tomorrow evening 7", "saturday morning at 10": the words settle it.
+            evening = part_of_day["part"] != "morning"
+            rest = _cut(_cut(text, bare), part_of_day) if part_of_day["part"] != "tonight" else _cut(text, bare)
+            return time(hour % 12 + (12 if evening else 0), 0), rest
         raise TimeParseError(
             f"Is `at {hour}` in the morning or the evening? Write `{hour}am`, `{hour}pm` or "
             f"`{hour + 12 if hour < 12 else hour}:00`."
@@ -144,6 +152,10 @@ _RECUR_WEEKLY = re.compile(
     + r"(?:\s+(?P<weekly_after>weekly|every\s+week))?"
 )
 _WEEKLY_AFTER = re.compile(r"(?:\bon\s+|^)" + WEEKDAY_RE + r"\s+(?:weekly|every\s+week)\b")
+# "mondays 7pm", "on thursdays at 6": a plural day means every week.
+_PLURAL_WEEKDAY = re.compile(
+    r"(?:\bon\s+)?\b(?P<day>mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b"
+)
 _END_CLAUSES = re.compile(
     r"\b(?:(?P<until_kw>until|till|through|ending)\s+(?P<until>.+?)"
     r"|for\s+(?P<for_n>\d+)\s+(?P<for_unit>weeks?|months?|times|meetings|sessions)"
@@ -163,6 +175,9 @@ def _number(word: str | None) -> int:
 def parse_date(text: str, today: date, label: str) -> date:
     """A calendar date from free text ("tomorrow", "dec 3", "2026-12-03", "next tuesday")."""
     text = re.sub(r"^(?:on|the)\s+", "", text.strip(" ,")).strip()
+    text = re.sub(r"\s+", " ", re.sub(r"\b(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b", " ", text)).strip()
+    if text in ("tonight", "today", ""):
+        return today
     weekday = re.fullmatch(r"(?:(?P<which>next|this|coming)\s+)?" + WEEKDAY_RE, text)
     if weekday:
         target = WEEKDAYS[weekday["day"]]
@@ -188,7 +203,7 @@ def parse_date(text: str, today: date, label: str) -> date:
     }
     parsed = dateparser.parse(text, languages=["en"], settings=settings)
     if parsed is None:
-        raise TimeParseError(f"I couldn't read `{text}` as {label}. Try e.g. {EXAMPLES}.")
+        raise TimeParseError(f"I couldn't read `{' '.join(text.split())}` as {label}. Try e.g. {EXAMPLES}.")
     return parsed.date()
 
 
@@ -207,6 +222,20 @@ def _check_wall_time(naive: datetime, zone: ZoneInfo) -> datetime:
     return aware
 
 
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+
+
+def _end_of_month(text: str, today: date) -> date | None:
+    """ "until march" means to the end of the next March, not the 27th of it."""
+    word = text.strip().lower()
+    month = next((i for i, name in enumerate(MONTHS, 1) if word in (name, name[:3])), None)
+    if month is None:
+        return None
+    year = today.year + (1 if month < today.month else 0)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _parse_recurrence(text: str) -> tuple[dict | None, str]:
     if re.search(r"\b(?:daily|every\s+day|each\s+day|every\s+(?:\d+\s+)?(?:days|hours?))\b", text):
         raise TimeParseError("Meetups can repeat weekly, every few weeks or monthly, not daily. "
@@ -221,9 +250,9 @@ def _parse_recurrence(text: str) -> tuple[dict | None, str]:
                   or match["weekly_after"]):
         interval = 2 if match["fortnight"] else _number(match["n"])
         return {"freq": "weekly", "weekday": WEEKDAYS[match["day"]], "interval": interval}, _cut(text, match)
-    match = _WEEKLY_AFTER.search(text)
+    match = _WEEKLY_AFTER.search(text) or _PLURAL_WEEKDAY.search(text)
     if match:
-        return {"freq": "weekly", "weekday": WEEKDAYS[match["day"]], "interval": 1}, _cut(text, match)
+        return {"freq": "weekly", "weekday": WEEKDAYS[match["day"].removesuffix("s")], "interval": 1}, _cut(text, match)
     if re.search(r"\b(?:every|each|weekly|monthly|fortnightly)\b", text):
         raise TimeParseError(
             "I couldn't tell how this repeats. Try `every Thursday 6pm`, `every 2 weeks on Tuesday "
@@ -256,7 +285,7 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, default_day: date | Non
         if end:
             rest = _cut(rest, end)
             if end["until"]:
-                until = parse_date(end["until"], today, "an end date")
+                until = _end_of_month(end["until"], today) or parse_date(end["until"], today, "an end date")
             elif end["times"]:
                 count = int(end["times"])
             elif end["for_unit"].startswith(("time", "meeting", "session")):

@@ -209,10 +209,9 @@ class PrivacyCog(Cog):
             s = cog.data_statement
             if s is None:
                 continue
-            lines.append(
-                f"\n**{cog.title or cog.name}**: {s.stores}. Why: {s.why}. Kept: {s.retention}. "
-                f"Seen by: {s.who_can_see}."
-            )
+            parts = [part.strip().rstrip(".") for part in (s.stores, s.why, s.retention, s.who_can_see)]
+            lines.append(f"\n**{cog.title or cog.name}**: {parts[0]}. Why: {parts[1]}. Kept: {parts[2]}. "
+                         f"Seen by: {parts[3]}.")
         lines.append("\nNever kept: the text of ordinary chat messages. Logs never contain what you write.")
         lines.append("Get a copy with `!mydata`; erase everything with `!forgetme`.")
         await ctx.reply(Content(title="Privacy", text="\n".join(lines)), private=True)

@@ -43,3 +43,12 @@ def test_db_upgrade_and_status(tmp_path):
     again = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--db", str(db)],
                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_a_failed_start_exits_with_a_clear_message_instead_of_hanging(tmp_path):
+    first = run_console(tmp_path, "!help\n")
+    assert first.returncode == 0, first.stderr
+    (tmp_path / "kindred.key").unlink()
+    second = run_console(tmp_path, "!help\n")
+    assert second.returncode == 2
+    assert "no data key was found" in second.stderr

@@ -140,6 +140,7 @@ async def test_listing_show_and_member_calendar(meetup_bot, steps):
     nothing = (await chat.say(ana, "!meetups ics"))[-1]
     assert "haven't said you're going" in nothing.text
     await steps.rsvp(chat, ana, coffee)
+    assert "**Your answer:** going" in (await chat.say(ana, "!meetup show coffee"))[-1].text
     mine = (await chat.say(ana, "!meetups ics"))[-1]
     (event,) = Calendar.from_ical(mine.content.files[0].data).walk("VEVENT")
     assert event["SUMMARY"] == "Alumni coffee" and event.start.hour == 18

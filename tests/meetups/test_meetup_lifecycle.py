@@ -92,7 +92,7 @@ async def test_editing_one_meeting_and_cancelling_the_series_tell_everyone_who_a
     assert "is cancelled" in chat.to(ana)[-1].text and "is cancelled" in chat.to(ben)[-1].text
     assert post.edits[-1].title == "Cancelled: Alumni coffee" and not post.edits[-1].choices
     assert "No meetups are planned" in (await chat.say(ana, "!meetups"))[-1].text
-    assert [s["key"] for s in await bot.scheduler.list("meetups")] == ["purge"]
+    assert await bot.scheduler.list("meetups") == []
 
 
 async def test_cancelling_one_meeting_announces_the_next(meetup_bot, steps):
@@ -206,6 +206,40 @@ async def test_answers_are_erased_a_month_after_the_meeting(meetup_bot, steps, c
     clock.advance(days=20)
     await bot.scheduler.run_due()
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 1  # still within 30 days
+    await steps.create(chat, organiser, "Weekly, every monday 7pm", place=chat.channel())
     clock.advance(days=12)
     await bot.scheduler.run_due()
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 0
+    # The one-off meetup itself (and who organised it) goes too; the running series stays.
+    assert [row[0] for row in await bot.db.fetchall("SELECT title FROM meetups")] == ["Weekly"]
+
+
+async def test_a_member_linked_on_both_platforms_holds_one_seat(meetup_bot, steps):
+    bot, discord, matrix = meetup_bot
+    mod = discord.user("olga", moderator=True)
+    await discord.say(mod, "!meetup channel here")
+    await matrix.say(matrix.user("@mod:hs", moderator=True), "!meetup channel here", place=matrix.channel("!room:hs"))
+    _, discord_post, _ = await steps.create(discord, mod, "Circle, tomorrow 7pm, capacity 2")
+    (matrix_post,) = [s for s in matrix.sent if s.content.title == "Circle"]
+    dee_discord, dee_matrix = discord.user("dee"), matrix.user("@dee:hs")
+    await steps.rsvp(discord, dee_discord, discord_post)
+    await bot.members.link(await bot.members.lookup(dee_discord), dee_matrix)
+    again = await steps.rsvp(matrix, dee_matrix, matrix_post)
+    assert "still going" in again[-1].text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM meetup_rsvps") == 1
+    assert "1 of 2 seats left" in discord_post.text and "1 of 2 seats left" in matrix_post.text
+
+
+async def test_moderators_choose_when_reminders_go(meetup_bot, steps, clock):
+    bot, chat, _ = meetup_bot
+    organiser, ana = chat.user("olga", moderator=True), chat.user("ana")
+    assert "between 1 and 168" in (await chat.say(organiser, "!meetup reminder-times soon"))[-1].text
+    assert "moderators" in (await chat.say(ana, "!meetup reminder-times 2"))[-1].text
+    assert "48 h and 2 h" in (await chat.say(organiser, "!meetup reminder-times 2 48"))[-1].text
+    _, post, _ = await steps.create(chat, organiser, "Circle, 2026-11-30 19:00", place=chat.channel())
+    await steps.rsvp(chat, ana, post)
+    clock.set(clock.now().replace(day=28, hour=19))  # 48 hours before Monday 19:00
+    await bot.scheduler.run_due()
+    assert "in 2 days" in chat.to(ana)[-1].text
+    keys = sorted(s["key"].rsplit(":", 1)[1] for s in await bot.scheduler.list("meetups"))
+    assert keys == ["remind2h", "roll"]

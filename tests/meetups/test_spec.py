@@ -63,3 +63,8 @@ def test_room_wide_mentions_in_organiser_text_are_made_harmless():
     spec = parse_spec("@everyone coffee, tomorrow 7pm, description: ping @here please")
     assert "@everyone" not in spec.title and "everyone" in spec.title
     assert "@here" not in spec.description
+
+
+def test_a_name_that_sounds_like_a_time_is_still_the_name():
+    spec = parse_spec("Weekly check-in, every monday 7pm")
+    assert (spec.title, spec.when_text) == ("Weekly check-in", "every monday 7pm")

@@ -57,6 +57,17 @@ ACCEPTED = [
     ("every thursday 6pm 10 times", "2026-12-03 18:00", "Europe/London", "every Thursday, 10 times"),
     ("every thursday 6pm starting 2027-01-07", "2027-01-07 18:00", "Europe/London", "every Thursday"),
     ("every thursday 6pm Europe/Berlin", "2026-12-03 18:00", "Europe/Berlin", "every Thursday"),
+    ("december 3rd at 7pm", "2026-12-03 19:00", "Europe/London", None),
+    ("thu 3 dec 19:00", "2026-12-03 19:00", "Europe/London", None),
+    ("tonight at 8", "2026-11-27 20:00", "Europe/London", None),
+    ("tomorrow evening 7", "2026-11-28 19:00", "Europe/London", None),
+    ("saturday morning at 10", "2026-11-28 10:00", "Europe/London", None),
+    ("7.30pm tomorrow", "2026-11-28 19:30", "Europe/London", None),
+    ("mondays 7pm", "2026-11-30 19:00", "Europe/London", "every Monday"),
+    ("every 3 weeks on friday 6pm", "2026-12-04 18:00", "Europe/London", "every 3 weeks on Friday"),
+    ("every last sunday of the month 4pm", "2026-11-29 16:00", "Europe/London", "every month on the last Sunday"),
+    ("every thursday 6pm through march", "2026-12-03 18:00", "Europe/London",
+     "every Thursday, until Wed 31 Mar 2027"),
 ]
 
 

@@ -1,0 +1,282 @@
+"""Kindred on Discord, through discord.py 2.7: the only module tree in the project that imports discord.
+
+Events in: slash commands (built from the declarations), `!commands` and other messages (for crisis
+listening, where the message-content intent is on), button presses and form submits (routed by their
+custom_id, so they keep working after a restart). Content out: see render.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.adapters.base import Adapter, Capabilities, Responder
+from bot.adapters.discord import render as rendering
+from bot.adapters.discord.events import EventRouter
+from bot.adapters.discord.responder import MessageResponder
+from bot.adapters.discord.sync import sync_commands_if_changed
+from bot.model import Content, PlaceRef, SentRef, UserRef
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+READY_TIMEOUT = 60.0
+SEND_ATTEMPTS = 3  # on top of discord.py's own retries of 429 and 5xx answers
+MEMBER_CACHE_SECONDS = 60.0
+INTERACTION_EDIT_SECONDS = 14 * 60  # interaction tokens last 15 minutes
+USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
+
+
+class DiscordSetupError(RuntimeError):
+    """The bot cannot connect as configured; the message says what to change."""
+
+
+class DeliveryFailed(Exception):
+    """A message could not be delivered after retries; the reason is logged (never the content)."""
+
+
+def intents_for(message_content: bool) -> discord.Intents:
+    """The minimum: guilds (channels, roles), messages in guilds and DMs, and optionally their text."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = message_content
+    return intents
+
+
+class DiscordAdapter(Adapter):
+    platform = PLATFORM
+    capabilities = Capabilities(buttons=True, ephemeral=True, threads=True, reactions=False, modals=True,
+                                edits=True, files=True, native_timestamps=True)
+
+    def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
+        super().__init__()
+        self.settings = settings.discord
+        if self.settings is None:
+            raise ValueError("the Discord adapter needs a [discord] section in the config")
+        self.guild_ready_timeout = guild_ready_timeout
+        self.client: discord.Client | None = None
+        self.tree: app_commands.CommandTree | None = None
+        self.events: EventRouter | None = None
+        self.synced_on_start = False
+        self._connection: asyncio.Task | None = None
+        # user id -> guild id -> (when seen, member): who is a moderator, without asking Discord each time
+        self._members: dict[int, dict[int, tuple[float, discord.Member]]] = {}
+        self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
+
+    # --- life cycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # discord.py keeps its endpoints in class attributes; a Discord-compatible server replaces them.
+        if self.settings.api_base:
+            Route.BASE = self.settings.api_base.rstrip("/")
+        if self.settings.gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
+        self.client = discord.Client(intents=intents_for(self.settings.message_content),
+                                     allowed_mentions=discord.AllowedMentions.none(),
+                                     guild_ready_timeout=self.guild_ready_timeout)
+        self.tree = app_commands.CommandTree(self.client)
+        self.events = EventRouter(self)
+        self.events.install()
+        try:
+            await self.client.login(self.settings.token)
+        except discord.LoginFailure:
+            raise DiscordSetupError("Discord refused the bot token: copy it again from the Developer Portal "
+                                    "(Bot → Reset Token) into KINDRED_DISCORD_TOKEN or [discord] token") from None
+        self.synced_on_start = await sync_commands_if_changed(self)
+        ready = asyncio.Event()
+        self.client.event(_on_ready_setter(ready))
+        self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+        waiter = asyncio.create_task(ready.wait())
+        done, _ = await asyncio.wait({waiter, self._connection}, timeout=READY_TIMEOUT,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if waiter not in done:
+            waiter.cancel()
+            if self._connection in done:
+                try:
+                    self._connection.result()  # raises why the gateway connection failed
+                except discord.PrivilegedIntentsRequired:
+                    raise DiscordSetupError(
+                        "Discord refused the message-content intent: enable 'Message Content Intent' for the bot "
+                        "in the Developer Portal, or set [discord] message_content = false (see docs/discord.md)"
+                    ) from None
+            raise TimeoutError(f"Discord did not become ready within {READY_TIMEOUT:.0f}s")
+        log.info("discord ready", extra={"guilds": len(self.client.guilds), "synced": self.synced_on_start})
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+        if self._connection is not None:
+            try:
+                await asyncio.wait_for(self._connection, 10)
+            except (asyncio.CancelledError, TimeoutError, discord.DiscordException, OSError):
+                pass
+
+    # --- identity -------------------------------------------------------------------------------
+
+    def user_ref(self, user: discord.abc.User) -> UserRef:
+        return UserRef(PLATFORM, str(user.id), user.display_name)
+
+    def place_ref(self, channel_id: int, guild_id: int | None) -> PlaceRef:
+        return PlaceRef(PLATFORM, str(channel_id), is_direct=guild_id is None,
+                        scope_id=str(guild_id) if guild_id is not None else None)
+
+    def parse_user(self, text: str) -> UserRef | None:
+        match = USER_MENTION.match(text.strip())
+        if not match:
+            return None
+        user_id = int(match[1] or match[2])
+        cached = self.client.get_user(user_id) if self.client else None
+        return UserRef(PLATFORM, str(user_id), cached.display_name if cached else "")
+
+    def responder(self, place: PlaceRef, author: UserRef) -> Responder:
+        return MessageResponder(self, place, author)
+
+    # --- moderators -----------------------------------------------------------------------------
+
+    def remember_member(self, member: discord.abc.User | None) -> None:
+        if isinstance(member, discord.Member):
+            self._members.setdefault(member.id, {})[member.guild.id] = (time.monotonic(), member)
+
+    async def is_moderator(self, user: UserRef, community_id: int) -> bool:
+        """Manage Server (or Administrator) in one of the community's servers, or the configured role."""
+        user_id = int(user.user_id)
+        now = time.monotonic()
+        checked: set[int] = set()
+        # First the servers where the member was just seen (the event being handled carried them).
+        for guild_id, (seen, member) in self._members.get(user_id, {}).items():
+            if now - seen < MEMBER_CACHE_SECONDS and self._community_of_guild(guild_id) == community_id:
+                if self.member_is_moderator(member):
+                    return True
+                checked.add(guild_id)
+        if self.client is None or len(checked) >= len(self.client.guilds):
+            return False
+        for guild in self._guilds_of(community_id):
+            if guild.id in checked:
+                continue
+            member = await self._member(guild, user_id)
+            if member is not None and self.member_is_moderator(member):
+                return True
+        return False
+
+    def member_is_moderator(self, member: discord.Member) -> bool:
+        permissions = member.guild_permissions
+        if permissions.manage_guild or permissions.administrator:
+            return True
+        wanted = self.settings.moderator_role.strip()
+        return bool(wanted) and any(wanted in (role.name, str(role.id)) for role in member.roles)
+
+    def _guilds_of(self, community_id: int) -> list[discord.Guild]:
+        guilds = self.client.guilds if self.client else []
+        return [g for g in guilds if self._community_of_guild(g.id) == community_id]
+
+    def _community_of_guild(self, guild_id: int) -> int:
+        # Unmapped servers belong to the default community (see bot/communities.py).
+        return self.bot.communities.for_place(self.place_ref(0, guild_id)).id
+
+    async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
+        cached = self._members.get(user_id, {}).get(guild.id)
+        if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)  # no members intent: ask when needed
+            except discord.NotFound:
+                return None
+        self.remember_member(member)
+        return member
+
+    # --- sending --------------------------------------------------------------------------------
+
+    def render(self, content: Content) -> list[rendering.Rendered]:
+        return rendering.render(content)
+
+    async def send(self, place: PlaceRef, content: Content) -> SentRef:
+        channel = self.client.get_partial_messageable(int(place.place_id))
+        sent: SentRef | None = None
+        for part in self.render(content):
+            message = await self._deliver("send", lambda part=part: channel.send(**part.send_kwargs()), place.place_id)
+            sent = SentRef(PLATFORM, place.place_id, str(message.id))
+        return sent
+
+    async def send_private(self, user: UserRef, content: Content) -> SentRef:
+        dm = await self._deliver("open a DM", lambda: self.client.create_dm(discord.Object(int(user.user_id))),
+                                 f"user:{user.user_id}")
+        return await self.send(self.place_ref(dm.id, None), content)
+
+    async def edit(self, ref: SentRef, content: Content) -> None:
+        part = self.render(content)[-1]
+        remembered = self._interaction_messages.get(int(ref.message_id))
+        if remembered and time.monotonic() - remembered[0] < INTERACTION_EDIT_SECONDS:
+            interaction = remembered[1]
+            await self._deliver("edit", lambda: interaction.followup.edit_message(int(ref.message_id),
+                                                                                  **part.edit_kwargs()), ref.place_id)
+            return
+        message = self.client.get_partial_messageable(int(ref.place_id)).get_partial_message(int(ref.message_id))
+        await self._deliver("edit", lambda: message.edit(**part.edit_kwargs()), ref.place_id)
+
+    async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
+        channel = self.client.get_channel(int(ref.place_id))  # threads need the guild channel, not a partial
+        if channel is None:
+            channel = await self._deliver("find a channel", lambda: self.client.fetch_channel(int(ref.place_id)),
+                                          ref.place_id)
+        if not isinstance(channel, discord.TextChannel):
+            return None  # no threads in DMs, or under threads
+        message = channel.get_partial_message(int(ref.message_id))
+        thread = await self._deliver("create a thread", lambda: message.create_thread(
+            name=name[:100], auto_archive_duration=1440), ref.place_id)
+        return self.place_ref(thread.id, thread.guild.id if thread.guild else None)
+
+    def remember_interaction_message(self, message_id: int, interaction: discord.Interaction) -> None:
+        """Ephemeral answers can only be edited through their interaction; keep it while its token lives."""
+        now = time.monotonic()
+        remembered = self._interaction_messages
+        while remembered:  # oldest first (insertion order): drop what can no longer be edited
+            oldest = next(iter(remembered))
+            if now - remembered[oldest][0] < INTERACTION_EDIT_SECONDS:
+                break
+            del remembered[oldest]
+        remembered[message_id] = (now, interaction)
+
+    async def _deliver(self, action: str, attempt, where: str) -> Any:
+        """Run one REST call; retry what may pass on a second try; log and raise what will not."""
+        for number in range(1, SEND_ATTEMPTS + 1):
+            try:
+                return await attempt()
+            except (discord.Forbidden, discord.NotFound) as error:
+                log.warning("discord refused", extra={"action": action, "where": where, "status": error.status,
+                                                      "code": error.code})
+                raise
+            except (discord.DiscordServerError, aiohttp.ClientError, OSError, TimeoutError) as error:
+                if number == SEND_ATTEMPTS:
+                    log.error("discord delivery failed", extra={"action": action, "where": where,
+                                                                 "error": type(error).__name__})
+                    raise DeliveryFailed(f"could not {action} in {where}: {type(error).__name__}") from error
+                await asyncio.sleep(0.5 * 3 ** (number - 1))
+            except discord.HTTPException as error:
+                log.error("discord rejected", extra={"action": action, "where": where, "status": error.status,
+                                                     "code": error.code})
+                raise DeliveryFailed(f"could not {action} in {where}: HTTP {error.status}") from error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _on_ready_setter(ready: asyncio.Event):
+    async def on_ready() -> None:
+        ready.set()
+
+    return on_ready

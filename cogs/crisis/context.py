@@ -1,0 +1,202 @@
+"""Context rules: when words that look like danger are not a member in danger right now.
+
+Each filter answers one question about a lexicon hit in its clause:
+- negated:     "not suicidal, just tired", "i would never hurt myself"
+- past:        "two years ago i wanted to die, today i'm grateful" (unless it is back: "again", "lately")
+- education:   "the worksheet says warning signs include...", quotes, lectures, news, third persons
+- figurative:  "this traffic is killing me", laughter about exams, "cut myself shaving"
+- coping:      "wanted to drink but called my sponsor" (relapse talk with the urge handled)
+Filters only ever lower the level; the statistical model still votes on the whole message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import Category
+
+_NEGATORS = frozenset("not never no dont didnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without".split())
+# Uncertainty is not negation: "i dont know if i want to live" is more worrying, not less.
+_HEDGES = re.compile(r"\b(?:dont know|not sure|cant tell|not saying|not that|dont think i can|never felt|no one|no body|"
+                     r"no way out|no reason|no point|no future|not worth|dont care)\b")
+_NEGATED_STATE = re.compile(
+    r"\b(?:not|never|no longer|nothing like|far from|not at all) (?:really |actually |feeling |at all )?"
+    r"(?:suicidal|in danger|at risk|going to (?:hurt|kill|use|drink|pick up|relapse|do anything)|thinking (?:of|about) "
+    r"(?:suicide|killing|ending|hurting|using|drinking)|planning|having (?:a crisis|thoughts|urges))\b|"
+    r"\b(?:no|zero|dont have any|havent had any|not having any) (?:thoughts|plans?|urges?|intention|desire|cravings?)\b|"
+    r"\b(?:im|i am|i feel) (?:safe|okay now|fine now)\b|\bnobody needs to worry\b|\bdont worry\b|"
+    r"\b(?:isnt|is not|not) (?:a|my|some kind of|some) (?:goodbye|plan|last|suicide|cry for help|crisis)\b|"
+    r"\b(?:no way|not like that|nothing like that|not in that way|never would|id never|i would never|wouldnt ever)\b|"
+    r"\b(?:nope|no|nah|not really)\s*[.,!]?\s*(?:just|only)\b|\bnot (?:[\w,]+ ){0,7}just (?:tired|sad|venting|stressed|"
+    r"exhausted|burnt out|burned out|frustrated|lonely|annoyed|bored|worn out)\b|"
+    r"\b(?:isnt|is not|arent|are not|was never|wasnt|never|not) (?:something (?:id|i would|i will|im going to)|an option|"
+    r"on the table|happening|in the cards|my plan)\b|\boff the table\b"
+)
+
+_DISTANT_PAST = re.compile(
+    r"\b(?:(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|many|several) )?(?:years?|months?|yrs?) ago|"
+    r"last (?:year|spring|summer|fall|autumn|winter|christmas|decade)|years back|back (?:then|in \d{4}|in the day|when)|"
+    r"used to|in (?:\d{4}|the past|my (?:twenties|teens|thirties|active addiction|addiction|past|old life)|active addiction|"
+    r"early recovery|my drinking days|my using days)|when i was (?:using|drinking|younger|a teen|a kid|in active|still using|"
+    r"still drinking|in my)|at my (?:lowest|worst|rock bottom)|before (?:i got (?:sober|clean|help)|recovery|treatment|rehab|"
+    r"i came here|i found this group)|there was a time|once upon|i remember (?:when|wanting|feeling|thinking|lying|being)|"
+    r"that was (?:years|a long time|\d+ (?:years|months))|a long time ago|my old self|the old me|"
+    r"when i (?:first )?got (?:sober|clean)|my first (?:year|month|months|week|weeks) (?:sober|clean|in recovery)?|"
+    r"the (?:night|day|time|year) i (?:\w+ed|was|had|tried|took|got|went|hit|almost|nearly|drank)|that was (?:in )?\d{4}|when i was (?:\d+|\w+teen|young|a kid|in (?:high school|college))|"
+    r"as a (?:teen|teenager|kid|child)|(?:most|much|all|half) of my (?:twenties|teens|thirties|life|adult life)|"
+    r"in my (?:twenties|teens|thirties|forties))\b"
+)
+_RETURNING = re.compile(
+    r"\b(?:again|still|lately|these days|recently|this week|tonight|right now|coming back|creeping back|are back|is back|"
+    r"all over again|starting to feel|feel(?:ing)? like that again|today i (?:want|feel like)|same way now)\b"
+)
+_RESOLVED = re.compile(
+    r"\b(?:grateful|thankful|glad|proud|so happy|blessed|alive today|here today|still here|made it|survived|"
+    r"got help|got sober|got clean|\d+ (?:days|months|years|weeks) (?:sober|clean|free)|sober now|clean now|safe now|"
+    r"life is good|never again|saved my life|im better|doing better|i was wrong|another way|recovery showed|"
+    r"changed that|changed everything|years in|(?:im|i am) \d+ now|on year \w+|year (?:two|three|four|five|\d+) now|"
+    r"behind me|(?:its|it is|thats) over now|got through|made it through|never looked back|it passed)\b"
+)
+_GRIEF = re.compile(r"\b(?:died|passed away|passed|lost (?:him|her|them|my \w+|a \w+)|funeral)\b.{0,30}"
+                    r"\b(?:overdose|overdosed|fentanyl|suicide|drinking|drugs)\b|\b(?:lost|losing) (?:\w+ ){0,3}to "
+                    r"(?:an )?(?:overdose|suicide|fentanyl|addiction)\b")
+
+_EDUCATION = re.compile(
+    r"\b(?:worksheet|handout|pamphlet|brochure|leaflet|article|book|chapter|video|podcast|documentary|lecture|class|course|"
+    r"training|workshop|webinar|seminar|presentation|study|research|statistics|stats|news|report|paper|essay|poster|slide|"
+    r"slides|website|post from|quote|lyrics|song|movie|film|show|episode|character|novel|textbook|curriculum|module|"
+    r"awareness|prevention|vigil|hotline number|lifeline|988|warning signs?|signs of|symptoms of|risk factors?|"
+    r"how (?:do|can|should) (?:i|we|you) (?:help|support|tell|spot|recognize|talk)|how to (?:help|support|spot|recognize)|"
+    r"what (?:are|is) the signs|if someone|when someone|someone who|a friend who|a person who|people who|"
+    r"the speaker|our counselor|the counselor|the nurse|the doctor said|my therapist (?:said|says|gave|explained)|"
+    r"we (?:learned|practiced|talked about|discussed|read)|in group (?:today )?we|the group (?:talked|discussed))\b"
+)
+_FIRST_PERSON_NOW = re.compile(r"\b(?:i|im|me|my|myself|ive|id|ill)\b")
+_REPORTING_VERBS = re.compile(r"\b(?:i|we) (?:learned|read|saw|heard|watched|practiced|wrote|am writing|im writing|"
+                              r"was reading|am reading|im reading|found)\b|\bmy (?:class|paper|essay|teacher|counselor)\b|"
+                              r"\bhow (?:do|can|should|would) (?:i|we) (?:help|support|talk to|tell|spot|recognize|know)\b|"
+                              r"\b(?:a|my) (?:friend|buddy|sister|brother|cousin|son|daughter|sponsee|coworker) who\b|"
+                              r"\b(?:told|asked|texted|messaged) me\b")
+
+_LAUGHTER = re.compile(r"\blol\b|\bhaha|\bjk\b|\bjoking\b|\bkidding\b")
+_MUNDANE = re.compile(
+    r"\b(?:exam|exams|midterm|midterms|finals|essay|test|quiz|homework|class|classes|lecture|school|teacher|boss|meeting|zoom|traffic|commute|game|"
+    r"team|match|meme|joke|song|show|movie|monday|mondays|email|emails|spreadsheet|taxes|cringe|embarrass\w*|awkward|"
+    r"crush|date|gym|workout|leg day|presentation|printer|wifi|internet|phone|laptop|homework|deadline|shift|job|work|"
+    r"tripped|karaoke|stage|leftovers|pizza|burger|coffee|hair|haircut|outfit|the dmv|landlord|dentist|heat|weather)\b"
+)
+_ACCIDENT = re.compile(r"\b(?:shaving|cooking|making (?:dinner|lunch|breakfast)|on the stove|by accident|accidentally|"
+                       r"chopping|chopping \w+|cutting (?:onions|vegetables|veggies|bread)|the oven|at work|the cupboard|the door|a paper cut|the kitchen|fixing)\b")
+# Recovery talk that borrows the words of an ending: the old life ends, not the person.
+_RECOVERY_FIGURES = (
+    r"(?:goodbye|bye|farewell)(?: forever)? to (?:drinking|alcohol|booze|drugs|using|my old life|the old me|pills|weed|"
+    r"cigarettes|that life|my addiction|the bottle|my old self|my ex|toxic)|"
+    r"(?:drinking|alcohol|booze|drugs|using|heroin|meth|pills|addiction|my addiction) (?:was going to|would have|almost|"
+    r"nearly|could have|was about to) (?:end|ended|take|taken|kill|killed) (?:my life|me)|"
+    r"(?:end|ending|ended) (?:my|the) (?:life|old life) (?:as|i had as) (?:i knew it|an addict|a drinker|a user)|"
+    r"(?:kill|killing|killed) (?:the|my) (?:old me|addict in me|cravings?)"
+)
+_RECOVERY_FIGURE = re.compile(rf"\b(?:{_RECOVERY_FIGURES})\b")
+_FIGURATIVE_SPANS = re.compile(
+    r"\b(?:killing me|killed it|kill it|kill for|killed me|to die for|dying to|dying for|dying of (?:laughter|boredom)|"
+    r"died laughing|bored to death|scared to death|dead tired|dead serious|(?:phone|battery|laptop|car|plant|plants|wifi) "
+    r"(?:is )?(?:dying|died|dead)|overdosed on (?:netflix|sugar|coffee|caffeine|candy|chocolate|tv|memes|pizza|"
+    r"cookies|sun)|jump at|shot my shot|kill two birds|drowning in (?:work|paperwork|emails|homework)|death of me|"
+    r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|through the roof|heart attack when|scared me to death|"
+    rf"{_RECOVERY_FIGURES}|on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
+    r"overdosed on (?!(?:\w+ )?(?:pills|xanax|benzos|heroin|fentanyl|opioids|meds|oxy|drugs|alcohol|"
+    r"something|dope|coke|meth|it|them))\w+)\b"
+)
+
+_COPING = re.compile(
+    r"\b(?:but|instead|then) (?:i )?(?:called|texted|went to|reached out|talked to|prayed|meditated|walked|left|"
+    r"drove past|played the tape|told|hit a meeting|went for a)\b|\b(?:not|never) (?:going|gonna) to (?:use|drink|pick up|"
+    r"act on it)\b|\bthe (?:urge|craving|thought) passed\b|\bwalked out\b|\bkept going\b|\bplayed the tape forward\b|"
+    r"\bstayed (?:sober|clean)\b|\bdidnt (?:use|drink|pick up)\b|\bsober (?:buddy|friend|support|companion)\b"
+)
+
+
+def negated(clause: str, start: int) -> bool:
+    """A negator in the three words before the hit, or a clause that denies the state outright."""
+    if _NEGATED_STATE.search(clause):
+        return True
+    before = clause[:start].split()[-5:]
+    if not _NEGATORS.intersection(before):
+        return False
+    return not _HEDGES.search(clause[max(0, start - 30) : start + 30])
+
+
+_RECENT = re.compile(r"\b(?:last night|yesterday|this morning|this afternoon|earlier|an hour ago|hours ago|just now|"
+                     r"tonight|tonights|right now|this week|minutes ago|a few minutes|i just)\b")
+_PAST_VERB = re.compile(r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|thought|overdosed|relapsed|did|cut|"
+                        r"attempted|survived|nearly|almost|took)\b")
+
+
+def in_the_past(clause: str, message: str) -> bool:
+    """Said about a time that is over, with nothing saying it has come back or just happened."""
+    if _RETURNING.search(clause) or _RECENT.search(clause):
+        return False
+    if _DISTANT_PAST.search(clause):
+        return True
+    if _RESOLVED.search(message) and (_DISTANT_PAST.search(message) or _PAST_VERB.search(clause)):
+        return True
+    return bool(_GRIEF.search(clause))
+
+
+def educational(clause: str, message: str) -> bool:
+    """About the topic (a handout, a class, a friend, the news) rather than the writer right now."""
+    if not _EDUCATION.search(message) and '"' not in clause:
+        return False
+    if '"' in clause:
+        return True
+    personal = _FIRST_PERSON_NOW.search(_REPORTING_VERBS.sub(" ", clause))
+    return not personal
+
+
+def figurative(message: str, span: tuple[int, int], category: Category) -> bool:
+    """Hyperbole, jokes and accidents: laughter about ordinary things, or a known figure of speech."""
+    for match in _FIGURATIVE_SPANS.finditer(message):
+        if match.start() < span[1] and span[0] < match.end():
+            return True
+    if category in (Category.SELF_HARM, Category.MEDICAL) and _ACCIDENT.search(message):
+        return True
+    return bool(_LAUGHTER.search(message) and _MUNDANE.search(message))
+
+
+def coping(message: str) -> bool:
+    """The urge was named and handled: recovery talk, not relapse danger."""
+    return bool(_COPING.search(message))
+
+
+def reassuring(message: str) -> str | None:
+    """Whole-message context that explains away a model-only alarm (no lexicon phrase fired).
+
+    The model reads distress words well but not what surrounds them; a message that also says
+    the urge was handled, the danger is past, it is about a class, or denies the state outright
+    is recovery talk, not a crisis.
+    """
+    if _NEGATED_STATE.search(message):
+        return "negated"
+    if _COPING.search(message):
+        return "coping"
+    if _RESOLVED.search(message) or _MILESTONE.search(message):
+        return "resolved"
+    if _DISTANT_PAST.search(message) and not _RETURNING.search(message):
+        return "past"
+    if _EDUCATION.search(message) and not _FIRST_PERSON_NOW.search(_REPORTING_VERBS.sub(" ", message)):
+        return "education"
+    if _KITCHEN_ACCIDENT.search(message):
+        return "accident"
+    if _RECOVERY_FIGURE.search(message):
+        return "figurative"
+    return None
+
+
+# Only unmistakable accidents: a broader list ("at work", "the door") vetoed real crises in testing.
+_KITCHEN_ACCIDENT = re.compile(r"\b(?:shaving|chopping|by accident|accidentally|on the stove|the oven|paper cut|"
+                               r"cutting (?:onions|vegetables|veggies|bread))\b")
+
+
+_MILESTONE = re.compile(r"\b(?:\d+|one|two|three|six|nine) (?:days?|weeks?|months?|years?) (?:sober|clean|free|today|"
+                        r"no (?:drinks?|pills|alcohol))\b|\b(?:sober|clean) (?:for )?(?:\d+|one|two|three|six) "
+                        r"(?:days?|weeks?|months?|years?)\b|\b(?:chip|coin|medallion|sobriety date|anniversary)\b")

@@ -1,0 +1,222 @@
+"""The detector, rule family by rule family: what a careful peer would notice, and what they would not."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cogs.crisis.detector import Category, Level, assess
+from cogs.crisis.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("I'm gonna KMS tn", "im going to kill myself tonight"),
+        ("thinking about sewerslide", "thinking about suicide"),
+        ("i od'd last night", "i overdosed last night"),
+        ("that was odd", "that was odd"),
+        ("i wanna unalive myselfff", "i want to kill myself"),
+        ("evry1 wud b better off w/o me", "everyone would be better off without me"),
+        ("im so sucidal", "im so suicidal"),
+    ],
+)
+def test_normalisation_expands_slang_and_misspellings(typed, canonical):
+    assert normalize(typed) == canonical
+
+
+def _crisis(text: str, category: Category, level: Level = Level.CONCERN):
+    result = assess(text)
+    assert result.level >= level, (text, result)
+    assert result.category is category, (text, result)
+    return result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to die",
+        "honestly i just want to stop existing",
+        "my kids would be better off without me",
+        "i'm such a burden to everyone",
+        "nobody would even notice if i was gone",
+        "been putting my affairs in order this week",
+        "there's no point in living anymore",
+        "kms fr",
+        "i'm going to unalive myself",
+        "i'm having suicidal thoughts again",
+        "i hope i dont wake up tomorrow",
+    ],
+)
+def test_suicide_language_including_slang_and_indirect_statements(text):
+    _crisis(text, Category.SUICIDE)
+
+
+@pytest.mark.parametrize(
+    "text", ["i cut myself again", "relapsed on sh after 4 months", "the urge to hurt myself is so strong rn"]
+)
+def test_self_harm(text):
+    _crisis(text, Category.SELF_HARM)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i took way too many pills", "my friend isnt breathing and his lips are blue", "where do i get narcan he wont wake up"],
+)
+def test_overdose_is_imminent(text):
+    _crisis(text, Category.OVERDOSE, Level.IMMINENT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gonna use tonight and i dont care what happens",
+        "texted my dealer, he's on his way",
+        "fuck it im drinking tonight",
+    ],
+)
+def test_relapse_danger(text):
+    _crisis(text, Category.RELAPSE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["stopped drinking 3 days ago and im shaking and seeing things", "i think im having a seizure",
+     "my chest hurts and i cant breathe"],
+)
+def test_medical_emergencies_are_imminent(text):
+    _crisis(text, Category.MEDICAL, Level.IMMINENT)
+
+
+@pytest.mark.parametrize(
+    "text", ["my boyfriend hit me again", "he said he'll kill me if i leave", "im scared to go home tonight"]
+)
+def test_violence_and_abuse(text):
+    _crisis(text, Category.VIOLENCE_ABUSE)
+
+
+def test_means_at_hand_tonight_is_imminent():
+    assert assess("i have the pills in front of me and tonight is the night").level is Level.IMMINENT
+
+
+def _calm(text: str) -> None:
+    result = assess(text)
+    assert result.level < Level.CONCERN, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not suicidal, just really tired",
+        "i would never kill myself, my kids need me",
+        "no urges to use today",
+        "i'm not going to hurt myself, i just need to vent",
+        "i have thoughts sometimes but no plan and no intent",
+        "suicidal? nah, just bored",
+        "i'm not going to end my life, i'm going to end my lease",
+        "ending my life isnt an option for me, i just feel low",
+    ],
+)
+def test_negation_filter(text):
+    _calm(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two years ago i wanted to die, today i'm grateful",
+        "i used to cut, 18 months free now",
+        "back when i was using i overdosed twice, now i'm 3 years clean",
+        "i tried to take my life when i was 19. i'm 34 now and grateful every day",
+        "when i first got sober i had the dts and thought i was dying, now i'm 4 years in",
+        "i spent most of my twenties wanting to die. therapy and meetings changed that",
+    ],
+)
+def test_past_filter(text):
+    _calm(text)
+
+
+def test_past_filter_lets_a_return_through():
+    assert assess("years ago i wanted to die and lately that feeling is back").is_crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i overdosed last night, glad im alive but so scared", "i relapsed yesterday and i want to keep going",
+     "tonight's the night i finally go through with it"],
+)
+def test_recent_events_are_not_the_past(text):
+    assert assess(text).is_crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the worksheet says warning signs include talking about wanting to die",
+        "narcan training is on thursday, everyone welcome",
+        'she quoted the song "i want to die young" at karaoke',
+        "how do i help a friend who says she is suicidal?",
+    ],
+)
+def test_quote_and_education_filter(text):
+    _calm(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this traffic is killing me",
+        "200 days sober, i killed it at my interview",
+        "kms this exam is impossible lol",
+        "cut myself shaving again",
+        "my phone is dying",
+        "that would be career suicide lol",
+        "saying goodbye forever to booze, day 1!",
+        "drinking was going to end my life, so i stopped",
+    ],
+)
+def test_figurative_filter(text):
+    _calm(text)
+
+
+def test_coping_turns_relapse_talk_into_no_alarm():
+    _calm("i wanted to use tonight but i called my sponsor instead")
+
+
+def test_ordinary_chat_is_silent():
+    for text in ["anyone want pizza after the meeting?", "30 days today!", "good morning all", ""]:
+        assert assess(text).level is Level.NONE, text
+
+
+def test_assessment_reasons_never_contain_the_message():
+    text = "everyone would be better off without me"
+    result = assess(text)
+    assert all(text not in reason and "without me" not in reason for reason in result.reasons)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gets_an_assessment_without_error(text):
+    result = assess(text)
+    assert result.level in Level and 0.0 <= result.score <= 1.0
+    assert result.category is not None or result.level < Level.CONCERN
+
+
+def test_a_very_long_message_is_still_assessed():
+    long_post = "had a long day at work and then the bus was late. " * 200 + "i want to die tonight"
+    assert assess(long_post).is_crisis
+    assert assess("🙂" * 5000).level is Level.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["thinking about s*icide again", "i wanna self delete fr", "gonna take a toaster bath tn", "i want to d!e",
+     "k1ll myself tonight"],
+)
+def test_disguised_and_newer_slang(text):
+    assert assess(text).is_crisis
+
+
+def test_phone_settings_are_not_slang():
+    assert not assess("set the group chat to self delete after a week").is_crisis

@@ -1,0 +1,80 @@
+"""Regression floors: the detector must keep what it measured, on our own set and on the dev set."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from cogs.crisis import evaluate
+from cogs.crisis.model import MODEL_PATH, CrisisModel
+from cogs.crisis.trainingdata import TRAINING
+
+REPO = Path(__file__).resolve().parents[2]
+OWN_TESTSET = Path(__file__).parent / "data" / "testset.jsonl"
+DEV_SET = REPO.parent / "shared" / "crisis" / "dev.jsonl"
+
+
+def _summary(path: Path, capsys) -> dict:
+    assert evaluate.main([str(path)]) == 0
+    last_line = capsys.readouterr().out.strip().splitlines()[-1]
+    return json.loads(last_line)
+
+
+def test_own_testset_floor(capsys):
+    """Written by hand, apart from the training templates. Measured: recall 0.992, FAR 0.009 (n=234)."""
+    summary = _summary(OWN_TESTSET, capsys)
+    assert summary["n"] >= 230
+    assert summary["recall"] >= 0.95
+    assert summary["false_alarm_rate"] <= 0.05
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not present at {DEV_SET} (it is in CI)")
+def test_dev_set_floor(capsys):
+    """Targets are recall >= 0.95 with FAR <= 0.05; the floor holds what was measured (docs/crisis.md)."""
+    summary = _summary(DEV_SET, capsys)
+    assert summary["n"] == 240
+    assert summary["recall"] >= 0.95
+    assert summary["false_alarm_rate"] <= 0.08
+
+
+def test_testset_kept_apart_from_training():
+    training = {json.loads(line)["text"].lower() for line in TRAINING.read_text(encoding="utf-8").splitlines()}
+    own = [json.loads(line)["text"].lower() for line in OWN_TESTSET.read_text(encoding="utf-8").splitlines()]
+    assert not training.intersection(own)
+
+
+def test_eval_prints_per_category_and_a_json_last_line(tmp_path, capsys):
+    sample = tmp_path / "sample.jsonl"
+    rows = [
+        {"text": "i want to die tonight", "label": "crisis", "category": "suicide"},
+        {"text": "made pancakes", "label": "none", "category": "everyday"},
+    ]
+    sample.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    summary = _summary(sample, capsys)
+    assert summary == summary | {"precision": 1.0, "recall": 1.0, "false_alarm_rate": 0.0, "n": 2}
+
+
+def test_eval_explains_a_bad_file(tmp_path, capsys):
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "hi"}\n')
+    assert evaluate.main([str(broken)]) == 2
+    assert "label" in capsys.readouterr().err
+    assert evaluate.main([str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_model_is_small_and_loads_fast():
+    assert MODEL_PATH.stat().st_size < 5 * 1024 * 1024
+    started = time.perf_counter()
+    model = CrisisModel.load()
+    assert time.perf_counter() - started < 5  # generous on a shared CI core; bench/ measures ~60 ms
+    assert model.meta["training_messages"] > 3000
+
+
+def test_training_file_is_reproducible_from_the_templates():
+    from cogs.crisis.trainingdata import generate
+
+    regenerated = [json.dumps(row, ensure_ascii=False) for row in generate()]
+    assert regenerated == TRAINING.read_text(encoding="utf-8").splitlines()

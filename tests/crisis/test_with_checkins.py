@@ -1,0 +1,45 @@
+"""The crisis cog as other cogs use it: a worrying check-in note gets the crisis reply and an alert."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
+from cogs.checkins.cog import CheckinsCog
+from tests.checkins.conftest import choice, join, sweep_at
+
+EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def manual_sweeps(monkeypatch):
+    monkeypatch.setattr(CheckinsCog, "auto_sweep", False)
+
+
+async def test_a_check_in_note_is_screened_without_storing_it_in_crisis_tables(tmp_path):
+    clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
+                             adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        bot.rate_limiter.limit = 10_000
+        mod = chat.user("mo", moderator=True)
+        mods = chat.channel("mods")
+        await chat.say(mod, "!crisisadmin alerts", place=mods)
+        await chat.say(mod, "!crisisadmin realert 0", place=mods)  # this test's clock is not the real one
+        lee = chat.user("lee")
+        await join(chat, lee)
+        await sweep_at(bot, clock, EVENING)
+        sent = await chat.press(lee, choice(chat.last(lee), "2"))
+        sent = await chat.press(lee, choice(sent[-1], "3"))
+        sent = await chat.press(lee, choice(sent[-1], "Yes"))
+        await chat.press(lee, choice(sent[-1], "Skip"))
+        await asyncio.wait_for(chat.answer(lee, "honestly everyone would be better off without me"), timeout=10)
+        crisis_reply = [s for s in chat.to(lee) if "Are you safe right now?" in s.text]
+        assert len(crisis_reply) == 1
+        alert = chat.in_place(mods)[-1]
+        assert "written privately to the bot" in dict(alert.content.fields)["Where"]
+        assert "better off" not in alert.text
+        rows = await bot.db.fetchall("SELECT * FROM crisis_alerts")
+        assert len(rows) == 1 and all("better off" not in str(value) for value in dict(rows[0]).values())

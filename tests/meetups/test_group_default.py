@@ -1,0 +1,17 @@
+"""`!meetup NAME` shows a meetup (the Core: group_default router rule), without hiding the group's help."""
+
+from __future__ import annotations
+
+
+async def test_meetup_name_shows_the_meetup_and_subcommands_still_win(meetup_bot, steps):
+    bot, chat, _ = meetup_bot
+    organiser, ana = chat.user("olga", moderator=True), chat.user("ana")
+    await steps.create(chat, organiser, "Alumni coffee, every Thursday 6pm", place=chat.channel())
+    shown = (await chat.say(ana, "!meetup Alumni coffee"))[-1]
+    assert shown.content.title == "Alumni coffee" and [c.label for c in shown.content.choices][0] == "Going"
+    group_help = (await chat.say(ana, "!meetup"))[-1]
+    assert "`!meetup` has these commands" in group_help.text
+    listed = (await chat.say(ana, "!meetup show coffee"))[-1]
+    assert listed.content.title == "Alumni coffee"
+    assert "can't find a meetup" in (await chat.say(ana, "!meetup knitting"))[-1].text
+    assert bot.router.commands["meetup show"].group_default
