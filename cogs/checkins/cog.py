@@ -314,6 +314,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         advancing = step_before == column
 
         support = None
+        crisis_answered = False
         if column == "craving" and value >= HIGH_CRAVING:
             support = await struggle_support(self, ctx, member_id, day, "craving")
         elif column == "on_track" and value == "struggling":
@@ -323,9 +324,11 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         elif column == "note" and (crisis := self.bot.get_cog("crisis")) is not None:
             # The crisis cog answers the member itself if the note worries it; we only hand it over.
             try:
-                await crisis.screen_private_text(ctx, value)
+                crisis_answered = await crisis.screen_private_text(ctx, value)
             except Exception:
                 log.exception("crisis screening of a check-in note failed")
+        if crisis_answered:
+            return  # the crisis cog's warm reply stands on its own; no cheery "thank you" after it
         if support is not None:
             await ctx.reply(support, private=True)
         elif not advancing:
