@@ -23,7 +23,7 @@ from cogs.checkins.milestones import days_sober, reached_between
 from cogs.checkins.moderation import ModeratorCommands
 from cogs.checkins.partners import PartnerCommands
 from cogs.checkins.questions import HIGH_CRAVING, ON_TRACK, QuestionSet, step_content
-from cogs.checkins.store import MIGRATIONS, CheckinStore, next_step_in, schedule_of, unix
+from cogs.checkins.store import MIGRATIONS, CheckinStore, from_unix, next_step_in, schedule_of, unix
 from cogs.checkins.streaks import check_in_streak
 from cogs.checkins.support import SupportChoices, slip_support, struggle_support
 from cogs.checkins.timing import next_due
@@ -357,9 +357,12 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             lines.append(f"You've checked in {plural(streak.current, 'time')} in a row.")
         row = await self.store.participant(member_id)
         if row and row["next_due"] and not row["paused"]:
-            from cogs.checkins.store import from_unix
-
-            lines.append(f"Next check-in: {timestamp(from_unix(row['next_due']), 'F')}.")
+            upcoming = from_unix(row["next_due"])
+            if row["next_day"] == day.isoformat():  # answered early: today's scheduled one won't come
+                following = next_due(schedule_of(row), upcoming)
+                upcoming = following.at if following else None
+            if upcoming:
+                lines.append(f"Next check-in: {timestamp(upcoming, 'F')}.")
         lines.append("See your trend any time with `!checkin history`.")
         return Content(text="\n".join(lines))
 

@@ -154,9 +154,16 @@ async def test_check_in_now_answers_early_and_the_evening_one_is_not_sent_again(
     await join(chat, bo)
     prompt = (await chat.say(bo, "!checkin now"))[-1]
     assert prompt.private_to == bo and len(prompt.content.choices) == 5
+    sent = await chat.press(bo, choice(prompt, "3"))
+    sent = await chat.press(bo, choice(sent[-1], "1"))
+    sent = await chat.press(bo, choice(sent[-1], "Yes"))
+    sent = await chat.press(bo, choice(sent[-1], "Skip"))
+    done = (await chat.press(bo, choice(sent[-1], "Skip")))[-1]
+    tomorrow_evening = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # not tonight's: today is done
+    assert f"Next check-in: <t:{int(tomorrow_evening.timestamp())}:F>" in done.text
     assert (await sweep_at(bot, clock, EVENING)).checkins == 0
     again = (await chat.say(bo, "!checkin now"))[-1]
-    assert [c.label for c in again.content.choices] == ["1", "2", "3", "4", "5"]  # still open: same question
+    assert "already checked in today" in again.text
 
 
 async def test_commands_need_joining_first_with_a_hint(env):
