@@ -189,3 +189,13 @@ async def test_late_within_grace_is_still_sent(tmp_path):
     clock.set(EVENING + timedelta(hours=1))
     async with checkin_bot(tmp_path, clock) as (bot, chat):
         assert (await bot.get_cog("checkins").sweep()).checkins == 1
+
+
+async def test_the_minute_loop_runs_in_a_started_bot_and_stops_with_it(tmp_path, clock, monkeypatch):
+    from cogs.checkins.cog import CheckinsCog
+
+    monkeypatch.setattr(CheckinsCog, "auto_sweep", True)
+    async with checkin_bot(tmp_path, clock) as (bot, chat):
+        loop = bot.get_cog("checkins")._loop
+        assert loop is not None and not loop.done()
+    assert loop.done()
