@@ -366,15 +366,6 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         lines.append("See your trend any time with `!checkin history`.")
         return Content(text="\n".join(lines))
 
-    async def _send_partner_summaries(self, items: list[dispatch.Outgoing]) -> None:
-        for item in items:
-            try:
-                summary = await self.partner_summary(item.member_id, item.day - timedelta(days=1))
-                if summary:
-                    await self.bot.send_private(item.user, summary)
-            except Exception:
-                log.exception("partner summary failed", extra={"member": item.member_id})
-
     # --- the member's data ------------------------------------------------------------------------
 
     async def on_optout(self, member_id: int) -> None:
