@@ -123,34 +123,35 @@ class Database:
             finally:
                 _inside_transaction.reset(token)
 
+    # Each await on aiosqlite is a round trip to its database thread, and on a busy machine the round
+    # trip, not SQLite, is the cost. So every method below makes exactly one: a finished statement's
+    # cursor holds nothing and is freed with the object, so it is not closed separately (one trip
+    # more), and reads fetch their rows in the same trip as the query.
+
     async def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
         """Run one statement; returns lastrowid (for inserts) or 0."""
         async with self._locked():
             cursor = await self.conn.execute(sql, params)
-            rowid = cursor.lastrowid or 0
-            await cursor.close()
-            return rowid
+            return cursor.lastrowid or 0
 
     async def execute_rowcount(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
         async with self._locked():
             cursor = await self.conn.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-            return count
+            return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self._locked():
             await self.conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> aiosqlite.Row | None:
+        """The first row (queries here select by key; a large result would be read in full)."""
         async with self._locked():
-            async with self.conn.execute(sql, params) as cursor:
-                return await cursor.fetchone()
+            rows = await self.conn.execute_fetchall(sql, params)
+            return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[aiosqlite.Row]:
         async with self._locked():
-            async with self.conn.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+            return list(await self.conn.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Sequence[Any] | dict = (), default: Any = None) -> Any:
         row = await self.fetchone(sql, params)

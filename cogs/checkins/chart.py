@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -65,14 +65,18 @@ def render_chart(points: list[ChartPoint], first_day: date, last_day: date) -> C
     mood_axis.set_ylabel("Mood (1-5)")
     craving_axis.set_ylim(-0.5, 10.5)
     craving_axis.set_ylabel("Craving (0-10)")
-    mood_axis.set_xlim(first_day - timedelta(days=0.5), last_day + timedelta(days=0.5))
+    # Numbers, not dates: date - timedelta(hours=12) drops the hours, and the edge points would sit
+    # on the frame.
+    mood_axis.set_xlim(mdates.date2num(first_day) - 0.5, mdates.date2num(last_day) + 0.5)
     mood_axis.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
     mood_axis.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     mood_axis.grid(axis="y", alpha=0.3)
     mood_axis.set_title(f"Your check-ins, {first_day:%d %b} to {last_day:%d %b %Y}")
-    mood_axis.legend(handles=[mood_line, craving_line, days_line], loc="upper left", fontsize="small")
     figure.autofmt_xdate()
-    figure.tight_layout()
+    # Below the plot, so it never covers a point.
+    figure.legend(handles=[mood_line, craving_line, days_line], loc="lower center", ncol=3, frameon=False,
+                  fontsize="small")
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.cog import Cog, DataStatement
+from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, on_choice, on_text
 from bot.model import Content
 from bot.params import ArgumentError
-from bot.scheduler import Cron
 from bot.text import plural, timestamp
 from cogs.checkins import dispatch
 from cogs.checkins.member_commands import MemberCommands
@@ -24,7 +23,7 @@ from cogs.checkins.milestones import days_sober, reached_between
 from cogs.checkins.moderation import ModeratorCommands
 from cogs.checkins.partners import PartnerCommands
 from cogs.checkins.questions import HIGH_CRAVING, ON_TRACK, QuestionSet, step_content
-from cogs.checkins.store import MIGRATIONS, CheckinStore, schedule_of, unix
+from cogs.checkins.store import MIGRATIONS, CheckinStore, from_unix, next_step_in, schedule_of, unix
 from cogs.checkins.streaks import check_in_streak
 from cogs.checkins.support import SupportChoices, slip_support, struggle_support
 from cogs.checkins.timing import next_due
@@ -60,6 +59,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     feature = FEATURE
     migrations = MIGRATIONS
     consent_statement = CONSENT
+    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
+                      SealedColumn("checkin_entries", "note", "checkins.note")]
     data_statement = DataStatement(
         stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
         "note), an optional sobriety date, and who your check-in partners are",
@@ -78,14 +79,14 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # nothing about them is stored before they agree.
         self.start_requests: dict[str, tuple[time | None, str | None, frozenset[int] | None]] = {}
         self._sweep_lock = asyncio.Lock()
+        # The earliest moment anything can be due, when known; reschedule() only ever lowers it, so
+        # an empty minute costs no database round trip. None means "ask the index".
+        self._wake_at: int | None = None
         self._loop: asyncio.Task | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register_handler("checkins.retention", self.run_retention)
-        await self.bot.scheduler.add(FEATURE, "retention", Cron(3, 15, "UTC"), "checkins.retention",
-                                     grace=timedelta(hours=20))
         if self.auto_sweep:
             self._loop = self.bot.spawn(self._sweep_forever())
 
@@ -106,23 +107,33 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
         async with self._sweep_lock:
             now = now or self.bot.clock.now()
-            due = await dispatch.sweep_checkins(self, now)
-            sent = await dispatch.send_all(self, due, self._checkin_message)
-            await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
-            reminders = await dispatch.sweep_reminders(self, now)
-            reminded = await dispatch.send_all(self, reminders, self._reminder_message)
+            if self._wake_at is not None and self._wake_at > unix(now):
+                return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
+            checkin_at, reminder_at = await self.store.earliest_due()
+            due_now = [m for m in (checkin_at, reminder_at) if m is not None and m <= unix(now)]
+            if not due_now:
+                upcoming = [m for m in (checkin_at, reminder_at) if m is not None]
+                self._wake_at = min(upcoming) if upcoming else unix(now) + 3600
+                return SweepResult(0, 0)
+            self._wake_at = None  # the sweep moves rows on: ask the index again next time
+            sent = reminded = 0
+            if checkin_at is not None and checkin_at <= unix(now):
+                due = await dispatch.sweep_checkins(self, now)
+                sent = await dispatch.send_all(self, due, self._checkin_message)
+                await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
+            if reminder_at is not None and reminder_at <= unix(now):
+                reminders = await dispatch.sweep_reminders(self, now)
+                reminded = await dispatch.send_all(self, reminders, self._reminder_message)
             return SweepResult(sent, reminded)
 
-    async def run_retention(self, occurrence=None) -> int:
-        """Delete notes and intentions past each community's retention (the numbers stay)."""
+    async def enforce_retention(self, now: datetime) -> int:
+        """Daily (the core's retention sweep): delete notes and intentions past each community's
+        retention. The numbers stay, so history and charts keep working."""
         cleared = 0
         for community in self.bot.communities.all():
             days = await self.bot.community_settings(community.id, FEATURE).get(
                 "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS)
-            cleared += await self.store.forget_old_notes(community.id, self.bot.clock.now() - timedelta(days=days))
-        if cleared:
-            await self.bot.db.checkpoint()
-        log.info("check-in notes past retention deleted", extra={"count": cleared})
+            cleared += await self.store.forget_old_notes(community.id, now - timedelta(days=days))
         return cleared
 
     # --- shared helpers ---------------------------------------------------------------------------
@@ -158,6 +169,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             following = next_due(schedule_of(row), self.bot.clock.now())
         await self.store.update(member_id, next_due=unix(following.at) if following else None,
                                 next_day=following.day.isoformat() if following else None)
+        if following is not None and self._wake_at is not None:
+            self._wake_at = min(self._wake_at, unix(following.at))
         return following.at if following else None
 
     def local_today(self, row: Any) -> date:
@@ -170,11 +183,11 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # Only days a check-in was actually sent can break a streak: pauses and days off never do.
         return check_in_streak(answered, today, is_excused=lambda d: d not in sent)
 
-    def seal(self, member_id: int, text: str) -> str:
-        return self.bot.vault.seal(text, context=f"checkins:{member_id}")
+    def seal(self, column: str, text: str) -> str:
+        return self.bot.vault.seal(text, context=f"checkins.{column}")
 
-    def open_sealed(self, member_id: int, token: str | None) -> str | None:
-        return self.bot.vault.open_optional(token, context=f"checkins:{member_id}")
+    def open_sealed(self, column: str, token: str | None) -> str | None:
+        return self.bot.vault.open_optional(token, context=f"checkins.{column}")
 
     # --- the messages the sweep sends -------------------------------------------------------------
 
@@ -277,8 +290,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         if not entry:
             return
         if entry["step"] == step:
-            questions = await self.questions(entry["community_id"])
-            await self.store.set_step(member_id, day, questions.after(step), self.bot.clock.now())
+            await self.store.set_step(member_id, day, next_step_in(entry["steps"], step), self.bot.clock.now())
         await self.continue_checkin(ctx, member_id, day)
 
     @on_choice("checkin.continue")
@@ -289,39 +301,43 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             await self.continue_checkin(ctx, member_id, day)
 
     async def answer(self, ctx: Context, day: date, column: str, value: Any) -> None:
-        member_id = await self.participant_id(ctx)
-        if member_id is None:
+        # The hot path (every tap of every member): one statement finds, stores and moves on.
+        stored = self.seal(column, value) if column in ("intention", "note") else value
+        recorded = await self.store.answer(ctx.author.platform, ctx.author.user_id, day, column, stored,
+                                           self.bot.clock.now())
+        if recorded is None:
+            if await self.participant_id(ctx) is not None:  # (it tells non-participants how to join)
+                await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
             return
-        entry = await self.store.entry(member_id, day)
-        if entry is None:
-            await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
-            return
-        questions = await self.questions(entry["community_id"])
-        stored = self.seal(member_id, value) if column in ("intention", "note") else value
-        advancing = entry["step"] == column
-        next_step = questions.after(column) if advancing else None
-        await self.store.record_answer(member_id, day, column, stored, next_step, self.bot.clock.now())
+        member_id, community_id, next_step, step_before, on_track_before = recorded
+        questions = await self.questions(community_id)
+        advancing = step_before == column
 
         support = None
+        crisis_answered = False
         if column == "craving" and value >= HIGH_CRAVING:
             support = await struggle_support(self, ctx, member_id, day, "craving")
         elif column == "on_track" and value == "struggling":
             support = await struggle_support(self, ctx, member_id, day, "struggling")
-        elif column == "on_track" and value == "slip" and entry["on_track"] != "slip":
+        elif column == "on_track" and value == "slip" and on_track_before != "slip":
             support = await slip_support(self, ctx, member_id, day)
         elif column == "note" and (crisis := self.bot.get_cog("crisis")) is not None:
             # The crisis cog answers the member itself if the note worries it; we only hand it over.
             try:
-                await crisis.screen_private_text(ctx, value)
+                crisis_answered = await crisis.screen_private_text(ctx, value)
             except Exception:
                 log.exception("crisis screening of a check-in note failed")
+        if crisis_answered:
+            return  # the crisis cog's warm reply stands on its own; no cheery "thank you" after it
         if support is not None:
             await ctx.reply(support, private=True)
-            return
-        if not advancing:
+        elif not advancing:
             await ctx.reply(f"Updated your {column.replace('_', ' ')} for {day:%A %d %B}.", private=True)
-            return
-        await self.continue_checkin(ctx, member_id, day)
+        elif next_step != "done":
+            await ctx.reply(step_content(questions, next_step, day, self.buttons_for(ctx.author.platform)),
+                            private=True)
+        else:
+            await ctx.reply(await self.thanks(member_id, day), private=True)
 
     async def continue_checkin(self, ctx: Context, member_id: int, day: date) -> None:
         entry = await self.store.entry(member_id, day)
@@ -341,20 +357,14 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             lines.append(f"You've checked in {plural(streak.current, 'time')} in a row.")
         row = await self.store.participant(member_id)
         if row and row["next_due"] and not row["paused"]:
-            from cogs.checkins.store import from_unix
-
-            lines.append(f"Next check-in: {timestamp(from_unix(row['next_due']), 'F')}.")
+            upcoming = from_unix(row["next_due"])
+            if row["next_day"] == day.isoformat():  # answered early: today's scheduled one won't come
+                following = next_due(schedule_of(row), upcoming)
+                upcoming = following.at if following else None
+            if upcoming:
+                lines.append(f"Next check-in: {timestamp(upcoming, 'F')}.")
         lines.append("See your trend any time with `!checkin history`.")
         return Content(text="\n".join(lines))
-
-    async def _send_partner_summaries(self, items: list[dispatch.Outgoing]) -> None:
-        for item in items:
-            try:
-                summary = await self.partner_summary(item.member_id, item.day - timedelta(days=1))
-                if summary:
-                    await self.bot.send_private(item.user, summary)
-            except Exception:
-                log.exception("partner summary failed", extra={"member": item.member_id})
 
     # --- the member's data ------------------------------------------------------------------------
 
@@ -371,8 +381,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         for e in await self.store.entries(member_id):
             entries.append({
                 "day": e["day"], "mood": e["mood"], "craving": e["craving"], "on_track": e["on_track"],
-                "intention": self.open_sealed(member_id, e["intention"]),
-                "note": self.open_sealed(member_id, e["note"]),
+                "intention": self.open_sealed("intention", e["intention"]),
+                "note": self.open_sealed("note", e["note"]),
                 "sent_at": e["sent_at"], "answered_at": e["answered_at"], "completed_at": e["completed_at"],
             })
         return {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.model import Content, UserRef
@@ -26,6 +27,12 @@ log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=3)
 REMINDER_DELAY = timedelta(hours=3)
+
+
+@lru_cache(maxsize=8192)
+def shared_next_due(schedule, after: datetime):
+    """Members due at the same moment on the same schedule share one computation."""
+    return next_due(schedule, after)
 
 
 @dataclass
@@ -77,15 +84,16 @@ async def sweep_checkins(cog: CheckinsCog, now: datetime) -> list[Outgoing]:
         for row in due_rows:
             schedule = schedule_of(row)
             due_at, day = from_unix(row["next_due"]), date.fromisoformat(row["next_day"])
-            following = next_due(schedule, max(now, due_at))
+            following = shared_next_due(schedule, max(now, due_at))
             reminder = None
             member_id = row["member_id"]
             user = users.get(member_id)
             if now - due_at > GRACE:
                 skipped += 1
             elif member_id not in already and user is not None:
-                first_step = (await cog.questions(row["community_id"])).first()
-                entries.append((member_id, day.isoformat(), row["community_id"], first_step, now.isoformat()))
+                questions = await cog.questions(row["community_id"])
+                entries.append((member_id, day.isoformat(), row["community_id"], questions.first(),
+                                questions.steps_text(), now.isoformat()))
                 outgoing.append(Outgoing(member_id, user, row["community_id"], day, row))
                 reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
             moves.append((
@@ -96,8 +104,8 @@ async def sweep_checkins(cog: CheckinsCog, now: datetime) -> list[Outgoing]:
                 member_id,
             ))
         await db.executemany(
-            """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, sent_at)
-               VALUES (?,?,?,?,?)""",
+            """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
+               VALUES (?,?,?,?,?,?)""",
             entries,
         )
         await db.executemany(
@@ -127,16 +135,16 @@ async def sweep_reminders(cog: CheckinsCog, now: datetime) -> list[Outgoing]:
             "UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE reminder_due <= ?",
             (unix(now),),
         )
-        outgoing = []
+        outgoing, marks = [], []
         for row in rows:
             late = now - from_unix(row["reminder_due"])
             user = users.get(row["member_id"])
             if late > GRACE or user is None:
                 continue
             day = date.fromisoformat(row["reminder_day"])
-            await db.execute("UPDATE checkin_entries SET reminded = 1 WHERE member_id = ? AND day = ?",
-                             (row["member_id"], day.isoformat()))
+            marks.append((row["member_id"], day.isoformat()))
             outgoing.append(Outgoing(row["member_id"], user, row["community_id"], day, row))
+        await db.executemany("UPDATE checkin_entries SET reminded = 1 WHERE member_id = ? AND day = ?", marks)
     return outgoing
 
 

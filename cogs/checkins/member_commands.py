@@ -107,7 +107,8 @@ class MemberCommands:
         row = await self.store.participant(member_id)
         today = self.local_today(row)
         questions = await self.questions(row["community_id"])
-        await self.store.open_entry(member_id, today, row["community_id"], questions.first(), self.bot.clock.now())
+        await self.store.open_entry(member_id, today, row["community_id"], questions.steps_text(),
+                                    self.bot.clock.now())
         entry = await self.store.entry(member_id, today)
         if entry["step"] == "done":
             await ctx.reply("You've already checked in today. Thank you! `!checkin history` shows your trend.",
@@ -215,9 +216,9 @@ class MemberCommands:
                 parts.append(f"craving {e['craving']}/10")
             if e["on_track"]:
                 parts.append(ON_TRACK[e["on_track"]].lower())
-            if intention := self.open_sealed(member_id, e["intention"]):
+            if intention := self.open_sealed("intention", e["intention"]):
                 parts.append(f"intention: {intention}")
-            if note := self.open_sealed(member_id, e["note"]):
+            if note := self.open_sealed("note", e["note"]):
                 parts.append(f"note: {note}")
             lines.append(" · ".join(parts))
         if len(entries) > 14:

@@ -7,6 +7,7 @@ be in check-ins themselves (they agreed to its terms).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -18,6 +19,8 @@ from cogs.checkins.questions import ON_TRACK
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
+
+log = logging.getLogger(__name__)
 
 FEATURE = "checkins"
 JOIN = "!checkin start"
@@ -175,3 +178,12 @@ class PartnerCommands:
             lines.append(f"**{quote_member_text(partner['partner_name'], 80)}**: {shown}")
         return Content(title=f"Your partners, {day:%A %d %B}", text="\n".join(lines),
                        footer="A message from you can mean a lot. !sos asks them to reach out to you.")
+
+    async def _send_partner_summaries(self: CheckinsCog, items: list) -> None:
+        for item in items:
+            try:
+                summary = await self.partner_summary(item.member_id, item.day - timedelta(days=1))
+                if summary:
+                    await self.bot.send_private(item.user, summary)
+            except Exception:
+                log.exception("partner summary failed", extra={"member": item.member_id})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from bot.model import Choice, Content, TextRequest
 
@@ -52,6 +53,10 @@ class QuestionSet:
         changed = {k: v for k, v in self.prompts.items() if v != DEFAULTS[k].prompt}
         return {"prompts": changed, "off": [k for k in ORDER if k not in self.enabled]}
 
+    def steps_text(self) -> str:
+        """How an entry remembers the questions it was sent with: ",mood,craving,on_track,"."""
+        return "," + ",".join(self.enabled) + ","
+
     def first(self) -> str:
         return self.enabled[0] if self.enabled else "done"
 
@@ -67,25 +72,27 @@ def step_content(questions: QuestionSet, step: str, day: date, buttons: bool, ti
     Craving has 11 answers: as buttons where the platform has them; elsewhere the member types the
     number, because a numbered list 1-11 for the values 0-10 would read one off.
     """
-    tag = day.isoformat()
     prompt = questions.prompts[step]
     text = f"{intro}\n\n{prompt}".strip() if intro else prompt
+    choices, ask, hint = _answers(step, day.isoformat(), buttons)
+    return Content(title=title, text=text + hint, choices=list(choices), ask=ask)
+
+
+@lru_cache(maxsize=256)
+def _answers(step: str, tag: str, buttons: bool) -> tuple[tuple[Choice, ...], TextRequest | None, str]:
+    """A step's answer buttons or text request. The same for everyone on a day, so built once
+    (Choice and TextRequest are frozen, so sharing them is safe)."""
     if step == "mood":
-        choices = [Choice(f"checkin.mood:{tag}:{n}", str(n), "primary") for n in range(1, 6)]
-        return Content(title=title, text=text, choices=choices)
+        return tuple(Choice(f"checkin.mood:{tag}:{n}", str(n), "primary") for n in range(1, 6)), None, ""
     if step == "craving":
         if buttons:
-            choices = [Choice(f"checkin.craving:{tag}:{n}", str(n)) for n in range(11)]
-            return Content(title=title, text=text, choices=choices)
+            return tuple(Choice(f"checkin.craving:{tag}:{n}", str(n)) for n in range(11)), None, ""
         ask = TextRequest(f"checkin.craving:{tag}", "Craving, 0 to 10", placeholder="0-10", max_length=2)
-        return Content(title=title, text=f"{text}\n_Type a number from 0 to 10._", ask=ask)
+        return (), ask, "\n_Type a number from 0 to 10._"
     if step == "on_track":
         styles = {"yes": "success", "struggling": "secondary", "slip": "secondary"}
-        choices = [Choice(f"checkin.ontrack:{tag}:{k}", label, styles[k]) for k, label in ON_TRACK.items()]
-        return Content(title=title, text=text, choices=choices)
+        return tuple(Choice(f"checkin.ontrack:{tag}:{k}", label, styles[k]) for k, label in ON_TRACK.items()), None, ""
     label = "Your intention" if step == "intention" else "Your private note"
     ask = TextRequest(f"checkin.{step}:{tag}", label, placeholder="One line (optional)", max_length=300,
                       multiline=step == "note")
-    skip = [Choice(f"checkin.skip:{tag}:{step}", "Skip")]
-    return Content(title=title, text=f"{text}\n_Type it as your next message, or press Skip._", ask=ask,
-                   choices=skip)
+    return (Choice(f"checkin.skip:{tag}:{step}", "Skip"),), ask, "\n_Type it as your next message, or press Skip._"

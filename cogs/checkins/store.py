@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.storage import Migration
@@ -80,8 +81,26 @@ MIGRATIONS = [
             PRIMARY KEY (member_id, partner_id)
         );
         """,
-    )
+    ),
+    Migration(
+        2,
+        "each check-in keeps the questions it was sent with, and its state before the latest answer",
+        """
+        ALTER TABLE checkin_entries ADD COLUMN steps TEXT NOT NULL DEFAULT ',mood,craving,on_track,intention,note,';
+        ALTER TABLE checkin_entries ADD COLUMN before_answer TEXT;
+        """,
+    ),
 ]
+
+# The step after :column in an entry's ",mood,craving,...," list, or 'done' after the last one.
+_AFTER = "substr(steps, instr(steps, ',' || :column || ',') + length(:column) + 2)"
+NEXT_STEP_SQL = f"(CASE WHEN {_AFTER} = '' THEN 'done' ELSE substr({_AFTER}, 1, instr({_AFTER}, ',') - 1) END)"
+
+
+def next_step_in(steps: str, key: str) -> str:
+    """The same rule in Python: the step after `key` in ",a,b,c,", or 'done'."""
+    keys = [k for k in steps.split(",") if k]
+    return keys[keys.index(key) + 1] if key in keys and keys.index(key) + 1 < len(keys) else "done"
 
 ANSWER_COLUMNS = ("mood", "craving", "on_track", "intention", "note")
 SHARE_ITEMS = {"checkins": "share_checked_in", "mood": "share_mood", "ontrack": "share_on_track"}
@@ -96,14 +115,22 @@ def from_unix(seconds: int | None) -> datetime | None:
 
 
 def schedule_of(row: Any) -> Schedule:
+    return _schedule(row["local_time"], row["timezone"], row["days"], row["paused_until"], row["quiet_start"],
+                     row["quiet_end"])
+
+
+@lru_cache(maxsize=4096)
+def _schedule(local_time: str, timezone: str, days: str, paused_until: str | None, quiet_start: str | None,
+              quiet_end: str | None) -> Schedule:
+    # Thousands of members share a handful of schedules: build each one once.
     quiet = None
-    if row["quiet_start"] and row["quiet_end"]:
-        quiet = QuietHours(time.fromisoformat(row["quiet_start"]), time.fromisoformat(row["quiet_end"]))
+    if quiet_start and quiet_end:
+        quiet = QuietHours(time.fromisoformat(quiet_start), time.fromisoformat(quiet_end))
     return Schedule(
-        local_time=time.fromisoformat(row["local_time"]),
-        timezone=row["timezone"],
-        weekdays=days_from_text(row["days"]),
-        paused_until=date.fromisoformat(row["paused_until"]) if row["paused_until"] else None,
+        local_time=time.fromisoformat(local_time),
+        timezone=timezone,
+        weekdays=days_from_text(days),
+        paused_until=date.fromisoformat(paused_until) if paused_until else None,
         quiet=quiet,
     )
 
@@ -133,6 +160,14 @@ class CheckinStore:
             f"UPDATE checkin_members SET {assignments} WHERE member_id = ?", (*columns.values(), member_id)
         )
 
+    async def earliest_due(self) -> tuple[int | None, int | None]:
+        """The first moment a check-in, and the first a reminder, is due; two index lookups."""
+        row = await self.db.fetchone(
+            """SELECT (SELECT MIN(next_due) FROM checkin_members WHERE next_due IS NOT NULL),
+                      (SELECT MIN(reminder_due) FROM checkin_members WHERE reminder_due IS NOT NULL)"""
+        )
+        return row[0], row[1]
+
     # --- entries ----------------------------------------------------------------------------------
 
     async def entry(self, member_id: int, day: date):
@@ -140,36 +175,46 @@ class CheckinStore:
             "SELECT * FROM checkin_entries WHERE member_id = ? AND day = ?", (member_id, day.isoformat())
         )
 
-    async def open_entry(self, member_id: int, day: date, community_id: int, step: str, now: datetime) -> bool:
+    async def open_entry(self, member_id: int, day: date, community_id: int, steps: str, now: datetime) -> bool:
         """Create the day's entry if it does not exist yet. Returns whether it was created."""
+        first = next((k for k in steps.split(",") if k), "done")
         return bool(
             await self.db.execute_rowcount(
-                """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, sent_at)
-                   VALUES (?,?,?,?,?)""",
-                (member_id, day.isoformat(), community_id, step, now.isoformat()),
+                """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
+                   VALUES (?,?,?,?,?,?)""",
+                (member_id, day.isoformat(), community_id, first, steps, now.isoformat()),
             )
         )
 
-    async def record_answer(self, member_id: int, day: date, column: str, value: Any, next_step: str | None,
-                            now: datetime) -> bool:
-        """Store one answer (and move the entry on) in one statement, so it is durable when we reply."""
+    async def answer(self, platform: str, user_id: str, day: date, column: str, value: Any, now: datetime):
+        """Record one tap in one statement (the hot path): find the member by their account and
+        consent, store the value, move the entry on if this was its current question.
+
+        Returns (member_id, community_id, step now, step before, on_track before), or None when this
+        account is not in check-ins or has no check-in that day.
+        """
         if column not in ANSWER_COLUMNS:
             raise ValueError(column)
-        step_sql = ", step = ?" if next_step else ""
-        done_sql = ", completed_at = COALESCE(completed_at, ?)" if next_step == "done" else ""
-        params: list[Any] = [value, now.isoformat()]
-        if next_step:
-            params.append(next_step)
-        if next_step == "done":
-            params.append(now.isoformat())
-        params += [member_id, day.isoformat()]
-        return bool(
-            await self.db.execute_rowcount(
-                f"""UPDATE checkin_entries SET {column} = ?, answered_at = COALESCE(answered_at, ?)
-                    {step_sql}{done_sql} WHERE member_id = ? AND day = ?""",
-                params,
-            )
+        row = await self.db.fetchone(
+            f"""UPDATE checkin_entries SET
+                  {column} = :value,
+                  answered_at = COALESCE(answered_at, :now),
+                  before_answer = step || '|' || COALESCE(on_track, ''),
+                  step = CASE WHEN step = :column THEN {NEXT_STEP_SQL} ELSE step END,
+                  completed_at = CASE WHEN step = :column AND {NEXT_STEP_SQL} = 'done'
+                                      THEN COALESCE(completed_at, :now) ELSE completed_at END
+                WHERE day = :day AND member_id = (
+                  SELECT i.member_id FROM identities i
+                  JOIN consents c ON c.member_id = i.member_id AND c.feature = 'checkins'
+                  WHERE i.platform = :platform AND i.user_id = :user_id)
+                RETURNING member_id, community_id, step, before_answer""",
+            {"value": value, "now": now.isoformat(), "column": column, "day": day.isoformat(),
+             "platform": platform, "user_id": user_id},
         )
+        if row is None:
+            return None
+        step_before, _, on_track_before = row["before_answer"].partition("|")
+        return row["member_id"], row["community_id"], row["step"], step_before, on_track_before or None
 
     async def set_step(self, member_id: int, day: date, step: str, now: datetime) -> None:
         done = now.isoformat() if step == "done" else None

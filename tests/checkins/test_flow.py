@@ -66,7 +66,7 @@ async def test_a_full_check_in_with_every_kind_of_answer(env, clock):
     # Member-written text is sealed: the raw columns do not contain it, the vault opens it.
     assert "sponsor" not in row["intention"] and "steady" not in row["note"]
     cog = bot.get_cog("checkins")
-    assert cog.open_sealed(row["member_id"], row["note"]) == "Felt steady today"
+    assert cog.open_sealed("note", row["note"]) == "Felt steady today"
     # Sweeping again at the same moment sends nothing twice.
     assert (await cog.sweep()).checkins == 0
 
@@ -154,9 +154,16 @@ async def test_check_in_now_answers_early_and_the_evening_one_is_not_sent_again(
     await join(chat, bo)
     prompt = (await chat.say(bo, "!checkin now"))[-1]
     assert prompt.private_to == bo and len(prompt.content.choices) == 5
+    sent = await chat.press(bo, choice(prompt, "3"))
+    sent = await chat.press(bo, choice(sent[-1], "1"))
+    sent = await chat.press(bo, choice(sent[-1], "Yes"))
+    sent = await chat.press(bo, choice(sent[-1], "Skip"))
+    done = (await chat.press(bo, choice(sent[-1], "Skip")))[-1]
+    tomorrow_evening = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # not tonight's: today is done
+    assert f"Next check-in: <t:{int(tomorrow_evening.timestamp())}:F>" in done.text
     assert (await sweep_at(bot, clock, EVENING)).checkins == 0
     again = (await chat.say(bo, "!checkin now"))[-1]
-    assert [c.label for c in again.content.choices] == ["1", "2", "3", "4", "5"]  # still open: same question
+    assert "already checked in today" in again.text
 
 
 async def test_commands_need_joining_first_with_a_hint(env):
@@ -182,3 +189,13 @@ async def test_late_within_grace_is_still_sent(tmp_path):
     clock.set(EVENING + timedelta(hours=1))
     async with checkin_bot(tmp_path, clock) as (bot, chat):
         assert (await bot.get_cog("checkins").sweep()).checkins == 1
+
+
+async def test_the_minute_loop_runs_in_a_started_bot_and_stops_with_it(tmp_path, clock, monkeypatch):
+    from cogs.checkins.cog import CheckinsCog
+
+    monkeypatch.setattr(CheckinsCog, "auto_sweep", True)
+    async with checkin_bot(tmp_path, clock) as (bot, chat):
+        loop = bot.get_cog("checkins")._loop
+        assert loop is not None and not loop.done()
+    assert loop.done()

@@ -256,3 +256,18 @@ async def test_moderators_can_reword_and_switch_questions_but_not_their_kind(env
     assert "At least one question has to stay on" in refused.text
     refused = (await chat.say(chat.user("nia"), "!checkin question mood off"))[-1]
     assert "for moderators" in refused.text
+
+
+async def test_struggling_can_ask_a_partner_to_reach_out_gently(env, clock):
+    bot, chat = env
+    rio, sky = chat.user("rio"), chat.user("sky")
+    await join(chat, rio)
+    await join(chat, sky)
+    await pair(chat, rio, sky)
+    await sweep_at(bot, clock, EVENING)
+    offer = (await answer_through(chat, rio, on_track="Struggling"))[-1]
+    told = (await chat.press(rio, choice(offer, "Ask my partner to reach out")))[-1]
+    assert "I've let sky know" in told.text
+    nudge = chat.last(sky)
+    assert nudge.private_to == sky and "rio is having a hard day and would welcome a message" in nudge.text
+    assert "🆘" not in nudge.text  # gentler than !sos

@@ -110,10 +110,10 @@ async def test_notes_past_retention_are_deleted_by_the_daily_scheduled_job(env, 
     mod = chat.user("mod", moderator=True)
     assert "30 days" in (await chat.say(mod, "!checkin retention 30"))[-1].text
     # 29 days later the daily job keeps it; 31 days later it is gone, and the numbers stay.
-    clock.set(datetime(2026, 12, 27, 3, 15, tzinfo=UTC))
+    clock.set(datetime(2026, 12, 27, 3, 17, tzinfo=UTC))
     await bot.scheduler.run_due()
     assert await bot.db.fetchval("SELECT note FROM checkin_entries") is not None
-    clock.set(datetime(2026, 12, 29, 3, 15, tzinfo=UTC))
+    clock.set(datetime(2026, 12, 29, 3, 17, tzinfo=UTC))
     assert await bot.scheduler.run_due() == 1
     row = await bot.db.fetchone("SELECT note, mood FROM checkin_entries")
     assert row["note"] is None and row["mood"] == 3

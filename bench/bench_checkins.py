@@ -1,0 +1,149 @@
+"""Check-ins at scale: one day's dispatch for 10,000 participants over 24 timezones, and 10,000 answers.
+
+    make bench   (or: python -m bench bench_checkins)
+
+Targets (issue 7): dispatch under 1 s of bot time for the whole day, answers under 2 s with every
+answer durable in SQLite. "Bot time" is the time spent inside the sweeps (one a minute for 24 hours,
+1,440 of them, most finding nothing) through the in-memory adapter; setting up the 10,000 members is
+not timed. Wall-clock and process CPU time are both reported: on a shared machine the wall clock
+includes waiting for a core. Durable means: after the run, a separate sqlite3 connection to the file finds every answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as Time
+from pathlib import Path
+
+from bot.model import ChoiceEvent
+from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
+from cogs.checkins import dispatch
+from cogs.checkins.cog import CheckinsCog
+from cogs.checkins.dispatch import REMINDER_DELAY
+from cogs.checkins.store import unix
+from cogs.checkins.timing import Schedule, next_due
+
+MEMBERS = 10_000
+ZONES = [
+    "Pacific/Midway", "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver",
+    "America/Chicago", "America/New_York", "America/Halifax", "America/Sao_Paulo", "Atlantic/South_Georgia",
+    "Atlantic/Azores", "Europe/London", "Europe/Berlin", "Europe/Athens", "Europe/Moscow", "Asia/Dubai",
+    "Asia/Karachi", "Asia/Dhaka", "Asia/Bangkok", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
+    "Pacific/Noumea", "Pacific/Auckland",
+]
+START = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
+
+
+class BenchAdapter(MemoryAdapter):
+    """The test kit's adapter, minus its look-back through every earlier message on each DM send
+    (quadratic over 20,000 messages): that is the test kit's cost, not the bot's."""
+
+    async def send(self, place, content):
+        return self._record(place, content, None)
+
+
+async def populate(bot, count: int) -> None:
+    """Members who opted in, written straight to the tables (the opt-in flow has its own tests)."""
+    rng = random.Random(7)
+    now = START.isoformat()
+    members, identities, consents, rows = [], [], [], []
+    statement = bot.get_cog("checkins").consent_statement
+    for member_id in range(1, count + 1):
+        zone = ZONES[member_id % len(ZONES)]
+        local = Time(rng.randrange(6, 23), rng.choice((0, 15, 30, 45)))
+        due = next_due(Schedule(local, zone), START)
+        members.append((member_id, now))
+        identities.append(("memory", f"m{member_id}", member_id, now))
+        consents.append((member_id, "checkins", statement, "bench", now))
+        rows.append((member_id, 1, local.strftime("%H:%M"), zone, "mon,tue,wed,thu,fri,sat,sun",
+                     unix(due.at), due.day.isoformat(), now))
+    async with bot.db.transaction() as db:
+        await db.executemany("INSERT INTO members (id, created_at) VALUES (?,?)", members)
+        await db.executemany("INSERT INTO identities (platform, user_id, member_id, added_at) VALUES (?,?,?,?)",
+                             identities)
+        await db.executemany(
+            "INSERT INTO consents (member_id, feature, statement, statement_sha256, agreed_at) VALUES (?,?,?,?,?)",
+            consents)
+        await db.executemany(
+            """INSERT INTO checkin_members (member_id, community_id, local_time, timezone, days, next_due, next_day,
+               joined_at) VALUES (?,?,?,?,?,?,?,?)""", rows)
+
+
+async def run(count: int = MEMBERS, reminders: bool = True) -> dict:
+    """One day for `count` members who all stay silent (so, with reminders on, each also gets the
+    day's one reminder: the worst case), then everyone answers a check-in."""
+    CheckinsCog.auto_sweep = False
+    dispatch.REMINDER_DELAY = REMINDER_DELAY if reminders else timedelta(days=2)  # 2 days: never sent
+    clock = FrozenClock(START)
+    with tempfile.TemporaryDirectory() as tmp:
+        adapter = BenchAdapter()
+        async with make_test_bot(Path(tmp), cogs=["cogs.privacy", "cogs.checkins"], adapters=[adapter],
+                                 clock=clock) as (bot, chat):
+            bot.rate_limiter.limit = 10**9
+            cog = bot.get_cog("checkins")
+            await populate(bot, count)
+
+            # One day: a sweep every minute, as the running bot does.
+            sweep_seconds, sweep_cpu, sent = 0.0, 0.0, 0
+            for minute in range(24 * 60 + 1):
+                clock.set(START + timedelta(minutes=minute))
+                began, began_cpu = time.perf_counter(), time.process_time()
+                result = await cog.sweep()
+                sweep_seconds += time.perf_counter() - began
+                sweep_cpu += time.process_time() - began_cpu
+                sent += result.checkins
+            assert sent == count, f"sent {sent} of {count}"
+            reminded = len([s for s in adapter.sent if s.content.title is None])
+
+            # Everyone answers their first question (mood) with a tap.
+            prompts = [s for s in adapter.sent if s.content.title == "Your daily check-in"]
+            presses = [ChoiceEvent(p.content.choices[3].id, p.private_to, adapter.dm_place(p.private_to))
+                       for p in prompts]
+            began, began_cpu = time.perf_counter(), time.process_time()
+            for press in presses:
+                await bot.handle_choice(press)
+            answer_seconds = time.perf_counter() - began
+            answer_cpu = time.process_time() - began_cpu
+            db_path = bot.settings.storage.path
+        # After the bot closed: a fresh connection must find every answer.
+        with sqlite3.connect(db_path) as check:
+            durable = check.execute("SELECT COUNT(*) FROM checkin_entries WHERE mood = 4").fetchone()[0]
+    return {
+        "participants": count,
+        "timezones": len(ZONES),
+        "dispatch_sweeps": 24 * 60 + 1,
+        "dispatch_seconds": round(sweep_seconds, 3),
+        "dispatch_cpu_seconds": round(sweep_cpu, 3),
+        "checkins_sent": sent,
+        "reminders_sent": reminded,
+        "answers": len(presses),
+        "answer_seconds": round(answer_seconds, 3),
+        "answer_cpu_seconds": round(answer_cpu, 3),
+        "answers_per_second": round(len(presses) / answer_seconds),
+        "answers_durable": durable,
+        "targets": {"dispatch_seconds": 1.0, "answer_seconds": 2.0},
+    }
+
+
+def main() -> int:
+    # KINDRED_BENCH_MEMBERS=2000 for a quick look; the targets apply to the default 10,000.
+    count = int(os.environ.get("KINDRED_BENCH_MEMBERS", MEMBERS))
+    checkins_only = asyncio.run(run(count, reminders=False))
+    result = asyncio.run(run(count))
+    result["dispatch_without_reminders_seconds"] = checkins_only["dispatch_seconds"]
+    result["dispatch_without_reminders_cpu_seconds"] = checkins_only["dispatch_cpu_seconds"]
+    print(json.dumps(result, indent=2))
+    ok = result["dispatch_without_reminders_seconds"] < 1.0 and result["answer_seconds"] < 2.0 and result["answers_durable"] == count
+    return 0 if ok or count != MEMBERS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
