@@ -61,6 +61,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     consent_statement = CONSENT
     sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
                       SealedColumn("checkin_entries", "note", "checkins.note")]
+    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins:{member_id}"),
+                      SealedColumn("checkin_entries", "note", "checkins:{member_id}")]
     data_statement = DataStatement(
         stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
         "note), an optional sobriety date, and who your check-in partners are",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.cog import Cog, DataStatement
+from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content, IncomingMessage
 
@@ -42,6 +42,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     feature = "crisis"
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT
+    sealed_columns = [SealedColumn("crisis_safety_plans", "sealed", "crisis.safetyplan:{member_id}:{section}")]
     data_statement = DataStatement(
         stores="your country (if you set one) and your safety plan (if you write one), encrypted",
         why="to show you the right help and your own plan, and so a moderator can reach you",

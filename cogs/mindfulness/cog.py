@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.cog import Cog, DataStatement
+from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content, PlaceRef
 from bot.scheduler import Cron, Occurrence
@@ -40,6 +40,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
     title = "Mindfulness prompts"
     feature = "mindfulness"
     migrations = MIGRATIONS
+    sealed_columns = [SealedColumn("mindfulness_suggestions", "text", "mindfulness.suggestion")]
     data_statement = DataStatement(
         stores="prompts you suggest (encrypted), their status, a moderator's note to you, and whether you "
         "wanted your name shown if the prompt is used",

@@ -94,3 +94,18 @@ async def test_key_rotation_re_encrypts_every_sealed_value(tmp_path, clock):
 def test_user_refs_compare_by_platform_and_id_only():
     assert UserRef("discord", "1", "Sam") == UserRef("discord", "1", "")
     assert UserRef("discord", "1") != UserRef("matrix", "1")
+
+
+async def test_every_cogs_declared_sealed_columns_exist_and_rotate(tmp_path, clock):
+    from bot.core import DEFAULT_COGS
+
+    async with make_test_bot(tmp_path, cogs=DEFAULT_COGS, clock=clock) as (bot, _):
+        declared = [s for cog in bot.cogs.values() for s in cog.sealed_columns]
+        assert {s.table for s in declared} >= {"checkin_entries", "crisis_safety_plans", "mindfulness_suggestions"}
+        member = await bot.members.ensure(UserRef("memory", "x-id"))
+        await bot.db.execute(
+            "INSERT INTO crisis_safety_plans (member_id, section, sealed, updated_at) VALUES (?,?,?,?)",
+            (member, "reasons", bot.vault.seal("my dog", f"crisis.safetyplan:{member}:reasons"), "2026-01-01"))
+        assert await bot.rotate_key(decode_key(generate_key())) == 1
+        token = await bot.db.fetchval("SELECT sealed FROM crisis_safety_plans")
+        assert bot.vault.open(token, f"crisis.safetyplan:{member}:reasons") == "my dog"
