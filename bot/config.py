@@ -12,7 +12,7 @@ import os
 import tomllib
 import types
 import typing
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -171,10 +171,6 @@ def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
         return cls()
 
 
-def _section_name(where: str) -> str:
-    return f"[{where}]"
-
-
 def parse_settings(raw: dict, source: str = "config", env: dict[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     problems: list[str] = []
@@ -186,7 +182,7 @@ def parse_settings(raw: dict, source: str = "config", env: dict[str, str] | None
             suggestion = f" (did you mean '[{hint[0]}]'?)" if hint else ""
             problems.append(f"[{key}]: unknown section{suggestion}")
             continue
-        values[key] = _check_value(value, hints[key], _section_name(key), problems)
+        values[key] = _check_value(value, hints[key], f"[{key}]", problems)
     settings = Settings(**values, source=source)
 
     for (section, key), variable in SECRET_ENV.items():
@@ -240,11 +236,3 @@ def load_settings(path: str | Path | None, env: dict[str, str] | None = None) ->
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"not valid TOML: {error}"], str(path)) from None
     return parse_settings(raw, source=str(path), env=env)
-
-
-def default_for(cls: type, name: str) -> Any:
-    """A field's default, for generated documentation."""
-    f = {f.name: f for f in fields(cls)}[name]
-    if f.default is not MISSING:
-        return f.default
-    return f.default_factory()  # type: ignore[misc]

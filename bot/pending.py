@@ -97,11 +97,6 @@ class Pending:
             "DELETE FROM pending_prompts WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
         )
 
-    async def forget_place(self, place: PlaceRef) -> None:
-        await self.db.execute(
-            "DELETE FROM pending_prompts WHERE platform = ? AND place_id = ?", (place.platform, place.place_id)
-        )
-
     async def _question_for(self, message: IncomingMessage):
         oldest = self._now(-EXPIRY)
         if message.reply_to:

@@ -210,3 +210,10 @@ async def test_every_cog_command_becomes_a_slash_command(start_kindred, discord_
         assert offered == set(bot.router.commands), f"left out: {set(bot.router.commands) - offered}"
         synced = {c["name"] for c in discord_double.global_commands}
         assert synced == {name.split()[0] for name in bot.router.commands}
+        for command in adapter.tree.walk_commands():
+            assert 1 <= len(command.description) <= 100, command.qualified_name
+        by_name = {c.qualified_name: c for c in adapter.tree.walk_commands()}
+        # Optional and required options keep their declared shape (what members see in the picker).
+        assert [p.display_name for p in by_name["checkin start"].parameters] == ["time", "timezone", "days"]
+        assert not any(p.required for p in by_name["checkin start"].parameters)
+        assert [(p.display_name, p.required) for p in by_name["meetup create"].parameters] == [("details", True)]
