@@ -17,20 +17,30 @@ from .lexicon import Category
 
 _NEGATORS = frozenset("not never no dont didnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without".split())
 # Uncertainty is not negation: "i dont know if i want to live" is more worrying, not less.
-_HEDGES = re.compile(r"\b(?:dont know|not sure|cant tell|not saying|not that|dont think i can|never felt|no one|no body|"
+_HEDGES = re.compile(r"\b(?:havent (?:touched|used|had|done|drunk|picked up)|dont know|not sure|cant tell|not saying|not that|dont think i can|never felt|no one|no body|"
                      r"no way out|no reason|no point|no future|not worth|dont care)\b")
 _NEGATED_STATE = re.compile(
     r"\b(?:not|never|no longer|nothing like|far from|not at all) (?:really |actually |feeling |at all )?"
     r"(?:suicidal|in danger|at risk|going to (?:hurt|kill|use|drink|pick up|relapse|do anything)|thinking (?:of|about) "
-    r"(?:suicide|killing|ending|hurting|using|drinking)|planning|having (?:a crisis|thoughts|urges))\b|"
+    r"(?:suicide|killing|ending|hurting|using|drinking)|planning (?:anything|to do anything|on doing anything)|"
+    r"planning (?:to|on) (?:get|getting|buy|buying|use|using|drink|drinking|pick up|picking up|score|scoring)|"
+    r"having (?:a crisis|thoughts|urges))\b|"
     r"\b(?:no|zero|dont have any|havent had any|not having any) (?:thoughts|plans?|urges?|intention|desire|cravings?)\b|"
-    r"\b(?:im|i am|i feel) (?:safe|okay now|fine now)\b|\bnobody needs to worry\b|\bdont worry\b|"
+    r"\b(?:im|i am|i feel) (?:safe|okay now|fine now)\b|\bnobody needs to worry\b|"
+    r"\bdont worry\b(?! about me (?:after|anymore|any more|once|ever again))|"
     r"\b(?:isnt|is not|not) (?:a|my|some kind of|some) (?:goodbye|plan|last|suicide|cry for help|crisis)\b|"
     r"\b(?:no way|not like that|nothing like that|not in that way|never would|id never|i would never|wouldnt ever)\b|"
     r"\b(?:nope|no|nah|not really)\s*[.,!]?\s*(?:just|only)\b|\bnot (?:[\w,]+ ){0,7}just (?:tired|sad|venting|stressed|"
     r"exhausted|burnt out|burned out|frustrated|lonely|annoyed|bored|worn out)\b|"
     r"\b(?:isnt|is not|arent|are not|was never|wasnt|never|not) (?:something (?:id|i would|i will|im going to)|an option|"
-    r"on the table|happening|in the cards|my plan)\b|\boff the table\b"
+    r"on the table|happening|in the cards|my plan)\b|\boff the table\b|"
+    r"\b(?:shakes|shaking|tremors|sweats|vomiting|puking|scars|cravings|symptoms|hallucinations|seizures) (?:are |is |have |has )?"
+    r"(?:all )?(?:gone|healed|stopped|over|faded)\b|\bno more (?:\w+ )?(?:shakes|vomiting|sweats|tremors|shaking|puking|"
+    r"seizures)\b|\bhealed up\b|"
+    r"\b(?:asked|asks|ask|asking) (?:me )?(?:if|whether)\b.{0,60}\b(?:said|say|answered|answer|told (?:her|him|them)) "
+    r"(?:no|nope|not really|never|honestly no)\b|"
+    # "its not that i want to end it, i just hate ..." denies this clause; the next clause is judged on its own.
+    r"\b(?:its|it is|thats|that is) not (?:that|like|because) i (?:\w+ )?(?:want|wanna|would|will|am going|plan|think about)\b"
 )
 
 _DISTANT_PAST = re.compile(
@@ -44,7 +54,14 @@ _DISTANT_PAST = re.compile(
     r"when i (?:first )?got (?:sober|clean)|my first (?:year|month|months|week|weeks) (?:sober|clean|in recovery)?|"
     r"the (?:night|day|time|year) i (?:\w+ed|was|had|tried|took|got|went|hit|almost|nearly|drank)|that was (?:in )?\d{4}|when i was (?:\d+|\w+teen|young|a kid|in (?:high school|college))|"
     r"as a (?:teen|teenager|kid|child)|(?:most|much|all|half) of my (?:twenties|teens|thirties|life|adult life)|"
-    r"in my (?:twenties|teens|thirties|forties))\b"
+    r"in my (?:twenties|teens|thirties|forties)|(?:my|the) (?:first|last|previous|old|other) (?:detox|detoxes|rehab|"
+    r"rehabs|withdrawal|withdrawals|treatment|stint|admission|hospital stay)|my first time|the first time (?:i|around)|"
+    r"i was the (?:\w+ )?(?:guy|girl|one|person|kid|woman|man|dude) who|(?:did|gave|tried|thought|was|had|went) (?:\w+ ){0,3}?"
+    r"once because|"
+    r"(?:\d{3,} days|(?:\d+|a|one|two|three|six|nine) (?:months?|years?)) since (?:my|the) (?:last )?(?:od|overdose|drink|"
+    r"relapse|attempt|use|seizure|hospital)|when i (?:first )?(?:joined|came here|got here|"
+    r"started here|walked in|found (?:this|the) (?:group|server|program))|when i (?:first )?started (?:the program|iop|"
+    r"treatment|recovery))\b"
 )
 _RETURNING = re.compile(
     r"\b(?:again|still|lately|these days|recently|this week|tonight|right now|coming back|creeping back|are back|is back|"
@@ -55,7 +72,8 @@ _RESOLVED = re.compile(
     r"got help|got sober|got clean|\d+ (?:days|months|years|weeks) (?:sober|clean|free)|sober now|clean now|safe now|"
     r"life is good|never again|saved my life|im better|doing better|i was wrong|another way|recovery showed|"
     r"changed that|changed everything|years in|(?:im|i am) \d+ now|on year \w+|year (?:two|three|four|five|\d+) now|"
-    r"behind me|(?:its|it is|thats) over now|got through|made it through|never looked back|it passed)\b"
+    r"behind me|(?:its|it is|thats) over now|got through|made it through|never looked back|it passed|turns out|turned out|"
+    r"got (?:it|them|everything) (?:all )?back)\b"
 )
 _GRIEF = re.compile(r"\b(?:died|passed away|passed|lost (?:him|her|them|my \w+|a \w+)|funeral)\b.{0,30}"
                     r"\b(?:overdose|overdosed|fentanyl|suicide|drinking|drugs)\b|\b(?:lost|losing) (?:\w+ ){0,3}to "
@@ -67,16 +85,31 @@ _EDUCATION = re.compile(
     r"slides|website|post from|quote|lyrics|song|movie|film|show|episode|character|novel|textbook|curriculum|module|"
     r"awareness|prevention|vigil|hotline number|lifeline|988|warning signs?|signs of|symptoms of|risk factors?|"
     r"how (?:do|can|should) (?:i|we|you) (?:help|support|tell|spot|recognize|talk)|how to (?:help|support|spot|recognize)|"
-    r"what (?:are|is) the signs|if someone|when someone|someone who|a friend who|a person who|people who|"
+    r"what (?:are|is) the signs|if someone|when someone|someone who|a friend who|a person who|(?<!hearing )(?<!seeing )people who|"
     r"the speaker|our counselor|the counselor|the nurse|the doctor said|my therapist (?:said|says|gave|explained)|"
-    r"we (?:learned|practiced|talked about|discussed|read)|in group (?:today )?we|the group (?:talked|discussed))\b"
+    r"we (?:learned|practiced|talked about|discussed|read|covered)|in group (?:today )?we|the group (?:talked|discussed)|"
+    r"psych ?ed|psychoeducation|psycho education|psa|fyi|reminder|pro tip|(?:overdose|warning|withdrawal|relapse) signs|"
+    r"(?:you|we|everyone|yall) should (?:always |still |also )?(?:carry|give|call|keep|know|learn)|if you (?:see|find|think) "
+    r"(?:someone|somebody|a person|a friend)|make sure (?:you|everyone)|(?:is|are) free at|free (?:narcan|naloxone)|aka|"
+    r"what does (?:\w+ ){1,3}mean|anyone know what|is it true (?:that)?|how (?:do|can) you tell|^til|today i learned|sharing in case|"
+    r"in case anyone needs|any good sources|sources|hotline|carry (?:narcan|naloxone)|thats why so many|so many people|"
+    r"covered|school report|report on|nursing|(?:class|school|homework|assignment|project) (?:on|about)|"
+    r"(?:group|class|session|lesson|topic|talk|module|the speaker)(?: today| tonight)? "
+    r"(?:was|is) (?:about|on)|today was about|the topic|they (?:explained|taught|showed)|(?:we|they) went over)\b"
 )
-_FIRST_PERSON_NOW = re.compile(r"\b(?:i|im|me|my|myself|ive|id|ill)\b")
+# "in the movie a guy says im going to kill myself": the words belong to someone on a screen or page.
+_SOMEONE_SAYS = re.compile(r"\b(?:a |the |this |that )?(?:guy|girl|man|woman|kid|character|he|she|they|someone|somebody|"
+                           r"narrator|singer|actor|host|speaker|author) (?:says|said|goes|went|yells|yelled|screams|screamed|"
+                           r"sings|sang|tells|told|writes|wrote) ")
+# "my" alone is possession ("my class", "my daughter's report"), not the writer speaking about themselves.
+_FIRST_PERSON_NOW = re.compile(r"\b(?:i|im|me|myself|ive|id|ill)\b")
 _REPORTING_VERBS = re.compile(r"\b(?:i|we) (?:learned|read|saw|heard|watched|practiced|wrote|am writing|im writing|"
                               r"was reading|am reading|im reading|found)\b|\bmy (?:class|paper|essay|teacher|counselor)\b|"
                               r"\bhow (?:do|can|should|would) (?:i|we) (?:help|support|talk to|tell|spot|recognize|know)\b|"
                               r"\b(?:a|my) (?:friend|buddy|sister|brother|cousin|son|daughter|sponsee|coworker) who\b|"
-                              r"\b(?:told|asked|texted|messaged) me\b")
+                              r"\b(?:told|asked|texted|messaged) me\b|\b(?:what|how) (?:do|should|can|would) i (?:even )?"
+                              r"(?:say|do|tell|help|respond|handle|answer)\b|\basking (?:for|before|because|since|so)\b.*$|"
+                              r"\b(?:saw|seen|read|heard) it\b")
 
 _LAUGHTER = re.compile(r"\blol\b|\bhaha|\bjk\b|\bjoking\b|\bkidding\b")
 _MUNDANE = re.compile(
@@ -97,13 +130,23 @@ _RECOVERY_FIGURES = (
     r"(?:kill|killing|killed) (?:the|my) (?:old me|addict in me|cravings?)"
 )
 _RECOVERY_FIGURE = re.compile(rf"\b(?:{_RECOVERY_FIGURES})\b")
+# Things, not people: "my laptop committed suicide mid essay" is a bad day, not a crisis.
+_THINGS = (r"(?:laptop|phone|computer|pc|printer|car|battery|router|wifi|tv|xbox|playstation|ps5|console|switch|"
+           r"headphones|airpods|earbuds|charger|plant|plants|fridge|microwave|server|app|keyboard|mouse|tablet|ipad|"
+           r"kindle|camera|speaker|controller|monitor|screen|hard drive|vacuum|dishwasher|kettle|toaster|blender|"
+           r"sourdough starter|garden|tomatoes|basil|succulent|group chat|chat|thread|playlist|streak|sleep schedule|"
+           r"social life|bank account|wallet|motivation|brain cells?|braincell)")
 _FIGURATIVE_SPANS = re.compile(
     r"\b(?:killing me|killed it|kill it|kill for|killed me|to die for|dying to|dying for|dying of (?:laughter|boredom)|"
     r"died laughing|bored to death|scared to death|dead tired|dead serious|(?:phone|battery|laptop|car|plant|plants|wifi) "
     r"(?:is )?(?:dying|died|dead)|overdosed on (?:netflix|sugar|coffee|caffeine|candy|chocolate|tv|memes|pizza|"
     r"cookies|sun)|jump at|shot my shot|kill two birds|drowning in (?:work|paperwork|emails|homework)|death of me|"
-    r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|through the roof|heart attack when|scared me to death|"
+    r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|(?:gonna|going to|will) be the (?:end|death) of me|"
+    r"(?:so|too) (?:hot|spicy|cold|funny|embarrassing|awkward|scary|good|cringe|loud|boring) (?:\w+ ){0,4}?(?:gonna|going to|"
+    r"could|would|about to) die|through the roof|heart attack when|scared me to death|"
     rf"{_RECOVERY_FIGURES}|on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
+    rf"{_THINGS} (?:\w+ ){{0,2}}?(?:committed suicide|killed itself|unalived itself|offed itself|died|is dying|"
+    r"overdosed|od|oded|(?:is|are|was) dead)|"
     r"overdosed on (?!(?:\w+ )?(?:pills|xanax|benzos|heroin|fentanyl|opioids|meds|oxy|drugs|alcohol|"
     r"something|dope|coke|meth|it|them))\w+)\b"
 )
@@ -112,7 +155,12 @@ _COPING = re.compile(
     r"\b(?:but|instead|then) (?:i )?(?:called|texted|went to|reached out|talked to|prayed|meditated|walked|left|"
     r"drove past|played the tape|told|hit a meeting|went for a)\b|\b(?:not|never) (?:going|gonna) to (?:use|drink|pick up|"
     r"act on it)\b|\bthe (?:urge|craving|thought) passed\b|\bwalked out\b|\bkept going\b|\bplayed the tape forward\b|"
-    r"\bstayed (?:sober|clean)\b|\bdidnt (?:use|drink|pick up)\b|\bsober (?:buddy|friend|support|companion)\b"
+    r"\bstayed (?:sober|clean)\b|\bblocked (?:and deleted|him|her|them|the number|his number|her number)\b|"
+    r"\bdeleted (?:his|her|their|the|my \w+s) (?:number|contact)\b|\bi know (?:that|its a|its|thats a|thats) (?:liar|lie|lying)\b|"
+    r"\b(?:gave|handed) (?:my sponsor|my wife|my husband|my partner|a friend|my friend|someone) (?:the key|my keys|my card|my stash)\b|"
+    r"\bpoured (?:it|them|the \w+) all (?:out|down)\b|\bno (?:pills|alcohol|booze|drugs|liquor|guns?|meds) (?:left )?in (?:the|my) (?:house|apartment|"
+    r"place|home|flat)\b|\bgot rid of (?:the|all the|all my|my)\b|\bflushed (?:the|my|them|it)\b|\bpoured (?:it|them|the \w+) "
+    r"(?:out|down the)\b|\bgave my (?:meds|pills|stash) to\b|\bdidnt (?:use|drink|pick up)\b|\bsober (?:buddy|friend|support|companion)\b"
 )
 
 
@@ -127,7 +175,8 @@ def negated(clause: str, start: int) -> bool:
 
 
 _RECENT = re.compile(r"\b(?:last night|yesterday|this morning|this afternoon|earlier|an hour ago|hours ago|just now|"
-                     r"tonight|tonights|right now|this week|minutes ago|a few minutes|i just)\b")
+                     r"tonight|tonights|right now|this week|minutes ago|a few minutes|i just|today|now i|did it again|"
+                     r"\d+x|\d+ times today)\b")
 _PAST_VERB = re.compile(r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|thought|overdosed|relapsed|did|cut|"
                         r"attempted|survived|nearly|almost|took)\b")
 
@@ -138,6 +187,8 @@ def in_the_past(clause: str, message: str) -> bool:
         return False
     if _DISTANT_PAST.search(clause):
         return True
+    if _LOST_CLEAN_TIME.search(message):
+        return False
     if _RESOLVED.search(message) and (_DISTANT_PAST.search(message) or _PAST_VERB.search(clause)):
         return True
     return bool(_GRIEF.search(clause))
@@ -147,7 +198,7 @@ def educational(clause: str, message: str) -> bool:
     """About the topic (a handout, a class, a friend, the news) rather than the writer right now."""
     if not _EDUCATION.search(message) and '"' not in clause:
         return False
-    if '"' in clause:
+    if '"' in clause or _SOMEONE_SAYS.search(clause):
         return True
     personal = _FIRST_PERSON_NOW.search(_REPORTING_VERBS.sub(" ", clause))
     return not personal
@@ -158,7 +209,9 @@ def figurative(message: str, span: tuple[int, int], category: Category) -> bool:
     for match in _FIGURATIVE_SPANS.finditer(message):
         if match.start() < span[1] and span[0] < match.end():
             return True
-    if category in (Category.SELF_HARM, Category.MEDICAL) and _ACCIDENT.search(message):
+    if category is Category.SELF_HARM and _ACCIDENT.search(message):
+        return True
+    if category is Category.MEDICAL and _KITCHEN_ACCIDENT.search(message):
         return True
     return bool(_LAUGHTER.search(message) and _MUNDANE.search(message))
 
@@ -179,7 +232,7 @@ def reassuring(message: str) -> str | None:
         return "negated"
     if _COPING.search(message):
         return "coping"
-    if _RESOLVED.search(message) or _MILESTONE.search(message):
+    if (_RESOLVED.search(message) or _MILESTONE.search(message)) and not _LOST_CLEAN_TIME.search(message):
         return "resolved"
     if _DISTANT_PAST.search(message) and not _RETURNING.search(message):
         return "past"
@@ -187,7 +240,7 @@ def reassuring(message: str) -> str | None:
         return "education"
     if _KITCHEN_ACCIDENT.search(message):
         return "accident"
-    if _RECOVERY_FIGURE.search(message):
+    if _RECOVERY_FIGURE.search(message) or (_LAUGHTER.search(message) and _MUNDANE.search(message)):
         return "figurative"
     return None
 
@@ -197,6 +250,42 @@ _KITCHEN_ACCIDENT = re.compile(r"\b(?:shaving|chopping|by accident|accidentally|
                                r"cutting (?:onions|vegetables|veggies|bread))\b")
 
 
+# "used after 6 months clean" counts clean time to say it just ended: a relapse, not a milestone.
+_LOST_CLEAN_TIME = re.compile(r"\b(?:used|drank|relapsed|slipped|picked up|threw away|lost|broke|blew|gave up)\b.{0,30}"
+                              r"\b(?:after|of) (?:\d+|a|one|two|three|six|nine) (?:days?|weeks?|months?|years?)\b")
+
+
 _MILESTONE = re.compile(r"\b(?:\d+|one|two|three|six|nine) (?:days?|weeks?|months?|years?) (?:sober|clean|free|today|"
                         r"no (?:drinks?|pills|alcohol))\b|\b(?:sober|clean) (?:for )?(?:\d+|one|two|three|six) "
                         r"(?:days?|weeks?|months?|years?)\b|\b(?:chip|coin|medallion|sobriety date|anniversary)\b")
+
+
+# "im safe" said outright, with nothing after it that takes it back ("im safe for now but...").
+_SAFE_NOW = re.compile(
+    r"\b(?:im|i am|i feel|feeling|i promise im|honestly im|i swear im) (?:totally |completely |actually |really |"
+    r"perfectly |physically )?(?:safe|not in (?:any )?danger|not going to do anything)\b|\bnot in (?:any )?danger\b|"
+    r"\b(?:nobody|no one|noone) (?:needs|has) to worry\b|\bno need to worry\b"
+)
+_TAKEN_BACK = re.compile(r"\b(?:but|though|although|except|for now|for tonight|i think|i guess|probably|maybe|yet|"
+                         r"not sure|for the moment|at the moment|barely)\b")
+
+
+def says_safe(message: str) -> bool:
+    """The member tells us they are safe now; a hit elsewhere in the message is then context, not an alarm.
+
+    Only phrases that are not themselves an emergency are lowered by this (see detector).
+    """
+    for match in _SAFE_NOW.finditer(message):
+        if not _TAKEN_BACK.search(message, match.end(), match.end() + 40):
+            return True
+    return False
+
+
+# "about my last post", "sorry for my last message": pointing back at an earlier message, not a farewell.
+_POINTS_BACK = re.compile(r"\b(?:about|re|regarding|ignore|sorry (?:for|about)|delete|deleted|after|since|in|from|on|"
+                          r"to|worried (?:about|by)|reading|saw|see|edit|edited|replying to|reply to|under) "
+                          r"(?:my |that |the |this )?$")
+
+
+def points_back(message: str, start: int) -> bool:
+    return bool(_POINTS_BACK.search(message[max(0, start - 30) : start]))

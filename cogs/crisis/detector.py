@@ -48,7 +48,7 @@ CONCERN_AT = 0.5
 CHECK_IN_AT = 0.3
 # With no lexicon phrase at all, the model alone must be surer before anyone is alerted
 # (chosen on the project's own test set: below this its hits were mostly ordinary messages).
-MODEL_ONLY_CONCERN_AT = 0.7
+MODEL_ONLY_CONCERN_AT = 0.6
 
 _IMMINENT = re.compile(
     r"\b(?:tonight|right now|now|in front of me|in my hand|next to me|goodbye|last message|this is it|about to|"
@@ -81,9 +81,22 @@ def _clause_bounds(normalized: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
+def _once(check):
+    """A whole-message check run at most once per message, and only if some hit needs it."""
+    answers: dict[str, bool] = {}
+
+    def cached(message: str) -> bool:
+        if message not in answers:
+            answers[message] = check(message)
+        return answers[message]
+
+    return cached
+
+
 def _judge_hits(normalized: str, tokens: frozenset[str]) -> list[_Hit]:
     hits = []
     copes = None
+    safe_said = _once(context.says_safe)
     for phrase, start, end in find_phrases(normalized, tokens):
         left, right = _clause_bounds(normalized, start, end)
         clause = normalized[left:right]
@@ -96,6 +109,10 @@ def _judge_hits(normalized: str, tokens: frozenset[str]) -> list[_Hit]:
             veto = "education"
         elif context.figurative(normalized, (start, end), phrase.category):
             veto = "figurative"
+        elif normalized.startswith(("last", "my last"), start) and context.points_back(normalized, start):
+            veto = "points_back"
+        elif not phrase.imminent and safe_said(normalized):
+            veto = "says_safe"
         elif phrase.category is Category.RELAPSE:
             copes = context.coping(normalized) if copes is None else copes
             veto = "coping" if copes else None

@@ -47,6 +47,20 @@ _USE = (
     r"buy|smoke|snort|go out|blow it|throw it away|throw away my)"
 )
 
+# Alcohol on top of sedatives or opioids is how many overdoses happen, even with a "normal" amount of each.
+_DRANK = (r"(?:drank|drinking|downed|finished|polished off|had) (?:\w+ ){0,3}?(?:fifth|bottle|beers|vodka|whiskey|wine|"
+          r"drinks|shots|pints|handle|liquor|booze|tequila|rum|gin)")
+_SEDATED = (r"(?:took|taking|take|popped|popping|swallowed|had|ate|on) (?:\w+ ){0,2}?(?:sleeping pills|sleepers|pills|xanax|"
+            r"bars|benzos|valium|klonopin|ativan|ambien|oxy|oxys|percs|percocet|opioids|methadone|tramadol|gabapentin|"
+            r"zannies|lean|downers)")
+
+# Alcohol and benzodiazepine withdrawal can kill: these signs after stopping are a medical emergency.
+_WITHDRAWAL_SIGNS = (r"(?:shaking|shakes|tremors|trembling|sweating|hallucinating|seeing things|hearing things|seeing bugs|"
+                     r"hearing voices|bugs crawling|seeing shadows|confused|vomiting|throwing up|puking|cant hold a cup)")
+_STOPPED = (r"(?:withdrawal|withdrawals|withdrawing|detox|detoxing|since i stopped|since i quit|stopped drinking|quit drinking|"
+            r"cold turkey|coming off|no alcohol|no drink|no drinking|without a drink|off (?:the )?(?:booze|alcohol|benzos|"
+            r"xanax|pills|bars|drink|sauce)|quit the (?:bars|benzos|xanax|booze|drink)|day \w+ (?:no|without|off))")
+
 # (name, category, weight, imminent, regex)
 _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     # --- suicide: explicit
@@ -67,6 +81,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"need|would rather|id rather|praying) (?:to |i could |i would |i )?(?:die|be dead|not be alive|not exist|"
      r"stop existing|not wake up|go to sleep forever|sleep forever|disappear forever|not be here|be gone|"
      r"just disappear|dying)\b"),
+    ("catch_bus", Category.SUICIDE, 0.7, False,
+     r"\b(?:thinking about|think about|want to|wanna|going to|gonna|ready to|about to|might|should|time to) (?:catch|catching) "
+     r"the bus\b(?! (?:to|home|at|from|downtown|into|back|in|because|so|with|after|before|instead|or)\b)"),
     ("die_now", Category.SUICIDE, 0.8, False, r"\b(?:let me die|i could just die tonight|time to die|ready to go)\b"),
     ("no_live", Category.SUICIDE, 0.85, False,
      r"\b(?:dont|do not|no longer|cant|cannot|can not) (?:want to |wish to |feel like i can |)(?:live|be alive|"
@@ -82,7 +99,10 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:life|living|my life|it) (?:is not|isnt|aint|not) worth (?:living|it anymore)\b"),
     ("better_off", Category.SUICIDE, 0.9, False,
      rf"\b(?:better off|happier|easier|lighter) (?:without me|if i (?:was|were|wasnt|werent) (?:gone|dead|here|around|alive)|"
-     rf"when im gone|once im gone|with me gone)\b|\b{_PEOPLE} (?:would|will) be better off\b"),
+     rf"when im gone|once im gone|with me gone)\b|\b{_PEOPLE} (?:would|will) be better off\b|"
+     r"\b(?:theyll|they will|theyd|they would|everyone(?:ll| will| would)|everybody(?:ll| will| would)|my family(?:ll| will| "
+     r"would)|people(?:ll| will| would)|hell|she will|shell|he will) (?:all )?(?:honestly )?be (?:so )?relieved"
+     r"(?! (?:that|to|about|the|when the|if the))\b"),
     ("burden", Category.SUICIDE, 0.7, False,
      rf"\b(?:im|i am|being|just) (?:a |such a |nothing but a )?burden\b|\bburden (?:to|on) {_PEOPLE}\b"),
     ("nobody_miss", Category.SUICIDE, 0.8, False,
@@ -90,15 +110,24 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?: if i (?:was|were|died|disappeared|left|was gone))?\b"),
     ("affairs", Category.SUICIDE, 0.85, False,
      r"\b(?:put|putting|get|getting|got|have|sorted) (?:all )?my (?:affairs|things|stuff|papers) in order\b|"
-     r"\b(?:giving|gave|give) away (?:all )?my (?:stuff|things|belongings|stuff away|dog|cat|guitar)\b|"
+     r"\b(?:giving|gave|give) away (?:all )?(?:of )?my (?:\w+ )?(?:stuff|things|belongings|stuff away|dog|cat|guitar|bike|"
+     r"clothes|records|vinyl|books|games|tools|collection|car|jewelry|plants)\b|"
+     r"\b(?:sold|gave away|giving away|canceled|cancelled|gave|returned|paid off)\b.{0,80}\b(?:weirdly|strangely|finally|oddly|"
+     r"so|kinda|really) (?:peaceful|calm|at peace|light)\b|"
      r"\b(?:wrote|writing|written|left) (?:a|my|the) (?:note|letter|goodbye|will)(?! to my sponsor)\b|"
-     r"\b(?:suicide|goodbye) (?:note|letter|video)\b"),
+     r"\b(?:suicide|goodbye) (?:note|letter|video)\b|\b(?:wrote|writing|written|left|leaving|finished) (?:\w+ ){0,2}?"
+     r"(?:notes|letters|goodbyes|goodbye letters|goodbye notes) (?:for|to) (?:my |the |everyone|everybody|each|all)"),
+    ("exhaust", Category.SUICIDE, 0.9, True,
+     r"\b(?:engine|car|motor) (?:\w+ ){0,3}?running (?:\w+ ){0,4}?(?:garage|door shut|doors shut|closed)\b|"
+     r"\b(?:in|inside) the (?:closed |shut )?garage (?:\w+ ){0,5}?(?:engine|car|motor) (?:\w+ ){0,2}?(?:running|on)\b"),
     ("goodbye", Category.SUICIDE, 0.85, True,
      r"\b(?:this is (?:my )?(?:goodbye|last (?:message|post|night))|saying goodbye (?:to (?:everyone|you all|all of you)|"
      r"for good|forever)|goodbye (?:everyone|everybody|all|forever|world|cruel world)|bye (?:everyone|forever|world)|"
      r"(?:my )?last (?:message|post|night alive|day alive|goodbye)|wont be (?:here|around|alive) (?:tomorrow|much longer|"
      r"by morning|for long|anymore)|(?:if|when) (?:im not|i am not|im no longer) here tomorrow|"
-     r"see you (?:all )?on the other side|thank you for everything and goodbye|take care of my (?:dog|cat|kids))\b"),
+     r"see you (?:all )?on the other side|thank you for everything and goodbye|take care of my (?:dog|cat|kids)|"
+     r"say (?:bye|goodbye|goodbyes) to (?:someone|somebody|anyone|you all|yall)|"
+     r"(?:not|never|wont be|im not) (?:planning on |planning to be |going to be |gonna be )?coming back)\b"),
     ("no_way_out", Category.SUICIDE, 0.75, False,
      r"\b(?:no way out|only way out|one way out|easy way out|permanent solution|cant take (?:it|this|the pain) anymore|"
      r"cant do (?:this|it|life) anymore|cant keep (?:doing this|going|living)|"
@@ -125,17 +154,24 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\bbefore i go for good\b|\bplanning (?:my|how to) (?:exit|death|suicide|funeral|do it)\b|\bmy last words\b|"
      r"\b(?:stop|quit) being alive\b|\b(?:id|i would) rather be dead\b|\btime for me to go\b|\bwant my life to be over\b|"
      r"\bhad enough of (?:being alive|life|living)\b|\bnot (?:be |going to be )?(?:here|around) (?:next week|by (?:the )?(?:weekend|morning|monday)|much longer)\b"),
+    ("no_future", Category.SUICIDE, 0.8, False,
+     r"\b(?:wont|will not|not going to|not gonna) make (?:it )?(?:to )?(?:\d+|twenty|thirty|forty|christmas|new year|"
+     r"my birthday|the weekend|next week|next year)\b(?! (?:meeting|group|class|practice|because|bc|cuz))|"
+     r"\b(?:tonight|today|now) (?:seems|is|feels) as good as any\b|\b(?:tonight|today) (?:the|my) (?:thread|rope|last thread) "
+     r"(?:snaps|breaks)\b|\b(?:tonight|today) (?:it|everything|it all) (?:ends|stops|is over)\b"),
     ("disappear", Category.SUICIDE, 0.6, False,
      r"\b(?:want|wish|need) to (?:disappear|vanish|fade away|not wake up|stop existing|sleep and never)\b"),
     ("wont_matter", Category.SUICIDE, 0.7, False,
      r"\b(?:soon (?:it|none of this|nothing) (?:wont|will not|will) matter|(?:wont|will not|dont) have to deal with me "
      r"(?:much longer|anymore|for long)|(?:i )?wont be a problem (?:much longer|anymore|for long)|"
      r"(?:you|they|everyone) (?:wont|will not) (?:have to )?(?:see|hear from|worry about) me (?:again|anymore|much longer)|"
-     r"(?:after|by) tonight (?:it|nothing|none of this) (?:wont|will not|will) matter|everything will be over soon)\b"),
+     r"(?:after|by) tonight (?:it|nothing|none of this) (?:wont|will not|will) matter|everything will be over soon|"
+     r"(?:dont|do not|no need to|nobody needs to) worry about me (?:after|anymore|any more|once|ever again|after tonight))\b"),
 
     # --- self-harm
     ("self_harm", Category.SELF_HARM, 0.85, False,
-     r"\b(?:cut|cutting|cuts|burn|burning|burnt|hurt|hurting|harm|harming|scratch|scratching|carve|carving|hit|"
+     r"\b(?:cut|cutting|cuts|burn|burning|burnt|burned|hurt|hurting|harm|harming|scratch|scratching|scratched|carve|carving|"
+     r"carved|hit|"
      r"hitting|punch|punching|bash|bashing|bang|banging|starve|starving|bruise|bruising) "
      r"(?:my ?self|my (?:arm|arms|wrist|wrists|legs?|thighs?|skin|stomach|hands?|head|body|face))\b(?! by accident)"),
     ("self_harm_word", Category.SELF_HARM, 0.8, False,
@@ -145,7 +181,12 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:the |a |my )?(?:blade|razor|razors|blades|sharpener)s? (?:again|out|back out|in my hand|is calling|ready)\b|"
      r"\b(?:picked|pick|picking|took|take|taking|get|got|getting) (?:up |out )?(?:the |a |my )(?:blade|razor|lighter to my)"
      r"(?! to shave)\b|\bdeserve (?:the |this )?pain\b|\b(?:want|need) to (?:bleed|feel (?:pain|the pain|something physical))\b|"
-     r"\b(?:fresh|new|deep) (?:cuts|wounds|scars)\b|\b(?:cutting|hurting myself) again\b"),
+     r"\b(?:fresh|new|deep) (?:cuts|wounds|scars)\b|\b(?:cutting|hurting myself) again\b|"
+     r"\b(?:cuts|burns|wounds) (?:on (?:my )?\w+ )?(?:are |is |look |looks |got |getting |keep )?(?:infected|bleeding|"
+     r"reopening|opening up|not healing|still bleeding|(?:pretty |really |so |too |very )?deep|bad)\b|"
+     r"\bi (?:just |still |only |now )?cut(?: again| today| tonight| myself)?(?= *(?:[.,!?]|$|and |now|again|every|\d+x))|"
+     r"\b(?:need|needs|needed|prob need|probably need) stitches\b|\b(?:cuts|burns) (?:on|across|all over|up) my (?:arm|arms|wrist|"
+     r"wrists|thigh|thighs|legs?|stomach|hips?|body)\b"),
 
     # --- overdose
     ("overdose_word", Category.OVERDOSE, 0.85, False,
@@ -155,18 +196,33 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:too (?:much|many)|more than (?:usual|i should|i meant|i ever have|normal)|the whole (?:bottle|pack|box|thing|script)|"
      r"(?:a |the )?(?:whole|entire) (?:bottle|pack|box|strip|bag|script)|(?:a |two |three )?(?:handful|handfuls|bunch|fistful|lot) of "
      r"(?:pills|xanax|benzos|oxy|meds|percocet|tablets|sleeping pills|them))\b"),
+    ("took_many", Category.OVERDOSE, 0.8, True,
+     r"\b(?:took|swallowed|popped|ate|did|downed) (?:like |about |maybe |around |at least |)(?:[5-9]|\d{2}|five|six|seven|eight|"
+     r"nine|ten|twelve|fifteen|twenty|a dozen) (?:of (?:em|them|those|these|my|the)|pills|tabs|bars|percs|xans|benzos|"
+     r"sleeping pills|tablets)\b"),
     ("not_breathing", Category.OVERDOSE, 0.95, True,
      rf"\b(?:{_PARTNER}|my (?:friend|buddy|mate|cousin|roommate)|(?:this|a) (?:guy|girl|person|dude)|someone|somebody|he|she|they) "
      r"(?:is |isnt |are |arent |is not |are not |was |)?(?:not breathing|barely breathing|isnt breathing|wont wake up|"
      r"cant be woken|unresponsive|turning blue|going blue|lips are blue|blue lips|snoring weird|gurgling|passed out and wont)\b|"
-     r"\b(?:cant|can not|cannot) wake (?:him|her|them|my \w+|my friend) up\b|\b(?:lips|face|fingers) (?:are |is |turning |went |going )?"
+     r"\b(?:cant|can not|cannot) wake (?:him|her|them|my \w+|my friend) up\b|"
+     r"\b(?:hes|shes|theyre|he is|she is|they are) (?:gurgling|snoring weird|turning blue|going blue|unresponsive|"
+     r"not breathing|barely breathing|going under again|nodding (?:out )?again|fading again|slipping again)\b|"
+     r"\beyes (?:are |r )?(?:rolled|rolling) back\b|\b(?:narcan|naloxone) (?:brought|got) (?:him|her|them|me) back\b|\b(?:lips|face|fingers) (?:are |is |turning |went |going )?"
      r"(?:blue|purple|grey|gray)\b|\bnot breathing\b|\bstopped breathing\b|\bunresponsive\b"),
     ("naloxone_now", Category.OVERDOSE, 0.9, True,
      r"\b(?:need|needs|get|where is|wheres|gave|give|giving|used|use|do i|should i) (?:some |the |a |my )?(?:narcan|naloxone)\b"
      r"(?! training| kit at the| class)"),
     ("bad_batch", Category.OVERDOSE, 0.7, False,
-     r"\b(?:fentanyl|fent) (?:in|laced|cut)\b|\blaced with\b|\bbad batch\b|\b(?:mixed|mixing|combined|combining) "
+     r"\b(?:fentanyl|fent|tranq|xylazine) (?:in|laced|cut)\b|\blaced with\b|\bbad batch\b|\b(?:batch|bag|stuff|pack|it) "
+     r"(?:has|got|is cut with|is laced with|has got) (?:fent|fentanyl|tranq|xylazine|carfentanil)\b|"
+     r"\b(?:use|do|take|shoot|smoke) as much as (?:i can|possible|i want)\b|\b(?:mixed|mixing|combined|combining) "
      rf"(?:\w+ )?{_SUBSTANCE} (?:with|and) {_SUBSTANCE}\b|\bdont know (?:how much|what) i (?:took|took tonight|just took|did)\b"),
+
+    ("old_dose", Category.OVERDOSE, 0.85, False,
+     r"\b(?:clean|sober|relapsed|used|picked up|first time in|off it|off them)\b.{0,60}\b(?:took|did|used|had|shot|snorted|"
+     r"drank|go back to|going back to) (?:my |the |what was my )?(?:old|usual|normal|same|regular) (?:amount|dose|dosage)\b"),
+    ("mixed_sedatives", Category.OVERDOSE, 0.85, True,
+     rf"\b{_DRANK}\b.{{0,50}}\b{_SEDATED}\b|\b{_SEDATED}\b.{{0,50}}\b{_DRANK}\b"),
 
     # --- relapse danger (intent to use now, giving up, high-risk use)
     ("use_tonight", Category.RELAPSE, 0.75, False,
@@ -179,8 +235,11 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      rf"\b{_USE}\b.{{0,40}}\b(?:dont care|do not care) (?:anymore|what happens|if)\b"),
     ("dealer", Category.RELAPSE, 0.8, False,
      r"\b(?:call|calling|called|text|texting|texted|message|messaged|hit up|hitting up|meet|meeting|waiting for|waiting on|"
-     r"drive to|driving to|going to|on my way to|outside) (?:my |the |an old )?(?:dealer|plug|connect|guy)(?:s)?\b"
-     r"(?! to (?:delete|block))|\b(?:dealers|dealer|plugs) (?:number|on the way|is coming|is outside)\b"),
+     r"drive to|driving to|going to|on my way to|outside) (?:my |the |an |)(?:old )?(?:dealer|plug|connect|guy)(?:s)?\b"
+     r"(?! to (?:delete|block))|\b(?:to|at|toward|towards|outside|near) my old (?:spot|corner|block|trap|bar|dope spot)\b"
+     r"(?=.{0,30}\b(?:now|tonight|right now|rn|on my way|in an? (?:uber|lyft|cab|taxi)))|"
+     r"\b(?:walking|driving|headed|heading|going|on my way|in an? (?:uber|lyft|cab|taxi)) (?:\w+ ){0,2}?to my old "
+     r"(?:spot|corner|block|trap|dope spot)\b|\b(?:dealers|dealer|plugs) (?:number|on the way|is coming|is outside)\b"),
     ("holding", Category.RELAPSE, 0.8, False,
      rf"\b(?:have|got|bought|holding|picked up|sitting with|staring at|looking at|poured|opened) (?:a |the |some |my |an |)"
      rf"(?:bottle|bag|baggie|stash|pills|gram|fifth|pint|handle|drink|point|shot)s?(?: of \w+)? "
@@ -198,7 +257,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"dont care|i dont care|its bad|getting worse)\b"),
     ("tolerance", Category.RELAPSE, 0.85, False,
      r"\b(?:tolerance is (?:gone|down|low|zero)|lost my tolerance|no tolerance)\b|\b(?:first|1st) (?:time|hit|shot|drink|use|"
-     r"line) in (?:\d+|a|two|three|four|five|six|many|so many) (?:years|months|long)\b.{0,40}\b(?:tonight|now|going to|about to)\b"),
+     r"line) in (?:\d+|a|two|three|four|five|six|many|so many) (?:years|months|long)\b.{0,40}\b(?:tonight|now|going to|about to)\b|"
+     r"\bin (?:a|\d+|over a|two|three|six|nine|many) (?:years?|months?)\b.{0,40}\b(?:hit (?:me )?(?:hard|different)|knock me out|"
+     r"take me out|be too much)\b"),
 
     # --- medical emergency (often withdrawal)
     ("seizure", Category.MEDICAL, 0.9, True,
@@ -206,18 +267,19 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:a )?(?:seizure|seizures|fit|fits)\b|\b(?:seizing|convulsing|convulsions)\b"),
     ("seizure_past", Category.MEDICAL, 0.65, False, r"\b(?:had|have had) (?:a )?(?:seizure|seizures|fit|fits)\b"),
     ("dts", Category.MEDICAL, 0.85, True,
-     r"\b(?:dts|delirium tremens|the dts)\b|\b(?:shaking|tremors|trembling|sweating|hallucinating|seeing things|hearing things|"
-     r"seeing bugs|confused|vomiting|throwing up|puking)\b.{0,40}\b(?:withdrawal|withdrawals|withdrawing|detox|detoxing|"
-     r"since i stopped|since i quit|stopped drinking|quit drinking|cold turkey|coming off|no alcohol|no drink|without a drink|"
-     r"off (?:the )?(?:booze|alcohol|benzos|xanax|pills)|day \w+ (?:no|without|off))\b|\b(?:withdrawal|withdrawals|"
-     r"detoxing|detox|cold turkey)\b.{0,40}\b(?:shaking|tremors|hallucinating|seeing things|seizure|cant stop shaking|"
-     r"heart|chest|confused|cant keep anything down|really bad|so bad|scared)\b"),
+     rf"\b(?:dts|delirium tremens|the dts)\b|\b{_WITHDRAWAL_SIGNS}\b.{{0,60}}\b{_STOPPED}\b|"
+     rf"\b{_STOPPED}\b.{{0,60}}\b(?:{_WITHDRAWAL_SIGNS[3:-1]}|seizure|heart|chest|cant keep anything down|really bad|so bad|scared)\b"),
     ("chest", Category.MEDICAL, 0.85, True,
      r"\b(?:chest (?:pain|pains|hurts|is tight|feels tight|is crushing|tightness)|heart (?:is |keeps )?(?:racing|pounding|"
      r"skipping|beating (?:so |really )?(?:fast|weird|hard))|(?:cant|can not|cannot|hard to|struggling to|trouble) breathe|"
      r"(?:throwing|throw|coughing|cough|puking|vomiting|pooping|peeing) (?:up )?blood|blood in my (?:vomit|stool|pee)|"
      r"(?:skin|eyes) (?:are |is |turning |went )?(?:yellow)|(?:passed|pass|blacked|black|fainted) out (?:and|again|twice)|"
      r"(?:my )?(?:left arm|arm) (?:is |went )?numb|cant feel my (?:legs|arms|face))\b"),
+    ("infection", Category.MEDICAL, 0.75, False,
+     r"\b(?:abscess|abscesses|red streaks?|sepsis|septic|fever (?:of|is|at|hit) 10[2-6]|10[3-6] fever|"
+     r"(?:injection site|track marks?|where i shot|my arm) (?:is |are |looks |look |got )?(?:infected|swollen|hot|black))\b|"
+     r"\b(?:cant|can not|cannot|havent been able to) keep (?:water|anything|food|fluids|liquids) down (?:for |in )?(?:\d+|two|"
+     r"three|four|five|a few|several) days\b|\b(?:pee|urine) is (?:dark brown|brown|black)\b"),
     ("cold_turkey_danger", Category.MEDICAL, 0.7, False,
      r"\b(?:cold turkey|stopped|quit|quitting|coming off|came off) (?:off |from |on )?(?:the )?(?:benzos|xanax|klonopin|valium|"
      r"alcohol|drinking|booze)\b.{0,50}\b(?:shaking|sweating|hallucinating|seizure|heart|cant sleep for|days|scared)\b"),
@@ -258,41 +320,49 @@ _ANCHORS: dict[str, str] = {
     "end_it": "end ending",
     "want_die": "die dead alive exist existing wake forever here gone disappear dying",
     "die_now": "die go",
+    "catch_bus": "bus",
     "no_live": "live alive exist wake living going go here",
     "no_point": "point reason purpose use",
     "see_no_point": "point anymore",
     "not_worth": "worth",
-    "better_off": "better happier easier lighter",
+    "better_off": "better happier easier lighter relieved",
     "burden": "burden",
     "nobody_miss": "one nobody noone body",
-    "affairs": "order away note letter goodbye will video",
-    "goodbye": "goodbye bye last here around alive side everything care",
+    "affairs": "order away note letter goodbye will video notes letters goodbyes peaceful calm peace light",
+    "goodbye": "goodbye bye goodbyes last here around alive side everything care coming",
     "no_way_out": "way solution anymore keep tired done give end stop",
     "wish_never": "wish wake",
     "means": "rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump jumping",
     "have_plan": "plan do",
+    "no_future": "make good thread snaps breaks ends stops over",
     "disappear": "disappear vanish fade wake existing sleep",
-    "wont_matter": "matter deal problem again tonight over",
+    "wont_matter": "matter deal problem again tonight over worry",
+    "exhaust": "engine motor garage",
+    "old_dose": "amount dose dosage",
+    "mixed_sedatives": "pills sleepers xanax bars benzos valium klonopin ativan ambien oxy oxys percs percocet opioids "
+                       "methadone tramadol gabapentin zannies lean downers",
     "self_harm": "myself my",
     "self_harm_word": "self sh cutting urge urges",
-    "blade": "blade blades razor razors sharpener lighter pain bleed cuts wounds scars again",
+    "blade": "blade blades razor razors sharpener lighter pain bleed cuts wounds scars again burns cut stitches",
     "overdose_word": "overdose overdosed overdosing overdoses od oded",
     "took_too_much": "too more whole entire handful handfuls bunch fistful lot",
-    "not_breathing": "breathing wake unresponsive blue purple grey gray snoring gurgling passed woken",
+    "took_many": "took swallowed popped ate did downed",
+    "not_breathing": "breathing wake unresponsive blue purple grey gray snoring gurgling passed woken under nodding fading slipping rolled rolling narcan naloxone",
     "naloxone_now": "narcan naloxone",
-    "bad_batch": "fentanyl laced batch mixed mixing combined combining know",
+    "bad_batch": "fentanyl laced batch mixed mixing combined combining know tranq xylazine carfentanil much",
     "use_tonight": "tonight now today again after weekend",
     "using_now": "tonight now today again care help stop clean sober",
     "go_for_good": "it end good world go words alive dead rather over enough here around",
     "use_dont_care": "care fuck screw forget idc",
-    "dealer": "dealer dealers plug plugs connect guy guys",
+    "dealer": "dealer dealers plug plugs connect guy guys spot corner block trap",
     "holding": "front hand table here next car ready open poured",
     "cant_stop": "stop bender binge run spree spiraling spiralling spiral again",
-    "tolerance": "tolerance first 1st",
+    "tolerance": "tolerance first 1st hit knock take too",
     "seizure": "seizure seizures fit fits seizing convulsing convulsions",
     "seizure_past": "seizure seizures fit fits",
-    "dts": "dts delirium withdrawal withdrawals withdrawing detox detoxing turkey stopped quit",
+    "dts": "dts delirium withdrawal withdrawals withdrawing detox detoxing turkey stopped quit alcohol drink drinking off coming without",
     "chest": "chest heart breathe blood yellow passed blacked black fainted pass numb feel",
+    "infection": "abscess abscesses streak streaks sepsis septic fever infected swollen hot black down pee urine",
     "cold_turkey_danger": "turkey stopped quit quitting coming came",
     "hit_me": "me my something",
     "threatens": "threatened threatens threatening knife gun",

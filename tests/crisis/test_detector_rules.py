@@ -220,3 +220,45 @@ def test_disguised_and_newer_slang(text):
 
 def test_phone_settings_are_not_slang():
     assert not assess("set the group chat to self delete after a week").is_crisis
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("finished writing letters to everyone i love. so tired of all of it", Category.SUICIDE),
+        ("sat in the garage with the motor running, dont know why im telling u", Category.SUICIDE),
+        ("my burns keep reopening and i hide them under long sleeves", Category.SELF_HARM),
+        ("relapsed after a year clean and did my usual amount, something feels off", Category.OVERDOSE),
+        ("had like 6 beers and popped a couple bars on top, room is spinning", Category.OVERDOSE),
+    ],
+)
+def test_warning_signs_without_the_obvious_words(text, category):
+    """Goodbye letters, exhaust in a closed garage, wounds, lost tolerance and alcohol on sedatives."""
+    _crisis(text, category)
+
+
+def test_relapse_after_clean_time_is_not_a_milestone():
+    assert assess("picked up after 9 months sober and took my old dose, heart is pounding").is_crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my printer literally committed suicide an hour before the deadline",
+        "rip my sourdough starter, it died while i was away",
+        "hey all, re my last post: i'm safe, the urge passed",
+        "i'm safe, promise. my therapist and i made a plan for the holidays",
+        "it's not that i want to die, i just hate mondays",
+        "my last detox i had a seizure, this one was in hospital and went fine",
+        "psychoeducation session was about overdose risk after a break, good stuff",
+        "when i started iop i was in the darkest place of my life. thank you all",
+        "took my usual dose of my antidepressant and went to bed",
+    ],
+)
+def test_things_people_and_reassurance_that_are_not_a_crisis(text):
+    _calm(text)
+
+
+def test_safe_said_then_taken_back_still_alerts():
+    assert assess("i'm safe for now but i have a plan to end it").is_crisis
+    assert assess("i'm safe. the pills are lined up in front of me").is_crisis

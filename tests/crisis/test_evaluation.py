@@ -14,6 +14,8 @@ from cogs.crisis.trainingdata import TRAINING
 
 REPO = Path(__file__).resolve().parents[2]
 OWN_TESTSET = Path(__file__).parent / "data" / "testset.jsonl"
+HOLDOUT = Path(__file__).parent / "data" / "holdout.jsonl"
+UNSEEN = Path(__file__).parent / "data" / "unseen.jsonl"
 DEV_SET = REPO.parent / "shared" / "crisis" / "dev.jsonl"
 
 
@@ -24,27 +26,55 @@ def _summary(path: Path, capsys) -> dict:
 
 
 def test_own_testset_floor(capsys):
-    """Written by hand, apart from the training templates. Measured: recall 0.993, FAR 0.008 (n=254)."""
+    """Written by hand, apart from the training templates. Measured: recall 0.985, FAR 0.008 (n=254)."""
     summary = _summary(OWN_TESTSET, capsys)
     assert summary["n"] >= 250
     assert summary["recall"] >= 0.95
     assert summary["false_alarm_rate"] <= 0.05
 
 
+def test_independent_holdout_floor(capsys):
+    """Written by someone who saw neither the training templates nor the other sets (docs/crisis.md).
+
+    First reading, before anything was tuned on it: recall 0.878, FAR 0.121. It has since been used to
+    find weak rule families, so this floor guards against regressions; it is no longer a fair estimate.
+    """
+    summary = _summary(HOLDOUT, capsys)
+    assert summary["n"] == 421
+    assert summary["recall"] >= 0.95
+    assert summary["false_alarm_rate"] <= 0.05
+
+
+def test_unseen_set_floor(capsys):
+    """A second independent set (322, many voices and slangs) that no rule or template was ever tuned on.
+
+    Its one reading, taken once the detector was finished: recall 0.946, FAR 0.073 (the issue's target
+    for unseen wording is recall >= 0.90, FAR <= 0.10). Keep it unseen: measure on it, never tune on it.
+    """
+    summary = _summary(UNSEEN, capsys)
+    assert summary["n"] == 322
+    assert summary["recall"] >= 0.93
+    assert summary["false_alarm_rate"] <= 0.08
+
+
 @pytest.mark.skipif(not DEV_SET.exists(), reason=f"dev set not present at {DEV_SET} (it is in CI)")
 def test_dev_set_floor(capsys):
-    """Targets are recall >= 0.95 with FAR <= 0.05; the floor holds what was measured (docs/crisis.md)."""
+    """The issue's dev targets: recall >= 0.95 with FAR <= 0.05 (measured: see docs/crisis.md)."""
     summary = _summary(DEV_SET, capsys)
     assert summary["n"] == 240
     assert summary["recall"] >= 0.95
-    assert summary["false_alarm_rate"] <= 0.08
+    assert summary["false_alarm_rate"] <= 0.05
 
 
 def test_testset_kept_apart_from_training():
     from cogs.crisis.normalize import normalize
 
     training = [normalize(json.loads(line)["text"]) for line in TRAINING.read_text(encoding="utf-8").splitlines()]
-    own = [normalize(json.loads(line)["text"]) for line in OWN_TESTSET.read_text(encoding="utf-8").splitlines()]
+    own = [
+        normalize(json.loads(line)["text"])
+        for path in (OWN_TESTSET, HOLDOUT, UNSEEN)
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     reused = [text for text in own if len(text) > 15 and any(text in trained for trained in training)]
     assert reused == [], "no test message may appear inside a training message"
 
