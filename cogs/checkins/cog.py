@@ -59,8 +59,6 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     feature = FEATURE
     migrations = MIGRATIONS
     consent_statement = CONSENT
-    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
-                      SealedColumn("checkin_entries", "note", "checkins.note")]
     sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins:{member_id}"),
                       SealedColumn("checkin_entries", "note", "checkins:{member_id}")]
     data_statement = DataStatement(
