@@ -296,7 +296,9 @@ class Router:
 
     async def _unknown(self, ctx: Context, typed: str, text: str) -> None:
         if typed in self.groups():
-            await ctx.reply(self.help_text_for_group(typed), private=True)
+            from bot.helptext import group_help  # (bot.helptext builds on this module)
+
+            await ctx.reply(await group_help(ctx, typed), private=True)
             return
         names = sorted({c.name.split()[0] for c in self.commands.values()})
         close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
@@ -342,54 +344,6 @@ class Router:
         except Exception:
             log.exception("handler failed", extra={"handler": getattr(handler, "__qualname__", "?")})
             await ctx.reply("Sorry, something went wrong on my side. Please try again.", private=True)
-
-    # --- help -------------------------------------------------------------------------------------
-
-    async def visible_commands(self, ctx: Context) -> list[Command]:
-        moderator = await ctx.is_moderator()
-        return [
-            c
-            for c in sorted(self.commands.values(), key=lambda c: c.name)
-            if c.access is not Access.MODERATOR or moderator
-        ]
-
-    async def help_text(self, ctx: Context) -> Content:
-        lines = []
-        by_title: dict[str, list[Command]] = {}
-        order: dict[str, int] = {}
-        for c in await self.visible_commands(ctx):
-            title = getattr(c.cog, "title", "") or "General"
-            by_title.setdefault(title, []).append(c)
-            order[title] = min(order.get(title, 100), getattr(c.cog, "help_order", 50))
-        for title in sorted(by_title, key=order.__getitem__):
-            lines.append(f"**{title}**")
-            for c in by_title[title]:
-                marker = " (moderators)" if c.access is Access.MODERATOR else ""
-                lines.append(f"`{c.usage}`: {c.summary}{marker}")
-        lines.append(f"\nType `{PREFIX}help NAME` for more on one command.")
-        return Content(title="What I can do", text="\n".join(lines))
-
-    def help_text_for(self, command: Command) -> Content:
-        lines = [command.help or command.summary, "", f"Usage: `{command.usage}`"]
-        for p in command.params:
-            optional = "" if p.required else " (optional)"
-            kind = f"one of {', '.join(p.choices)}" if p.choices else p.type.value
-            lines.append(f"- `{p.name}`{optional}: {p.help or kind}")
-        if command.examples:
-            lines.append("Examples: " + ", ".join(f"`{e}`" for e in command.examples))
-        if command.access is Access.MODERATOR:
-            lines.append("_Moderators only._")
-        return Content(title=f"{PREFIX}{command.name}", text="\n".join(lines))
-
-    def help_text_for_group(self, group: str) -> str:
-        members = [c for c in sorted(self.commands.values(), key=lambda c: c.name) if c.group == group]
-        lines = [f"`{PREFIX}{group}` has these commands:"]
-        lines += [f"`{c.usage}`: {c.summary}" for c in members]
-        return "\n".join(lines)
-
-    def lookup_for_help(self, name: str) -> Command | None:
-        name = name.strip().lstrip(PREFIX).lower()
-        return self.commands.get(name)
 
 
 # Re-exported for cogs: one import gives the whole declaration vocabulary.
