@@ -25,10 +25,11 @@ class HelpCog(Cog):
         found = help_text.lookup(ctx.bot.router, command)
         if found is not None:
             await ctx.reply(help_text.command_help(found))
-        elif command.strip().lstrip("!").lower() in ctx.bot.router.groups():
-            await ctx.reply(await help_text.group_help(ctx, command.strip().lstrip("!").lower()))
+        elif (group := help_text.typed_name(command)) in ctx.bot.router.groups():
+            await ctx.reply(await help_text.group_help(ctx, group))
         else:
-            await ctx.reply(f"There is no command `!{command.strip().lstrip('!')}`. Type `!help` to see them all.")
+            await ctx.reply(f"There is no command called `{help_text.typed_name(command)}`. "
+                            "Type `!help` to see them all.")
 
     async def export_member_data(self, member_id: int) -> dict:
         return {}

@@ -66,5 +66,10 @@ async def group_help(ctx: Context, group: str) -> str:
     return "\n".join(lines)
 
 
+def typed_name(name: str) -> str:
+    """A command name as asked about: `!Checkin start`, `/checkin start` and `checkin start` alike."""
+    return " ".join(name.strip().lstrip("!/").lower().split())
+
+
 def lookup(router: Router, name: str) -> Command | None:
-    return router.commands.get(name.strip().lstrip(PREFIX).lower())
+    return router.commands.get(typed_name(name))

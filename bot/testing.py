@@ -64,9 +64,11 @@ class FrozenClock(Clock):
 class MemoryAdapter(Adapter):
     """Records every send; lets a test speak as members and press their buttons."""
 
-    def __init__(self, platform: str = "memory", capabilities: Capabilities | None = None, scope_id: str = "guild"):
+    def __init__(self, platform: str = "memory", capabilities: Capabilities | None = None, scope_id: str = "guild",
+                 command_prefix: str = "!"):
         super().__init__()
         self.platform = platform
+        self.command_prefix = command_prefix  # "/" records what a Discord member would read
         self.capabilities = capabilities or Capabilities(buttons=True, ephemeral=False, modals=True, edits=True)
         self.scope_id = scope_id
         self.sent: list[Sent] = []
@@ -154,7 +156,7 @@ class MemoryAdapter(Adapter):
     async def edit(self, ref: SentRef, content: Content) -> None:
         for sent in self.sent:
             if sent.ref == ref:
-                sent.edits.append(content)
+                sent.edits.append(self.localize_commands(content))
                 return
         raise LookupError(f"no message {ref}")
 
@@ -172,7 +174,7 @@ class MemoryAdapter(Adapter):
 
     def _record(self, place: PlaceRef, content: Content, private_to: UserRef | None) -> SentRef:
         ref = SentRef(self.platform, place.place_id, f"m{next(self._ids)}")
-        self.sent.append(Sent(ref, place, content, private_to))
+        self.sent.append(Sent(ref, place, self.localize_commands(content), private_to))
         return ref
 
 
