@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.model import Community, Content, PlaceRef, SentRef, UserRef
+from bot.model import Community, Content, IncomingFile, PlaceRef, SentRef, UserRef
 from bot.params import ArgumentError, Param, ParamType, convert, parse_arguments
 
 if TYPE_CHECKING:
@@ -49,6 +49,9 @@ class Command:
     # `!group WORDS` that names no subcommand runs this one with WORDS (e.g. `!meetup Alumni coffee`
     # runs `meetup show`). Discord still sees only `/group show`.
     group_default: bool = False
+    # What file the command reads from ctx.attachments, if any ("a .toml or .json prompts file"): Discord
+    # offers it as an attachment option of the slash command; elsewhere members attach it to the message.
+    file: str = ""
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -76,6 +79,7 @@ def command(
     examples: list[str] | None = None,
     join_hint: str = "",
     group_default: bool = False,
+    file: str = "",
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -90,6 +94,7 @@ def command(
             examples=list(examples or []),
             join_hint=join_hint,
             group_default=group_default,
+            file=file,
         )
         return func
 
@@ -140,10 +145,15 @@ class Context:
         self.command = command
         self.message_id = message_id
         self.link = link
-        # Files that came with the command's message; adapters fill IncomingMessage.attachments.
-        self.attachments: list = []
+        # Files that came with the command (described only: bot.files.read_text_file fetches one).
+        self.attachments: list[IncomingFile] = []
         self._is_moderator: bool | None = None
         self.replies: list[SentRef | None] = []
+
+    @property
+    def attach_hint(self) -> str:
+        """How to send a file with a command on this platform, for errors asking for one ("" if plain)."""
+        return self.adapter.attach_hint if self.adapter else ""
 
     async def is_moderator(self) -> bool:
         if self._is_moderator is None:

@@ -23,6 +23,7 @@ from bot.model import (
     ChoiceEvent,
     Content,
     FileAttachment,
+    IncomingFile,
     IncomingMessage,
     PlaceRef,
     SentRef,
@@ -91,12 +92,13 @@ class MemoryAdapter(Adapter):
         return PlaceRef(self.platform, f"dm-{user.user_id}", is_direct=True, scope_id=None)
 
     async def say(self, user: UserRef, text: str, place: PlaceRef | None = None,
-                  attachments: list[FileAttachment] | None = None) -> list[Sent]:
+                  attachments: list[FileAttachment | IncomingFile] | None = None) -> list[Sent]:
         """Speak as a member (in #general by default), optionally with files; returns what the bot sent."""
         before = len(self.sent)
         place = place or self.channel()
+        files = [IncomingFile.of(f) if isinstance(f, FileAttachment) else f for f in attachments or []]
         await self.bot.handle_message(IncomingMessage(text, user, place, message_id=str(next(self._ids)),
-                                                      attachments=list(attachments or [])))
+                                                      attachments=files))
         return self.sent[before:]
 
     async def dm(self, user: UserRef, text: str) -> list[Sent]:

@@ -54,6 +54,8 @@ class Adapter(ABC):
     # What members type before a command here. Cogs and the core write hints as `!name`; an adapter
     # with another prefix shows them its way through `localize_commands` when it renders content.
     command_prefix: str = PREFIX
+    # How a member sends a file with a command here, added to errors that ask for one (ends with a space).
+    attach_hint: str = ""
 
     def __init__(self) -> None:
         self.bot: Kindred | None = None

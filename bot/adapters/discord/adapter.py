@@ -64,6 +64,7 @@ class DiscordAdapter(Adapter):
     capabilities = Capabilities(buttons=True, ephemeral=True, threads=True, reactions=False, modals=True,
                                 edits=True, files=True, native_timestamps=True)
     command_prefix = SLASH  # members use slash commands; `!command` hints are shown as `/command`
+    attach_hint = "With the slash command, pick the file in its `attachment` option. "
 
     def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
         super().__init__()

@@ -32,6 +32,7 @@ Suggester = Callable[[discord.Interaction, Command, Param, str], Awaitable[list[
 
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 SLASH = "/"  # what Discord members type before a command
+ATTACHMENT_OPTION = "attachment"  # the file option of commands that read one (Command.file)
 
 
 def description(text: str, fallback: str, names: frozenset[str] = frozenset()) -> str:
@@ -60,7 +61,9 @@ def build_command(command: Command, leaf_name: str, run: Runner, suggest: Sugges
     python_names = {f"p{index}": param for index, param in enumerate(ordered)}
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        await run(interaction, command, {python_names[key].name: value for key, value in values.items()})
+        # The attachment option keeps its own name; the router's options are the declared params.
+        await run(interaction, command, {python_names[key].name if key in python_names else key: value
+                                         for key, value in values.items()})
 
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     annotation=discord.Interaction)]
@@ -72,13 +75,21 @@ def build_command(command: Command, leaf_name: str, run: Runner, suggest: Sugges
         annotations[key] = annotation
         parameters.append(inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
                                             default=inspect.Parameter.empty if param.required else None))
+    if command.file:  # a command that reads a file takes it as an (optional) attachment option
+        if ATTACHMENT_OPTION in {p.name for p in command.params}:
+            raise ValueError(f"a parameter named {ATTACHMENT_OPTION!r} would hide the file option")
+        annotations[ATTACHMENT_OPTION] = Optional[discord.Attachment]  # noqa: UP045 (as above)
+        parameters.append(inspect.Parameter(ATTACHMENT_OPTION, inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=annotations[ATTACHMENT_OPTION], default=None))
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__annotations__ = annotations
 
     # The public decorators, applied by hand: names, descriptions, choices and autocomplete per option.
     app_commands.rename(**{key: param.name for key, param in python_names.items()})(callback)
-    app_commands.describe(**{key: description(param.help, param_hint(param), names)
-                             for key, param in python_names.items()})(callback)
+    described = {key: description(param.help, param_hint(param), names) for key, param in python_names.items()}
+    if command.file:
+        described[ATTACHMENT_OPTION] = description(command.file, "a file", names)
+    app_commands.describe(**described)(callback)
     choices = {key: [app_commands.Choice(name=c, value=c) for c in param.choices[:25]]
                for key, param in python_names.items() if param.type is ParamType.CHOICE and param.choices}
     if choices:
