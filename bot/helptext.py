@@ -48,6 +48,8 @@ def command_help(command: Command) -> Content:
         optional = "" if p.required else " (optional)"
         kind = f"one of {', '.join(p.choices)}" if p.choices else p.type.value
         lines.append(f"- `{p.name}`{optional}: {p.help or kind}")
+    if command.file:
+        lines.append(f"- a file, attached: {command.file}")
     if command.examples:
         lines.append("Examples: " + ", ".join(f"`{e}`" for e in command.examples))
     if command.access is Access.MODERATOR:
