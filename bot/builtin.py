@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import helptext as help_text
 from bot.cog import Cog
 from bot.commands import Context, Param, ParamType, command
 
@@ -18,17 +19,17 @@ class HelpCog(Cog):
     )
     async def help(self, ctx: Context, command: str | None = None) -> None:
         """List what I can do, or explain one command."""
-        router = ctx.bot.router
         if command is None:
-            await ctx.reply(await router.help_text(ctx))
+            await ctx.reply(await help_text.overview(ctx))
             return
-        found = router.lookup_for_help(command)
+        found = help_text.lookup(ctx.bot.router, command)
         if found is not None:
-            await ctx.reply(router.help_text_for(found))
-        elif command.strip().lstrip("!").lower() in router.groups():
-            await ctx.reply(router.help_text_for_group(command.strip().lstrip("!").lower()))
+            await ctx.reply(help_text.command_help(found))
+        elif (group := help_text.typed_name(command)) in ctx.bot.router.groups():
+            await ctx.reply(await help_text.group_help(ctx, group))
         else:
-            await ctx.reply(f"There is no command `!{command.strip().lstrip('!')}`. Type `!help` to see them all.")
+            await ctx.reply(f"There is no command called `{help_text.typed_name(command)}`. "
+                            "Type `!help` to see them all.")
 
     async def export_member_data(self, member_id: int) -> dict:
         return {}

@@ -155,16 +155,37 @@ async def database(settings: Settings, action: str) -> int:
             await bot.close()
         print(f"{settings.storage.path}: up to date ({len(rows)} migrations applied)")
         return 0
-    if not Path(settings.storage.path).exists():
-        print(f"{settings.storage.path}: no database yet (run `kindred db upgrade`)")
-        return 0
-    await bot.db.open()
-    rows = await bot.db.status()
-    await bot.db.close()
-    for row in rows:
-        print(f"{row['component']:<24} {row['version']:>3}  {row['applied_at'][:19]}  {row['description']}")
-    print(f"{len(rows)} migrations applied")
+    declared = await bot.declared_migrations()
+    applied = []
+    if Path(settings.storage.path).exists():  # status never creates a database
+        await bot.db.open()
+        applied = await bot.db.status()
+        await bot.db.close()
+    print(migration_status(settings.storage.path, applied, declared))
     return 0
+
+
+def migration_status(path: str, applied: list, declared: dict) -> str:
+    """Applied migrations, then the pending ones (what `kindred db upgrade` would apply), then a verdict."""
+    done = {(row["component"], row["version"]) for row in applied}
+    known = {(component, m.version) for component, migrations in declared.items() for m in migrations}
+    lines = []
+    for row in applied:
+        newer = declared.get(row["component"]) and (row["component"], row["version"]) not in known
+        note = "  (newer than this Kindred)" if newer else ""
+        lines.append(f"{row['component']:<24} {row['version']:>3}  {row['applied_at'][:19]}  {row['description']}{note}")
+    pending = [(component, m) for component, migrations in declared.items() for m in migrations
+               if (component, m.version) not in done]
+    for component, migration in pending:
+        lines.append(f"{component:<24} {migration.version:>3}  {'PENDING':<19}  {migration.description}")
+    if not applied:
+        lines.append(f"{path}: no migrations applied yet; {len(pending)} pending. Run `kindred db upgrade`.")
+    elif pending:
+        lines.append(f"{len(applied)} migrations applied, {len(pending)} PENDING. Run `kindred db upgrade` "
+                     "(back up the database file first).")
+    else:
+        lines.append(f"{len(applied)} migrations applied, none pending: up to date.")
+    return "\n".join(lines)
 
 
 async def rotate_key(settings: Settings) -> int:

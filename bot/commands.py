@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.model import Community, Content, PlaceRef, SentRef, UserRef
+from bot.model import Community, Content, IncomingFile, PlaceRef, SentRef, UserRef
 from bot.params import ArgumentError, Param, ParamType, convert, parse_arguments
 
 if TYPE_CHECKING:
@@ -49,6 +49,9 @@ class Command:
     # `!group WORDS` that names no subcommand runs this one with WORDS (e.g. `!meetup Alumni coffee`
     # runs `meetup show`). Discord still sees only `/group show`.
     group_default: bool = False
+    # What file the command reads from ctx.attachments, if any ("a .toml or .json prompts file"): Discord
+    # offers it as an attachment option of the slash command; elsewhere members attach it to the message.
+    file: str = ""
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -76,6 +79,7 @@ def command(
     examples: list[str] | None = None,
     join_hint: str = "",
     group_default: bool = False,
+    file: str = "",
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -90,6 +94,7 @@ def command(
             examples=list(examples or []),
             join_hint=join_hint,
             group_default=group_default,
+            file=file,
         )
         return func
 
@@ -140,10 +145,15 @@ class Context:
         self.command = command
         self.message_id = message_id
         self.link = link
-        # Files that came with the command's message; adapters fill IncomingMessage.attachments.
-        self.attachments: list = []
+        # Files that came with the command (described only: bot.files.read_text_file fetches one).
+        self.attachments: list[IncomingFile] = []
         self._is_moderator: bool | None = None
         self.replies: list[SentRef | None] = []
+
+    @property
+    def attach_hint(self) -> str:
+        """How to send a file with a command on this platform, for errors asking for one ("" if plain)."""
+        return self.adapter.attach_hint if self.adapter else ""
 
     async def is_moderator(self) -> bool:
         if self._is_moderator is None:
@@ -296,7 +306,9 @@ class Router:
 
     async def _unknown(self, ctx: Context, typed: str, text: str) -> None:
         if typed in self.groups():
-            await ctx.reply(self.help_text_for_group(typed), private=True)
+            from bot.helptext import group_help  # (bot.helptext builds on this module)
+
+            await ctx.reply(await group_help(ctx, typed), private=True)
             return
         names = sorted({c.name.split()[0] for c in self.commands.values()})
         close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
@@ -342,54 +354,6 @@ class Router:
         except Exception:
             log.exception("handler failed", extra={"handler": getattr(handler, "__qualname__", "?")})
             await ctx.reply("Sorry, something went wrong on my side. Please try again.", private=True)
-
-    # --- help -------------------------------------------------------------------------------------
-
-    async def visible_commands(self, ctx: Context) -> list[Command]:
-        moderator = await ctx.is_moderator()
-        return [
-            c
-            for c in sorted(self.commands.values(), key=lambda c: c.name)
-            if c.access is not Access.MODERATOR or moderator
-        ]
-
-    async def help_text(self, ctx: Context) -> Content:
-        lines = []
-        by_title: dict[str, list[Command]] = {}
-        order: dict[str, int] = {}
-        for c in await self.visible_commands(ctx):
-            title = getattr(c.cog, "title", "") or "General"
-            by_title.setdefault(title, []).append(c)
-            order[title] = min(order.get(title, 100), getattr(c.cog, "help_order", 50))
-        for title in sorted(by_title, key=order.__getitem__):
-            lines.append(f"**{title}**")
-            for c in by_title[title]:
-                marker = " (moderators)" if c.access is Access.MODERATOR else ""
-                lines.append(f"`{c.usage}`: {c.summary}{marker}")
-        lines.append(f"\nType `{PREFIX}help NAME` for more on one command.")
-        return Content(title="What I can do", text="\n".join(lines))
-
-    def help_text_for(self, command: Command) -> Content:
-        lines = [command.help or command.summary, "", f"Usage: `{command.usage}`"]
-        for p in command.params:
-            optional = "" if p.required else " (optional)"
-            kind = f"one of {', '.join(p.choices)}" if p.choices else p.type.value
-            lines.append(f"- `{p.name}`{optional}: {p.help or kind}")
-        if command.examples:
-            lines.append("Examples: " + ", ".join(f"`{e}`" for e in command.examples))
-        if command.access is Access.MODERATOR:
-            lines.append("_Moderators only._")
-        return Content(title=f"{PREFIX}{command.name}", text="\n".join(lines))
-
-    def help_text_for_group(self, group: str) -> str:
-        members = [c for c in sorted(self.commands.values(), key=lambda c: c.name) if c.group == group]
-        lines = [f"`{PREFIX}{group}` has these commands:"]
-        lines += [f"`{c.usage}`: {c.summary}" for c in members]
-        return "\n".join(lines)
-
-    def lookup_for_help(self, name: str) -> Command | None:
-        name = name.strip().lstrip(PREFIX).lower()
-        return self.commands.get(name)
 
 
 # Re-exported for cogs: one import gives the whole declaration vocabulary.

@@ -29,7 +29,7 @@ from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import Pending
 from bot.scheduler import Cron, Scheduler
-from bot.storage import Database
+from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,21 @@ class RateLimiter:
             return False, None
         self._warned[user.key] = now
         return False, "You're going a little fast for me. Please wait half a minute, then try again."
+
+
+class _MigrationCollector:
+    """Stands in for the bot in a cog's `setup()`: records the cog's migrations instead of adding it."""
+
+    def __init__(self, bot: Kindred):
+        self._bot = bot
+        self.migrations: dict[str, list[Migration]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bot, name)  # what cog constructors read: db, clock, settings...
+
+    async def add_cog(self, cog: Cog) -> None:
+        if cog.migrations:
+            self.migrations[cog.name] = list(cog.migrations)
 
 
 class Kindred:
@@ -127,6 +142,18 @@ class Kindred:
         await self.add_cog(HelpCog(self))
         for module in DEFAULT_COGS:
             await self.load_extension(module)
+
+    async def declared_migrations(self) -> dict[str, list[Migration]]:
+        """Every migration `upgrade` applies (core and default cogs), by component, without applying any.
+
+        The cogs are built but never added: their constructors only keep references, so this needs no
+        open database."""
+        declared = {component: list(migrations) for component, migrations in CORE_MIGRATIONS.items()}
+        collector = _MigrationCollector(self)
+        for module in DEFAULT_COGS:
+            await importlib.import_module(module).setup(collector)
+        declared.update(collector.migrations)
+        return declared
 
     async def rotate_key(self, new_key: bytes) -> int:
         """Re-encrypt every sealed column with a new key, in one transaction. Returns values re-sealed."""

@@ -6,6 +6,7 @@ platform's native way (see docs/architecture.md).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -87,6 +88,27 @@ class FileAttachment:
 
 
 @dataclass(frozen=True)
+class IncomingFile:
+    """A file a member sent with a message. Only its description travels with the message: the bytes
+    are fetched when a command reads it (bot.files.read_text_file), so nothing is downloaded that no
+    command asked for, and too-big or non-text files are refused before any download."""
+
+    filename: str
+    size: int | None  # as the platform declares it (None where it does not)
+    mime_type: str
+    fetch: Callable[[], Awaitable[bytes]] = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, attachment: FileAttachment) -> IncomingFile:
+        """A file already in memory (the console, tests)."""
+
+        async def fetch() -> bytes:
+            return attachment.data
+
+        return cls(attachment.filename, len(attachment.data), attachment.mime_type, fetch)
+
+
+@dataclass(frozen=True)
 class TextRequest:
     """A free-text question: a modal on Discord, the member's next message elsewhere."""
 
@@ -148,7 +170,7 @@ class IncomingMessage:
     # Set when the message answers one the bot sent (a Matrix reply, for instance).
     reply_to: str | None = None
     # Files sent with the message (an import file for a moderator command, for instance).
-    attachments: list[FileAttachment] = field(default_factory=list)
+    attachments: list[IncomingFile] = field(default_factory=list)
 
 
 @dataclass

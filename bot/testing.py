@@ -23,6 +23,7 @@ from bot.model import (
     ChoiceEvent,
     Content,
     FileAttachment,
+    IncomingFile,
     IncomingMessage,
     PlaceRef,
     SentRef,
@@ -64,9 +65,11 @@ class FrozenClock(Clock):
 class MemoryAdapter(Adapter):
     """Records every send; lets a test speak as members and press their buttons."""
 
-    def __init__(self, platform: str = "memory", capabilities: Capabilities | None = None, scope_id: str = "guild"):
+    def __init__(self, platform: str = "memory", capabilities: Capabilities | None = None, scope_id: str = "guild",
+                 command_prefix: str = "!"):
         super().__init__()
         self.platform = platform
+        self.command_prefix = command_prefix  # "/" records what a Discord member would read
         self.capabilities = capabilities or Capabilities(buttons=True, ephemeral=False, modals=True, edits=True)
         self.scope_id = scope_id
         self.sent: list[Sent] = []
@@ -89,12 +92,13 @@ class MemoryAdapter(Adapter):
         return PlaceRef(self.platform, f"dm-{user.user_id}", is_direct=True, scope_id=None)
 
     async def say(self, user: UserRef, text: str, place: PlaceRef | None = None,
-                  attachments: list[FileAttachment] | None = None) -> list[Sent]:
+                  attachments: list[FileAttachment | IncomingFile] | None = None) -> list[Sent]:
         """Speak as a member (in #general by default), optionally with files; returns what the bot sent."""
         before = len(self.sent)
         place = place or self.channel()
+        files = [IncomingFile.of(f) if isinstance(f, FileAttachment) else f for f in attachments or []]
         await self.bot.handle_message(IncomingMessage(text, user, place, message_id=str(next(self._ids)),
-                                                      attachments=list(attachments or [])))
+                                                      attachments=files))
         return self.sent[before:]
 
     async def dm(self, user: UserRef, text: str) -> list[Sent]:
@@ -154,7 +158,7 @@ class MemoryAdapter(Adapter):
     async def edit(self, ref: SentRef, content: Content) -> None:
         for sent in self.sent:
             if sent.ref == ref:
-                sent.edits.append(content)
+                sent.edits.append(self.localize_commands(content))
                 return
         raise LookupError(f"no message {ref}")
 
@@ -172,7 +176,7 @@ class MemoryAdapter(Adapter):
 
     def _record(self, place: PlaceRef, content: Content, private_to: UserRef | None) -> SentRef:
         ref = SentRef(self.platform, place.place_id, f"m{next(self._ids)}")
-        self.sent.append(Sent(ref, place, content, private_to))
+        self.sent.append(Sent(ref, place, self.localize_commands(content), private_to))
         return ref
 
 

@@ -14,6 +14,8 @@ TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 # Words that notify a whole room on some platform; rendered harmless wherever members' text is shown.
 MASS_MENTIONS = re.compile(r"@(everyone|here|room|channel)\b", re.IGNORECASE)
 ZERO_WIDTH_SPACE = "\u200b"
+# "!name" as a command hint: not inside a word, a URL or "!!!", and not followed by more of a name.
+COMMAND_HINT = re.compile(r"(?<![\w!/])!([a-z][a-z0-9-]*)(?![\w-])")
 
 
 def timestamp(moment: datetime, style: str = "F") -> str:
@@ -54,6 +56,15 @@ def _relative(moment: datetime, now: datetime) -> str:
 def neutralize_mentions(text: str) -> str:
     """Keep `@everyone`, `@here` and `@room` readable but unable to notify anyone."""
     return MASS_MENTIONS.sub(lambda m: f"@{ZERO_WIDTH_SPACE}{m[1]}", text)
+
+
+def retarget_commands(text: str, names: set[str] | frozenset[str], prefix: str) -> str:
+    """`!checkin start` written as members type commands on a platform (`/checkin start` on Discord).
+
+    Only names of real commands change, so "!!!" and "wow!" stay as they were."""
+    if prefix == "!" or "!" not in text:
+        return text
+    return COMMAND_HINT.sub(lambda m: prefix + m[1] if m[1] in names else m[0], text)
 
 
 def quote_member_text(text: str, limit: int = 500) -> str:

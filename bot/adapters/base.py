@@ -7,10 +7,12 @@ Only modules under bot/adapters/ may import a platform library.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.commands import PREFIX
 from bot.model import Content, PlaceRef, SentRef, UserRef
+from bot.text import retarget_commands
 
 if TYPE_CHECKING:
     from bot.core import Kindred
@@ -49,6 +51,11 @@ class Responder:
 class Adapter(ABC):
     platform: str
     capabilities: Capabilities = Capabilities()
+    # What members type before a command here. Cogs and the core write hints as `!name`; an adapter
+    # with another prefix shows them its way through `localize_commands` when it renders content.
+    command_prefix: str = PREFIX
+    # How a member sends a file with a command here, added to errors that ask for one (ends with a space).
+    attach_hint: str = ""
 
     def __init__(self) -> None:
         self.bot: Kindred | None = None
@@ -74,6 +81,22 @@ class Adapter(ABC):
 
     @abstractmethod
     async def is_moderator(self, user: UserRef, community_id: int) -> bool: ...
+
+    def command_names(self) -> frozenset[str]:
+        """First words of the commands members can type here (`checkin` for `checkin start`)."""
+        return frozenset(name.split()[0] for name in self.bot.router.commands) if self.bot else frozenset()
+
+    def localize_commands(self, content: Content) -> Content:
+        """The content with its `!command` hints in this platform's prefix (the same content where it is `!`)."""
+        if self.command_prefix == PREFIX:
+            return content
+        names = self.command_names()
+
+        def local(text: str | None) -> str | None:
+            return retarget_commands(text, names, self.command_prefix) if text else text
+
+        return replace(content, text=local(content.text), title=local(content.title), footer=local(content.footer),
+                       fields=[(local(name), local(value)) for name, value in content.fields])
 
     def parse_user(self, text: str) -> UserRef | None:
         """A user named in a command argument (a mention, an id); None if it names nobody."""

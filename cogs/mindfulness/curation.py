@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command
+from bot.files import read_text_file
 from bot.model import Content, FileAttachment
 from bot.text import plural, quote_member_text, timestamp
 from cogs.mindfulness import render
@@ -152,18 +153,20 @@ class CurationMixin:
     @command("prompts import", access=Access.MODERATOR, private=True,
              params=[Param("file", ParamType.TEXT, required=False, max_length=200_000,
                            help="TOML or JSON pasted here, or attach a .toml/.json file")],
-             examples=["!prompts import (with a prompts.toml file attached)"])
+             examples=["!prompts import (with a prompts.toml file attached)"],
+             file="a .toml or .json prompts file (from !prompts export)")
     async def prompt_import(self, ctx: Context, file: str | None = None) -> None:
         """Import prompts from a TOML or JSON file (attached or pasted). Nothing is imported if any line is wrong."""
-        attachments = [a for a in ctx.attachments
-                       if a.filename.lower().endswith((".toml", ".json"))]
-        if attachments:
-            result = parse_import(attachments[0].data, attachments[0].filename)
+        if ctx.attachments:
+            attached = ctx.attachments[0]
+            data = await read_text_file(attached, instead="the prompts as a .toml or .json file (`!prompts "
+                                                          "export` gives one to edit), or paste them after the command")
+            result = parse_import(data, attached.filename)
         elif file:
             result = parse_import(file)
         else:
-            raise ArgumentError("Attach a .toml or .json file to the command, or paste the file after it. "
-                                "`!prompts export` gives a file in the right shape")
+            raise ArgumentError(f"Attach a .toml or .json file to the command, or paste the file after it. "
+                                f"{ctx.attach_hint}`!prompts export` gives a file in the right shape")
         if not result.ok:
             await ctx.reply(Content(title="Nothing was imported", text=format_problems(result.problems),
                                     footer="Fix these lines and import the whole file again."))

@@ -1,5 +1,6 @@
 """The console adapter scripted, as a newcomer would run it."""
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -32,17 +33,55 @@ def test_numbers_answer_questions_and_unknown_input_is_explained(tmp_path):
     assert "I don't know `!nope`" in result.stdout
 
 
+def kindred_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+
+
 def test_db_upgrade_and_status(tmp_path):
     db = tmp_path / "x.db"
-    upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--db", str(db)],
-                             capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    upgrade = kindred_cli(tmp_path, "db", "upgrade", "--db", str(db))
     assert upgrade.returncode == 0, upgrade.stderr
-    status = subprocess.run([sys.executable, "-m", "bot", "db", "status", "--db", str(db)],
-                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    status = kindred_cli(tmp_path, "db", "status", "--db", str(db))
     assert "core.members" in status.stdout and "core.scheduler" in status.stdout
-    again = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade", "--db", str(db)],
-                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    again = kindred_cli(tmp_path, "db", "upgrade", "--db", str(db))
     assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_db_status_lists_pending_migrations_so_the_operator_knows_to_upgrade(tmp_path):
+    db = tmp_path / "kindred.db"
+    fresh = kindred_cli(tmp_path, "db", "status", "--db", str(db))
+    assert fresh.returncode == 0, fresh.stderr
+    assert not db.exists()  # looking does not create a database
+    listed = {line.split()[0] for line in fresh.stdout.splitlines() if "PENDING" in line and "Run" not in line}
+    assert {"core.members", "core.vault", "checkins", "meetups", "mindfulness", "crisis"} <= listed
+    assert "no migrations applied yet" in fresh.stdout and "Run `kindred db upgrade`" in fresh.stdout
+
+    # A database left by an older Kindred: the core tables only, none of the cogs' yet.
+    asyncio.run(_open_core_storage_only(tmp_path, db))
+    older = kindred_cli(tmp_path, "db", "status", "--db", str(db))
+    rows = older.stdout.splitlines()
+    core_rows = [line for line in rows if line.startswith("core.")]
+    assert core_rows and all("PENDING" not in line for line in core_rows)
+    mindfulness = [line for line in rows if line.startswith("mindfulness ")]
+    assert mindfulness and all("PENDING" in line for line in mindfulness)
+    assert "PENDING. Run `kindred db upgrade`" in rows[-1]
+
+    assert kindred_cli(tmp_path, "db", "upgrade", "--db", str(db)).returncode == 0
+    upgraded = kindred_cli(tmp_path, "db", "status", "--db", str(db))
+    assert "PENDING" not in upgraded.stdout
+    assert upgraded.stdout.splitlines()[-1].endswith("none pending: up to date.")
+
+
+async def _open_core_storage_only(tmp_path: Path, db: Path) -> None:
+    from bot.core import Kindred
+    from bot.testing import settings_for_tests
+
+    settings = settings_for_tests(tmp_path)
+    settings.storage.path = str(db)
+    bot = Kindred(settings)
+    await bot.open_storage()
+    await bot.db.close()
 
 
 def test_a_failed_start_exits_with_a_clear_message_instead_of_hanging(tmp_path):

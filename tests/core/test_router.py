@@ -184,6 +184,14 @@ async def test_help_lists_what_the_caller_may_use(sample):
     assert "!meet on DAY COUNTRY" in group
 
 
+async def test_a_group_only_moderators_use_is_not_listed_to_members(sample):
+    _bot, chat, _cog = sample
+    for asked in ("!help mod", "!mod"):
+        seen = (await chat.say(chat.user("alice"), asked))[0].text
+        assert "!mod wipe" not in seen and "for moderators" in seen
+        assert "!mod wipe" in (await chat.say(chat.user("mo", moderator=True), asked))[0].text
+
+
 async def test_rate_limit_refuses_kindly_once_then_stays_quiet(sample):
     bot, chat, cog = sample
     alice = chat.user("alice")

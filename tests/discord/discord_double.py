@@ -120,6 +120,7 @@ class DiscordDouble(InteractionsMixin, RestMixin):
     async def start(self) -> DiscordDouble:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/cdn/{attachment_id}/{filename}", self._serve_cdn)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()

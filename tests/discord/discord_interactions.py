@@ -16,6 +16,7 @@ EPHEMERAL = 64
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 # Application command option types (https://discord.com/developers/docs/interactions/application-commands)
 SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, USER = 1, 2, 3, 4, 5, 6
+ATTACHMENT = 11
 
 
 @dataclass
@@ -44,16 +45,40 @@ class InteractionsMixin:
     def _init_interactions(self) -> None:
         self.interactions: dict[int, InteractionRecord] = {}
         self._interactions_by_token: dict[str, InteractionRecord] = {}
+        self.cdn_files: dict[int, bytes] = {}  # what members uploaded, served at /cdn/<id>/<filename>
+        self.cdn_downloads: list[str] = []  # filenames the bot fetched, in order
+
+    # ---------------------------------------------------------------- members' files
+    def upload(self, filename: str, data: bytes, content_type: str | None = None) -> dict:
+        """A file a member attaches (to a message or a slash command's option): its attachment object."""
+        attachment_id = snowflake()
+        self.cdn_files[attachment_id] = data
+        url = f"http://127.0.0.1:{self.port}/cdn/{attachment_id}/{filename}"
+        payload = {"id": str(attachment_id), "filename": filename, "size": len(data), "url": url, "proxy_url": url}
+        if content_type:
+            payload["content_type"] = content_type
+        return payload
+
+    async def _serve_cdn(self, request: web.Request) -> web.Response:
+        data = self.cdn_files.get(int(request.match_info["attachment_id"]))
+        if data is None:
+            return web.Response(status=404)
+        self.cdn_downloads.append(request.match_info["filename"])
+        self._notify()
+        return web.Response(body=data, content_type="application/octet-stream")
 
     # ---------------------------------------------------------------- members acting
-    async def user_says(self, user: FakeUser, channel_id: int, content: str) -> dict:
-        """A member posts a message (MESSAGE_CREATE): in a guild channel or their DM channel with the bot."""
+    async def user_says(self, user: FakeUser, channel_id: int, content: str,
+                        attachments: list[dict] | None = None) -> dict:
+        """A member posts a message (MESSAGE_CREATE): in a guild channel or their DM channel with the bot,
+        optionally with files made by upload()."""
         channel = self.channels[channel_id]
         mentions = resolve_mentions(content, None)
         message = {
             "id": str(snowflake()), "channel_id": str(channel_id), "author": user.payload(), "content": content,
             "timestamp": iso_now(), "edited_timestamp": None, "tts": False,
-            "mention_everyone": mentions.everyone, "mentions": [], "mention_roles": [], "attachments": [],
+            "mention_everyone": mentions.everyone, "mentions": [], "mention_roles": [],
+            "attachments": list(attachments or []),
             "embeds": [], "components": [], "pinned": False, "type": 0, "flags": 0,
         }
         if "guild_id" in channel:
@@ -99,6 +124,9 @@ class InteractionsMixin:
             if name not in declared_options:
                 raise AssertionError(f"/{command} has no option {name!r}; it has {sorted(declared_options)}")
             option_type = declared_options[name]["type"]
+            if option_type == ATTACHMENT:  # the value is an upload(); the option carries its id
+                data.setdefault("resolved", {}).setdefault("attachments", {})[value["id"]] = value
+                value = value["id"]
             option = {"name": name, "type": option_type,
                       "value": str(value) if option_type in (STRING, USER) or name == focused else value}
             if name == focused:
@@ -106,8 +134,8 @@ class InteractionsMixin:
             typed.append(option)
         container.setdefault("options", []).extend(typed)
         if any(o["type"] == USER for o in typed):
-            data["resolved"] = {"users": {o["value"]: self.users[int(o["value"])].payload()
-                                          for o in typed if o["type"] == USER}}
+            data.setdefault("resolved", {})["users"] = {o["value"]: self.users[int(o["value"])].payload()
+                                                        for o in typed if o["type"] == USER}
         return await self._interact(4 if focused else 2, user, channel_id, data)
 
     async def press(self, user: FakeUser, message_id: int, custom_id: str) -> InteractionRecord:

@@ -112,6 +112,13 @@ class ProbeCog(Cog):
         """Discord refuses this name (over 32 characters); it stays a text command."""
         await ctx.reply("still here")
 
+    @command("probe hints")
+    async def hints(self, ctx: Context) -> None:
+        """Answer with command hints in a cog's own words (see also !mydata)."""
+        await ctx.reply(Content(title="Try !probe echo", text="Type `!probe echo TEXT`, or !mydata. Wow!! "
+                                "`!reflection-of-the-day-for-our-community` is typed as it is.",
+                                footer="!help lists everything"))
+
     @command("modtools", access=Access.MODERATOR, private=True)
     async def modtools(self, ctx: Context) -> None:
         """A moderators-only command."""

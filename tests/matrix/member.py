@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 from collections.abc import Callable
 from pathlib import Path
 from uuid import uuid4
@@ -23,6 +24,7 @@ from nio import (
     RoomMessage,
     RoomPreset,
     RoomSendResponse,
+    UploadResponse,
 )
 
 from tests.matrix.synapse import RegisteredUser
@@ -155,6 +157,28 @@ class Member:
             room_id, "m.room.message", content, ignore_unverified_devices=True), WAIT_SECONDS)
         assert isinstance(answer, RoomSendResponse), answer
         return answer.event_id
+
+    async def send_file(self, room_id: str, filename: str, data: bytes, mimetype: str, msgtype: str = "m.file",
+                        caption: str | None = None, declared_size: int | None = None) -> str:
+        """Upload a file and send it as Element does: encrypted (an EncryptedFile) in an encrypted room.
+        With `caption`, the caption goes in `body` and the name in `filename` (MSC2530)."""
+        encrypted = self.client.rooms[room_id].encrypted
+        answer, keys = await asyncio.wait_for(self.client.upload(
+            lambda *_: io.BytesIO(data), content_type=mimetype, filename=filename, encrypt=encrypted,
+            filesize=len(data)), WAIT_SECONDS)
+        assert isinstance(answer, UploadResponse), answer
+        content = {"msgtype": msgtype, "body": caption or filename,
+                   "info": {"mimetype": mimetype, "size": len(data) if declared_size is None else declared_size}}
+        if caption:
+            content["filename"] = filename
+        if encrypted:
+            content["file"] = {**keys, "url": answer.content_uri}
+        else:
+            content["url"] = answer.content_uri
+        sent = await asyncio.wait_for(self.client.room_send(
+            room_id, "m.room.message", content, ignore_unverified_devices=True), WAIT_SECONDS)
+        assert isinstance(sent, RoomSendResponse), sent
+        return sent.event_id
 
     async def react(self, room_id: str, event_id: str, key: str) -> str:
         """React as Element does: encrypted in an encrypted room (nio alone would send it in the clear),

@@ -6,7 +6,7 @@ import io
 import json
 
 from bot.adapters.console import ConsoleAdapter
-from bot.model import FileAttachment
+from bot.model import FileAttachment, IncomingFile
 from bot.testing import make_test_bot
 from cogs.mindfulness.transfer import parse_import
 from tests.mindfulness.conftest import COGS, texts
@@ -86,6 +86,36 @@ async def test_import_from_a_file_then_export_round_trips(mindful):
     assert {p.id: p.title for p in result.prompts}["breathing-box"] == "Box breathing, our way"
     pasted = "```toml\n[[prompts]]\ntitle = \"Pasted\"\ncategory = \"sleep\"\ntext = \"Rest is enough for today.\"\n```"
     assert "Imported 1 prompt" in texts(await chat.say(mod, f"!prompts import {pasted}"))
+
+
+async def test_an_attached_file_that_is_too_big_or_not_text_gets_a_kind_answer_and_is_not_downloaded(mindful):
+    bot, chat, mod, _ = mindful
+    cog = bot.get_cog("mindfulness")
+    before = dict(await cog.store.library(1))
+    downloads = []
+
+    def described(filename: str, size: int, mime: str) -> IncomingFile:
+        async def fetch() -> bytes:
+            downloads.append(filename)
+            return b"x" * size
+
+        return IncomingFile(filename, size, mime, fetch)
+
+    photo = texts(await chat.say(mod, "!prompts import", attachments=[described("beach.png", 90_000, "image/png")]))
+    assert "`beach.png` is not a text file, so I can't read it" in photo
+    assert "Please send the prompts as a .toml or .json file" in photo and "or paste them after the command" in photo
+    huge = texts(await chat.say(mod, "!prompts import",
+                                attachments=[described("all.toml", 300 * 1024, "application/octet-stream")]))
+    assert "`all.toml` is 300 KB, more than I can read (256 KB)" in huge and "split it in two" in huge
+    assert downloads == []  # refused from the description alone
+    # A size the platform did not declare is checked once the bytes are in.
+    undeclared = IncomingFile("big.json", None, "application/json", described("big.json", 260 * 1024, "").fetch)
+    assert "is 260 KB, more than I can read" in texts(await chat.say(mod, "!prompts import", attachments=[undeclared]))
+    assert await cog.store.library(1) == before
+
+    as_text = b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\ntext = "Sit for a moment before bed."\n'
+    reply = texts(await chat.say(mod, "!prompts import", attachments=[FileAttachment("notes.txt", as_text, "text/plain")]))
+    assert "Imported 1 prompt" in reply  # any text file will do; the content decides
 
 
 HOSTILE = "Ping @everyone and @here, and <@&123> too | Breathe slowly, @everyone, then rest. | Hi @room?"

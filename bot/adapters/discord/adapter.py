@@ -24,6 +24,7 @@ from bot.adapters.base import Adapter, Capabilities, Responder
 from bot.adapters.discord import render as rendering
 from bot.adapters.discord.events import EventRouter
 from bot.adapters.discord.responder import MessageResponder
+from bot.adapters.discord.slash import SLASH
 from bot.adapters.discord.sync import sync_commands_if_changed
 from bot.model import Content, PlaceRef, SentRef, UserRef
 
@@ -62,6 +63,8 @@ class DiscordAdapter(Adapter):
     platform = PLATFORM
     capabilities = Capabilities(buttons=True, ephemeral=True, threads=True, reactions=False, modals=True,
                                 edits=True, files=True, native_timestamps=True)
+    command_prefix = SLASH  # members use slash commands; `!command` hints are shown as `/command`
+    attach_hint = "With the slash command, pick the file in its `attachment` option. "
 
     def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
         super().__init__()
@@ -226,7 +229,13 @@ class DiscordAdapter(Adapter):
     # --- sending --------------------------------------------------------------------------------
 
     def render(self, content: Content, single: bool = False) -> list[rendering.Rendered]:
-        return rendering.render(content, single)
+        return rendering.render(self.localize_commands(content), single)
+
+    def command_names(self) -> frozenset[str]:
+        """Only commands Discord offers as slash commands become `/name` (one it refused stays `!name`)."""
+        if self.tree is None:
+            return super().command_names()
+        return frozenset(slash.name for slash in self.tree.get_commands())
 
     async def send(self, place: PlaceRef, content: Content) -> SentRef:
         channel = self.client.get_partial_messageable(int(place.place_id))

@@ -12,7 +12,7 @@ from bot.adapters.discord import render as rendering
 from bot.adapters.discord.responder import InteractionResponder
 from bot.adapters.discord.slash import build_tree_commands
 from bot.commands import PREFIX, Command
-from bot.model import ChoiceEvent, IncomingMessage, TextAnswer
+from bot.model import ChoiceEvent, IncomingFile, IncomingMessage, TextAnswer
 from bot.params import Param
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class EventRouter:
             link=message.jump_url,
             reply_to=str(message.reference.message_id) if message.reference and message.reference.message_id
             else None,
+            attachments=[incoming_file(attachment) for attachment in message.attachments],
         )
         try:
             await self.bot.handle_message(incoming)
@@ -88,8 +89,9 @@ class EventRouter:
         responder = self._responder(interaction, command.private)
         # (discord.abc.User is a Protocol: isinstance on it is slow, so name the concrete classes)
         options = {name: self.adapter.user_ref(value) if isinstance(value, discord.User | discord.Member) else value
-                   for name, value in values.items()}
+                   for name, value in values.items() if not isinstance(value, discord.Attachment)}
         ctx = self.bot.context(self.adapter, responder.author, responder.place, responder, str(interaction.id))
+        ctx.attachments = [incoming_file(value) for value in values.values() if isinstance(value, discord.Attachment)]
         try:
             await self.bot.router.invoke(command, ctx, options)
         finally:
@@ -163,6 +165,11 @@ class EventRouter:
                                               responder)
         finally:
             await responder.finish()
+
+
+def incoming_file(attachment: discord.Attachment) -> IncomingFile:
+    """A member's file, described; `read()` downloads it from Discord's CDN only if a command wants it."""
+    return IncomingFile(attachment.filename, attachment.size, attachment.content_type or "", attachment.read)
 
 
 def _button_label(message: discord.Message | None, custom_id: str) -> str:

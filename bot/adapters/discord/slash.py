@@ -21,6 +21,7 @@ from discord import app_commands
 
 from bot.commands import Access, Command
 from bot.params import Param, ParamType, suggest_timezones
+from bot.text import retarget_commands
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,14 @@ Runner = Callable[[discord.Interaction, Command, dict[str, Any]], Awaitable[None
 Suggester = Callable[[discord.Interaction, Command, Param, str], Awaitable[list[str]]]
 
 MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
+SLASH = "/"  # what Discord members type before a command
+ATTACHMENT_OPTION = "attachment"  # the file option of commands that read one (Command.file)
 
 
-def description(text: str, fallback: str) -> str:
-    """Discord wants 1-100 characters."""
+def description(text: str, fallback: str, names: frozenset[str] = frozenset()) -> str:
+    """Discord wants 1-100 characters; `!name` hints of the named commands read `/name`."""
     text = (text or fallback).strip().splitlines()[0] if (text or fallback).strip() else fallback
+    text = retarget_commands(text, names, SLASH)
     return text if len(text) <= 100 else text[:99] + "…"
 
 
@@ -50,13 +54,16 @@ def option_annotation(param: Param) -> Any:
             return str
 
 
-def build_command(command: Command, leaf_name: str, run: Runner, suggest: Suggester) -> app_commands.Command:
+def build_command(command: Command, leaf_name: str, run: Runner, suggest: Suggester,
+                  names: frozenset[str] = frozenset()) -> app_commands.Command:
     """One slash command whose options mirror the declaration (required options first, as Discord wants)."""
     ordered = [p for p in command.params if p.required] + [p for p in command.params if not p.required]
     python_names = {f"p{index}": param for index, param in enumerate(ordered)}
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        await run(interaction, command, {python_names[key].name: value for key, value in values.items()})
+        # The attachment option keeps its own name; the router's options are the declared params.
+        await run(interaction, command, {python_names[key].name if key in python_names else key: value
+                                         for key, value in values.items()})
 
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     annotation=discord.Interaction)]
@@ -68,13 +75,21 @@ def build_command(command: Command, leaf_name: str, run: Runner, suggest: Sugges
         annotations[key] = annotation
         parameters.append(inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
                                             default=inspect.Parameter.empty if param.required else None))
+    if command.file:  # a command that reads a file takes it as an (optional) attachment option
+        if ATTACHMENT_OPTION in {p.name for p in command.params}:
+            raise ValueError(f"a parameter named {ATTACHMENT_OPTION!r} would hide the file option")
+        annotations[ATTACHMENT_OPTION] = Optional[discord.Attachment]  # noqa: UP045 (as above)
+        parameters.append(inspect.Parameter(ATTACHMENT_OPTION, inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=annotations[ATTACHMENT_OPTION], default=None))
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__annotations__ = annotations
 
     # The public decorators, applied by hand: names, descriptions, choices and autocomplete per option.
     app_commands.rename(**{key: param.name for key, param in python_names.items()})(callback)
-    app_commands.describe(**{key: description(param.help, param_hint(param))
-                             for key, param in python_names.items()})(callback)
+    described = {key: description(param.help, param_hint(param), names) for key, param in python_names.items()}
+    if command.file:
+        described[ATTACHMENT_OPTION] = description(command.file, "a file", names)
+    app_commands.describe(**described)(callback)
     choices = {key: [app_commands.Choice(name=c, value=c) for c in param.choices[:25]]
                for key, param in python_names.items() if param.type is ParamType.CHOICE and param.choices}
     if choices:
@@ -84,7 +99,7 @@ def build_command(command: Command, leaf_name: str, run: Runner, suggest: Sugges
     if completers:
         app_commands.autocomplete(**completers)(callback)
 
-    slash = app_commands.Command(name=leaf_name, description=description(command.summary, command.name),
+    slash = app_commands.Command(name=leaf_name, description=description(command.summary, command.name, names),
                                  callback=callback)
     if command.access is Access.MODERATOR:
         slash.guild_only = True
@@ -120,9 +135,10 @@ def build_tree_commands(commands: dict[str, Command], run: Runner,
     """Top-level slash commands and groups for every declared command (up to "group sub command")."""
     top: dict[str, app_commands.Command | app_commands.Group] = {}
     members_of: dict[str, list[Command]] = {}
+    names = frozenset(name.split()[0] for name in commands)
     for name in sorted(commands):
         try:
-            _place_command(top, members_of, commands[name], run, suggest)
+            _place_command(top, members_of, commands[name], run, suggest, names)
         except (TypeError, ValueError) as error:  # a name or text Discord does not accept: text command only
             log.warning("not offered as a slash command", extra={"command": name, "error": str(error)})
     for group_name, group_commands in members_of.items():
@@ -134,14 +150,14 @@ def build_tree_commands(commands: dict[str, Command], run: Runner,
 
 
 def _place_command(top: dict, members_of: dict[str, list[Command]], command: Command, run: Runner,
-                   suggest: Suggester) -> None:
+                   suggest: Suggester, names: frozenset[str]) -> None:
     words = command.name.split()
     if len(words) > 3:
         raise ValueError("Discord nests commands at most three words deep")
     if len(words) == 1:
         if isinstance(top.get(command.name), app_commands.Group):
             raise ValueError(f"/{command.name} is also a group; Discord allows one or the other")
-        top[command.name] = build_command(command, command.name, run, suggest)
+        top[command.name] = build_command(command, command.name, run, suggest, names)
         return
     parent = top.get(words[0])
     if isinstance(parent, app_commands.Command):
@@ -157,7 +173,7 @@ def _place_command(top: dict, members_of: dict[str, list[Command]], command: Com
             sub = app_commands.Group(name=words[1], description=f"/{words[0]} {words[1]} commands")
             parent.add_command(sub)
         parent = sub
-    parent.add_command(build_command(command, words[-1], run, suggest))
+    parent.add_command(build_command(command, words[-1], run, suggest, names))
     members_of.setdefault(words[0], []).append(command)
 
 

@@ -33,9 +33,11 @@ from nio import (
 
 from bot.adapters.base import Adapter, Capabilities
 from bot.adapters.matrix.events import after_own_arrival, reaction_of, server_of, too_old
+from bot.adapters.matrix.files import caption_of, described_file, replied_file
 from bot.adapters.matrix.outgoing import MatrixSending
 from bot.adapters.matrix.render import incoming_text, matrix_user
 from bot.adapters.matrix.state import MatrixState
+from bot.commands import PREFIX
 from bot.config import Settings
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, UserRef
 
@@ -56,6 +58,7 @@ SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 class MatrixAdapter(MatrixSending, Adapter):
     platform = "matrix"
     capabilities = Capabilities(reactions=True, edits=True, files=True)
+    attach_hint = "On Matrix, send the file first, then reply to it with the command. "
 
     def __init__(self, settings: Settings):
         super().__init__()
@@ -277,11 +280,12 @@ class MatrixAdapter(MatrixSending, Adapter):
                 return  # an edited command is not run a second time
             reply_to = relates.get("m.in_reply_to", {}).get("event_id")
             text = incoming_text(event.body, event.formatted_body, reply_to is not None)
-            message = IncomingMessage(text, self._user(room, sender), self._place_for(room.room_id),
-                                      message_id=event.event_id,
-                                      link=f"https://matrix.to/#/{room.room_id}/{event.event_id}",
-                                      reply_to=reply_to)
-            await self.bot.handle_message(message)
+            # A command replying to a file reads that file (Matrix sends files as events of their own).
+            replied = (await replied_file(self.client, room.room_id, reply_to)
+                       if reply_to and text.startswith(PREFIX) else None)
+            await self._deliver_message(room, event, text, reply_to, [replied] if replied else [])
+        elif (caption := caption_of(event)) and (file := described_file(self.client, event)):
+            await self._deliver_message(room, event, caption, None, [file])  # a file captioned with a command
         elif isinstance(event, MegolmEvent):
             await self._undecryptable(room, event)
         elif isinstance(event, RoomMemberEvent) and event.membership == "leave" and len(room.users) <= 1:
@@ -294,6 +298,11 @@ class MatrixAdapter(MatrixSending, Adapter):
             choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
             if choice:
                 await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, sender), place, relates["event_id"]))
+
+    async def _deliver_message(self, room: MatrixRoom, event, text: str, reply_to: str | None, files: list) -> None:
+        await self.bot.handle_message(IncomingMessage(
+            text, self._user(room, event.sender), self._place_for(room.room_id), message_id=event.event_id,
+            link=f"https://matrix.to/#/{room.room_id}/{event.event_id}", reply_to=reply_to, attachments=files))
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         """Ask for the key, give it a moment, and if it still cannot be read, ask the member to re-send."""

@@ -1,0 +1,62 @@
+"""Command hints in the prefix members type on each platform: `!checkin start` here, `/checkin start` on
+Discord. The adapter declares its prefix; cogs keep writing `!name` and the adapter shows it its way."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.testing import MemoryAdapter, make_test_bot
+from bot.text import retarget_commands
+
+COGS = ["cogs.privacy", "cogs.mindfulness"]
+
+
+@pytest.fixture
+async def slash_chat(tmp_path, clock):
+    """A platform whose members type `/name`, as on Discord."""
+    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter(command_prefix="/")],
+                             clock=clock) as (bot, chat):
+        yield chat
+
+
+async def test_help_and_input_errors_show_the_platforms_prefix(slash_chat):
+    chat = slash_chat
+    alice = chat.user("alice")
+    overview = (await chat.say(alice, "!help"))[-1].text
+    assert "`/mydata`" in overview and "`/practice [CATEGORY]`" in overview
+    assert "Type `/help NAME`" in overview and "`!" not in overview
+
+    one = (await chat.say(alice, "!help practice"))[-1]
+    assert one.content.title == "/practice"
+    assert "`/practice urge surfing`" in one.text and "!practice" not in one.text
+    assert (await chat.say(alice, "!help /practice"))[-1].content.title == "/practice"  # asked the slash way
+
+    wrong = (await chat.say(alice, "!optin"))[-1].text
+    assert "Type `/optin FEATURE`" in wrong and "!optin" not in wrong
+    unknown = (await chat.say(alice, "!mydat"))[-1].text
+    assert "Did you mean `/mydata`?" in unknown and "Type `/help`" in unknown
+
+
+async def test_hints_written_inside_a_cogs_own_text_follow_too(slash_chat):
+    chat = slash_chat
+    practice = (await chat.say(chat.user("alice"), "!practice"))[-1]
+    assert practice.content.footer.endswith("Type /practice for another, or /practice CATEGORY.")
+
+
+async def test_platforms_that_type_bang_commands_keep_them(tmp_path, clock):
+    async with make_test_bot(tmp_path, cogs=COGS, clock=clock) as (_bot, chat):
+        overview = (await chat.say(chat.user("alice"), "!help"))[-1].text
+        assert "`!mydata`" in overview and "`/mydata`" not in overview
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("Type `!checkin start 08:00` to begin.", "Type `/checkin start 08:00` to begin."),
+    ("(or !help)", "(or /help)"),
+    ("!help lists everything", "/help lists everything"),
+    ("Wow! Great!!", "Wow! Great!!"),  # not a command
+    ("so proud!!!help", "so proud!!!help"),
+    ("see https://example.org/!help", "see https://example.org/!help"),
+    ("!helpful and !unknown", "!helpful and !unknown"),  # not the name of a command
+])
+def test_only_real_command_hints_change(written, shown):
+    assert retarget_commands(written, frozenset({"help", "checkin"}), "/") == shown

@@ -1,0 +1,42 @@
+"""Discord members use slash commands, so every command hint they read says `/name`, not `!name`."""
+
+from __future__ import annotations
+
+
+async def test_help_shows_slash_commands(kindred):
+    _bot, _adapter, double = kindred
+    overview = await double.wait_reply(await double.slash(double.alex, double.general_id, "help"))
+    text = overview.text()
+    assert "`/mydata`" in text and "`/probe echo TEXT`" in text and "Type `/help NAME`" in text
+    assert "`!mydata`" not in text and "`!probe" not in text
+    # A command Discord refused as a slash command exists only as a text command, and says so.
+    assert "`!reflection-of-the-day-for-our-community`" in text
+
+    one = await double.wait_reply(await double.slash(double.alex, double.general_id, "help",
+                                                     {"command": "probe echo"}))
+    assert one.embeds[0]["title"] == "/probe echo" and "Usage: `/probe echo TEXT`" in one.text()
+
+
+async def test_bad_input_errors_name_the_slash_command(kindred):
+    _bot, _adapter, double = kindred
+    refused = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe plan",
+                                                         {"days": 3, "zone": "Mars/Olympus"}))
+    assert refused.ephemeral and "Type `/probe plan DAYS ZONE" in refused.content
+    assert "!probe" not in refused.content
+
+
+async def test_hints_in_a_cogs_own_words_read_as_slash_commands(kindred):
+    _bot, _adapter, double = kindred
+    answer = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe hints"))
+    embed = answer.embeds[0]
+    assert embed["title"] == "Try /probe echo"
+    assert embed["description"].startswith("Type `/probe echo TEXT`, or /mydata. Wow!! ")
+    assert "`!reflection-of-the-day-for-our-community` is typed as it is." in embed["description"]
+    assert embed["footer"]["text"] == "/help lists everything"
+    # The same hint in a typed `!command`'s answer, and in the command list Discord shows while typing.
+    await double.user_says(double.alex, double.general_id, "!probe hints")
+    await double.wait_for_message(lambda m: m.kind == "channel" and "Type `/probe echo TEXT`" in m.text(),
+                                  "the answer to the typed command")
+    probe = next(c for c in double.global_commands if c["name"] == "probe")
+    hints = next(o for o in probe["options"] if o["name"] == "hints")
+    assert hints["description"].endswith("(see also /mydata).")
