@@ -140,3 +140,40 @@ async def test_the_real_apscheduler_job_posts_when_it_fires(mindful, clock):
 
     await asyncio.wait_for(posted(), timeout=10)
     assert len(chat.in_place(chat.channel())) == 1
+
+
+def previewed_id(reply: str) -> str:
+    return reply.split("(`", 1)[1].split("`)", 1)[0]
+
+
+async def test_prompts_due_together_post_everywhere_but_the_failing_place_which_keeps_its_turn(mindful, clock):
+    bot, chat, mod, _ = mindful
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    places = {name: chat.channel(name) for name in ("general", "broken", "quiet")}
+    for place in places.values():
+        await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago", place=place)
+    waiting = previewed_id(texts(await chat.say(mod, "!prompts next 2")))
+    send = chat.send
+
+    async def send_unless_broken(place, content):
+        if place.place_id == "broken":
+            raise ConnectionError("that channel is unavailable")
+        return await send(place, content)
+
+    chat.send = send_unless_broken
+    clock.set(local("America/Chicago", 2026, 11, 28, 8, 30))
+    await bot.scheduler.run_due()
+    assert [len(chat.in_place(place)) for place in places.values()] == [1, 0, 1]
+    statuses = await bot.db.fetchall(
+        "SELECT s.key, d.status FROM deliveries d JOIN schedules s ON s.id = d.schedule_id ORDER BY s.key")
+    assert {row["key"]: row["status"] for row in statuses if row["key"].startswith("c1:")} == {
+        "c1:s1": "done", "c1:s2": "failed", "c1:s3": "done"}
+    assert previewed_id(texts(await chat.say(mod, "!prompts next 2"))) == waiting  # its rotation did not move
+    chat.send = send
+    await bot.scheduler.run_due()  # a failed occurrence is not sent again later (at most once, as before)
+    assert len(chat.in_place(places["broken"])) == 0
+    clock.set(local("America/Chicago", 2026, 11, 29, 8, 30))
+    await bot.scheduler.run_due()
+    assert [len(chat.in_place(place)) for place in places.values()] == [2, 1, 2]
+    library = await bot.get_cog("mindfulness").store.library(1)
+    assert library[waiting].title in chat.in_place(places["broken"])[0].text
