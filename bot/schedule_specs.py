@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -21,12 +22,17 @@ class Cron:
     days: str = "mon,tue,wed,thu,fri,sat,sun"  # day names: APScheduler 3.x numbers Monday as 0
 
     def trigger(self) -> CronTrigger:
-        return CronTrigger(
-            hour=self.hour, minute=self.minute, day_of_week=self.days, timezone=ZoneInfo(self.timezone)
-        )
+        return _cron_trigger(self.hour, self.minute, self.timezone, self.days)
 
     def to_json(self) -> dict:
         return {"hour": self.hour, "minute": self.minute, "timezone": self.timezone, "days": self.days}
+
+
+# A CronTrigger keeps no state between calls, so jobs with the same spec share one: building it
+# (compiling its fields) was most of the time spent installing thousands of jobs at startup.
+@lru_cache(maxsize=4096)
+def _cron_trigger(hour: int, minute: int, timezone: str, days: str) -> CronTrigger:
+    return CronTrigger(hour=hour, minute=minute, day_of_week=days, timezone=ZoneInfo(timezone))
 
 
 @dataclass(frozen=True)
