@@ -79,8 +79,3 @@ class DeliveryLedger:
                 " AND deliveries.occurrence = outcome.column2",
                 [now, *(value for outcome in chunk for value in outcome)],
             )
-
-    async def status(self, schedule_id: int, occurrence: str) -> str | None:
-        return await self.db.fetchval(
-            "SELECT status FROM deliveries WHERE schedule_id = ? AND occurrence = ?", (schedule_id, occurrence)
-        )

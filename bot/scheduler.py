@@ -1,15 +1,20 @@
 """Durable schedules over APScheduler 3.11.
 
 The `schedules` table is the truth; APScheduler jobs are rebuilt from it at startup (RoboDanny's
-durable timers, with APScheduler doing the waiting). Each run of a schedule is claimed in the
-`deliveries` ledger before its handler is called, so an occurrence runs at most once even across
-restarts. An occurrence that fell due while the bot was down runs late if it is still within the
+durable timers, with APScheduler doing the waiting; one job per distinct spec, see
+bot/scheduler_jobs.py). Each run of a schedule is claimed in the `deliveries` ledger (bot/ledger.py)
+before its handler is called, so an occurrence runs at most once even across restarts. An
+occurrence that fell due while the bot was down (or busy) runs late if it is still within the
 schedule's grace window and is skipped, with a log line, if it is not.
+
+Occurrences that fall due together (the same moment, or a startup's catch-up) go as one batch: one
+statement claims them all, the handlers run, one statement records every outcome. A failing handler
+fails alone. The cost: a crash in the middle of a batch leaves its not-yet-run occurrences claimed
+('running') and so not run, where one occurrence at a time lost at most one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -17,10 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.ledger import CHUNK, DeliveryLedger, in_batches, marks
 from bot.schedule_specs import At, Cron, Spec, latest_at_or_before, spec_from_row
+from bot.scheduler_jobs import SpecJobs
 from bot.storage import Migration
 
 if TYPE_CHECKING:
@@ -94,9 +98,7 @@ class Scheduler:
         self.handlers: dict[str, Handler | BatchHandler] = {}
         self._batch_handlers: set[str] = set()
         self.ledger = DeliveryLedger(bot.db)
-        self._aps: AsyncIOScheduler | None = None
-        self._jobs_due: list[int] = []  # APScheduler jobs gathering into the next batch
-        self._jobs_batch: asyncio.Future | None = None
+        self.jobs = SpecJobs(self._jobs_due)
 
     def register_handler(self, name: str, handler: Handler) -> None:
         """`handler(occurrence)` runs once per occurrence."""
@@ -113,17 +115,14 @@ class Scheduler:
 
     async def start(self) -> None:
         """Start APScheduler (needs the running loop), catch up what was missed, rebuild every job."""
-        self._aps = AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
-        self._aps.start()
+        self.jobs.start()
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
-        await self._catch_up(rows)
+        await self._settle(rows, self.bot.clock.now())
         for row in rows:
             self._install(row)
 
     async def stop(self) -> None:
-        if self._aps is not None:
-            self._aps.shutdown(wait=False)
-            self._aps = None
+        self.jobs.stop()
 
     # --- registering ------------------------------------------------------------------------------
 
@@ -237,7 +236,8 @@ class Scheduler:
 
     async def run_due(self, now: datetime | None = None) -> int:
         """Catch up every schedule to `now`: what the startup does. Returns how many ran."""
-        return await self._catch_up(await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0"), now)
+        rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
+        return await self._settle(rows, now or self.bot.clock.now())
 
     async def _fire_rows(self, batch: list[tuple[Any, datetime, bool]]) -> int:
         """Claim, run and record one batch of (schedule row, occurrence, late); schedules are distinct."""
@@ -268,9 +268,15 @@ class Scheduler:
             outcomes += [(o.schedule_id, _iso(o.scheduled_for), "failed" if o.schedule_id in failed else "done")
                          for o in occurrences]
         await self.ledger.record(outcomes, _iso(self.bot.clock.now()))
-        if one_shots:
-            await self.bot.db.execute(f"DELETE FROM schedules WHERE id IN ({marks(one_shots)})", one_shots)
+        await self._delete_one_shots(one_shots)
         return len(outcomes)
+
+    async def _delete_one_shots(self, schedule_ids: list[int]) -> None:
+        """A one-shot schedule goes once its occurrence is in the ledger."""
+        if schedule_ids:
+            await self.bot.db.execute(f"DELETE FROM schedules WHERE id IN ({marks(schedule_ids)})", schedule_ids)
+            for schedule_id in schedule_ids:
+                self.jobs.uninstall(schedule_id)
 
     async def _run_handler(self, name: str, occurrences: list[Occurrence]) -> set[int]:
         """Call handler `name` for its occurrences; returns the schedule ids whose run failed."""
@@ -294,16 +300,26 @@ class Scheduler:
             log.error("scheduled handler failed", exc_info=error, extra={"handler": name, "schedule": schedule_id})
         return set(failures)
 
-    async def _catch_up(self, rows: Sequence[Any], now: datetime | None = None) -> int:
-        """Each row's latest occurrence: run late within its grace window, else recorded as skipped."""
-        now = now or self.bot.clock.now()
+    async def _settle(self, rows: Sequence[Any], now: datetime, from_job: bool = False) -> int:
+        """Each row's latest occurrence: run late within its grace window, else recorded as skipped.
+
+        At startup (and `run_due`) an occurrence more than a second old runs as late. From a job,
+        which APScheduler starts at the occurrence's time, one up to a second ahead of our clock
+        counts, up to five seconds behind is on time, and a row whose occurrence predates it (a test
+        moving a job to now) runs as of now.
+        """
+        horizon = now + timedelta(seconds=1) if from_job else now
+        late_after = timedelta(seconds=5 if from_job else 1)
         within_grace, missed = [], []
-        for row, last in zip(rows, self._last_occurrences(rows, now), strict=True):
+        for row, last in zip(rows, self._last_occurrences(rows, horizon), strict=True):
+            if last is None and from_job:
+                last = now
             if last is None:
                 continue
             lateness = now - last
-            if lateness <= timedelta(seconds=row["grace_seconds"]):
-                within_grace.append((row, last, lateness > timedelta(seconds=1)))
+            grace = timedelta(seconds=max(row["grace_seconds"], 1 if from_job else 0))
+            if lateness <= grace:
+                within_grace.append((row, last, lateness > late_after))
             else:
                 missed.append((row, last))
         ran = 0
@@ -321,8 +337,7 @@ class Scheduler:
                 )
                 if row["kind"] == "at":
                     one_shots.append(row["id"])
-            if one_shots:
-                await self.bot.db.execute(f"DELETE FROM schedules WHERE id IN ({marks(one_shots)})", one_shots)
+            await self._delete_one_shots(one_shots)
         return ran
 
     def _last_occurrences(self, rows: Sequence[Any], now: datetime) -> list[datetime | None]:
@@ -342,56 +357,22 @@ class Scheduler:
         """The most recent occurrence at or before now, no earlier than the schedule's creation."""
         return self._last_occurrences([row], now)[0]
 
-    # --- APScheduler jobs -------------------------------------------------------------------------
+    # --- APScheduler jobs (bot/scheduler_jobs.py) ------------------------------------------------
 
     def _install(self, row) -> None:
-        if self._aps is None or row is None or row["paused"]:
-            return
-        spec = spec_from_row(row["kind"], row["spec"])
-        if isinstance(spec, At) and spec.when <= self.bot.clock.now():
-            return  # past one-shot jobs are handled by the catch-up
-        self._aps.add_job(
-            self._job,
-            trigger=spec.trigger(),
-            args=[row["id"]],
-            id=str(row["id"]),
-            replace_existing=True,
-            misfire_grace_time=row["grace_seconds"] or 1,
-            coalesce=True,
-        )
+        self.jobs.install(row, self.bot.clock.now())
 
     def _uninstall(self, schedule_id: int) -> None:
-        if self._aps is not None and self._aps.get_job(str(schedule_id)):
-            self._aps.remove_job(str(schedule_id))
+        self.jobs.uninstall(schedule_id)
 
-    async def _job(self, schedule_id: int) -> None:
-        # APScheduler starts every job due at one moment in the same turn of the event loop: each job
-        # joins the batch that is gathering, and returns when that batch has run.
-        self._jobs_due.append(schedule_id)
-        if self._jobs_batch is None:
-            self._jobs_batch = asyncio.ensure_future(self._run_jobs_due())
-        # Shielded: one job cancelled (at shutdown) must not cancel the batch under the others.
-        await asyncio.shield(self._jobs_batch)
-
-    async def _run_jobs_due(self) -> None:
-        await asyncio.sleep(0)  # one more turn, so every job started in this one has joined
-        schedule_ids, self._jobs_due, self._jobs_batch = self._jobs_due, [], None
+    async def _jobs_due(self, schedule_ids: list[int]) -> None:
         rows = await self._rows_by_id(schedule_ids)
-        now = self.bot.clock.now()
-        batch = []
-        for schedule_id in dict.fromkeys(schedule_ids):
-            row = rows.get(schedule_id)
-            if row is None:
-                continue
-            # The occurrence is the latest one due (APScheduler calls us at its time).
-            occurrence = self._last_occurrence_before(row, now + timedelta(seconds=1)) or now
-            batch.append((row, occurrence, (now - occurrence) > timedelta(seconds=5)))
-        for part in in_batches(batch, schedule_of=lambda item: item[0]["id"]):
-            await self._fire_rows(part)
+        await self._settle([rows[sid] for sid in schedule_ids if sid in rows and not rows[sid]["paused"]],
+                           self.bot.clock.now(), from_job=True)
 
     def job_for(self, schedule_id: int):
-        """The live APScheduler job (tests use it to run an occurrence now)."""
-        return self._aps.get_job(str(schedule_id)) if self._aps else None
+        """The live APScheduler job that wakes this schedule (tests use it to run an occurrence now)."""
+        return self.jobs.job_for(schedule_id)
 
     async def _row(self, owner: str, key: str):
         return await self.bot.db.fetchone("SELECT * FROM schedules WHERE owner = ? AND key = ?", (owner, key))

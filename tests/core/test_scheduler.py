@@ -232,9 +232,13 @@ async def test_apscheduler_jobs_due_at_one_moment_are_delivered_as_one_batch(tmp
     context, bot = await start_bot(tmp_path, Clock(), Recorder())
     try:
         bot.scheduler.register_batch_handler("test.batch", batch)
-        ids = [await bot.scheduler.add("test", key, Cron(3, 0, "UTC"), "test.batch") for key in "xyz"]
+        # x and y share a spec, so one job; z's spec differs (a job of its own) but falls due with them.
+        ids = [await bot.scheduler.add("test", key, spec, "test.batch")
+               for key, spec in [("x", Cron(3, 0, "UTC")), ("y", Cron(3, 0, "UTC")), ("z", Cron(4, 0, "Europe/Berlin"))]]
+        assert bot.scheduler.job_for(ids[0]) is bot.scheduler.job_for(ids[1])
+        assert bot.scheduler.job_for(ids[2]) is not bot.scheduler.job_for(ids[0])
         now = datetime.now(UTC)
-        for schedule_id in ids:  # all due now, as at 03:00 UTC every day
+        for schedule_id in (ids[0], ids[2]):  # both due now, as at 03:00 UTC in winter
             bot.scheduler.job_for(schedule_id).modify(next_run_time=now)
         await asyncio.wait_for(batch.event.wait(), timeout=10)
         for _ in range(100):  # the outcomes are written just after the handler returns
@@ -261,5 +265,39 @@ async def test_fire_many_runs_two_occurrences_of_one_schedule_in_order_and_each_
         assert [(r.key, r.scheduled_for, r.late) for r in recorder.runs] == [
             ("daily", monday, True), ("other", tuesday, False), ("daily", tuesday, False)]
         assert await bot.scheduler.fire_many(due) == 0
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_schedules_sharing_a_time_share_a_job_yet_pause_and_grace_stay_their_own(tmp_path, caplog):
+    clock = FrozenClock(datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        ids = {key: await bot.scheduler.add("test", key, Cron(9, 0, "UTC"), "test.record", grace=grace)
+               for key, grace in [("paused", timedelta(hours=1)), ("strict", timedelta(minutes=30)),
+                                  ("patient", timedelta(hours=1))]}
+        await bot.scheduler.pause("test", "paused")
+        job = bot.scheduler.job_for(ids["patient"])
+        assert job is bot.scheduler.job_for(ids["strict"]) and bot.scheduler.job_for(ids["paused"]) is None
+        # The job runs 40 minutes late (the bot was busy): within one grace window, past the other.
+        clock.set(datetime(2027, 6, 1, 9, 40, tzinfo=UTC))
+        with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+            job.modify(next_run_time=datetime.now(UTC))
+            for _ in range(200):
+                if len(await statuses(bot)) == 2:
+                    break
+                await asyncio.sleep(0.05)
+        assert [(r.key, r.late) for r in recorder.runs] == [("patient", True)]
+        assert await statuses(bot) == {"patient": "done", "strict": "skipped"}
+        assert any("outside its grace window" in r.getMessage() and r.schedule == ids["strict"]
+                   for r in caplog.records)
+        # Removing one leaves the job to the other; removing the last removes the job.
+        assert await bot.scheduler.remove("test", "strict")
+        assert bot.scheduler.job_for(ids["patient"]) is job
+        assert await bot.scheduler.remove("test", "patient")
+        assert bot.scheduler.job_for(ids["patient"]) is None
+        await bot.scheduler.resume("test", "paused")
+        assert bot.scheduler.job_for(ids["paused"]) is not None
     finally:
         await context.__aexit__(None, None, None)
