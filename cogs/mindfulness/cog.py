@@ -8,6 +8,7 @@ curation.py; members' replies to a prompt are never read or stored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import secrets
@@ -91,8 +92,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         for community_id, credit in (await self.bot.communities.setting_of_many(
                 unknown, self.name, "credit", False)).items():
             self._credit[community_id] = bool(credit)
-        failures: dict[int, BaseException] = {}
-        posted: list[Schedule] = []
+        due = []
         for occurrence in occurrences:
             schedule = schedules.get(int(occurrence.payload["schedule"]))
             if schedule is None or schedule.paused:
@@ -102,11 +102,20 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
                 # APScheduler fires twice when the time falls in the hour repeated at the end of DST.
                 log.info("second occurrence on one local day skipped", extra={"schedule": schedule.id})
                 continue
-            try:
-                if await self._send_next(schedule, actor=None, late=occurrence.late, local_day=local_day):
-                    posted.append(schedule)
-            except Exception as error:  # the other places still get their prompt
-                failures[occurrence.schedule_id] = error
+            due.append((occurrence, schedule, local_day))
+        # Sent side by side: a real platform paces sends per place, and one slow place must not hold
+        # up the others' 08:30 prompt. A failed send fails its own occurrence only.
+        results = await asyncio.gather(*(self._send_next(schedule, actor=None, late=occurrence.late, local_day=day)
+                                         for occurrence, schedule, day in due), return_exceptions=True)
+        failures: dict[int, BaseException] = {}
+        posted: list[Schedule] = []
+        for (occurrence, schedule, _), result in zip(due, results, strict=True):
+            if isinstance(result, Exception):
+                failures[occurrence.schedule_id] = result
+            elif isinstance(result, BaseException):  # cancelled: let it through
+                raise result
+            elif result is not None:
+                posted.append(schedule)
         await self.store.save_rotations(posted)
         return failures
 
