@@ -12,6 +12,7 @@ each method here writes a whole batch in one statement: one round trip for up to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import Any
 
 from bot.storage import Database
@@ -31,19 +32,22 @@ def marks(values: Sequence[Any]) -> str:
     return ",".join("?" for _ in values)
 
 
-def in_batches(items: Sequence, schedule_of: Callable[[Any], int] = lambda due: due.schedule_id):
+def in_batches(items: Sequence, schedule_of: Callable[[Any], int] = lambda due: due.schedule_id) -> list[list]:
     """Split into batches of at most `CHUNK` items in which each schedule appears once (the handlers
     report failures by schedule id; a schedule with two occurrences due gets them in order)."""
     batches: list[tuple[list, set[int]]] = []
+    first_open = 0  # batches before this one are full
     for item in items:
         schedule_id = schedule_of(item)
-        for batch, seen in batches:
-            if schedule_id not in seen and len(batch) < CHUNK:
-                batch.append(item)
-                seen.add(schedule_id)
-                break
-        else:
-            batches.append(([item], {schedule_id}))
+        # A later batch only holds schedules that an earlier one has, so it is never the fuller one.
+        target = next((entry for entry in islice(batches, first_open, None) if schedule_id not in entry[1]), None)
+        if target is None:
+            target = ([], set())
+            batches.append(target)
+        target[0].append(item)
+        target[1].add(schedule_id)
+        while first_open < len(batches) and len(batches[first_open][0]) == CHUNK:
+            first_open += 1
     return [batch for batch, _ in batches]
 
 

@@ -33,9 +33,11 @@ class SpecJobs:
         self._job_of: dict[int, str] = {}  # schedule id -> job id
         self._due_jobs: list[str] = []  # jobs gathering into the next batch
         self._gathering: asyncio.Future | None = None
+        self._batches: set[asyncio.Future] = set()  # gathering or running
 
     def start(self) -> None:
-        """Start APScheduler (it needs the running loop)."""
+        """Start APScheduler (it needs the running loop); a second start replaces the first."""
+        self.stop()
         self._aps = AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
         self._aps.start()
 
@@ -43,6 +45,9 @@ class SpecJobs:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+        for batch in self._batches:  # as APScheduler cancels the jobs it is running
+            batch.cancel()
+        self._due_jobs, self._gathering = [], None
         self._schedules_of.clear()
         self._job_of.clear()
 
@@ -89,6 +94,8 @@ class SpecJobs:
         self._due_jobs.append(wanted)
         if self._gathering is None:
             self._gathering = asyncio.ensure_future(self._run_gathered())
+            self._batches.add(self._gathering)
+            self._gathering.add_done_callback(self._batches.discard)
         # Shielded: one job cancelled (at shutdown) must not cancel the batch under the others.
         await asyncio.shield(self._gathering)
 
