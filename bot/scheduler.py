@@ -341,7 +341,8 @@ class Scheduler:
         return ran
 
     def _last_occurrences(self, rows: Sequence[Any], now: datetime) -> list[datetime | None]:
-        """`_last_occurrence_before` for many rows; rows with the same spec share one computation."""
+        """Each row's most recent occurrence at or before now, if it is no earlier than the schedule's
+        creation; rows with the same spec share one computation."""
         latest: dict[tuple[str, str], datetime | None] = {}
         found = []
         for row in rows:
@@ -352,10 +353,6 @@ class Scheduler:
             # An occurrence from before the schedule existed is not one of its own.
             found.append(moment if moment is not None and moment >= datetime.fromisoformat(row["created_at"]) else None)
         return found
-
-    def _last_occurrence_before(self, row, now: datetime) -> datetime | None:
-        """The most recent occurrence at or before now, no earlier than the schedule's creation."""
-        return self._last_occurrences([row], now)[0]
 
     # --- APScheduler jobs (bot/scheduler_jobs.py) ------------------------------------------------
 
