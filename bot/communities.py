@@ -151,6 +151,19 @@ class Communities:
     def settings_for(self, community_id: int, component: str) -> CommunitySettingsStore:
         return CommunitySettingsStore(self.db, community_id, component)
 
+    async def setting_of_many(self, community_ids: list[int], component: str, key: str,
+                              default: Any = None) -> dict[int, Any]:
+        """One setting of many communities in one query (a cog posting for all of them at once)."""
+        if not community_ids:
+            return {}
+        rows = await self.db.fetchall(
+            "SELECT community_id, value FROM community_settings WHERE component = ? AND key = ? "
+            f"AND community_id IN ({','.join('?' for _ in community_ids)})",
+            (component, key, *community_ids),
+        )
+        found = {row["community_id"]: json.loads(row["value"]) for row in rows}
+        return {community_id: found.get(community_id, default) for community_id in community_ids}
+
     async def update(self, community_id: int, **changes: str) -> Community:
         """A moderator's change to the community's timezone or country; kept over the config's value."""
         store = self.settings_for(community_id, "core")

@@ -1,26 +1,30 @@
 """Durable schedules over APScheduler 3.11.
 
 The `schedules` table is the truth; APScheduler jobs are rebuilt from it at startup (RoboDanny's
-durable timers, with APScheduler doing the waiting). Each run of a schedule is claimed in the
-`deliveries` ledger before its handler is called, so an occurrence runs at most once even across
-restarts. An occurrence that fell due while the bot was down runs late if it is still within the
+durable timers, with APScheduler doing the waiting; one job per distinct spec, see
+bot/scheduler_jobs.py). Each run of a schedule is claimed in the `deliveries` ledger (bot/ledger.py)
+before its handler is called, so an occurrence runs at most once even across restarts. An
+occurrence that fell due while the bot was down (or busy) runs late if it is still within the
 schedule's grace window and is skipped, with a log line, if it is not.
+
+Occurrences that fall due together (the same moment, or a startup's catch-up) go as one batch: one
+statement claims them all, the handlers run, one statement records every outcome. A failing handler
+fails alone. The cost: a crash in the middle of a batch leaves its not-yet-run occurrences claimed
+('running') and so not run, where one occurrence at a time lost at most one.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-
+from bot.ledger import CHUNK, DeliveryLedger, in_batches, marks
+from bot.schedule_specs import At, Cron, Spec, latest_at_or_before, spec_from_row
+from bot.scheduler_jobs import SpecJobs
 from bot.storage import Migration
 
 if TYPE_CHECKING:
@@ -61,47 +65,6 @@ DEFAULT_GRACE = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
-class Cron:
-    """Every matching day at hour:minute local time in `timezone` (DST-correct)."""
-
-    hour: int
-    minute: int
-    timezone: str
-    days: str = "mon,tue,wed,thu,fri,sat,sun"  # day names: APScheduler 3.x numbers Monday as 0
-
-    def trigger(self) -> CronTrigger:
-        return CronTrigger(
-            hour=self.hour, minute=self.minute, day_of_week=self.days, timezone=ZoneInfo(self.timezone)
-        )
-
-    def to_json(self) -> dict:
-        return {"hour": self.hour, "minute": self.minute, "timezone": self.timezone, "days": self.days}
-
-
-@dataclass(frozen=True)
-class At:
-    """Once, at an aware moment."""
-
-    when: datetime
-
-    def trigger(self) -> DateTrigger:
-        return DateTrigger(run_date=self.when)
-
-    def to_json(self) -> dict:
-        return {"when": self.when.astimezone(UTC).isoformat()}
-
-
-Spec = Cron | At
-
-
-def spec_from_row(kind: str, spec: str) -> Spec:
-    data = json.loads(spec)
-    if kind == "cron":
-        return Cron(**data)
-    return At(datetime.fromisoformat(data["when"]))
-
-
-@dataclass(frozen=True)
 class Occurrence:
     schedule_id: int
     owner: str
@@ -111,7 +74,18 @@ class Occurrence:
     late: bool = False
 
 
+@dataclass(frozen=True)
+class Due:
+    """An occurrence to run: `fire_many` takes many of these at once."""
+
+    schedule_id: int
+    occurrence: datetime
+    late: bool = False
+
+
 Handler = Callable[[Occurrence], Awaitable[None]]
+# Given the occurrences due together (one per schedule), returns the failures by schedule id.
+BatchHandler = Callable[[list[Occurrence]], Awaitable[Mapping[int, BaseException]]]
 
 
 def _iso(moment: datetime) -> str:
@@ -121,26 +95,34 @@ def _iso(moment: datetime) -> str:
 class Scheduler:
     def __init__(self, bot: Kindred):
         self.bot = bot
-        self.handlers: dict[str, Handler] = {}
-        self._aps: AsyncIOScheduler | None = None
+        self.handlers: dict[str, Handler | BatchHandler] = {}
+        self._batch_handlers: set[str] = set()
+        self.ledger = DeliveryLedger(bot.db)
+        self.jobs = SpecJobs(self._jobs_due)
 
     def register_handler(self, name: str, handler: Handler) -> None:
+        """`handler(occurrence)` runs once per occurrence."""
         self.handlers[name] = handler
+        self._batch_handlers.discard(name)
+
+    def register_batch_handler(self, name: str, handler: BatchHandler) -> None:
+        """`handler(occurrences)` gets every occurrence of its schedules that falls due together and
+        returns {schedule id: exception} for the ones that failed (the others count as delivered)."""
+        self.handlers[name] = handler
+        self._batch_handlers.add(name)
 
     # --- life cycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Start APScheduler (needs the running loop), catch up what was missed, rebuild every job."""
-        self._aps = AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
-        self._aps.start()
-        for row in await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0"):
-            await self._catch_up(row)
+        self.jobs.start()
+        rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
+        await self._settle(rows, self.bot.clock.now())
+        for row in rows:
             self._install(row)
 
     async def stop(self) -> None:
-        if self._aps is not None:
-            self._aps.shutdown(wait=False)
-            self._aps = None
+        self.jobs.stop()
 
     # --- registering ------------------------------------------------------------------------------
 
@@ -236,118 +218,168 @@ class Scheduler:
 
     async def fire(self, schedule_id: int, occurrence: datetime, late: bool = False) -> bool:
         """Run one occurrence if nobody has claimed it yet. Returns whether the handler ran."""
-        row = await self.bot.db.fetchone("SELECT * FROM schedules WHERE id = ?", (schedule_id,))
-        if row is None or row["paused"]:
-            return False
-        handler = self.handlers.get(row["handler"])
-        if handler is None:
-            log.warning("no handler for schedule", extra={"handler": row["handler"], "schedule": schedule_id})
-            return False
-        claimed = await self.bot.db.execute_rowcount(
-            "INSERT OR IGNORE INTO deliveries (schedule_id, occurrence, status, updated_at) VALUES (?,?,?,?)",
-            (schedule_id, _iso(occurrence), "running", _iso(self.bot.clock.now())),
-        )
-        if not claimed:
-            return False
-        status = "done"
-        try:
-            await handler(
-                Occurrence(schedule_id, row["owner"], row["key"], occurrence.astimezone(UTC),
-                           json.loads(row["payload"]), late)
-            )
-        except Exception:
-            status = "failed"
-            log.exception("scheduled handler failed", extra={"handler": row["handler"], "schedule": schedule_id})
-        await self.bot.db.execute(
-            "UPDATE deliveries SET status = ?, updated_at = ? WHERE schedule_id = ? AND occurrence = ?",
-            (status, _iso(self.bot.clock.now()), schedule_id, _iso(occurrence)),
-        )
-        if row["kind"] == "at":
-            await self.bot.db.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))
-        return True
+        return await self.fire_many([Due(schedule_id, occurrence, late)]) == 1
+
+    async def fire_many(self, due: Sequence[Due]) -> int:
+        """Run occurrences that fall due together, each at most once. Returns how many handlers ran.
+
+        Per batch (up to `CHUNK` occurrences, each schedule once): one read of the schedule rows, one
+        statement claiming them all in the ledger, the handlers in order, one statement recording
+        every outcome. A handler that fails does not stop the others; its occurrence is 'failed'.
+        """
+        ran = 0
+        for batch in in_batches(due):
+            rows = await self._rows_by_id([d.schedule_id for d in batch])
+            ran += await self._fire_rows([(rows[d.schedule_id], d.occurrence, d.late)
+                                          for d in batch if d.schedule_id in rows])
+        return ran
 
     async def run_due(self, now: datetime | None = None) -> int:
         """Catch up every schedule to `now`: what the startup does. Returns how many ran."""
+        rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
+        return await self._settle(rows, now or self.bot.clock.now())
+
+    async def _fire_rows(self, batch: list[tuple[Any, datetime, bool]]) -> int:
+        """Claim, run and record one batch of (schedule row, occurrence, late); schedules are distinct."""
+        runnable = []
+        for row, occurrence, late in batch:
+            if row["paused"]:
+                continue
+            if row["handler"] not in self.handlers:
+                log.warning("no handler for schedule", extra={"handler": row["handler"], "schedule": row["id"]})
+                continue
+            runnable.append((row, occurrence, late))
+        if not runnable:
+            return 0
+        claimed = await self.ledger.claim([(row["id"], _iso(occurrence)) for row, occurrence, _ in runnable],
+                                          "running", _iso(self.bot.clock.now()))
+        by_handler: dict[str, list[Occurrence]] = {}
+        one_shots = []
+        for row, occurrence, late in runnable:
+            if (row["id"], _iso(occurrence)) not in claimed:
+                continue  # already run, failed or skipped: by this process or before a restart
+            by_handler.setdefault(row["handler"], []).append(Occurrence(
+                row["id"], row["owner"], row["key"], occurrence.astimezone(UTC), json.loads(row["payload"]), late))
+            if row["kind"] == "at":
+                one_shots.append(row["id"])
+        outcomes = []
+        for name, occurrences in by_handler.items():
+            failed = await self._run_handler(name, occurrences)
+            outcomes += [(o.schedule_id, _iso(o.scheduled_for), "failed" if o.schedule_id in failed else "done")
+                         for o in occurrences]
+        await self.ledger.record(outcomes, _iso(self.bot.clock.now()))
+        await self._delete_one_shots(one_shots)
+        return len(outcomes)
+
+    async def _delete_one_shots(self, schedule_ids: list[int]) -> None:
+        """A one-shot schedule goes once its occurrence is in the ledger."""
+        if schedule_ids:
+            await self.bot.db.execute(f"DELETE FROM schedules WHERE id IN ({marks(schedule_ids)})", schedule_ids)
+            for schedule_id in schedule_ids:
+                self.jobs.uninstall(schedule_id)
+
+    async def _run_handler(self, name: str, occurrences: list[Occurrence]) -> set[int]:
+        """Call handler `name` for its occurrences; returns the schedule ids whose run failed."""
+        handler = self.handlers[name]
+        if name not in self._batch_handlers:
+            failed = set()
+            for occurrence in occurrences:
+                try:
+                    await handler(occurrence)
+                except Exception:
+                    failed.add(occurrence.schedule_id)
+                    log.exception("scheduled handler failed",
+                                  extra={"handler": name, "schedule": occurrence.schedule_id})
+            return failed
+        try:
+            failures = await handler(occurrences)
+        except Exception:
+            log.exception("scheduled batch handler failed", extra={"handler": name, "occurrences": len(occurrences)})
+            return {o.schedule_id for o in occurrences}
+        for schedule_id, error in failures.items():
+            log.error("scheduled handler failed", exc_info=error, extra={"handler": name, "schedule": schedule_id})
+        return set(failures)
+
+    async def _settle(self, rows: Sequence[Any], now: datetime, from_job: bool = False) -> int:
+        """Each row's latest occurrence: run late within its grace window, else recorded as skipped.
+
+        At startup (and `run_due`) an occurrence more than a second old runs as late. From a job,
+        which APScheduler starts at the occurrence's time, one up to a second ahead of our clock
+        counts, up to five seconds behind is on time, and a row whose occurrence predates it (a test
+        moving a job to now) runs as of now.
+        """
+        horizon = now + timedelta(seconds=1) if from_job else now
+        late_after = timedelta(seconds=5 if from_job else 1)
+        within_grace, missed = [], []
+        for row, last in zip(rows, self._last_occurrences(rows, horizon), strict=True):
+            if last is None and from_job:
+                last = now
+            if last is None:
+                continue
+            lateness = now - last
+            grace = timedelta(seconds=max(row["grace_seconds"], 1 if from_job else 0))
+            if lateness <= grace:
+                within_grace.append((row, last, lateness > late_after))
+            else:
+                missed.append((row, last))
         ran = 0
-        for row in await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0"):
-            ran += await self._catch_up(row, now)
+        for batch in in_batches(within_grace, schedule_of=lambda item: item[0]["id"]):
+            ran += await self._fire_rows(batch)
+        if missed:
+            skipped = await self.ledger.claim([(row["id"], _iso(last)) for row, last in missed], "skipped", _iso(now))
+            one_shots = []
+            for row, last in missed:
+                if (row["id"], _iso(last)) not in skipped:
+                    continue  # in the ledger already: it ran, failed or was skipped before
+                log.info(
+                    "missed occurrence skipped: outside its grace window",
+                    extra={"owner": row["owner"], "schedule": row["id"], "occurrence": _iso(last)},
+                )
+                if row["kind"] == "at":
+                    one_shots.append(row["id"])
+            await self._delete_one_shots(one_shots)
         return ran
 
-    async def _catch_up(self, row, now: datetime | None = None) -> int:
-        now = now or self.bot.clock.now()
-        last = self._last_occurrence_before(row, now)
-        if last is None:
-            return 0
-        already = await self.bot.db.fetchval(
-            "SELECT 1 FROM deliveries WHERE schedule_id = ? AND occurrence = ?", (row["id"], _iso(last))
-        )
-        if already:
-            return 0
-        lateness = now - last
-        if lateness <= timedelta(seconds=row["grace_seconds"]):
-            return int(await self.fire(row["id"], last, late=lateness > timedelta(seconds=1)))
-        await self.bot.db.execute(
-            "INSERT OR IGNORE INTO deliveries (schedule_id, occurrence, status, updated_at) VALUES (?,?,?,?)",
-            (row["id"], _iso(last), "skipped", _iso(now)),
-        )
-        log.info(
-            "missed occurrence skipped: outside its grace window",
-            extra={"owner": row["owner"], "schedule": row["id"], "occurrence": _iso(last)},
-        )
-        if row["kind"] == "at":
-            await self.bot.db.execute("DELETE FROM schedules WHERE id = ?", (row["id"],))
-        return 0
+    def _last_occurrences(self, rows: Sequence[Any], now: datetime) -> list[datetime | None]:
+        """Each row's most recent occurrence at or before now, if it is no earlier than the schedule's
+        creation; rows with the same spec share one computation."""
+        latest: dict[tuple[str, str], datetime | None] = {}
+        found = []
+        for row in rows:
+            spec_key = (row["kind"], row["spec"])
+            if spec_key not in latest:
+                latest[spec_key] = latest_at_or_before(spec_from_row(row["kind"], row["spec"]), now)
+            moment = latest[spec_key]
+            # An occurrence from before the schedule existed is not one of its own.
+            found.append(moment if moment is not None and moment >= datetime.fromisoformat(row["created_at"]) else None)
+        return found
 
-    def _last_occurrence_before(self, row, now: datetime) -> datetime | None:
-        """The most recent occurrence at or before now, no earlier than the schedule's creation."""
-        spec = spec_from_row(row["kind"], row["spec"])
-        created = datetime.fromisoformat(row["created_at"])
-        if isinstance(spec, At):
-            return spec.when if created <= spec.when <= now else None
-        # Walk back day by day; one week covers every weekly day pattern.
-        trigger = spec.trigger()
-        start = max(created, now - timedelta(days=8))
-        last, moment = None, trigger.get_next_fire_time(None, start)
-        while moment is not None and moment <= now:
-            last = moment
-            # Step in UTC: wall-clock arithmetic stalls forever on the hour repeated when DST ends.
-            moment = trigger.get_next_fire_time(moment, moment.astimezone(UTC) + timedelta(seconds=1))
-        return last
-
-    # --- APScheduler jobs -------------------------------------------------------------------------
+    # --- APScheduler jobs (bot/scheduler_jobs.py) ------------------------------------------------
 
     def _install(self, row) -> None:
-        if self._aps is None or row is None or row["paused"]:
-            return
-        spec = spec_from_row(row["kind"], row["spec"])
-        if isinstance(spec, At) and spec.when <= self.bot.clock.now():
-            return  # past one-shot jobs are handled by the catch-up
-        self._aps.add_job(
-            self._job,
-            trigger=spec.trigger(),
-            args=[row["id"]],
-            id=str(row["id"]),
-            replace_existing=True,
-            misfire_grace_time=row["grace_seconds"] or 1,
-            coalesce=True,
-        )
+        self.jobs.install(row, self.bot.clock.now())
 
     def _uninstall(self, schedule_id: int) -> None:
-        if self._aps is not None and self._aps.get_job(str(schedule_id)):
-            self._aps.remove_job(str(schedule_id))
+        self.jobs.uninstall(schedule_id)
 
-    async def _job(self, schedule_id: int) -> None:
-        # APScheduler calls us at the occurrence's time; the occurrence is the latest one due.
-        row = await self.bot.db.fetchone("SELECT * FROM schedules WHERE id = ?", (schedule_id,))
-        if row is None:
-            return
-        now = self.bot.clock.now()
-        occurrence = self._last_occurrence_before(row, now + timedelta(seconds=1)) or now
-        await self.fire(schedule_id, occurrence, late=(now - occurrence) > timedelta(seconds=5))
+    async def _jobs_due(self, schedule_ids: list[int]) -> None:
+        rows = await self._rows_by_id(schedule_ids)
+        await self._settle([rows[sid] for sid in schedule_ids if sid in rows and not rows[sid]["paused"]],
+                           self.bot.clock.now(), from_job=True)
 
     def job_for(self, schedule_id: int):
-        """The live APScheduler job (tests use it to run an occurrence now)."""
-        return self._aps.get_job(str(schedule_id)) if self._aps else None
+        """The live APScheduler job that wakes this schedule (tests use it to run an occurrence now)."""
+        return self.jobs.job_for(schedule_id)
 
     async def _row(self, owner: str, key: str):
         return await self.bot.db.fetchone("SELECT * FROM schedules WHERE owner = ? AND key = ?", (owner, key))
+
+    async def _rows_by_id(self, schedule_ids: Sequence[int]) -> dict[int, Any]:
+        rows: dict[int, Any] = {}
+        unique = list(dict.fromkeys(schedule_ids))
+        for start in range(0, len(unique), CHUNK):
+            part = unique[start:start + CHUNK]
+            for row in await self.bot.db.fetchall(f"SELECT * FROM schedules WHERE id IN ({marks(part)})", part):
+                rows[row["id"]] = row
+        return rows
+

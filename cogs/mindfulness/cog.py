@@ -8,6 +8,7 @@ curation.py; members' replies to a prompt are never read or stored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import secrets
@@ -64,7 +65,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         self._held: dict[str, tuple[int, str]] = {}
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register_handler(HANDLER, self._on_occurrence)
+        self.bot.scheduler.register_batch_handler(HANDLER, self._on_occurrences)
 
     # --- for other cogs ---------------------------------------------------------------------------
 
@@ -78,27 +79,67 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
 
     # --- posting ----------------------------------------------------------------------------------
 
-    async def _on_occurrence(self, occurrence: Occurrence) -> None:
-        schedule = await self.store.schedule(int(occurrence.payload["schedule"]))
-        if schedule is None or schedule.paused:
-            return
-        local_day = occurrence.scheduled_for.astimezone(ZoneInfo(schedule.timezone)).date().isoformat()
-        if schedule.last_posted_on == local_day:
-            # APScheduler fires twice when the time falls in the hour repeated at the end of DST.
-            log.info("second occurrence on one local day skipped", extra={"schedule": schedule.id})
-            return
-        await self.post(schedule, actor=None, late=occurrence.late, local_day=local_day)
+    async def _on_occurrences(self, occurrences: list[Occurrence]) -> dict[int, BaseException]:
+        """Post every prompt that fell due together; returns the failures by scheduler id.
+
+        Everything a post needs is read for the whole batch first and the rotations are saved in one
+        statement at the end, so a batch costs a handful of database round trips, not several a post.
+        """
+        schedules = await self.store.schedules_by_id([int(o.payload["schedule"]) for o in occurrences])
+        community_ids = list({schedule.community_id for schedule in schedules.values()})
+        await self.store.load_libraries(community_ids)
+        unknown = [cid for cid in community_ids if cid not in self._credit]
+        for community_id, credit in (await self.bot.communities.setting_of_many(
+                unknown, self.name, "credit", False)).items():
+            self._credit[community_id] = bool(credit)
+        due = []
+        for occurrence in occurrences:
+            schedule = schedules.get(int(occurrence.payload["schedule"]))
+            if schedule is None or schedule.paused:
+                continue
+            local_day = occurrence.scheduled_for.astimezone(ZoneInfo(schedule.timezone)).date().isoformat()
+            if schedule.last_posted_on == local_day:
+                # APScheduler fires twice when the time falls in the hour repeated at the end of DST.
+                log.info("second occurrence on one local day skipped", extra={"schedule": schedule.id})
+                continue
+            due.append((occurrence, schedule, local_day))
+        # Sent side by side: a real platform paces sends per place, and one slow place must not hold
+        # up the others' 08:30 prompt. A failed send fails its own occurrence only.
+        results = await asyncio.gather(*(self._send_next(schedule, actor=None, late=occurrence.late, local_day=day)
+                                         for occurrence, schedule, day in due), return_exceptions=True)
+        failures: dict[int, BaseException] = {}
+        posted: list[Schedule] = []
+        for (occurrence, schedule, _), result in zip(due, results, strict=True):
+            if isinstance(result, Exception):
+                failures[occurrence.schedule_id] = result
+            elif isinstance(result, BaseException):  # cancelled: let it through
+                raise result
+            elif result is not None:
+                posted.append(schedule)
+        await self.store.save_rotations(posted)
+        return failures
 
     async def post(self, schedule: Schedule, actor: Context | None, late: bool = False,
                    local_day: str | None = None) -> Prompt | None:
         """Post the schedule's next prompt in its place; the rotation moves on only if the post went out."""
+        prompt = await self._send_next(schedule, actor, late, local_day)
+        if prompt is None:
+            return None
+        await self.store.save_rotation(schedule)
+        if actor is not None:  # a moderator's action goes to the moderators' log as well
+            await self.store.log(schedule.community_id, actor.author.key, actor.author.name, "posted now",
+                                 f"{prompt.id} by schedule #{schedule.id}")
+        return prompt
+
+    async def _send_next(self, schedule: Schedule, actor: Context | None, late: bool,
+                         local_day: str | None) -> Prompt | None:
+        """Send the next prompt and move the rotation on in memory; the caller saves it."""
         adapter = self.bot.adapters.get(schedule.platform)
         if adapter is None:
             log.warning("no adapter for a mindfulness schedule", extra={"schedule": schedule.id})
             return None
         library = await self.store.library(schedule.community_id)
-        pool = [p.id for p in library.values() if not p.retired and
-                (not schedule.categories or p.category in schedule.categories)]
+        pool = self.store.pool(schedule.community_id, library, schedule.categories)
         try:
             chosen, rotation = advance(schedule.rotation, pool)
         except EmptyPool:
@@ -118,10 +159,6 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         schedule.last_posted_on = local_day or schedule.last_posted_on
         how = "posted now" if actor else ("posted late" if late else "posted")
         schedule.remember(iso(self.bot.clock.now()), prompt.id, how)
-        await self.store.save_rotation(schedule)
-        if actor is not None:  # a moderator's action goes to the moderators' log as well
-            await self.store.log(schedule.community_id, actor.author.key, actor.author.name, how,
-                                 f"{prompt.id} by schedule #{schedule.id}")
         return prompt
 
     async def _credit_on(self, community_id: int) -> bool:

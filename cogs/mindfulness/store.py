@@ -141,11 +141,17 @@ def _prompt_from_row(row) -> Prompt:
     )
 
 
+def _marks(values) -> str:
+    return ",".join("?" for _ in values)
+
+
 class MindfulnessStore:
     def __init__(self, db: Database, clock):
         self.db = db
         self.clock = clock
         self._libraries: dict[int, dict[str, Prompt]] = {}
+        # (community, categories) -> (the library it was drawn from, ids of its active prompts there)
+        self._pools: dict[tuple[int, tuple[str, ...]], tuple[dict[str, Prompt], list[str]]] = {}
         self._schedules: dict[int, Schedule] = {}
 
     # --- prompts ----------------------------------------------------------------------------------
@@ -155,14 +161,33 @@ class MindfulnessStore:
         cached = self._libraries.get(community_id)
         if cached is not None:
             return cached
-        prompts = {prompt.id: prompt for prompt in builtin_prompts()}
+        await self.load_libraries([community_id])
+        return self._libraries[community_id]
+
+    async def load_libraries(self, community_ids) -> None:
+        """Read the libraries not in memory yet, in one query (for posts that fall due together)."""
+        missing = [cid for cid in dict.fromkeys(community_ids) if cid not in self._libraries]
+        if not missing:
+            return
         rows = await self.db.fetchall(
-            "SELECT * FROM mindfulness_prompts WHERE community_id = ? ORDER BY rowid", (community_id,)
+            f"SELECT * FROM mindfulness_prompts WHERE community_id IN ({_marks(missing)}) ORDER BY rowid", missing
         )
+        libraries = {cid: {prompt.id: prompt for prompt in builtin_prompts()} for cid in missing}
         for row in rows:
-            prompts[row["prompt_id"]] = _prompt_from_row(row)
-        self._libraries[community_id] = prompts
-        return prompts
+            libraries[row["community_id"]][row["prompt_id"]] = _prompt_from_row(row)
+        self._libraries.update(libraries)
+
+    def pool(self, community_id: int, library: dict[str, Prompt], categories: tuple[str, ...]) -> list[str]:
+        """Ids of the library's active prompts in the categories (all if none), for the rotation.
+
+        Kept until the community's library is read again: any edit replaces the library object.
+        """
+        cached = self._pools.get((community_id, categories))
+        if cached is not None and cached[0] is library:
+            return cached[1]
+        ids = [p.id for p in library.values() if not p.retired and (not categories or p.category in categories)]
+        self._pools[(community_id, categories)] = (library, ids)
+        return ids
 
     async def active(self, community_id: int, categories: tuple[str, ...] = ()) -> list[Prompt]:
         library = await self.library(community_id)
@@ -227,6 +252,17 @@ class MindfulnessStore:
         self._schedules[schedule_id] = schedule = Schedule.from_row(row)
         return schedule
 
+    async def schedules_by_id(self, schedule_ids) -> dict[int, Schedule]:
+        """The schedules asked for that exist; those not in memory yet are read in one query."""
+        missing = [sid for sid in dict.fromkeys(schedule_ids) if sid not in self._schedules]
+        if missing:
+            rows = await self.db.fetchall(
+                f"SELECT * FROM mindfulness_schedules WHERE id IN ({_marks(missing)})", missing
+            )
+            for row in rows:
+                self._schedules[row["id"]] = Schedule.from_row(row)
+        return {sid: self._schedules[sid] for sid in schedule_ids if sid in self._schedules}
+
     async def schedules(self, community_id: int) -> list[Schedule]:
         rows = await self.db.fetchall(
             "SELECT id FROM mindfulness_schedules WHERE community_id = ? ORDER BY id", (community_id,)
@@ -237,6 +273,18 @@ class MindfulnessStore:
         await self.db.execute(
             "UPDATE mindfulness_schedules SET rotation = ?, last_posted_on = ?, recent = ? WHERE id = ?",
             (schedule.rotation.to_json(), schedule.last_posted_on, json.dumps(schedule.recent), schedule.id),
+        )
+
+    async def save_rotations(self, schedules: list[Schedule]) -> None:
+        """`save_rotation` for many schedules in one statement (after a batch of posts)."""
+        if not schedules:
+            return
+        await self.db.execute(
+            "UPDATE mindfulness_schedules SET rotation = saved.column2, last_posted_on = saved.column3, "
+            "recent = saved.column4 FROM (VALUES " + ",".join("(?,?,?,?)" for _ in schedules) + ") AS saved "
+            "WHERE mindfulness_schedules.id = saved.column1",
+            [value for schedule in schedules for value in
+             (schedule.id, schedule.rotation.to_json(), schedule.last_posted_on, json.dumps(schedule.recent))],
         )
 
     async def set_paused(self, schedule: Schedule, paused: bool) -> None:

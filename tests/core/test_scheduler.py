@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core import Clock
-from bot.scheduler import At, Cron
+from bot.scheduler import At, Cron, Due
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -147,5 +147,157 @@ async def test_one_shot_runs_once_and_pause_resume_remove(tmp_path):
         assert [r.key for r in recorder.runs] == ["once", "daily"]
         assert await bot.scheduler.remove("test", "daily")
         assert await bot.scheduler.list("test") == []
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def statuses(bot) -> dict[str, str]:
+    rows = await bot.db.fetchall(
+        "SELECT s.key, d.status FROM deliveries d JOIN schedules s ON s.id = d.schedule_id WHERE s.owner = 'test'"
+    )
+    return {row["key"]: row["status"] for row in rows}
+
+
+async def test_occurrences_due_together_all_run_and_a_failing_handler_fails_alone(tmp_path, caplog):
+    clock = FrozenClock(datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        async def boom(occurrence):
+            raise RuntimeError("the platform is down")
+
+        bot.scheduler.register_handler("test.boom", boom)
+        await bot.scheduler.add("test", "first", Cron(9, 0, "UTC"), "test.record")
+        await bot.scheduler.add("test", "broken", Cron(9, 0, "UTC"), "test.boom")
+        await bot.scheduler.add("test", "last", Cron(9, 0, "UTC"), "test.record")
+        clock.set(datetime(2027, 6, 1, 9, 0, 2, tzinfo=UTC))
+        with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+            assert await bot.scheduler.run_due() == 3
+        assert sorted(r.key for r in recorder.runs) == ["first", "last"]
+        assert await statuses(bot) == {"first": "done", "broken": "failed", "last": "done"}
+        assert [r.schedule for r in caplog.records if "handler failed" in r.getMessage()] == [
+            (await bot.scheduler.list("test", "broken"))[0]["id"]]
+        # As for a single occurrence: the failure is recorded, and nothing runs twice.
+        assert await bot.scheduler.run_due() == 0
+        assert len(recorder.runs) == 2
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+class BatchRecorder:
+    """A batch handler: gets every occurrence due together, reports the keys listed in `fail`."""
+
+    def __init__(self, fail=()):
+        self.calls: list[list] = []
+        self.fail = set(fail)
+        self.event = asyncio.Event()
+
+    async def __call__(self, occurrences):
+        self.calls.append(occurrences)
+        self.event.set()
+        return {o.schedule_id: RuntimeError(f"{o.key} failed") for o in occurrences if o.key in self.fail}
+
+
+async def test_a_batch_handler_gets_the_occurrences_due_together_and_reports_its_own_failures(tmp_path):
+    clock = FrozenClock(datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
+    batch = BatchRecorder(fail={"b"})
+    context, bot = await start_bot(tmp_path, clock, Recorder())
+    try:
+        bot.scheduler.register_batch_handler("test.batch", batch)
+        for key in "abc":
+            await bot.scheduler.add("test", key, Cron(9, 0, "UTC"), "test.batch", {"place": key})
+        await bot.scheduler.add("test", "later", Cron(10, 0, "UTC"), "test.batch")
+        clock.set(datetime(2027, 6, 1, 9, 0, 30, tzinfo=UTC))
+        assert await bot.scheduler.run_due() == 3
+        assert [[(o.key, o.payload["place"]) for o in call] for call in batch.calls] == [
+            [("a", "a"), ("b", "b"), ("c", "c")]]
+        assert await statuses(bot) == {"a": "done", "b": "failed", "c": "done"}
+        # A batch handler that raises fails its whole batch, once; nothing is retried.
+        batch.fail, batch.calls = set(), []
+
+        async def broken(occurrences):
+            raise RuntimeError("the database is locked")
+
+        bot.scheduler.register_batch_handler("test.batch", broken)
+        clock.set(datetime(2027, 6, 1, 10, 0, 30, tzinfo=UTC))
+        assert await bot.scheduler.run_due() == 1
+        assert (await statuses(bot))["later"] == "failed"
+        assert await bot.scheduler.run_due() == 0
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_apscheduler_jobs_due_at_one_moment_are_delivered_as_one_batch(tmp_path):
+    batch = BatchRecorder()
+    context, bot = await start_bot(tmp_path, Clock(), Recorder())
+    try:
+        bot.scheduler.register_batch_handler("test.batch", batch)
+        # x and y share a spec, so one job; z's spec differs (a job of its own) but falls due with them.
+        ids = [await bot.scheduler.add("test", key, spec, "test.batch")
+               for key, spec in [("x", Cron(3, 0, "UTC")), ("y", Cron(3, 0, "UTC")), ("z", Cron(4, 0, "Europe/Berlin"))]]
+        assert bot.scheduler.job_for(ids[0]) is bot.scheduler.job_for(ids[1])
+        assert bot.scheduler.job_for(ids[2]) is not bot.scheduler.job_for(ids[0])
+        now = datetime.now(UTC)
+        for schedule_id in (ids[0], ids[2]):  # both due now, as at 03:00 UTC in winter
+            bot.scheduler.job_for(schedule_id).modify(next_run_time=now)
+        await asyncio.wait_for(batch.event.wait(), timeout=10)
+        for _ in range(100):  # the outcomes are written just after the handler returns
+            if list((await statuses(bot)).values()) == ["done"] * 3:
+                break
+            await asyncio.sleep(0.05)
+        assert [sorted(o.key for o in call) for call in batch.calls] == [["x", "y", "z"]]
+        assert await statuses(bot) == {"x": "done", "y": "done", "z": "done"}
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_fire_many_runs_two_occurrences_of_one_schedule_in_order_and_each_once(tmp_path):
+    clock = FrozenClock(datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        daily = await bot.scheduler.add("test", "daily", Cron(9, 0, "UTC"), "test.record")
+        other = await bot.scheduler.add("test", "other", Cron(9, 0, "UTC"), "test.record")
+        monday, tuesday = datetime(2027, 6, 1, 9, 0, tzinfo=UTC), datetime(2027, 6, 2, 9, 0, tzinfo=UTC)
+        clock.set(tuesday)
+        due = [Due(daily, monday, late=True), Due(daily, tuesday), Due(other, tuesday), Due(other, tuesday)]
+        assert await bot.scheduler.fire_many(due) == 3
+        assert [(r.key, r.scheduled_for, r.late) for r in recorder.runs] == [
+            ("daily", monday, True), ("other", tuesday, False), ("daily", tuesday, False)]
+        assert await bot.scheduler.fire_many(due) == 0
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_schedules_sharing_a_time_share_a_job_yet_pause_and_grace_stay_their_own(tmp_path, caplog):
+    clock = FrozenClock(datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        ids = {key: await bot.scheduler.add("test", key, Cron(9, 0, "UTC"), "test.record", grace=grace)
+               for key, grace in [("paused", timedelta(hours=1)), ("strict", timedelta(minutes=30)),
+                                  ("patient", timedelta(hours=1))]}
+        await bot.scheduler.pause("test", "paused")
+        job = bot.scheduler.job_for(ids["patient"])
+        assert job is bot.scheduler.job_for(ids["strict"]) and bot.scheduler.job_for(ids["paused"]) is None
+        # The job runs 40 minutes late (the bot was busy): within one grace window, past the other.
+        clock.set(datetime(2027, 6, 1, 9, 40, tzinfo=UTC))
+        with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+            job.modify(next_run_time=datetime.now(UTC))
+            for _ in range(200):
+                if len(await statuses(bot)) == 2:
+                    break
+                await asyncio.sleep(0.05)
+        assert [(r.key, r.late) for r in recorder.runs] == [("patient", True)]
+        assert await statuses(bot) == {"patient": "done", "strict": "skipped"}
+        assert any("outside its grace window" in r.getMessage() and r.schedule == ids["strict"]
+                   for r in caplog.records)
+        # Removing one leaves the job to the other; removing the last removes the job.
+        assert await bot.scheduler.remove("test", "strict")
+        assert bot.scheduler.job_for(ids["patient"]) is job
+        assert await bot.scheduler.remove("test", "patient")
+        assert bot.scheduler.job_for(ids["patient"]) is None
+        await bot.scheduler.resume("test", "paused")
+        assert bot.scheduler.job_for(ids["paused"]) is not None
     finally:
         await context.__aexit__(None, None, None)

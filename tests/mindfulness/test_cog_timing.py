@@ -140,3 +140,66 @@ async def test_the_real_apscheduler_job_posts_when_it_fires(mindful, clock):
 
     await asyncio.wait_for(posted(), timeout=10)
     assert len(chat.in_place(chat.channel())) == 1
+
+
+def previewed_id(reply: str) -> str:
+    return reply.split("(`", 1)[1].split("`)", 1)[0]
+
+
+async def test_prompts_due_together_post_everywhere_but_the_failing_place_which_keeps_its_turn(mindful, clock):
+    bot, chat, mod, _ = mindful
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    places = {name: chat.channel(name) for name in ("general", "broken", "quiet")}
+    for place in places.values():
+        await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago", place=place)
+    waiting = previewed_id(texts(await chat.say(mod, "!prompts next 2")))
+    send = chat.send
+
+    async def send_unless_broken(place, content):
+        if place.place_id == "broken":
+            raise ConnectionError("that channel is unavailable")
+        return await send(place, content)
+
+    chat.send = send_unless_broken
+    clock.set(local("America/Chicago", 2026, 11, 28, 8, 30))
+    await bot.scheduler.run_due()
+    assert [len(chat.in_place(place)) for place in places.values()] == [1, 0, 1]
+    statuses = await bot.db.fetchall(
+        "SELECT s.key, d.status FROM deliveries d JOIN schedules s ON s.id = d.schedule_id ORDER BY s.key")
+    assert {row["key"]: row["status"] for row in statuses if row["key"].startswith("c1:")} == {
+        "c1:s1": "done", "c1:s2": "failed", "c1:s3": "done"}
+    assert previewed_id(texts(await chat.say(mod, "!prompts next 2"))) == waiting  # its rotation did not move
+    chat.send = send
+    await bot.scheduler.run_due()  # a failed occurrence is not sent again later (at most once, as before)
+    assert len(chat.in_place(places["broken"])) == 0
+    clock.set(local("America/Chicago", 2026, 11, 29, 8, 30))
+    await bot.scheduler.run_due()
+    assert [len(chat.in_place(place)) for place in places.values()] == [2, 1, 2]
+    library = await bot.get_cog("mindfulness").store.library(1)
+    assert library[waiting].title in chat.in_place(places["broken"])[0].text
+
+
+async def test_a_slow_place_does_not_hold_up_the_prompts_due_with_it(mindful, clock):
+    bot, chat, mod, _ = mindful
+    clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    places = [chat.channel(name) for name in ("slow", "general", "quiet")]
+    for place in places:
+        await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago", place=place)
+    send, release, others_posted = chat.send, asyncio.Event(), asyncio.Event()
+
+    async def send_slowly_in_slow(place, content):
+        if place.place_id == "slow":
+            await release.wait()  # a platform pacing this channel's sends
+        sent = await send(place, content)
+        if chat.in_place(places[1]) and chat.in_place(places[2]):
+            others_posted.set()
+        return sent
+
+    chat.send = send_slowly_in_slow
+    clock.set(local("America/Chicago", 2026, 11, 28, 8, 30))
+    catching_up = asyncio.create_task(bot.scheduler.run_due())
+    await asyncio.wait_for(others_posted.wait(), timeout=10)
+    assert chat.in_place(places[0]) == []
+    release.set()
+    await asyncio.wait_for(catching_up, timeout=10)
+    assert [len(chat.in_place(place)) for place in places] == [1, 1, 1]
