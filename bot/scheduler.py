@@ -15,6 +15,7 @@ fails alone. The cost: a crash in the middle of a batch leaves its not-yet-run o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -263,10 +264,11 @@ class Scheduler:
             if row["kind"] == "at":
                 one_shots.append(row["id"])
         outcomes = []
-        for name, occurrences in by_handler.items():
-            failed = await self._run_handler(name, occurrences)
+        names = list(by_handler)
+        failures = await asyncio.gather(*(self._run_handler(name, by_handler[name]) for name in names))
+        for name, failed in zip(names, failures, strict=True):
             outcomes += [(o.schedule_id, _iso(o.scheduled_for), "failed" if o.schedule_id in failed else "done")
-                         for o in occurrences]
+                         for o in by_handler[name]]
         await self.ledger.record(outcomes, _iso(self.bot.clock.now()))
         await self._delete_one_shots(one_shots)
         return len(outcomes)
@@ -282,14 +284,23 @@ class Scheduler:
         """Call handler `name` for its occurrences; returns the schedule ids whose run failed."""
         handler = self.handlers[name]
         if name not in self._batch_handlers:
-            failed = set()
+            # Different schedules run side by side (a slow send must not hold up the others, as when
+            # each had its own timer); one schedule's occurrences stay in order.
+            per_schedule: dict[int, list[Occurrence]] = {}
             for occurrence in occurrences:
-                try:
-                    await handler(occurrence)
-                except Exception:
-                    failed.add(occurrence.schedule_id)
-                    log.exception("scheduled handler failed",
-                                  extra={"handler": name, "schedule": occurrence.schedule_id})
+                per_schedule.setdefault(occurrence.schedule_id, []).append(occurrence)
+            failed: set[int] = set()
+
+            async def run_in_order(own: list[Occurrence]) -> None:
+                for occurrence in own:
+                    try:
+                        await handler(occurrence)
+                    except Exception:
+                        failed.add(occurrence.schedule_id)
+                        log.exception("scheduled handler failed",
+                                      extra={"handler": name, "schedule": occurrence.schedule_id})
+
+            await asyncio.gather(*(run_in_order(own) for own in per_schedule.values()))
             return failed
         try:
             failures = await handler(occurrences)

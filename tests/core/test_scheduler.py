@@ -116,8 +116,15 @@ async def test_apscheduler_runs_a_due_job_through_the_ledger(tmp_path):
         job.modify(next_run_time=datetime.now(UTC))
         await asyncio.wait_for(recorder.event.wait(), timeout=10)
         assert len(recorder.runs) == 1
-        status = await bot.db.fetchval("SELECT status FROM deliveries WHERE schedule_id = ?", (schedule_id,))
-        assert status == "done"
+
+        async def recorded() -> str:
+            # The outcome is written just after the handler returns.
+            while (status := await bot.db.fetchval(
+                    "SELECT status FROM deliveries WHERE schedule_id = ?", (schedule_id,))) == "running":
+                await asyncio.sleep(0.01)
+            return status
+
+        assert await asyncio.wait_for(recorded(), timeout=10) == "done"
     finally:
         await context.__aexit__(None, None, None)
 
@@ -265,6 +272,29 @@ async def test_fire_many_runs_two_occurrences_of_one_schedule_in_order_and_each_
         assert [(r.key, r.scheduled_for, r.late) for r in recorder.runs] == [
             ("daily", monday, True), ("other", tuesday, False), ("daily", tuesday, False)]
         assert await bot.scheduler.fire_many(due) == 0
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_a_slow_handler_does_not_hold_up_other_schedules_due_at_the_same_moment(tmp_path):
+    """As when each schedule had its own timer: one stuck send must not delay everyone else's."""
+    clock = FrozenClock(datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
+    context, bot = await start_bot(tmp_path, clock, Recorder())
+    other_ran = asyncio.Event()
+
+    async def waits_for_the_other(occurrence):
+        if occurrence.key == "slow":
+            await other_ran.wait()  # finishes only if "quick" runs meanwhile
+        else:
+            other_ran.set()
+
+    try:
+        bot.scheduler.register_handler("test.waits", waits_for_the_other)
+        slow = await bot.scheduler.add("test", "slow", Cron(9, 0, "UTC"), "test.waits")
+        quick = await bot.scheduler.add("test", "quick", Cron(9, 0, "UTC"), "test.waits")
+        now = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+        ran = await asyncio.wait_for(bot.scheduler.fire_many([Due(slow, now), Due(quick, now)]), timeout=10)
+        assert ran == 2
     finally:
         await context.__aexit__(None, None, None)
 
