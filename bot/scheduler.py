@@ -225,7 +225,7 @@ class Scheduler:
         """Run occurrences that fall due together, each at most once. Returns how many handlers ran.
 
         Per batch (up to `CHUNK` occurrences, each schedule once): one read of the schedule rows, one
-        statement claiming them all in the ledger, the handlers in order, one statement recording
+        statement claiming them all in the ledger, the handlers side by side, one statement recording
         every outcome. A handler that fails does not stop the others; its occurrence is 'failed'.
         """
         ran = 0
