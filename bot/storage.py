@@ -172,15 +172,20 @@ class Database:
         so nothing that scans belongs here. The statement has run to its end (so, outside a
         transaction, it is committed) when this returns.
         """
-        async with self._locked():
+        if _inside_transaction.get():  # (its own statements were awaited: the thread is idle)
+            return self._fetchall_here(sql, params)
+        async with self._lock:  # (not _locked(): on this path its cost shows)
             if self._worker_may_be_busy:  # never share the connection with an abandoned statement:
                 await self.conn.execute("SELECT 1")  # aiosqlite's queue is in order, so this waits it out
                 self._worker_may_be_busy = False
-            cursor = self.conn._conn.execute(sql, params)  # the sqlite3 connection aiosqlite wraps
-            try:
-                return cursor.fetchall()
-            finally:
-                cursor.close()
+            return self._fetchall_here(sql, params)
+
+    def _fetchall_here(self, sql: str, params: Sequence[Any] | dict) -> list[sqlite3.Row]:
+        cursor = self.conn._conn.execute(sql, params)  # the sqlite3 connection aiosqlite wraps
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(connection)` on the database thread as one transaction, in one round trip.

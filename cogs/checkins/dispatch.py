@@ -19,7 +19,6 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.model import Content, UserRef
@@ -36,12 +35,6 @@ GRACE = timedelta(hours=3)
 REMINDER_DELAY = timedelta(hours=3)
 # Asked again this long after a sweep that found nothing scheduled at all (reschedule() wakes it sooner).
 IDLE_RECHECK_SECONDS = 3600
-
-
-@lru_cache(maxsize=8192)
-def shared_next_due(schedule, after: datetime):
-    """Members due at the same moment on the same schedule share one computation."""
-    return next_due(schedule, after)
 
 
 @dataclass
@@ -94,19 +87,21 @@ def _claim(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str],
     return claimed
 
 
-def _reachable(conn: sqlite3.Connection, platforms: frozenset[str], where_sql: str,
-               params: tuple) -> dict[int, UserRef]:
-    """One account per member on a connected platform, for every member the condition selects."""
-    found: dict[int, UserRef] = {}
-    for member_id, platform, user_id in conn.execute(
-        f"""SELECT i.member_id, i.platform, i.user_id FROM identities i
-            JOIN checkin_members cm ON cm.member_id = i.member_id WHERE {where_sql}
-            ORDER BY i.added_at""",
-        params,
-    ):
-        if member_id not in found and platform in platforms:
-            found[member_id] = UserRef(platform, user_id)
-    return found
+def _first_account_each(rows: list, platforms: frozenset[str]) -> list[tuple[object, UserRef | None]]:
+    """Rows joined to the members' accounts on connected platforms (`_account_join`), ordered by member
+    and then earliest linked account, become one (row, its first account or None) per member."""
+    found: dict[int, tuple[object, UserRef | None]] = {}
+    for row in rows:
+        member_id, platform, user_id = row[0], row[-2], row[-1]
+        if member_id not in found:
+            found[member_id] = (row, UserRef(platform, user_id) if platform in platforms else None)
+    return list(found.values())
+
+
+def _account_join(platforms: frozenset[str]) -> str:
+    """Joins each checkin_members row `cm` to its accounts on connected platforms (or to NULLs)."""
+    return f"""LEFT JOIN identities i ON i.member_id = cm.member_id
+               AND i.platform IN ({",".join("?" * len(platforms))})"""
 
 
 def _questions(conn: sqlite3.Connection, questions: dict[int, QuestionSet], community_id: int) -> QuestionSet:
@@ -122,51 +117,52 @@ def _questions(conn: sqlite3.Connection, questions: dict[int, QuestionSet], comm
 
 def _claim_checkins(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str],
                     questions: dict[int, QuestionSet]) -> tuple[list[Outgoing], int]:
-    due = (unix(now),)
     # Named columns, read by position in the loop below (a name lookup on a row costs more than the rest).
     rows = conn.execute(
-        """SELECT cm.member_id, cm.community_id, cm.local_time, cm.timezone, cm.days, cm.paused_until,
-                  cm.quiet_start, cm.quiet_end, cm.next_due, cm.next_day, cm.sober_since,
-                  cm.milestones_seen_through, cm.announce_milestones, cm.announce_name, cm.partner_summary,
-                  EXISTS (SELECT 1 FROM checkin_entries e
-                          WHERE e.member_id = cm.member_id AND e.day = cm.next_day) AS already,
-                  EXISTS (SELECT 1 FROM consents c
-                          WHERE c.member_id = cm.member_id AND c.feature = 'checkins') AS consented
-           FROM checkin_members cm WHERE cm.next_due IS NOT NULL AND cm.next_due <= ?""",
-        due,
+        f"""SELECT cm.member_id, cm.community_id, cm.local_time, cm.timezone, cm.days, cm.paused_until,
+                   cm.quiet_start, cm.quiet_end, cm.next_due, cm.next_day, cm.sober_since,
+                   cm.milestones_seen_through, cm.announce_milestones, cm.announce_name, cm.partner_summary,
+                   EXISTS (SELECT 1 FROM checkin_entries e
+                           WHERE e.member_id = cm.member_id AND e.day = cm.next_day) AS already,
+                   EXISTS (SELECT 1 FROM consents c
+                           WHERE c.member_id = cm.member_id AND c.feature = 'checkins') AS consented,
+                   i.platform, i.user_id
+            FROM checkin_members cm {_account_join(platforms)}
+            WHERE cm.next_due IS NOT NULL AND cm.next_due <= ?
+            ORDER BY cm.next_due, cm.member_id, i.added_at, i.platform""",
+        (*platforms, unix(now)),
     ).fetchall()
-    users = _reachable(conn, platforms, "cm.next_due IS NOT NULL AND cm.next_due <= ?", due)
     outgoing: list[Outgoing] = []
     entries, moves = [], []
     skipped = 0
-    sent_at, latest = now.isoformat(), now - GRACE
-    days: dict[str, date] = {}
-    for row in rows:
-        member_id, community_id, local_time, timezone, weekdays, paused_until, quiet_start, quiet_end, \
-            due_unix, day_text = row[:10]
-        schedule = schedule_from(local_time, timezone, weekdays, paused_until, quiet_start, quiet_end)
-        due_at = from_unix(due_unix)
-        following = shared_next_due(schedule, max(now, due_at))
-        reminder = seen_through = None
-        user = users.get(member_id)
+    sent_at, latest = now.isoformat(), unix(now - GRACE)
+    # Members on the same schedule who are due at the same moment (hundreds, in a big community)
+    # share one computation of their next check-in and reminder.
+    timing: dict[tuple, tuple] = {}
+    for row, user in _first_account_each(rows, platforms):
+        member_id, community_id = row[0], row[1]
+        schedule_and_due = row[2:10]
+        known = timing.get(schedule_and_due)
+        if known is None:
+            known = timing[schedule_and_due] = _next_moments(now, *schedule_and_due)
+        following_at, following_day, reminder, day = known
+        sent = False
         if not row[16]:
-            following = None  # their consent is gone (opting out clears the schedule too): never ask again
-        elif due_at < latest:
+            following_at = following_day = None  # consent gone (opting out clears this too): never ask again
+        elif row[8] < latest:
             skipped += 1
         elif not row[15] and user is not None:
-            day = days.get(day_text) or days.setdefault(day_text, date.fromisoformat(day_text))
             asked = _questions(conn, questions, community_id)
-            entries.append((member_id, day_text, community_id, asked.first(), asked.steps_text(), sent_at))
+            entries.append((member_id, row[9], community_id, asked.first(), asked.steps_text(), sent_at))
             outgoing.append(Outgoing(member_id, user, community_id, day, row))
-            reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
-            # The check-in message tells of milestones reached since last time: from now, that is today.
-            seen_through = day_text if row[10] else None
+            sent = True
         moves.append((
-            unix(following.at) if following else None,
-            following.day.isoformat() if following else None,
-            unix(reminder),
-            day_text if reminder else None,
-            seen_through,
+            following_at,
+            following_day,
+            reminder if sent else None,
+            row[9] if sent and reminder else None,
+            # The check-in message tells of milestones reached since last time: from now, that is today.
+            row[9] if sent and row[10] else None,
             member_id,
         ))
     conn.executemany(
@@ -183,27 +179,40 @@ def _claim_checkins(conn: sqlite3.Connection, now: datetime, platforms: frozense
     return outgoing, skipped
 
 
+def _next_moments(now: datetime, local_time: str, timezone: str, weekdays: str, paused_until: str | None,
+                  quiet_start: str | None, quiet_end: str | None, due_unix: int, day_text: str) -> tuple:
+    """(next check-in, its local day, this check-in's reminder, this check-in's day) for a schedule
+    whose check-in of `day_text` fell due at `due_unix`; moments as unix seconds, days as text."""
+    schedule = schedule_from(local_time, timezone, weekdays, paused_until, quiet_start, quiet_end)
+    due_at, day = from_unix(due_unix), date.fromisoformat(day_text)
+    following = next_due(schedule, max(now, due_at))
+    reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
+    return (unix(following.at) if following else None, following.day.isoformat() if following else None,
+            unix(reminder), day)
+
+
 def _claim_reminders(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str]) -> list[Outgoing]:
     """Claim the single reminder of every check-in still unanswered when its reminder falls due."""
     due = (unix(now),)
     rows = conn.execute(
-        """SELECT cm.*, e.step FROM checkin_members cm JOIN checkin_entries e
-           ON e.member_id = cm.member_id AND e.day = cm.reminder_day
-           WHERE cm.reminder_due IS NOT NULL AND cm.reminder_due <= ?
-             AND e.answered_at IS NULL AND e.reminded = 0
-             AND EXISTS (SELECT 1 FROM consents c WHERE c.member_id = cm.member_id AND c.feature = 'checkins')""",
-        due,
+        f"""SELECT cm.member_id, cm.community_id, cm.reminder_due, cm.reminder_day, e.step, i.platform, i.user_id
+            FROM checkin_members cm JOIN checkin_entries e
+              ON e.member_id = cm.member_id AND e.day = cm.reminder_day
+            {_account_join(platforms)}
+            WHERE cm.reminder_due IS NOT NULL AND cm.reminder_due <= ?
+              AND e.answered_at IS NULL AND e.reminded = 0
+              AND EXISTS (SELECT 1 FROM consents c WHERE c.member_id = cm.member_id AND c.feature = 'checkins')
+            ORDER BY cm.reminder_due, cm.member_id, i.added_at, i.platform""",
+        (*platforms, *due),
     ).fetchall()
-    users = _reachable(conn, platforms, "cm.reminder_due IS NOT NULL AND cm.reminder_due <= ?", due)
     conn.execute("UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE reminder_due <= ?", due)
     outgoing, marks = [], []
-    for row in rows:
-        late = now - from_unix(row["reminder_due"])
-        user = users.get(row["member_id"])
-        if late > GRACE or user is None:
+    latest = unix(now - GRACE)
+    for row, user in _first_account_each(rows, platforms):
+        if row["reminder_due"] < latest or user is None:
             continue
         day = date.fromisoformat(row["reminder_day"])
-        marks.append((row["member_id"], day.isoformat()))
+        marks.append((row["member_id"], row["reminder_day"]))
         outgoing.append(Outgoing(row["member_id"], user, row["community_id"], day, row))
     conn.executemany("UPDATE checkin_entries SET reminded = 1 WHERE member_id = ? AND day = ?", marks)
     return outgoing
