@@ -84,6 +84,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # The earliest moment anything can be due, when known; reschedule() only ever lowers it, so
         # an empty minute costs no database round trip. None means "ask the index".
         self._wake_at: int | None = None
+        # Set by every reschedule(); the sweep clears it before a claim and reads it after.
         self._rescheduled_during_claim = False
         # Members who left check-ins or erased their data since the sweep's latest claim read the table:
         # nothing it claimed for them is sent. Memory only; a new claim reads the table afresh.

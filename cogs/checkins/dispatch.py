@@ -10,6 +10,10 @@ bot was down) is skipped with a log line instead of arriving at an odd hour.
 The claim is one round trip to the database thread however many members are due (`Database.run`):
 its reads, the Python that decides, its writes and the next moment anything falls due all happen
 there, in one transaction. Nothing in it awaits, so nothing outside it can change a row half way.
+
+Who is asked: only members whose consent is on record as the claim reads (a schedule left behind by a
+half-finished opt-out is cleared, never used), and of those only members who have not opted out,
+stopped or erased their data by the time their message's turn comes (`cog.left_since_claim`).
 """
 
 from __future__ import annotations

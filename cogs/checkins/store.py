@@ -115,13 +115,13 @@ def from_unix(seconds: int | None) -> datetime | None:
 
 
 def schedule_of(row: Any) -> Schedule:
-    return schedule_from(row["local_time"], row["timezone"], row["days"], row["paused_until"], row["quiet_start"],
-                     row["quiet_end"])
+    return schedule_from(row["local_time"], row["timezone"], row["days"], row["paused_until"],
+                         row["quiet_start"], row["quiet_end"])
 
 
 @lru_cache(maxsize=4096)
 def schedule_from(local_time: str, timezone: str, days: str, paused_until: str | None, quiet_start: str | None,
-              quiet_end: str | None) -> Schedule:
+                  quiet_end: str | None) -> Schedule:
     # Thousands of members share a handful of schedules: build each one once.
     quiet = None
     if quiet_start and quiet_end:
