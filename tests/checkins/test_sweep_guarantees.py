@@ -130,3 +130,12 @@ async def test_empty_minutes_cost_no_database_trip(env, clock, monkeypatch):
     for minute in range(1, 60):
         await sweep_at(bot, clock, datetime(2026, 11, 27, 12, minute, tzinfo=UTC))
     assert trips == []
+
+
+async def test_a_member_of_a_community_no_longer_configured_still_gets_the_default_questions(env, clock):
+    bot, chat = env
+    hal = chat.user("hal")
+    await join(chat, hal)
+    await bot.db.execute("UPDATE checkin_members SET community_id = 99")  # its community left the config
+    assert (await sweep_at(bot, clock, EVENING)).checkins == 1
+    assert "mood" in check_ins_to(chat, hal)[0].text
