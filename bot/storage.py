@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -31,6 +31,8 @@ PRAGMAS = (
     # Deleted rows are overwritten, not left readable in free pages: members' erasure must be real.
     "PRAGMA secure_delete=ON",
 )
+
+T = TypeVar("T")
 
 _inside_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("inside_tx", default=False)
 
@@ -72,12 +74,16 @@ class Database:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Set when a caller stopped waiting for aiosqlite's thread (cancelled) while it still worked.
+        self._worker_may_be_busy = False
 
     async def open(self) -> Database:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so transactions are exactly ours.
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        # check_same_thread=False: fetchall_inline uses the connection from the event loop's thread;
+        # every use, from either thread, holds self._lock, so the two never overlap.
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = aiosqlite.Row
         for pragma in PRAGMAS:
             await self._conn.execute(pragma)
@@ -102,7 +108,12 @@ class Database:
             yield
             return
         async with self._lock:
-            yield
+            try:
+                yield
+            except asyncio.CancelledError:
+                # The lock goes, but aiosqlite's thread may still be running the abandoned statement.
+                self._worker_may_be_busy = True
+                raise
 
     @asynccontextmanager
     async def transaction(self):
@@ -152,6 +163,53 @@ class Database:
     async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[aiosqlite.Row]:
         async with self._locked():
             return list(await self.conn.execute_fetchall(sql, params))
+
+    async def fetchall_inline(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
+        """Run one short statement on the event loop's own thread, skipping the trip to aiosqlite's.
+
+        Only for the hottest statements that touch a row or two by key (a check-in answer): there the
+        trip's two thread hand-offs cost about twice the statement itself. The loop waits while it runs,
+        so nothing that scans belongs here. The statement has run to its end (so, outside a
+        transaction, it is committed) when this returns.
+        """
+        if _inside_transaction.get():  # (its own statements were awaited: the thread is idle)
+            return self._fetchall_here(sql, params)
+        async with self._lock:  # (not _locked(): on this path its cost shows)
+            if self._worker_may_be_busy:  # never share the connection with an abandoned statement:
+                await self.conn.execute("SELECT 1")  # aiosqlite's queue is in order, so this waits it out
+                self._worker_may_be_busy = False
+            return self._fetchall_here(sql, params)
+
+    def _fetchall_here(self, sql: str, params: Sequence[Any] | dict) -> list[sqlite3.Row]:
+        cursor = self.conn._conn.execute(sql, params)  # the sqlite3 connection aiosqlite wraps
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(connection)` on the database thread as one transaction, in one round trip.
+
+        For batch work whose reads and writes belong together (the check-in sweep): its statements cost
+        microseconds each, the trips between them would cost far more. `work` runs off the event loop,
+        so it may only compute and use the connection it is given; an exception rolls it all back.
+        """
+        connection = self.conn._conn  # the sqlite3 connection aiosqlite wraps, used on aiosqlite's thread
+
+        def atomically() -> T:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return result
+
+        if _inside_transaction.get():
+            return await self.conn._execute(work, connection)
+        async with self._locked():
+            return await self.conn._execute(atomically)
 
     async def fetchval(self, sql: str, params: Sequence[Any] | dict = (), default: Any = None) -> Any:
         row = await self.fetchone(sql, params)

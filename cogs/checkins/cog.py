@@ -82,6 +82,11 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # The earliest moment anything can be due, when known; reschedule() only ever lowers it, so
         # an empty minute costs no database round trip. None means "ask the index".
         self._wake_at: int | None = None
+        # Set by every reschedule(); the sweep clears it before a claim and reads it after.
+        self._rescheduled_during_claim = False
+        # Members who left check-ins or erased their data since the sweep's latest claim read the table:
+        # nothing it claimed for them is sent. Memory only; a new claim reads the table afresh.
+        self.left_since_claim: set[int] = set()
         self._loop: asyncio.Task | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
@@ -109,21 +114,15 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             now = now or self.bot.clock.now()
             if self._wake_at is not None and self._wake_at > unix(now):
                 return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
-            checkin_at, reminder_at = await self.store.earliest_due()
-            due_now = [m for m in (checkin_at, reminder_at) if m is not None and m <= unix(now)]
-            if not due_now:
-                upcoming = [m for m in (checkin_at, reminder_at) if m is not None]
-                self._wake_at = min(upcoming) if upcoming else unix(now) + 3600
-                return SweepResult(0, 0)
-            self._wake_at = None  # the sweep moves rows on: ask the index again next time
-            sent = reminded = 0
-            if checkin_at is not None and checkin_at <= unix(now):
-                due = await dispatch.sweep_checkins(self, now)
-                sent = await dispatch.send_all(self, due, self._checkin_message)
-                await self._send_partner_summaries([item for item in due if item.row["partner_summary"]])
-            if reminder_at is not None and reminder_at <= unix(now):
-                reminders = await dispatch.sweep_reminders(self, now)
-                reminded = await dispatch.send_all(self, reminders, self._reminder_message)
+            self._rescheduled_during_claim = False
+            self.left_since_claim = set()
+            claimed = await dispatch.claim_due(self, now)
+            # The claim also says when anything is next due, unless someone was rescheduled while it ran
+            # (their new time may be earlier than it saw): then ask the index next minute.
+            self._wake_at = None if self._rescheduled_during_claim else claimed.wake_at
+            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message)
+            await self._send_partner_summaries([item for item in claimed.checkins if item.row["partner_summary"]])
+            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message)
             return SweepResult(sent, reminded)
 
     async def enforce_retention(self, now: datetime) -> int:
@@ -169,6 +168,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             following = next_due(schedule_of(row), self.bot.clock.now())
         await self.store.update(member_id, next_due=unix(following.at) if following else None,
                                 next_day=following.day.isoformat() if following else None)
+        self._rescheduled_during_claim = True
         if following is not None and self._wake_at is not None:
             self._wake_at = min(self._wake_at, unix(following.at))
         return following.at if following else None
@@ -194,7 +194,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     async def _checkin_message(self, item: dispatch.Outgoing) -> Content:
         questions = await self.questions(item.community_id)
         intro = "Hi, it's check-in time. A tap or two, and only you will see it."
-        congratulations = await self.milestone_news(item.member_id, item.row, item.day)
+        # (the sweep's claim already recorded that the member has now seen today's milestones)
+        congratulations = await self.milestone_news(item.member_id, item.row, item.day, record=False)
         if congratulations:
             intro = f"{congratulations}\n\n{intro}"
         return step_content(questions, questions.first(), item.day, self.buttons_for(item.user.platform),
@@ -207,14 +208,16 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
                             intro="Just a gentle nudge: today's check-in is still here if you'd like it. "
                                   "No pressure, and I won't ask again today.")
 
-    async def milestone_news(self, member_id: int, row: Any, today: date) -> str:
-        """Congratulations for milestones reached since last time (and an announcement if opted in)."""
+    async def milestone_news(self, member_id: int, row: Any, today: date, record: bool = True) -> str:
+        """Congratulations for milestones reached since last time (and an announcement if opted in).
+        `record`: remember that the member has seen them (the sweep does that in its claim instead)."""
         if not row["sober_since"]:
             return ""
         since = date.fromisoformat(row["sober_since"])
         seen = date.fromisoformat(row["milestones_seen_through"]) if row["milestones_seen_through"] else None
         reached = reached_between(since, seen, today)
-        await self.store.update(member_id, milestones_seen_through=today.isoformat())
+        if record:
+            await self.store.update(member_id, milestones_seen_through=today.isoformat())
         if not reached:
             return ""
         latest = reached[-1]
@@ -369,6 +372,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     # --- the member's data ------------------------------------------------------------------------
 
     async def on_optout(self, member_id: int) -> None:
+        self.left_since_claim.add(member_id)  # before any await: a sweep sending now must skip them
         await self.store.update(member_id, next_due=None, next_day=None, reminder_due=None, reminder_day=None,
                                 paused=1)
 
@@ -393,4 +397,5 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         }
 
     async def delete_member_data(self, member_id: int) -> None:
+        self.left_since_claim.add(member_id)  # before any await: a sweep sending now must skip them
         await self.store.delete_member(member_id)

@@ -6,18 +6,28 @@ due, claims them all and moves them on in one transaction, then sends. Claiming 
 crash between the two loses at most that one message rather than ever sending it twice, the same
 at-most-once promise the core scheduler's delivery ledger makes. A check-in more than GRACE late (the
 bot was down) is skipped with a log line instead of arriving at an odd hour.
+
+The claim is one round trip to the database thread however many members are due (`Database.run`):
+its reads, the Python that decides, its writes and the next moment anything falls due all happen
+there, in one transaction. Nothing in it awaits, so nothing outside it can change a row half way.
+
+Who is asked: only members whose consent is on record as the claim reads (a schedule left behind by a
+half-finished opt-out is cleared, never used), and of those only members who have not opted out,
+stopped or erased their data by the time their message's turn comes (`cog.left_since_claim`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.model import Content, UserRef
-from cogs.checkins.store import from_unix, schedule_of, unix
+from cogs.checkins.questions import QuestionSet
+from cogs.checkins.store import from_unix, schedule_from, unix
 from cogs.checkins.timing import Due, next_due, reminder_at
 
 if TYPE_CHECKING:
@@ -27,12 +37,8 @@ log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=3)
 REMINDER_DELAY = timedelta(hours=3)
-
-
-@lru_cache(maxsize=8192)
-def shared_next_due(schedule, after: datetime):
-    """Members due at the same moment on the same schedule share one computation."""
-    return next_due(schedule, after)
+# Asked again this long after a sweep that found nothing scheduled at all (reschedule() wakes it sooner).
+IDLE_RECHECK_SECONDS = 3600
 
 
 @dataclass
@@ -41,117 +47,189 @@ class Outgoing:
     user: UserRef
     community_id: int
     day: date
-    row: object
+    row: object  # the member's checkin_members row as it was before the claim (+ the entry's step)
 
 
-async def reachable_identities(cog: CheckinsCog, where_sql: str, params: tuple) -> dict[int, UserRef]:
-    """One account per member on a connected platform, for every member the condition selects."""
-    rows = await cog.bot.db.fetchall(
-        f"""SELECT i.member_id, i.platform, i.user_id FROM identities i
-            JOIN checkin_members cm ON cm.member_id = i.member_id WHERE {where_sql}
-            ORDER BY i.added_at""",
-        params,
-    )
-    found: dict[int, UserRef] = {}
+@dataclass
+class Claimed:
+    checkins: list[Outgoing] = field(default_factory=list)
+    reminders: list[Outgoing] = field(default_factory=list)
+    skipped: int = 0
+    wake_at: int | None = None  # the earliest moment anything is due after this claim (unix seconds)
+
+
+async def claim_due(cog: CheckinsCog, now: datetime) -> Claimed:
+    """Claim every check-in and reminder due by `now`, in one round trip. Returns what to send."""
+    questions: dict[int, QuestionSet] = {}
+    for community in cog.bot.communities.all():  # read once, then kept: no trip after the first sweep
+        questions[community.id] = await cog.questions(community.id)
+    platforms = frozenset(cog.bot.adapters)
+    claimed = await cog.bot.db.run(lambda conn: _claim(conn, now, platforms, questions))
+    if claimed.skipped:
+        log.info("check-ins skipped: more than the grace window late", extra={"count": claimed.skipped})
+    return claimed
+
+
+# --- on the database thread: plain sqlite3, no awaiting ------------------------------------------------
+
+EARLIEST_SQL = """SELECT (SELECT MIN(next_due) FROM checkin_members WHERE next_due IS NOT NULL),
+                         (SELECT MIN(reminder_due) FROM checkin_members WHERE reminder_due IS NOT NULL)"""
+
+
+def _claim(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str],
+           questions: dict[int, QuestionSet]) -> Claimed:
+    claimed = Claimed()
+    checkin_at, reminder_at_ = conn.execute(EARLIEST_SQL).fetchone()
+    if checkin_at is not None and checkin_at <= unix(now):
+        claimed.checkins, claimed.skipped = _claim_checkins(conn, now, platforms, questions)
+    if reminder_at_ is not None and reminder_at_ <= unix(now):
+        claimed.reminders = _claim_reminders(conn, now, platforms)
+    if any(moment is not None and moment <= unix(now) for moment in (checkin_at, reminder_at_)):
+        checkin_at, reminder_at_ = conn.execute(EARLIEST_SQL).fetchone()  # the claim moved rows on
+    upcoming = [moment for moment in (checkin_at, reminder_at_) if moment is not None]
+    claimed.wake_at = min(upcoming) if upcoming else unix(now) + IDLE_RECHECK_SECONDS
+    return claimed
+
+
+def _first_account_each(rows: list, platforms: frozenset[str]) -> list[tuple[object, UserRef | None]]:
+    """Rows joined to the members' accounts on connected platforms (`_account_join`), ordered by member
+    and then earliest linked account, become one (row, its first account or None) per member."""
+    found: dict[int, tuple[object, UserRef | None]] = {}
     for row in rows:
-        if row["member_id"] not in found and row["platform"] in cog.bot.adapters:
-            found[row["member_id"]] = UserRef(row["platform"], row["user_id"])
-    return found
+        member_id, platform, user_id = row[0], row[-2], row[-1]
+        if member_id not in found:
+            found[member_id] = (row, UserRef(platform, user_id) if platform in platforms else None)
+    return list(found.values())
 
 
-async def sweep_checkins(cog: CheckinsCog, now: datetime) -> list[Outgoing]:
-    """Claim every check-in due by `now` and move each member to their next one. Returns what to send."""
-    db = cog.bot.db
-    async with db.transaction():
-        due_rows = await db.fetchall(
-            "SELECT * FROM checkin_members WHERE next_due IS NOT NULL AND next_due <= ?", (unix(now),)
-        )
-        if not due_rows:
-            return []
-        users = await reachable_identities(cog, "cm.next_due IS NOT NULL AND cm.next_due <= ?", (unix(now),))
-        already = {
-            row[0]
-            for row in await db.fetchall(
-                """SELECT e.member_id FROM checkin_entries e JOIN checkin_members cm
-                   ON cm.member_id = e.member_id AND e.day = cm.next_day
-                   WHERE cm.next_due IS NOT NULL AND cm.next_due <= ?""",
-                (unix(now),),
-            )
-        }
-        outgoing: list[Outgoing] = []
-        entries, moves = [], []
-        skipped = 0
-        for row in due_rows:
-            schedule = schedule_of(row)
-            due_at, day = from_unix(row["next_due"]), date.fromisoformat(row["next_day"])
-            following = shared_next_due(schedule, max(now, due_at))
-            reminder = None
-            member_id = row["member_id"]
-            user = users.get(member_id)
-            if now - due_at > GRACE:
-                skipped += 1
-            elif member_id not in already and user is not None:
-                questions = await cog.questions(row["community_id"])
-                entries.append((member_id, day.isoformat(), row["community_id"], questions.first(),
-                                questions.steps_text(), now.isoformat()))
-                outgoing.append(Outgoing(member_id, user, row["community_id"], day, row))
-                reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
-            moves.append((
-                unix(following.at) if following else None,
-                following.day.isoformat() if following else None,
-                unix(reminder),
-                day.isoformat() if reminder else None,
-                member_id,
-            ))
-        await db.executemany(
-            """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
-               VALUES (?,?,?,?,?,?)""",
-            entries,
-        )
-        await db.executemany(
-            """UPDATE checkin_members SET next_due = ?, next_day = ?, reminder_due = ?, reminder_day = ?
-               WHERE member_id = ?""",
-            moves,
-        )
-    if skipped:
-        log.info("check-ins skipped: more than the grace window late", extra={"count": skipped})
-    return outgoing
+def _account_join(platforms: frozenset[str]) -> str:
+    """Joins each checkin_members row `cm` to its accounts on connected platforms (or to NULLs)."""
+    return f"""LEFT JOIN identities i ON i.member_id = cm.member_id
+               AND i.platform IN ({",".join("?" * len(platforms))})"""
 
 
-async def sweep_reminders(cog: CheckinsCog, now: datetime) -> list[Outgoing]:
+def _questions(conn: sqlite3.Connection, questions: dict[int, QuestionSet], community_id: int) -> QuestionSet:
+    if community_id not in questions:  # a community no longer in the config: read its questions here
+        stored = conn.execute(
+            """SELECT value FROM community_settings
+               WHERE community_id = ? AND component = 'checkins' AND key = 'questions'""",
+            (community_id,),
+        ).fetchone()
+        questions[community_id] = QuestionSet.from_settings(json.loads(stored[0]) if stored else None)
+    return questions[community_id]
+
+
+def _claim_checkins(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str],
+                    questions: dict[int, QuestionSet]) -> tuple[list[Outgoing], int]:
+    # Named columns, read by position in the loop below (a name lookup on a row costs more than the rest).
+    rows = conn.execute(
+        f"""SELECT cm.member_id, cm.community_id, cm.local_time, cm.timezone, cm.days, cm.paused_until,
+                   cm.quiet_start, cm.quiet_end, cm.next_due, cm.next_day, cm.sober_since,
+                   cm.milestones_seen_through, cm.announce_milestones, cm.announce_name, cm.partner_summary,
+                   EXISTS (SELECT 1 FROM checkin_entries e
+                           WHERE e.member_id = cm.member_id AND e.day = cm.next_day) AS already,
+                   EXISTS (SELECT 1 FROM consents c
+                           WHERE c.member_id = cm.member_id AND c.feature = 'checkins') AS consented,
+                   i.platform, i.user_id
+            FROM checkin_members cm {_account_join(platforms)}
+            WHERE cm.next_due IS NOT NULL AND cm.next_due <= ?
+            ORDER BY cm.next_due, cm.member_id, i.added_at, i.platform""",
+        (*platforms, unix(now)),
+    ).fetchall()
+    outgoing: list[Outgoing] = []
+    entries, moves = [], []
+    skipped = 0
+    sent_at, latest = now.isoformat(), unix(now - GRACE)
+    # Members on the same schedule who are due at the same moment (hundreds, in a big community)
+    # share one computation of their next check-in and reminder.
+    timing: dict[tuple, tuple] = {}
+    for row, user in _first_account_each(rows, platforms):
+        member_id, community_id = row[0], row[1]
+        schedule_and_due = row[2:10]
+        known = timing.get(schedule_and_due)
+        if known is None:
+            known = timing[schedule_and_due] = _next_moments(now, *schedule_and_due)
+        following_at, following_day, reminder, day = known
+        sent = False
+        if not row[16]:
+            following_at = following_day = None  # consent gone (opting out clears this too): never ask again
+        elif row[8] < latest:
+            skipped += 1
+        elif not row[15] and user is not None:
+            asked = _questions(conn, questions, community_id)
+            entries.append((member_id, row[9], community_id, asked.first(), asked.steps_text(), sent_at))
+            outgoing.append(Outgoing(member_id, user, community_id, day, row))
+            sent = True
+        moves.append((
+            following_at,
+            following_day,
+            reminder if sent else None,
+            row[9] if sent and reminder else None,
+            # The check-in message tells of milestones reached since last time: from now, that is today.
+            row[9] if sent and row[10] else None,
+            member_id,
+        ))
+    conn.executemany(
+        """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
+           VALUES (?,?,?,?,?,?)""",
+        entries,
+    )
+    conn.executemany(
+        """UPDATE checkin_members SET next_due = ?, next_day = ?, reminder_due = ?, reminder_day = ?,
+             milestones_seen_through = COALESCE(?, milestones_seen_through)
+           WHERE member_id = ?""",
+        moves,
+    )
+    return outgoing, skipped
+
+
+def _next_moments(now: datetime, local_time: str, timezone: str, weekdays: str, paused_until: str | None,
+                  quiet_start: str | None, quiet_end: str | None, due_unix: int, day_text: str) -> tuple:
+    """(next check-in, its local day, this check-in's reminder, this check-in's day) for a schedule
+    whose check-in of `day_text` fell due at `due_unix`; moments as unix seconds, days as text."""
+    schedule = schedule_from(local_time, timezone, weekdays, paused_until, quiet_start, quiet_end)
+    due_at, day = from_unix(due_unix), date.fromisoformat(day_text)
+    following = next_due(schedule, max(now, due_at))
+    reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
+    return (unix(following.at) if following else None, following.day.isoformat() if following else None,
+            unix(reminder), day)
+
+
+def _claim_reminders(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str]) -> list[Outgoing]:
     """Claim the single reminder of every check-in still unanswered when its reminder falls due."""
-    db = cog.bot.db
-    async with db.transaction():
-        rows = await db.fetchall(
-            """SELECT cm.*, e.step FROM checkin_members cm JOIN checkin_entries e
-               ON e.member_id = cm.member_id AND e.day = cm.reminder_day
-               WHERE cm.reminder_due IS NOT NULL AND cm.reminder_due <= ?
-                 AND e.answered_at IS NULL AND e.reminded = 0""",
-            (unix(now),),
-        )
-        users = await reachable_identities(cog, "cm.reminder_due IS NOT NULL AND cm.reminder_due <= ?",
-                                           (unix(now),))
-        await db.execute(
-            "UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE reminder_due <= ?",
-            (unix(now),),
-        )
-        outgoing, marks = [], []
-        for row in rows:
-            late = now - from_unix(row["reminder_due"])
-            user = users.get(row["member_id"])
-            if late > GRACE or user is None:
-                continue
-            day = date.fromisoformat(row["reminder_day"])
-            marks.append((row["member_id"], day.isoformat()))
-            outgoing.append(Outgoing(row["member_id"], user, row["community_id"], day, row))
-        await db.executemany("UPDATE checkin_entries SET reminded = 1 WHERE member_id = ? AND day = ?", marks)
+    due = (unix(now),)
+    rows = conn.execute(
+        f"""SELECT cm.member_id, cm.community_id, cm.reminder_due, cm.reminder_day, e.step, i.platform, i.user_id
+            FROM checkin_members cm JOIN checkin_entries e
+              ON e.member_id = cm.member_id AND e.day = cm.reminder_day
+            {_account_join(platforms)}
+            WHERE cm.reminder_due IS NOT NULL AND cm.reminder_due <= ?
+              AND e.answered_at IS NULL AND e.reminded = 0
+              AND EXISTS (SELECT 1 FROM consents c WHERE c.member_id = cm.member_id AND c.feature = 'checkins')
+            ORDER BY cm.reminder_due, cm.member_id, i.added_at, i.platform""",
+        (*platforms, *due),
+    ).fetchall()
+    conn.execute("UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE reminder_due <= ?", due)
+    outgoing, marks = [], []
+    latest = unix(now - GRACE)
+    for row, user in _first_account_each(rows, platforms):
+        if row["reminder_due"] < latest or user is None:
+            continue
+        day = date.fromisoformat(row["reminder_day"])
+        marks.append((row["member_id"], row["reminder_day"]))
+        outgoing.append(Outgoing(row["member_id"], user, row["community_id"], day, row))
+    conn.executemany("UPDATE checkin_entries SET reminded = 1 WHERE member_id = ? AND day = ?", marks)
     return outgoing
 
+
+# --- back on the event loop ----------------------------------------------------------------------------
 
 async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build) -> int:
     """Send each message; one member's failure (a closed DM, say) does not stop the others."""
     sent = 0
     for item in outgoing:
+        if item.member_id in cog.left_since_claim:
+            continue  # they left, or erased their data, while this sweep was sending
         try:
             content: Content = await build(item)
             await cog.bot.send_private(item.user, content)

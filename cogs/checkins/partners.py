@@ -181,6 +181,8 @@ class PartnerCommands:
 
     async def _send_partner_summaries(self: CheckinsCog, items: list) -> None:
         for item in items:
+            if item.member_id in self.left_since_claim:
+                continue  # they left, or erased their data, while this sweep was sending
             try:
                 summary = await self.partner_summary(item.member_id, item.day - timedelta(days=1))
                 if summary:

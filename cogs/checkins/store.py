@@ -115,13 +115,13 @@ def from_unix(seconds: int | None) -> datetime | None:
 
 
 def schedule_of(row: Any) -> Schedule:
-    return _schedule(row["local_time"], row["timezone"], row["days"], row["paused_until"], row["quiet_start"],
-                     row["quiet_end"])
+    return schedule_from(row["local_time"], row["timezone"], row["days"], row["paused_until"],
+                         row["quiet_start"], row["quiet_end"])
 
 
 @lru_cache(maxsize=4096)
-def _schedule(local_time: str, timezone: str, days: str, paused_until: str | None, quiet_start: str | None,
-              quiet_end: str | None) -> Schedule:
+def schedule_from(local_time: str, timezone: str, days: str, paused_until: str | None, quiet_start: str | None,
+                  quiet_end: str | None) -> Schedule:
     # Thousands of members share a handful of schedules: build each one once.
     quiet = None
     if quiet_start and quiet_end:
@@ -160,14 +160,6 @@ class CheckinStore:
             f"UPDATE checkin_members SET {assignments} WHERE member_id = ?", (*columns.values(), member_id)
         )
 
-    async def earliest_due(self) -> tuple[int | None, int | None]:
-        """The first moment a check-in, and the first a reminder, is due; two index lookups."""
-        row = await self.db.fetchone(
-            """SELECT (SELECT MIN(next_due) FROM checkin_members WHERE next_due IS NOT NULL),
-                      (SELECT MIN(reminder_due) FROM checkin_members WHERE reminder_due IS NOT NULL)"""
-        )
-        return row[0], row[1]
-
     # --- entries ----------------------------------------------------------------------------------
 
     async def entry(self, member_id: int, day: date):
@@ -195,7 +187,8 @@ class CheckinStore:
         """
         if column not in ANSWER_COLUMNS:
             raise ValueError(column)
-        row = await self.db.fetchone(
+        # On the event loop's thread (fetchall_inline): a trip to the database thread costs more than this.
+        rows = await self.db.fetchall_inline(
             f"""UPDATE checkin_entries SET
                   {column} = :value,
                   answered_at = COALESCE(answered_at, :now),
@@ -211,8 +204,9 @@ class CheckinStore:
             {"value": value, "now": now.isoformat(), "column": column, "day": day.isoformat(),
              "platform": platform, "user_id": user_id},
         )
-        if row is None:
+        if not rows:
             return None
+        row = rows[0]
         step_before, _, on_track_before = row["before_answer"].partition("|")
         return row["member_id"], row["community_id"], row["step"], step_before, on_track_before or None
 

@@ -62,3 +62,64 @@ async def test_transaction_rolls_back_on_error(database):
 async def test_out_of_order_migrations_are_refused(database):
     with pytest.raises(ValueError):
         await database.migrate("x", [Migration(2, "b", "SELECT 1"), Migration(1, "a", "SELECT 1")])
+
+
+async def test_an_inline_statement_is_committed_when_it_returns(database):
+    db = database
+    await db.migrate("sample", SAMPLE[:1])
+    rows = await db.fetchall_inline("INSERT INTO notes (body) VALUES (?) RETURNING id", ("tapped",))
+    assert len(rows) == 1
+    # Another connection (another process, or the next start after a crash) already sees it.
+    with sqlite3.connect(db.path) as other:
+        assert other.execute("SELECT body FROM notes").fetchall() == [("tapped",)]
+
+
+async def test_run_is_one_transaction_in_one_trip(database):
+    db = database
+    await db.migrate("sample", SAMPLE[:1])
+
+    def insert_then_fail(conn):
+        conn.execute("INSERT INTO notes (body) VALUES ('half')")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await db.run(insert_then_fail)
+    assert await db.fetchval("SELECT count(*) FROM notes") == 0
+    assert await db.run(lambda conn: conn.execute("INSERT INTO notes (body) VALUES ('whole')").lastrowid) == 1
+    with sqlite3.connect(db.path) as other:
+        assert other.execute("SELECT body FROM notes").fetchall() == [("whole",)]
+    # Inside a transaction it is part of that transaction.
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.run(lambda conn: conn.execute("INSERT INTO notes (body) VALUES ('inner')"))
+            raise RuntimeError("outer fails")
+    assert await db.fetchval("SELECT count(*) FROM notes WHERE body = 'inner'") == 0
+
+
+async def test_an_inline_statement_never_joins_work_a_cancelled_caller_left_running(database):
+    """A cancelled caller lets go of the lock while the database thread may still be in its
+    transaction; a statement run inline then must wait, not slip into that transaction (and be rolled
+    back with it)."""
+    import asyncio
+    import threading
+
+    db = database
+    await db.migrate("sample", SAMPLE[:1])
+    started, release = threading.Event(), threading.Event()
+
+    def slow_then_fail(conn):
+        conn.execute("INSERT INTO notes (body) VALUES ('abandoned')")
+        started.set()
+        release.wait(10)
+        raise RuntimeError("rolled back")
+
+    abandoned = asyncio.ensure_future(db.run(slow_then_fail))
+    assert await asyncio.to_thread(started.wait, 10)
+    abandoned.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await abandoned
+    inline = asyncio.ensure_future(db.fetchall_inline("INSERT INTO notes (body) VALUES ('tap') RETURNING id"))
+    await asyncio.sleep(0)  # the inline statement is on its way
+    release.set()
+    await asyncio.wait_for(inline, 10)
+    assert [row[0] for row in await db.fetchall("SELECT body FROM notes")] == ["tap"]
