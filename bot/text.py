@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 # Words that notify a whole room on some platform; rendered harmless wherever members' text is shown.
 MASS_MENTIONS = re.compile(r"@(everyone|here|room|channel)\b", re.IGNORECASE)
 ZERO_WIDTH_SPACE = "\u200b"
-# "!name" as a command hint: not inside a word, a URL or "!!!", and not followed by more of a name.
-COMMAND_HINT = re.compile(r"(?<![\w!/])!([a-z][a-z0-9-]*)(?![\w-])")
 
 
 def timestamp(moment: datetime, style: str = "F") -> str:
@@ -62,9 +61,18 @@ def retarget_commands(text: str, names: set[str] | frozenset[str], prefix: str) 
     """`!checkin start` written as members type commands on a platform (`/checkin start` on Discord).
 
     Only names of real commands change, so "!!!" and "wow!" stay as they were."""
-    if prefix == "!" or "!" not in text:
+    if prefix == "!" or not names or "!" not in text:
         return text
-    return COMMAND_HINT.sub(lambda m: prefix + m[1] if m[1] in names else m[0], text)
+    return _hint_pattern(frozenset(names)).sub(prefix.replace("\\", "\\\\") + r"\1", text)
+
+
+@lru_cache(maxsize=8)
+def _hint_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    # "!name" as a hint: not inside a word, a URL or "!!!", and not followed by more of a name. One
+    # pattern naming the real commands, with a plain replacement: a Python call per hint took a third
+    # of a millisecond on the 8-9k character help, on every /help.
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return re.compile(rf"(?<![\w!/])!({alternatives})(?![\w-])")
 
 
 def quote_member_text(text: str, limit: int = 500) -> str:
