@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -184,6 +184,8 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+        # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
+        self._derived: dict[Hashable, Any] = {}
 
     # --- registration -----------------------------------------------------------------------------
 
@@ -200,12 +202,24 @@ class Router:
                 self.choice_handlers[prefix] = bound
             if prefix := getattr(func, "__kindred_text__", None):
                 self.text_handlers[prefix] = bound
+        self._derived.clear()
 
     def remove_cog(self, cog: Any) -> None:
         self.commands = {name: c for name, c in self.commands.items() if c.cog is not cog}
+        self._derived.clear()
         for table in (self.choice_handlers, self.text_handlers):
             for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
                 del table[prefix]
+
+    def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """`build()`, computed once for `key` until the commands change (a cog added or removed).
+
+        For values that depend on nothing but the declarations, such as the help overview every /help shows."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
 
     def groups(self) -> set[str]:
         return {c.group for c in self.commands.values() if c.group}

@@ -82,6 +82,7 @@ class DiscordAdapter(Adapter):
         # without asking Discord each time
         self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
+        self._slash_names: tuple[app_commands.CommandTree, frozenset[str]] | None = None
 
     # --- life cycle -----------------------------------------------------------------------------
 
@@ -235,7 +236,11 @@ class DiscordAdapter(Adapter):
         """Only commands Discord offers as slash commands become `/name` (one it refused stays `!name`)."""
         if self.tree is None:
             return super().command_names()
-        return frozenset(slash.name for slash in self.tree.get_commands())
+        # The tree is filled once, in start(); every answer asks, so the same set is kept (which also
+        # lets the hint pattern and localize_commands recognise it at once).
+        if self._slash_names is None or self._slash_names[0] is not self.tree:
+            self._slash_names = (self.tree, frozenset(slash.name for slash in self.tree.get_commands()))
+        return self._slash_names[1]
 
     async def send(self, place: PlaceRef, content: Content) -> SentRef:
         channel = self.client.get_partial_messageable(int(place.place_id))
