@@ -38,6 +38,7 @@ READY_TIMEOUT = 60.0
 SEND_ATTEMPTS = 3  # on top of discord.py's own retries of 429 and 5xx answers
 MEMBER_CACHE_SECONDS = 60.0
 INTERACTION_EDIT_SECONDS = 14 * 60  # interaction tokens last 15 minutes
+REMEMBER_RENDERED_FROM = 1000  # characters of text: see render()
 USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
 
 
@@ -83,6 +84,7 @@ class DiscordAdapter(Adapter):
         self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
         self._slash_names: tuple[app_commands.CommandTree, frozenset[str]] | None = None
+        self._last_rendered: tuple[str, tuple, list[rendering.Rendered]] | None = None
 
     # --- life cycle -----------------------------------------------------------------------------
 
@@ -198,13 +200,10 @@ class DiscordAdapter(Adapter):
         permissions = permissions or member.guild_permissions
         if permissions.manage_guild or permissions.administrator:
             return True
-        return any(member.get_role(role_id) is not None for role_id in self._moderator_role_ids(member.guild))
-
-    def _moderator_role_ids(self, guild: discord.Guild) -> list[int]:
+        # The member's own few roles, not every role of the server (Guild.roles sorts them all, per check).
         wanted = self.settings.moderator_role.strip()
-        if not wanted:
-            return []
-        return [role.id for role in guild.roles if wanted in (role.name, str(role.id))]
+        return bool(wanted) and any(wanted in (role.name, str(role.id)) for role in member.roles
+                                    if not role.is_default())
 
     def _guilds_of(self, community_id: int) -> list[discord.Guild]:
         guilds = self.client.guilds if self.client else []
@@ -230,7 +229,20 @@ class DiscordAdapter(Adapter):
     # --- sending --------------------------------------------------------------------------------
 
     def render(self, content: Content, single: bool = False) -> list[rendering.Rendered]:
-        return rendering.render(self.localize_commands(content), single)
+        localized = self.localize_commands(content)
+        # The help overview is rendered again and again from one shared text: keep the last long text's
+        # messages (matched by the text's identity, the rest by value) instead of rebuilding them. Only
+        # for content without buttons, files or pings, whose messages hold nothing used up by a send.
+        if (len(localized.text) < REMEMBER_RENDERED_FROM or localized.files or localized.choices
+                or localized.ask is not None or localized.mention_users):
+            return rendering.render(localized, single)
+        rest = (localized.title, localized.footer, tuple(localized.fields), single)
+        last = self._last_rendered
+        if last is not None and last[0] is localized.text and last[1] == rest:
+            return last[2]
+        messages = rendering.render(localized, single)
+        self._last_rendered = (localized.text, rest, messages)
+        return messages
 
     def command_names(self) -> frozenset[str]:
         """Only commands Discord offers as slash commands become `/name` (one it refused stays `!name`)."""
