@@ -229,19 +229,19 @@ class DiscordAdapter(Adapter):
     # --- sending --------------------------------------------------------------------------------
 
     def render(self, content: Content, single: bool = False) -> list[rendering.Rendered]:
-        localized = self.localize_commands(content)
         # The help overview is rendered again and again from one shared text: keep the last long text's
-        # messages (matched by the text's identity, the rest by value) instead of rebuilding them. Only
-        # for content without buttons, files or pings, whose messages hold nothing used up by a send.
-        if (len(localized.text) < REMEMBER_RENDERED_FROM or localized.files or localized.choices
-                or localized.ask is not None or localized.mention_users):
-            return rendering.render(localized, single)
-        rest = (localized.title, localized.footer, tuple(localized.fields), single)
+        # messages (matched by the text's identity, the rest by value, the slash names as they were)
+        # instead of localizing and rebuilding them. Only for content without buttons, files or pings,
+        # whose messages hold nothing that a send uses up.
+        if (len(content.text) < REMEMBER_RENDERED_FROM or content.files or content.choices
+                or content.ask is not None or content.mention_users):
+            return rendering.render(self.localize_commands(content), single)
+        rest = (content.title, content.footer, tuple(content.fields), single, self.command_names())
         last = self._last_rendered
-        if last is not None and last[0] is localized.text and last[1] == rest:
+        if last is not None and last[0] is content.text and last[1] == rest:
             return last[2]
-        messages = rendering.render(localized, single)
-        self._last_rendered = (localized.text, rest, messages)
+        messages = rendering.render(self.localize_commands(content), single)
+        self._last_rendered = (content.text, rest, messages)
         return messages
 
     def command_names(self) -> frozenset[str]:
