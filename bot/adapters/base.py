@@ -17,8 +17,6 @@ from bot.text import retarget_commands
 if TYPE_CHECKING:
     from bot.core import Kindred
 
-REMEMBER_LOCALIZED_FROM = 1000  # characters: shorter texts cost less to rewrite than to keep
-
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -58,8 +56,6 @@ class Adapter(ABC):
     command_prefix: str = PREFIX
     # How a member sends a file with a command here, added to errors that ask for one (ends with a space).
     attach_hint: str = ""
-    # (text, command names, the text localized): see localize_commands
-    _last_localized: tuple[str | None, frozenset[str] | None, str | None] = (None, None, None)
 
     def __init__(self) -> None:
         self.bot: Kindred | None = None
@@ -98,19 +94,9 @@ class Adapter(ABC):
         if self.command_prefix == PREFIX:
             return content
         names = self.command_names()
-        last = self._last_localized
 
         def local(text: str | None) -> str | None:
-            if not text or "!" not in text:
-                return text
-            # The help overview is one shared string, shown again and again: remember the last long
-            # text's result (by identity, so nothing is hashed or compared), not re-scan 4-9k characters.
-            if last[0] is text and last[1] is names:
-                return last[2]
-            localized = retarget_commands(text, names, self.command_prefix)
-            if len(text) >= REMEMBER_LOCALIZED_FROM:
-                self._last_localized = (text, names, localized)
-            return localized
+            return retarget_commands(text, names, self.command_prefix) if text else text
 
         return replace(content, text=local(content.text), title=local(content.title), footer=local(content.footer),
                        fields=[(local(name), local(value)) for name, value in content.fields])

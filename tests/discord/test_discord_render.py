@@ -84,3 +84,8 @@ def test_a_long_text_shown_again_renders_the_same_and_changes_show(tmp_path):
     assert pinged[0].allowed_mentions.to_dict()["users"] == [123456789012345678]
     assert adapter.render(Content(text=overview, choices=[Choice("a:1", "One")]))[-1].view is not None
     assert shown(Content(title="What I can do", text=overview)) == first
+    # Members' and moderators' overviews (and other long texts) in turn: each still shows as itself.
+    others = [overview + f"\n`!extra{n}`: one more" for n in range(6)]
+    for text in [*others, overview, *reversed(others), overview]:
+        (message,) = adapter.render(Content(title="What I can do", text=text))
+        assert message.embeds[0].description == text

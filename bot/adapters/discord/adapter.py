@@ -38,7 +38,8 @@ READY_TIMEOUT = 60.0
 SEND_ATTEMPTS = 3  # on top of discord.py's own retries of 429 and 5xx answers
 MEMBER_CACHE_SECONDS = 60.0
 INTERACTION_EDIT_SECONDS = 14 * 60  # interaction tokens last 15 minutes
-REMEMBER_RENDERED_FROM = 1000  # characters of text: see render()
+REMEMBER_RENDERED_FROM = 1000  # characters of text: shorter ones cost less to render than to keep (see render())
+REMEMBER_RENDERED = 4  # long texts whose messages are kept
 USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
 
 
@@ -84,7 +85,7 @@ class DiscordAdapter(Adapter):
         self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
         self._slash_names: tuple[app_commands.CommandTree, frozenset[str]] | None = None
-        self._last_rendered: tuple[str, tuple, list[rendering.Rendered]] | None = None
+        self._rendered: dict[int, tuple[str, tuple, list[rendering.Rendered]]] = {}
 
     # --- life cycle -----------------------------------------------------------------------------
 
@@ -229,19 +230,23 @@ class DiscordAdapter(Adapter):
     # --- sending --------------------------------------------------------------------------------
 
     def render(self, content: Content, single: bool = False) -> list[rendering.Rendered]:
-        # The help overview is rendered again and again from one shared text: keep the last long text's
-        # messages (matched by the text's identity, the rest by value, the slash names as they were)
-        # instead of localizing and rebuilding them. Only for content without buttons, files or pings,
-        # whose messages hold nothing that a send uses up.
+        # The help overview is rendered again and again from one shared text (one for members, one for
+        # moderators): keep the messages of the last few long texts, matched by the text's identity and
+        # the rest by value, instead of localizing and building them anew. Only for content without
+        # buttons, files or pings, whose messages hold nothing that a send uses up.
         if (len(content.text) < REMEMBER_RENDERED_FROM or content.files or content.choices
                 or content.ask is not None or content.mention_users):
             return rendering.render(self.localize_commands(content), single)
         rest = (content.title, content.footer, tuple(content.fields), single, self.command_names())
-        last = self._last_rendered
-        if last is not None and last[0] is content.text and last[1] == rest:
-            return last[2]
+        remembered = self._rendered.get(id(content.text))
+        if remembered is not None and remembered[0] is content.text and remembered[1] == rest:
+            return remembered[2]
         messages = rendering.render(self.localize_commands(content), single)
-        self._last_rendered = (content.text, rest, messages)
+        self._rendered.pop(id(content.text), None)
+        while len(self._rendered) >= REMEMBER_RENDERED:
+            del self._rendered[next(iter(self._rendered))]  # the oldest
+        # The entry holds the text itself, so its id cannot pass to another string while it is kept.
+        self._rendered[id(content.text)] = (content.text, rest, messages)
         return messages
 
     def command_names(self) -> frozenset[str]:
