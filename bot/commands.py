@@ -277,7 +277,8 @@ class Router:
 
     async def _permitted(self, ctx: Context, command: Command) -> bool:
         # Checked before the arguments are read, so a refused command reveals nothing about its use.
-        refusal = await self.refusal(ctx, command)
+        # (Most commands are for everyone: no need to ask.)
+        refusal = await self.refusal(ctx, command) if command.access is not Access.EVERYONE else None
         if refusal:
             await ctx.reply(refusal, private=True)
             return False
