@@ -115,7 +115,8 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
             f'api_base = "{kindred_double.api_base}"\ngateway_url = "{kindred_double.gateway_url}"\n'
             '\n[logging]\nlevel = "WARNING"\n'
         )
-        async with process(sys.executable, *profiled(profile_dir, "kindred"), "-m", "bot", "run", "--config", str(config), cwd=ROOT) as kindred:
+        async with process(sys.executable, *profiled(profile_dir, "kindred"), "-m", "bot", "run",
+                           "--config", str(config), cwd=ROOT) as kindred:
             await ready(kindred_double, kindred, "Kindred")
             # The bare bot answers with exactly what Kindred answers, so only the machinery differs.
             probe = await kindred_double.slash(kindred_members[0], kindred_double.general_id, "help")
