@@ -5,7 +5,11 @@ against its own local Discord double in this process. The double times each inte
 moment it sends INTERACTION_CREATE to the moment the bot's answer reaches its callback route. The
 two bots are measured alternately, one interaction each in turn, so machine noise hits both alike.
 
-    .venv/bin/python bench/bench_discord.py [--rounds 1000]
+    .venv/bin/python bench/bench_discord.py [--rounds 1000] [--profile DIR]
+
+With --profile, both bots run under cProfile and write DIR/kindred.prof and DIR/bare.prof when they
+stop (startup included: run enough rounds that the interactions dominate); the timings are then
+inflated by the profiler and only the profiles are worth reading.
 """
 
 from __future__ import annotations
@@ -26,8 +30,12 @@ sys.path.insert(0, str(ROOT / "tests" / "discord"))
 
 from discord_double import DiscordDouble  # noqa: E402
 
+from bot.core import RateLimiter  # noqa: E402
+
 TARGET_RATIO = 1.15
-MEMBERS = 60  # Kindred allows 12 commands per member per 30 s: spread the load like a real server
+# Kindred allows RateLimiter().limit commands per member per 30 s, and a quiet run sends over 100 a
+# second: each member asks fewer times than that in the whole run, so no answer is a rate-limit refusal.
+MIN_MEMBERS = 60
 WARMUP = 20
 START_DEADLINE = 90.0
 
@@ -73,16 +81,33 @@ async def ready(double: DiscordDouble, child, name: str) -> None:
     await asyncio.wait_for(up(), START_DEADLINE)
 
 
+def members_needed(interactions: int) -> int:
+    return max(MIN_MEMBERS, -(-interactions // (RateLimiter().limit - 1)))
+
+
 async def one_round_trip(double: DiscordDouble, member, within: float = 10.0) -> float:
     record = await double.slash(member, double.general_id, "help")
     await double.wait_answered(record, within=within)
+    # Only a real answer counts: a "thinking..." acknowledgement (a refusal answered silently, a slow
+    # handler) would time something else.
+    if record.callbacks[0]["type"] != 4 or not (record.callbacks[0].get("data") or {}).get("embeds"):
+        raise RuntimeError(f"/help was not answered with the help embed: {record.callbacks[0]}")
     return (record.answered_at - record.dispatched_at) * 1000
 
 
-async def run(rounds: int) -> dict:
+def profiled(profile_dir: Path | None, name: str) -> list[str]:
+    """The interpreter arguments that run a bot under cProfile, writing DIR/<name>.prof at exit."""
+    if profile_dir is None:
+        return []
+    profile_dir.mkdir(parents=True, exist_ok=True)
+    return ["-m", "cProfile", "-o", str(profile_dir / f"{name}.prof")]
+
+
+async def run(rounds: int, profile_dir: Path | None = None) -> dict:
     kindred_double, bare_double = await DiscordDouble().start(), await DiscordDouble().start()
-    kindred_members = [kindred_double.add_member(f"member{i}") for i in range(MEMBERS)]
-    bare_members = [bare_double.add_member(f"member{i}") for i in range(MEMBERS)]
+    members = members_needed(1 + WARMUP + rounds)
+    kindred_members = [kindred_double.add_member(f"member{i}") for i in range(members)]
+    bare_members = [bare_double.add_member(f"member{i}") for i in range(members)]
     with tempfile.TemporaryDirectory(prefix="kindred-bench-") as scratch:
         config = Path(scratch) / "kindred.toml"
         config.write_text(
@@ -90,7 +115,8 @@ async def run(rounds: int) -> dict:
             f'api_base = "{kindred_double.api_base}"\ngateway_url = "{kindred_double.gateway_url}"\n'
             '\n[logging]\nlevel = "WARNING"\n'
         )
-        async with process(sys.executable, "-m", "bot", "run", "--config", str(config), cwd=ROOT) as kindred:
+        async with process(sys.executable, *profiled(profile_dir, "kindred"), "-m", "bot", "run",
+                           "--config", str(config), cwd=ROOT) as kindred:
             await ready(kindred_double, kindred, "Kindred")
             # The bare bot answers with exactly what Kindred answers, so only the machinery differs.
             probe = await kindred_double.slash(kindred_members[0], kindred_double.general_id, "help")
@@ -98,7 +124,8 @@ async def run(rounds: int) -> dict:
             answer_file = Path(scratch) / "answer.json"
             answer_file.write_text(json.dumps({"content": answer.content, "embeds": answer.embeds,
                                                "ephemeral": answer.ephemeral}))
-            async with process(sys.executable, str(ROOT / "bench" / "discord_bare_bot.py"),
+            async with process(sys.executable, *profiled(profile_dir, "bare"),
+                               str(ROOT / "bench" / "discord_bare_bot.py"),
                                "--token", bare_double.token, "--api-base", bare_double.api_base,
                                "--gateway-url", bare_double.gateway_url, "--answer-file", str(answer_file),
                                cwd=ROOT) as bare:
@@ -108,8 +135,8 @@ async def run(rounds: int) -> dict:
                 for index in range(WARMUP + rounds):
                     if index == WARMUP:
                         cpu_before = {"kindred": cpu_seconds(kindred.pid), "bare": cpu_seconds(bare.pid)}
-                    kindred_ms = await one_round_trip(kindred_double, kindred_members[(index + 1) % MEMBERS])
-                    bare_ms = await one_round_trip(bare_double, bare_members[index % MEMBERS])
+                    kindred_ms = await one_round_trip(kindred_double, kindred_members[(index + 1) % members])
+                    bare_ms = await one_round_trip(bare_double, bare_members[index % members])
                     if index >= WARMUP:
                         timings["kindred"].append(kindred_ms)
                         timings["bare"].append(bare_ms)
@@ -131,9 +158,10 @@ async def run(rounds: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Discord slash-command round trip, Kindred vs bare discord.py")
     parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="run both bots under cProfile into DIR")
     args = parser.parse_args(argv or [])  # `make bench` calls main() with no arguments
     started = time.perf_counter()
-    summary = asyncio.run(run(args.rounds))
+    summary = asyncio.run(run(args.rounds, args.profile))
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "discord.json").write_text(json.dumps(summary, indent=2))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import signal
 import sys
@@ -101,6 +102,30 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
+RESETTLE_SECONDS = 3600.0
+
+
+def settle_long_lived_objects() -> None:
+    """Leave what exists now (modules, cogs, discord.py's caches) out of later garbage collections.
+
+    It lives as long as the process, yet every full collection walked all of it again: about 77,000
+    objects after startup, on average some 50 µs of each Discord interaction. Only the long-running
+    process does this (never `Kindred.start`, which tests call many times in one process). A frozen
+    object is never collected, so the garbage is collected first, and anything frozen earlier is thawed
+    and looked at again: cyclic garbage among frozen objects (the guild cache discord.py replaces after
+    a fresh login, say) does not stay for good."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+async def resettle_now_and_then(every: float = RESETTLE_SECONDS) -> None:
+    """Once an hour: one full collection (tens of ms), so frozen objects that became garbage go."""
+    while True:
+        await asyncio.sleep(every)
+        settle_long_lived_objects()
+
+
 async def run_console(settings: Settings) -> int:
     from bot.adapters.console import ConsoleAdapter
     from bot.core import Kindred
@@ -135,10 +160,15 @@ async def run_adapters(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    resettling: asyncio.Task | None = None
     try:
         await bot.start()
+        settle_long_lived_objects()
+        resettling = asyncio.create_task(resettle_now_and_then(), name="gc-resettle")
         await stop.wait()
     finally:
+        if resettling is not None:
+            resettling.cancel()
         await bot.close()
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -184,6 +184,8 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+        # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
+        self._derived: dict[Hashable, Any] = {}
 
     # --- registration -----------------------------------------------------------------------------
 
@@ -200,12 +202,24 @@ class Router:
                 self.choice_handlers[prefix] = bound
             if prefix := getattr(func, "__kindred_text__", None):
                 self.text_handlers[prefix] = bound
+        self._derived.clear()
 
     def remove_cog(self, cog: Any) -> None:
         self.commands = {name: c for name, c in self.commands.items() if c.cog is not cog}
+        self._derived.clear()
         for table in (self.choice_handlers, self.text_handlers):
             for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
                 del table[prefix]
+
+    def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """`build()`, computed once for `key` until the commands change (a cog added or removed).
+
+        For values that depend on nothing but the declarations, such as the help overview every /help shows."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
 
     def groups(self) -> set[str]:
         return {c.group for c in self.commands.values() if c.group}
@@ -263,25 +277,31 @@ class Router:
 
     async def _permitted(self, ctx: Context, command: Command) -> bool:
         # Checked before the arguments are read, so a refused command reveals nothing about its use.
-        refusal = await self.refusal(ctx, command)
+        # (Most commands are for everyone: no need to ask.)
+        refusal = await self.refusal(ctx, command) if command.access is not Access.EVERYONE else None
         if refusal:
             await ctx.reply(refusal, private=True)
             return False
         return await self._within_rate_limit(ctx)
 
     async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
-        log.info("command", extra={"command": command.name, "platform": ctx.author.platform})
+        outcome = "done"
         try:
             await command.handler(ctx, **args)
         except ArgumentError as error:
+            outcome = "argument error"
             await self._argument_error(ctx, command, str(error))
         except Exception:
+            outcome = "failed"
             log.exception("command failed", extra={"command": command.name})
             await ctx.reply(
                 "Sorry, something went wrong on my side and nothing was changed. Please try again in a "
                 "moment; if it keeps happening, let a moderator know.",
                 private=True,
             )
+        # Logged once the member has their answer: writing the line (tens of µs at INFO) no longer
+        # holds the answer up.
+        log.info("command", extra={"command": command.name, "platform": ctx.author.platform, "outcome": outcome})
 
     async def _within_rate_limit(self, ctx: Context) -> bool:
         allowed, refusal = self.bot.rate_limiter.check(ctx.author)

@@ -324,7 +324,7 @@ class Kindred:
         await self.adapter_for(ref.platform).edit(ref, Content.of(content))
 
     async def is_moderator(self, user: UserRef, community_id: int, adapter: Adapter | None = None) -> bool:
-        if user.key in self.communities.moderator_keys.get(community_id, set()):
+        if user.key in self.communities.moderator_keys.get(community_id, ()):
             return True
         adapter = adapter or self.adapters.get(user.platform)
         return bool(adapter and await adapter.is_moderator(user, community_id))

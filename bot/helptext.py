@@ -17,19 +17,32 @@ if TYPE_CHECKING:
 
 async def visible_commands(ctx: Context, group: str | None = None) -> list[Command]:
     """The commands this person may run here (all of one group's, if given), by name."""
-    moderator = await ctx.is_moderator()
+    return _visible(ctx.bot.router, await ctx.is_moderator(), group)
+
+
+def _visible(router: Router, moderator: bool, group: str | None = None) -> list[Command]:
     return [
         c
-        for c in sorted(ctx.bot.router.commands.values(), key=lambda c: c.name)
+        for c in sorted(router.commands.values(), key=lambda c: c.name)
         if (c.access is not Access.MODERATOR or moderator) and (group is None or c.group == group)
     ]
 
 
 async def overview(ctx: Context) -> Content:
+    # The same for every member but moderators, until a cog comes or goes: built once (it took about
+    # 0.1 ms, a tenth of a whole Discord round trip), then shared. The Content is new each time, so
+    # whoever changes it changes only their own copy.
+    moderator = await ctx.is_moderator()
+    router = ctx.bot.router
+    text = router.derived(("help overview", moderator), lambda: _overview_text(router, moderator))
+    return Content(title="What I can do", text=text)
+
+
+def _overview_text(router: Router, moderator: bool) -> str:
     lines = []
     by_title: dict[str, list[Command]] = {}
     order: dict[str, int] = {}
-    for c in await visible_commands(ctx):
+    for c in _visible(router, moderator):
         title = getattr(c.cog, "title", "") or "General"
         by_title.setdefault(title, []).append(c)
         order[title] = min(order.get(title, 100), getattr(c.cog, "help_order", 50))
@@ -39,7 +52,7 @@ async def overview(ctx: Context) -> Content:
             marker = " (moderators)" if c.access is Access.MODERATOR else ""
             lines.append(f"`{c.usage}`: {c.summary}{marker}")
     lines.append(f"\nType `{PREFIX}help NAME` for more on one command.")
-    return Content(title="What I can do", text="\n".join(lines))
+    return "\n".join(lines)
 
 
 def command_help(command: Command) -> Content:

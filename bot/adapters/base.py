@@ -84,7 +84,10 @@ class Adapter(ABC):
 
     def command_names(self) -> frozenset[str]:
         """First words of the commands members can type here (`checkin` for `checkin start`)."""
-        return frozenset(name.split()[0] for name in self.bot.router.commands) if self.bot else frozenset()
+        if self.bot is None:
+            return frozenset()
+        router = self.bot.router
+        return router.derived("first words", lambda: frozenset(name.split()[0] for name in router.commands))
 
     def localize_commands(self, content: Content) -> Content:
         """The content with its `!command` hints in this platform's prefix (the same content where it is `!`)."""

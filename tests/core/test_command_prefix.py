@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cog import Cog
+from bot.commands import command
+from bot.model import Content
 from bot.testing import MemoryAdapter, make_test_bot
 from bot.text import retarget_commands
 
@@ -35,6 +38,40 @@ async def test_help_and_input_errors_show_the_platforms_prefix(slash_chat):
     assert "Type `/optin FEATURE`" in wrong and "!optin" not in wrong
     unknown = (await chat.say(alice, "!mydat"))[-1].text
     assert "Did you mean `/mydata`?" in unknown and "Type `/help`" in unknown
+
+
+class LateCog(Cog):
+    name = "late"
+    title = "Late"
+
+    @command("latecomer")
+    async def latecomer(self, ctx):
+        """Arrived while the bot was running."""
+        await ctx.reply("Also try !latecomer again, or !help.")
+
+    async def export_member_data(self, member_id):
+        return {}
+
+    async def delete_member_data(self, member_id):
+        return None
+
+
+async def test_hints_follow_commands_added_and_removed_while_running(slash_chat):
+    # The help text and its slash form are both kept between answers: neither may go stale.
+    chat = slash_chat
+    bot, alice = chat.bot, chat.user("alice")
+    first = (await chat.say(alice, "!help"))[-1].text
+    assert (await chat.say(alice, "!help"))[-1].text == first and "latecomer" not in first
+
+    await bot.add_cog(LateCog(bot))
+    overview = (await chat.say(alice, "!help"))[-1].text
+    assert "`/latecomer`: Arrived while the bot was running." in overview and "`!" not in overview
+    assert (await chat.say(alice, "!latecomer"))[-1].text == "Also try /latecomer again, or /help."
+
+    await bot.remove_cog("late")
+    assert (await chat.say(alice, "!help"))[-1].text == first
+    # A command that is gone is no longer a hint to rewrite.
+    assert bot.adapters["memory"].localize_commands(Content(text="!latecomer or !help")).text == "!latecomer or /help"
 
 
 async def test_hints_written_inside_a_cogs_own_text_follow_too(slash_chat):

@@ -210,3 +210,47 @@ async def test_plain_chat_is_not_a_command(sample):
     bot, chat, cog = sample
     assert await chat.say(chat.user("alice"), "hello everyone! how are you") == []
     assert await chat.say(chat.user("alice"), "! not a command") == []
+
+
+class LateCog(Cog):
+    """A cog added while the bot runs, after /help was already shown."""
+
+    name = "late"
+    title = "Late"
+
+    @command("latecomer")
+    async def latecomer(self, ctx):
+        """Arrived after the first help."""
+        await ctx.reply("here")
+
+    @command("late purge", access=Access.MODERATOR)
+    async def purge(self, ctx):
+        """Moderators only, late."""
+        await ctx.reply("purged")
+
+    async def export_member_data(self, member_id):
+        return {}
+
+    async def delete_member_data(self, member_id):
+        return None
+
+
+async def test_help_follows_cogs_added_and_removed_while_running(sample):
+    # The overview is built once and kept: a cog coming or going must show at once, for members and
+    # moderators alike, and each sees their own list whoever asked first.
+    bot, chat, _cog = sample
+    alice, mo = chat.user("alice"), chat.user("mo", moderator=True)
+    assert "!mod wipe" in (await chat.say(mo, "!help"))[0].text
+    before = (await chat.say(alice, "!help"))[0].text
+    assert "!latecomer" not in before and "!mod wipe" not in before
+
+    await bot.add_cog(LateCog(bot))
+    member_help = (await chat.say(alice, "!help"))[0].text
+    mod_help = (await chat.say(mo, "!help"))[0].text
+    assert "!latecomer" in member_help and "!late purge" not in member_help
+    assert "!latecomer" in mod_help and "!late purge" in mod_help
+
+    await bot.remove_cog("late")
+    assert "!latecomer" not in (await chat.say(alice, "!help"))[0].text
+    assert "!late purge" not in (await chat.say(mo, "!help"))[0].text
+    assert (await chat.say(alice, "!help"))[0].text == before

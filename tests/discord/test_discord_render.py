@@ -55,3 +55,37 @@ def test_an_edit_keeps_long_text_in_one_message():
     assert len(render.render(Content(text=long_text))) == 2
     (single,) = render.render(Content(text=long_text), single=True)
     assert single.content is None and single.embeds[0].description == long_text.strip()
+
+
+def test_a_long_text_shown_again_renders_the_same_and_changes_show(tmp_path):
+    # The adapter keeps the last long text's messages (the help overview, shown on every /help): what
+    # is sent must still follow the content exactly.
+    from bot.adapters.discord import DiscordAdapter
+    from bot.config import DiscordSettings
+    from bot.testing import settings_for_tests
+
+    adapter = DiscordAdapter(settings_for_tests(tmp_path, discord=DiscordSettings(token="t")))
+    overview = "\n".join(f"`!command{n}`: what it does" for n in range(80))
+
+    def shown(content: Content, single: bool = False) -> list[dict]:
+        return [{"content": m.content, "embeds": [e.to_dict() for e in m.embeds]}
+                for m in adapter.render(content, single)]
+
+    first = shown(Content(title="What I can do", text=overview))
+    assert first == shown(Content(title="What I can do", text=overview))
+    assert first[0]["embeds"][0]["description"].startswith("`!command0`")
+    assert shown(Content(title="Other", text=overview))[0]["embeds"][0]["title"] == "Other"
+    assert shown(Content(text=overview, footer="f"))[0]["embeds"][0]["footer"] == {"text": "f"}
+    plain = shown(Content(text=overview))
+    assert len(plain) == 2 and not plain[0]["embeds"]  # no title: split into messages, not an embed
+    assert len(shown(Content(text=overview), single=True)) == 1  # an edit: one embed
+    alex = UserRef("discord", "123456789012345678", "alex")
+    pinged = adapter.render(Content(text=overview, mention_users=[alex]))
+    assert pinged[0].allowed_mentions.to_dict()["users"] == [123456789012345678]
+    assert adapter.render(Content(text=overview, choices=[Choice("a:1", "One")]))[-1].view is not None
+    assert shown(Content(title="What I can do", text=overview)) == first
+    # Members' and moderators' overviews (and other long texts) in turn: each still shows as itself.
+    others = [overview + f"\n`!extra{n}`: one more" for n in range(6)]
+    for text in [*others, overview, *reversed(others), overview]:
+        (message,) = adapter.render(Content(title="What I can do", text=text))
+        assert message.embeds[0].description == text

@@ -38,6 +38,8 @@ READY_TIMEOUT = 60.0
 SEND_ATTEMPTS = 3  # on top of discord.py's own retries of 429 and 5xx answers
 MEMBER_CACHE_SECONDS = 60.0
 INTERACTION_EDIT_SECONDS = 14 * 60  # interaction tokens last 15 minutes
+REMEMBER_RENDERED_FROM = 1000  # characters of text: shorter ones cost less to render than to keep (see render())
+REMEMBER_RENDERED = 4  # long texts whose messages are kept
 USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
 
 
@@ -82,6 +84,8 @@ class DiscordAdapter(Adapter):
         # without asking Discord each time
         self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
+        self._slash_names: tuple[app_commands.CommandTree, frozenset[str]] | None = None
+        self._rendered: dict[int, tuple[str, tuple, list[rendering.Rendered]]] = {}
 
     # --- life cycle -----------------------------------------------------------------------------
 
@@ -197,13 +201,10 @@ class DiscordAdapter(Adapter):
         permissions = permissions or member.guild_permissions
         if permissions.manage_guild or permissions.administrator:
             return True
-        return any(member.get_role(role_id) is not None for role_id in self._moderator_role_ids(member.guild))
-
-    def _moderator_role_ids(self, guild: discord.Guild) -> list[int]:
+        # The member's own few roles, not every role of the server (Guild.roles sorts them all, per check).
         wanted = self.settings.moderator_role.strip()
-        if not wanted:
-            return []
-        return [role.id for role in guild.roles if wanted in (role.name, str(role.id))]
+        return bool(wanted) and any(wanted in (role.name, str(role.id)) for role in member.roles
+                                    if not role.is_default())
 
     def _guilds_of(self, community_id: int) -> list[discord.Guild]:
         guilds = self.client.guilds if self.client else []
@@ -229,13 +230,34 @@ class DiscordAdapter(Adapter):
     # --- sending --------------------------------------------------------------------------------
 
     def render(self, content: Content, single: bool = False) -> list[rendering.Rendered]:
-        return rendering.render(self.localize_commands(content), single)
+        # The help overview is rendered again and again from one shared text (one for members, one for
+        # moderators): keep the messages of the last few long texts, matched by the text's identity and
+        # the rest by value, instead of localizing and building them anew. Only for content without
+        # buttons, files or pings, whose messages hold nothing that a send uses up.
+        if (len(content.text) < REMEMBER_RENDERED_FROM or content.files or content.choices
+                or content.ask is not None or content.mention_users):
+            return rendering.render(self.localize_commands(content), single)
+        rest = (content.title, content.footer, tuple(content.fields), single, self.command_names())
+        remembered = self._rendered.get(id(content.text))
+        if remembered is not None and remembered[0] is content.text and remembered[1] == rest:
+            return remembered[2]
+        messages = rendering.render(self.localize_commands(content), single)
+        self._rendered.pop(id(content.text), None)
+        while len(self._rendered) >= REMEMBER_RENDERED:
+            del self._rendered[next(iter(self._rendered))]  # the oldest
+        # The entry holds the text itself, so its id cannot pass to another string while it is kept.
+        self._rendered[id(content.text)] = (content.text, rest, messages)
+        return messages
 
     def command_names(self) -> frozenset[str]:
         """Only commands Discord offers as slash commands become `/name` (one it refused stays `!name`)."""
         if self.tree is None:
             return super().command_names()
-        return frozenset(slash.name for slash in self.tree.get_commands())
+        # The tree is filled once, in start(); every answer asks, so the same set is kept (which also
+        # lets the hint pattern and localize_commands recognise it at once).
+        if self._slash_names is None or self._slash_names[0] is not self.tree:
+            self._slash_names = (self.tree, frozenset(slash.name for slash in self.tree.get_commands()))
+        return self._slash_names[1]
 
     async def send(self, place: PlaceRef, content: Content) -> SentRef:
         channel = self.client.get_partial_messageable(int(place.place_id))
