@@ -59,6 +59,12 @@ class ProbeCog(Cog):
                                 files=[FileAttachment("meetup.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
                                                       "text/calendar")]))
 
+    @command("probe long")
+    async def long(self, ctx: Context) -> None:
+        """A titled list longer than one embed holds (like a moderator's help)."""
+        lines = [f"`!probe echo {n:03d}`: line {n:03d} of the long list" for n in range(1, 241)]
+        await ctx.reply(Content(title="A long list", text="\n".join(lines), footer="the end of the list"))
+
     @command("probe dm")
     async def dm(self, ctx: Context) -> None:
         """Write to the asker in private."""

@@ -40,3 +40,19 @@ async def test_hints_in_a_cogs_own_words_read_as_slash_commands(kindred):
     probe = next(c for c in double.global_commands if c["name"] == "probe")
     hints = next(o for o in probe["options"] if o["name"] == "hints")
     assert hints["description"].endswith("(see also /mydata).")
+
+
+async def test_a_list_longer_than_one_embed_arrives_whole_across_messages(kindred):
+    """Discord cuts an embed at 4096 characters; a moderator's help is about 8,700. Nothing may be lost."""
+    _bot, _adapter, double = kindred
+    interaction = await double.slash(double.alex, double.general_id, "probe long")
+    first = await double.wait_reply(interaction)
+    last = await double.wait_for_message(
+        lambda m: m.interaction_id == interaction.id and "line 240" in m.text(), "the end of the long list")
+    parts = [m for m in double.sent if m.interaction_id == interaction.id]
+    assert parts[0] is first and parts[-1] is last and len(parts) >= 2
+    assert first.embeds[0]["title"] == "A long list" and last.embeds[0]["footer"]["text"] == "the end of the list"
+    descriptions = [m.embeds[0]["description"] for m in parts]
+    assert all(len(d) <= 4096 for d in descriptions)
+    lines = "\n".join(descriptions).splitlines()
+    assert lines == [f"`/probe echo {n:03d}`: line {n:03d} of the long list" for n in range(1, 241)]

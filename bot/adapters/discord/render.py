@@ -98,14 +98,17 @@ def render(content: Content, single: bool = False) -> list[Rendered]:
     mentions = allowed_mentions_for(content)
     messages: list[Rendered] = []
     if content.title or content.fields or content.footer or (single and len(text) > MAX_CONTENT):
-        embed = discord.Embed(title=_cut(neutralize_mentions(content.title or ""), 256) or None,
-                              description=_cut(text, MAX_DESCRIPTION) or None)
+        # Text longer than one embed holds (a moderator's help is about 8,700 characters) continues in
+        # further messages rather than being cut; an edit changes one message, so there it is cut.
+        chunks = [_cut(text, MAX_DESCRIPTION)] if single else split_text(text, MAX_DESCRIPTION) or [""]
+        embeds = [discord.Embed(description=chunk or None) for chunk in chunks]
+        embeds[0].title = _cut(neutralize_mentions(content.title or ""), 256) or None
         for name, value in content.fields[:MAX_FIELDS]:
-            embed.add_field(name=_cut(neutralize_mentions(name), 256) or "\u200b",
-                            value=_cut(neutralize_mentions(value), 1024) or "\u200b", inline=False)
+            embeds[-1].add_field(name=_cut(neutralize_mentions(name), 256) or "\u200b",
+                                 value=_cut(neutralize_mentions(value), 1024) or "\u200b", inline=False)
         if content.footer:
-            embed.set_footer(text=_cut(neutralize_mentions(content.footer), 2048))
-        messages.append(Rendered(embeds=[embed], allowed_mentions=mentions))
+            embeds[-1].set_footer(text=_cut(neutralize_mentions(content.footer), 2048))
+        messages.extend(Rendered(embeds=[embed], allowed_mentions=mentions) for embed in embeds)
     else:
         messages.extend(Rendered(content=chunk, allowed_mentions=mentions) for chunk in split_text(text))
     if not messages:
