@@ -85,9 +85,13 @@ def members_needed(interactions: int) -> int:
     return max(MIN_MEMBERS, -(-interactions // (RateLimiter().limit - 1)))
 
 
-async def one_round_trip(double: DiscordDouble, member, within: float = 10.0) -> float:
+async def one_round_trip(double: DiscordDouble, member, parts: int, within: float = 10.0) -> float:
+    """Time to the first answer; returns once all `parts` messages of the answer have arrived, so a bot's
+    followups never land on the shared event loop while the other bot is being timed."""
     record = await double.slash(member, double.general_id, "help")
     await double.wait_answered(record, within=within)
+    await double.wait_until(lambda: sum(m.interaction_id == record.id for m in double.sent) >= parts or None,
+                            f"all {parts} parts of the answer", within)
     # Only a real answer counts: a "thinking..." acknowledgement (a refusal answered silently, a slow
     # handler) would time something else.
     if record.callbacks[0]["type"] != 4 or not (record.callbacks[0].get("data") or {}).get("embeds"):
@@ -121,9 +125,13 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
             # The bare bot answers with exactly what Kindred answers, so only the machinery differs.
             probe = await kindred_double.slash(kindred_members[0], kindred_double.general_id, "help")
             answer = await kindred_double.wait_reply(probe, within=10)
+            await asyncio.sleep(1.0)  # a long help continues in followups: let them all arrive
+            followups = [m for m in kindred_double.sent if m.interaction_id == probe.id and m is not answer]
+            parts = 1 + len(followups)
             answer_file = Path(scratch) / "answer.json"
-            answer_file.write_text(json.dumps({"content": answer.content, "embeds": answer.embeds,
-                                               "ephemeral": answer.ephemeral}))
+            answer_file.write_text(json.dumps({
+                "content": answer.content, "embeds": answer.embeds, "ephemeral": answer.ephemeral,
+                "followups": [{"content": m.content, "embeds": m.embeds} for m in followups]}))
             async with process(sys.executable, *profiled(profile_dir, "bare"),
                                str(ROOT / "bench" / "discord_bare_bot.py"),
                                "--token", bare_double.token, "--api-base", bare_double.api_base,
@@ -135,8 +143,8 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
                 for index in range(WARMUP + rounds):
                     if index == WARMUP:
                         cpu_before = {"kindred": cpu_seconds(kindred.pid), "bare": cpu_seconds(bare.pid)}
-                    kindred_ms = await one_round_trip(kindred_double, kindred_members[(index + 1) % members])
-                    bare_ms = await one_round_trip(bare_double, bare_members[index % members])
+                    kindred_ms = await one_round_trip(kindred_double, kindred_members[(index + 1) % members], parts)
+                    bare_ms = await one_round_trip(bare_double, bare_members[index % members], parts)
                     if index >= WARMUP:
                         timings["kindred"].append(kindred_ms)
                         timings["bare"].append(bare_ms)
@@ -151,6 +159,7 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
     summary["ratio_median"] = round(summary["kindred"]["median_ms"] / summary["bare"]["median_ms"], 3)
     summary["ratio_p95"] = round(summary["kindred"]["p95_ms"] / summary["bare"]["p95_ms"], 3)
     summary["rounds"] = rounds
+    summary["messages_per_answer"] = parts
     summary["target_ratio"] = TARGET_RATIO
     return summary
 

@@ -31,9 +31,12 @@ DEFAULT_ANSWER = {
 
 
 def make_bare_bot(answer: dict | None = None) -> tuple[discord.Client, app_commands.CommandTree]:
-    """`answer` is {"content", "embeds" (Discord JSON), "ephemeral"}: the bench passes Kindred's own."""
+    """`answer` is {"content", "embeds" (Discord JSON), "ephemeral", "followups": [{"content", "embeds"}]}:
+    the bench passes Kindred's own, so a long help goes out in as many messages as Kindred sends."""
     answer = answer or DEFAULT_ANSWER
     embeds = [discord.Embed.from_dict(e) for e in answer["embeds"]]
+    followups = [(part["content"] or None, [discord.Embed.from_dict(e) for e in part["embeds"]])
+                 for part in answer.get("followups", [])]
     intents = discord.Intents.none()
     intents.guilds = True
     client = discord.Client(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
@@ -44,6 +47,8 @@ def make_bare_bot(answer: dict | None = None) -> tuple[discord.Client, app_comma
     async def help_command(interaction: discord.Interaction, command: str | None = None) -> None:
         await interaction.response.send_message(content=answer["content"] or None, embeds=embeds,
                                                 ephemeral=answer["ephemeral"])
+        for content, more_embeds in followups:
+            await interaction.followup.send(content=content, embeds=more_embeds, ephemeral=answer["ephemeral"])
 
     @client.event
     async def setup_hook() -> None:
