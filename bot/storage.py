@@ -23,16 +23,22 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
+BUSY_TIMEOUT_MS = 5000  # how long a statement waits for another connection's write lock
+
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     # Deleted rows are overwritten, not left readable in free pages: members' erasure must be real.
     "PRAGMA secure_delete=ON",
 )
 
 T = TypeVar("T")
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorname", "").startswith("SQLITE_BUSY") or "locked" in str(error)
+
 
 _inside_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("inside_tx", default=False)
 
@@ -178,14 +184,29 @@ class Database:
             if self._worker_may_be_busy:  # never share the connection with an abandoned statement:
                 await self.conn.execute("SELECT 1")  # aiosqlite's queue is in order, so this waits it out
                 self._worker_may_be_busy = False
-            return self._fetchall_here(sql, params)
+            try:
+                return self._fetchall_here(sql, params, wait_for_lock=False)
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+        # Another connection (a `kindred` command, a backup) holds the write lock: the statement did
+        # not run. Wait for the lock on the database thread, as every other statement does, so the
+        # event loop (heartbeats, other members) never waits the busy timeout.
+        return await self.fetchall(sql, params)
 
-    def _fetchall_here(self, sql: str, params: Sequence[Any] | dict) -> list[sqlite3.Row]:
-        cursor = self.conn._conn.execute(sql, params)  # the sqlite3 connection aiosqlite wraps
+    def _fetchall_here(self, sql: str, params: Sequence[Any] | dict, wait_for_lock: bool = True) -> list[sqlite3.Row]:
+        connection = self.conn._conn  # the sqlite3 connection aiosqlite wraps
+        if not wait_for_lock:
+            connection.execute("PRAGMA busy_timeout=0")
         try:
-            return cursor.fetchall()
+            cursor = connection.execute(sql, params)
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
         finally:
-            cursor.close()
+            if not wait_for_lock:
+                connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(connection)` on the database thread as one transaction, in one round trip.

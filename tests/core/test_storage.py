@@ -1,3 +1,4 @@
+import asyncio
 import sqlite3
 
 import pytest
@@ -72,6 +73,38 @@ async def test_an_inline_statement_is_committed_when_it_returns(database):
     # Another connection (another process, or the next start after a crash) already sees it.
     with sqlite3.connect(db.path) as other:
         assert other.execute("SELECT body FROM notes").fetchall() == [("tapped",)]
+
+
+async def test_an_inline_statement_never_holds_the_event_loop_while_another_process_writes(database):
+    """A `kindred` command holding the write lock must not freeze the bot for the busy timeout."""
+    db = database
+    await db.migrate("sample", SAMPLE[:1])
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the write lock, as another process would hold it
+    other.execute("INSERT INTO notes (body) VALUES ('theirs')")
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticking = asyncio.ensure_future(ticker())
+    answer = asyncio.ensure_future(db.fetchall_inline("INSERT INTO notes (body) VALUES ('tapped') RETURNING id"))
+    try:
+        for _ in range(500):  # the loop keeps running while the answer waits for the lock
+            if ticks >= 10:
+                break
+            await asyncio.sleep(0.01)
+        assert ticks >= 10 and not answer.done()
+        other.execute("COMMIT")
+        rows = await asyncio.wait_for(answer, timeout=10)
+    finally:
+        ticking.cancel()
+        other.close()
+    assert len(rows) == 1
+    assert [r["body"] for r in await db.fetchall("SELECT body FROM notes ORDER BY id")] == ["theirs", "tapped"]
 
 
 async def test_run_is_one_transaction_in_one_trip(database):
