@@ -116,12 +116,7 @@ async def test_apscheduler_runs_a_due_job_through_the_ledger(tmp_path):
         job.modify(next_run_time=datetime.now(UTC))
         await asyncio.wait_for(recorder.event.wait(), timeout=10)
         assert len(recorder.runs) == 1
-        for _ in range(200):  # the outcome is written just after the handler returns
-            status = await bot.db.fetchval("SELECT status FROM deliveries WHERE schedule_id = ?", (schedule_id,))
-            if status != "running":
-                break
-            await asyncio.sleep(0.05)
-        assert status == "done"
+        assert await settled_statuses(bot) == {"soon": "done"}
     finally:
         await context.__aexit__(None, None, None)
 
@@ -160,6 +155,16 @@ async def statuses(bot) -> dict[str, str]:
         "SELECT s.key, d.status FROM deliveries d JOIN schedules s ON s.id = d.schedule_id WHERE s.owner = 'test'"
     )
     return {row["key"]: row["status"] for row in rows}
+
+
+async def settled_statuses(bot, within: float = 10.0) -> dict[str, str]:
+    """The ledger once no occurrence is still 'running': outcomes are written just after handlers return."""
+    for _ in range(int(within / 0.05)):
+        found = await statuses(bot)
+        if found and "running" not in found.values():
+            return found
+        await asyncio.sleep(0.05)
+    return await statuses(bot)
 
 
 async def test_occurrences_due_together_all_run_and_a_failing_handler_fails_alone(tmp_path, caplog):
@@ -245,12 +250,8 @@ async def test_apscheduler_jobs_due_at_one_moment_are_delivered_as_one_batch(tmp
         for schedule_id in (ids[0], ids[2]):  # both due now, as at 03:00 UTC in winter
             bot.scheduler.job_for(schedule_id).modify(next_run_time=now)
         await asyncio.wait_for(batch.event.wait(), timeout=10)
-        for _ in range(100):  # the outcomes are written just after the handler returns
-            if list((await statuses(bot)).values()) == ["done"] * 3:
-                break
-            await asyncio.sleep(0.05)
+        assert await settled_statuses(bot) == {"x": "done", "y": "done", "z": "done"}
         assert [sorted(o.key for o in call) for call in batch.calls] == [["x", "y", "z"]]
-        assert await statuses(bot) == {"x": "done", "y": "done", "z": "done"}
     finally:
         await context.__aexit__(None, None, None)
 
