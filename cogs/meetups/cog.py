@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.cog import Cog, DataStatement
+from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.model import Content
 from bot.text import plural
@@ -20,7 +20,7 @@ from .models import ANSWERS, Occurrence
 from .organise import OrganiserCommands
 from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
-from .store import MIGRATIONS, MeetupStore
+from .store import MIGRATIONS, NAME_CONTEXT, MeetupStore
 from .timeparse import TimeParseError, parse_when
 
 FEATURE = "meetups"
@@ -44,9 +44,10 @@ class MeetupsCog(OrganiserCommands, Cog):
     title = "Meetups"
     feature = FEATURE
     migrations = MIGRATIONS
+    sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]
     data_statement = DataStatement(
         stores="Your answers to meetups (going, maybe, can't go, waitlist place), the platform you answered "
-               "from and the name you showed there, and whether you want reminders.",
+               "from and the name you showed there (encrypted), and whether you want reminders.",
         why="To hold your seat, keep the waitlist fair, remind you, and let organisers know who is coming.",
         retention=f"Answers are deleted {RETENTION_DAYS} days after the meeting; your reminder setting stays "
                   "until you leave (!optout meetups) or erase everything (!forgetme).",
@@ -56,12 +57,13 @@ class MeetupsCog(OrganiserCommands, Cog):
 
     def __init__(self, bot):
         super().__init__(bot)
-        self.store = MeetupStore(bot.db)
+        self.store = MeetupStore(bot.db, lambda: bot.vault)
         self.service = MeetupService(bot, self.store)
         self.drafts: dict[str, Draft] = {}
         self.waiting_for_consent: dict[str, tuple[str, str]] = {}
 
     async def cog_load(self) -> None:
+        await self.store.seal_plain_names()
         self.bot.scheduler.register_handler("meetups.remind", self.service.on_remind)
         self.bot.scheduler.register_handler("meetups.roll", self.service.on_roll)
 

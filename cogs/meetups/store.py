@@ -9,9 +9,11 @@ answers can never put more people in seats than there are, and the waitlist keep
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.storage import Database, Migration
+from bot.vault import TOKEN_PREFIX, Vault
 
 from .models import ANSWERS, Meetup, Occurrence, RsvpResult, iso
 from .recurrence import Recurrence
@@ -79,9 +81,33 @@ MIGRATIONS = [
     )
 ]
 
+# The name a member showed when answering is sealed: a copy of the database alone does not say who goes
+# to which recovery meetup. Bound to the member, so a token copied to another row does not open.
+NAME_CONTEXT = "meetups.name:{member_id}"
+
+
 class MeetupStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, vault: Callable[[], Vault]):
         self.db = db
+        self._vault = vault  # called each time: `kindred keys rotate` replaces the bot's vault
+
+    def _seal_name(self, member_id: int, name: str) -> str:
+        return self._vault().seal(name[:80], NAME_CONTEXT.format(member_id=member_id))
+
+    def _open_name(self, member_id: int, sealed: str) -> str:
+        return self._vault().open(sealed, NAME_CONTEXT.format(member_id=member_id))
+
+    async def seal_plain_names(self) -> int:
+        """Seal names stored before they were sealed (older versions kept them in plain text)."""
+        plain = await self.db.fetchall(
+            "SELECT rowid AS id, member_id, display_name FROM meetup_rsvps WHERE display_name NOT LIKE ?",
+            (TOKEN_PREFIX + "%",))
+        if plain:
+            async with self.db.transaction() as db:
+                for row in plain:
+                    await db.execute("UPDATE meetup_rsvps SET display_name = ? WHERE rowid = ?",
+                                     (self._seal_name(row["member_id"], row["display_name"]), row["id"]))
+        return len(plain)
 
     # --- meetups ----------------------------------------------------------------------------------
 
@@ -266,7 +292,8 @@ class MeetupStore:
                        ON CONFLICT (occurrence_id, member_id) DO UPDATE SET answer=excluded.answer,
                            position=excluded.position, platform=excluded.platform,
                            display_name=excluded.display_name, answered_at=excluded.answered_at""",
-                    (occurrence_id, member_id, stored, position, platform, display_name[:80], iso(now)))
+                    (occurrence_id, member_id, stored, position, platform,
+                     self._seal_name(member_id, display_name), iso(now)))
             promoted = await self._fill_seats(db, occurrence_id, capacity)
             going = await db.fetchval(
                 "SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'going'", (occurrence_id,))
@@ -313,9 +340,10 @@ class MeetupStore:
         if occ.id is None:
             return []
         marks = ",".join("?" * len(answers))
-        return await self.db.fetchall(
+        rows = await self.db.fetchall(
             f"""SELECT member_id, answer, position, platform, display_name FROM meetup_rsvps
                 WHERE occurrence_id = ? AND answer IN ({marks}) ORDER BY position""", (occ.id, *answers))
+        return [{**row, "display_name": self._open_name(row["member_id"], row["display_name"])} for row in rows]
 
     async def member_answer(self, occ: Occurrence, member_id: int) -> str | None:
         if occ.id is None:
@@ -367,7 +395,7 @@ class MeetupStore:
                JOIN meetups m ON m.id = o.meetup_id WHERE r.member_id = ? ORDER BY o.start_utc""", (member_id,))
         prefs = await self.prefs(member_id)
         return {
-            "rsvps": [dict(row) for row in rows],
+            "rsvps": [{**row, "display_name": self._open_name(member_id, row["display_name"])} for row in rows],
             "reminders": {"on": prefs[0], "for_maybe_too": prefs[1]},
         }
 

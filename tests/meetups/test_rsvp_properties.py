@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.storage import Database
+from bot.vault import Vault, decode_key, generate_key
 from cogs.meetups.store import MIGRATIONS, MeetupStore
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -23,7 +24,8 @@ async def replay(events, capacity: int) -> list:
         db = await Database(Path(tmp) / "p.db").open()
         try:
             await db.migrate("meetups", MIGRATIONS)
-            store = MeetupStore(db)
+            vault = Vault(decode_key(generate_key()))
+            store = MeetupStore(db, lambda: vault)
             meetup_id = await store.create(
                 community_id=1, title="P", description="", place="", now=NOW,
                 start=datetime(2026, 12, 3, 18, 0, tzinfo=ZoneInfo("Europe/London")), duration=timedelta(hours=1),
