@@ -82,22 +82,9 @@ def _clause_bounds(normalized: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def _once(check):
-    """A whole-message check run at most once per message, and only if some hit needs it."""
-    answers: dict[str, bool] = {}
-
-    def cached(message: str) -> bool:
-        if message not in answers:
-            answers[message] = check(message)
-        return answers[message]
-
-    return cached
-
-
 def _judge_hits(normalized: str, tokens: frozenset[str]) -> list[_Hit]:
     hits = []
-    copes = None
-    safe_said = _once(context.says_safe)
+    copes = safe = None  # whole-message checks, run at most once and only if a hit needs them
     for phrase, start, end in find_phrases(normalized, tokens):
         left, right = _clause_bounds(normalized, start, end)
         clause = normalized[left:right]
@@ -112,7 +99,7 @@ def _judge_hits(normalized: str, tokens: frozenset[str]) -> list[_Hit]:
             veto = "figurative"
         elif normalized.startswith(("last", "my last"), start) and context.points_back(normalized, start):
             veto = "points_back"
-        elif not phrase.imminent and safe_said(normalized):
+        elif not phrase.imminent and (safe := context.says_safe(normalized) if safe is None else safe):
             veto = "says_safe"
         elif phrase.category is Category.RELAPSE:
             copes = context.coping(normalized) if copes is None else copes
