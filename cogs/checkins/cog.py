@@ -59,8 +59,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     feature = FEATURE
     migrations = MIGRATIONS
     consent_statement = CONSENT
-    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins:{member_id}"),
-                      SealedColumn("checkin_entries", "note", "checkins:{member_id}")]
+    # seal()/open_sealed() read their context from here, so `kindred keys rotate` opens what they sealed.
+    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
+                      SealedColumn("checkin_entries", "note", "checkins.note")]
     data_statement = DataStatement(
         stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
         "note), an optional sobriety date, and who your check-in partners are",
@@ -183,11 +184,14 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # Only days a check-in was actually sent can break a streak: pauses and days off never do.
         return check_in_streak(answered, today, is_excused=lambda d: d not in sent)
 
+    def _sealed_context(self, column: str) -> str:
+        return next(sealed.context for sealed in self.sealed_columns if sealed.column == column)
+
     def seal(self, column: str, text: str) -> str:
-        return self.bot.vault.seal(text, context=f"checkins.{column}")
+        return self.bot.vault.seal(text, context=self._sealed_context(column))
 
     def open_sealed(self, column: str, token: str | None) -> str | None:
-        return self.bot.vault.open_optional(token, context=f"checkins.{column}")
+        return self.bot.vault.open_optional(token, context=self._sealed_context(column))
 
     # --- the messages the sweep sends -------------------------------------------------------------
 

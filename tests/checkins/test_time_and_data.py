@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.vault import decode_key, generate_key
 from tests.checkins.conftest import choice, join, sweep_at
 
 EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
@@ -117,6 +118,20 @@ async def test_notes_past_retention_are_deleted_by_the_daily_scheduled_job(env, 
     assert await bot.scheduler.run_due() == 1
     row = await bot.db.fetchone("SELECT note, mood FROM checkin_entries")
     assert row["note"] is None and row["mood"] == 3
+
+
+async def test_key_rotation_keeps_notes_readable(env, clock):
+    """`kindred keys rotate` must open what the check-in flow sealed, and the member still reads it."""
+    bot, chat = env
+    wes = chat.user("wes")
+    await join(chat, wes)
+    await sweep_at(bot, clock, EVENING)
+    await check_in(chat, wes, note="called my sister")
+    sealed_before = await bot.db.fetchval("SELECT note FROM checkin_entries")
+    assert await bot.rotate_key(decode_key(generate_key())) == 1
+    assert await bot.db.fetchval("SELECT note FROM checkin_entries") != sealed_before
+    export = json.loads((await chat.say(wes, "!mydata"))[-1].content.files[0].data)
+    assert export["features"]["checkins"]["checkins"][0]["note"] == "called my sister"
 
 
 async def test_mydata_exports_everything_readable_and_forgetme_erases_it(env, clock):
