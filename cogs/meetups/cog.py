@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.model import Content
+from bot.storage import Migration
 from bot.text import plural
 
 from . import render
@@ -43,7 +44,6 @@ class MeetupsCog(OrganiserCommands, Cog):
     name = "meetups"
     title = "Meetups"
     feature = FEATURE
-    migrations = MIGRATIONS
     sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]
     data_statement = DataStatement(
         stores="Your answers to meetups (going, maybe, can't go, waitlist place), the platform you answered "
@@ -58,12 +58,14 @@ class MeetupsCog(OrganiserCommands, Cog):
     def __init__(self, bot):
         super().__init__(bot)
         self.store = MeetupStore(bot.db, lambda: bot.vault)
+        # The second migration needs the vault, so it is this store's method rather than plain SQL.
+        self.migrations = [*MIGRATIONS, Migration(2, "seal the names members showed when answering",
+                                                  self.store.seal_plain_names)]
         self.service = MeetupService(bot, self.store)
         self.drafts: dict[str, Draft] = {}
         self.waiting_for_consent: dict[str, tuple[str, str]] = {}
 
     async def cog_load(self) -> None:
-        await self.store.seal_plain_names()
         self.bot.scheduler.register_handler("meetups.remind", self.service.on_remind)
         self.bot.scheduler.register_handler("meetups.roll", self.service.on_roll)
 

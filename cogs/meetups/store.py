@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.storage import Database, Migration
-from bot.vault import TOKEN_PREFIX, Vault
+from bot.vault import Vault
 
 from .models import ANSWERS, Meetup, Occurrence, RsvpResult, iso
 from .recurrence import Recurrence
@@ -97,17 +97,12 @@ class MeetupStore:
     def _open_name(self, member_id: int, sealed: str) -> str:
         return self._vault().open(sealed, NAME_CONTEXT.format(member_id=member_id))
 
-    async def seal_plain_names(self) -> int:
-        """Seal names stored before they were sealed (older versions kept them in plain text)."""
-        plain = await self.db.fetchall(
-            "SELECT rowid AS id, member_id, display_name FROM meetup_rsvps WHERE display_name NOT LIKE ?",
-            (TOKEN_PREFIX + "%",))
-        if plain:
-            async with self.db.transaction() as db:
-                for row in plain:
-                    await db.execute("UPDATE meetup_rsvps SET display_name = ? WHERE rowid = ?",
-                                     (self._seal_name(row["member_id"], row["display_name"]), row["id"]))
-        return len(plain)
+    async def seal_plain_names(self, db: Database) -> None:
+        """Data migration 2: seal the names older versions stored in plain text (runs once, in its transaction)."""
+        plain = await db.fetchall("SELECT rowid AS id, member_id, display_name FROM meetup_rsvps")
+        for row in plain:
+            await db.execute("UPDATE meetup_rsvps SET display_name = ? WHERE rowid = ?",
+                             (self._seal_name(row["member_id"], row["display_name"]), row["id"]))
 
     # --- meetups ----------------------------------------------------------------------------------
 
