@@ -21,7 +21,7 @@ from bot.model import Choice, Content, PlaceRef
 from bot.scheduler import Cron, Occurrence
 from bot.text import timestamp
 from cogs.mindfulness import render
-from cogs.mindfulness.curation import CurationMixin
+from cogs.mindfulness.curation import SEALED, CurationMixin
 from cogs.mindfulness.days import cron_days, describe_days
 from cogs.mindfulness.library import Prompt, category_help, category_label, normalise_category
 from cogs.mindfulness.rotation import EmptyPool, advance, new_state, peek, pin, progress
@@ -41,7 +41,8 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
     title = "Mindfulness prompts"
     feature = "mindfulness"
     migrations = MIGRATIONS
-    sealed_columns = [SealedColumn("mindfulness_suggestions", "text", "mindfulness.suggestion")]
+    sealed_columns = [SealedColumn("mindfulness_suggestions", column, SEALED)
+                      for column in ("text", "note", "credit_name")]
     data_statement = DataStatement(
         stores="prompts you suggest (encrypted), their status, a moderator's note to you, and whether you "
         "wanted your name shown if the prompt is used",

@@ -259,7 +259,8 @@ class CurationMixin:
         suggestions = [
             {"id": row["id"], "text": self.bot.vault.open(row["text"], SEALED), "status": row["status"],
              "moderator_note": self.bot.vault.open_optional(row["note"], SEALED), "prompt": row["prompt_id"],
-             "wants_credit": bool(row["wants_credit"]), "suggested_at": row["created_at"],
+             "wants_credit": bool(row["wants_credit"]),
+             "credited_as": self.bot.vault.open_optional(row["credit_name"], SEALED), "suggested_at": row["created_at"],
              "decided_at": row["decided_at"]}
             for row in await self.store.suggestions_of(member_id)
         ]

@@ -83,7 +83,12 @@ MIGRATIONS = [
         );
         CREATE INDEX mindfulness_log_by_community ON mindfulness_log (community_id, id);
         """,
-    )
+    ),
+    Migration(
+        2,
+        "the name a member asked to be credited with (sealed), kept from when they chose it",
+        "ALTER TABLE mindfulness_suggestions ADD COLUMN credit_name TEXT;",
+    ),
 ]
 
 LOG_RETENTION = timedelta(days=365)
@@ -319,10 +324,11 @@ class MindfulnessStore:
             (community_id,),
         )
 
-    async def set_credit_wish(self, suggestion_id: int, member_id: int, wants: bool) -> bool:
+    async def set_credit_wish(self, suggestion_id: int, member_id: int, sealed_name: str | None) -> bool:
+        """The member's choice: credited with this (sealed) name, or anonymous (None)."""
         return bool(await self.db.execute_rowcount(
-            "UPDATE mindfulness_suggestions SET wants_credit = ? WHERE id = ? AND member_id = ?",
-            (int(wants), suggestion_id, member_id),
+            "UPDATE mindfulness_suggestions SET wants_credit = ?, credit_name = ? WHERE id = ? AND member_id = ?",
+            (int(sealed_name is not None), sealed_name, suggestion_id, member_id),
         ))
 
     async def decide(self, suggestion_id: int, status: str, sealed_note: str | None, prompt_id: str | None) -> None:

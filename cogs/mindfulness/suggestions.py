@@ -88,7 +88,9 @@ class SuggestionsMixin:
         if member_id is None or not suggestion_id.isdigit():
             await ctx.reply("That choice has expired.", private=True)
             return
-        await self.store.set_credit_wish(int(suggestion_id), member_id, wants == "yes")
+        # The name they go by here and now: what they chose to be credited as (platform ids are not names).
+        name = self.bot.vault.seal(ctx.author.name, SEALED) if wants == "yes" else None
+        await self.store.set_credit_wish(int(suggestion_id), member_id, name)
         answer = "Your name will be shown if it is used." if wants == "yes" else "It will stay anonymous."
         await ctx.reply(answer, private=True)
 
@@ -150,10 +152,7 @@ class SuggestionsMixin:
             entry = {"title": _title_from(body), "text": body, "category": slug}
         prompt = await self._checked(ctx, entry, origin="suggestion")
         library = await self.store.library(ctx.community.id)
-        credit = None
-        if row["wants_credit"]:
-            identities = await self.bot.members.identities(row["member_id"])
-            credit = identities[0].name if identities else None
+        credit = self.bot.vault.open_optional(row["credit_name"], SEALED) if row["wants_credit"] else None
         prompt = prompt.with_changes(id=unique_slug(slugify(prompt.title), set(library)), credit=credit)
         await self.store.save_prompts(ctx.community.id, [prompt], credit_member=row["member_id"] if credit else None)
         await self.store.decide(row["id"], "approved", None, prompt.id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from bot.vault import decode_key, generate_key
 from tests.mindfulness.conftest import texts
 
 IDEA = "What is one song that always lifts your mood, and why that one?"
@@ -90,7 +93,8 @@ async def test_credit_is_opt_in_for_the_member_and_per_community(mindful):
     await chat.say(mod, "!prompts schedule add 9:00 connection")
     await chat.say(mod, "!prompts pin songs")
     await chat.say(mod, "!prompts post")
-    assert "Suggested by sam" in chat.in_place(chat.channel())[-1].text
+    credited = chat.in_place(chat.channel())[-1].text
+    assert "Suggested by sam." in credited and "sam-id" not in credited  # the name, never the platform id
     await chat.say(mod, "!prompts credit off")
     await chat.say(mod, "!prompts pin songs")
     await chat.say(mod, "!prompts post")
@@ -113,3 +117,16 @@ async def test_mydata_exports_and_forgetme_erases_suggestions_and_credit(mindful
     await chat.press(member, chat.find_choice(confirm[-1], "Erase everything"))
     assert await bot.db.fetchval("SELECT count(*) FROM mindfulness_suggestions") == 0
     assert (await cog.store.library(1))["songs"].credit is None
+
+
+async def test_key_rotation_keeps_suggestions_notes_and_credit_names_readable(mindful):
+    bot, chat, mod, member = mindful
+    await chat.say(mod, "!prompts credit on")
+    thanks = await suggest_with_consent(chat, member)
+    await chat.press(member, chat.find_choice(thanks[-1], "Show my name"))
+    await chat.say(mod, "!prompts reject 1 Lovely, but we have one like it already.")
+    await bot.rotate_key(decode_key(generate_key()))
+    assert "we have one like it already" in texts(await chat.say(member, "!suggestions"))
+    export = json.loads((await chat.say(member, "!mydata"))[-1].content.files[0].data)
+    (suggestion,) = export["features"]["mindfulness"]["suggestions"]
+    assert suggestion["moderator_note"].startswith("Lovely") and suggestion["credited_as"] == "sam"
