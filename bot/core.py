@@ -178,13 +178,16 @@ class Kindred:
         return count
 
     async def enforce_retention(self, occurrence=None) -> int:
-        """The daily sweep: every cog deletes what is past its retention period."""
+        """The daily sweep: every cog deletes what is past its retention period, and the core forgets
+        expired questions and delivery rows no catch-up can reach."""
         removed = 0
         for cog in self.cogs.values():
             try:
                 removed += await cog.enforce_retention(self.clock.now())
             except Exception:
                 log.exception("retention sweep failed", extra={"cog": cog.name})
+        removed += await self.pending.expire()
+        removed += await self.scheduler.forget_old_deliveries()
         if removed:
             await self.db.checkpoint()
         log.info("retention sweep", extra={"removed": removed})

@@ -73,6 +73,11 @@ class DeliveryLedger:
             inserted.update((row[0], row[1]) for row in rows)
         return inserted
 
+    async def forget_before(self, occurrence: str) -> int:
+        """Drop rows of occurrences older than any catch-up looks back (the daily sweep), so the ledger
+        holds days, not years."""
+        return await self.db.execute_rowcount("DELETE FROM deliveries WHERE occurrence < ?", (occurrence,))
+
     async def record(self, outcomes: Sequence[tuple[int, str, str]], now: str) -> None:
         """Set each claimed row's final status: `outcomes` holds (schedule id, occurrence, status)."""
         for chunk in _chunks(outcomes):

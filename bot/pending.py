@@ -14,6 +14,9 @@ from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, Platform,
 from bot.storage import Database, Migration
 
 EXPIRY = timedelta(days=2)
+# A question posted in a room for everyone (a meetup's numbered RSVP reactions on Matrix) is answered
+# for as long as the meetup is ahead; after this the row goes too.
+SHARED_EXPIRY = timedelta(days=60)
 
 MIGRATIONS = [
     Migration(
@@ -91,6 +94,13 @@ class Pending:
         choices = json.loads(row["choices"])
         index = NUMBER_EMOJI.index(key)
         return choices[index][0] if index < len(choices) else None
+
+    async def expire(self) -> int:
+        """Delete questions past answering: a member's after two days, a room's after sixty (daily sweep)."""
+        return await self.db.execute_rowcount(
+            "DELETE FROM pending_prompts WHERE (user_id IS NOT NULL AND created_at < ?) OR created_at < ?",
+            (self._now(-EXPIRY), self._now(-SHARED_EXPIRY)),
+        )
 
     async def forget_user(self, user: UserRef) -> None:
         await self.db.execute(

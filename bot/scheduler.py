@@ -89,6 +89,9 @@ Handler = Callable[[Occurrence], Awaitable[None]]
 BatchHandler = Callable[[list[Occurrence]], Awaitable[Mapping[int, BaseException]]]
 
 
+LEDGER_KEPT = timedelta(days=9)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
@@ -234,6 +237,10 @@ class Scheduler:
             ran += await self._fire_rows([(rows[d.schedule_id], d.occurrence, d.late)
                                           for d in batch if d.schedule_id in rows])
         return ran
+
+    async def forget_old_deliveries(self) -> int:
+        """Ledger rows older than the catch-up's look-back (`latest_at_or_before`: 8 days) guard nothing."""
+        return await self.ledger.forget_before(_iso(self.bot.clock.now() - LEDGER_KEPT))
 
     async def run_due(self, now: datetime | None = None) -> int:
         """Catch up every schedule to `now`: what the startup does. Returns how many ran."""
