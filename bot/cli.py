@@ -227,19 +227,29 @@ async def rotate_key(settings: Settings) -> int:
 
     bot = Kindred(settings)
     new_key_text = generate_key()
+    # The new key reaches the disk before any value is sealed with it: a crash or a failed write after
+    # the commit must never leave data under a key that existed only in this process.
+    key_path = settings.key_path
+    new_key_path = key_path.with_suffix(".key.new")
+    new_key_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(new_key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(new_key_text)
     try:
         await bot.upgrade()
         count = await bot.rotate_key(decode_key(new_key_text))
+    except BaseException:
+        new_key_path.unlink()  # nothing was re-sealed: the transaction rolled back
+        raise
     finally:
         await bot.close()
     if os.environ.get(KEY_ENV):
-        print(f"Re-encrypted {count} values. Set {KEY_ENV} to this new key before the next start:\n{new_key_text}")
+        print(f"Re-encrypted {count} values. Set {KEY_ENV} to the new key in {new_key_path} before the next "
+              "start, then delete that file.")
         return 0
-    key_path = settings.key_path
-    key_path.replace(key_path.with_suffix(".key.old"))
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(new_key_text)
+    if key_path.exists():
+        key_path.replace(key_path.with_suffix(".key.old"))
+    new_key_path.replace(key_path)
     print(f"Re-encrypted {count} values with a new key in {key_path} (old key kept as "
           f"{key_path.with_suffix('.key.old')}; delete it once backups are rotated).")
     return 0

@@ -110,3 +110,24 @@ async def test_every_cogs_declared_sealed_columns_exist_and_rotate(tmp_path, clo
         assert await bot.rotate_key(decode_key(generate_key())) == 1
         token = await bot.db.fetchval("SELECT sealed FROM crisis_safety_plans")
         assert bot.vault.open(token, f"crisis.safetyplan:{member}:reasons") == "my dog"
+
+
+async def test_the_rotate_command_keeps_the_new_key_on_disk_and_the_old_beside_it(tmp_path, clock, monkeypatch):
+    from bot import cli
+    from bot.core import DEFAULT_COGS
+    from bot.testing import settings_for_tests
+
+    monkeypatch.delenv("KINDRED_DATA_KEY", raising=False)
+    settings = settings_for_tests(tmp_path)
+    async with make_test_bot(tmp_path, cogs=DEFAULT_COGS, settings=settings, clock=clock) as (bot, _):
+        member = await bot.members.ensure(UserRef("memory", "x-id"))
+        await bot.db.execute(
+            "INSERT INTO crisis_safety_plans (member_id, section, sealed, updated_at) VALUES (?,?,?,?)",
+            (member, "reasons", bot.vault.seal("my dog", f"crisis.safetyplan:{member}:reasons"), "2026-01-01"))
+    old_key = settings.key_path.read_text()
+    assert await cli.rotate_key(settings) == 0
+    assert settings.key_path.with_suffix(".key.old").read_text() == old_key
+    assert settings.key_path.read_text() != old_key and not settings.key_path.with_suffix(".key.new").exists()
+    async with make_test_bot(tmp_path, cogs=DEFAULT_COGS, settings=settings, clock=clock) as (bot, _):
+        token = await bot.db.fetchval("SELECT sealed FROM crisis_safety_plans")
+        assert bot.vault.open(token, f"crisis.safetyplan:{member}:reasons") == "my dog"
