@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.cog import Cog, DataStatement, SealedColumn
@@ -67,6 +67,9 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register_batch_handler(HANDLER, self._on_occurrences)
+
+    async def enforce_retention(self, now: datetime) -> int:
+        return await self.store.forget_old_log(now)
 
     # --- for other cogs ---------------------------------------------------------------------------
 

@@ -349,9 +349,11 @@ class MindfulnessStore:
             (community_id, iso(self.clock.now()), actor_key, actor_name, action, detail),
         )
 
+    async def forget_old_log(self, now: datetime) -> int:
+        """Moderator actions are kept a year (the daily retention sweep)."""
+        return await self.db.execute_rowcount("DELETE FROM mindfulness_log WHERE at < ?", (iso(now - LOG_RETENTION),))
+
     async def recent_log(self, community_id: int, limit: int):
-        cutoff = iso(self.clock.now() - LOG_RETENTION)
-        await self.db.execute("DELETE FROM mindfulness_log WHERE community_id = ? AND at < ?", (community_id, cutoff))
         return await self.db.fetchall(
             "SELECT * FROM mindfulness_log WHERE community_id = ? ORDER BY id DESC LIMIT ?", (community_id, limit)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 from bot.adapters.console import ConsoleAdapter
 from bot.model import FileAttachment, IncomingFile
@@ -150,3 +151,15 @@ async def test_console_moderator_done_means_and_mentions_defused(tmp_path, clock
     assert "Posted `" in shown
     assert "**operator** posted now" in shown
     assert "@everyone" not in shown.replace("@\u200beveryone", "")
+
+
+async def test_the_moderators_log_keeps_a_year_even_if_nobody_opens_it(mindful, clock):
+    bot, chat, mod, _ = mindful
+    await chat.say(mod, "!prompts retire breathing-box")
+    clock.set(clock.now() + timedelta(days=364))
+    await bot.enforce_retention()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM mindfulness_log") == 1
+    clock.set(clock.now() + timedelta(days=2))
+    await bot.enforce_retention()  # the daily sweep, not a moderator reading the log, forgets it
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM mindfulness_log") == 0
+    assert "retired prompt" not in texts(await chat.say(mod, "!prompts log"))
