@@ -64,7 +64,7 @@ async def slip_support(cog: CheckinsCog, ctx: Context, member_id: int, day: date
     resources = None
     if crisis is not None:
         try:
-            resources = crisis.substance_use_resources(ctx.community.country)
+            resources = await crisis.substance_use_resources(ctx)
         except Exception:
             log.exception("substance-use resources unavailable")
     lines.append(resources or FALLBACK_HELP)

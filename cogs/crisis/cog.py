@@ -122,9 +122,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         feature = ctx.command.name if ctx.command else "a private note"
         return await self.crisis_flow(ctx, result, where=f"something written privately to the bot ({feature})")
 
-    def substance_use_resources(self, country: str | None) -> str:
-        """Markdown: the substance-use line for the country (or the closest verified help)."""
-        return helplines.substance_use_markdown(country)
+    async def substance_use_resources(self, ctx: Context) -> str:
+        """Markdown: the substance-use line for the member's own country, else the community's."""
+        return helplines.substance_use_markdown(await self.country_for(ctx))
 
     # --- the reply --------------------------------------------------------------------------------
 

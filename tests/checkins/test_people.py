@@ -105,8 +105,8 @@ class FakeCrisis(StandIn):
         super().__init__(bot)
         self.screened = []
 
-    def substance_use_resources(self, country):
-        return f"Helpline for {country}: 0800 TEST"
+    async def substance_use_resources(self, ctx):
+        return f"Helpline for {ctx.community.country}: 0800 TEST"
 
     async def screen_private_text(self, ctx, text):
         self.screened.append(text)

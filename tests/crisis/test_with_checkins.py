@@ -43,3 +43,19 @@ async def test_a_check_in_note_is_screened_without_storing_it_in_crisis_tables(t
         assert "better off" not in alert.text
         rows = await bot.db.fetchall("SELECT * FROM crisis_alerts")
         assert len(rows) == 1 and all("better off" not in str(value) for value in dict(rows[0]).values())
+
+
+async def test_a_slip_shows_the_drugs_and_alcohol_line_of_the_members_own_country(tmp_path):
+    clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
+                             adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        bot.rate_limiter.limit = 10_000
+        niamh = chat.user("niamh")  # in a US community, living in Ireland
+        asked = await chat.say(niamh, "!mycountry ireland")
+        await chat.press(niamh, choice(asked[-1], "I agree"))
+        await join(chat, niamh)
+        await sweep_at(bot, clock, EVENING)
+        sent = await chat.press(niamh, choice(chat.last(niamh), "3"))
+        sent = await chat.press(niamh, choice(sent[-1], "2"))
+        support = (await chat.press(niamh, choice(sent[-1], "Had a slip")))[-1]
+        assert "HSE Drugs and Alcohol Helpline" in support.text and "SAMHSA" not in support.text
