@@ -20,7 +20,7 @@ from . import helplines
 from .admin import DEFAULT_COOLDOWN_MINUTES, AdminMixin
 from .alerts import REALERT_HANDLER, AlertsMixin
 from .detector import Assessment, Category, Level, assess
-from .safetyplan import SafetyPlanMixin
+from .safetyplan import PLAN_CONTEXT, SafetyPlanMixin
 from .store import MIGRATIONS, CrisisStore
 from .texts import Texts
 
@@ -42,7 +42,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     feature = "crisis"
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT
-    sealed_columns = [SealedColumn("crisis_safety_plans", "sealed", "crisis.safetyplan:{member_id}:{section}")]
+    sealed_columns = [SealedColumn("crisis_safety_plans", "sealed", PLAN_CONTEXT)]
     data_statement = DataStatement(
         stores="your country (if you set one) and your safety plan (if you write one), encrypted",
         why="to show you the right help and your own plan, and so a moderator can reach you",

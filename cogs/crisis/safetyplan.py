@@ -25,9 +25,14 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("reasons", "My reasons", "What I am living and staying in recovery for."),
 ]
 SECTION_KEYS = [key for key, _, _ in SECTIONS]
+# Binds each sealed answer to its member and section: a token copied to another row will not open.
+# The cog declares the same template for `kindred keys rotate`.
+PLAN_CONTEXT = "crisis.safetyplan:{member_id}:{section}"
+
+
 def plan_context(member_id: int, section: str) -> str:
-    """Binds each sealed answer to its member and section: a token copied to another row will not open."""
-    return f"crisis.safetyplan:{member_id}:{section}"
+    return PLAN_CONTEXT.format(member_id=member_id, section=section)
+
 STOP_WORDS = {"stop", "cancel", "done", "quit"}
 SKIP_WORDS = {"skip", "-", "none", "nothing", "clear"}
 

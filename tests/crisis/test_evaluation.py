@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -98,11 +97,10 @@ def test_eval_explains_a_bad_file(tmp_path, capsys):
     assert evaluate.main([str(tmp_path / "missing.jsonl")]) == 2
 
 
-def test_model_is_small_and_loads_fast():
+def test_model_is_small_and_loads_offline():
+    """Under 5 MB and read from the repository (no download); its load time is measured in bench/."""
     assert MODEL_PATH.stat().st_size < 5 * 1024 * 1024
-    started = time.perf_counter()
     model = CrisisModel.load()
-    assert time.perf_counter() - started < 5  # generous on a shared CI core; bench/ measures ~60 ms
     assert model.meta["training_messages"] > 3000
 
 
