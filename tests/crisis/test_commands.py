@@ -10,6 +10,7 @@ import pytest
 
 from bot.model import IncomingMessage
 from bot.vault import VaultError
+from cogs.crisis import helplines
 
 
 async def _say(chat, user, text, place=None):
@@ -141,8 +142,8 @@ async def test_other_cogs_can_screen_private_text_and_get_substance_use_help(cri
     assert await cog.screen_private_text(ctx, "going to use tonight and i dont care what happens") is True
     assert "SAMHSA" in chat.to(quinn)[-1].text, "relapse danger gets the substance-use line"
     assert "privately" in dict(chat.in_place(chat.channel("mods"))[-1].content.fields)["Where"]
-    assert "1-800-662-4357" in cog.substance_use_resources("US")
-    assert "findahelpline.com" in cog.substance_use_resources(None)
+    assert "1-800-662-4357" in await cog.substance_use_resources(ctx)  # the community's country: US
+    assert "findahelpline.com" in helplines.substance_use_markdown(None)
 
 
 async def test_a_sealed_plan_answer_copied_to_another_member_does_not_open(crisis_bot):
