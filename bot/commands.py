@@ -148,7 +148,6 @@ class Context:
         # Files that came with the command (described only: bot.files.read_text_file fetches one).
         self.attachments: list[IncomingFile] = []
         self._is_moderator: bool | None = None
-        self.replies: list[SentRef | None] = []
 
     @property
     def attach_hint(self) -> str:
@@ -174,7 +173,6 @@ class Context:
             sent = await self.bot.send_private(self.author, content)
         else:
             sent = await self.responder.reply(content, private)
-        self.replies.append(sent)
         return sent
 
 

@@ -251,9 +251,6 @@ class Kindred:
     def get_cog(self, name: str) -> Any:
         return self.cogs.get(name)
 
-    def cog_for_feature(self, feature: str) -> Cog | None:
-        return next((cog for cog in self.cogs.values() if cog.feature == feature), None)
-
     def community_settings(self, community_id: int, component: str):
         return self.communities.settings_for(community_id, component)
 

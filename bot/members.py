@@ -163,10 +163,6 @@ class Consent:
             )
         )
 
-    async def features(self, member_id: int) -> list[str]:
-        rows = await self.bot.db.fetchall("SELECT feature FROM consents WHERE member_id = ?", (member_id,))
-        return [row[0] for row in rows]
-
     async def ask(self, ctx: Context, feature: str, statement: str) -> None:
         """Show what the feature stores and ask for agreement; on Agree the cog's on_consent runs."""
         from bot.model import Choice, Content

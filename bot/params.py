@@ -64,7 +64,7 @@ def all_timezones() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _timezones_by_lower() -> dict[str, str]:
+def timezones_by_lower_name() -> dict[str, str]:
     return {name.lower(): name for name in all_timezones()}
 
 
@@ -92,7 +92,7 @@ def parse_time(text: str) -> time:
 
 
 def parse_timezone(text: str) -> str:
-    name = _timezones_by_lower().get(text.strip().lower().replace(" ", "_"))
+    name = timezones_by_lower_name().get(text.strip().lower().replace(" ", "_"))
     if name:
         return name
     close = difflib.get_close_matches(text.strip(), all_timezones(), n=1, cutoff=0.6)

@@ -220,10 +220,6 @@ class Scheduler:
 
     # --- firing -----------------------------------------------------------------------------------
 
-    async def fire(self, schedule_id: int, occurrence: datetime, late: bool = False) -> bool:
-        """Run one occurrence if nobody has claimed it yet. Returns whether the handler ran."""
-        return await self.fire_many([Due(schedule_id, occurrence, late)]) == 1
-
     async def fire_many(self, due: Sequence[Due]) -> int:
         """Run occurrences that fall due together, each at most once. Returns how many handlers ran.
 

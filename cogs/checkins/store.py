@@ -224,12 +224,6 @@ class CheckinStore:
             (member_id, (since or date.min).isoformat()),
         )
 
-    async def checked_in_days(self, member_id: int) -> list[date]:
-        rows = await self.db.fetchall(
-            "SELECT day FROM checkin_entries WHERE member_id = ? AND answered_at IS NOT NULL", (member_id,)
-        )
-        return [date.fromisoformat(row[0]) for row in rows]
-
     async def forget_old_notes(self, community_id: int, before: datetime) -> int:
         """Retention: notes and intentions answered before `before` are cleared; the numbers stay."""
         return await self.db.execute_rowcount(

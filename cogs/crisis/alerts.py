@@ -62,9 +62,7 @@ class AlertsMixin:
         row = await self.store.alert(alert_id)
         texts = await self.texts(ctx.community.id)
         content = self.alert_content(row, ctx.author, texts, where=where, requested=requested)
-        sent = await self.deliver_alert(ctx.community.id, content)
-        if sent is not None:
-            await self.store.set_alert_message(alert_id, sent.platform, sent.place_id, sent.message_id)
+        await self.deliver_alert(ctx.community.id, content)
         minutes = await (await self.settings(ctx.community.id)).get("realert_minutes", DEFAULT_REALERT_MINUTES)
         if minutes:
             await self.bot.scheduler.add("crisis", f"realert:{alert_id}:0", At(now + timedelta(minutes=minutes)),

@@ -16,10 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).parent / "data" / "model.json.gz"
-# How much each character 4-gram counts in training (a word counts 1). Values of 0.1-0.5 were tried to
-# stop common words outvoting the words that matter; they measured no better on our own test set, so
-# grams count fully. Stored weights already include it, so inference just adds them.
-CHAR_VALUE = 1.0
 
 
 # Words grouped into meanings, so that a pair never seen in training ("end" + "for me") still shares
@@ -168,6 +164,3 @@ def get_model() -> CrisisModel | None:
     return _loaded
 
 
-def reset_cache() -> None:
-    global _loaded
-    _loaded = None

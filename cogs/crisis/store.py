@@ -105,11 +105,6 @@ class CrisisStore:
     async def alert(self, alert_id: int):
         return await self.db.fetchone("SELECT * FROM crisis_alerts WHERE id = ?", (alert_id,))
 
-    async def set_alert_message(self, alert_id: int, platform: str, place: str, message: str) -> None:
-        await self.db.execute(
-            "UPDATE crisis_alerts SET alert_platform = ?, alert_place = ?, alert_message = ? WHERE id = ?",
-            (platform, place, message, alert_id),
-        )
 
     async def acknowledge(self, alert_id: int, by: str, now: str) -> bool:
         """Record who took the alert; False if someone already had."""

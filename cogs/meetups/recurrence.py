@@ -172,11 +172,6 @@ class Recurrence:
                 break
         return results
 
-    def next_after(self, first_start: datetime, instant: datetime) -> datetime | None:
-        """The first meeting strictly after `instant`, or None when the series has ended."""
-        found = self.occurrences(first_start, after=instant, limit=1)
-        return found[0] if found else None
-
     def first_on_or_after(self, local_day: date) -> date:
         """The first date on or after `local_day` that this rule can start on."""
         if self.freq == "weekly":

@@ -14,8 +14,6 @@ from bot.text import plural, quote_member_text, timestamp
 from .models import Meetup, Occurrence
 from .spec import describe_duration
 
-RSVP_LABELS = {"going": "Going", "maybe": "Maybe", "cant": "Can't go"}
-
 
 def rsvp_choices(occ: Occurrence) -> list[Choice]:
     return [

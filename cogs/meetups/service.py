@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from bot.model import Content, FileAttachment, PlaceRef, SentRef
 from bot.scheduler import At
 from bot.scheduler import Occurrence as Firing
-from bot.text import timestamp
 
 from . import render
 from .ics import IcsEvent, build_calendar, ics_filename
@@ -290,9 +289,6 @@ class MeetupService:
                            sequence=o.sequence) for o in occurrences]
         data = build_calendar(events, name="My meetups", stamp=self.now())
         return FileAttachment("my-meetups.ics", data, ICS_MIME, "Meetups you're going to"), len(events)
-
-    def describe_start(self, start: datetime) -> str:
-        return f"{start:%A %-d %B %Y at %H:%M} ({start.tzinfo.key}), {timestamp(start, 'R')}"
 
 
 def reminder_when(hours: int) -> str:

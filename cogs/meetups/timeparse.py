@@ -12,10 +12,11 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import dateparser
+
+from bot.params import timezones_by_lower_name
 
 from .recurrence import Recurrence, localize
 
@@ -63,14 +64,9 @@ class When:
         return text
 
 
-@lru_cache(maxsize=1)
-def _zones_by_lower_name() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
-
-
 def find_zone(text: str) -> tuple[ZoneInfo | None, str]:
     """Take a named zone out of the text; returns (zone or None, text without it)."""
-    zones = _zones_by_lower_name()
+    zones = timezones_by_lower_name()
     for token in re.findall(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)+|\b(?:utc|gmt)\b", text, re.I):
         name = zones.get(token.lower())
         if name is None:

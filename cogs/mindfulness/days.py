@@ -90,11 +90,3 @@ def describe_days(days: tuple[str, ...]) -> str:
         return "weekends"
     return ", ".join(day.capitalize() for day in days)
 
-
-def is_day_word(word: str) -> bool:
-    """Whether a single word reads as days (used to pick apart a free-form schedule line)."""
-    try:
-        parse_days(word)
-    except DaysError:
-        return False
-    return True

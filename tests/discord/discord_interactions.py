@@ -12,7 +12,6 @@ from aiohttp import web
 from discord_payloads import FakeUser, dm_channel_payload, iso_now, resolve_mentions, snowflake
 from discord_rest import json_response
 
-EPHEMERAL = 64
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 # Application command option types (https://discord.com/developers/docs/interactions/application-commands)
 SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, USER = 1, 2, 3, 4, 5, 6

@@ -10,8 +10,6 @@ import discord
 from bot.adapters.discord import responder as responder_module
 from bot.model import Choice, Content, SentRef
 
-EPHEMERAL = 64
-
 
 async def test_login_ready_with_minimum_intents_and_commands_synced(kindred):
     bot, adapter, double = kindred

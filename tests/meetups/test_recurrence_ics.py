@@ -49,14 +49,14 @@ def test_until_is_inclusive_of_the_last_day():
     assert [s.day for s in starts] == [3, 10, 17]
 
 
-def test_window_and_next_after():
+def test_window_and_the_next_meeting():
     first = datetime(2026, 12, 3, 18, 0, tzinfo=LONDON)
     rule = Recurrence("weekly", 3)
     window = rule.occurrences(first, after=datetime(2026, 12, 10, 18, 0, tzinfo=LONDON),
                               before=datetime(2026, 12, 31, 18, 0, tzinfo=LONDON))
     assert [s.day for s in window] == [17, 24]
-    assert rule.next_after(first, datetime(2026, 12, 4, tzinfo=LONDON)).day == 10
-    assert Recurrence("weekly", 3, count=1).next_after(first, first) is None
+    assert rule.occurrences(first, after=datetime(2026, 12, 4, tzinfo=LONDON), limit=1)[0].day == 10
+    assert Recurrence("weekly", 3, count=1).occurrences(first, after=first, limit=1) == []
 
 
 def test_wall_time_in_a_dst_gap_moves_forward_like_the_scheduler():

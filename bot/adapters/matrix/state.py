@@ -59,9 +59,6 @@ class MatrixState:
         _write_private(self._session_path,
                        {"user_id": user_id, "device_id": device_id, "access_token": access_token})
 
-    def forget_session(self) -> None:
-        self._session_path.unlink(missing_ok=True)
-
     # -- sync ------------------------------------------------------------------------------------
 
     def already_handled(self, event_id: str) -> bool:
