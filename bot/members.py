@@ -180,12 +180,14 @@ class Consent:
         )
 
     async def record(self, user: UserRef, feature: str, statement: str) -> int:
-        member_id = await self.bot.members.ensure(user)
-        await self.bot.db.execute(
-            """INSERT OR REPLACE INTO consents (member_id, feature, statement, statement_sha256, agreed_at)
-               VALUES (?,?,?,?,?)""",
-            (member_id, feature, statement, hashlib.sha256(statement.encode()).hexdigest(), _now()),
-        )
+        # One transaction: a member row never exists without the consent that allowed it.
+        async with self.bot.db.transaction() as db:
+            member_id = await self.bot.members.ensure(user)
+            await db.execute(
+                """INSERT OR REPLACE INTO consents (member_id, feature, statement, statement_sha256, agreed_at)
+                   VALUES (?,?,?,?,?)""",
+                (member_id, feature, statement, hashlib.sha256(statement.encode()).hexdigest(), _now()),
+            )
         return member_id
 
     async def revoke(self, member_id: int, feature: str) -> bool:
