@@ -272,7 +272,8 @@ class Kindred:
         if text.startswith(PREFIX) and len(text) > len(PREFIX) and not text[len(PREFIX)].isspace():
             await self.router.dispatch_text(ctx, text)
             return
-        answer = await self.pending.resolve(message)
+        # Numbered and typed answers exist only where questions could not carry buttons.
+        answer = await self.pending.resolve(message) if adapter is None or not adapter.capabilities.buttons else None
         if isinstance(answer, ChoiceEvent):
             await self.router.dispatch_choice(ctx, answer.choice_id)
             return

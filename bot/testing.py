@@ -150,10 +150,16 @@ class MemoryAdapter(Adapter):
         private_to = None
         if place.is_direct:
             private_to = next((s.private_to for s in self.sent if s.place == place and s.private_to), None)
-        return self._record(place, content, private_to)
+        return await self._remembered(self._record(place, content, private_to), content, private_to)
 
     async def send_private(self, user: UserRef, content: Content) -> SentRef:
-        return self._record(self.dm_place(user), content, user)
+        return await self._remembered(self._record(self.dm_place(user), content, user), content, user)
+
+    async def _remembered(self, ref: SentRef, content: Content, private_to: UserRef | None) -> SentRef:
+        # Without buttons, choices are answered by number, as on the console and Matrix.
+        if not self.capabilities.buttons and self.bot is not None:
+            await self.bot.pending.remember(ref, content, private_to)
+        return ref
 
     async def edit(self, ref: SentRef, content: Content) -> None:
         for sent in self.sent:
