@@ -260,12 +260,14 @@ class Scheduler:
         by_handler: dict[str, list[Occurrence]] = {}
         one_shots = []
         for row, occurrence, late in runnable:
+            if row["kind"] == "at":
+                # Its one occurrence is in the ledger now either way, so the row goes, even when a crash
+                # before a restart left it claimed but never deleted.
+                one_shots.append(row["id"])
             if (row["id"], _iso(occurrence)) not in claimed:
                 continue  # already run, failed or skipped: by this process or before a restart
             by_handler.setdefault(row["handler"], []).append(Occurrence(
                 row["id"], row["owner"], row["key"], occurrence.astimezone(UTC), json.loads(row["payload"]), late))
-            if row["kind"] == "at":
-                one_shots.append(row["id"])
         outcomes = []
         names = list(by_handler)
         failures = await asyncio.gather(*(self._run_handler(name, by_handler[name]) for name in names))
@@ -343,14 +345,14 @@ class Scheduler:
             skipped = await self.ledger.claim([(row["id"], _iso(last)) for row, last in missed], "skipped", _iso(now))
             one_shots = []
             for row, last in missed:
+                if row["kind"] == "at":
+                    one_shots.append(row["id"])  # in the ledger now, whoever put it there
                 if (row["id"], _iso(last)) not in skipped:
                     continue  # in the ledger already: it ran, failed or was skipped before
                 log.info(
                     "missed occurrence skipped: outside its grace window",
                     extra={"owner": row["owner"], "schedule": row["id"], "occurrence": _iso(last)},
                 )
-                if row["kind"] == "at":
-                    one_shots.append(row["id"])
             await self._delete_one_shots(one_shots)
         return ran
 
