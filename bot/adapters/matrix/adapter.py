@@ -238,7 +238,10 @@ class MatrixAdapter(MatrixSending, Adapter):
                             extra={"room": room_id})
             for event in after_own_arrival(info.timeline.events, self.client.user_id):
                 event_id = getattr(event, "event_id", None)
-                if not event_id or self.state.already_handled(event_id):
+                # The bot's own messages and reactions come back in the next sync: nothing to handle, and
+                # no reason to rewrite the saved state for each of them.
+                own = getattr(event, "sender", None) == self.client.user_id
+                if not event_id or own or self.state.already_handled(event_id):
                     continue
                 try:
                     await self._on_room_event(room, event)
@@ -269,9 +272,6 @@ class MatrixAdapter(MatrixSending, Adapter):
                 or server_of(room_id) in self.allowed_servers)
 
     async def _on_room_event(self, room: MatrixRoom, event) -> None:
-        sender = getattr(event, "sender", None)
-        if sender == self.client.user_id:
-            return
         if too_old(event):
             return
         if isinstance(event, RoomMessageText):  # m.text only: notices are bots talking, never commands
@@ -297,7 +297,7 @@ class MatrixAdapter(MatrixSending, Adapter):
             place = self._place_for(room.room_id)
             choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
             if choice:
-                await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, sender), place, relates["event_id"]))
+                await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, event.sender), place, relates["event_id"]))
 
     async def _deliver_message(self, room: MatrixRoom, event, text: str, reply_to: str | None, files: list) -> None:
         await self.bot.handle_message(IncomingMessage(

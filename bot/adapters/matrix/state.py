@@ -81,9 +81,11 @@ class MatrixState:
             self.save()
 
     def forget_room(self, room_id: str) -> None:
-        for user_id in [u for u, r in self.direct_rooms.items() if r == room_id]:
+        gone = [u for u, r in self.direct_rooms.items() if r == room_id]
+        for user_id in gone:
             del self.direct_rooms[user_id]
-        self.save()
+        if gone:
+            self.save()
 
     def save(self) -> None:
         _write_private(self._sync_path, {"token": self.sync_token, "handled": list(self._handled),
