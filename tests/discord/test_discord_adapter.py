@@ -215,3 +215,19 @@ async def test_every_cog_command_becomes_a_slash_command(start_kindred, discord_
         assert [p.display_name for p in by_name["checkin start"].parameters] == ["time", "timezone", "days"]
         assert not any(p.required for p in by_name["checkin start"].parameters)
         assert [(p.display_name, p.required) for p in by_name["meetup create"].parameters] == [("details", True)]
+
+
+async def test_members_seen_long_ago_are_not_kept_in_memory(kindred, monkeypatch):
+    """Crisis listening reads every message; the members it saw must not pile up for the life of the bot."""
+    from bot.adapters.discord import adapter as adapter_module
+
+    _bot, adapter, double = kindred
+    later = double.add_member("later")
+    await double.user_says(double.alex, double.general_id, "!probe echo hi")
+    await double.wait_for_message(lambda m: m.kind == "channel" and "hi" in m.text(), "the echo")
+    assert int(double.alex.id) in adapter._members
+    moment = adapter_module.monotonic() + adapter_module.MEMBER_CACHE_SECONDS + 1
+    monkeypatch.setattr(adapter_module, "monotonic", lambda: moment)  # the adapter's clock only
+    await double.user_says(later, double.general_id, "!probe echo again")
+    await double.wait_for_message(lambda m: m.kind == "channel" and "again" in m.text(), "the second echo")
+    assert int(double.alex.id) not in adapter._members and int(later.id) in adapter._members

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -83,6 +83,7 @@ class DiscordAdapter(Adapter):
         # user id -> guild id -> (when seen, member, resolved permissions if known): who is a moderator,
         # without asking Discord each time
         self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
+        self._members_pruned = monotonic()
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
         self._slash_names: tuple[app_commands.CommandTree, frozenset[str]] | None = None
         self._rendered: dict[int, tuple[str, tuple, list[rendering.Rendered]]] = {}
@@ -172,12 +173,18 @@ class DiscordAdapter(Adapter):
                         permissions: discord.Permissions | None = None) -> None:
         """Keep the member an event carried (an interaction also carries their resolved permissions)."""
         if isinstance(member, discord.Member):
-            self._members.setdefault(member.id, {})[member.guild.id] = (time.monotonic(), member, permissions)
+            now = monotonic()
+            self._members.setdefault(member.id, {})[member.guild.id] = (now, member, permissions)
+            if now - self._members_pruned > MEMBER_CACHE_SECONDS:
+                # Every member who ever spoke would otherwise stay for the life of the process.
+                self._members = {user_id: fresh for user_id, guilds in self._members.items()
+                                 if (fresh := {g: e for g, e in guilds.items() if now - e[0] < MEMBER_CACHE_SECONDS})}
+                self._members_pruned = now
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         """Manage Server (or Administrator) in one of the community's servers, or the configured role."""
         user_id = int(user.user_id)
-        now = time.monotonic()
+        now = monotonic()
         checked: set[int] = set()
         # First the servers where the member was just seen (the event being handled carried them).
         for guild_id, (seen, member, permissions) in self._members.get(user_id, {}).items():
@@ -216,7 +223,7 @@ class DiscordAdapter(Adapter):
 
     async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
         cached = self._members.get(user_id, {}).get(guild.id)
-        if cached and time.monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
+        if cached and monotonic() - cached[0] < MEMBER_CACHE_SECONDS:
             return cached[1]
         member = guild.get_member(user_id)
         if member is None:
@@ -275,7 +282,7 @@ class DiscordAdapter(Adapter):
     async def edit(self, ref: SentRef, content: Content) -> None:
         (part,) = self.render(content, single=True)
         remembered = self._interaction_messages.get(int(ref.message_id))
-        if remembered and time.monotonic() - remembered[0] < INTERACTION_EDIT_SECONDS:
+        if remembered and monotonic() - remembered[0] < INTERACTION_EDIT_SECONDS:
             interaction = remembered[1]
             await self._deliver("edit", lambda: interaction.followup.edit_message(int(ref.message_id),
                                                                                   **part.edit_kwargs()), ref.place_id)
@@ -297,7 +304,7 @@ class DiscordAdapter(Adapter):
 
     def remember_interaction_message(self, message_id: int, interaction: discord.Interaction) -> None:
         """Ephemeral answers can only be edited through their interaction; keep it while its token lives."""
-        now = time.monotonic()
+        now = monotonic()
         remembered = self._interaction_messages
         while remembered:  # oldest first (insertion order): drop what can no longer be edited
             oldest = next(iter(remembered))
