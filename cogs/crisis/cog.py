@@ -69,10 +69,10 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     # --- detection --------------------------------------------------------------------------------
 
     async def on_message(self, message: IncomingMessage, ctx: Context) -> None:
-        if not await self._monitored(ctx):
-            return
+        # The detector (tens of microseconds, no I/O) goes first: nearly every message is ordinary,
+        # and only a worrying one needs the community's monitoring settings read.
         result = assess(message.text)
-        if result.is_crisis:
+        if result.is_crisis and await self._monitored(ctx):
             await self.crisis_flow(ctx, result, link=message.link)
 
     async def _monitored(self, ctx: Context) -> bool:
