@@ -3,8 +3,8 @@
 Every ordinary message in a monitored place (and every DM to the bot) goes through the detector.
 At CONCERN or IMMINENT the member gets a private, warm reply (ephemeral or DM) and the moderators
 get an alert with an Acknowledge button. Nothing about the message is stored: not its text, not
-its score; the alert row keeps level, category and where, and the member's account only until a
-moderator acknowledges. Cooldowns live in memory, so a restart errs on the side of replying again.
+its score; the alert row keeps level, category, where and who acknowledged it, never who the member
+is, and goes after ALERT_RETENTION. Cooldowns live in memory, so a restart errs on the side of replying again.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ from .store import MIGRATIONS, CrisisStore
 from .texts import Texts
 
 log = logging.getLogger(__name__)
+
+# Moderators follow an alert up within days; its row (never the member or the words) is kept a while for
+# their records, then goes.
+ALERT_RETENTION = timedelta(days=90)
 
 CONSENT_STATEMENT = (
     "**What it stores:** your country, if you set one with `!mycountry` (to show you the right helplines), "
@@ -288,4 +292,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
+        keys = [user.key for user in await self.bot.members.identities(member_id)]
+        await self.store.anonymise_acknowledger(keys)
         await self.store.delete_member(member_id)
+
+    async def enforce_retention(self, now: datetime) -> int:
+        return await self.store.forget_alerts_before((now - ALERT_RETENTION).isoformat())

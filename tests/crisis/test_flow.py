@@ -172,3 +172,22 @@ async def test_the_reply_never_claims_a_moderator_was_told_when_none_can_be(tmp_
         await _say(chat, sam, CRISIS)
         reply = chat.to(sam)[-1].text
         assert "moderator" not in reply and "Are you safe right now?" in reply
+
+
+async def test_alert_rows_go_after_ninety_days_and_a_moderator_who_leaves_is_not_named(crisis_bot, clock):
+    bot, chat, mod = crisis_bot
+    await _say(chat, chat.user("fay"), CRISIS)
+    asked = await _say(chat, mod, "!mycountry ireland")  # the moderator has data of their own to erase
+    await chat.press(mod, "consent:agree:crisis")
+    assert asked[-1].content.title == "Before we start"
+    await chat.press(mod, chat.find_choice(_alerts(chat)[-1], "Acknowledge"), place=chat.channel("mods"))
+    confirm = await _say(chat, mod, "!forgetme")
+    await chat.press(mod, chat.find_choice(confirm[-1], "Erase everything"))
+    row = await bot.db.fetchone("SELECT acknowledged_by FROM crisis_alerts")
+    assert row["acknowledged_by"] == "a former moderator"
+    clock.advance(minutes=60 * 24 * 89)
+    await bot.enforce_retention()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM crisis_alerts") == 1
+    clock.advance(minutes=60 * 24 * 2)
+    await bot.enforce_retention()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM crisis_alerts") == 0
