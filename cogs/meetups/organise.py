@@ -295,7 +295,7 @@ class OrganiserCommands:
         if occ is None:
             await ctx.reply(f"**{meetup.title}** has no upcoming meetings.", private=True)
             return
-        rows = await self.store.rsvps(occ, ("going", "waitlist", "maybe"))
+        rows = await self.store.rsvps_with_names(occ, ("going", "waitlist", "maybe"))
         groups = {answer: [r["display_name"] or "a member" for r in rows if r["answer"] == answer]
                   for answer in ("going", "waitlist", "maybe")}
         fields = [(f"Going ({len(groups['going'])}/{meetup.capacity})", ", ".join(groups["going"]) or "nobody yet")]

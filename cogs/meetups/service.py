@@ -93,7 +93,7 @@ class MeetupService:
         counts = await self.store.counts(occ)
         names = None
         if await self.settings(occ.meetup.community_id).get("names_public", False):
-            names = [row["display_name"] or "a member" for row in await self.store.rsvps(occ, ("going",))]
+            names = [row["display_name"] or "a member" for row in await self.store.rsvps_with_names(occ, ("going",))]
         return render.announcement(occ, counts, self.now(), names)
 
     async def announce(self, occ: Occurrence) -> int:

@@ -331,14 +331,18 @@ class MeetupStore:
         return counts
 
     async def rsvps(self, occ: Occurrence, answers: tuple[str, ...] = ("going", "waitlist", "maybe", "cant")):
-        """Rows (member_id, answer, position, platform, display_name), waitlist in arrival order."""
+        """Rows (member_id, answer, position, platform, display_name still sealed), waitlist in arrival order."""
         if occ.id is None:
             return []
         marks = ",".join("?" * len(answers))
-        rows = await self.db.fetchall(
+        return await self.db.fetchall(
             f"""SELECT member_id, answer, position, platform, display_name FROM meetup_rsvps
                 WHERE occurrence_id = ? AND answer IN ({marks}) ORDER BY position""", (occ.id, *answers))
-        return [{**row, "display_name": self._open_name(row["member_id"], row["display_name"])} for row in rows]
+
+    async def rsvps_with_names(self, occ: Occurrence, answers: tuple[str, ...]) -> list[dict]:
+        """As rsvps(), with each member's shown name opened: only for lists people read."""
+        return [{**row, "display_name": self._open_name(row["member_id"], row["display_name"])}
+                for row in await self.rsvps(occ, answers)]
 
     async def member_answer(self, occ: Occurrence, member_id: int) -> str | None:
         if occ.id is None:
