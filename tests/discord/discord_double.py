@@ -22,6 +22,7 @@ from discord_interactions import InteractionsMixin
 from discord_payloads import (
     EVERYONE_PERMISSIONS,
     MANAGE_GUILD,
+    MESSAGE_CONTENT_INTENT,
     FakeUser,
     Fault,
     RecordedRequest,
@@ -36,7 +37,6 @@ from discord_payloads import (
 from discord_rest import RestMixin, json_response
 
 HEARTBEAT_INTERVAL_MS = 41250
-MESSAGE_CONTENT_INTENT = 1 << 15
 
 
 class DiscordDouble(InteractionsMixin, RestMixin):

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from discord_payloads import FakeUser, dm_channel_payload, iso_now, resolve_mentions, snowflake
+from discord_payloads import (
+    MESSAGE_CONTENT_INTENT,
+    FakeUser,
+    dm_channel_payload,
+    iso_now,
+    resolve_mentions,
+    snowflake,
+)
 from discord_rest import json_response
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
@@ -85,6 +92,11 @@ class InteractionsMixin:
             member = user.member_payload()
             member.pop("user")
             message["member"] = member
+            if f"<@{self.bot_user.id}>" in content:
+                message["mentions"] = [self.bot_user.payload()]
+            elif not self.intents & MESSAGE_CONTENT_INTENT:
+                # As Discord does: without the intent a bot reads only DMs and messages that mention it.
+                message["content"], message["attachments"] = "", []
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 

@@ -32,6 +32,8 @@ EVERYONE_PERMISSIONS = (
     | USE_APPLICATION_COMMANDS | SEND_MESSAGES_IN_THREADS | CREATE_PUBLIC_THREADS
 )
 
+MESSAGE_CONTENT_INTENT = 1 << 15  # the privileged intent to read ordinary channel messages
+
 
 def snowflake() -> int:
     """A new, increasing Discord id whose timestamp part is now (discord.py derives created_at from it)."""

@@ -88,6 +88,11 @@ async def test_without_message_content_intent_slash_commands_and_mentions_still_
         assert not discord.Intents._from_value(double.intents).message_content
         reply = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe secret"))
         assert reply.content == "Only you can see this."
+        # A typed command reaches the bot empty; one that mentions it arrives whole and is answered.
+        await double.user_says(double.alex, double.general_id, "!probe echo unread")
+        await double.user_says(double.alex, double.general_id, f"<@{double.bot_user.id}> probe echo by mention")
+        await double.wait_for_message(lambda m: m.kind == "channel" and "by mention" in m.text(), "the answer")
+        assert not any("unread" in m.text() for m in double.sent)
 
 
 async def test_setup_mistakes_are_explained(tmp_path, discord_double):
