@@ -70,7 +70,7 @@ class MemoryAdapter(Adapter):
         super().__init__()
         self.platform = platform
         self.command_prefix = command_prefix  # "/" records what a Discord member would read
-        self.capabilities = capabilities or Capabilities(buttons=True, ephemeral=False, modals=True, edits=True)
+        self.capabilities = capabilities or Capabilities(buttons=True, edits=True)
         self.scope_id = scope_id
         self.sent: list[Sent] = []
         self.moderators: set[UserRef] = set()

@@ -20,14 +20,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Capabilities:
-    buttons: bool = False  # choices render as tappable buttons
-    ephemeral: bool = False  # private answers can be shown in place, only to the asker
-    threads: bool = False
-    reactions: bool = False
-    modals: bool = False
-    edits: bool = False
-    files: bool = True
-    native_timestamps: bool = False  # `<t:unix:F>` is shown in each viewer's own time
+    # What cogs ask before choosing how to say something; an adapter handles the rest of its
+    # platform's differences (ephemeral answers, modals, reactions, timestamps) itself.
+    buttons: bool = False  # choices render as tappable buttons (else numbered, answered by typing)
+    threads: bool = False  # a post can get a thread under it
+    edits: bool = False  # a sent message can be edited in place
 
 
 class Responder:

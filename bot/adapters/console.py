@@ -31,7 +31,7 @@ SWITCH_USER = re.compile(r"^:as\s+(\S+)\s*$")
 
 class ConsoleAdapter(Adapter):
     platform = CONSOLE
-    capabilities = Capabilities(edits=True, files=True)
+    capabilities = Capabilities(edits=True)
     attach_hint = "The console cannot attach files: paste the file's text after the command. "
 
     def __init__(self, operator_name: str = "operator", stdin: TextIO | None = None, stdout: TextIO | None = None,

@@ -63,8 +63,7 @@ def intents_for(message_content: bool) -> discord.Intents:
 
 class DiscordAdapter(Adapter):
     platform = PLATFORM
-    capabilities = Capabilities(buttons=True, ephemeral=True, threads=True, reactions=False, modals=True,
-                                edits=True, files=True, native_timestamps=True)
+    capabilities = Capabilities(buttons=True, threads=True, edits=True)
     command_prefix = SLASH  # members use slash commands; `!command` hints are shown as `/command`
     attach_hint = "With the slash command, pick the file in its `attachment` option. "
 

@@ -57,7 +57,7 @@ SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 
 class MatrixAdapter(MatrixSending, Adapter):
     platform = "matrix"
-    capabilities = Capabilities(reactions=True, edits=True, files=True)
+    capabilities = Capabilities(edits=True)
     attach_hint = "On Matrix, send the file first, then reply to it with the command. "
 
     def __init__(self, settings: Settings):
