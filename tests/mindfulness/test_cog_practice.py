@@ -34,5 +34,7 @@ async def test_practice_for_is_there_for_other_cogs(mindful):
     cog = bot.get_cog("mindfulness")
     content = await cog.practice_for("urge-surfing", 1)
     assert isinstance(content, Content) and "Urge surfing" in content.title
-    assert isinstance(await cog.practice_for(None, 1), Content)
-    assert isinstance(await cog.practice_for("no-such-category", 1), Content)
+    # Any category, or one that does not exist, still gets a real practice to offer.
+    for category in (None, "no-such-category"):
+        offered = await cog.practice_for(category, 1)
+        assert offered.title and len(offered.text) > 40

@@ -14,7 +14,6 @@ async def test_moderator_adds_previews_posts_now_and_sees_it_in_the_log(mindful)
     bot, chat, mod, _ = mindful
     reply = texts(await chat.say(mod, "!prompts schedule add every day at 08:30 America/Chicago"))
     assert "Schedule #1 added" in reply and "every day at 08:30 America/Chicago (all categories)" in reply
-    preview = chat.last(mod).content
     assert "Next post" in reply
     preview = texts(await chat.say(mod, "!prompts next"))
     upcoming_id = preview.split("(`", 1)[1].split("`)", 1)[0]
