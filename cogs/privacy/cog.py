@@ -28,6 +28,13 @@ class PrivacyCog(Cog):
         who_can_see="only you, through !mydata",
     )
 
+    # What this cog keeps is the core's member record, exported as "member" and erased last below.
+    async def export_member_data(self, member_id: int) -> dict:
+        return {}
+
+    async def delete_member_data(self, member_id: int) -> None:
+        return None
+
     # --- export -----------------------------------------------------------------------------------
 
     @command("mydata", private=True)
@@ -44,8 +51,6 @@ class PrivacyCog(Cog):
         else:
             export["member"] = await ctx.bot.members.export(member_id)
             for cog in ctx.bot.cogs.values():
-                if cog is self:
-                    continue
                 data = await cog.export_member_data(member_id)
                 if data:
                     export["features"][cog.name] = data
@@ -108,8 +113,7 @@ class PrivacyCog(Cog):
     async def erase_member(self, member_id: int) -> None:
         identities = await self.bot.members.identities(member_id)
         for cog in self.bot.cogs.values():
-            if cog is not self:
-                await cog.delete_member_data(member_id)
+            await cog.delete_member_data(member_id)
         for user in identities:
             await self.bot.pending.forget_user(user)
         await self.bot.members.delete(member_id)

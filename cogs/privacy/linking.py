@@ -65,7 +65,7 @@ class LinkingCog(Cog):
 
     async def _holds_data(self, member_id: int) -> bool:
         for cog in self.bot.cogs.values():
-            if cog is not self and cog.name != "privacy" and await cog.export_member_data(member_id):
+            if await cog.export_member_data(member_id):
                 return True
         return False
 
@@ -73,4 +73,4 @@ class LinkingCog(Cog):
         return {}  # the linked accounts are listed in the member section of the export
 
     async def delete_member_data(self, member_id: int) -> None:
-        await self.bot.db.execute("DELETE FROM link_codes WHERE member_id = ?", (member_id,))
+        return None  # its one-time codes go with the member row (ON DELETE CASCADE)
