@@ -22,10 +22,10 @@ from bot.scheduler import Cron, Occurrence
 from bot.text import timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.curation import SEALED, CurationMixin
-from cogs.mindfulness.days import cron_days, describe_days
+from cogs.mindfulness.days import cron_days
 from cogs.mindfulness.library import Prompt, category_help, category_label, normalise_category
 from cogs.mindfulness.rotation import EmptyPool, advance, new_state, peek, pin, progress
-from cogs.mindfulness.spec import EXAMPLE, parse_schedule_spec
+from cogs.mindfulness.spec import EXAMPLE, describe_schedule, parse_schedule_spec
 from cogs.mindfulness.store import MIGRATIONS, MindfulnessStore, Schedule, iso
 from cogs.mindfulness.suggestions import SuggestionsMixin
 
@@ -368,8 +368,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
 
     @staticmethod
     def _describe(schedule: Schedule) -> str:
-        where = ", ".join(category_label(c) for c in schedule.categories) if schedule.categories else "all categories"
-        return f"{describe_days(schedule.days)} at {schedule.hour:02d}:{schedule.minute:02d} {schedule.timezone} ({where})"
+        return describe_schedule(schedule.days, schedule.hour, schedule.minute, schedule.timezone, schedule.categories)
 
     @staticmethod
     def _where(schedule: Schedule, ctx: Context) -> str:

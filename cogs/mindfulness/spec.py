@@ -35,8 +35,13 @@ class ScheduleSpec:
     grace_minutes: int
 
     def describe(self) -> str:
-        where = ", ".join(category_label(c) for c in self.categories) if self.categories else "all categories"
-        return f"{describe_days(self.days)} at {self.at:%H:%M} {self.timezone} ({where})"
+        return describe_schedule(self.days, self.at.hour, self.at.minute, self.timezone, self.categories)
+
+
+def describe_schedule(days, hour: int, minute: int, timezone: str, categories) -> str:
+    """"weekdays at 08:30 America/Chicago (breathing)": a spec being added or a stored schedule."""
+    where = ", ".join(category_label(c) for c in categories) if categories else "all categories"
+    return f"{describe_days(days)} at {hour:02d}:{minute:02d} {timezone} ({where})"
 
 
 def parse_grace(text: str) -> int:
