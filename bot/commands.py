@@ -52,6 +52,9 @@ class Command:
     # What file the command reads from ctx.attachments, if any ("a .toml or .json prompts file"): Discord
     # offers it as an attachment option of the slash command; elsewhere members attach it to the message.
     file: str = ""
+    # Acts for a community (its moderators, its meetups, its prompts) rather than for the member alone:
+    # refused in rooms no community mapped. None: moderator commands and a cog's `community_feature`.
+    community: bool | None = None
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -80,6 +83,7 @@ def command(
     join_hint: str = "",
     group_default: bool = False,
     file: str = "",
+    community: bool | None = None,
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -95,6 +99,7 @@ def command(
             join_hint=join_hint,
             group_default=group_default,
             file=file,
+            community=community,
         )
         return func
 
@@ -147,6 +152,8 @@ class Context:
         self.link = link
         # Files that came with the command (described only: bot.files.read_text_file fetches one).
         self.attachments: list[IncomingFile] = []
+        # Said in a room or server no community mapped (set by the bot): no community acts here.
+        self.unmapped = False
         self._is_moderator: bool | None = None
 
     @property
@@ -155,8 +162,10 @@ class Context:
         return self.adapter.attach_hint if self.adapter else ""
 
     async def is_moderator(self) -> bool:
+        """A moderator of this place's community. Nobody is one in a room no community mapped."""
         if self._is_moderator is None:
-            self._is_moderator = await self.bot.is_moderator(self.author, self.community.id, self.adapter)
+            self._is_moderator = not self.unmapped and await self.bot.is_moderator(
+                self.author, self.community.id, self.adapter)
         return self._is_moderator
 
     async def member_id(self) -> int | None:
@@ -194,7 +203,10 @@ class Router:
             if spec := getattr(func, "__kindred_command__", None):
                 if spec.name in self.commands:
                     raise ValueError(f"command {spec.name!r} is declared twice")
-                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog})
+                community = spec.community
+                if community is None:
+                    community = spec.access is Access.MODERATOR or bool(getattr(cog, "community_feature", False))
+                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog, "community": community})
                 self.commands[spec.name] = declared
             if prefix := getattr(func, "__kindred_choice__", None):
                 self.choice_handlers[prefix] = bound
@@ -276,7 +288,8 @@ class Router:
     async def _permitted(self, ctx: Context, command: Command) -> bool:
         # Checked before the arguments are read, so a refused command reveals nothing about its use.
         # (Most commands are for everyone: no need to ask.)
-        refusal = await self.refusal(ctx, command) if command.access is not Access.EVERYONE else None
+        restricted = command.access is not Access.EVERYONE or (command.community and ctx.unmapped)
+        refusal = await self.refusal(ctx, command) if restricted else None
         if refusal:
             await ctx.reply(refusal, private=True)
             return False
@@ -309,6 +322,10 @@ class Router:
 
     async def refusal(self, ctx: Context, command: Command) -> str | None:
         """Why this person may not run this command here, or None."""
+        if command.community and ctx.unmapped:
+            return (f"This room isn't part of a community I serve, so `{PREFIX}{command.name}` doesn't work "
+                    f"here. Use it in your community's rooms; in a private message I can help with your own "
+                    f"things (`{PREFIX}help`).")
         if command.access is Access.MODERATOR and not await ctx.is_moderator():
             return f"`{PREFIX}{command.name}` is for moderators. Type `{PREFIX}help` to see what you can use."
         if command.access is Access.PARTICIPANT and command.feature:

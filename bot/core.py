@@ -258,8 +258,12 @@ class Kindred:
 
     def context(self, adapter: Adapter | None, user: UserRef, place: PlaceRef, responder: Responder | None,
                 message_id: str = "", link: str | None = None) -> Context:
-        return Context(self, adapter, user, place, self.communities.for_place(place), responder,
-                       message_id=message_id, link=link)
+        ctx = Context(self, adapter, user, place, self.communities.for_place(place), responder,
+                      message_id=message_id, link=link)
+        # A room or server nobody mapped is no community's place: personal features only (bot/communities.py).
+        ctx.unmapped = bool(adapter and adapter.mapped_places_only and not place.is_direct
+                            and self.communities.mapped(place) is None)
+        return ctx
 
     async def handle_message(self, message: IncomingMessage, responder: Responder | None = None) -> None:
         adapter = self.adapters.get(message.place.platform)

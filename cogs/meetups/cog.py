@@ -42,6 +42,7 @@ class Draft:
 
 class MeetupsCog(OrganiserCommands, Cog):
     name = "meetups"
+    community_feature = True  # a community's meetups: not offered in rooms no community mapped
     title = "Meetups"
     feature = FEATURE
     sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands import Access, Context, Param, ParamType, command
 from bot.model import Choice, Content
+from bot.params import whole_number
 from bot.text import plural, quote_member_text, timestamp
 
 from .models import Meetup, Occurrence, iso
@@ -375,8 +376,8 @@ class OrganiserCommands:
         words = hours.replace(",", " ").split()
         if words == ["none"]:
             chosen: list[int] = []
-        elif words and all(w.isdigit() and 1 <= int(w) <= 168 for w in words) and len(words) <= 3:
-            chosen = sorted({int(w) for w in words}, reverse=True)
+        elif words and len(words) <= 3 and all((n := whole_number(w)) is not None and 1 <= n <= 168 for w in words):
+            chosen = sorted({whole_number(w) for w in words}, reverse=True)
         else:
             await ctx.reply("Give up to three numbers of hours between 1 and 168, like `!meetup reminder-times 24 1`, "
                             "or `none`.", private=True)

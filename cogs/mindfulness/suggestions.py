@@ -34,7 +34,7 @@ STATUS_WORDS = {"pending": "waiting for the moderators", "approved": "added to t
 class SuggestionsMixin:
     store: MindfulnessStore
 
-    @command("suggest", private=True, params=[Param("text", ParamType.TEXT, max_length=TEXT_MAX,
+    @command("suggest", private=True, community=True, params=[Param("text", ParamType.TEXT, max_length=TEXT_MAX,
                                                     help="your prompt or question for the group")],
              examples=["!suggest What is one small thing that made you smile this week?"])
     async def suggest(self, ctx: Context, text: str) -> None:
