@@ -25,6 +25,7 @@ from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
 from bot.communities import Communities
 from bot.config import Settings
+from bot.limits import Outreach
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import Pending
@@ -58,10 +59,13 @@ class RateLimiter:
         self.limit, self.window = limit, window
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._warned: dict[str, float] = {}
+        self._pruned_at = time.monotonic()
 
     def check(self, user: UserRef) -> tuple[bool, str | None]:
         """(allowed, refusal to show). Past the limit, the refusal is shown once per window, then silence."""
         now = time.monotonic()
+        if now - self._pruned_at > self.window:
+            self._prune(now)
         events = self._events[user.key]
         while events and now - events[0] > self.window:
             events.popleft()
@@ -72,6 +76,16 @@ class RateLimiter:
             return False, None
         self._warned[user.key] = now
         return False, "You're going a little fast for me. Please wait half a minute, then try again."
+
+    def _prune(self, now: float) -> None:
+        """Forget everyone quiet for a whole window: 2,000 strangers leave 2,000 entries for 30 s, not forever."""
+        self._events = defaultdict(deque, {key: events for key, events in self._events.items()
+                                           if events and now - events[-1] <= self.window})
+        self._warned = {key: at for key, at in self._warned.items() if now - at < self.window}
+        self._pruned_at = now
+
+    def __len__(self) -> int:
+        return len(self._events)
 
 
 class _MigrationCollector:
@@ -101,6 +115,7 @@ class Kindred:
         self.communities = Communities(self.db, settings)
         self.pending = Pending(self.db, self.clock)
         self.rate_limiter = RateLimiter()
+        self.outreach = Outreach(self.clock.now)
         self.vault: Vault | None = None
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import Access, Context, Param, ParamType, command
 from bot.model import Choice, Content
 from bot.params import whole_number
-from bot.text import plural, quote_member_text, timestamp
+from bot.text import plural, quote_member_name, quote_member_text, timestamp
 
 from .models import Meetup, Occurrence, iso
 from .recurrence import localize
@@ -43,7 +43,7 @@ class OrganiserCommands:
         if len(found) == 1:
             return found[0]
         if not found:
-            await ctx.reply(f"I can't find a meetup called `{quote_member_text(name, 60)}`. Type `!meetups` to see "
+            await ctx.reply(f"I can't find a meetup called “{quote_member_text(name, 60)}”. Type `!meetups` to see "
                             "what's planned, then use its name or number, like `#3`.", private=True)
         else:
             options = ", ".join(f"`#{m.id}` {m.title}" for m in found[:6])
@@ -297,7 +297,7 @@ class OrganiserCommands:
             await ctx.reply(f"**{meetup.title}** has no upcoming meetings.", private=True)
             return
         rows = await self.store.rsvps_with_names(occ, ("going", "waitlist", "maybe"))
-        groups = {answer: [r["display_name"] or "a member" for r in rows if r["answer"] == answer]
+        groups = {answer: [quote_member_name(r["display_name"]) or "a member" for r in rows if r["answer"] == answer]
                   for answer in ("going", "waitlist", "maybe")}
         fields = [(f"Going ({len(groups['going'])}/{meetup.capacity})", ", ".join(groups["going"]) or "nobody yet")]
         if groups["waitlist"]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command
 from bot.files import read_text_file
 from bot.model import Content, FileAttachment
-from bot.text import plural, quote_member_text, timestamp
+from bot.text import plural, quote_member_name, quote_member_text, timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.library import Prompt, category_help, normalise_category, unique_slug
 from cogs.mindfulness.similarity import near_duplicates, similarity
@@ -213,7 +213,7 @@ class CurationMixin:
     async def prompt_log(self, ctx: Context, count: int | None = None) -> None:
         """Recent posts and moderator changes: who, what, when."""
         limit = count or 20
-        entries = [(row["at"], row["actor_name"], row["action"], row["detail"])
+        entries = [(row["at"], quote_member_name(row["actor_name"], 80), row["action"], row["detail"])
                    for row in await self.store.recent_log(ctx.community.id, limit)]
         for schedule in await self.store.schedules(ctx.community.id):
             entries += [(at, f"schedule #{schedule.id}", how, prompt_id)
@@ -222,8 +222,8 @@ class CurationMixin:
             await ctx.reply("Nothing has happened yet.")
             return
         entries.sort(key=lambda entry: entry[0], reverse=True)
-        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{quote_member_text(actor, 80)}** "
-                 f"{action} {quote_member_text(detail, 200)}" for at, actor, action, detail in entries[:limit]]
+        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{actor}** "
+                 f"{action} {quote_member_text(detail, 200, markdown=True)}" for at, actor, action, detail in entries[:limit]]
         await ctx.reply(Content(title="Mindfulness log", text="\n".join(lines)))
 
     # --- helpers ----------------------------------------------------------------------------------
