@@ -103,8 +103,8 @@ class Pending:
             (self._now(-EXPIRY), self._now(-SHARED_EXPIRY)),
         )
 
-    async def forget_user(self, user: UserRef) -> None:
-        await self.db.execute(
+    async def forget_user(self, user: UserRef) -> int:
+        return await self.db.execute_rowcount(
             "DELETE FROM pending_prompts WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
         )
 

@@ -292,9 +292,10 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
-        await self.store.anonymise_acknowledger(keys)
         await self.store.delete_member(member_id)
+
+    async def forget_identities(self, users) -> int:
+        return await self.store.anonymise_acknowledger([user.key for user in users])
 
     async def enforce_retention(self, now: datetime) -> int:
         return await self.store.forget_alerts_before((now - ALERT_RETENTION).isoformat())

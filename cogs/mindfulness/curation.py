@@ -276,7 +276,17 @@ class CurationMixin:
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
-        await self.store.delete_suggestions_of(member_id)
+        # A prompt approved as they wrote it is their words and leaves with them; one a moderator
+        # rewrote is the moderator's (it only loses its credit).
+        in_their_words = []
+        for row in await self.store.suggestions_of(member_id):
+            if row["status"] == "approved" and row["prompt_id"]:
+                prompt = (await self.store.library(row["community_id"])).get(row["prompt_id"])
+                original = " ".join(self.bot.vault.open(row["text"], SEALED).split())
+                if prompt is not None and original and original in " ".join(f"{prompt.title} {prompt.text}".split()):
+                    in_their_words.append((row["community_id"], row["prompt_id"]))
+        await self.store.delete_suggestions_of(member_id, in_their_words)
         await self.store.clear_credit(member_id)
-        await self.store.anonymise_log(keys)
+
+    async def forget_identities(self, users) -> int:
+        return await self.store.anonymise_log([user.key for user in users])

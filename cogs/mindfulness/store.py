@@ -337,8 +337,14 @@ class MindfulnessStore:
             (status, sealed_note, prompt_id, iso(self.clock.now()), suggestion_id),
         )
 
-    async def delete_suggestions_of(self, member_id: int) -> None:
-        await self.db.execute("DELETE FROM mindfulness_suggestions WHERE member_id = ?", (member_id,))
+    async def delete_suggestions_of(self, member_id: int, prompts: list[tuple[int, str]] = ()) -> None:
+        """Their suggestions, and `prompts` ((community, prompt id)) made from them in their own words."""
+        async with self.db.transaction() as db:
+            for community_id, prompt_id in prompts:
+                await db.execute("DELETE FROM mindfulness_prompts WHERE community_id = ? AND prompt_id = ? "
+                                 "AND origin = 'suggestion'", (community_id, prompt_id))
+            await db.execute("DELETE FROM mindfulness_suggestions WHERE member_id = ?", (member_id,))
+        self._libraries.clear()
 
     # --- the moderators' log ----------------------------------------------------------------------
 
@@ -366,11 +372,11 @@ class MindfulnessStore:
             f"SELECT at, action, detail FROM mindfulness_log WHERE actor_key IN ({marks}) ORDER BY id", actor_keys
         )
 
-    async def anonymise_log(self, actor_keys: list[str]) -> None:
+    async def anonymise_log(self, actor_keys: list[str]) -> int:
         if not actor_keys:
-            return
+            return 0
         marks = ",".join("?" for _ in actor_keys)
-        await self.db.execute(
+        return await self.db.execute_rowcount(
             f"UPDATE mindfulness_log SET actor_key = NULL, actor_name = 'a former moderator' "
             f"WHERE actor_key IN ({marks})",
             actor_keys,
