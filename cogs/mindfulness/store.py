@@ -343,6 +343,9 @@ class MindfulnessStore:
             for community_id, prompt_id in prompts:
                 await db.execute("DELETE FROM mindfulness_prompts WHERE community_id = ? AND prompt_id = ? "
                                  "AND origin = 'suggestion'", (community_id, prompt_id))
+                # The id is a slug of their words: the moderators' log keeps the line, not the words.
+                await db.execute("UPDATE mindfulness_log SET detail = replace(detail, ?1, 'a removed prompt') "
+                                 "WHERE community_id = ?2 AND instr(detail, ?1) > 0", (prompt_id, community_id))
             await db.execute("DELETE FROM mindfulness_suggestions WHERE member_id = ?", (member_id,))
         self._libraries.clear()
 
