@@ -9,6 +9,7 @@ Permission checks and argument errors live here, never in the handlers.
 from __future__ import annotations
 
 import difflib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -106,24 +107,34 @@ def command(
     return decorate
 
 
-def on_choice(prefix: str):
-    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value)."""
+def on_choice(prefix: str, *, owner_only: bool = False):
+    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value).
+
+    `owner_only`: each such choice belongs to the person it was made for (`router.for_person`), and the
+    router refuses anyone else's press or typed answer before the handler runs."""
 
     def decorate(func):
         func.__kindred_choice__ = prefix
+        func.__kindred_owner_only__ = owner_only
         return func
 
     return decorate
 
 
-def on_text(prefix: str):
-    """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text)."""
+def on_text(prefix: str, *, owner_only: bool = False):
+    """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text).
+    `owner_only` as for on_choice."""
 
     def decorate(func):
         func.__kindred_text__ = prefix
+        func.__kindred_owner_only__ = owner_only
         return func
 
     return decorate
+
+
+# Separates a choice's value from the tag that binds it to one person ("crisis.safe:no:12~9f2c...").
+OWNER_MARK = "~"
 
 
 class Context:
@@ -191,6 +202,7 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+        self.owner_only: set[str] = set()  # choice and text prefixes whose ids are bound to a person
         # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
         self._derived: dict[Hashable, Any] = {}
 
@@ -212,6 +224,8 @@ class Router:
                 self.choice_handlers[prefix] = bound
             if prefix := getattr(func, "__kindred_text__", None):
                 self.text_handlers[prefix] = bound
+            if getattr(func, "__kindred_owner_only__", False):
+                self.owner_only.add(getattr(func, "__kindred_choice__", None) or func.__kindred_text__)
         self._derived.clear()
 
     def remove_cog(self, cog: Any) -> None:
@@ -220,6 +234,7 @@ class Router:
         for table in (self.choice_handlers, self.text_handlers):
             for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
                 del table[prefix]
+                self.owner_only.discard(prefix)
 
     def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """`build()`, computed once for `key` until the commands change (a cog added or removed).
@@ -353,12 +368,29 @@ class Router:
 
     # --- choices and text answers -----------------------------------------------------------------
 
+    # --- objects that belong to one person ---------------------------------------------------------
+
+    def for_person(self, choice_id: str, user: UserRef) -> str:
+        """A choice or question id only `user` can answer (for handlers declared `owner_only`)."""
+        return f"{choice_id}{OWNER_MARK}{self.bot.vault.tag(f'{choice_id}|{user.key}')}"
+
+    def _owned_value(self, ctx: Context, prefix: str, choice_id: str) -> str | None:
+        """The id without its tag, if the tag says it was made for the person answering; else None."""
+        bare, mark, tag = choice_id.rpartition(OWNER_MARK)
+        if not mark or not hmac.compare_digest(tag, self.bot.vault.tag(f"{bare}|{ctx.author.key}")):
+            log.info("refused an answer made for someone else", extra={"prefix": prefix})
+            return None
+        return bare.partition(":")[2]
+
     async def dispatch_choice(self, ctx: Context, choice_id: str) -> bool:
         prefix, _, value = choice_id.partition(":")
         handler = self.choice_handlers.get(prefix)
         if handler is None:
             log.warning("choice with no handler", extra={"prefix": prefix})
             await ctx.reply("That button has expired. Please run the command again.", private=True)
+            return False
+        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, choice_id)) is None:
+            await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
             return False
         await self._call(ctx, handler, value)
         return True
@@ -375,6 +407,9 @@ class Router:
         prefix, _, value = request_id.partition(":")
         handler = self.text_handlers.get(prefix)
         if handler is None:
+            return False
+        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, request_id)) is None:
+            await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
             return False
         await self._call(ctx, handler, value, text)
         return True

@@ -31,10 +31,12 @@ class OrganiserCommands:
         return ZoneInfo(ctx.community.timezone)
 
     async def can_organise(self, ctx: Context, meetup: Meetup | None = None) -> bool:
+        """Who may act on a meetup: its own organiser and the community's moderators. Being on the
+        organisers list lets a member plan new meetups, never manage someone else's."""
         if await ctx.is_moderator():
             return True
-        if meetup is not None and meetup.organiser == ctx.author.key:
-            return True
+        if meetup is not None:
+            return bool(meetup.organiser) and meetup.organiser == ctx.author.key
         organisers = await self.service.settings(ctx.community.id).get("organisers", [])
         return ctx.author.key in organisers
 
