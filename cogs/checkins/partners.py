@@ -26,6 +26,7 @@ FEATURE = "checkins"
 JOIN = "!checkin start"
 INVITE_LIFETIME = timedelta(days=7)
 MAX_PARTNERS = 5
+MAX_OPEN_INVITES = 5  # a member's invitations waiting for an answer (each is a stored row)
 
 
 class PartnerCommands:
@@ -44,6 +45,14 @@ class PartnerCommands:
             await ctx.reply(f"You have {MAX_PARTNERS} partners already; end one with `!partner end @name` first.",
                             private=True)
             return
+        now = self.bot.clock.now()
+        await self.bot.db.execute(
+            "DELETE FROM checkin_partner_invites WHERE created_at < ?", ((now - INVITE_LIFETIME).isoformat(),))
+        if await self.bot.db.fetchval("SELECT COUNT(*) FROM checkin_partner_invites WHERE inviter_id = ?",
+                                      (member_id,)) >= MAX_OPEN_INVITES:
+            await ctx.reply(f"You have {MAX_OPEN_INVITES} invitations waiting for an answer. They last a week; "
+                            "once they are answered or have expired you can invite someone else.", private=True)
+            return
         invited_id = await self.bot.members.lookup(member)
         if not (invited_id and await self.bot.consent.has(invited_id, FEATURE)) \
                 and not self.bot.outreach.allow(member.key):
@@ -52,9 +61,6 @@ class PartnerCommands:
                             "get at most one invitation a day. Please try again tomorrow.", private=True)
             return
         token = secrets.token_urlsafe(12)
-        now = self.bot.clock.now()
-        await self.bot.db.execute(
-            "DELETE FROM checkin_partner_invites WHERE created_at < ?", ((now - INVITE_LIFETIME).isoformat(),))
         await self.bot.db.execute(
             "INSERT INTO checkin_partner_invites (token, inviter_id, inviter_name, created_at) VALUES (?,?,?,?)",
             (token, member_id, self.seal("inviter_name", ctx.author.name), now.isoformat()),

@@ -318,6 +318,13 @@ class MindfulnessStore:
             "SELECT * FROM mindfulness_suggestions WHERE member_id = ? ORDER BY id DESC", (member_id,)
         )
 
+    async def pending_counts(self, community_id: int, member_id: int) -> tuple[int, int]:
+        """Suggestions waiting for review: (this member's, the whole community's)."""
+        row = await self.db.fetchone(
+            "SELECT SUM(member_id = ?), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
+            "AND status = 'pending'", (member_id, community_id))
+        return int(row[0] or 0), int(row[1] or 0)
+
     async def pending_suggestions(self, community_id: int):
         return await self.db.fetchall(
             "SELECT * FROM mindfulness_suggestions WHERE community_id = ? AND status = 'pending' ORDER BY id",
