@@ -120,8 +120,8 @@ class PrivacyCog(Cog):
         for cog in self.bot.cogs.values():
             if cog is not self:
                 found += await cog.forget_identities(users)
-        for user in users:
-            found += await self.bot.pending.forget_user(user)
+        for user in users:  # the bot's own questions to them: deleted, but not what they would call data
+            await self.bot.pending.forget_user(user)
         return found
 
     async def erase_member(self, member_id: int) -> None:
