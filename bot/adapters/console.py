@@ -21,7 +21,7 @@ from typing import TextIO
 from bot.adapters.base import Adapter, Capabilities
 from bot.model import Content, IncomingMessage, PlaceRef, SentRef, UserRef
 from bot.pending import numbered_choices
-from bot.text import neutralize_mentions, render_timestamps
+from bot.text import neutralize_mentions, render_timestamps, unescape_markdown
 
 CONSOLE = "console"
 PLACE = PlaceRef(CONSOLE, "console", is_direct=False, scope_id=None)
@@ -96,7 +96,7 @@ class ConsoleAdapter(Adapter):
 
     def render(self, content: Content) -> str:
         community = self.bot.communities.get(1)
-        text = render_timestamps(neutralize_mentions(content.as_plain_text()), community.timezone,
+        text = render_timestamps(unescape_markdown(neutralize_mentions(content.as_plain_text())), community.timezone,
                                  self.bot.clock.now())
         if content.choices:
             text += "\n" + numbered_choices(content)
