@@ -52,6 +52,9 @@ class Command:
     # What file the command reads from ctx.attachments, if any ("a .toml or .json prompts file"): Discord
     # offers it as an attachment option of the slash command; elsewhere members attach it to the message.
     file: str = ""
+    # False for help in a crisis (`!crisis`, `!helpline`, `!sos`): it must answer whatever else the
+    # member has just done, so it neither counts toward nor waits for the per-member limit.
+    rate_limited: bool = True
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -80,6 +83,7 @@ def command(
     join_hint: str = "",
     group_default: bool = False,
     file: str = "",
+    rate_limited: bool = True,
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -95,27 +99,32 @@ def command(
             join_hint=join_hint,
             group_default=group_default,
             file=file,
+            rate_limited=rate_limited,
         )
         return func
 
     return decorate
 
 
-def on_choice(prefix: str):
-    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value)."""
+def on_choice(prefix: str, rate_limited: bool = True):
+    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value).
+
+    `rate_limited=False` for answers to a crisis question: they go through whatever else was pressed."""
 
     def decorate(func):
         func.__kindred_choice__ = prefix
+        func.__kindred_rate_limited__ = rate_limited
         return func
 
     return decorate
 
 
-def on_text(prefix: str):
+def on_text(prefix: str, rate_limited: bool = True):
     """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text)."""
 
     def decorate(func):
         func.__kindred_text__ = prefix
+        func.__kindred_rate_limited__ = rate_limited
         return func
 
     return decorate
@@ -182,6 +191,8 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+        # Choice and text-answer prefixes whose handlers are never rate-limited (answers to crisis questions).
+        self.unlimited_prefixes: set[str] = set()
         # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
         self._derived: dict[Hashable, Any] = {}
 
@@ -200,6 +211,9 @@ class Router:
                 self.choice_handlers[prefix] = bound
             if prefix := getattr(func, "__kindred_text__", None):
                 self.text_handlers[prefix] = bound
+            if getattr(func, "__kindred_rate_limited__", True) is False:
+                self.unlimited_prefixes.update(
+                    p for p in (getattr(func, "__kindred_choice__", None), getattr(func, "__kindred_text__", None)) if p)
         self._derived.clear()
 
     def remove_cog(self, cog: Any) -> None:
@@ -208,6 +222,7 @@ class Router:
         for table in (self.choice_handlers, self.text_handlers):
             for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
                 del table[prefix]
+                self.unlimited_prefixes.discard(prefix)
 
     def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """`build()`, computed once for `key` until the commands change (a cog added or removed).
@@ -280,7 +295,7 @@ class Router:
         if refusal:
             await ctx.reply(refusal, private=True)
             return False
-        return await self._within_rate_limit(ctx)
+        return not command.rate_limited or await self._within_rate_limit(ctx)
 
     async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
         outcome = "done"
@@ -297,9 +312,22 @@ class Router:
                 "moment; if it keeps happening, let a moderator know.",
                 private=True,
             )
+        if outcome == "done" and command.access is Access.MODERATOR:
+            await self._moderator_notices(ctx)
         # Logged once the member has their answer: writing the line (tens of µs at INFO) no longer
         # holds the answer up.
         log.info("command", extra={"command": command.name, "platform": ctx.author.platform, "outcome": outcome})
+
+    async def _moderator_notices(self, ctx: Context) -> None:
+        """After a moderator's command: what a cog needs its community's moderators to know (see
+        Cog.moderator_notice), told privately to the moderator who is here."""
+        for cog in list(self.bot.cogs.values()):
+            try:
+                notice = await cog.moderator_notice(ctx)
+                if notice:
+                    await ctx.reply(notice, private=True)
+            except Exception:
+                log.exception("moderator notice failed", extra={"cog": cog.name})
 
     async def _within_rate_limit(self, ctx: Context) -> bool:
         allowed, refusal = self.bot.rate_limiter.check(ctx.author)
@@ -343,7 +371,7 @@ class Router:
             log.warning("choice with no handler", extra={"prefix": prefix})
             await ctx.reply("That button has expired. Please run the command again.", private=True)
             return False
-        await self._call(ctx, handler, value)
+        await self._call(ctx, handler, prefix, value)
         return True
 
     def _group_default(self, typed: str, text: str) -> tuple[Command | None, str]:
@@ -359,11 +387,11 @@ class Router:
         handler = self.text_handlers.get(prefix)
         if handler is None:
             return False
-        await self._call(ctx, handler, value, text)
+        await self._call(ctx, handler, prefix, value, text)
         return True
 
-    async def _call(self, ctx: Context, handler, *args) -> None:
-        if not await self._within_rate_limit(ctx):
+    async def _call(self, ctx: Context, handler, prefix: str, *args) -> None:
+        if prefix not in self.unlimited_prefixes and not await self._within_rate_limit(ctx):
             return
         try:
             await handler(ctx, *args)
