@@ -66,9 +66,8 @@ def category_label(category: str | None, requested: bool = False) -> str:
 
 @dataclass
 class Delivery:
-    """Where an alert (or a note about one) arrived: in words for moderators, and the sent messages."""
+    """Where an alert (or a note about one) arrived: each place and the message sent there."""
 
-    reached: list[str] = field(default_factory=list)
     sent: list[tuple[PlaceRef, SentRef]] = field(default_factory=list)
 
     @property
@@ -175,7 +174,7 @@ class AlertsMixin:
             place = None
             round_ = max(round_, PRIVATE_FROM_ROUND)
         if place is not None:
-            await self._send_to_place(place, content, delivery, f"the alert channel `{place.place_id}`")
+            await self._send_to_place(place, content, delivery)
         if round_ >= PRIVATE_FROM_ROUND or not delivery.ok:
             people = await self.moderators(community_id)
             if round_ >= ON_CALL_FROM_ROUND:
@@ -191,22 +190,19 @@ class AlertsMixin:
     async def tell_alert_recipients(self, row, content: Content) -> Delivery:
         """A note about an alert (taken, not delivered, asked to talk) to every place the alert went."""
         delivery = Delivery()
-        places = await self.store.copy_places(row["id"])
-        for place in places:
-            await self._send_to_place(place, content, delivery, "a moderator privately" if place.is_direct
-                                      else f"the alert channel `{place.place_id}`")
-        if not places:  # the alert itself reached nobody: try everyone now
+        for place in await self.store.copy_places(row["id"]):
+            await self._send_to_place(place, content, delivery)
+        if not delivery.ok:  # the alert itself reached nobody, or those places are gone: try everyone now
             return await self.deliver_alert(row, content, PRIVATE_FROM_ROUND)
         return delivery
 
-    async def _send_to_place(self, place: PlaceRef, content: Content, delivery: Delivery, said: str) -> None:
+    async def _send_to_place(self, place: PlaceRef, content: Content, delivery: Delivery) -> None:
         try:
             sent = await self.bot.send(place, content)
         except Exception as error:
             log.error("crisis alert could not be sent to a place",
                       extra={"platform": place.platform, "error": type(error).__name__})
             return
-        delivery.reached.append(said)
         delivery.sent.append((place, sent))
 
     async def _send_privately(self, people: list[UserRef], content: Content, delivery: Delivery) -> None:
@@ -220,10 +216,8 @@ class AlertsMixin:
 
         # At the same time: five moderators' DMs should not take five round trips in a row.
         results = await asyncio.gather(*(one(user) for user in people))
-        for user, sent in zip(people, results, strict=True):
-            if sent is not None:
-                delivery.reached.append(f"{user.name} privately")
-                delivery.sent.append((PlaceRef(sent.platform, sent.place_id, is_direct=True), sent))
+        delivery.sent += [(PlaceRef(sent.platform, sent.place_id, is_direct=True), sent)
+                          for sent in results if sent is not None]
 
     async def note_undelivered_reply(self, alert_id: int, reason: str) -> None:
         row = await self.store.alert(alert_id)
