@@ -259,14 +259,14 @@ async def test_an_unacknowledged_alert_goes_to_every_moderator_then_to_on_call(t
         await say(chat, chat.user("bob"), PILLS)
         assert not alerts_to(chat, mo) and not alerts_to(chat, kit), "at first: the channel only"
         clock.advance(minutes=9)
-        await asyncio.wait_for(bot.scheduler.run_due(clock.now()), DEADLINE)
+        await asyncio.wait_for(bot.scheduler.run_due(), DEADLINE)
         assert not alerts_to(chat, kit), "not before the default 10 minutes"
         clock.advance(minutes=1)
-        await asyncio.wait_for(bot.scheduler.run_due(clock.now()), DEADLINE)
+        await asyncio.wait_for(bot.scheduler.run_due(), DEADLINE)
         assert alerts_to(chat, mo) and alerts_to(chat, kit) and not alerts_to(chat, on_call)
         assert alerts_to(chat, kit)[-1].content.title.startswith("Still unacknowledged (1x)")
         clock.advance(minutes=10)
-        await asyncio.wait_for(bot.scheduler.run_due(clock.now()), DEADLINE)
+        await asyncio.wait_for(bot.scheduler.run_due(), DEADLINE)
         assert alerts_to(chat, on_call)[-1].content.title.startswith("Still unacknowledged (2x)")
         taken = await press(chat, kit, alerts_to(chat, kit)[-1], "Acknowledge")
         assert "Thank you for taking this" in taken[-1].text
@@ -274,7 +274,7 @@ async def test_an_unacknowledged_alert_goes_to_every_moderator_then_to_on_call(t
         assert "acknowledged by kit" in chat.in_place(mods)[-1].text
         before = len(chat.sent)
         clock.advance(minutes=30)
-        await asyncio.wait_for(bot.scheduler.run_due(clock.now()), DEADLINE)
+        await asyncio.wait_for(bot.scheduler.run_due(), DEADLINE)
         assert len(chat.sent) == before, "no more re-alerts"
 
 
@@ -294,7 +294,7 @@ async def test_acknowledging_on_one_platform_closes_the_alert_on_every_platform(
         assert any("No open alerts" in s.text for s in await say(here, mo, "!crisisadmin open"))
         count = len(here.sent) + len(there.sent)
         clock.advance(minutes=25)
-        await asyncio.wait_for(bot.scheduler.run_due(clock.now()), DEADLINE)
+        await asyncio.wait_for(bot.scheduler.run_due(), DEADLINE)
         assert len(here.sent) + len(there.sent) == count
 
 
