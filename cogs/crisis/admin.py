@@ -22,6 +22,10 @@ SAY_WHERE_ALERTS_GO = ("crisisadmin show", "crisisadmin alerts")
 ACK_BUTTONS_SHOWN = 5
 
 
+def in_minutes(minutes: int) -> str:
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Monitoring:
     """Where detection listens. Direct messages with the bot are always watched, whatever this says.
@@ -86,7 +90,7 @@ class AdminMixin:
         on_call = ", ".join(user.key for user in self.on_call())
         if minutes:
             channel = "the alert channel and " if values.get("alert_place") else ""
-            realert = f"after {minutes} minutes, to {channel}every moderator privately"
+            realert = f"after {in_minutes(minutes)}, to {channel}every moderator privately"
             realert += f"; a round later also to the on-call list ({on_call})" if on_call else (
                 "; no on-call list is set (`[crisis] on_call` in the config)")
         else:
@@ -286,7 +290,7 @@ class AdminMixin:
     async def admin_realert(self, ctx: Context, minutes: int) -> None:
         """Send an alert nobody acknowledged again, to every moderator privately, after this many minutes."""
         await (await self.settings(ctx.community.id)).set("realert_minutes", minutes)
-        said = (f"after {minutes} minutes, to every moderator privately (then to the on-call list, if set)"
+        said = (f"after {in_minutes(minutes)}, to every moderator privately (then to the on-call list, if set)"
                 if minutes else "never")
         await ctx.reply(f"Unacknowledged alerts will be sent again {said}.", private=True)
 

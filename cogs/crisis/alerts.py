@@ -113,7 +113,7 @@ class AlertsMixin:
                           urgent: bool = False) -> tuple[int, Delivery]:
         """Record an alert (no text), send it to the moderators, and schedule the re-alert."""
         now = ctx.bot.clock.now()
-        level = result.level if result else Level.CONCERN
+        level = result.level if result else Level.IMMINENT if urgent else Level.CONCERN
         category = result.category.value if result and result.category else None
         alert_id = await self.store.create_alert(
             community_id=ctx.community.id, level=level.name, category=category,

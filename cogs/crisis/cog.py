@@ -319,6 +319,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         elif told == "":
             parts.append("You don't have a check-in partner yet (`!partner invite @name` asks someone), "
                          "so I haven't messaged anyone.")
+        parts.append(texts.get("crisis_command"))
         parts.append(self.resources(await self.country_for(ctx), None, True, texts))
         plan = await self.member_plan(await ctx.member_id())
         if plan:

@@ -184,8 +184,8 @@ class PrivacyCog(Cog):
     @on_choice("privacy.keep")
     async def keep_feature(self, ctx: Context, feature: str) -> None:
         cog = self._features().get(feature)
-        kept = f" {cog.kept_after_optout}" if cog is not None and cog.kept_after_optout else ""
-        await ctx.reply(f"Kept.{kept} Type !forgetme any time to erase everything.", private=True)
+        kept = f": {cog.kept_after_optout}" if cog is not None and cog.kept_after_optout else "."
+        await ctx.reply(f"Kept{kept} Type !forgetme any time to erase everything.", private=True)
 
     @on_choice("privacy.erase")
     async def erase_feature(self, ctx: Context, feature: str) -> None:
