@@ -22,7 +22,7 @@ def timestamp(moment: datetime, style: str = "F") -> str:
     return f"<t:{int(moment.timestamp())}:{style}>"
 
 
-def render_timestamps(text: str, timezone: str, now: datetime | None = None) -> str:
+def render_timestamps(text: str, timezone: str, now: datetime) -> str:
     """Replace `<t:...>` with a readable local time naming the zone, for platforms without them."""
     zone = ZoneInfo(timezone)
 
@@ -30,7 +30,7 @@ def render_timestamps(text: str, timezone: str, now: datetime | None = None) -> 
         moment = datetime.fromtimestamp(int(match[1]), zone)
         style = match[2] or "f"
         if style == "R":
-            return _relative(moment, now or datetime.now(zone))
+            return _relative(moment, now.astimezone(zone))
         if style in "tT":
             return moment.strftime("%H:%M %Z")
         if style in "dD":
