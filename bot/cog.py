@@ -57,6 +57,9 @@ class Cog:
     data_statement: DataStatement | None = None
     # Plain words shown before opt-in; `!optin FEATURE` and the cog's own start command use it.
     consent_statement: str = ""
+    # What "Keep" keeps when a member leaves the feature with `!optout` and keeps their data, and what
+    # they can still do with it. Empty: the privacy cog's general wording.
+    kept_after_optout: str = ""
     sealed_columns: list[SealedColumn] = []
 
     def __init__(self, bot: Kindred):
@@ -90,6 +93,11 @@ class Cog:
     async def enforce_retention(self, now: datetime) -> int:
         """Delete what is past its retention period; returns how many records went. Runs daily."""
         return 0
+
+    async def moderator_notice(self, ctx: Context) -> str | None:
+        """Something this community's moderators must know (say, that crisis alerts have no channel),
+        shown privately after a moderator's command; return None once it has been said."""
+        return None
 
     async def on_message(self, message: IncomingMessage, ctx: Context) -> None:
         """Every message that is not a command or an answer (only cogs that need it override this)."""

@@ -56,6 +56,9 @@ class Command:
     # Acts for a community (its moderators, its meetups, its prompts) rather than for the member alone:
     # refused in rooms no community mapped. None: moderator commands and a cog's `community_feature`.
     community: bool | None = None
+    # False for help in a crisis (`!crisis`, `!helpline`, `!sos`): it must answer whatever else the
+    # member has just done, so it neither counts toward nor waits for the per-member limit.
+    rate_limited: bool = True
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -85,6 +88,7 @@ def command(
     group_default: bool = False,
     file: str = "",
     community: bool | None = None,
+    rate_limited: bool = True,
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -101,33 +105,37 @@ def command(
             group_default=group_default,
             file=file,
             community=community,
+            rate_limited=rate_limited,
         )
         return func
 
     return decorate
 
 
-def on_choice(prefix: str, *, owner_only: bool = False):
+def on_choice(prefix: str, *, owner_only: bool = False, rate_limited: bool = True):
     """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value).
 
     `owner_only`: each such choice belongs to the person it was made for (`router.for_person`), and the
-    router refuses anyone else's press or typed answer before the handler runs."""
+    router refuses anyone else's press or typed answer before the handler runs.
+    `rate_limited=False` for answers to a crisis question: they go through whatever else was pressed."""
 
     def decorate(func):
         func.__kindred_choice__ = prefix
         func.__kindred_owner_only__ = owner_only
+        func.__kindred_rate_limited__ = rate_limited
         return func
 
     return decorate
 
 
-def on_text(prefix: str, *, owner_only: bool = False):
+def on_text(prefix: str, *, owner_only: bool = False, rate_limited: bool = True):
     """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text).
-    `owner_only` as for on_choice."""
+    `owner_only` and `rate_limited` as for on_choice."""
 
     def decorate(func):
         func.__kindred_text__ = prefix
         func.__kindred_owner_only__ = owner_only
+        func.__kindred_rate_limited__ = rate_limited
         return func
 
     return decorate
@@ -203,6 +211,8 @@ class Router:
         self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.owner_only: set[str] = set()  # choice and text prefixes whose ids are bound to a person
+        # Choice and text-answer prefixes whose handlers are never rate-limited (answers to crisis questions).
+        self.unlimited_prefixes: set[str] = set()
         # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
         self._derived: dict[Hashable, Any] = {}
 
@@ -226,6 +236,9 @@ class Router:
                 self.text_handlers[prefix] = bound
             if getattr(func, "__kindred_owner_only__", False):
                 self.owner_only.add(getattr(func, "__kindred_choice__", None) or func.__kindred_text__)
+            if getattr(func, "__kindred_rate_limited__", True) is False:
+                self.unlimited_prefixes.update(
+                    p for p in (getattr(func, "__kindred_choice__", None), getattr(func, "__kindred_text__", None)) if p)
         self._derived.clear()
 
     def remove_cog(self, cog: Any) -> None:
@@ -235,6 +248,7 @@ class Router:
             for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
                 del table[prefix]
                 self.owner_only.discard(prefix)
+                self.unlimited_prefixes.discard(prefix)
 
     def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """`build()`, computed once for `key` until the commands change (a cog added or removed).
@@ -308,7 +322,7 @@ class Router:
         if refusal:
             await ctx.reply(refusal, private=True)
             return False
-        return await self._within_rate_limit(ctx)
+        return not command.rate_limited or await self._within_rate_limit(ctx)
 
     async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
         outcome = "done"
@@ -325,9 +339,22 @@ class Router:
                 "moment; if it keeps happening, let a moderator know.",
                 private=True,
             )
+        if outcome == "done" and command.access is Access.MODERATOR:
+            await self._moderator_notices(ctx)
         # Logged once the member has their answer: writing the line (tens of µs at INFO) no longer
         # holds the answer up.
         log.info("command", extra={"command": command.name, "platform": ctx.author.platform, "outcome": outcome})
+
+    async def _moderator_notices(self, ctx: Context) -> None:
+        """After a moderator's command: what a cog needs its community's moderators to know (see
+        Cog.moderator_notice), told privately to the moderator who is here."""
+        for cog in list(self.bot.cogs.values()):
+            try:
+                notice = await cog.moderator_notice(ctx)
+                if notice:
+                    await ctx.reply(notice, private=True)
+            except Exception:
+                log.exception("moderator notice failed", extra={"cog": cog.name})
 
     async def _within_rate_limit(self, ctx: Context) -> bool:
         allowed, refusal = self.bot.rate_limiter.check(ctx.author)
@@ -392,7 +419,7 @@ class Router:
         if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, choice_id)) is None:
             await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
             return False
-        await self._call(ctx, handler, value)
+        await self._call(ctx, handler, prefix, value)
         return True
 
     def _group_default(self, typed: str, text: str) -> tuple[Command | None, str]:
@@ -411,11 +438,11 @@ class Router:
         if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, request_id)) is None:
             await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
             return False
-        await self._call(ctx, handler, value, text)
+        await self._call(ctx, handler, prefix, value, text)
         return True
 
-    async def _call(self, ctx: Context, handler, *args) -> None:
-        if not await self._within_rate_limit(ctx):
+    async def _call(self, ctx: Context, handler, prefix: str, *args) -> None:
+        if prefix not in self.unlimited_prefixes and not await self._within_rate_limit(ctx):
             return
         try:
             await handler(ctx, *args)

@@ -80,6 +80,9 @@ class DiscordSettings:
     gateway_url: str = ""
     moderator_role: str = ""
     message_content: bool = True
+    # The privileged "Server Members" intent: lets crisis alerts reach every moderator privately when a
+    # community has no alert channel. Without it Kindred knows the server owner and moderators it has seen.
+    members_intent: bool = False
 
 
 @dataclass
@@ -98,6 +101,16 @@ class MatrixSettings:
     moderators: list[str] = field(default_factory=list)
 
 
+PLATFORMS = ("console", "discord", "matrix")
+
+
+@dataclass
+class CrisisSettings:
+    # People who get a crisis alert nobody acknowledged, after every moderator was asked privately:
+    # platform-qualified ids ("discord:1234", "matrix:@ana:example.org", "console:operator").
+    on_call: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -107,6 +120,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     discord: DiscordSettings | None = None
     matrix: MatrixSettings | None = None
+    crisis: CrisisSettings = field(default_factory=CrisisSettings)
     # Where the file was read from; relative paths in it are relative to the working directory.
     source: str = ""
 
@@ -211,6 +225,11 @@ def _check_semantics(settings: Settings, problems: list[str]) -> None:
             )
         if not (len(community.country) == 2 and community.country.isalpha()):
             problems.append(f"{where} country: use a two-letter country code such as 'US' or 'GB'")
+    for index, person in enumerate(settings.crisis.on_call):
+        platform, _, user_id = person.partition(":")
+        if platform not in PLATFORMS or not user_id:
+            problems.append(f"[crisis] on_call[{index}]: '{person}' should be a platform and an id, like "
+                            "'discord:123456789012345678' or 'matrix:@ana:example.org'")
     if settings.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append("[logging] level: use one of DEBUG, INFO, WARNING, ERROR")
     if settings.logging.format not in ("text", "json"):

@@ -83,6 +83,11 @@ class Adapter(ABC):
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         """What the platform says in the community's own mapped places (never in rooms nobody mapped)."""
 
+    async def list_moderators(self, community_id: int) -> list[UserRef]:
+        """The community's moderators on this platform whom the bot can message privately (a crisis
+        alert with no alert channel goes to each of them). Empty where the platform cannot say."""
+        return []
+
     def command_names(self) -> frozenset[str]:
         """First words of the commands members can type here (`checkin` for `checkin start`)."""
         if self.bot is None:

@@ -88,6 +88,9 @@ class ConsoleAdapter(Adapter):
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         return user == self.operator
 
+    async def list_moderators(self, community_id: int) -> list[UserRef]:
+        return [self.operator]
+
     def parse_user(self, text: str) -> UserRef | None:
         name = text.strip().lstrip("@")
         if not name:

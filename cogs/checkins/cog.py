@@ -16,7 +16,7 @@ from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, on_choice, on_text
 from bot.limits import ExpiringMap
 from bot.model import Content
-from bot.params import ArgumentError
+from bot.params import ArgumentError, whole_number
 from bot.schedule_specs import Every
 from bot.scheduler import Occurrence
 from bot.text import plural, quote_member_name, timestamp
@@ -277,8 +277,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     @on_text("checkin.craving")
     async def on_craving_typed(self, ctx: Context, value: str, text: str) -> None:
         day, _ = self._split(value)
-        number = text.strip()
-        if not number.isdigit() or not 0 <= int(number) <= 10:
+        number = whole_number(text)
+        if number is None or not 0 <= number <= 10:
             questions = await self.questions(ctx.community.id)
             retry = step_content(questions, "craving", day, self.buttons_for(ctx.author.platform),
                                  intro=f"I need a number from 0 to 10 for cravings (you typed '{text.strip()[:20]}').")

@@ -144,17 +144,15 @@ class PartnerCommands:
             return
         await ctx.reply("Done. The partnership has ended quietly; they won't get a message about it.", private=True)
 
-    @command("sos", access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN)
-    async def sos(self: CheckinsCog, ctx: Context) -> None:
-        """Privately ask your check-in partners to reach out to you now."""
-        member_id = await self.participant_id(ctx)
-        if member_id is None:
-            return
-        told = await self.ask_partners_to_reach_out(member_id, urgent=True)
-        text = f"I've asked {told} to reach out to you now." if told else "You don't have a check-in partner yet."
-        text += ("\nIf you might be in danger, please call your local emergency number now. "
-                 "`!helpline` shows people you can talk to any time.")
-        await ctx.reply(text, private=True)
+    async def partners_sos(self: CheckinsCog, ctx: Context) -> str | None:
+        """For `!sos` (the crisis cog's, open to everyone): ask this member's partners to reach out now.
+
+        Returns who was told, in words; "" for a participant with no partner; None if not in check-ins."""
+        member_id = await ctx.member_id()
+        if member_id is None or not await self.bot.consent.has(member_id, FEATURE) \
+                or await self.store.participant(member_id) is None:
+            return None
+        return await self.ask_partners_to_reach_out(member_id, urgent=True)
 
     async def ask_partners_to_reach_out(self: CheckinsCog, member_id: int, urgent: bool) -> str:
         """Message every partner; returns who was told, as words ("Sam and Alex"), or ""."""

@@ -185,7 +185,7 @@ _START_CLAUSE = re.compile(
 def _number(word: str | None) -> int:
     if word is None:
         return 1
-    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+    return int(word) if word.isdecimal() else NUMBER_WORDS[word]
 
 
 @_numbers_within_reason

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command
 from bot.files import read_text_file
 from bot.model import Content, FileAttachment
+from bot.params import whole_number
 from bot.text import plural, quote_member_name, quote_member_text, timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.library import Prompt, category_help, normalise_category, unique_slug
@@ -39,9 +40,9 @@ def _fields_entry(text: str, category: str | None) -> dict:
     if len(parts) > 2 and parts[2]:
         entry["follow_up"] = parts[2]
     if len(parts) > 3 and parts[3]:
-        if not parts[3].isdigit():
+        if (minutes := whole_number(parts[3])) is None:
             raise ArgumentError(f"The minutes must be a number, like 3. Write: {FIELDS_HELP}")
-        entry["duration"] = int(parts[3])
+        entry["duration"] = minutes
     if len(parts) > 4:
         raise ArgumentError(f"Too many | separators. Write: {FIELDS_HELP}")
     return entry
@@ -83,9 +84,9 @@ class CurationMixin:
                  "follow_up": current.follow_up, "duration": current.duration, "retired": current.retired}
         cleared = value.strip().lower() == "none" and field in ("follow_up", "duration")
         if field == "duration" and not cleared:
-            if not value.strip().isdigit():
+            if (minutes := whole_number(value)) is None:
                 raise ArgumentError("The duration is a number of minutes, like 3 (or none)")
-            entry[field] = int(value)
+            entry[field] = minutes
         else:
             entry[field] = None if cleared else value
         updated = await self._checked(ctx, {k: v for k, v in entry.items() if v is not None},

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content
+from bot.params import whole_number
 from bot.text import plural, quote_member_text
 from cogs.mindfulness.curation import FIELDS_HELP, SEALED, _fields_entry, _title_from
 from cogs.mindfulness.library import (
@@ -99,7 +100,7 @@ class SuggestionsMixin:
     async def credit_choice(self, ctx: Context, value: str) -> None:
         wants, _, suggestion_id = value.partition(":")
         member_id = await ctx.member_id()
-        if member_id is None or not suggestion_id.isdigit():
+        if member_id is None or whole_number(suggestion_id) is None:
             await ctx.reply("That choice has expired.", private=True)
             return
         # The name they go by here and now: what they chose to be credited as (platform ids are not names).

@@ -184,14 +184,21 @@ class PrivacyCog(Cog):
             await ctx.reply(f"You are not in {cog.feature}, so there is nothing to stop.", private=True)
             return
         await cog.on_optout(member_id)
+        kept = cog.kept_after_optout or "nothing new will be stored, and what it kept stays until you erase it."
         await ctx.reply(
             Content(
-                text=f"You have left {cog.feature}; nothing new will be stored. Erase what it kept too?",
+                text=f"You have left {cog.feature}. Erase what it kept too?\n**If you keep it:** {kept}",
                 choices=[Choice(f"privacy.erase:{cog.feature}", "Erase it", "danger"),
-                         Choice("privacy.erase:", "Keep it")],
+                         Choice(f"privacy.keep:{cog.feature}", "Keep it")],
             ),
             private=True,
         )
+
+    @on_choice("privacy.keep")
+    async def keep_feature(self, ctx: Context, feature: str) -> None:
+        cog = self._features().get(feature)
+        kept = f": {cog.kept_after_optout}" if cog is not None and cog.kept_after_optout else "."
+        await ctx.reply(f"Kept{kept} Type !forgetme any time to erase everything.", private=True)
 
     @on_choice("privacy.erase")
     async def erase_feature(self, ctx: Context, feature: str) -> None:

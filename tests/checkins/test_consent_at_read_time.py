@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.testing import make_test_bot
 from tests.checkins.conftest import choice, join, sweep_at
 from tests.checkins.test_people import EVENING, answer_through, pair
 
 
-async def test_opting_out_with_keep_ends_every_partner_view_at_once(env, clock):
-    bot, chat = env
+async def test_opting_out_with_keep_ends_every_partner_view_at_once(tmp_path, clock):
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"], clock=clock) as env:
+        await _opting_out_with_keep_ends_every_partner_view_at_once(*env, clock)
+
+
+async def _opting_out_with_keep_ends_every_partner_view_at_once(bot, chat, clock):
+    bot.rate_limiter.limit = 10_000
     amy, bob = chat.user("amy"), chat.user("bob")
     await join(chat, amy)
     await join(chat, bob)

@@ -38,6 +38,8 @@ NOT_ABOUT_PEOPLE: dict[str, str | dict[str, str]] = {
     "crisis_alerts": {column: "what, when and where; alerts never name the member (tests/crisis)" for column in (
         "level", "category", "source_platform", "source_place", "source_is_direct", "link", "alert_platform",
         "alert_place", "alert_message", "realerts", "urgent", "acknowledged_at")},
+    "crisis_alert_copies": "where copies of an alert went (alert id, the bot's message ids, channels and "
+                           "moderators' DMs): no member's words or name; they go with the alert after 90 days",
     "meetups": {column: "numbers, zone and times of the meetup" for column in (
         "zone", "first_local", "duration_min", "capacity", "recurrence", "cutoff_min", "origin")},
     "meetup_occurrences": {"meetup_id": "row id", "rule_start": "a time", "start_utc": "a time",

@@ -406,5 +406,19 @@ class MatrixAdapter(MatrixSending, Adapter):
                 return True
         return False
 
+    async def list_moderators(self, community_id: int) -> list[UserRef]:
+        """Everyone in [matrix] moderators, and the joined members with power >= 50 in a community room."""
+        found = {user_id: UserRef("matrix", user_id) for user_id in self.config.moderators}
+        for room in self.client.rooms.values() if self.client else ():
+            place = self._place_for(room.room_id)
+            if place.is_direct or self.bot.communities.for_place(place).id != community_id:
+                continue
+            for user_id, user in room.users.items():
+                if user_id == self.client.user_id or user_id in found or getattr(user, "invited", False):
+                    continue
+                if self._power(room, user_id) >= MODERATOR_POWER:
+                    found[user_id] = self._user(room, user_id)
+        return list(found.values())
+
     def parse_user(self, text: str) -> UserRef | None:
         return matrix_user(text)
