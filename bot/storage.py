@@ -111,7 +111,7 @@ class Database:
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
             await self._conn.close()
             self._conn = None
 
@@ -287,4 +287,6 @@ class Database:
     async def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it, so erased data leaves no copy there."""
         async with self._locked():
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Its result row is read, so the statement is finished now, not whenever its cursor is
+            # collected (an unfinished one makes the next checkpoint fail with "table is locked").
+            await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content, PlaceRef
+from bot.outbox import delivery_scope
 from bot.schedule_specs import Cron
 from bot.scheduler import Occurrence
 from bot.text import timestamp
@@ -110,7 +111,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             due.append((occurrence, schedule, local_day))
         # Sent side by side: a real platform paces sends per place, and one slow place must not hold
         # up the others' 08:30 prompt. A failed send fails its own occurrence only.
-        results = await asyncio.gather(*(self._send_next(schedule, actor=None, late=occurrence.late, local_day=day)
+        results = await asyncio.gather(*(self._post_occurrence(occurrence, schedule, day)
                                          for occurrence, schedule, day in due), return_exceptions=True)
         failures: dict[int, BaseException] = {}
         posted: list[Schedule] = []
@@ -123,6 +124,11 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
                 posted.append(schedule)
         await self.store.save_rotations(posted)
         return failures
+
+    async def _post_occurrence(self, occurrence: Occurrence, schedule: Schedule, local_day: str) -> Prompt | None:
+        # Each occurrence in its own delivery scope: a re-run after a crash finds its post already out.
+        with delivery_scope(occurrence.delivery_key):
+            return await self._send_next(schedule, actor=None, late=occurrence.late, local_day=local_day)
 
     async def post(self, schedule: Schedule, actor: Context | None, late: bool = False,
                    local_day: str | None = None) -> Prompt | None:
@@ -154,8 +160,8 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         threaded = adapter.capabilities.threads
         content = render.prompt_post(prompt, threaded=threaded, credit=await self._credit_on(schedule.community_id))
         place = PlaceRef(schedule.platform, schedule.place_id, scope_id=schedule.scope_id)
-        sent = await adapter.send(place, content)
-        if threaded:
+        sent = await self.bot.send(place, content)
+        if threaded and not sent.repeated:  # (a post found already out had its thread opened then)
             try:
                 await adapter.create_thread(sent, render.thread_name(prompt))
             except Exception:  # the post is out; a missing thread must not re-post it

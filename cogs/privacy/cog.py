@@ -111,9 +111,11 @@ class PrivacyCog(Cog):
                 return
             await self.bot.db.checkpoint()
             await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
+            await self.bot.outbox.forget([ctx.author])  # this answer's own delivery record, once it is out
             return
-        await self.erase_member(member_id)
+        identities = await self.erase_member(member_id)
         await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
+        await self.bot.outbox.forget(identities)  # this answer's own delivery record, once it is out
 
     async def forget_identities(self, users: list) -> int:
         found = 0
@@ -122,9 +124,11 @@ class PrivacyCog(Cog):
                 found += await cog.forget_identities(users)
         for user in users:  # the bot's own questions to them: deleted, but not what they would call data
             await self.bot.pending.forget_user(user)
+        await self.bot.outbox.forget(users)  # the bot's recent messages to them (bot/outbox.py): the same
         return found
 
-    async def erase_member(self, member_id: int) -> None:
+    async def erase_member(self, member_id: int) -> list:
+        """Everything about the member goes; returns the accounts they had."""
         identities = await self.bot.members.identities(member_id)
         for cog in self.bot.cogs.values():
             await cog.delete_member_data(member_id)
@@ -133,6 +137,7 @@ class PrivacyCog(Cog):
         # Fold the WAL into the main file so no copy of the erased rows is left beside it.
         await self.bot.db.checkpoint()
         log.info("member erased", extra={"member": member_id})
+        return identities
 
     # --- consent ----------------------------------------------------------------------------------
 

@@ -91,10 +91,10 @@ async def test_an_alert_channel_that_fails_falls_back_to_every_moderator_private
     await say(chat, mo, "!crisisadmin alerts", place=chat.channel("mods"))
     original = chat.send
 
-    async def channel_gone(place, content):
+    async def channel_gone(place, content, token=None):
         if place.place_id == "mods":
             raise RuntimeError("channel deleted")
-        return await original(place, content)
+        return await original(place, content, token)
 
     chat.send = channel_gone
     bob = chat.user("bob")
@@ -359,10 +359,10 @@ async def test_a_reply_that_cannot_be_delivered_is_reported_with_the_reason(fres
     rae = chat.user("rae")
     original = chat.send_private
 
-    async def closed(user, content):
+    async def closed(user, content, token=None):
         if user == rae:
             raise PermissionError("closed")
-        return await original(user, content)
+        return await original(user, content, token)
 
     chat.send_private = closed
     await say(chat, rae, PILLS)

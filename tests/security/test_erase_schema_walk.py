@@ -51,6 +51,12 @@ NOT_ABOUT_PEOPLE: dict[str, str | dict[str, str]] = {
         "category", "follow_up", "duration", "retired", "origin")},
     "pending_prompts": {"ask_id": "the question's id", "choices": "the bot's own labels",
                         "message_id": "the bot's message id", "place_id": "a DM's id, beside user_id"},
+    # The bot's own recent messages (bot/outbox.py): whom and what is sealed (opened by the walk below);
+    # the rest are hashes, ids and times. Rows reaching the member go with them (by `recipient`).
+    "outbox": {"token": "a hash of the message's key", "scope": "the event's or occurrence's id",
+               "recipient": "a keyed digest of whom it reached privately", "rebuild": "a cog's builder name",
+               "payload": "row ids and a day", "place_id": "a channel (a DM's id is sealed)",
+               "message_id": "the bot's message id", "attempts": "a number", "first_attempt_at": "a time"},
 }
 MEMBER_ID_COLUMNS = {"member_id", "partner_id", "inviter_id", "credit_member"}
 # Columns anywhere that hold only these shapes: row ids, times, switches, enums.
@@ -190,7 +196,7 @@ async def test_forgetme_leaves_no_marker_in_any_column_file_or_folder(tmp_path, 
 async def walk(bot, scenario, member_ids: set[int]) -> tuple[dict[tuple[str, str], bool], dict[str, set[str]]]:
     """(table, column) -> does any value name them: a marker (sealed values opened with the vault) or,
     in a column that refers to members, one of their member ids. Also each table's member columns."""
-    sealed = {(s.table, s.column): s for cog in bot.cogs.values() for s in cog.sealed_columns}
+    sealed = {(s.table, s.column): s for s in bot.sealed_columns()}
     found, references = {}, {}
     with sqlite3.connect(bot.settings.storage.path) as connection:
         connection.row_factory = sqlite3.Row
