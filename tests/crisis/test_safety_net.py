@@ -156,7 +156,8 @@ async def test_a_repeat_at_the_same_level_and_kind_stays_quiet_for_the_cooldown(
     assert await say(chat, fin, "everyone would be better off without me") == []
     clock.advance(minutes=2)
     assert reply_to(await say(chat, fin, "everyone would be better off without me"), fin)
-    assert len(alerts_to(chat, mo)) == 2
+    # (the first alert's re-alert fell due too, while the clock moved: only the first sendings count here)
+    assert len([s for s in alerts_to(chat, mo) if s.content.title.startswith("Crisis alert")]) == 2
 
 
 # --- categories drive the resources ---------------------------------------------------------------

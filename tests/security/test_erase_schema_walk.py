@@ -35,9 +35,13 @@ NOT_ABOUT_PEOPLE: dict[str, str | dict[str, str]] = {
     "mindfulness_schedules": "a moderator's posting schedule: place, times, categories, prompt ids",
     "meetup_posts": "where the bot posted an announcement (channel and message ids)",
     "community_settings": {"component": "a cog's name", "key": "a setting's name"},
-    "crisis_alerts": {column: "what, when and where; alerts never name the member (tests/crisis)" for column in (
+    "crisis_alerts": {**{column: "what, when and where; alerts never name the member (tests/crisis)" for column in (
         "level", "category", "source_platform", "source_place", "source_is_direct", "link", "alert_platform",
-        "alert_place", "alert_message", "realerts", "urgent", "acknowledged_at")},
+        "alert_place", "alert_message", "realerts", "urgent", "acknowledged_at", "source_event")},
+        "pending_member": "sealed: whom to answer, only while the alert's first delivery is under way "
+                          "(seconds; tests/crisis/test_once_per_message.py)"},
+    "crisis_cooldowns": "a keyed digest of an account, a level, kinds and a time; gone when the cool-down ends "
+                        "and with !forgetme",
     "crisis_alert_copies": "where copies of an alert went (alert id, the bot's message ids, channels and "
                            "moderators' DMs): no member's words or name; they go with the alert after 90 days",
     "meetups": {column: "numbers, zone and times of the meetup" for column in (
