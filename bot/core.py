@@ -345,16 +345,18 @@ class Kindred:
         except KeyError:
             raise LookupError(f"no adapter for platform {platform!r}") from None
 
-    async def send(self, place: PlaceRef, content: Content | str, reader: UserRef | None = None) -> SentRef:
-        """Send to a place; `reader`: the person a direct-message place belongs to, when known (the
-        message is then kept in the outbox as theirs, as `send_private` keeps it)."""
+    async def send(self, place: PlaceRef, content: Content | str, reader: UserRef | None = None,
+                   key: str | None = None) -> SentRef:
+        """Send to a place, once per idempotency key (bot/outbox.py): the current delivery scope's next,
+        or `key` (a message the caller claimed as an intent). `reader`: the person a direct-message
+        place belongs to, when known (the message is then kept as theirs, as `send_private` keeps it)."""
         self.adapter_for(place.platform)  # an unknown platform fails here, before anything is written
         target = Target(place.platform, place, reader if place.is_direct else None)
-        return await self.outbox.deliver(target, Content.of(content))
+        return await self.outbox.deliver(target, Content.of(content), key=key)
 
-    async def send_private(self, user: UserRef, content: Content | str) -> SentRef:
+    async def send_private(self, user: UserRef, content: Content | str, key: str | None = None) -> SentRef:
         self.adapter_for(user.platform)
-        return await self.outbox.deliver(Target(user.platform, person=user), Content.of(content))
+        return await self.outbox.deliver(Target(user.platform, person=user), Content.of(content), key=key)
 
     async def send_to_member(self, member_id: int, content: Content | str) -> SentRef | None:
         """Privately, on the first of the member's accounts whose platform is connected."""

@@ -238,6 +238,7 @@ class _Planned:
     target: Target
     content: Content
     send: Sender | None
+    explicit: bool = False  # the caller named the key (an intent's), rather than the scope counting
 
 
 # --- the outbox ------------------------------------------------------------------------------------------
@@ -279,14 +280,18 @@ class Outbox:
         planned: list[_Planned | Outgoing] = []
         for item in items:
             if item.key is not None and self.enabled:
-                planned.append(_Planned(token_for(item.key), item.key, item.target, item.content, send))
+                planned.append(_Planned(token_for(item.key), item.key, item.target, item.content, send, True))
             elif scope is not None and self.enabled:
                 planned.append(_Planned(token_for(scope.next_key(item.target.key)), scope.key, item.target,
                                         item.content, send))
             else:
                 planned.append(item)  # no key: as before there was an outbox
         keyed = [p for p in planned if isinstance(p, _Planned)]
-        fresh = await self._insert(keyed) if keyed else set()
+        # An explicit key is usually an intent claimed in the owner's transaction: taken first.
+        fresh = await self._take_claimed([p.token for p in keyed if p.explicit])
+        rest = [p for p in keyed if p.token not in fresh]
+        if rest:
+            fresh |= await self._insert(rest)
         results: list[SentRef | BaseException] = []
         for item in planned:
             try:
@@ -310,6 +315,24 @@ class Outbox:
             [(token_for(intent.key), intent.target.platform, intent.key, self._recipient(intent.target),
               intent.rebuild, json.dumps(intent.payload), created) for intent in intents],
         )
+
+    async def drop(self, key: str) -> None:
+        """An intent that is not to be sent after all (its member left while the sweep was sending)."""
+        await self.bot.db.fetchall_inline("UPDATE outbox SET status = 'failed' WHERE token = ? AND status = 'claimed'",
+                                          (token_for(key),))
+
+    async def _take_claimed(self, tokens: list[str]) -> set[str]:
+        """Intents about to be sent: 'claimed' becomes 'sending' (no content: the owner rebuilds it)."""
+        taken: set[str] = set()
+        now = _iso(self.bot.clock.now())
+        for start in range(0, len(tokens), 500):
+            chunk = tokens[start:start + 500]
+            sql = ("UPDATE outbox SET status = 'sending', attempts = attempts + 1, first_attempt_at = ?"
+                   f" WHERE status = 'claimed' AND token IN ({','.join('?' * len(chunk))}) RETURNING token")
+            rows = (await self.bot.db.fetchall_inline(sql, [now, *chunk]) if len(chunk) == 1
+                    else await self.bot.db.fetchall(sql, [now, *chunk]))
+            taken.update(row[0] for row in rows)
+        return taken
 
     async def _insert(self, planned: list[_Planned]) -> set[str]:
         """Write a 'sending' row for each planned message not in the outbox yet; returns their tokens."""

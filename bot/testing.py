@@ -10,6 +10,7 @@ Cog tests use it; adapter tests use real peers (Synapse, the Discord double).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from contextlib import asynccontextmanager
@@ -78,7 +79,9 @@ class MemoryAdapter(Adapter):
 
     Like Discord and Matrix, it gives each event it delivers an id of its own (a test may pass one
     again, to deliver the same event twice) and recognises a resend by its token within
-    `resend_window`, answering with the message it already has instead of a second one."""
+    `resend_window`, answering with the message it already has instead of a second one. Keep one
+    across restarts of a bot (pass it to `make_test_bot` again): it is the platform. `stall()` makes a
+    send hang where a crash can be staged."""
 
     resend_window = timedelta(minutes=2)
 
@@ -94,6 +97,25 @@ class MemoryAdapter(Adapter):
         self.started = False
         self._ids = itertools.count(1)
         self.by_token: dict[str, SentRef] = {}
+        self._stalled: dict[str, bool] = {}
+        self.stalled = asyncio.Event()  # set when a stalled send hangs
+
+    def stall(self, where: str, before: bool = False) -> None:
+        """The next message to this place (its id) or person (their user id) hangs for good: `before`
+        the platform has it (the request is lost) or after (the answer is lost). `stalled` is set when it
+        does; the test then stops the bot there, as a crash would (cancel what awaits the send)."""
+        self._stalled[where] = before
+
+    async def _through_network(self, where: str, send):
+        before = self._stalled.pop(where, None)
+        if before is True:
+            self.stalled.set()
+            await asyncio.Event().wait()
+        sent = await send()
+        if before is False:
+            self.stalled.set()
+            await asyncio.Event().wait()
+        return sent
 
     # --- the test's side --------------------------------------------------------------------------
 
@@ -169,17 +191,23 @@ class MemoryAdapter(Adapter):
         self.started = False
 
     async def send(self, place: PlaceRef, content: Content, token: str | None = None) -> SentRef:
-        if token in self.by_token:
-            return self.by_token[token]
-        private_to = None
-        if place.is_direct:
-            private_to = next((s.private_to for s in self.sent if s.place == place and s.private_to), None)
-        return await self._remembered(self._record(place, content, private_to, token), content, private_to)
+        async def arrive() -> SentRef:
+            if token in self.by_token:
+                return self.by_token[token]
+            private_to = None
+            if place.is_direct:
+                private_to = next((s.private_to for s in self.sent if s.place == place and s.private_to), None)
+            return await self._remembered(self._record(place, content, private_to, token), content, private_to)
+
+        return await (self._through_network(place.place_id, arrive) if self._stalled else arrive())
 
     async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef:
-        if token in self.by_token:
-            return self.by_token[token]
-        return await self._remembered(self._record(self.dm_place(user), content, user, token), content, user)
+        async def arrive() -> SentRef:
+            if token in self.by_token:
+                return self.by_token[token]
+            return await self._remembered(self._record(self.dm_place(user), content, user, token), content, user)
+
+        return await (self._through_network(user.user_id, arrive) if self._stalled else arrive())
 
     async def _remembered(self, ref: SentRef, content: Content, private_to: UserRef | None) -> SentRef:
         # Without buttons, choices are answered by number, as on the console and Matrix.
@@ -215,6 +243,23 @@ class MemoryAdapter(Adapter):
         if token is not None:
             self.by_token[token] = ref
         return ref
+
+
+async def crash_when_stalled(adapter: MemoryAdapter, work, within: float = 5.0) -> None:
+    """Run `work` (a coroutine) until a send the test `stall()`ed hangs, then stop it there, as a crash
+    would: nothing after that point runs (the test then closes the bot and starts it again)."""
+    task = asyncio.ensure_future(work)
+    hung = asyncio.ensure_future(adapter.stalled.wait())
+    done, _ = await asyncio.wait({task, hung}, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    task.cancel()
+    hung.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    if not adapter.stalled.is_set():
+        raise AssertionError("the stalled send never came" if not done else "the work ended before the stall")
+    adapter.stalled.clear()
 
 
 def new_event_id() -> str:
