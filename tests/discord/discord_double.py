@@ -3,7 +3,14 @@
 Point the real discord.py client at it (`point_discord_py_at(double)`), then let a test play the members:
 inject messages, slash commands, button presses and modal submits through the gateway, and read back
 what the bot sent (`double.sent`). It also misbehaves on request: a 429 with retry_after for a chosen
-route, any other error status, or a closed gateway that the client must resume.
+route, any other error status, a closed gateway that the client must resume, or a request held (never
+processed, or processed with its answer withheld) while a test kills the bot.
+
+Like Discord, it deduplicates message creation by nonce: a message created with `enforce_nonce` and a
+nonce the same author used within the last few minutes is not created again; the earlier message is
+returned (Discord's documentation of Create Message: "If true and nonce is present, it will be checked
+for uniqueness in the past few minutes. If another message was created by the same author with the
+same nonce, that message will be returned and no new message will be created.").
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from discord_payloads import (
     MESSAGE_CONTENT_INTENT,
     FakeUser,
     Fault,
+    Hold,
     RecordedRequest,
     SentFile,
     SentMessage,
@@ -86,8 +94,11 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self.connections = 0
         self.message_content_allowed = True  # the portal's "Message Content Intent" switch
         self.errors: list[str] = []  # exceptions inside the double's own route handlers
+        self.nonce_repeats = 0  # creations answered with an earlier message of the same nonce
 
         self._faults: list[Fault] = []
+        self._holds: list[Hold] = []
+        self._nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (author, nonce) -> (when, message id)
         self._ws: web.WebSocketResponse | None = None
         self._send_lock = asyncio.Lock()
         self._session_id: str | None = None
@@ -140,6 +151,8 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         return self
 
     async def stop(self) -> None:
+        for hold in self._holds:  # the bot that sent them is gone: nothing waits for these answers
+            hold.release.set()
         if self._ws is not None:
             await self._ws.close()
         if self._runner is not None:
@@ -188,6 +201,22 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                   times: int = 1) -> None:
         """Answer the next `times` matching requests with `status` (429 carries retry_after seconds)."""
         self._faults.append(Fault(method, re.compile(path_regex), status, retry_after, times))
+
+    def hold(self, method: str, path_regex: str, at: str, on_answer=None) -> Hold:
+        """Hold the next matching request: at "request" it is never processed (the bot's call never reached
+        Discord); at "answer" it is processed and its answer withheld (the message exists, the bot never
+        learns it); at "passed" it is answered normally, `on_answer()` running just before the answer
+        leaves (a test takes the bot's database lock there). Await `arrived` / `answered`."""
+        hold = Hold(method, re.compile(path_regex), at, on_answer)
+        self._holds.append(hold)
+        return hold
+
+    def _held(self, method: str, path: str) -> Hold | None:
+        for hold in self._holds:
+            if not hold.used and hold.method == method and hold.path_pattern.search(path):
+                hold.used = True
+                return hold
+        return None
 
     async def close_gateway(self, code: int = 4000) -> None:
         """Drop the gateway connection like Discord does; the client should RESUME its session."""
@@ -339,6 +368,12 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         for method, pattern, handler in self._routes:
             match = pattern.match(path)
             if match and method == request.method:
+                hold = self._held(request.method, path)
+                if hold is not None:
+                    hold.arrived.set()
+                    if hold.at == "request":
+                        await hold.release.wait()
+                        return json_response({"message": "held by the test", "code": 0}, 503)
                 try:
                     response = await handler(body=body, files=files, query=request.query, **match.groupdict())
                 except Exception as error:  # a bug in the double: fail the request fast, keep the evidence
@@ -346,6 +381,12 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                     response = json_response({"message": f"Discord double error: {error!r}", "code": 0}, 400)
                 self.requests.append(RecordedRequest(request.method, path, body, response.status))
                 self._notify()
+                if hold is not None:
+                    if hold.on_answer is not None:
+                        hold.on_answer()
+                    hold.answered.set()
+                    if hold.at == "answer":
+                        await hold.release.wait()
                 return response
         self.requests.append(RecordedRequest(request.method, path, body, 404))
         return json_response({"message": f"The double does not serve {request.method} {path}", "code": 0}, 404)

@@ -6,6 +6,7 @@ them without special cases: a test that passes here exercises the same code path
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import time
@@ -14,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 DISCORD_EPOCH_MS = 1420070400000
+# Discord keeps a message's nonce "a few minutes" (no number given); the double, this long (real seconds).
+NONCE_WINDOW_SECONDS = 180.0
 _counter = itertools.count(1)
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions)
@@ -115,6 +118,8 @@ def message_payload(*, message_id: int, channel_id: int, author: FakeUser, guild
     }
     if guild_id is not None:
         message["guild_id"] = str(guild_id)
+    if body.get("nonce") is not None:
+        message["nonce"] = body["nonce"]
     return message
 
 
@@ -232,6 +237,20 @@ class SentMessage:
             parts += [embed.get("title", ""), embed.get("description", ""), embed.get("footer", {}).get("text", "")]
             parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
         return "\n".join(p for p in parts if p)
+
+
+@dataclass
+class Hold:
+    """A request the double holds (DiscordDouble.hold): where, and what the test waits on."""
+
+    method: str
+    path_pattern: re.Pattern
+    at: str  # "request": never processed; "answer": processed, the answer withheld; "passed": answered
+    on_answer: Any = None  # called (synchronously) once processed, before the answer leaves
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    used: bool = False
 
 
 @dataclass
