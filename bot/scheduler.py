@@ -302,7 +302,7 @@ class Scheduler:
     # --- firing -----------------------------------------------------------------------------------
 
     async def fire_many(self, due: Sequence[Due]) -> int:
-        """Run occurrences that fall due together, each at most once. Returns how many handlers ran.
+        """Run occurrences that fall due together, each once. Returns how many handlers ran.
 
         Per batch (up to `CHUNK` occurrences, each schedule once): one read of the schedule rows, one
         statement claiming them all in the ledger, the handlers side by side, one statement recording
