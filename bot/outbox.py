@@ -85,7 +85,7 @@ MIGRATIONS = [
 KEPT = timedelta(days=3)  # a re-run comes within hours (grace windows, Matrix's 12-hour catch-up)
 MAX_ATTEMPTS = 3  # a message whose sending kills the process must not bring it down forever
 ROWS_PER_INSERT = 100  # 7 parameters a row: under 999, the oldest SQLite limit
-TOKEN_LENGTH = 20  # base32 characters (100 bits); Discord's nonce takes up to 25, a part number included
+TOKEN_LENGTH = 20  # base64 characters (120 bits); Discord's nonce takes up to 25, a part number included
 SEALED_CONTEXT = "core.outbox"
 VIA_ADAPTER = "adapter"
 VIA_INTERACTION = "interaction"  # a Discord interaction's answer: cannot be re-sent after a restart
@@ -96,9 +96,9 @@ def _iso(moment: datetime) -> str:
 
 
 def token_for(key: str) -> str:
-    """The idempotency token the platform sees: the same key, the same token, in every process."""
-    digest = hashlib.sha256(key.encode()).digest()
-    return base64.b32encode(digest).decode().lower()[:TOKEN_LENGTH]
+    """The idempotency token the platform sees: the same key, the same token, in every process (URL-safe
+    base64 of its SHA-256: fits a Matrix transaction id in a path and a Discord nonce)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())[:TOKEN_LENGTH].decode()
 
 
 # --- scopes --------------------------------------------------------------------------------------------
@@ -203,11 +203,15 @@ def content_from_json(data: dict) -> Content:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message for `deliver_many`. `key`: an explicit idempotency key (else the scope's next)."""
+    """One message for `deliver_many`. Its idempotency key: `key` if given (an intent's), else the next
+    of delivery scope `scope` (one occurrence of a batch), else the next of the current scope.
+    `wanted()`, if given, is asked just before the send: False, and it is not sent (None comes back)."""
 
     target: Target
     content: Content
     key: str | None = None
+    scope: str | None = None
+    wanted: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -233,12 +237,13 @@ GiveUpListener = Callable[[str], Awaitable[None]]
 
 @dataclass
 class _Planned:
-    token: str
+    token: str | None  # None: no key (no scope): sent as before there was an outbox
     scope: str
     target: Target
     content: Content
     send: Sender | None
-    explicit: bool = False  # the caller named the key (an intent's), rather than the scope counting
+    explicit: bool = False  # the caller named the key (an intent's), rather than a scope counting
+    wanted: Callable[[], bool] | None = None
 
 
 # --- the outbox ------------------------------------------------------------------------------------------
@@ -268,42 +273,59 @@ class Outbox:
                       send: Sender | None = None) -> SentRef:
         """Send one message exactly once per key. `send(token)` overrides how (an interaction's
         answer); by default the target's adapter sends it. Raises what the send raised, or GaveUp."""
-        (result,) = await self.deliver_many([Outgoing(target, content, key)], send=send, raise_errors=True)
+        (result,) = await self.deliver_many([Outgoing(target, content, key)], send=send)
+        if isinstance(result, BaseException):
+            raise result
         return result
 
     async def deliver_many(self, items: Sequence[Outgoing], *, send: Sender | None = None,
-                           raise_errors: bool = False) -> list[SentRef | BaseException]:
-        """Send many messages, each exactly once per key: all their rows are written in one statement
-        (per 100) before any is sent, then each goes out in order and is marked sent. Returns, per
-        item, its SentRef or the exception its send raised (`raise_errors`: raise the first instead)."""
-        scope = _SCOPE.get()
-        planned: list[_Planned | Outgoing] = []
-        for item in items:
-            if item.key is not None and self.enabled:
-                planned.append(_Planned(token_for(item.key), item.key, item.target, item.content, send, True))
-            elif scope is not None and self.enabled:
-                planned.append(_Planned(token_for(scope.next_key(item.target.key)), scope.key, item.target,
-                                        item.content, send))
-            else:
-                planned.append(item)  # no key: as before there was an outbox
-        keyed = [p for p in planned if isinstance(p, _Planned)]
-        # An explicit key is usually an intent claimed in the owner's transaction: taken first.
-        fresh = await self._take_claimed([p.token for p in keyed if p.explicit])
-        rest = [p for p in keyed if p.token not in fresh]
+                           concurrency: int = 1) -> list[SentRef | BaseException | None]:
+        """Send many messages, each exactly once per key. All their rows are written first, in one
+        statement per 100 (intents already claimed are taken in one statement per 500); then they go
+        out, `concurrency` at a time (1: in order), and where the platform recognises a resend they
+        are marked sent together at the end, in one statement per 100 (a crash before that mark
+        resends them with their tokens, which the platform answers with the messages it has).
+        Returns, per item, its SentRef, the exception its send raised, or None (not `wanted`)."""
+        planned = self._plan(items, send)
+        keyed = [item for item in planned if item.token is not None]
+        fresh = await self._take_claimed([item.token for item in keyed if item.explicit])
+        rest = [item for item in keyed if item.token not in fresh]
         if rest:
             fresh |= await self._insert(rest)
-        results: list[SentRef | BaseException] = []
-        for item in planned:
-            try:
-                if isinstance(item, _Planned):
-                    results.append(await self._once(item, item.token in fresh))
-                else:
-                    results.append(await (send or self._adapter_sender(item.target, item.content))(None))
-            except Exception as error:
-                if raise_errors:
-                    raise
-                results.append(error)
+        marks: list[tuple[_Planned, SentRef]] = []
+
+        async def one(item: _Planned) -> SentRef | None:
+            if item.wanted is not None and not item.wanted():
+                if item.token is not None:
+                    await self.bot.db.fetchall_inline(
+                        "UPDATE outbox SET status = 'failed', sealed = NULL WHERE token = ?", (item.token,))
+                return None
+            if item.token is None:
+                return await (item.send or self._adapter_sender(item.target, item.content))(None)
+            return await self._once(item, item.token in fresh, marks)
+
+        results = await _each(one, planned, concurrency)
+        if marks:
+            await self._mark_sent(marks)
         return results
+
+    def _plan(self, items: Sequence[Outgoing], send: Sender | None) -> list[_Planned]:
+        current = _SCOPE.get()
+        scopes: dict[str, DeliveryScope] = {}
+        planned = []
+        for item in items:
+            scope = current
+            if item.scope is not None:
+                scope = scopes.setdefault(item.scope, DeliveryScope(item.scope))
+            if not self.enabled or (item.key is None and scope is None):
+                planned.append(_Planned(None, "", item.target, item.content, send, wanted=item.wanted))
+            elif item.key is not None:
+                planned.append(_Planned(token_for(item.key), item.key, item.target, item.content, send, True,
+                                        item.wanted))
+            else:
+                planned.append(_Planned(token_for(scope.next_key(item.target.key)), scope.key, item.target,
+                                        item.content, send, wanted=item.wanted))
+        return planned
 
     def intend(self, connection: sqlite3.Connection, intents: Sequence[Intent], now: datetime) -> None:
         """Claim messages inside the caller's own transaction (plain sqlite3, on the database thread):
@@ -353,14 +375,14 @@ class Outbox:
             inserted.update(row[0] for row in rows)
         return inserted
 
-    async def _once(self, item: _Planned, fresh: bool) -> SentRef:
+    async def _once(self, item: _Planned, fresh: bool, marks: list | None = None) -> SentRef:
         running = self._in_flight.get(item.token)
         if running is not None:  # the same message is being sent right now (a replay beside a recovery)
             return await asyncio.shield(running)
         future = asyncio.get_running_loop().create_future()
         self._in_flight[item.token] = future
         try:
-            ref = await (self._send_fresh(item) if fresh else self._send_again(item))
+            ref = await (self._send_fresh(item, marks) if fresh else self._send_again(item))
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved: nobody else may be waiting
@@ -402,7 +424,7 @@ class Outbox:
              _iso(self.bot.clock.now()), item.token))
         return await self._send_fresh(item)
 
-    async def _send_fresh(self, item: _Planned) -> SentRef:
+    async def _send_fresh(self, item: _Planned, marks: list | None = None) -> SentRef:
         send = item.send or self._adapter_sender(item.target, item.content)
         try:
             ref = await send(item.token)
@@ -412,17 +434,36 @@ class Outbox:
             await self.bot.db.fetchall_inline("UPDATE outbox SET status = 'failed', sealed = NULL WHERE token = ?",
                                               (item.token,))
             raise
-        if item.target.person is None:
-            await self.bot.db.fetchall_inline(
-                "UPDATE outbox SET status = 'sent', sealed = NULL, place_id = ?, message_id = ? WHERE token = ?",
-                (ref.place_id, ref.message_id, item.token))
-        else:  # a DM's id says whose it is: kept sealed, like the message was
-            person = item.target.person
-            sent = self.bot.vault.seal(json.dumps({"sent": [ref.place_id, ref.message_id],
-                                                   "person": [person.platform, person.user_id]}), SEALED_CONTEXT)
-            await self.bot.db.fetchall_inline("UPDATE outbox SET status = 'sent', sealed = ? WHERE token = ?",
-                                              (sent, item.token))
+        adapter = self.bot.adapters.get(item.target.platform)
+        if marks is not None and adapter is not None and adapter.resend_window is not None:
+            marks.append((item, ref))  # marked with the others of this batch: a resend would be recognised
+        else:
+            # The console recognises nothing: the mark follows the print at once (the window left there).
+            await self._mark_sent([(item, ref)])
         return ref
+
+    async def _mark_sent(self, marks: list[tuple[_Planned, SentRef]]) -> None:
+        values = []
+        for item, ref in marks:
+            if item.target.person is None:
+                values.append((item.token, ref.place_id, ref.message_id, None))
+            else:  # a DM's id says whose it is: kept sealed, like the message was
+                person = item.target.person
+                values.append((item.token, None, None, self.bot.vault.seal(json.dumps(
+                    {"sent": [ref.place_id, ref.message_id], "person": [person.platform, person.user_id]}),
+                    SEALED_CONTEXT)))
+        if len(values) == 1:
+            token, place_id, message_id, sealed = values[0]
+            await self.bot.db.fetchall_inline(
+                "UPDATE outbox SET status = 'sent', place_id = ?, message_id = ?, sealed = ? WHERE token = ?",
+                (place_id, message_id, sealed, token))
+            return
+        for start in range(0, len(values), ROWS_PER_INSERT):
+            chunk = values[start:start + ROWS_PER_INSERT]
+            await self.bot.db.execute(
+                "UPDATE outbox SET status = 'sent', place_id = sent.column2, message_id = sent.column3,"
+                " sealed = sent.column4 FROM (VALUES " + ",".join("(?,?,?,?)" for _ in chunk)
+                + ") AS sent WHERE outbox.token = sent.column1", [value for row in chunk for value in row])
 
     def _adapter_sender(self, target: Target, content: Content) -> Sender:
         async def send(token: str | None) -> SentRef:
@@ -542,3 +583,21 @@ class Outbox:
         data = json.dumps({"target": target.to_json(), "content": content_to_json(content)})
         return self.bot.vault.seal(data, SEALED_CONTEXT)
 
+
+async def _each(work, items: list, concurrency: int) -> list:
+    """`work(item)` for each item, `concurrency` at a time; an Exception is its item's result."""
+    async def guarded(item):
+        try:
+            return await work(item)
+        except Exception as error:
+            return error
+
+    if concurrency <= 1:
+        return [await guarded(item) for item in items]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def gated(item):
+        async with gate:
+            return await guarded(item)
+
+    return list(await asyncio.gather(*(gated(item) for item in items)))

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from bot.model import Content, UserRef
 from bot.outbox import Intent, Target, delivery_scope
+from bot.outbox import Outgoing as OutboxItem
 from cogs.checkins.questions import QuestionSet
 from cogs.checkins.store import from_unix, schedule_from, unix
 from cogs.checkins.timing import Due, next_due, reminder_at
@@ -258,27 +259,33 @@ def _claim_reminders(conn: sqlite3.Connection, now: datetime, platforms: frozens
 # --- back on the event loop ----------------------------------------------------------------------------
 
 async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str) -> int:
-    """Send each message; one member's failure (a closed DM, say) does not stop the others."""
-    sent = 0
+    """Build every claimed message, then send them through the outbox together: their intents taken
+    in one statement, marked sent in one. One member's failure (a closed DM, say) does not stop the
+    others, and nothing goes to someone who left while the sweep was sending."""
+    items, built = [], []
     for item in outgoing:
+        key = message_key(kind, item.member_id, item.day)
         if item.member_id in cog.left_since_claim:
-            await cog.bot.outbox.drop(message_key(kind, item.member_id, item.day))
-            continue  # they left, or erased their data, while this sweep was sending
+            await cog.bot.outbox.drop(key)  # they left, or erased their data, since the claim
+            continue
         try:
-            if await send_one(cog, item, build, kind) is not None:
-                sent += 1
+            # In the message's own scope: a milestone announcement the building makes is keyed by it
+            # too, so a rebuild after a crash does not announce twice.
+            with delivery_scope(key):
+                content: Content | None = await build(item)
         except Exception:
-            log.exception("check-in message could not be sent", extra={"member": item.member_id})
-    return sent
-
-
-async def send_one(cog: CheckinsCog, item: Outgoing, build, kind: str):
-    """Build and send one claimed message under its own key (and scope: a milestone announcement the
-    building makes is keyed by it too, so a rebuild after a crash does not announce twice)."""
-    key = message_key(kind, item.member_id, item.day)
-    with delivery_scope(key):
-        content: Content | None = await build(item)
+            log.exception("check-in message could not be built", extra={"member": item.member_id})
+            continue
         if content is None:  # nothing to say after all (a partner summary with no partners left)
             await cog.bot.outbox.drop(key)
-            return None
-        return await cog.bot.send_private(item.user, content, key=key)
+            continue
+        items.append(OutboxItem(Target(item.user.platform, person=item.user), content, key=key,
+                                wanted=lambda member=item.member_id: member not in cog.left_since_claim))
+        built.append(item)
+    sent = 0
+    for item, result in zip(built, await cog.bot.outbox.deliver_many(items), strict=True):
+        if isinstance(result, BaseException):
+            log.error("check-in message could not be sent", exc_info=result, extra={"member": item.member_id})
+        elif result is not None:
+            sent += 1
+    return sent
