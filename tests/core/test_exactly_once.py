@@ -144,3 +144,18 @@ async def unfinished(bot, owner: str | None = None) -> int:
 def token_of(bot, user_id: str) -> str:
     scope = f"schedule:reminders:meetup:1:{(MEETUP - timedelta(hours=1)).isoformat()}"
     return token_for(f"{scope}|person:memory:{user_id}|0")
+
+
+async def test_a_key_rotation_keeps_the_outbox_readable_and_its_rows_erasable(tmp_path, clock):
+    from bot.vault import decode_key, generate_key
+
+    async with make_test_bot(tmp_path, cogs=[], clock=clock) as (bot, chat):
+        ana = UserRef("memory", "ana", "ana")
+        with delivery_scope("test:event-3"):
+            first = await bot.send_private(ana, "Hello")
+        await bot.rotate_key(decode_key(generate_key()))
+        with delivery_scope("test:event-3"):
+            again = await bot.send_private(ana, "Hello")
+        assert again == first and again.repeated  # where it went, sealed, opens with the new key
+        assert len(chat.to(ana)) == 1
+        assert await bot.outbox.forget([ana]) == 1  # and `!forgetme` still finds the row
