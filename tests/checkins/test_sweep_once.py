@@ -27,15 +27,22 @@ def received(platform: MemoryAdapter, what: str) -> Counter:
                    if s.private_to and (s.content.title == what or s.content.text.startswith(what)))
 
 
-@pytest.mark.parametrize("before", [True, False], ids=["request-lost", "answer-lost"])
-async def test_a_sweep_killed_half_way_sends_each_check_in_once_after_the_restart(tmp_path, clock, before):
-    platform = MemoryAdapter()
+async def crash_in_evening_sweep(tmp_path, clock, platform, stalled: str, before: bool, then=None) -> None:
+    """Three members join; the evening's sweep is killed when its message to `stalled` hangs."""
     async with checkin_bot(tmp_path, clock, platform) as (bot, chat):
         for name in NAMES:
             await join(chat, chat.user(name))
         clock.set(EVENING)
-        platform.stall("ben-id", before)
+        platform.stall(stalled, before)
         await crash_when_stalled(platform, bot.get_cog("checkins").sweep())
+        if then is not None:
+            await then(bot, chat)
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["request-lost", "answer-lost"])
+async def test_a_sweep_killed_half_way_sends_each_check_in_once_after_the_restart(tmp_path, clock, before):
+    platform = MemoryAdapter()
+    await crash_in_evening_sweep(tmp_path, clock, platform, "ben-id", before)
     assert received(platform, CHECK_IN) == Counter({"ana": 1} if before else {"ana": 1, "ben": 1})
 
     clock.advance(seconds=40)
@@ -64,13 +71,11 @@ async def test_a_reminder_sweep_killed_half_way_nudges_each_member_once(tmp_path
 
 async def test_a_claimed_check_in_is_not_sent_after_a_restart_to_someone_who_left_meanwhile(tmp_path, clock):
     platform = MemoryAdapter()
-    async with checkin_bot(tmp_path, clock, platform) as (bot, chat):
-        for name in NAMES:
-            await join(chat, chat.user(name))
-        clock.set(EVENING)
-        platform.stall("ana-id", before=True)
-        await crash_when_stalled(platform, bot.get_cog("checkins").sweep())
-        await bot.consent.revoke(await bot.members.lookup(chat.user("cai")), "checkins")  # cai left
+
+    async def cai_leaves(bot, chat):
+        await bot.consent.revoke(await bot.members.lookup(chat.user("cai")), "checkins")
+
+    await crash_in_evening_sweep(tmp_path, clock, platform, "ana-id", True, then=cai_leaves)
     clock.advance(seconds=40)
     async with checkin_bot(tmp_path, clock, platform) as (bot, chat):
         assert received(platform, CHECK_IN) == Counter({"ana": 1, "ben": 1})
@@ -78,12 +83,7 @@ async def test_a_claimed_check_in_is_not_sent_after_a_restart_to_someone_who_lef
 
 async def test_past_the_sweeps_grace_a_claimed_check_in_is_not_sent_late(tmp_path, clock):
     platform = MemoryAdapter()
-    async with checkin_bot(tmp_path, clock, platform) as (bot, chat):
-        for name in NAMES:
-            await join(chat, chat.user(name))
-        clock.set(EVENING)
-        platform.stall("ana-id", before=True)
-        await crash_when_stalled(platform, bot.get_cog("checkins").sweep())
+    await crash_in_evening_sweep(tmp_path, clock, platform, "ana-id", True)
     clock.advance(hours=5)  # down overnight: a check-in at 1 am would be worse than none
     async with checkin_bot(tmp_path, clock, platform) as (bot, chat):
         assert received(platform, CHECK_IN) == Counter()

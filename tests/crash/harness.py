@@ -130,6 +130,45 @@ def settled(database: Path) -> bool:
     return running == 0 and open_rows == 0 and unfinished == 0
 
 
+def held_send(hold: Callable[..., object], method: str, path_regex: str, point: str,
+              database: Path) -> tuple[object, WriteLock]:
+    """Hold the send the test aims at (the double's or the proxy's `hold`) at `point`; at "passed" the
+    bot's database lock is taken the moment the platform answers."""
+    lock = WriteLock(database)
+    return hold(method, path_regex, point, on_answer=lock.take if point == "passed" else None), lock
+
+
+async def kill_at(point: str, bot: BotProcess, hold, lock: WriteLock) -> None:
+    """Kill the bot at `point` of the held send: "request" (never processed), "answer" (processed, its
+    answer withheld), "passed" (answered while the test holds the bot's write lock)."""
+    await until(hold.arrived.is_set, "the send the test holds", START_SECONDS)
+    if point != "request":
+        await until(hold.answered.is_set, "the platform to make the message", START_SECONDS)
+    if point == "passed":
+        await asyncio.sleep(0.3)  # the answer reaches the bot, which then waits on the lock the test holds
+    await bot.kill()
+    lock.release()
+    hold.release.set()
+
+
+async def crash_and_restart(bot: BotProcess, database: Path, hold, lock: WriteLock, point: str,
+                            act: Callable[[], Awaitable[object]] | None = None,
+                            restart_after: timedelta = timedelta(seconds=60)) -> None:
+    """Start the bot at T0 (waiting for it to be up only if `act()` must run then: otherwise the send
+    is the startup's own catch-up), kill it at `point` of the held send, start it again later by its
+    clock, wait until what the crash left is done (or given up), and stop it."""
+    try:
+        await bot.start(T0, wait_started=act is not None)
+        if act is not None:
+            await act()
+        await kill_at(point, bot, hold, lock)
+        await bot.start(T0 + restart_after)
+        await until(lambda: settled(database), "the restarted bot to finish what the crash left", SETTLE_SECONDS)
+    finally:
+        lock.release()
+        await bot.stop()
+
+
 async def prepare(config: Path, work: Callable[[Kindred], Awaitable[None]],
                   moment: datetime = T0 - timedelta(minutes=10)) -> None:
     """Run `work(bot)` on the bot's database, in this process, at `moment` by a frozen clock (before

@@ -117,17 +117,23 @@ async def test_the_cooldown_is_kept_under_a_digest_and_goes_with_forgetme(tmp_pa
         assert await bot.db.fetchval("SELECT COUNT(*) FROM crisis_cooldowns") == 0
 
 
-async def realert_round(bot, chat, community) -> None:
-    community.clock.advance(minutes=10)
-    await bot.scheduler.run_due()
-
-
-async def test_a_realert_cut_short_by_a_crash_reaches_everyone_once(tmp_path):
+async def realert_cut_short(tmp_path) -> Community:
+    """Ana's alert, then its first re-alert killed once the channel has it but before the answer came."""
     community = Community(tmp_path)
     await community.set_up()
     async with community.run() as (bot, chat):
         await chat.say(ana(chat), CRISIS)
-    await community.crash_during(lambda bot, chat: realert_round(bot, chat, community), "mods", before=False)
+
+    async def realert_round(bot, chat) -> None:
+        community.clock.advance(minutes=10)
+        await bot.scheduler.run_due()
+
+    await community.crash_during(realert_round, "mods", before=False)
+    return community
+
+
+async def test_a_realert_cut_short_by_a_crash_reaches_everyone_once(tmp_path):
+    community = await realert_cut_short(tmp_path)
     community.clock.advance(seconds=30)
     async with community.run() as (bot, chat):
         realerts = community.platform.realerts()
@@ -137,11 +143,7 @@ async def test_a_realert_cut_short_by_a_crash_reaches_everyone_once(tmp_path):
 
 
 async def test_a_realert_unconfirmed_past_the_platforms_window_is_given_up_and_the_moderators_told(tmp_path):
-    community = Community(tmp_path)
-    await community.set_up()
-    async with community.run() as (bot, chat):
-        await chat.say(ana(chat), CRISIS)
-    await community.crash_during(lambda bot, chat: realert_round(bot, chat, community), "mods", before=False)
+    community = await realert_cut_short(tmp_path)
     community.clock.advance(minutes=10)  # down longer than the platform recognises a resend
     async with community.run() as (bot, chat):
         notices = [s for s in community.platform.sent if "may not have reached everyone" in (s.content.title or "")]

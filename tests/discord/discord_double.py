@@ -33,7 +33,6 @@ from discord_payloads import (
     MESSAGE_CONTENT_INTENT,
     FakeUser,
     Fault,
-    Hold,
     RecordedRequest,
     SentFile,
     SentMessage,
@@ -44,6 +43,8 @@ from discord_payloads import (
     text_channel_payload,
 )
 from discord_rest import RestMixin, json_response
+
+from tests.crash.holds import Hold, Holds, through
 
 HEARTBEAT_INTERVAL_MS = 41250
 
@@ -97,7 +98,7 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self.nonce_repeats = 0  # creations answered with an earlier message of the same nonce
 
         self._faults: list[Fault] = []
-        self._holds: list[Hold] = []
+        self._holds = Holds()
         self._nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (author, nonce) -> (when, message id)
         self._ws: web.WebSocketResponse | None = None
         self._send_lock = asyncio.Lock()
@@ -151,8 +152,7 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         return self
 
     async def stop(self) -> None:
-        for hold in self._holds:  # the bot that sent them is gone: nothing waits for these answers
-            hold.release.set()
+        self._holds.release_all()  # the bot that sent them is gone: nothing waits for these answers
         if self._ws is not None:
             await self._ws.close()
         if self._runner is not None:
@@ -203,20 +203,11 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self._faults.append(Fault(method, re.compile(path_regex), status, retry_after, times))
 
     def hold(self, method: str, path_regex: str, at: str, on_answer=None) -> Hold:
-        """Hold the next matching request: at "request" it is never processed (the bot's call never reached
-        Discord); at "answer" it is processed and its answer withheld (the message exists, the bot never
-        learns it); at "passed" it is answered normally, `on_answer()` running just before the answer
-        leaves (a test takes the bot's database lock there). Await `arrived` / `answered`."""
-        hold = Hold(method, re.compile(path_regex), at, on_answer)
-        self._holds.append(hold)
-        return hold
-
-    def _held(self, method: str, path: str) -> Hold | None:
-        for hold in self._holds:
-            if not hold.used and hold.method == method and hold.path_pattern.search(path):
-                hold.used = True
-                return hold
-        return None
+        """Hold the next matching request (tests/crash/holds.py): at "request" it is never processed (the
+        bot's call never reached Discord); at "answer" it is processed and its answer withheld (the
+        message exists, the bot never learns it); at "passed" it is answered normally, `on_answer()`
+        running just before the answer leaves. Await `arrived` / `answered`."""
+        return self._holds.add(method, path_regex, at, on_answer)
 
     async def close_gateway(self, code: int = 4000) -> None:
         """Drop the gateway connection like Discord does; the client should RESUME its session."""
@@ -368,26 +359,19 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         for method, pattern, handler in self._routes:
             match = pattern.match(path)
             if match and method == request.method:
-                hold = self._held(request.method, path)
-                if hold is not None:
-                    hold.arrived.set()
-                    if hold.at == "request":
-                        await hold.release.wait()
-                        return json_response({"message": "held by the test", "code": 0}, 503)
-                try:
-                    response = await handler(body=body, files=files, query=request.query, **match.groupdict())
-                except Exception as error:  # a bug in the double: fail the request fast, keep the evidence
-                    self.errors.append(f"{request.method} {path}: {error!r}")
-                    response = json_response({"message": f"Discord double error: {error!r}", "code": 0}, 400)
-                self.requests.append(RecordedRequest(request.method, path, body, response.status))
-                self._notify()
-                if hold is not None:
-                    if hold.on_answer is not None:
-                        hold.on_answer()
-                    hold.answered.set()
-                    if hold.at == "answer":
-                        await hold.release.wait()
-                return response
+
+                async def process(handler=handler, match=match) -> web.Response:
+                    try:
+                        response = await handler(body=body, files=files, query=request.query, **match.groupdict())
+                    except Exception as error:  # a bug in the double: fail the request fast, keep the evidence
+                        self.errors.append(f"{request.method} {path}: {error!r}")
+                        response = json_response({"message": f"Discord double error: {error!r}", "code": 0}, 400)
+                    self.requests.append(RecordedRequest(request.method, path, body, response.status))
+                    self._notify()
+                    return response
+
+                return await through(self._holds.take(request.method, path), process, lambda: json_response(
+                    {"message": "held by the test", "code": 0}, 503))
         self.requests.append(RecordedRequest(request.method, path, body, 404))
         return json_response({"message": f"The double does not serve {request.method} {path}", "code": 0}, 404)
 

@@ -6,7 +6,6 @@ them without special cases: a test that passes here exercises the same code path
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import re
 import time
@@ -237,20 +236,6 @@ class SentMessage:
             parts += [embed.get("title", ""), embed.get("description", ""), embed.get("footer", {}).get("text", "")]
             parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
         return "\n".join(p for p in parts if p)
-
-
-@dataclass
-class Hold:
-    """A request the double holds (DiscordDouble.hold): where, and what the test waits on."""
-
-    method: str
-    path_pattern: re.Pattern
-    at: str  # "request": never processed; "answer": processed, the answer withheld; "passed": answered
-    on_answer: Any = None  # called (synchronously) once processed, before the answer leaves
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    answered: asyncio.Event = field(default_factory=asyncio.Event)
-    release: asyncio.Event = field(default_factory=asyncio.Event)
-    used: bool = False
 
 
 @dataclass

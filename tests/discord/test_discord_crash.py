@@ -10,30 +10,20 @@ window (tests/crash/harness.py: its clock starts 30 s after the first run's)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.crash.harness import (
-    SETTLE_SECONDS,
-    T0,
-    BotProcess,
-    WriteLock,
-    prepare,
-    raise_alert_due_at,
-    settled,
-    until,
-)
+from tests.crash.harness import T0, BotProcess, crash_and_restart, held_send, prepare, raise_alert_due_at
 
 POINTS = ["request", "answer", "passed"]
 CRISIS = "honestly i want to die tonight, i cant do this anymore"
-DEADLINE = 60.0
 
 
-def write_config(tmp_path: Path, double) -> Path:
+def set_up(tmp_path: Path, double) -> tuple[Path, Path, dict]:
+    """The bot's config (the double's server is the community's), its database, the moderators' channel."""
     (tmp_path / "data").mkdir()
     config = tmp_path / "kindred.toml"
     config.write_text(
@@ -41,18 +31,8 @@ def write_config(tmp_path: Path, double) -> Path:
         f'[community]\ndiscord_guilds = ["{double.guild_id}"]\n\n'
         f'[discord]\ntoken = "{double.token}"\napi_base = "{double.api_base}"\n'
         f'gateway_url = "{double.gateway_url}"\n')
-    return config
-
-
-async def kill_at(point: str, bot: BotProcess, hold, lock: WriteLock) -> None:
-    await until(hold.arrived.is_set, "the send the test holds", DEADLINE)
-    if point != "request":
-        await until(hold.answered.is_set, "Discord to make the message", DEADLINE)
-    if point == "passed":
-        await asyncio.sleep(0.3)  # the answer reaches the bot, which then waits on the lock the test holds
-    await bot.kill()
-    lock.release()
-    hold.release.set()
+    moderators = {"platform": "discord", "place_id": str(double.moderators_id), "scope_id": str(double.guild_id)}
+    return config, tmp_path / "data" / "kindred.db", moderators
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -60,22 +40,12 @@ async def test_a_one_off_reminder_killed_at_its_send_reaches_the_channel_and_the
         tmp_path, discord_double, point):
     """A crisis re-alert, a one-off schedule like a meetup's reminder: the issue's "lost for good"."""
     double = discord_double
-    config = write_config(tmp_path, double)
-    database = tmp_path / "data" / "kindred.db"
-    moderators = {"platform": "discord", "place_id": str(double.moderators_id), "scope_id": str(double.guild_id)}
+    config, database, moderators = set_up(tmp_path, double)
     await prepare(config, lambda bot: raise_alert_due_at(bot, moderators, T0))
-    lock = WriteLock(database)
-    hold = double.hold("POST", rf"/channels/{double.moderators_id}/messages$", point,
-                       on_answer=lock.take if point == "passed" else None)
-    bot = BotProcess(config, tmp_path)
-    try:
-        await bot.start(T0, wait_started=False)  # the re-alert is due at once: the startup's catch-up sends it
-        await kill_at(point, bot, hold, lock)
-        await bot.start(T0 + timedelta(seconds=30))
-        await until(lambda: settled(database), "the restarted bot to finish what the crash left", SETTLE_SECONDS)
-    finally:
-        lock.release()
-        await bot.stop()
+    hold, lock = held_send(double.hold, "POST", rf"/channels/{double.moderators_id}/messages$", point, database)
+    # The re-alert is due at once: the startup's catch-up sends it. The restart comes 30 s later by its clock.
+    await crash_and_restart(BotProcess(config, tmp_path), database, hold, lock, point,
+                            restart_after=timedelta(seconds=30))
     realerts = Counter(m.channel_id for m in double.sent if "Still unacknowledged (1x)" in m.text())
     assert realerts == {double.moderators_id: 1, double.dm_channels[double.owner.id]: 1}
     assert double.nonce_repeats == (0 if point == "request" else 1)
@@ -86,27 +56,15 @@ async def test_a_crisis_message_killed_at_its_alert_gets_one_alert_and_one_reply
     """Discord never delivers the member's message again: the alert row, written before anything was
     sent, and its finishing run complete the alert and the reply after the restart."""
     double = discord_double
-    config = write_config(tmp_path, double)
-    database = tmp_path / "data" / "kindred.db"
-    moderators = {"platform": "discord", "place_id": str(double.moderators_id), "scope_id": str(double.guild_id)}
+    config, database, moderators = set_up(tmp_path, double)
 
     async def alert_channel(bot):
         await bot.community_settings(1, "crisis").set("alert_place", moderators)
 
     await prepare(config, alert_channel)
-    lock = WriteLock(database)
-    hold = double.hold("POST", rf"/channels/{double.moderators_id}/messages$", point,
-                       on_answer=lock.take if point == "passed" else None)
-    bot = BotProcess(config, tmp_path)
-    try:
-        await bot.start(T0)
-        await double.user_says(double.alex, double.general_id, CRISIS)
-        await kill_at(point, bot, hold, lock)
-        await bot.start(T0 + timedelta(seconds=60))
-        await until(lambda: settled(database), "the restarted bot to finish the alert", SETTLE_SECONDS)
-    finally:
-        lock.release()
-        await bot.stop()
+    hold, lock = held_send(double.hold, "POST", rf"/channels/{double.moderators_id}/messages$", point, database)
+    await crash_and_restart(BotProcess(config, tmp_path), database, hold, lock, point,
+                            act=lambda: double.user_says(double.alex, double.general_id, CRISIS))
     alerts = [m for m in double.sent if m.channel_id == double.moderators_id and "Crisis alert" in m.text()]
     replies = [m for m in double.sent if m.channel_id == double.dm_channels.get(double.alex.id)
                and "Are you safe right now?" in m.text()]

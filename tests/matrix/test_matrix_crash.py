@@ -11,24 +11,13 @@ in its database), and the bot keeps its device across restarts."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from tests.crash.harness import (
-    SETTLE_SECONDS,
-    T0,
-    BotProcess,
-    WriteLock,
-    prepare,
-    raise_alert_due_at,
-    settled,
-    until,
-)
+from tests.crash.harness import T0, BotProcess, crash_and_restart, held_send, prepare, raise_alert_due_at
 from tests.crash.matrix_proxy import MatrixProxy
 
 POINTS = ["request", "answer", "passed"]
@@ -50,8 +39,9 @@ def events(homeserver, room_id: str, sender: str, event_type: str) -> list[dict]
     return [e for e in answer["chunk"] if e["sender"] == sender and e["type"] == event_type]
 
 
-def set_up(tmp_path: Path, homeserver, proxy) -> tuple[Path, object, str]:
-    """The bot's account, a moderators' room it made (so nobody else there is a moderator), its config."""
+def set_up(tmp_path: Path, homeserver, proxy) -> tuple[Path, Path, object, str]:
+    """The bot's account, a moderators' room it made (so nobody else there is a moderator), its config
+    (the homeserver reached through the proxy) and database."""
     account = homeserver.register(f"kindredcrash{tmp_path.name[-6:].lower()}")
     mods = homeserver._request("POST", "/_matrix/client/v3/createRoom", {"name": "moderators",
                                "preset": "private_chat"}, token=account.access_token)["room_id"]
@@ -61,43 +51,22 @@ def set_up(tmp_path: Path, homeserver, proxy) -> tuple[Path, object, str]:
         f'[storage]\npath = "{tmp_path / "data" / "kindred.db"}"\n\n'
         f'[community]\nmatrix_rooms = ["{mods}"]\n\n'
         f'[matrix]\nhomeserver = "{proxy.url}"\nuser_id = "{account.user_id}"\npassword = "{account.password}"\n')
-    return config, account, mods
+    return config, tmp_path / "data" / "kindred.db", account, mods
 
 
-async def kill_at(point: str, bot: BotProcess, hold, lock: WriteLock) -> None:
-    await until(hold.arrived.is_set, "the send the test holds", DEADLINE)
-    if point != "request":
-        await until(hold.answered.is_set, "Synapse to make the event", DEADLINE)
-    if point == "passed":
-        await asyncio.sleep(0.3)  # the answer reaches the bot, which then waits on the lock the test holds
-    await bot.kill()
-    lock.release()
-    hold.release.set()
-
-
-def held_send(proxy, room_id: str, point: str, lock: WriteLock):
-    return proxy.hold("PUT", rf"/rooms/{re.escape(room_id)}/send/m\.room\.message/", point,
-                      on_answer=lock.take if point == "passed" else None)
+def hold_alert(proxy, mods: str, point: str, database: Path):
+    return held_send(proxy.hold, "PUT", rf"/rooms/{re.escape(mods)}/send/m\.room\.message/", point, database)
 
 
 @pytest.mark.parametrize("point", POINTS)
 async def test_a_one_off_reminder_killed_at_its_send_reaches_the_room_once(tmp_path, homeserver, proxy, point):
     """A crisis re-alert, a one-off schedule like a meetup's reminder: the issue's "lost for good"."""
-    config, account, mods = set_up(tmp_path, homeserver, proxy)
-    database = tmp_path / "data" / "kindred.db"
+    config, database, account, mods = set_up(tmp_path, homeserver, proxy)
     await prepare(config, lambda bot: raise_alert_due_at(bot, {"platform": "matrix", "place_id": mods,
                                                               "scope_id": mods}, T0))
-    lock = WriteLock(database)
-    hold = held_send(proxy, mods, point, lock)
-    bot = BotProcess(config, tmp_path)
-    try:
-        await bot.start(T0, wait_started=False)  # the re-alert is due at once: the startup's catch-up sends it
-        await kill_at(point, bot, hold, lock)
-        await bot.start(T0 + timedelta(seconds=60))
-        await until(lambda: settled(database), "the restarted bot to finish what the crash left", SETTLE_SECONDS)
-    finally:
-        lock.release()
-        await bot.stop()
+    hold, lock = hold_alert(proxy, mods, point, database)
+    # The re-alert is due at once: the startup's catch-up sends it.
+    await crash_and_restart(BotProcess(config, tmp_path), database, hold, lock, point)
     realerts = [e for e in events(homeserver, mods, account.user_id, "m.room.message")
                 if "Still unacknowledged (1x)" in e["content"].get("body", "")]
     assert len(realerts) == 1
@@ -108,33 +77,28 @@ async def test_a_crisis_message_killed_at_its_alert_gets_one_alert_and_one_reply
         tmp_path, homeserver, proxy, new_member, point):
     """Matrix delivers the member's message again after the restart (the sync token is saved only once
     its batch was handled): the same event finds its alert, and nothing is sent twice."""
-    config, account, mods = set_up(tmp_path, homeserver, proxy)
-    database = tmp_path / "data" / "kindred.db"
+    config, database, account, mods = set_up(tmp_path, homeserver, proxy)
 
     async def alert_room(bot):
         await bot.community_settings(1, "crisis").set("alert_place", {"platform": "matrix", "place_id": mods,
                                                                       "scope_id": mods})
 
     await prepare(config, alert_room)
-    lock = WriteLock(database)
-    hold = held_send(proxy, mods, point, lock)
-    bot = BotProcess(config, tmp_path)
+    hold, lock = hold_alert(proxy, mods, point, database)
     member = await new_member("amara")
-    try:
-        await bot.start(T0)
+    dm = None
+
+    async def say_it_in_a_dm() -> None:
+        nonlocal dm
         dm = await member.create_room([account.user_id], encrypted=True, direct=True)
         await member.wait_for_join(dm, account.user_id, seconds=DEADLINE)
         await member.send_text(dm, CRISIS)
-        await kill_at(point, bot, hold, lock)
-        await bot.start(T0 + timedelta(seconds=60))
-        await member.wait_for(lambda room_id, event: room_id == dm and event.sender == account.user_id
-                              and "Are you safe right now?" in getattr(event, "body", ""), seconds=DEADLINE)
-        await until(lambda: settled(database), "the restarted bot to finish the alert", SETTLE_SECONDS)
-    finally:
-        lock.release()
-        await bot.stop()
+
+    await crash_and_restart(BotProcess(config, tmp_path), database, hold, lock, point, act=say_it_in_a_dm)
     alerts = [e for e in events(homeserver, mods, account.user_id, "m.room.message")
               if "Crisis alert" in e["content"].get("body", "")]
     replies = events(homeserver, dm, account.user_id, "m.room.encrypted")  # the reply is the bot's only message
     assert (len(alerts), len(replies)) == (1, 1)
     assert CRISIS not in alerts[0]["content"]["body"]
+    await member.wait_for(lambda room_id, event: room_id == dm and event.sender == account.user_id
+                          and "Are you safe right now?" in getattr(event, "body", ""), seconds=DEADLINE)
