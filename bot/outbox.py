@@ -21,6 +21,10 @@ deduplicates with it: Matrix's transaction id (`PUT .../send/{type}/{txnId}`), D
 - at startup (`recover`), rows still 'sending' are resent or given up the same way, before the
   scheduler re-runs the occurrences a dead process left claimed.
 
+Many messages at once (`deliver_many`: a batch of posts, a sweep's DMs) have all their rows written
+in one statement per 100 before the first send and, where the platform recognises a resend, are
+marked sent together at the end (a crash before that mark resends them with their tokens).
+
 Sends outside any scope (the console's own lines, whose inbound events have no stable id) go
 straight to the adapter, as before. Owners that claim many messages in one database transaction
 (the check-in sweep) write intents there (`intend`): rows 'claimed' with no content, which a
@@ -330,6 +334,8 @@ class Outbox:
     def intend(self, connection: sqlite3.Connection, intents: Sequence[Intent], now: datetime) -> None:
         """Claim messages inside the caller's own transaction (plain sqlite3, on the database thread):
         'claimed' rows with no content. `deliver(..., key=intent.key)` sends each later."""
+        if not self.enabled:
+            return
         created = _iso(now)
         connection.executemany(
             """INSERT INTO outbox (token, platform, status, scope, recipient, rebuild, payload, created_at)
