@@ -44,7 +44,11 @@ def valid_timezone(name: str) -> bool:
 
 @dataclass
 class StorageSettings:
-    path: str = DEFAULT_DB_PATH
+    path: str = DEFAULT_DB_PATH  # a SQLite file, used when no url is given
+    # "postgresql://user:password@host:5432/kindred": PostgreSQL instead of the file, for several replicas
+    # on one database (docs/deployment.md). Env KINDRED_DATABASE_URL wins, so the password can stay out
+    # of the file.
+    url: str = ""
     # Key for member-written text kept at rest (notes, safety plans). Env KINDRED_DATA_KEY wins;
     # otherwise this file, created on first start. Keep it out of backups of the database.
     key_file: str = ""
@@ -129,6 +133,11 @@ class Settings:
         return Path(self.storage.path).parent
 
     @property
+    def database(self) -> str:
+        """What `Database(...)` opens: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.storage.url or self.storage.path
+
+    @property
     def key_path(self) -> Path:
         return Path(self.storage.key_file) if self.storage.key_file else self.data_dir / "kindred.key"
 
@@ -141,6 +150,7 @@ SECRET_ENV = {
     ("discord", "token"): "KINDRED_DISCORD_TOKEN",
     ("matrix", "password"): "KINDRED_MATRIX_PASSWORD",
     ("matrix", "access_token"): "KINDRED_MATRIX_ACCESS_TOKEN",
+    ("storage", "url"): "KINDRED_DATABASE_URL",
 }
 
 
@@ -230,6 +240,9 @@ def _check_semantics(settings: Settings, problems: list[str]) -> None:
         if platform not in PLATFORMS or not user_id:
             problems.append(f"[crisis] on_call[{index}]: '{person}' should be a platform and an id, like "
                             "'discord:123456789012345678' or 'matrix:@ana:example.org'")
+    if settings.storage.url and not settings.storage.url.startswith(("postgresql://", "postgres://")):
+        problems.append("[storage] url: give a PostgreSQL URL, like 'postgresql://kindred@db.example.org/kindred' "
+                        "(or leave it out and set path for a SQLite file)")
     if settings.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append("[logging] level: use one of DEBUG, INFO, WARNING, ERROR")
     if settings.logging.format not in ("text", "json"):

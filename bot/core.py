@@ -104,7 +104,7 @@ class Kindred:
     def __init__(self, settings: Settings, clock: Clock | None = None):
         self.settings = settings
         self.clock = clock or Clock()
-        self.db = Database(settings.storage.path)
+        self.db = Database(settings.database)
         self.router = Router(self)
         self.scheduler = Scheduler(self)
         self.members = Members(self.db, self.clock)

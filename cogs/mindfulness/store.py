@@ -213,7 +213,7 @@ class MindfulnessStore:
                          duration = excluded.duration, retired = excluded.retired, origin = excluded.origin,
                          credit_name = excluded.credit_name,
                          credit_member = CASE WHEN excluded.credit_name IS NULL THEN NULL
-                                              ELSE coalesce(excluded.credit_member, credit_member) END,
+                                              ELSE coalesce(excluded.credit_member, mindfulness_prompts.credit_member) END,
                          updated_at = excluded.updated_at""",
                     (community_id, prompt.id, prompt.category, prompt.title, prompt.text, prompt.follow_up,
                      prompt.duration, int(prompt.retired), prompt.origin, prompt.credit, credit_member, now),
@@ -286,7 +286,8 @@ class MindfulnessStore:
             return
         await self.db.execute(
             "UPDATE mindfulness_schedules SET rotation = saved.column2, last_posted_on = saved.column3, "
-            "recent = saved.column4 FROM (VALUES " + ",".join("(?,?,?,?)" for _ in schedules) + ") AS saved "
+            "recent = saved.column4 FROM (VALUES (CAST(? AS INTEGER),?,?,?)" + ",(?,?,?,?)" * (len(schedules) - 1)
+            + ") AS saved "
             "WHERE mindfulness_schedules.id = saved.column1",
             [value for schedule in schedules for value in
              (schedule.id, schedule.rotation.to_json(), schedule.last_posted_on, json.dumps(schedule.recent))],
@@ -321,7 +322,7 @@ class MindfulnessStore:
     async def pending_counts(self, community_id: int, member_id: int) -> tuple[int, int]:
         """Suggestions waiting for review: (this member's, the whole community's)."""
         row = await self.db.fetchone(
-            "SELECT SUM(member_id = ?), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
+            "SELECT SUM(CASE WHEN member_id = ? THEN 1 ELSE 0 END), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
             "AND status = 'pending'", (member_id, community_id))
         return int(row[0] or 0), int(row[1] or 0)
 
