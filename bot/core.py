@@ -27,7 +27,7 @@ from bot.communities import Communities
 from bot.config import Settings
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
-from bot.pending import Pending
+from bot.pending import WHICH, Ambiguous, Pending
 from bot.scheduler import Cron, Scheduler
 from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
@@ -100,6 +100,7 @@ class Kindred:
         self.consent = Consent(self)
         self.communities = Communities(self.db, settings)
         self.pending = Pending(self.db, self.clock)
+        self.router.choice_handlers[WHICH] = self._which_question_answered
         self.rate_limiter = RateLimiter()
         self.vault: Vault | None = None
         self.cogs: dict[str, Cog] = {}
@@ -274,6 +275,9 @@ class Kindred:
             return
         # Numbered and typed answers exist only where questions could not carry buttons.
         answer = await self.pending.resolve(message) if adapter is None or not adapter.capabilities.buttons else None
+        if isinstance(answer, Ambiguous):
+            await ctx.reply(answer.question(), private=True)
+            return
         if isinstance(answer, ChoiceEvent):
             await self.router.dispatch_choice(ctx, answer.choice_id)
             return
@@ -286,6 +290,16 @@ class Kindred:
                     await cog.on_message(message, ctx)
                 except Exception:
                     log.exception("message listener failed", extra={"cog": cog.name})
+
+    async def _which_question_answered(self, ctx: Context, value: str) -> None:
+        """The member said which open question their earlier answer was for: apply it there."""
+        answer = await self.pending.which_answered(value, ctx.author, ctx.place)
+        if isinstance(answer, ChoiceEvent):
+            await self.router.dispatch_choice(ctx, answer.choice_id)
+        elif isinstance(answer, TextAnswer):
+            await self.router.dispatch_text_answer(ctx, answer.request_id, answer.text)
+        else:
+            await ctx.reply(answer, private=True)
 
     async def handle_choice(self, event: ChoiceEvent, responder: Responder | None = None) -> None:
         adapter = self.adapters.get(event.place.platform)

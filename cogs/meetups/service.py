@@ -208,7 +208,8 @@ class MeetupService:
                     "Plans changed? Press Can't go so someone on the waitlist gets your seat. "
                     "`!meetup reminders off` stops these.")
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith((":cant", ":going"))]
-            sent += await self.tell(row["member_id"], row["platform"], Content(text=text, choices=choices))
+            sent += await self.tell(row["member_id"], row["platform"],
+                                    Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
         log.info("meetup reminders sent", extra={"meetup": occ.meetup.id, "count": sent})
 
     async def on_roll(self, firing: Firing) -> None:
@@ -251,7 +252,8 @@ class MeetupService:
                     f"{render.when_line(occ.start)}. If you can't make it any more, press Can't go so the "
                     "next person gets it.")
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith(":cant")]
-            await self.tell(member_id, platforms.get(member_id, ""), Content(text=text, choices=choices))
+            await self.tell(member_id, platforms.get(member_id, ""),
+                            Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
 
     # --- calendars --------------------------------------------------------------------------------
 

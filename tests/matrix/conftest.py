@@ -45,7 +45,7 @@ class KindredOnMatrix:
         self.running: list[Kindred] = []
 
     async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
-                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), **matrix_options):
+                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), clock=None, **matrix_options):
         """A started bot; pass the same name and account again to restart one on its data directory."""
         account = account or self.server.register(f"kindred{secrets.token_hex(3)}")
         settings = settings_for_tests(
@@ -55,7 +55,7 @@ class KindredOnMatrix:
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
                                   **{"password": account.password, **matrix_options}),
         )
-        bot = Kindred(settings)
+        bot = Kindred(settings, clock=clock)
         adapter = MatrixAdapter(settings)
         adapter.retry_cap_seconds = 1.0  # a restarted test server is back within seconds
         adapter.decrypt_grace_seconds = 0.5

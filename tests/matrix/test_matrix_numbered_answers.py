@@ -1,0 +1,67 @@
+"""Issue 16's walk on a real Synapse: in a DM (no buttons), a bare "1" with a check-in question and a
+meetup seat open at once is never taken as giving the seat up; the bot asks which, naming both."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.testing import FrozenClock
+from cogs.checkins.cog import CheckinsCog
+from tests.matrix.member import Member
+from tests.matrix.test_matrix_adapter import DEADLINE, ask, direct_room, from_bot
+
+
+@pytest.fixture(autouse=True)
+def manual_sweeps(monkeypatch):
+    monkeypatch.setattr(CheckinsCog, "auto_sweep", False)
+
+
+async def said_privately(member: Member, bot_user: str, room_id: str, text: str):
+    """Send in a room; the bot answers privately in the member's DM. Returns (answer, DM room id)."""
+    mark = member.mark()
+    await member.send_text(room_id, text)
+    answer = await member.wait_for(from_bot(bot_user), after=mark, seconds=DEADLINE)
+    return answer, next(rid for rid, event in member.events[mark:] if event is answer)
+
+
+async def test_carols_one_in_a_dm_keeps_her_seat_until_she_says_which(kindred, new_member):
+    clock = FrozenClock(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "cogs.checkins", "cogs.meetups"), clock=clock)
+    bot.rate_limiter.limit = 1000
+    bot_user = account.user_id
+    mo = await new_member("mo")  # creates the room, so a moderator there
+    carol = await new_member("carol")
+    room_id = await mo.create_room([bot_user, carol.user_id], name="Peer support")
+    await mo.wait_for_join(room_id, bot_user)
+
+    review, mo_dm = await said_privately(mo, bot_user, room_id, "!meetup create Coffee, tomorrow 7pm, capacity 1")
+    assert "Is this right?" in review.body
+    assert "announced" in (await ask(mo, mo_dm, bot_user, "1")).body
+    assert "Before we start" in (await ask(mo, mo_dm, bot_user, "!meetup rsvp going Coffee")).body
+    assert "You're going to **Coffee**" in (await ask(mo, mo_dm, bot_user, "1")).body
+
+    carol_dm = await direct_room(carol, bot_user)
+    await ask(carol, carol_dm, bot_user, "!meetup rsvp going Coffee")
+    assert "waitlist" in (await ask(carol, carol_dm, bot_user, "1")).body
+    await ask(carol, carol_dm, bot_user, "!checkin start 20:00 Europe/London")
+    assert "You're in" in (await ask(carol, carol_dm, bot_user, "1")).body
+    assert "How is your mood today?" in (await ask(carol, carol_dm, bot_user, "!checkin now")).body
+
+    mark = carol.mark()
+    await mo.send_text(mo_dm, "!meetup rsvp cant Coffee")
+    seat = await carol.wait_for(from_bot(bot_user, carol_dm), after=mark, seconds=DEADLINE)
+    assert "a seat opened up" in seat.body and "1️⃣ Can't go" in seat.body
+
+    which = await ask(carol, carol_dm, bot_user, "1")
+    assert "which one is your **1** for?" in which.body
+    assert "Your mood today: 1" in which.body and "Your seat at Coffee: Can't go" in which.body
+    assert "How strong are cravings today?" in (await ask(carol, carol_dm, bot_user, "1")).body
+    assert "**Your answer:** going" in (await ask(carol, carol_dm, bot_user, "!meetup show Coffee")).body
+
+    # Replying to the seat notice itself is never ambiguous.
+    mark = carol.mark()
+    await carol.send_text(carol_dm, "1", extra={"m.relates_to": {"m.in_reply_to": {"event_id": seat.event_id}}})
+    gave_up = await carol.wait_for(from_bot(bot_user, carol_dm), after=mark, seconds=DEADLINE)
+    assert "can't make **Coffee**" in gave_up.body
