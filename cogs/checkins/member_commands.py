@@ -13,6 +13,7 @@ from cogs.checkins.chart import ChartPoint, render_chart
 from cogs.checkins.milestones import SoberPeriod, days_sober, next_milestone
 from cogs.checkins.questions import ON_TRACK
 from cogs.checkins.store import SHARE_ITEMS, from_unix, schedule_of
+from cogs.checkins.support import put_count_back
 from cogs.checkins.timing import (
     DaysError,
     days_from_text,
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 FEATURE = "checkins"
 JOIN = "!checkin start"
+# What partners see for each `!checkin share` item, as the member reads it.
+SHARED_AS = {"checkins": "whether you checked in", "mood": "your mood", "ontrack": "your on-track answer"}
 ON_OFF = ("on", "off")
 
 
@@ -255,11 +258,13 @@ class MemberCommands:
         fields.append(("Milestone announcements", "on" if row["announce_milestones"] else "off"))
         await ctx.reply(Content(title="Your check-ins", fields=fields), private=True)
 
-    @command("checkin sober", params=[Param("date", ParamType.WORD, "the day you started, like 2026-03-01, or off")],
+    @command("checkin sober", params=[Param("date", ParamType.WORD,
+                                            "the day you started, like 2026-03-01; off; or undo")],
              access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN,
-             examples=["!checkin sober 2026-03-01", "!checkin sober off"])
+             examples=["!checkin sober 2026-03-01", "!checkin sober undo", "!checkin sober off"])
     async def checkin_sober(self: CheckinsCog, ctx: Context, date: str) -> None:
-        """Optional: your sobriety date, for private milestone congratulations. `off` removes it."""
+        """Optional: your sobriety date, for private milestone congratulations. `off` removes it; `undo` puts
+        back the date your count had before it last started again."""
         from datetime import date as Date
 
         member_id = await self.participant_id(ctx)
@@ -270,6 +275,9 @@ class MemberCommands:
         if date.lower() == "off":
             await self.store.replace_sober_periods(member_id, [])
             await ctx.reply("Removed your sobriety date and its history.", private=True)
+            return
+        if date.lower() == "undo":
+            await ctx.reply(await put_count_back(self, member_id, today), private=True)
             return
         since = parse_date(date, today)
         if since > today:
@@ -308,11 +316,34 @@ class MemberCommands:
         member_id = await self.participant_id(ctx)
         if member_id is None:
             return
+        row = await self.store.participant(member_id)
+        was_on = bool(row[SHARE_ITEMS[item]])
         await self.store.update(member_id, **{SHARE_ITEMS[item]: int(setting == "on")})
         row = await self.store.participant(member_id)
-        shared = [name for name, column in SHARE_ITEMS.items() if row[column]]
-        await ctx.reply(f"Your partners now see: {', '.join(shared) or 'nothing'}. Never your notes, "
-                        "intention or cravings.", private=True)
+        shared = [SHARED_AS[name] for name, column in SHARE_ITEMS.items() if row[column]]
+        everything = f"Your partners see: {', '.join(shared) or 'nothing'}. Never your notes, intention or cravings."
+        if setting == "on" and not was_on:
+            today = self.local_today(row)
+            shown = await self._shared_today(member_id, item, today)
+            today_part = f" Today they'll see: {shown}." if shown else ""
+            text = (f"From now on your partners see {SHARED_AS[item]}, starting with today's check-in "
+                    f"({today:%A %-d %B}).{today_part} `!checkin share {item} off` stops it.\n{everything}")
+        else:
+            text = everything
+        await ctx.reply(text, private=True)
+
+    async def _shared_today(self: CheckinsCog, member_id: int, item: str, today: date) -> str:
+        """What partners will read for `item` from today's check-in, if it is already answered."""
+        entry = await self.store.entry(member_id, today)
+        if entry is None or not entry["answered_at"]:
+            return ""
+        if item == "checkins":
+            return "that you checked in"
+        if item == "mood" and entry["mood"] is not None:
+            return f"mood {entry['mood']}/5"
+        if item == "ontrack" and entry["on_track"]:
+            return ON_TRACK[entry["on_track"]].lower()
+        return ""
 
     @command("checkin summary", params=[Param("setting", ParamType.CHOICE, "on or off", choices=ON_OFF)],
              access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN)

@@ -83,3 +83,10 @@ def reset_after_slip(periods: list[SoberPeriod], slip_day: date) -> list[SoberPe
             return list(periods)
         return [*periods[:-1], SoberPeriod(current.started, slip_day), SoberPeriod(slip_day, None)]
     return [*periods, SoberPeriod(slip_day, None)]
+
+
+def undo_reset(periods: list[SoberPeriod]) -> list[SoberPeriod] | None:
+    """Put back the sober period the latest slip reset closed (None if the latest change was no reset)."""
+    if len(periods) >= 2 and periods[-1].ended is None and periods[-2].ended == periods[-1].started:
+        return [*periods[:-2], SoberPeriod(periods[-2].started, None)]
+    return None
