@@ -6,6 +6,7 @@ form here: Discord shows it in each viewer's own time, other adapters render it 
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import datetime
 from functools import lru_cache
@@ -89,3 +90,30 @@ def quote_member_text(text: str, limit: int = 500) -> str:
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural_word or word + 's')}"
+
+
+def nearest(typed: str, candidates: list[str] | set[str]) -> str | None:
+    """The candidate `typed` most likely misspells ("strat" -> "start", not "stats"), or None.
+
+    Typos are mostly one swapped, missing, extra or wrong letter, so the measure is the edit distance
+    with swaps counted once (optimal string alignment); difflib's ratio breaks ties."""
+    typed = typed.lower()
+    allowed = max(1, len(typed) // 3)
+    scored = [(_edits(typed, c.lower()), -difflib.SequenceMatcher(None, typed, c.lower()).ratio(), c)
+              for c in candidates]
+    best = min(scored, default=None)
+    return best[2] if best is not None and best[0] <= allowed else None
+
+
+def _edits(a: str, b: str) -> int:
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]

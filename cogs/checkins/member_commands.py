@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.commands import Access, Context, Param, ParamType, command, on_choice
+from bot.days import describe_weekdays, weekdays_from_text, weekdays_to_text
 from bot.model import Choice, Content, FileAttachment
 from bot.params import ArgumentError, parse_date, suggest_timezones
 from bot.text import plural, timestamp
@@ -14,14 +15,7 @@ from cogs.checkins.milestones import SoberPeriod, days_sober, next_milestone
 from cogs.checkins.questions import ON_TRACK
 from cogs.checkins.store import SHARE_ITEMS, from_unix, schedule_of
 from cogs.checkins.support import put_count_back
-from cogs.checkins.timing import (
-    DaysError,
-    days_from_text,
-    days_to_text,
-    format_days,
-    parse_days,
-    parse_quiet_hours,
-)
+from cogs.checkins.timing import parse_quiet_hours
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
@@ -33,15 +27,6 @@ SHARED_AS = {"checkins": "whether you checked in", "mood": "your mood", "ontrack
 ON_OFF = ("on", "off")
 
 
-def _days(text: str | None) -> frozenset[int] | None:
-    if not text:
-        return None
-    try:
-        return parse_days(text)
-    except DaysError as error:
-        raise ArgumentError(f"{error}. Type days like `mon-fri`, `mon,wed,fri`, `weekends` or `daily`") from None
-
-
 class MemberCommands:
     @command(
         "checkin start",
@@ -49,14 +34,15 @@ class MemberCommands:
             Param("time", ParamType.TIME, "when to ask you, like 20:00 or 8am", required=False),
             Param("timezone", ParamType.TIMEZONE, "your timezone, like Europe/London", required=False,
                   autocomplete="timezone_suggestions"),
-            Param("days", ParamType.TEXT, "which days: daily, mon-fri, mon,wed,fri", required=False),
+            Param("days", ParamType.DAYS, "which days: daily, mon-fri, mon,wed,fri, tue and thu",
+                  required=False),
         ],
         private=True,
         examples=["!checkin start 20:00 Europe/London", "!checkin start 8am America/Chicago mon-fri"],
     )
     async def checkin_start(self: CheckinsCog, ctx: Context, time=None, timezone=None, days=None) -> None:
         """Join daily private check-ins, or change when they come (time, timezone, days)."""
-        weekdays = _days(days)
+        weekdays = days
         member_id = await ctx.member_id()
         if member_id is not None and await self.bot.consent.has(member_id, FEATURE):
             await self.save_schedule(ctx, member_id, time, timezone, weekdays)
@@ -79,14 +65,14 @@ class MemberCommands:
         row = await self.store.participant(member_id)
         local_time = wanted_time or (time.fromisoformat(row["local_time"]) if row else DEFAULT_TIME)
         zone = timezone or (row["timezone"] if row else ctx.community.timezone)
-        chosen_days = weekdays or (days_from_text(row["days"]) if row else frozenset(range(7)))
+        chosen_days = weekdays or (weekdays_from_text(row["days"]) if row else frozenset(range(7)))
         await self.store.save_schedule(member_id, ctx.community.id, local_time.strftime("%H:%M"), zone,
-                                       days_to_text(chosen_days), self.bot.clock.now().isoformat())
+                                       weekdays_to_text(chosen_days), self.bot.clock.now().isoformat())
         if row is None or row["paused"] and joining:
             await self.store.update(member_id, paused=0, paused_until=None)
         following = await self.reschedule(member_id)
         opening = "You're in. " if joining else "Done. "
-        text = (f"{opening}I'll check in privately {format_days(chosen_days)} at {local_time:%H:%M} ({zone}).")
+        text = (f"{opening}I'll check in privately {describe_weekdays(chosen_days)} at {local_time:%H:%M} ({zone}).")
         if following:
             text += f"\nThe next one: {timestamp(following, 'F')}."
         text += ("\nChange it with `!checkin start 08:30 Europe/London mon-fri`, set quiet hours with "
@@ -240,7 +226,7 @@ class MemberCommands:
         row = await self.store.participant(member_id)
         schedule = schedule_of(row)
         today = self.local_today(row)
-        fields = [("When", f"{format_days(schedule.weekdays)} at {row['local_time']} ({row['timezone']})")]
+        fields = [("When", f"{describe_weekdays(schedule.weekdays)} at {row['local_time']} ({row['timezone']})")]
         if row["paused"]:
             fields.append(("Paused", "yes, until you type `!checkin resume`"))
         elif row["paused_until"]:

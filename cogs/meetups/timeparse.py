@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from bot.params import timezones_by_lower_name
+from bot.params import ZONE_ABBREVIATIONS, timezones_by_lower_name, zone_problem
 
 from .recurrence import Recurrence, localize
 
@@ -37,13 +37,6 @@ ORDINALS = {
     "fifth": 5, "5th": 5, "last": -1,
 }  # fmt: skip
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "other": 2}
-# Abbreviations name different offsets in different places and seasons; ask for a real zone.
-ABBREVIATIONS = {
-    "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "bst", "cet", "cest", "eet", "eest",
-    "ist", "aest", "aedt", "acst", "awst", "nzst", "nzdt", "wet", "west", "akst", "hst",
-}  # fmt: skip
-
-
 class TimeParseError(ValueError):
     """A kind, short explanation of why a time was refused, with an example of what works."""
 
@@ -71,18 +64,12 @@ def find_zone(text: str) -> tuple[ZoneInfo | None, str]:
         name = zones.get(token.lower())
         if name is None:
             if "/" in token:
-                raise TimeParseError(
-                    f"I don't know the time zone `{token}`. Use a name like `Europe/London` or "
-                    "`America/New_York`, or leave it out to use the community's zone."
-                )
+                raise TimeParseError(f"{zone_problem(token)}, or leave the zone out to use the community's.")
             continue
         return ZoneInfo(name), re.sub(re.escape(token), " ", text, count=1, flags=re.I)
     for word in re.findall(r"[a-z]+", text.lower()):
-        if word in ABBREVIATIONS:
-            raise TimeParseError(
-                f"`{word.upper()}` can mean different offsets; name the zone instead, like "
-                "`America/New_York` or `Europe/London`, or leave it out to use the community's zone."
-            )
+        if word in ZONE_ABBREVIATIONS and word != "gmt":
+            raise TimeParseError(f"{zone_problem(word.upper())}, or leave the zone out to use the community's.")
     return None, text
 
 
