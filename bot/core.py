@@ -20,13 +20,13 @@ from bot import pending as pending_module
 from bot import scheduler as scheduler_module
 from bot import vault as vault_module
 from bot.adapters.base import Adapter, Responder
-from bot.builtin import HelpCog
+from bot.builtin import CommunityCog, HelpCog
 from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
 from bot.communities import Communities
 from bot.config import Settings
 from bot.members import Consent, Members
-from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
+from bot.model import ChoiceEvent, Community, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import WHICH, Ambiguous, Pending
 from bot.scheduler import Cron, Scheduler
 from bot.storage import Database, Migration
@@ -125,6 +125,7 @@ class Kindred:
     async def start(self, cogs: list[str] | None = None, start_adapters: bool = True) -> None:
         await self.open_storage()
         await self.add_cog(HelpCog(self))
+        await self.add_cog(CommunityCog(self))
         for module in DEFAULT_COGS if cogs is None else cogs:
             await self.load_extension(module)
         self.scheduler.register_handler("core.retention", self.enforce_retention)
@@ -337,6 +338,14 @@ class Kindred:
 
     async def edit(self, ref: SentRef, content: Content | str) -> None:
         await self.adapter_for(ref.platform).edit(ref, Content.of(content))
+
+    async def timezone_for(self, reader: UserRef | None, community: Community) -> str:
+        """The zone to write times in for someone reading them where the platform can't localise
+        (console, Matrix): the one they chose with `!settings timezone`, else the community's."""
+        settings = self.get_cog("settings")
+        if reader is not None and settings is not None:
+            return await settings.timezone_of(reader) or community.timezone
+        return community.timezone
 
     async def is_moderator(self, user: UserRef, community_id: int, adapter: Adapter | None = None) -> bool:
         if user.key in self.communities.moderator_keys.get(community_id, ()):

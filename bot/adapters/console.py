@@ -84,7 +84,7 @@ class ConsoleAdapter(Adapter):
         return await self._show(content, user)
 
     async def edit(self, ref: SentRef, content: Content) -> None:
-        self._print(f"(message {ref.message_id} updated)\n{self.render(content)}")
+        self._print(f"(message {ref.message_id} updated)\n{self.render(content, await self._zone(self.user))}")
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         return user == self.operator
@@ -95,10 +95,10 @@ class ConsoleAdapter(Adapter):
             return None
         return self.operator if name == self.operator.user_id else UserRef(CONSOLE, name, name)
 
-    def render(self, content: Content) -> str:
-        community = self.bot.communities.get(1)
-        text = render_timestamps(neutralize_mentions(content.as_plain_text()), community.timezone,
-                                 self.bot.clock.now())
+    def render(self, content: Content, timezone: str | None = None) -> str:
+        """The content as printed; times in `timezone` (the reader's), else the community's."""
+        zone = timezone or self.bot.communities.get(1).timezone
+        text = render_timestamps(neutralize_mentions(content.as_plain_text()), zone, self.bot.clock.now())
         if content.choices:
             text += "\n" + numbered_choices(content)
         if content.ask:
@@ -108,11 +108,14 @@ class ConsoleAdapter(Adapter):
     async def _show(self, content: Content, private_to: UserRef | None) -> SentRef:
         ref = SentRef(CONSOLE, PLACE.place_id, str(next(self._ids)))
         header = f"[private to {private_to.name}] " if private_to and private_to != self.user else ""
-        self._print(header + self.render(content))
+        self._print(header + self.render(content, await self._zone(private_to or self.user)))
         for attachment in content.files:
             self._print(f"📎 {attachment.filename} saved to {self._save(attachment.filename, attachment.data)}")
         await self.bot.pending.remember(ref, content, private_to)
         return ref
+
+    async def _zone(self, reader: UserRef) -> str:
+        return await self.bot.timezone_for(reader, self.bot.communities.get(1))
 
     def _save(self, filename: str, data: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)

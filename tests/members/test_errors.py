@@ -40,5 +40,5 @@ async def test_features_are_named_the_way_members_write_them(console, typed):
 
 async def test_an_unknown_feature_lists_the_real_ones_with_an_example(console):
     answer = await console.type("!optin yoga")
-    assert "There is no feature called 'yoga'. Features you can join: checkins, crisis, meetups, mindfulness." in answer
+    assert "There is no feature called 'yoga'. Features you can join: checkins, crisis, meetups, mindfulness, settings." in answer
     assert "For example: `!optin checkins`" in answer

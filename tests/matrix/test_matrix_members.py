@@ -1,5 +1,6 @@
-"""Issue 16's walk on a real Synapse: in a DM (no buttons), a bare "1" with a check-in question and a
-meetup seat open at once is never taken as giving the seat up; the bot asks which, naming both."""
+"""What members meet, on a real Synapse (issue 16). In a DM (no buttons) a bare "1" with a check-in
+question and a meetup seat open at once never gives the seat up: the bot asks which, naming both.
+Times in a DM are written in the zone the member chose."""
 
 from __future__ import annotations
 
@@ -65,3 +66,16 @@ async def test_carols_one_in_a_dm_keeps_her_seat_until_she_says_which(kindred, n
     await carol.send_text(carol_dm, "1", extra={"m.relates_to": {"m.in_reply_to": {"event_id": seat.event_id}}})
     gave_up = await carol.wait_for(from_bot(bot_user, carol_dm), after=mark, seconds=DEADLINE)
     assert "can't make **Coffee**" in gave_up.body
+
+
+async def test_times_in_a_dm_are_in_the_zone_the_member_chose(kindred, new_member):
+    clock = FrozenClock(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
+    bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "cogs.checkins"), clock=clock)
+    dana = await new_member("dana")
+    dm = await direct_room(dana, account.user_id)
+    await ask(dana, dm, account.user_id, "!settings timezone America/Chicago")
+    assert "Your timezone is America/Chicago" in (await ask(dana, dm, account.user_id, "1")).body
+
+    await ask(dana, dm, account.user_id, "!checkin start 20:00 Europe/London")
+    joined = await ask(dana, dm, account.user_id, "1")
+    assert "The next one: Fri 04 Dec 2026, 14:00 CST." in joined.body  # 20:00 in London, read in Chicago
