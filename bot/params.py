@@ -255,10 +255,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+REST_OF_LINE = (ParamType.TEXT, ParamType.DAYS)
+
+
 def parse_arguments(params: list[Param], text: str, ctx: Any) -> dict[str, Any]:
     """Read `!name args` text into typed values.
 
-    Parameters are filled in order; the last TEXT parameter takes the rest of the line. An optional
+    Parameters are filled in order; the last TEXT (or DAYS: "mon and wed") parameter takes the rest of
+    the line. An optional
     parameter whose value does not fit is skipped, so `!checkin start Europe/London` still works when
     the time is left out (as discord.py's Optional converters do).
     """
@@ -277,7 +281,7 @@ def parse_arguments(params: list[Param], text: str, ctx: Any) -> dict[str, Any]:
             values[param.name] = None
             continue
         try:
-            if param.type is ParamType.TEXT and is_last:
+            if param.type in REST_OF_LINE and is_last:
                 values[param.name] = convert(param, rest_of_line(position), ctx)
                 position = len(tokens)
                 continue
