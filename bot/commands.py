@@ -243,9 +243,6 @@ class Router:
         if command is None:
             await self._unknown(ctx, typed, text)
             return
-        if command.name in self.groups() and not command.params and rest:
-            await self._unknown(ctx, typed, text)  # `!settings timzone`: a misspelt subcommand
-            return
         ctx.command = command
         if not await self._permitted(ctx, command):
             return

@@ -11,7 +11,7 @@ import importlib
 import logging
 import time
 from collections import defaultdict, deque
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot import communities as communities_module
@@ -21,6 +21,7 @@ from bot import scheduler as scheduler_module
 from bot import vault as vault_module
 from bot.adapters.base import Adapter, Responder
 from bot.builtin import CommunityCog, HelpCog
+from bot.clock import Clock
 from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
 from bot.communities import Communities
@@ -28,7 +29,8 @@ from bot.config import Settings
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Community, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import WHICH, Ambiguous, Pending
-from bot.scheduler import Cron, Scheduler
+from bot.schedule_specs import Cron
+from bot.scheduler import Scheduler
 from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
 
@@ -44,11 +46,6 @@ CORE_MIGRATIONS = {
     "core.pending": pending_module.MIGRATIONS,
     "core.vault": vault_module.MIGRATIONS,
 }
-
-
-class Clock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class RateLimiter:
@@ -96,7 +93,7 @@ class Kindred:
         self.db = Database(settings.storage.path)
         self.router = Router(self)
         self.scheduler = Scheduler(self)
-        self.members = Members(self.db)
+        self.members = Members(self.db, self.clock)
         self.consent = Consent(self)
         self.communities = Communities(self.db, settings)
         self.pending = Pending(self.db, self.clock)

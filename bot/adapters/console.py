@@ -15,7 +15,6 @@ import asyncio
 import itertools
 import re
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -119,7 +118,7 @@ class ConsoleAdapter(Adapter):
 
     def _save(self, filename: str, data: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = self.bot.clock.now().strftime("%Y%m%d-%H%M%S")
         path = self.files_dir / f"{stamp}-{Path(filename).name}"
         path.write_bytes(data)
         return path

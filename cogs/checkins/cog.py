@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, on_choice, on_text
 from bot.model import Content
 from bot.params import ArgumentError
+from bot.schedule_specs import Every
+from bot.scheduler import Occurrence
 from bot.text import plural, timestamp
 from cogs.checkins import dispatch
 from cogs.checkins.member_commands import MemberCommands
@@ -72,9 +74,6 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         retention="notes and intentions for 90 days by default; the rest until you stop and erase it",
         who_can_see="you; partners see only what you choose to share; moderators see only community totals",
     )
-    # Tests switch the minute-by-minute loop off and call sweep() themselves.
-    auto_sweep = True
-
     def __init__(self, bot):
         super().__init__(bot)
         self.store = CheckinStore(bot.db)
@@ -91,26 +90,19 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # Members who left check-ins or erased their data since the sweep's latest claim read the table:
         # nothing it claimed for them is sent. Memory only; a new claim reads the table afresh.
         self.left_since_claim: set[int] = set()
-        self._loop: asyncio.Task | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
 
     async def cog_load(self) -> None:
-        if self.auto_sweep:
-            self._loop = self.bot.spawn(self._sweep_forever())
+        # Members' times live in the check-in tables (an indexed next-due column), not one schedule
+        # each: the scheduler wakes the sweep every minute by the bot's clock and the sweep sends
+        # whatever is due. After a restart the catch-up runs it at once; lateness is the sweep's to judge.
+        self.bot.scheduler.register_handler("checkins.sweep", self._swept_by_schedule)
+        await self.bot.scheduler.add("checkins", "sweep", Every(minutes=1), "checkins.sweep",
+                                     grace=timedelta(minutes=1))
 
-    async def cog_unload(self) -> None:
-        if self._loop is not None:
-            self._loop.cancel()
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            now = datetime.now(UTC)
-            await asyncio.sleep(60 - now.second - now.microsecond / 1e6 + 0.05)
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("check-in sweep failed")
+    async def _swept_by_schedule(self, occurrence: Occurrence) -> None:
+        await self.sweep()
 
     async def sweep(self, now: datetime | None = None) -> SweepResult:
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.model import Content, FileAttachment, PlaceRef, SentRef
-from bot.scheduler import At
+from bot.schedule_specs import At
 from bot.scheduler import Occurrence as Firing
 
 from . import render

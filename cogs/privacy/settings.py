@@ -46,7 +46,7 @@ class MemberSettingsCog(Cog):
         super().__init__(bot)
         self.waiting: dict[str, str] = {}  # a zone asked for before agreeing (memory only)
 
-    @command("settings", private=True, examples=["!settings"])
+    @command("settings show", private=True, examples=["!settings show"])
     async def settings(self, ctx: Context) -> None:
         """Your own settings: the timezone your times are shown in."""
         zone = await self.timezone_of(ctx.author)

@@ -11,7 +11,7 @@ import pytest
 from bot.adapters.matrix import MatrixAdapter
 from bot.config import CommunitySettings, MatrixSettings
 from bot.core import Kindred
-from bot.testing import settings_for_tests
+from bot.testing import FrozenClock, settings_for_tests
 from tests.matrix.member import Member
 from tests.matrix.synapse import SynapseServer
 
@@ -43,6 +43,7 @@ class KindredOnMatrix:
         self.server = server
         self.tmp_path = tmp_path
         self.running: list[Kindred] = []
+        self.clock = FrozenClock()
 
     async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
                     cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), clock=None, **matrix_options):
@@ -55,7 +56,8 @@ class KindredOnMatrix:
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
                                   **{"password": account.password, **matrix_options}),
         )
-        bot = Kindred(settings, clock=clock)
+        # The bot's own clock is frozen, as in every test (Synapse stamps events with the machine's).
+        bot = Kindred(settings, clock=clock or self.clock)
         adapter = MatrixAdapter(settings)
         adapter.retry_cap_seconds = 1.0  # a restarted test server is back within seconds
         adapter.decrypt_grace_seconds = 0.5

@@ -6,17 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.testing import FrozenClock
-from cogs.checkins.cog import CheckinsCog
 from tests.matrix.member import Member
 from tests.matrix.test_matrix_adapter import DEADLINE, ask, direct_room, from_bot
-
-
-@pytest.fixture(autouse=True)
-def manual_sweeps(monkeypatch):
-    monkeypatch.setattr(CheckinsCog, "auto_sweep", False)
 
 
 async def said_privately(member: Member, bot_user: str, room_id: str, text: str):

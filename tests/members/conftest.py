@@ -14,7 +14,6 @@ import pytest
 from bot.adapters.console import ConsoleAdapter
 from bot.config import CommunitySettings
 from bot.testing import FrozenClock, make_test_bot, settings_for_tests
-from cogs.checkins.cog import CheckinsCog
 
 # Friday 4 December 2026, 12:00 UTC.
 START = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -42,11 +41,6 @@ class Console:
 def clock() -> FrozenClock:
     return FrozenClock(START)
 
-
-@pytest.fixture(autouse=True)
-def manual_sweeps(monkeypatch):
-    """Check-ins are swept by the tests themselves, at the frozen clock's time."""
-    monkeypatch.setattr(CheckinsCog, "auto_sweep", False)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ async def test_my_own_zone_is_asked_for_kept_only_with_consent_and_used_for_my_t
     assert "Kindred keeps **the timezone you choose**" in asked
     assert "Your timezone is Europe/London" in await console.type("1")
     assert "Thu 10 Dec 2026, 01:00 GMT" in await console.type("!meetup show Circle")
-    assert "**Timezone:** Europe/London" in await console.type("!settings")
+    assert "**Timezone:** Europe/London" in await console.type("!settings show")
     exported = await console.type("!mydata")
     assert "**settings**: timezone" in exported
 
