@@ -268,11 +268,14 @@ class Kindred:
         text = message.text.strip()
         if not text:
             return
+        # Numbered and typed answers exist only where questions could not carry buttons.
+        numbered = adapter is None or not adapter.capabilities.buttons
         if text.startswith(PREFIX) and len(text) > len(PREFIX) and not text[len(PREFIX)].isspace():
+            if numbered:
+                await self.pending.command_typed(message)
             await self.router.dispatch_text(ctx, text)
             return
-        # Numbered and typed answers exist only where questions could not carry buttons.
-        answer = await self.pending.resolve(message) if adapter is None or not adapter.capabilities.buttons else None
+        answer = await self.pending.resolve(message) if numbered else None
         if isinstance(answer, Ambiguous):
             await ctx.reply(answer.question(), private=True)
             return

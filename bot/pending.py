@@ -4,6 +4,9 @@ There, a choice is answered by typing its number (or its label, or reacting with
 a free-text question by the next message. The question is kept in the database, so an answer still
 lands after a restart. Rows name the asker only for private questions and are erased with the member.
 
+A bare number answers the questions asked since the member's latest command in that place: typing a
+command starts something new (the "Check in now" offered two days ago is no longer what "1" means), and
+a number that fits only older questions is confirmed first ("is your 1 for this?").
 A member can have more than one question open at once: a check-in asking for their mood ("1 is very
 low") and, a minute later, a meetup seat that opened for them ("1 Can't go"). A bare "1" then never
 picks for them. A reply to the question itself (Matrix), a reaction on it, or an answer only one open
@@ -66,10 +69,28 @@ MIGRATIONS = [
     ),
     Migration(
         2,
-        "what each waiting question is about, to name it when a member has several open",
+        "what each waiting question is about (named when a member has several open); ids never reused",
+        # AUTOINCREMENT: "questions asked since the member's last command" compares ids, so an id must
+        # never come back after its row is answered and deleted.
         """
-        ALTER TABLE pending_prompts ADD COLUMN about TEXT NOT NULL DEFAULT '';
-        ALTER TABLE pending_prompts ADD COLUMN ask_max_length INTEGER;
+        CREATE TABLE pending_prompts_v2 (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            platform       TEXT NOT NULL,
+            place_id       TEXT NOT NULL,
+            message_id     TEXT NOT NULL,
+            user_id        TEXT,
+            choices        TEXT NOT NULL DEFAULT '[]',
+            ask_id         TEXT,
+            ask_max_length INTEGER,
+            about          TEXT NOT NULL DEFAULT '',
+            created_at     TEXT NOT NULL
+        );
+        INSERT INTO pending_prompts_v2 (id, platform, place_id, message_id, user_id, choices, ask_id, created_at)
+            SELECT id, platform, place_id, message_id, user_id, choices, ask_id, created_at FROM pending_prompts;
+        DROP TABLE pending_prompts;
+        ALTER TABLE pending_prompts_v2 RENAME TO pending_prompts;
+        CREATE INDEX pending_place ON pending_prompts(platform, place_id, id);
+        CREATE INDEX pending_message ON pending_prompts(platform, message_id);
         """,
     ),
 ]
@@ -148,16 +169,22 @@ class Ambiguous:
     token: str
     text: str
     questions: list[OpenQuestion]
+    earlier: bool = False  # only questions from before the member's latest command would take it
 
     def question(self) -> Content:
         shown = self.text.strip() if len(self.text.strip()) <= 20 else self.text.strip()[:19] + "…"
         options = [Choice(f"{WHICH}:{self.token}:{i}", f"{_capital(q.about)}: {_answer_label(q, self.text)}")
                    for i, q in enumerate(self.questions)]
-        options.append(Choice(f"{WHICH}:{self.token}:none", "Neither: leave them open"))
-        return Content(
-            text=(f"You have {len(self.questions)} questions open, so I'd rather ask than guess: which one "
-                  f"is your **{shown}** for?"),
-            choices=options, about="which question your answer was for")
+        if self.earlier:
+            asked = (f"You've typed a command since I asked, so let me check before I act: is your **{shown}** "
+                     "for this?" if len(self.questions) == 1 else
+                     f"You've typed a command since I asked these, so let me check: which one is your **{shown}** for?")
+        else:
+            asked = (f"You have {len(self.questions)} questions open, so I'd rather ask than guess: which one "
+                     f"is your **{shown}** for?")
+        options.append(Choice(f"{WHICH}:{self.token}:none", "Neither: leave it open" if len(self.questions) == 1
+                              else "Neither: leave them open"))
+        return Content(text=asked, choices=options, about="which question your answer was for")
 
 
 def _capital(text: str) -> str:
@@ -183,6 +210,8 @@ class Pending:
         self.clock = clock
         # Answers waiting for "which question?" (memory only: a free-text answer may be a private note).
         self._held: dict[str, _Held] = {}
+        # The newest question when each member last typed a command in a place (memory only).
+        self._command_at: dict[str, int] = {}
 
     async def remember(self, sent: SentRef, content: Content, for_user: UserRef | None = None) -> None:
         if not content.choices and content.ask is None:
@@ -211,7 +240,8 @@ class Pending:
                 f"DELETE FROM pending_prompts WHERE id IN ({','.join('?' * len(replaced))})", replaced)
 
     async def resolve(self, message: IncomingMessage) -> ChoiceEvent | TextAnswer | Ambiguous | None:
-        """The answer this message gives to a waiting question, if it gives one (or Ambiguous)."""
+        """The answer this message gives to a waiting question, if it gives one; Ambiguous when it could
+        be for several, or only for questions from before the member's latest command."""
         if message.reply_to:
             row = await self.db.fetchone(
                 """SELECT * FROM pending_prompts WHERE platform = ? AND message_id = ? AND created_at >= ?
@@ -223,7 +253,14 @@ class Pending:
             # In a shared room a bare "2" is conversation; only a reply to the question answers it.
             # The console is one terminal with one person at it, so there a number answers too.
             return None
-        waiting = await self._open_for(message.place, message.author)
+        everything = await self._open_for(message.place, message.author)
+        since = self._command_at.get(_typist(message.place, message.author), 0)
+        waiting = [q for q in everything if q.row_id > since]
+        if not waiting:
+            # Only questions from before their last command: never taken without asking, even one.
+            earlier = [q for q in _meant(_current(everything), message.text)
+                       if q.feature != WHICH_FEATURE and q.pick(message.text)]
+            return self._hold(message, earlier, earlier=True) if earlier else None
         if waiting and waiting[-1].feature == WHICH_FEATURE and waiting[-1].pick(message.text):
             return await self._answer(waiting[-1], message)  # "which did you mean?" takes its own answer
         waiting = [q for q in waiting if q.feature != WHICH_FEATURE]
@@ -239,6 +276,12 @@ class Pending:
                 return await self._answer(current[0], message)
         return self._hold(message, current) if current else None
 
+    async def command_typed(self, message: IncomingMessage) -> None:
+        """The member typed a command: questions asked before it no longer take a bare number here
+        (a reply to one, or a reaction on it, still answers it)."""
+        newest = await self.db.fetchval("SELECT seq FROM sqlite_sequence WHERE name = 'pending_prompts'")
+        self._command_at[_typist(message.place, message.author)] = newest or 0
+
     async def _answer(self, question: OpenQuestion, message: IncomingMessage) -> ChoiceEvent | TextAnswer | None:
         picked = question.pick(message.text)
         if picked is None and not (question.ask_id and question.user_id in (None, message.author.user_id)):
@@ -249,12 +292,12 @@ class Pending:
             return ChoiceEvent(picked[0], message.author, message.place, question.message_id)
         return TextAnswer(question.ask_id, message.text, message.author, message.place)
 
-    def _hold(self, message: IncomingMessage, questions: list[OpenQuestion]) -> Ambiguous:
+    def _hold(self, message: IncomingMessage, questions: list[OpenQuestion], earlier: bool = False) -> Ambiguous:
         now = self.clock.now()
         self._held = {token: held for token, held in self._held.items() if held.until > now}
         token = secrets.token_hex(4)
         self._held[token] = _Held(message.author.key, message.text, questions, now + WHICH_EXPIRY)
-        return Ambiguous(token, message.text, questions)
+        return Ambiguous(token, message.text, questions, earlier)
 
     async def which_answered(self, value: str, author: UserRef, place: PlaceRef,
                              ) -> ChoiceEvent | TextAnswer | str:
@@ -297,6 +340,7 @@ class Pending:
 
     async def forget_user(self, user: UserRef) -> None:
         self._held = {token: held for token, held in self._held.items() if held.user_key != user.key}
+        self._command_at = {key: row for key, row in self._command_at.items() if not key.endswith(f"|{user.key}")}
         await self.db.execute(
             "DELETE FROM pending_prompts WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
         )
@@ -314,6 +358,10 @@ class Pending:
     def _now(self, offset: timedelta = timedelta()) -> str:
         moment: datetime = self.clock.now() + offset
         return moment.replace(microsecond=0).isoformat()
+
+
+def _typist(place: PlaceRef, user: UserRef) -> str:
+    return f"{place.key}|{user.key}"
 
 
 def _meant(questions: list[OpenQuestion], text: str) -> list[OpenQuestion]:

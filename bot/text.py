@@ -48,7 +48,7 @@ def _relative(moment: datetime, now: datetime) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
             count = seconds // size
-            phrase = f"{count} {unit}{'s' if count != 1 else ''}"
+            phrase = plural(count, unit)
             return f"in {phrase}" if future else f"{phrase} ago"
     return "now"
 
@@ -88,8 +88,22 @@ def quote_member_text(text: str, limit: int = 500) -> str:
     return text
 
 
+# The one way counts are written ("1 seat", "2 seats", "0 people"). Kindred's own words are a short,
+# fixed list, so a table of the irregular ones serves; inflect (which knows every English noun) was
+# tried and set aside: importing it took 2.8 s on these machines and each call 30 µs (typeguard checks).
+IRREGULAR_PLURALS = {"person": "people", "this": "these", "is": "are", "was": "were", "has": "have"}
+
+
+def plural_of(count: int, word: str, plural_word: str | None = None) -> str:
+    """The word alone, in the form a count of `count` needs: seat / seats, person / people."""
+    if count == 1:
+        return word
+    return plural_word or IRREGULAR_PLURALS.get(word) or word + "s"
+
+
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural_word or word + 's')}"
+    """A count and its word: "1 seat", "0 seats", "2 people"."""
+    return f"{count} {plural_of(count, word, plural_word)}"
 
 
 def nearest(typed: str, candidates: list[str] | set[str]) -> str | None:

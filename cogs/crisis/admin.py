@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import Access, Context, Param, ParamType, command
+from bot.text import plural
 
 from .helplines import known_codes, lines_for, normalize_country
 from .texts import DEFAULTS
@@ -30,8 +31,8 @@ class AdminMixin:
             f"**Monitored:** {'every channel' if mode == 'all' else 'no channels' if mode == 'off' else monitored}"
             " (direct messages with the bot always are)",
             f"**Alerts go to:** {alerts_to}",
-            f"**Cooldown:** {values.get('cooldown_minutes', DEFAULT_COOLDOWN_MINUTES)} minutes",
-            f"**Re-alert after:** {values.get('realert_minutes', 15) or 'never'} minutes",
+            f"**Cooldown:** {plural(values.get('cooldown_minutes', DEFAULT_COOLDOWN_MINUTES), 'minute')}",
+            f"**Re-alert:** {_realert_words(values.get('realert_minutes', 15))}",
             f"**Community country:** {lines_for(ctx.community.country).name} ({ctx.community.country})",
             f"**Reply texts changed:** {', '.join(sorted(texts)) or 'none'}",
             f"**Reply texts you can change** (`!crisisadmin text KEY TEXT`): {', '.join(DEFAULTS)}",
@@ -90,7 +91,7 @@ class AdminMixin:
     async def admin_cooldown(self, ctx: Context, minutes: int) -> None:
         """How long after a crisis reply the same member gets no second one (unless it gets worse)."""
         await (await self.settings(ctx.community.id)).set("cooldown_minutes", minutes)
-        await ctx.reply(f"Cooldown set to {minutes} minutes.", private=True)
+        await ctx.reply(f"Cooldown set to {plural(minutes, 'minute')}.", private=True)
 
     @command(
         "crisisadmin realert",
@@ -102,8 +103,7 @@ class AdminMixin:
     async def admin_realert(self, ctx: Context, minutes: int) -> None:
         """Repeat an alert nobody acknowledged after this many minutes (0: never)."""
         await (await self.settings(ctx.community.id)).set("realert_minutes", minutes)
-        said = f"after {minutes} minutes" if minutes else "never"
-        await ctx.reply(f"Unacknowledged alerts will be repeated {said}.", private=True)
+        await ctx.reply(f"Unacknowledged alerts: {_realert_words(minutes)}.", private=True)
 
     @command(
         "crisisadmin country",
@@ -147,3 +147,8 @@ class AdminMixin:
             said = "restored to the original"
         await settings.set("texts", texts)
         await ctx.reply(f"Text `{key}` {said}. Original for reference:\n> {DEFAULTS[key]}", private=True)
+
+
+def _realert_words(minutes: int) -> str:
+    """"repeated after 15 minutes if nobody acknowledges them", or "never repeated"."""
+    return f"repeated after {plural(minutes, 'minute')} if nobody acknowledges them" if minutes else "never repeated"

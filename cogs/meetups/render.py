@@ -30,7 +30,7 @@ def when_line(start: datetime) -> str:
 def seats_line(meetup: Meetup, counts: dict[str, int]) -> str:
     left = max(0, meetup.capacity - counts["going"])
     if left:
-        text = f"{left} of {meetup.capacity} seats left"
+        text = f"{left} of {plural(meetup.capacity, 'seat')} left"
     else:
         text = f"Full ({meetup.capacity} going)"
         if counts["waitlist"]:
@@ -81,7 +81,7 @@ def announcement(occ: Occurrence, counts: dict[str, int], now: datetime, names: 
 
 def summary_line(occ: Occurrence, counts: dict[str, int]) -> str:
     left = max(0, occ.meetup.capacity - counts["going"])
-    seats = f"{left} seats left" if left else (
+    seats = f"{plural(left, 'seat')} left" if left else (
         f"full, {plural(counts['waitlist'], 'person', 'people')} waiting" if counts["waitlist"] else "full")
     repeat = " (repeats)" if occ.meetup.recurrence else ""
     where = f" · {quote_member_text(occ.place, 60)}" if occ.place else ""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.model import Content, FileAttachment, PlaceRef, SentRef
 from bot.schedule_specs import At
 from bot.scheduler import Occurrence as Firing
+from bot.text import plural
 
 from . import render
 from .ics import IcsEvent, build_calendar, ics_filename
@@ -297,5 +298,5 @@ def reminder_when(hours: int) -> str:
     if 20 <= hours <= 28:
         return "tomorrow"
     if hours >= 48:
-        return f"in {round(hours / 24)} days"
-    return f"in {hours} hour{'s' if hours != 1 else ''}"
+        return f"in {plural(round(hours / 24), 'day')}"
+    return f"in {plural(hours, 'hour')}"

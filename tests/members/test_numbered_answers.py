@@ -60,3 +60,14 @@ async def test_the_next_step_of_a_check_in_replaces_the_one_answered(console):
     await console.type("!checkin now")
     # The "Check in now" button is behind the mood question now: 1 is the mood, nothing is asked.
     assert "How strong are cravings today?" in await console.type("1")
+
+
+async def test_a_command_starts_afresh_and_older_questions_are_confirmed_first(console):
+    await console.type("!checkin start 20:00 UTC", "1")  # "You're in ... 1 Check in now" stays on screen
+    asked = await console.type("!forgetme")
+    assert "Erase everything?" in asked
+    assert "Nothing was erased." in await console.type("2")  # for the question just asked, not the offer
+    # The offer from before the command is not taken on a bare number without checking.
+    checked = await console.type("1")
+    assert "is your **1** for this?" in checked and "You're in: Check in now" in checked
+    assert "How is your mood today?" in await console.type("1")

@@ -18,7 +18,11 @@ async def test_i_tell_it_about_a_slip_and_my_200_days_stay_until_i_choose(consol
     assert "**1** Start my count again   **2** Keep my count" in slip
     assert "200 days" in await console.type("!checkin status")
 
-    restarted = await console.type("1")
+    # A command came in between, so the bare "1" is checked before the count is touched.
+    checked = await console.type("1")
+    assert "is your **1** for this?" in checked and "Today's slip: Start my count again" in checked
+    assert "200 days" in await console.type("!checkin status")
+    restarted = await console.type("1", "1")
     assert "Your date before, 18 May 2026 (200 days), stays in your history" in restarted
     assert "`!checkin sober undo` puts it back" in restarted
     assert "0 days" in await console.type("!checkin status")
