@@ -19,22 +19,16 @@ class HelpCog(Cog):
 
     @command(
         "help",
-        params=[Param("command", ParamType.TEXT, required=False, help="a command name, e.g. checkin start")],
-        examples=["!help", "!help mydata"],
+        params=[Param("command", ParamType.TEXT, required=False,
+                      help="an area (checkins, meetups...) or a command name, e.g. checkin start")],
+        examples=["!help", "!help checkins", "!help mydata"],
     )
     async def help(self, ctx: Context, command: str | None = None) -> None:
-        """List what I can do, or explain one command."""
+        """List what I can do, or explain one area or command."""
         if command is None:
             await ctx.reply(await help_text.overview(ctx))
             return
-        found = help_text.lookup(ctx.bot.router, command)
-        if found is not None:
-            await ctx.reply(help_text.command_help(found))
-        elif (group := help_text.typed_name(command)) in ctx.bot.router.groups():
-            await ctx.reply(await help_text.group_help(ctx, group))
-        else:
-            await ctx.reply(f"There is no command called `{help_text.typed_name(command)}`. "
-                            "Type `!help` to see them all.")
+        await ctx.reply(await help_text.answer(ctx, command))
 
     async def export_member_data(self, member_id: int) -> dict:
         return {}
@@ -50,6 +44,7 @@ class CommunityCog(Cog):
     name = "community"
     title = "Community"
     help_order = 95
+    help_line = "the community's name, timezone and country."
 
     @command("community show", access=Access.MODERATOR, private=True)
     async def show(self, ctx: Context) -> None:

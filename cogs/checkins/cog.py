@@ -61,6 +61,9 @@ class SweepResult:
 class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportChoices, Cog):
     name = "checkins"
     title = "Check-ins"
+    help_order = 10
+    help_area = "checkins"
+    help_line = "a short private check-in each day, partners and milestones."
     feature = FEATURE
     migrations = MIGRATIONS
     consent_statement = CONSENT

@@ -249,8 +249,9 @@ class MemberCommands:
              access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN,
              examples=["!checkin sober 2026-03-01", "!checkin sober undo", "!checkin sober off"])
     async def checkin_sober(self: CheckinsCog, ctx: Context, date: str) -> None:
-        """Optional: your sobriety date, for private milestone congratulations. `off` removes it; `undo` puts
-        back the date your count had before it last started again."""
+        """Optional: your sobriety date, for private milestones (`off` removes it, `undo` puts the last one back).
+
+        `undo` puts back the date your count had before it last started again after a slip."""
         from datetime import date as Date
 
         member_id = await self.participant_id(ctx)

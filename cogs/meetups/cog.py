@@ -43,6 +43,9 @@ class Draft:
 class MeetupsCog(OrganiserCommands, Cog):
     name = "meetups"
     title = "Meetups"
+    help_order = 20
+    help_area = "meetups"
+    help_line = "upcoming meetups, RSVPs, reminders and calendar files."
     feature = FEATURE
     sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]
     data_statement = DataStatement(

@@ -40,6 +40,8 @@ SCHEDULE = Param("schedule", ParamType.INTEGER, required=False, min=1, help="sch
 class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
     name = "mindfulness"
     title = "Mindfulness prompts"
+    help_order = 30
+    help_line = "a short practice any time, and your ideas for the prompts."
     feature = "mindfulness"
     migrations = MIGRATIONS
     sealed_columns = [SealedColumn("mindfulness_suggestions", column, SEALED)

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 class PrivacyCog(Cog):
     name = "privacy"
     title = "Your data"
+    help_area = "data"
+    help_line = "what is kept (`!privacy`), a copy (`!mydata`), erase it all (`!forgetme`), your settings."
     help_order = 90
     data_statement = DataStatement(
         stores="which of your accounts are yours (platform ids) and what you agreed to, with the date",

@@ -13,6 +13,8 @@ from bot.commands import Context, Param, ParamType, command
 class LinkingCog(Cog):
     name = "linking"
     title = "Your data"
+    help_area = "data"
+    help_line = "what is kept (`!privacy`), a copy (`!mydata`), erase it all (`!forgetme`), your settings."
     help_order = 91
 
     @command(

@@ -26,6 +26,8 @@ CONSENT = """To show you times in your own zone, Kindred keeps **the timezone yo
 class MemberSettingsCog(Cog):
     name = "settings"
     title = "Your data"
+    help_area = "data"
+    help_line = "what is kept (`!privacy`), a copy (`!mydata`), erase it all (`!forgetme`), your settings."
     help_order = 92
     feature = FEATURE
     consent_statement = CONSENT
