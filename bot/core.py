@@ -339,6 +339,18 @@ class Kindred:
     async def edit(self, ref: SentRef, content: Content | str) -> None:
         await self.adapter_for(ref.platform).edit(ref, Content.of(content))
 
+    async def forget_user(self, user: UserRef) -> None:
+        """Forget one account everywhere outside the cogs' tables: its open questions, and what its
+        platform's adapter keeps on disk for it (the console's files written for it)."""
+        await self.pending.forget_user(user)
+        await self.forget_files(user)
+
+    async def forget_files(self, user: UserRef) -> None:
+        """Delete what the account's adapter wrote outside the database for it (leaving a feature: the
+        exports and charts written for them are copies of its data)."""
+        if (adapter := self.adapters.get(user.platform)) is not None:
+            await adapter.forget_files(user)
+
     async def timezone_for(self, reader: UserRef | None, community: Community) -> str:
         """The zone to write times in for someone reading them where the platform can't localise
         (console, Matrix): the one they chose with `!settings timezone`, else the community's."""

@@ -106,6 +106,11 @@ class Adapter(ABC):
         """Open a thread under a message where the platform allows it; None where it does not."""
         return None
 
+    async def forget_files(self, user: UserRef) -> None:
+        """Delete the files this adapter wrote outside the database for a person (the console saves the
+        exports and charts sent to them). Called when their data is erased or they leave a feature."""
+        return None
+
     def responder(self, place: PlaceRef, author: UserRef) -> Responder:
         return Responder(self, place, author)
 

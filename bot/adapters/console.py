@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -109,19 +111,41 @@ class ConsoleAdapter(Adapter):
         header = f"[private to {private_to.name}] " if private_to and private_to != self.user else ""
         self._print(header + self.render(content, await self._zone(private_to or self.user)))
         for attachment in content.files:
-            self._print(f"📎 {attachment.filename} saved to {self._save(attachment.filename, attachment.data)}")
+            saved = self._save(attachment.filename, attachment.data, private_to)
+            self._print(f"📎 {attachment.filename} saved to {saved}")
         await self.bot.pending.remember(ref, content, private_to)
         return ref
 
     async def _zone(self, reader: UserRef) -> str:
         return await self.bot.timezone_for(reader, self.bot.communities.get(1))
 
-    def _save(self, filename: str, data: bytes) -> Path:
-        self.files_dir.mkdir(parents=True, exist_ok=True)
+    def _save(self, filename: str, data: bytes, owner: UserRef | None) -> Path:
+        """A file sent to someone: in their own folder (files/<member>/), readable by this account only,
+        so that erasing their data can delete every file written for them."""
+        folder = self._folder(owner)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = self.bot.clock.now().strftime("%Y%m%d-%H%M%S")
-        path = self.files_dir / f"{stamp}-{Path(filename).name}"
-        path.write_bytes(data)
-        return path
+        for attempt in itertools.count():
+            path = folder / f"{stamp}{f'-{attempt}' if attempt else ''}-{Path(filename).name}"
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+            return path
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _folder(self, owner: UserRef | None) -> Path:
+        if owner is None:
+            return self.files_dir
+        return self.files_dir / re.sub(r"[^\w.-]", "_", owner.user_id).lstrip(".")
+
+    async def forget_files(self, user: UserRef) -> None:
+        """Delete every file written for this person (their exports, their charts)."""
+        folder = self._folder(user)
+        if folder != self.files_dir and folder.exists():
+            shutil.rmtree(folder)
 
     def _print(self, text: str) -> None:
         self.stdout.write(text.rstrip() + "\n\n")

@@ -109,7 +109,7 @@ class PrivacyCog(Cog):
             return
         member_id = await ctx.member_id()
         if member_id is None:
-            await ctx.bot.pending.forget_user(ctx.author)
+            await ctx.bot.forget_user(ctx.author)
             await ctx.reply("There was nothing to erase: Kindred holds nothing about you.", private=True)
             return
         await self.erase_member(member_id)
@@ -120,7 +120,7 @@ class PrivacyCog(Cog):
         for cog in self.bot.cogs.values():
             await cog.delete_member_data(member_id)
         for user in identities:
-            await self.bot.pending.forget_user(user)
+            await self.bot.forget_user(user)
         await self.bot.members.delete(member_id)
         # Fold the WAL into the main file so no copy of the erased rows is left beside it.
         await self.bot.db.checkpoint()
@@ -186,6 +186,8 @@ class PrivacyCog(Cog):
             await ctx.reply(f"You are not in {feature_title(self.bot, cog.feature)}, so there is nothing to stop.", private=True)
             return
         await cog.on_optout(member_id)
+        for user in await ctx.bot.members.identities(member_id):
+            await ctx.bot.forget_files(user)
         await ctx.reply(
             Content(
                 text=f"You have left {feature_title(self.bot, cog.feature)}; nothing new will be stored. Erase what "
