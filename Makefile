@@ -35,7 +35,7 @@ test: lint
 # The whole suite again at other dates, hours and machine time zones, under libfaketime (Debian's
 # `faketime` package: `apt-get install faketime`). Every process the tests start (Synapse, the
 # Discord double) runs at the faked time too. Each line: machine time zone, then the local moment.
-# The last year's turn, Europe's spring-forward night (London jumps 01:00 -> 02:00 a minute in),
+# The turn of a year, Europe's spring-forward night (London jumps 01:00 -> 02:00 a minute in),
 # a midsummer afternoon, a leap day at the retention sweep's 03:17 UTC, and a zone 14 hours ahead.
 TEST_DATES := \
 	"UTC|2026-12-31 23:59:30" \

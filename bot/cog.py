@@ -20,7 +20,7 @@ from bot.storage import Migration
 if TYPE_CHECKING:
     from bot.commands import Context
     from bot.core import Kindred
-    from bot.model import IncomingMessage
+    from bot.model import IncomingMessage, UserRef
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,9 @@ class Cog:
     data_statement: DataStatement | None = None
     # Plain words shown before opt-in; `!optin FEATURE` and the cog's own start command use it.
     consent_statement: str = ""
+    # What "Keep" keeps when a member leaves the feature with `!optout` and keeps their data, and what
+    # they can still do with it. Empty: the privacy cog's general wording.
+    kept_after_optout: str = ""
     sealed_columns: list[SealedColumn] = []
 
     def __init__(self, bot: Kindred):
@@ -80,6 +83,12 @@ class Cog:
     async def delete_member_data(self, member_id: int) -> None:
         raise NotImplementedError(f"{type(self).__name__} must erase a member's data")
 
+    async def forget_identities(self, users: list[UserRef]) -> int:
+        """Erase or anonymise rows that name these platform accounts rather than a member id: what a
+        person did as a moderator or organiser (a log line, an acknowledged alert, a meetup they run).
+        Runs on `!forgetme` for members and for people with no member row alike; returns rows changed."""
+        return 0
+
     async def on_consent(self, ctx: Context) -> None:
         """The member just agreed to `feature`; continue where the opt-in started."""
         await ctx.reply("Thank you, you're in.", private=True)
@@ -90,6 +99,11 @@ class Cog:
     async def enforce_retention(self, now: datetime) -> int:
         """Delete what is past its retention period; returns how many records went. Runs daily."""
         return 0
+
+    async def moderator_notice(self, ctx: Context) -> str | None:
+        """Something this community's moderators must know (say, that crisis alerts have no channel),
+        shown privately after a moderator's command; return None once it has been said."""
+        return None
 
     async def on_message(self, message: IncomingMessage, ctx: Context) -> None:
         """Every message that is not a command or an answer (only cogs that need it override this)."""

@@ -8,6 +8,7 @@ Permission checks and argument errors live here, never in the handlers.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -52,6 +53,12 @@ class Command:
     # What file the command reads from ctx.attachments, if any ("a .toml or .json prompts file"): Discord
     # offers it as an attachment option of the slash command; elsewhere members attach it to the message.
     file: str = ""
+    # Acts for a community (its moderators, its meetups, its prompts) rather than for the member alone:
+    # refused in rooms no community mapped. None: moderator commands and a cog's `community_feature`.
+    community: bool | None = None
+    # False for help in a crisis (`!crisis`, `!helpline`, `!sos`): it must answer whatever else the
+    # member has just done, so it neither counts toward nor waits for the per-member limit.
+    rate_limited: bool = True
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -80,6 +87,8 @@ def command(
     join_hint: str = "",
     group_default: bool = False,
     file: str = "",
+    community: bool | None = None,
+    rate_limited: bool = True,
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -95,30 +104,45 @@ def command(
             join_hint=join_hint,
             group_default=group_default,
             file=file,
+            community=community,
+            rate_limited=rate_limited,
         )
         return func
 
     return decorate
 
 
-def on_choice(prefix: str):
-    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value)."""
+def on_choice(prefix: str, *, owner_only: bool = False, rate_limited: bool = True):
+    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value).
+
+    `owner_only`: each such choice belongs to the person it was made for (`router.for_person`), and the
+    router refuses anyone else's press or typed answer before the handler runs.
+    `rate_limited=False` for answers to a crisis question: they go through whatever else was pressed."""
 
     def decorate(func):
         func.__kindred_choice__ = prefix
+        func.__kindred_owner_only__ = owner_only
+        func.__kindred_rate_limited__ = rate_limited
         return func
 
     return decorate
 
 
-def on_text(prefix: str):
-    """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text)."""
+def on_text(prefix: str, *, owner_only: bool = False, rate_limited: bool = True):
+    """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text).
+    `owner_only` and `rate_limited` as for on_choice."""
 
     def decorate(func):
         func.__kindred_text__ = prefix
+        func.__kindred_owner_only__ = owner_only
+        func.__kindred_rate_limited__ = rate_limited
         return func
 
     return decorate
+
+
+# Separates a choice's value from the tag that binds it to one person ("crisis.safe:no:12~9f2c...").
+OWNER_MARK = "~"
 
 
 class Context:
@@ -147,6 +171,8 @@ class Context:
         self.link = link
         # Files that came with the command (described only: bot.files.read_text_file fetches one).
         self.attachments: list[IncomingFile] = []
+        # Said in a room or server no community mapped (set by the bot): no community acts here.
+        self.unmapped = False
         self._is_moderator: bool | None = None
 
     @property
@@ -155,8 +181,10 @@ class Context:
         return self.adapter.attach_hint if self.adapter else ""
 
     async def is_moderator(self) -> bool:
+        """A moderator of this place's community. Nobody is one in a room no community mapped."""
         if self._is_moderator is None:
-            self._is_moderator = await self.bot.is_moderator(self.author, self.community.id, self.adapter)
+            self._is_moderator = not self.unmapped and await self.bot.is_moderator(
+                self.author, self.community.id, self.adapter)
         return self._is_moderator
 
     async def member_id(self) -> int | None:
@@ -182,6 +210,9 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+        self.owner_only: set[str] = set()  # choice and text prefixes whose ids are bound to a person
+        # Choice and text-answer prefixes whose handlers are never rate-limited (answers to crisis questions).
+        self.unlimited_prefixes: set[str] = set()
         # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
         self._derived: dict[Hashable, Any] = {}
 
@@ -194,12 +225,20 @@ class Router:
             if spec := getattr(func, "__kindred_command__", None):
                 if spec.name in self.commands:
                     raise ValueError(f"command {spec.name!r} is declared twice")
-                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog})
+                community = spec.community
+                if community is None:
+                    community = spec.access is Access.MODERATOR or bool(getattr(cog, "community_feature", False))
+                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog, "community": community})
                 self.commands[spec.name] = declared
             if prefix := getattr(func, "__kindred_choice__", None):
                 self.choice_handlers[prefix] = bound
             if prefix := getattr(func, "__kindred_text__", None):
                 self.text_handlers[prefix] = bound
+            if getattr(func, "__kindred_owner_only__", False):
+                self.owner_only.add(getattr(func, "__kindred_choice__", None) or func.__kindred_text__)
+            if getattr(func, "__kindred_rate_limited__", True) is False:
+                self.unlimited_prefixes.update(
+                    p for p in (getattr(func, "__kindred_choice__", None), getattr(func, "__kindred_text__", None)) if p)
         self._derived.clear()
 
     def remove_cog(self, cog: Any) -> None:
@@ -208,6 +247,8 @@ class Router:
         for table in (self.choice_handlers, self.text_handlers):
             for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
                 del table[prefix]
+                self.owner_only.discard(prefix)
+                self.unlimited_prefixes.discard(prefix)
 
     def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """`build()`, computed once for `key` until the commands change (a cog added or removed).
@@ -276,11 +317,12 @@ class Router:
     async def _permitted(self, ctx: Context, command: Command) -> bool:
         # Checked before the arguments are read, so a refused command reveals nothing about its use.
         # (Most commands are for everyone: no need to ask.)
-        refusal = await self.refusal(ctx, command) if command.access is not Access.EVERYONE else None
+        restricted = command.access is not Access.EVERYONE or (command.community and ctx.unmapped)
+        refusal = await self.refusal(ctx, command) if restricted else None
         if refusal:
             await ctx.reply(refusal, private=True)
             return False
-        return await self._within_rate_limit(ctx)
+        return not command.rate_limited or await self._within_rate_limit(ctx)
 
     async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
         outcome = "done"
@@ -297,9 +339,22 @@ class Router:
                 "moment; if it keeps happening, let a moderator know.",
                 private=True,
             )
+        if outcome == "done" and command.access is Access.MODERATOR:
+            await self._moderator_notices(ctx)
         # Logged once the member has their answer: writing the line (tens of µs at INFO) no longer
         # holds the answer up.
         log.info("command", extra={"command": command.name, "platform": ctx.author.platform, "outcome": outcome})
+
+    async def _moderator_notices(self, ctx: Context) -> None:
+        """After a moderator's command: what a cog needs its community's moderators to know (see
+        Cog.moderator_notice), told privately to the moderator who is here."""
+        for cog in list(self.bot.cogs.values()):
+            try:
+                notice = await cog.moderator_notice(ctx)
+                if notice:
+                    await ctx.reply(notice, private=True)
+            except Exception:
+                log.exception("moderator notice failed", extra={"cog": cog.name})
 
     async def _within_rate_limit(self, ctx: Context) -> bool:
         allowed, refusal = self.bot.rate_limiter.check(ctx.author)
@@ -309,6 +364,10 @@ class Router:
 
     async def refusal(self, ctx: Context, command: Command) -> str | None:
         """Why this person may not run this command here, or None."""
+        if command.community and ctx.unmapped:
+            return (f"This room isn't part of a community I serve, so `{PREFIX}{command.name}` doesn't work "
+                    f"here. Use it in your community's rooms; in a private message I can help with your own "
+                    f"things (`{PREFIX}help`).")
         if command.access is Access.MODERATOR and not await ctx.is_moderator():
             return f"`{PREFIX}{command.name}` is for moderators. Type `{PREFIX}help` to see what you can use."
         if command.access is Access.PARTICIPANT and command.feature:
@@ -346,6 +405,20 @@ class Router:
 
     # --- choices and text answers -----------------------------------------------------------------
 
+    # --- objects that belong to one person ---------------------------------------------------------
+
+    def for_person(self, choice_id: str, user: UserRef) -> str:
+        """A choice or question id only `user` can answer (for handlers declared `owner_only`)."""
+        return f"{choice_id}{OWNER_MARK}{self.bot.vault.tag(f'{choice_id}|{user.key}')}"
+
+    def _owned_value(self, ctx: Context, prefix: str, choice_id: str) -> str | None:
+        """The id without its tag, if the tag says it was made for the person answering; else None."""
+        bare, mark, tag = choice_id.rpartition(OWNER_MARK)
+        if not mark or not hmac.compare_digest(tag, self.bot.vault.tag(f"{bare}|{ctx.author.key}")):
+            log.info("refused an answer made for someone else", extra={"prefix": prefix})
+            return None
+        return bare.partition(":")[2]
+
     async def dispatch_choice(self, ctx: Context, choice_id: str) -> bool:
         prefix, _, value = choice_id.partition(":")
         handler = self.choice_handlers.get(prefix)
@@ -353,7 +426,10 @@ class Router:
             log.warning("choice with no handler", extra={"prefix": prefix})
             await ctx.reply("That button has expired. Please run the command again.", private=True)
             return False
-        await self._call(ctx, handler, value)
+        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, choice_id)) is None:
+            await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
+            return False
+        await self._call(ctx, handler, prefix, value)
         return True
 
     def _group_default(self, typed: str, text: str) -> tuple[Command | None, str]:
@@ -369,11 +445,14 @@ class Router:
         handler = self.text_handlers.get(prefix)
         if handler is None:
             return False
-        await self._call(ctx, handler, value, text)
+        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, request_id)) is None:
+            await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
+            return False
+        await self._call(ctx, handler, prefix, value, text)
         return True
 
-    async def _call(self, ctx: Context, handler, *args) -> None:
-        if not await self._within_rate_limit(ctx):
+    async def _call(self, ctx: Context, handler, prefix: str, *args) -> None:
+        if prefix not in self.unlimited_prefixes and not await self._within_rate_limit(ctx):
             return
         try:
             await handler(ctx, *args)

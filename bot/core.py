@@ -26,6 +26,7 @@ from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
 from bot.communities import Communities
 from bot.config import Settings
+from bot.limits import Outreach
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Community, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import WHICH, Ambiguous, Pending
@@ -55,10 +56,13 @@ class RateLimiter:
         self.limit, self.window = limit, window
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._warned: dict[str, float] = {}
+        self._pruned_at = time.monotonic()
 
     def check(self, user: UserRef) -> tuple[bool, str | None]:
         """(allowed, refusal to show). Past the limit, the refusal is shown once per window, then silence."""
         now = time.monotonic()
+        if now - self._pruned_at > self.window:
+            self._prune(now)
         events = self._events[user.key]
         while events and now - events[0] > self.window:
             events.popleft()
@@ -69,6 +73,16 @@ class RateLimiter:
             return False, None
         self._warned[user.key] = now
         return False, "You're going a little fast for me. Please wait half a minute, then try again."
+
+    def _prune(self, now: float) -> None:
+        """Forget everyone quiet for a whole window: 2,000 strangers leave 2,000 entries for 30 s, not forever."""
+        self._events = defaultdict(deque, {key: events for key, events in self._events.items()
+                                           if events and now - events[-1] <= self.window})
+        self._warned = {key: at for key, at in self._warned.items() if now - at < self.window}
+        self._pruned_at = now
+
+    def __len__(self) -> int:
+        return len(self._events)
 
 
 class _MigrationCollector:
@@ -99,6 +113,7 @@ class Kindred:
         self.pending = Pending(self.db, self.clock)
         self.router.choice_handlers[WHICH] = self._which_question_answered
         self.rate_limiter = RateLimiter()
+        self.outreach = Outreach(self.clock.now)
         self.vault: Vault | None = None
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
@@ -257,8 +272,12 @@ class Kindred:
 
     def context(self, adapter: Adapter | None, user: UserRef, place: PlaceRef, responder: Responder | None,
                 message_id: str = "", link: str | None = None) -> Context:
-        return Context(self, adapter, user, place, self.communities.for_place(place), responder,
-                       message_id=message_id, link=link)
+        ctx = Context(self, adapter, user, place, self.communities.for_place(place), responder,
+                      message_id=message_id, link=link)
+        # A room or server nobody mapped is no community's place: personal features only (bot/communities.py).
+        ctx.unmapped = bool(adapter and adapter.mapped_places_only and not place.is_direct
+                            and self.communities.mapped(place) is None)
+        return ctx
 
     async def handle_message(self, message: IncomingMessage, responder: Responder | None = None) -> None:
         adapter = self.adapters.get(message.place.platform)

@@ -36,6 +36,7 @@ from bot.model import (
     TextAnswer,
     UserRef,
 )
+from bot.params import whole_number
 from bot.storage import Database, Migration
 
 EXPIRY = timedelta(days=2)
@@ -147,11 +148,7 @@ class OpenQuestion:
 
     def pick(self, text: str) -> tuple[str, str, str] | None:
         """The choice this text names: its number, or its label."""
-        answer = text.strip().lower().rstrip(".!")
-        if answer.isascii() and answer.isdecimal() and len(answer) <= 3:
-            number = int(answer)
-            return self.choices[number - 1] if 1 <= number <= len(self.choices) else None
-        return next((choice for choice in self.choices if answer == choice[1].lower()), None)
+        return _chosen(text, self.choices)
 
     def takes(self, text: str) -> bool:
         return self.pick(text) is not None or self.ask_id is not None
@@ -338,10 +335,10 @@ class Pending:
             (self._now(-EXPIRY), self._now(-SHARED_EXPIRY)),
         )
 
-    async def forget_user(self, user: UserRef) -> None:
+    async def forget_user(self, user: UserRef) -> int:
         self._held = {token: held for token, held in self._held.items() if held.user_key != user.key}
         self._command_at = {key: row for key, row in self._command_at.items() if not key.endswith(f"|{user.key}")}
-        await self.db.execute(
+        return await self.db.execute_rowcount(
             "DELETE FROM pending_prompts WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
         )
 
@@ -358,6 +355,21 @@ class Pending:
     def _now(self, offset: timedelta = timedelta()) -> str:
         moment: datetime = self.clock.now() + offset
         return moment.replace(microsecond=0).isoformat()
+
+
+def _chosen(text: str, choices):
+    """The choice (id, label, ...) a typed answer names: its number, or its label."""
+    answer = text.strip().lower().rstrip(".!")
+    number = whole_number(answer)  # never int() on "²" or a 4,301-digit answer
+    if number is not None:
+        return choices[number - 1] if 1 <= number <= len(choices) else None
+    return next((choice for choice in choices if answer == choice[1].lower()), None)
+
+
+def _pick(text: str, choices: list[list[str]]) -> str | None:
+    """The id of the choice a typed answer names, or None."""
+    chosen = _chosen(text, choices)
+    return chosen[0] if chosen else None
 
 
 def _typist(place: PlaceRef, user: UserRef) -> str:

@@ -180,6 +180,9 @@ class MemoryAdapter(Adapter):
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         return user in self.moderators
 
+    async def list_moderators(self, community_id: int) -> list[UserRef]:
+        return sorted(self.moderators, key=lambda user: user.key)
+
     def parse_user(self, text: str) -> UserRef | None:
         name = text.strip().lstrip("@")
         return UserRef(self.platform, name if name.endswith("-id") else f"{name}-id", name.removesuffix("-id"))

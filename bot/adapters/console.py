@@ -32,7 +32,7 @@ from bot.adapters.base import Adapter, Capabilities
 from bot.clock import ShiftedClock
 from bot.model import Content, IncomingMessage, PlaceRef, SentRef, UserRef
 from bot.pending import numbered_choices
-from bot.text import neutralize_mentions, render_timestamps
+from bot.text import neutralize_mentions, render_timestamps, unescape_markdown
 
 CONSOLE = "console"
 PLACE = PlaceRef(CONSOLE, "console", is_direct=False, scope_id=None)
@@ -175,6 +175,9 @@ class ConsoleAdapter(Adapter):
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         return user == self.operator
 
+    async def list_moderators(self, community_id: int) -> list[UserRef]:
+        return [self.operator]
+
     def parse_user(self, text: str) -> UserRef | None:
         name = text.strip().lstrip("@")
         if not name:
@@ -184,7 +187,8 @@ class ConsoleAdapter(Adapter):
     def render(self, content: Content, timezone: str | None = None) -> str:
         """The content as printed; times in `timezone` (the reader's), else the community's."""
         zone = timezone or self.bot.communities.get(1).timezone
-        text = render_timestamps(neutralize_mentions(content.as_plain_text()), zone, self.bot.clock.now())
+        text = render_timestamps(unescape_markdown(neutralize_mentions(content.as_plain_text())), zone,
+                                 self.bot.clock.now())
         if content.choices:
             text += "\n" + numbered_choices(content)
         if content.ask:

@@ -14,11 +14,12 @@ from typing import Any
 
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, on_choice, on_text
+from bot.limits import ExpiringMap
 from bot.model import Content
-from bot.params import ArgumentError
+from bot.params import ArgumentError, whole_number
 from bot.schedule_specs import Every
 from bot.scheduler import Occurrence
-from bot.text import plural, timestamp
+from bot.text import plural, quote_member_name, timestamp
 from cogs.checkins import dispatch
 from cogs.checkins.member_commands import MemberCommands
 from cogs.checkins.milestones import days_sober, reached_between
@@ -69,7 +70,11 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     consent_statement = CONSENT
     # seal()/open_sealed() read their context from here, so `kindred keys rotate` opens what they sealed.
     sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
-                      SealedColumn("checkin_entries", "note", "checkins.note")]
+                      SealedColumn("checkin_entries", "note", "checkins.note"),
+                      # Names shown to others (partners, a celebrations channel) are sealed like notes.
+                      SealedColumn("checkin_partners", "partner_name", "checkins.partner_name"),
+                      SealedColumn("checkin_partner_invites", "inviter_name", "checkins.inviter_name"),
+                      SealedColumn("checkin_members", "announce_name", "checkins.announce_name")]
     data_statement = DataStatement(
         stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
         "note), an optional sobriety date, and who your check-in partners are",
@@ -83,7 +88,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         self._questions: dict[int, QuestionSet] = {}
         # What a member typed with `!checkin start` while the consent question is open. Memory only:
         # nothing about them is stored before they agree.
-        self.start_requests: dict[str, tuple[time | None, str | None, frozenset[int] | None]] = {}
+        # What `!checkin start` asked for while the consent question waits (answered within two days).
+        self.start_requests: ExpiringMap[tuple[time | None, str | None, frozenset[int] | None]] = ExpiringMap(
+            self.bot.clock.now, timedelta(days=2), max_size=5_000)
         self._sweep_lock = asyncio.Lock()
         # The earliest moment anything can be due, when known; reschedule() only ever lowers it, so
         # an empty minute costs no database round trip. None means "ask the index".
@@ -97,6 +104,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     # --- life cycle -------------------------------------------------------------------------------
 
     async def cog_load(self) -> None:
+        await self._seal_names_stored_plain()
         # Members' times live in the check-in tables (an indexed next-due column), not one schedule
         # each: the scheduler wakes the sweep every minute by the bot's clock and the sweep sends
         # whatever is due. After a restart the catch-up runs it at once; lateness is the sweep's to judge.
@@ -185,6 +193,18 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     def _sealed_context(self, column: str) -> str:
         return next(sealed.context for sealed in self.sealed_columns if sealed.column == column)
 
+    async def _seal_names_stored_plain(self) -> None:
+        """Names written before they were sealed (an older version) are sealed once, at start."""
+        for sealed in self.sealed_columns:
+            if sealed.table == "checkin_entries":
+                continue  # sealed since the first version
+            rows = await self.bot.db.fetchall(
+                f"SELECT rowid, {sealed.column} AS value FROM {sealed.table} "
+                f"WHERE {sealed.column} IS NOT NULL AND {sealed.column} NOT LIKE 'v1:%'")
+            for row in rows:
+                await self.bot.db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
+                                          (self.seal(sealed.column, row["value"]), row["rowid"]))
+
     def seal(self, column: str, text: str) -> str:
         return self.bot.vault.seal(text, context=self._sealed_context(column))
 
@@ -224,8 +244,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             return ""
         latest = reached[-1]
         if row["announce_milestones"] and row["announce_name"]:
-            await self.announce(row["community_id"], f"🎉 {row['announce_name']} reached **{latest.label}** "
-                                                      "today. Congratulations!")
+            name = quote_member_name(self.open_sealed("announce_name", row["announce_name"]), 80)
+            await self.announce(row["community_id"], f"🎉 {name} reached **{latest.label}** today. Congratulations!")
         return (f"🎉 **{latest.label}** today. That's {plural(days_sober(since, today), 'day')} of showing up "
                 "for yourself. Well done.")
 
@@ -263,8 +283,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     @on_text("checkin.craving")
     async def on_craving_typed(self, ctx: Context, value: str, text: str) -> None:
         day, _ = self._split(value)
-        number = text.strip()
-        if not number.isdigit() or not 0 <= int(number) <= 10:
+        number = whole_number(text)
+        if number is None or not 0 <= number <= 10:
             questions = await self.questions(ctx.community.id)
             retry = step_content(questions, "craving", day, self.buttons_for(ctx.author.platform),
                                  intro=f"I need a number from 0 to 10 for cravings (you typed '{text.strip()[:20]}').")
@@ -397,7 +417,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             "settings": settings,
             "checkins": entries,
             "sober_periods": [dict(p) for p in await self.store.sober_periods(member_id)],
-            "partners": [p["partner_name"] for p in await self.store.partners(member_id)],
+            "partners": [self.open_sealed("partner_name", p["partner_name"])
+                         for p in await self.store.partners(member_id, live_only=False)],
         }
 
     async def delete_member_data(self, member_id: int) -> None:

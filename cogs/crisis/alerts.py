@@ -1,29 +1,43 @@
-"""Moderator alerts: where, how urgent, what kind, an Acknowledge button, and re-alerts via the scheduler.
+"""Moderator alerts: where, how urgent, what kind, an Acknowledge button; who gets them, and again.
 
 An alert never quotes or stores the message: moderators follow the link (or the member's name) and
-read it where it was written. Nobody acknowledging within the community's re-alert time brings the
-alert back, up to MAX_REALERTS times; pressing Acknowledge records who took it and stops that.
+read it where it was written.
+
+Who gets an alert, in rounds, until a moderator presses Acknowledge (on any platform):
+- at once: the community's alert channel if one is set and a send there works; otherwise every
+  moderator privately (config `[community] moderators`, and whoever each platform says moderates:
+  Manage Server or the moderator role on Discord, power >= 50 on Matrix, the operator on the console);
+- after the re-alert time (default 10 minutes): the channel and every moderator privately;
+- a round later, and after that: also the on-call people of `[crisis] on_call`, up to MAX_REALERTS rounds.
+Every message an alert was sent as is recorded (place and message id, never the member), so the
+"taken by ..." note reaches each of them, whatever platform the moderator pressed on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.commands import Context, on_choice
 from bot.model import Choice, Content, PlaceRef, SentRef, UserRef
+from bot.params import whole_number
 from bot.schedule_specs import At
 from bot.scheduler import Occurrence
 from bot.text import timestamp
 
-from .detector import Assessment, Category, Level
+from .detector import Assessment, Level
 from .texts import Texts
 
 log = logging.getLogger(__name__)
 
 MAX_REALERTS = 3
-DEFAULT_REALERT_MINUTES = 15
+DEFAULT_REALERT_MINUTES = 10
 REALERT_HANDLER = "crisis.realert"
+# Which round (0 = the first alert) reaches whom.
+PRIVATE_FROM_ROUND = 1  # every moderator privately, even when there is a channel
+ON_CALL_FROM_ROUND = 2  # and the on-call list
 
 LEVEL_LABELS = {
     Level.IMMINENT: "URGENT: may be happening now",
@@ -31,12 +45,13 @@ LEVEL_LABELS = {
     Level.CHECK_IN: "check-in",
 }
 CATEGORY_LABELS = {
-    Category.SUICIDE: "suicidal thoughts",
-    Category.SELF_HARM: "self-harm",
-    Category.OVERDOSE: "possible overdose",
-    Category.RELAPSE: "relapse danger",
-    Category.MEDICAL: "medical emergency (e.g. withdrawal)",
-    Category.VIOLENCE_ABUSE: "violence or abuse",
+    "suicide": "suicidal thoughts",
+    "self_harm": "self-harm",
+    "overdose": "possible overdose",
+    "relapse_danger": "relapse danger",
+    "relapse": "relapse",
+    "medical": "medical emergency (e.g. withdrawal)",
+    "violence_abuse": "violence or abuse",
 }
 
 
@@ -45,97 +60,181 @@ def user_from_key(key: str) -> UserRef:
     return UserRef(platform, user_id)
 
 
+def category_label(category: str | None, requested: bool = False) -> str:
+    if category:
+        return CATEGORY_LABELS.get(category, category.replace("_", " "))
+    return "asked for help" if requested else "concern"
+
+
+@dataclass
+class Delivery:
+    """Where an alert (or a note about one) arrived: each place and the message sent there."""
+
+    sent: list[tuple[PlaceRef, SentRef]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.sent)
+
+
 class AlertsMixin:
     """Mixed into CrisisCog (needs self.bot, self.store, self.settings(), self.texts())."""
 
-    async def raise_alert(self, ctx: Context, result: Assessment | None, link: str | None,
-                          where: str | None = None, requested: bool = False, urgent: bool = False) -> int:
+    # --- who -------------------------------------------------------------------------------------
+
+    async def moderators(self, community_id: int) -> list[UserRef]:
+        """The community's moderators the bot can message privately, on every connected platform."""
+        found: dict[str, UserRef] = {}
+        for key in sorted(self.bot.communities.moderator_keys.get(community_id, ())):
+            user = user_from_key(key)
+            if user.platform in self.bot.adapters:
+                found[user.key] = user
+        for adapter in list(self.bot.adapters.values()):
+            try:
+                for user in await adapter.list_moderators(community_id):
+                    found.setdefault(user.key, user)
+            except Exception:
+                log.exception("could not list moderators", extra={"platform": adapter.platform})
+        return list(found.values())
+
+    def on_call(self) -> list[UserRef]:
+        people = [user_from_key(key) for key in self.bot.settings.crisis.on_call]
+        return [user for user in people if user.platform in self.bot.adapters]
+
+    async def alert_place(self, community_id: int) -> PlaceRef | None:
+        place = await (await self.settings(community_id)).get("alert_place")
+        if not place:
+            return None
+        return PlaceRef(place["platform"], place["place_id"], scope_id=place.get("scope_id"))
+
+    # --- raising ---------------------------------------------------------------------------------
+
+    async def raise_alert(self, ctx: Context, result: Assessment | None, link: str | None, texts: Texts,
+                          where: str | None = None, requested: bool = False,
+                          urgent: bool = False) -> tuple[int, Delivery]:
         """Record an alert (no text), send it to the moderators, and schedule the re-alert."""
         now = ctx.bot.clock.now()
-        level = result.level if result else Level.CONCERN
-        category = result.category if result else None
+        level = result.level if result else Level.IMMINENT if urgent else Level.CONCERN
+        category = result.category.value if result and result.category else None
         alert_id = await self.store.create_alert(
-            community_id=ctx.community.id, level=level.name, category=category.value if category else None,
+            community_id=ctx.community.id, level=level.name, category=category,
             source_platform=ctx.place.platform, source_place=None if ctx.place.is_direct else ctx.place.place_id,
             source_is_direct=int(ctx.place.is_direct), link=link, urgent=int(urgent),
             created_at=now.isoformat(),
         )
         row = await self.store.alert(alert_id)
-        texts = await self.texts(ctx.community.id)
         content = self.alert_content(row, ctx.author, texts, where=where, requested=requested)
-        await self.deliver_alert(ctx.community.id, content)
+        # A member who says they are not safe: everyone at once, not only the channel.
+        delivery = await self.deliver_alert(row, content, PRIVATE_FROM_ROUND if urgent else 0)
         minutes = await (await self.settings(ctx.community.id)).get("realert_minutes", DEFAULT_REALERT_MINUTES)
         if minutes:
             await self.bot.scheduler.add("crisis", f"realert:{alert_id}:0", At(now + timedelta(minutes=minutes)),
                                          REALERT_HANDLER, {"alert_id": alert_id}, grace=timedelta(hours=12))
-        log.info("crisis alert raised", extra={"alert": alert_id, "level": level.name,
-                                               "category": category.value if category else None})
-        return alert_id
+        log.info("crisis alert raised", extra={"alert": alert_id, "level": level.name, "category": category,
+                                               "reached": len(delivery.sent)})
+        return alert_id, delivery
 
     def alert_content(self, row, member: UserRef | None, texts: Texts, where: str | None = None,
                       requested: bool = False, again: bool = False) -> Content:
         level = Level[row["level"]]
-        category = Category(row["category"]) if row["category"] else None
         if where is None:
-            where = "a direct message with the bot" if row["source_is_direct"] else f"channel `{row['source_place']}`"
+            where = ("a direct message with the bot" if row["source_is_direct"]
+                     else f"channel `{row['source_place']}` on {row['source_platform']}")
         if row["link"]:
             where += f" ([open the message]({row['link']}))"
         # The member is named in the message only; the database row never says who it is.
-        who = f"{member.name} ({member.key})" if member else "named in the first alert"
+        who = f"{member.name} ({member.key})" if member else f"named in the first message of alert #{row['id']}"
         urgent = " · member said they are NOT safe" if row["urgent"] else ""
-        title = f"Crisis alert: {LEVEL_LABELS[level]}{urgent}"
+        title = f"Crisis alert #{row['id']}: {LEVEL_LABELS[level]}{urgent}"
         if again:
-            title = f"Still unacknowledged ({row['realerts']}x): {LEVEL_LABELS[level]}{urgent}"
+            title = f"Still unacknowledged ({row['realerts']}x), alert #{row['id']}: {LEVEL_LABELS[level]}{urgent}"
         created = datetime.fromisoformat(row["created_at"])
+        text = texts.get("alert_requested" if requested else "alert_intro")
+        if broken := texts.broken():
+            # What really went wrong, so nobody looks for closed DMs when it was a typo in a text.
+            text += "\n\n" + "\n".join(
+                f"⚠️ This community's `{key}` text could not be used ({problem}) The member got the built-in "
+                f"wording instead. Fix it with `!crisisadmin text {key} ...`." for key, problem in broken.items())
         return Content(
             title=title,
-            text=texts.get("alert_requested" if requested else "alert_intro"),
-            fields=[("Level", LEVEL_LABELS[level]),
-                    ("About", CATEGORY_LABELS.get(category, "asked for help") if category or requested else "concern"),
+            text=text,
+            fields=[("Level", LEVEL_LABELS[level]), ("About", category_label(row["category"], requested)),
                     ("Where", where), ("Member", who), ("When", timestamp(created, "f"))],
             choices=[Choice(f"crisis.ack:{row['id']}", "Acknowledge", "primary")],
             footer="The message itself is not copied here or stored anywhere.",
         )
 
-    async def note_undelivered_reply(self, alert_id: int, community_id: int) -> None:
-        await self.deliver_alert(community_id, Content(
-            title="The bot's private reply could NOT be delivered",
-            text=f"The member in alert #{alert_id} did not receive the bot's reply (private messages closed?). "
+    # --- delivering ------------------------------------------------------------------------------
+
+    async def deliver_alert(self, row, content: Content, round_: int = 0) -> Delivery:
+        """Send an alert for its round (see the module's docstring) and record where it went."""
+        community_id = row["community_id"]
+        delivery = Delivery()
+        place = await self.alert_place(community_id)
+        if place is not None and (place.platform, place.place_id) == (row["source_platform"], row["source_place"]):
+            # Written in the alert channel itself: members read it, so the member is not named there.
+            place = None
+            round_ = max(round_, PRIVATE_FROM_ROUND)
+        if place is not None:
+            await self._send_to_place(place, content, delivery)
+        if round_ >= PRIVATE_FROM_ROUND or not delivery.ok:
+            people = await self.moderators(community_id)
+            if round_ >= ON_CALL_FROM_ROUND:
+                people += [user for user in self.on_call() if user.key not in {p.key for p in people}]
+            await self._send_privately(people, content, delivery)
+        if delivery.ok:
+            await self.store.add_copies(row["id"], [(place, sent.message_id) for place, sent in delivery.sent])
+        else:
+            log.error("crisis alert reached nobody: no alert channel worked and no moderator could be "
+                      "messaged; see !crisisadmin show", extra={"community": community_id, "alert": row["id"]})
+        return delivery
+
+    async def tell_alert_recipients(self, row, content: Content) -> Delivery:
+        """A note about an alert (taken, not delivered, asked to talk) to every place the alert went."""
+        delivery = Delivery()
+        for place in await self.store.copy_places(row["id"]):
+            await self._send_to_place(place, content, delivery)
+        if not delivery.ok:  # the alert itself reached nobody, or those places are gone: try everyone now
+            return await self.deliver_alert(row, content, PRIVATE_FROM_ROUND)
+        return delivery
+
+    async def _send_to_place(self, place: PlaceRef, content: Content, delivery: Delivery) -> None:
+        try:
+            sent = await self.bot.send(place, content)
+        except Exception as error:
+            log.error("crisis alert could not be sent to a place",
+                      extra={"platform": place.platform, "error": type(error).__name__})
+            return
+        delivery.sent.append((place, sent))
+
+    async def _send_privately(self, people: list[UserRef], content: Content, delivery: Delivery) -> None:
+        async def one(user: UserRef) -> SentRef | None:
+            try:
+                return await self.bot.send_private(user, content)
+            except Exception as error:
+                log.error("crisis alert could not reach a moderator privately",
+                          extra={"platform": user.platform, "error": type(error).__name__})
+                return None
+
+        # At the same time: five moderators' DMs should not take five round trips in a row.
+        results = await asyncio.gather(*(one(user) for user in people))
+        delivery.sent += [(PlaceRef(sent.platform, sent.place_id, is_direct=True), sent)
+                          for sent in results if sent is not None]
+
+    async def note_undelivered_reply(self, alert_id: int, reason: str) -> None:
+        row = await self.store.alert(alert_id)
+        await self.tell_alert_recipients(row, Content(
+            title=f"The bot's private reply for alert #{alert_id} could NOT be delivered",
+            text=f"The member in alert #{alert_id} did not receive the bot's reply ({reason}). "
                  "Please reach them another way.",
             choices=[Choice(f"crisis.ack:{alert_id}", "Acknowledge", "primary")]))
 
-    async def has_alert_destination(self, community_id: int) -> bool:
-        """Whether an alert would reach a person: an alert place, or moderators listed in the config."""
-        if await (await self.settings(community_id)).get("alert_place"):
-            return True
-        return bool(self.bot.communities.moderator_keys.get(community_id))
+    # --- acknowledging ---------------------------------------------------------------------------
 
-    async def deliver_alert(self, community_id: int, content: Content) -> SentRef | None:
-        """To the community's alert place; without one, privately to its configured moderators."""
-        place = await (await self.settings(community_id)).get("alert_place")
-        if place:
-            try:
-                return await self.bot.send(PlaceRef(place["platform"], place["place_id"],
-                                                    scope_id=place.get("scope_id")), content)
-            except Exception:
-                log.exception("crisis alert could not be sent to the alert place",
-                              extra={"community": community_id})
-        first = None
-        for key in sorted(self.bot.communities.moderator_keys.get(community_id, set())):
-            try:
-                sent = await self.bot.send_private(user_from_key(key), content)
-                first = first or sent
-            except Exception:
-                log.exception("crisis alert could not reach a moderator", extra={"community": community_id})
-        if first is None:
-            log.error("crisis alert has nowhere to go: set one with !crisisadmin alerts",
-                      extra={"community": community_id})
-        return first
-
-    @on_choice("crisis.ack")
+    @on_choice("crisis.ack", rate_limited=False)
     async def acknowledge(self, ctx: Context, value: str) -> None:
-        """A moderator takes the alert: record who and when, stop re-alerts, update the alert."""
-        row = await self.store.alert(int(value)) if value.isdigit() else None
+        """A moderator takes the alert: record who and when, stop re-alerts, tell every copy."""
+        row = await self.store.alert(number) if (number := whole_number(value)) is not None else None
         if row is None:
             await ctx.reply("That alert no longer exists.", private=True)
             return
@@ -150,7 +249,7 @@ class AlertsMixin:
         await ctx.bot.scheduler.remove_owner_keys("crisis", f"realert:{row['id']}:")
         # A follow-up rather than an edit: the original names the member, and the database cannot
         # rebuild that (it never stores who the alert is about).
-        await self.deliver_alert(row["community_id"], Content(
+        await self.tell_alert_recipients(row, Content(
             text=f"Alert #{row['id']} was acknowledged by {ctx.author.name} at {timestamp(now, 't')}. "
                  "No more re-alerts for it."))
         await ctx.reply("Thank you for taking this. Please reach out privately and kindly.", private=True)
@@ -164,8 +263,9 @@ class AlertsMixin:
         await self.store.count_realert(alert_id)
         row = await self.store.alert(alert_id)
         texts = await self.texts(row["community_id"])
-        await self.deliver_alert(row["community_id"], self.alert_content(row, None, texts, again=True))
-        log.info("crisis alert repeated", extra={"alert": alert_id, "times": row["realerts"]})
+        delivery = await self.deliver_alert(row, self.alert_content(row, None, texts, again=True), row["realerts"])
+        log.info("crisis alert repeated", extra={"alert": alert_id, "times": row["realerts"],
+                                                 "reached": len(delivery.sent)})
         minutes = await (await self.settings(row["community_id"])).get("realert_minutes", DEFAULT_REALERT_MINUTES)
         if minutes and row["realerts"] < MAX_REALERTS:
             await self.bot.scheduler.add(
@@ -174,3 +274,18 @@ class AlertsMixin:
                 At(self.bot.clock.now() + timedelta(minutes=minutes)), REALERT_HANDLER, {"alert_id": alert_id},
                 grace=timedelta(hours=12),
             )
+
+    # --- listing ---------------------------------------------------------------------------------
+
+    def open_alert_line(self, row, now: datetime) -> str:
+        created = datetime.fromisoformat(row["created_at"])
+        minutes = max(0, int((now - created).total_seconds() // 60))
+        where = ("a direct message with the bot" if row["source_is_direct"]
+                 else f"`{row['source_place']}` on {row['source_platform']}")
+        if row["link"]:
+            where += f" ([message]({row['link']}))"
+        urgent = ", member said NOT safe" if row["urgent"] else ""
+        again = f", re-sent {row['realerts']}x" if row["realerts"] else ""
+        return (f"**#{row['id']}** {timestamp(created, 'f')} ({minutes} min ago) · {LEVEL_LABELS[Level[row['level']]]}"
+                f"{urgent} · {category_label(row['category'])} · {where}{again}")
+

@@ -1,24 +1,30 @@
 """The crisis cog: notice, answer privately with local help, bring a human in.
 
-Every ordinary message in a monitored place (and every DM to the bot) goes through the detector.
-At CONCERN or IMMINENT the member gets a private, warm reply (ephemeral or DM) and the moderators
-get an alert with an Acknowledge button. Nothing about the message is stored: not its text, not
-its score; the alert row keeps level, category, where and who acknowledged it, never who the member
-is, and goes after ALERT_RETENTION. Cooldowns live in memory, so a restart errs on the side of replying again.
+Every ordinary message in a watched place (and every DM to the bot) goes through the detector. At
+CONCERN or IMMINENT an alert goes to the moderators first (see alerts.py), then the member gets a
+private, warm reply (ephemeral or DM) that says a moderator was told only if one was. Nothing about the
+message is stored: not its text, not its score; the alert row keeps level, category, where and who
+acknowledged it, never who the member is, and goes after ALERT_RETENTION.
+
+Cooldown: the same member at the same level and of the same kind is answered once per cooldown
+(default 60 minutes); a higher level, another kind, or anything IMMINENT always gets through (why:
+docs/crisis.md). Cooldowns live in memory, so a restart errs on the side of replying again.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
-from bot.model import Choice, Content, IncomingMessage
+from bot.model import Choice, Content, IncomingMessage, UserRef
+from bot.params import whole_number
 
 from . import helplines
-from .admin import DEFAULT_COOLDOWN_MINUTES, AdminMixin
-from .alerts import REALERT_HANDLER, AlertsMixin
+from .admin import DEFAULT_COOLDOWN_MINUTES, AdminMixin, Monitoring, PendingNarrowing
+from .alerts import PRIVATE_FROM_ROUND, REALERT_HANDLER, AlertsMixin
 from .detector import Assessment, Category, Level, assess
 from .safetyplan import PLAN_CONTEXT, SafetyPlanMixin
 from .store import MIGRATIONS, CrisisStore
@@ -38,6 +44,38 @@ CONSENT_STATEMENT = (
     "**Who can see it:** only you. Moderators never see your plan.\n"
     "Crisis detection itself never stores what you write, whether or not you join."
 )
+KEPT_AFTER_OPTOUT = (
+    "your safety plan and your country stay stored (the plan encrypted), and only you can see them. You "
+    "can still read and change them (`!safetyplan`, `!safetyplan edit`, `!mycountry`), and a crisis reply "
+    "still shows your plan and your country's lines. Delete them any time with `!safetyplan delete` and "
+    "`!mycountry clear`, or everything with `!forgetme`. (Crisis replies and `!crisis` never needed you to "
+    "join: they store nothing.)"
+)
+
+# The extra words a reply carries for a kind of crisis (keys of texts.DEFAULTS), by category name.
+KIND_TEXTS = {"overdose": "overdose", "medical": "medical", "violence_abuse": "violence", "self_harm": "self_harm"}
+BODY_IN_DANGER = {"overdose", "medical", "violence"}  # their own text already says to call now
+
+
+def kind_text(category: Category | None) -> str | None:
+    if helplines.is_relapse(category):
+        return "relapse"
+    return KIND_TEXTS.get(category.value) if category is not None else None
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a member was last answered about, and until when a repeat of it stays quiet."""
+
+    level: Level
+    kinds: frozenset[str | None]
+    until: datetime
+
+    def holds_back(self, result: Assessment, now: datetime) -> bool:
+        if now >= self.until or result.level is Level.IMMINENT:
+            return False  # IMMINENT is never silenced
+        category = result.category.value if result.category else None
+        return result.level <= self.level and category in self.kinds
 
 
 class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
@@ -50,19 +88,21 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     feature = "crisis"
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT
+    kept_after_optout = KEPT_AFTER_OPTOUT
     sealed_columns = [SealedColumn("crisis_safety_plans", "sealed", PLAN_CONTEXT)]
     data_statement = DataStatement(
         stores="your country (if you set one) and your safety plan (if you write one), encrypted",
         why="to show you the right help and your own plan, and so a moderator can reach you",
-        retention="until you change or delete them, !optout crisis or !forgetme",
+        retention="until you change or delete them, !optout crisis (if you choose to erase) or !forgetme",
         who_can_see="you; moderators see alerts (level, kind, where), never your messages or plan",
     )
 
     def __init__(self, bot):
         super().__init__(bot)
         self.store = CrisisStore(bot.db)
-        self.recent: dict[str, tuple[Level, datetime]] = {}  # user key -> (level replied at, until)
+        self.recent: dict[str, Answered] = {}  # user key -> what was answered last
         self.after_consent: dict[str, tuple[str, str]] = {}  # what a member asked for before agreeing
+        self.pending_narrowing: dict[str, PendingNarrowing] = {}  # moderator key -> change awaiting a yes
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register_handler(REALERT_HANDLER, self.realert)
@@ -86,37 +126,45 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     async def _monitored(self, ctx: Context) -> bool:
         if ctx.place.is_direct:
             return True
-        settings = await self.settings(ctx.community.id)
-        alert_place = await settings.get("alert_place")
-        if alert_place and alert_place.get("place_id") == ctx.place.place_id:
-            return False  # moderators discussing an alert must not raise another
-        mode = await settings.get("monitor_mode", "all")
-        if mode == "all":
-            return True
-        if mode == "off":
-            return False
-        return ctx.place.key in await settings.get("monitored", [])
+        values = await (await self.settings(ctx.community.id)).all()
+        alert_place = values.get("alert_place")
+        if (alert_place and alert_place.get("platform", ctx.place.platform) == ctx.place.platform
+                and alert_place.get("place_id") == ctx.place.place_id and await ctx.is_moderator()):
+            return False  # moderators discussing an alert must not raise another; members there are watched
+        return Monitoring.of(values).watches(ctx.place.key)
 
     async def crisis_flow(self, ctx: Context, result: Assessment, link: str | None = None,
                           where: str | None = None) -> bool:
-        """Reply privately and alert the moderators, unless this member was just answered at this level."""
+        """Alert the moderators and reply privately, unless this repeats what the member was just answered."""
         now = self.bot.clock.now()
         previous = self.recent.get(ctx.author.key)
-        if previous and now < previous[1] and result.level <= previous[0]:
+        if previous and previous.holds_back(result, now):
             log.info("crisis reply held back by cooldown", extra={"level": result.level.name})
             return False
         minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
         if len(self.recent) > 1000:
-            self.recent = {key: value for key, value in self.recent.items() if value[1] > now}
-        self.recent[ctx.author.key] = (result.level, now + timedelta(minutes=minutes))
-        # The alert goes first: the reply's "are you safe?" buttons carry its id, and the moderators
-        # must hear even if the member cannot be reached.
-        alert_id = await self.raise_alert(ctx, result, link, where=where)
+            self.recent = {key: value for key, value in self.recent.items() if value.until > now}
+        category = result.category.value if result.category else None
+        earlier = previous if previous and now < previous.until else None
+        self.recent[ctx.author.key] = Answered(
+            max(result.level, earlier.level) if earlier else result.level,
+            (earlier.kinds if earlier else frozenset()) | {category}, now + timedelta(minutes=minutes))
+        # The alert goes first: the reply must say truthfully whether a moderator was told, and its
+        # "are you safe?" buttons carry the alert's id.
+        texts = await self.texts(ctx.community.id)
+        alert_id, delivery = await self.raise_alert(ctx, result, link, texts, where=where)
         try:
-            await ctx.reply(await self.reply_content(ctx, result, alert_id), private=True)
+            content = await self.reply_content(ctx, result, alert_id, texts, told=delivery.ok)
         except Exception:
-            log.exception("crisis reply could not be delivered", extra={"alert": alert_id})
-            await self.note_undelivered_reply(alert_id, ctx.community.id)
+            log.exception("crisis reply could not be built; sending the short one", extra={"alert": alert_id})
+            content = self.short_reply(ctx.author, alert_id, told=delivery.ok)
+        try:
+            await ctx.reply(content, private=True)
+        except Exception as error:
+            log.error("crisis reply could not be delivered",
+                      extra={"alert": alert_id, "error": type(error).__name__})
+            await self.note_undelivered_reply(alert_id, f"the platform refused the private message: "
+                                                        f"{type(error).__name__}; their direct messages may be closed")
         return True
 
     async def screen_private_text(self, ctx: Context, text: str) -> bool:
@@ -137,77 +185,100 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     # --- the reply --------------------------------------------------------------------------------
 
     async def country_for(self, ctx: Context) -> str | None:
-        member_id = await ctx.member_id()
-        own = None
-        if member_id is not None and await self.bot.consent.has(member_id, self.feature):
-            own = await self.store.country(member_id)
+        """The member's own country if they keep one (joined, or left and kept their data), else the community's."""
+        own = await self.store.country(await ctx.member_id())
         return own or ctx.community.country
 
-    async def reply_content(self, ctx: Context, result: Assessment, alert_id: int) -> Content:
-        texts = await self.texts(ctx.community.id)
+    @staticmethod
+    def resources(country: str | None, category: Category | None, imminent: bool, texts: Texts) -> str:
+        picked = helplines.pick(country, category, imminent)
+        return texts.get("resources_heading") + "\n" + "\n".join(f"- {line.markdown()}" for line in picked)
+
+    async def reply_content(self, ctx: Context, result: Assessment, alert_id: int, texts: Texts,
+                            told: bool) -> Content:
         country = await self.country_for(ctx)
-        lines = helplines.lines_for(country)
-        emergency = lines.emergency.contact
+        emergency = helplines.lines_for(country).emergency.contact
         imminent = result.level is Level.IMMINENT
-        if await self.has_alert_destination(ctx.community.id):
+        if told:
             opening = "opening_dm" if ctx.place.is_direct else "opening"
         else:
             opening = "opening_no_moderators"
         parts = [texts.get(opening, name=ctx.author.name)]
-        special = {Category.OVERDOSE: "overdose", Category.MEDICAL: "medical",
-                   Category.VIOLENCE_ABUSE: "violence", Category.RELAPSE: "relapse"}.get(result.category)
-        if special:
-            parts.append(texts.get(special, emergency=emergency))
-        if imminent and special not in ("overdose", "medical", "violence"):
+        kind = kind_text(result.category)
+        if kind:
+            parts.append(texts.get(kind, emergency=emergency))
+        if imminent and kind not in BODY_IN_DANGER:
             parts.append(texts.get("imminent", emergency=emergency))
         parts.append(texts.get("safe_question"))
-        picked = helplines.pick(country, result.category, imminent)
-        parts.append(texts.get("resources_heading") + "\n" + "\n".join(f"- {line.markdown()}" for line in picked))
+        parts.append(self.resources(country, result.category, imminent, texts))
         parts.append(texts.get("grounding"))
         plan = await self.member_plan(await ctx.member_id())
         if plan:
             parts.append(texts.get("plan_heading") + "\n" + self.plan_markdown(plan))
         parts.append(texts.get("closing"))
-        return Content(
-            text="\n\n".join(parts),
-            choices=[Choice(f"crisis.safe:yes:{alert_id}", "I'm safe for now", "success"),
-                     Choice(f"crisis.safe:no:{alert_id}", "I'm not safe", "danger"),
-                     Choice(f"crisis.safe:talk:{alert_id}", "I'd like to talk to someone", "primary")],
-        )
+        return Content(text="\n\n".join(parts), choices=self.safe_choices(alert_id, ctx.author))
 
-    @on_choice("crisis.safe")
+    def safe_choices(self, alert_id: int | None, person: UserRef) -> list[Choice]:
+        """The "are you safe?" answers: only this member may give them (the router checks)."""
+        ref = f":{alert_id}" if alert_id is not None else ""
+        mine = lambda choice_id: self.bot.router.for_person(choice_id, person)  # noqa: E731
+        return [Choice(mine(f"crisis.safe:yes{ref}"), "I'm safe for now", "success"),
+                Choice(mine(f"crisis.safe:no{ref}"), "I'm not safe", "danger"),
+                Choice(mine(f"crisis.safe:talk{ref}"), "I'd like to talk to someone", "primary")]
+
+    def short_reply(self, person: UserRef, alert_id: int, told: bool) -> Content:
+        """Built from nothing that can fail (no settings, no country): the reply of last resort."""
+        texts = Texts()
+        opening = texts.get("opening" if told else "opening_no_moderators", name=person.name)
+        card = helplines.full_card(None)
+        return Content(text=f"{opening}\n\n{texts.get('safe_question')}\n\n{card}",
+                       choices=self.safe_choices(alert_id, person))
+
+    @on_choice("crisis.safe", owner_only=True, rate_limited=False)  # a member's own answer about their own alert
     async def safe_answer(self, ctx: Context, value: str) -> None:
         """The member's answer to "are you safe right now?"; the moderators hear about it."""
         answer, _, alert_ref = value.partition(":")
         texts = await self.texts(ctx.community.id)
-        emergency = helplines.lines_for(await self.country_for(ctx)).emergency.contact
-        alert = await self.store.alert(int(alert_ref)) if alert_ref.isdigit() else None
+        country = await self.country_for(ctx)
+        emergency = helplines.lines_for(country).emergency.contact
+        alert = await self.store.alert(number) if (number := whole_number(alert_ref)) is not None else None
         if answer == "no":
             if alert is None:
-                await self.raise_alert(ctx, None, None, requested=True, urgent=True)
+                _, delivery = await self.raise_alert(ctx, None, None, texts, requested=True, urgent=True)
             else:
                 await self.store.mark_urgent(alert["id"])
                 row = await self.store.alert(alert["id"])
-                await self.deliver_alert(row["community_id"], self.alert_content(row, ctx.author, texts))
-            await ctx.reply(texts.get("answer_not_safe", emergency=emergency), private=True)
+                delivery = await self.deliver_alert(row, self.alert_content(row, ctx.author, texts), PRIVATE_FROM_ROUND)
+            if delivery.ok:
+                await ctx.reply(texts.get("answer_not_safe", emergency=emergency), private=True)
+            else:
+                await ctx.reply(texts.get("answer_not_safe_unreached", emergency=emergency) + "\n\n"
+                                + self.resources(country, None, True, texts), private=True)
         elif answer == "talk":
             if alert is None:
-                await self.raise_alert(ctx, None, None, requested=True)
+                _, delivery = await self.raise_alert(ctx, None, None, texts, requested=True)
             else:
-                await self.deliver_alert(alert["community_id"], Content(
+                delivery = await self.tell_alert_recipients(alert, Content(
                     text=f"{texts.get('alert_requested')} ({ctx.author.name}, {ctx.author.key}, alert #{alert['id']})",
                     choices=[Choice(f"crisis.ack:{alert['id']}", "Acknowledge", "primary")]))
-            await ctx.reply(texts.get("answer_talk"), private=True)
+            if delivery.ok:
+                await ctx.reply(texts.get("answer_talk"), private=True)
+            else:
+                await ctx.reply(texts.get("answer_talk_unreached") + "\n"
+                                + "\n".join(f"- {line.markdown()}" for line in helplines.pick(country, None, False)),
+                                private=True)
         else:
             await ctx.reply(texts.get("answer_safe", emergency=emergency), private=True)
 
     # --- commands ---------------------------------------------------------------------------------
+    # Help in a crisis is never rate-limited: it answers whatever else the member has just done.
 
     @command(
         "helpline",
         private=True,
         params=[Param("country", ParamType.TEXT, required=False, help="two-letter code or name, e.g. GB, Ireland")],
         examples=["!helpline", "!helpline GB", "!helpline new zealand"],
+        rate_limited=False,
     )
     async def helpline(self, ctx: Context, country: str | None = None) -> None:
         """Helplines for your country (or the one you name): crisis, text, drugs and alcohol, emergency."""
@@ -220,36 +291,59 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             return
         await ctx.reply(helplines.full_card(country or await self.country_for(ctx)), private=True)
 
-    @command("crisis", private=True, examples=["!crisis"])
+    @command("crisis", private=True, examples=["!crisis"], rate_limited=False)
     async def crisis(self, ctx: Context) -> None:
         """Help right now, privately: who to call or text, a grounding exercise, and your safety plan."""
         texts = await self.texts(ctx.community.id)
-        country = await self.country_for(ctx)
-        picked = helplines.pick(country, None, imminent=True)
         parts = [texts.get("crisis_command"), texts.get("safe_question"),
-                 texts.get("resources_heading") + "\n" + "\n".join(f"- {line.markdown()}" for line in picked),
-                 texts.get("grounding")]
+                 self.resources(await self.country_for(ctx), None, True, texts), texts.get("grounding")]
         plan = await self.member_plan(await ctx.member_id())
         if plan:
             parts.append(texts.get("plan_heading") + "\n" + self.plan_markdown(plan))
         parts.append("Type `!helpline` for every number I know for your country.")
-        await ctx.reply(Content(text="\n\n".join(parts),
-                                choices=[Choice("crisis.safe:talk", "Ask a moderator to reach out", "primary"),
-                                         Choice("crisis.safe:no", "I'm not safe", "danger")]),
-                        private=True)
+        await ctx.reply(Content(text="\n\n".join(parts), choices=self.ask_a_person_choices(ctx.author)), private=True)
+
+    def ask_a_person_choices(self, person: UserRef) -> list[Choice]:
+        return [Choice(self.bot.router.for_person("crisis.safe:talk", person), "Ask a moderator to reach out", "primary"),
+                Choice(self.bot.router.for_person("crisis.safe:no", person), "I'm not safe", "danger")]
+
+    @command("sos", private=True, examples=["!sos"], rate_limited=False)
+    async def sos(self, ctx: Context) -> None:
+        """Need someone now: your check-in partners are asked to reach out, with help you can call right away."""
+        texts = await self.texts(ctx.community.id)
+        parts = []
+        checkins = self.bot.get_cog("checkins")
+        told = None
+        if checkins is not None:
+            try:
+                told = await checkins.partners_sos(ctx)
+            except Exception:
+                log.exception("check-in partners could not be asked to reach out")
+        if told:
+            parts.append(f"I've asked {told} to reach out to you now.")
+        elif told == "":
+            parts.append("You don't have a check-in partner yet (`!partner invite @name` asks someone), "
+                         "so I haven't messaged anyone.")
+        parts.append(texts.get("crisis_command"))
+        parts.append(self.resources(await self.country_for(ctx), None, True, texts))
+        plan = await self.member_plan(await ctx.member_id())
+        if plan:
+            parts.append(texts.get("plan_heading") + "\n" + self.plan_markdown(plan))
+        parts.append("Would you like a moderator to reach out to you? They are told only if you press the button.")
+        await ctx.reply(Content(text="\n\n".join(parts), choices=self.ask_a_person_choices(ctx.author)), private=True)
 
     @command(
         "mycountry",
         private=True,
         params=[Param("country", ParamType.TEXT, required=False, help="two-letter code or name; 'clear' to remove")],
         examples=["!mycountry GB", "!mycountry clear"],
+        rate_limited=False,
     )
     async def mycountry(self, ctx: Context, country: str | None = None) -> None:
         """Set the country whose helplines you see (stored only if you agree)."""
         member_id = await ctx.member_id()
-        consented = await self.bot.consent.has(member_id, self.feature)
         if not country:
-            current = await self.store.country(member_id) if consented else None
+            current = await self.store.country(member_id)
             shown = helplines.lines_for(current).name if current else f"not set (using the community's: {ctx.community.country})"
             await ctx.reply(f"Your country: {shown}. Set it with `!mycountry GB`.", private=True)
             return
@@ -259,7 +353,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             await ctx.reply(f"I don't have helplines for '{country}'. Use a two-letter code such as "
                             f"{', '.join(helplines.known_codes())}.", private=True)
             return
-        if not consented:
+        if not await self.may_keep_data(member_id):
             if clear:
                 await ctx.reply("You have no country stored.", private=True)
                 return
@@ -267,6 +361,12 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             await self.bot.consent.ask(ctx, self.feature, self.consent_statement)
             return
         await self._save_country(ctx, member_id, code)
+
+    async def may_keep_data(self, member_id: int | None) -> bool:
+        """Joined crisis support, or left it and chose to keep their plan and country (KEPT_AFTER_OPTOUT)."""
+        if member_id is None:
+            return False
+        return await self.bot.consent.has(member_id, self.feature) or await self.store.holds_data(member_id)
 
     async def _save_country(self, ctx: Context, member_id: int, code: str | None) -> None:
         await self.store.set_country(member_id, code, self.bot.clock.now().isoformat())
@@ -296,9 +396,10 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
-        await self.store.anonymise_acknowledger(keys)
         await self.store.delete_member(member_id)
+
+    async def forget_identities(self, users) -> int:
+        return await self.store.anonymise_acknowledger([user.key for user in users])
 
     async def enforce_retention(self, now: datetime) -> int:
         return await self.store.forget_alerts_before((now - ALERT_RETENTION).isoformat())

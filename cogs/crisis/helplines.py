@@ -107,18 +107,24 @@ def lines_for(country: str | None) -> CountryLines:
     )
 
 
+def is_relapse(category: Category | None) -> bool:
+    """Relapse, of any kind the detector names ("relapse_danger", "relapse"): the drugs-and-alcohol line."""
+    return category is not None and category.value.startswith("relapse")
+
+
 def pick(country: str | None, category: Category | None, imminent: bool) -> list[Line]:
     """One or two lines for a crisis reply, most urgent first."""
     lines = lines_for(country)
     first_line: Line | None
     urgent_body = category in (Category.OVERDOSE, Category.MEDICAL, Category.VIOLENCE_ABUSE)
-    if imminent and category is Category.RELAPSE:
+    relapse = is_relapse(category)
+    if imminent and relapse:
         first_line = lines.emergency
         second = lines.substance or lines.crisis or lines.directory
     elif imminent or urgent_body:
         first_line = lines.emergency
         second = lines.crisis or lines.text or lines.directory
-    elif category is Category.RELAPSE:
+    elif relapse:
         first_line = lines.substance or lines.crisis or lines.emergency
         second = lines.text or lines.crisis if first_line is not lines.crisis else lines.text
     else:

@@ -2,7 +2,9 @@
 
 The sections follow the Stanley-Brown safety planning intervention that crisis services use. The
 plan is stored only after the member agrees (feature "crisis"), shown back to them in a crisis reply,
-included in `!mydata`, erased by `!forgetme`, `!optout crisis` or `!safetyplan delete`.
+included in `!mydata`, erased by `!forgetme`, `!optout crisis` (if they choose to erase) or
+`!safetyplan delete`. A member who leaves crisis support and keeps their data can still read and change
+their plan: it is theirs, kept at their request.
 """
 
 from __future__ import annotations
@@ -46,21 +48,21 @@ class SafetyPlanMixin:
         params=[Param("action", ParamType.CHOICE, required=False, choices=("view", "write", "edit", "delete"),
                       help="view (default), write or edit it step by step, or delete it")],
         examples=["!safetyplan", "!safetyplan write", "!safetyplan delete"],
+        rate_limited=False,
     )
     async def safetyplan(self, ctx: Context, action: str | None = None) -> None:
         """Your own safety plan: what helps you through a crisis, in your words. Only you can see it."""
         action = action or "view"
         member_id = await ctx.member_id()
-        consented = await ctx.bot.consent.has(member_id, self.feature)
         if action in ("write", "edit"):
-            if not consented:
+            if not await self.may_keep_data(member_id):
                 self.after_consent[ctx.author.key] = ("plan", "")
                 await ctx.bot.consent.ask(ctx, self.feature, self.consent_statement)
                 return
             await self._ask_section(ctx, 0, await self._plan(member_id))
             return
         if action == "delete":
-            if not consented or not await self._plan(member_id):
+            if not await self.store.plan_rows(member_id):
                 await ctx.reply("You don't have a safety plan stored, so there is nothing to delete.", private=True)
                 return
             await ctx.reply(
@@ -70,7 +72,7 @@ class SafetyPlanMixin:
                 private=True,
             )
             return
-        plan = await self._plan(member_id) if consented else {}
+        plan = await self._plan(member_id)
         if not plan:
             await ctx.reply(
                 "You haven't written a safety plan yet. It's a short list, in your own words, of what helps when "
@@ -89,11 +91,11 @@ class SafetyPlanMixin:
         return {key: self.bot.vault.open(token, plan_context(member_id, key)) for key, token in sealed.items()}
 
     async def member_plan(self, member_id: int | None) -> dict[str, str]:
-        """The member's plan, opened, if they consented and wrote one; {} if it cannot be opened.
+        """The member's plan, opened, if they wrote one (and kept it); {} if it cannot be opened.
 
         Used inside crisis replies: a damaged row or a wrong key must never block the reply itself.
         """
-        if member_id is None or not await self.bot.consent.has(member_id, self.feature):
+        if member_id is None:
             return {}
         try:
             return await self._plan(member_id)
@@ -123,10 +125,10 @@ class SafetyPlanMixin:
             private=True,
         )
 
-    @on_text("crisis.plan")
+    @on_text("crisis.plan", rate_limited=False)
     async def plan_answer(self, ctx: Context, value: str, text: str) -> None:
         member_id = await ctx.member_id()
-        if not await ctx.bot.consent.has(member_id, self.feature):
+        if not await self.may_keep_data(member_id):
             await ctx.reply("Your safety plan isn't switched on. Type `!safetyplan write` to start again.", private=True)
             return
         try:
@@ -155,7 +157,7 @@ class SafetyPlanMixin:
             private=True,
         )
 
-    @on_choice("crisis.plandelete")
+    @on_choice("crisis.plandelete", rate_limited=False)
     async def plan_delete(self, ctx: Context, value: str) -> None:
         member_id = await ctx.member_id()
         if value != "yes" or member_id is None:

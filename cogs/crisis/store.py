@@ -5,10 +5,13 @@
 - crisis_alerts: one row per moderator alert: level, category, where (channel and message link), and
   which moderator acknowledged. It does not say who the member is: the alert message in the moderators'
   channel names them, the database does not, so nothing is kept about someone who never opted in.
+- crisis_alert_copies: where an alert's messages went (a channel, or a moderator's direct-message
+  channel) and their ids, so that "taken by ..." reaches every copy; goes with its alert.
 """
 
 from __future__ import annotations
 
+from bot.model import PlaceRef
 from bot.storage import Database, Migration
 
 MIGRATIONS = [
@@ -47,7 +50,22 @@ MIGRATIONS = [
             acknowledged_at  TEXT
         );
         """,
-    )
+    ),
+    Migration(
+        2,
+        "crisis: where each alert was sent, so that an acknowledgement is told everywhere it went",
+        """
+        CREATE TABLE crisis_alert_copies (
+            alert_id   INTEGER NOT NULL REFERENCES crisis_alerts(id) ON DELETE CASCADE,
+            platform   TEXT NOT NULL,
+            place_id   TEXT NOT NULL,
+            is_direct  INTEGER NOT NULL,
+            scope_id   TEXT,
+            message_id TEXT NOT NULL,
+            PRIMARY KEY (alert_id, platform, place_id, message_id)
+        );
+        """,
+    ),
 ]
 
 
@@ -67,6 +85,14 @@ class CrisisStore:
             "INSERT OR REPLACE INTO crisis_member_prefs (member_id, country, updated_at) VALUES (?,?,?)",
             (member_id, country, now),
         )
+
+    async def holds_data(self, member_id: int | None) -> bool:
+        """Whether a country or any safety-plan section is stored for this member."""
+        if member_id is None:
+            return False
+        return bool(await self.db.fetchval(
+            "SELECT 1 FROM crisis_member_prefs WHERE member_id = ? AND country IS NOT NULL UNION ALL "
+            "SELECT 1 FROM crisis_safety_plans WHERE member_id = ? LIMIT 1", (member_id, member_id)))
 
     # --- safety plans -----------------------------------------------------------------------------
 
@@ -105,6 +131,27 @@ class CrisisStore:
     async def alert(self, alert_id: int):
         return await self.db.fetchone("SELECT * FROM crisis_alerts WHERE id = ?", (alert_id,))
 
+    async def open_alerts(self, community_id: int):
+        """Alerts nobody has acknowledged yet, newest first."""
+        return await self.db.fetchall(
+            "SELECT * FROM crisis_alerts WHERE community_id = ? AND acknowledged_at IS NULL "
+            "ORDER BY created_at DESC, id DESC", (community_id,))
+
+    async def add_copies(self, alert_id: int, copies: list[tuple[PlaceRef, str]]) -> None:
+        """Each (place, message id) this alert was sent as."""
+        async with self.db.transaction() as db:
+            for place, message_id in copies:
+                await db.execute(
+                    "INSERT OR IGNORE INTO crisis_alert_copies (alert_id, platform, place_id, is_direct, scope_id, "
+                    "message_id) VALUES (?,?,?,?,?,?)",
+                    (alert_id, place.platform, place.place_id, int(place.is_direct), place.scope_id, message_id))
+
+    async def copy_places(self, alert_id: int) -> list[PlaceRef]:
+        """Every distinct place this alert went to."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT platform, place_id, is_direct, scope_id FROM crisis_alert_copies WHERE alert_id = ? "
+            "ORDER BY platform, place_id", (alert_id,))
+        return [PlaceRef(row["platform"], row["place_id"], bool(row["is_direct"]), row["scope_id"]) for row in rows]
 
     async def acknowledge(self, alert_id: int, by: str, now: str) -> bool:
         """Record who took the alert; False if someone already had."""
@@ -119,11 +166,14 @@ class CrisisStore:
         """Retention: alert rows (level, kind, where, who acknowledged) go after ALERT_RETENTION."""
         return await self.db.execute_rowcount("DELETE FROM crisis_alerts WHERE created_at < ?", (before,))
 
-    async def anonymise_acknowledger(self, keys: list[str]) -> None:
+    async def anonymise_acknowledger(self, keys: list[str]) -> int:
         """A moderator who erases their data stays on past alerts only as 'a former moderator'."""
+        changed = 0
         for key in keys:
-            await self.db.execute("UPDATE crisis_alerts SET acknowledged_by = 'a former moderator' "
-                                  "WHERE acknowledged_by LIKE ?", (f"% ({key})",))
+            changed += await self.db.execute_rowcount(
+                "UPDATE crisis_alerts SET acknowledged_by = 'a former moderator' WHERE acknowledged_by LIKE ?",
+                (f"% ({key})",))
+        return changed
 
     async def count_realert(self, alert_id: int) -> None:
         await self.db.execute("UPDATE crisis_alerts SET realerts = realerts + 1 WHERE id = ?", (alert_id,))

@@ -8,20 +8,24 @@ any of these with `!crisisadmin text KEY TEXT`; `{placeholders}` are filled in w
 
 from __future__ import annotations
 
+import string
+
 DEFAULTS: dict[str, str] = {
-    # The private reply after a message raised concern.
+    # The private reply after a message raised concern. "opening" and "opening_dm" say a moderator was
+    # told, so they are used only once an alert has reached one (a channel or a moderator's DMs).
     "opening": (
         "Hi {name}. I'm Kindred, the community's bot, not a person. Something you wrote made me want to "
-        "check on you, and I've let a moderator know so a real person can reach out to you."
+        "check on you, and I've let the moderators know so a real person can reach out to you."
     ),
     "opening_dm": (
         "Hi {name}. I'm Kindred, a bot, not a person. What you wrote made me want to check on you, and "
-        "I've let a moderator know so a real person can reach out to you."
+        "I've let the moderators know so a real person can reach out to you."
     ),
-    # Used when this community has no alert channel and no listed moderators: never claim a person knows.
+    # Used when the alert reached nobody: never claim a person knows.
     "opening_no_moderators": (
         "Hi {name}. I'm Kindred, the community's bot, not a person. Something you wrote made me want to "
-        "check on you. Please also tell someone you trust how you're doing."
+        "check on you. I couldn't reach a moderator just now, so please reach out to one of the people "
+        "below, or to someone you trust."
     ),
     "safe_question": "**Are you safe right now?**",
     "imminent": "If you might act on this soon, or you're in danger now, please call **{emergency}** now.",
@@ -35,6 +39,10 @@ DEFAULTS: dict[str, str] = {
         "Whatever happens tonight, you are still welcome here, and a hard night doesn't erase your recovery. "
         "If you do use, please don't use alone."
     ),
+    "self_harm": (
+        "You don't have to explain or justify the urge. If you're hurt and it's deep or won't stop bleeding, "
+        "please call **{emergency}** or get to an emergency room."
+    ),
     "resources_heading": "People you can reach right now:",
     "grounding": (
         "If it helps, try this for a minute: name 5 things you can see, 4 you can touch, 3 you can hear, "
@@ -42,7 +50,7 @@ DEFAULTS: dict[str, str] = {
     ),
     "plan_heading": "**Your safety plan** (you wrote this for a moment like this one):",
     "closing": "You don't have to go through this alone. You can also type `!helpline` any time.",
-    # Answers to the "are you safe?" buttons.
+    # Answers to the "are you safe?" buttons; each "_unreached" one when no moderator could be told.
     "answer_safe": (
         "Thank you for telling me. I'm glad you're safe for now. A moderator may still check in, kindly. "
         "If that changes, call {emergency} or one of the lines above."
@@ -51,7 +59,14 @@ DEFAULTS: dict[str, str] = {
         "Thank you for telling me. Please call **{emergency}** now, or ask someone near you to call. "
         "I've told the moderators it's urgent."
     ),
+    "answer_not_safe_unreached": (
+        "Thank you for telling me. Please call **{emergency}** now, or ask someone near you to call. "
+        "I couldn't reach a moderator just now, so please don't wait for one."
+    ),
     "answer_talk": "I've asked the moderators for someone to reach out to you. While you wait, the lines above are there 24/7 where marked.",
+    "answer_talk_unreached": (
+        "I'm sorry: I couldn't reach a moderator just now. These people are there to talk to you right now:"
+    ),
     # !crisis, asked for by the member.
     "crisis_command": "I'm Kindred, a bot. I'm glad you reached out. Here is help you can reach right now.",
     # The moderators' alert. It never quotes the message.
@@ -65,17 +80,57 @@ DEFAULTS: dict[str, str] = {
 
 ALERT_KEYS = ("alert_intro", "alert_requested")
 
+# What each text may contain between braces, and what it becomes. Anything else is refused when a
+# moderator sets the text, so a typo cannot reach a member in crisis.
+PLACEHOLDERS: dict[str, dict[str, str]] = {
+    **{key: {"name": "the member's name"} for key in ("opening", "opening_dm", "opening_no_moderators")},
+    **{key: {"emergency": "the emergency number of the member's country"}
+       for key in ("imminent", "overdose", "medical", "violence", "self_harm", "answer_safe", "answer_not_safe",
+                   "answer_not_safe_unreached")},
+}
+_SAMPLES = {"name": "Sam", "emergency": "911"}
+
+
+def template_problem(key: str, text: str) -> str | None:
+    """Why `text` cannot be used for `key` (in words for the moderator who typed it), or None."""
+    allowed = PLACEHOLDERS.get(key, {})
+    can_use = (", ".join(f"`{{{name}}}` ({meaning})" for name, meaning in allowed.items())
+               or "no placeholders")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError:
+        return ("it has a `{` or `}` without its partner. To show a brace itself, type `{{` or `}}`. "
+                f"`{key}` can use {can_use}.")
+    for field in fields:
+        if field not in allowed:
+            return f"`{{{field}}}` is not something I can fill in. `{key}` can use {can_use}."
+    try:
+        text.format(**{name: _SAMPLES[name] for name in allowed})
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as error:
+        return f"it could not be filled in ({error}). `{key}` can use {can_use}."
+    return None
+
 
 class Texts:
-    """Defaults overridden by a community's own wording."""
+    """Defaults overridden by a community's own wording.
+
+    A wording that cannot be filled in (set before templates were checked, or damaged in the database)
+    never stops a crisis reply: the built-in text is used instead and `broken()` names it for the alert.
+    """
 
     def __init__(self, overrides: dict[str, str] | None = None):
         self.overrides = overrides or {}
 
     def get(self, key: str, **values: str) -> str:
-        template = self.overrides.get(key) or DEFAULTS[key]
-        try:
-            return template.format(**values)
-        except (KeyError, IndexError, ValueError):
-            # A moderator's wording with a broken placeholder still gets shown, unfilled.
-            return template
+        template = self.overrides.get(key)
+        if template:
+            try:
+                return template.format(**values)
+            except Exception:  # any error at all: the member must still get words
+                pass
+        return DEFAULTS[key].format(**values)
+
+    def broken(self) -> dict[str, str]:
+        """The community's texts that cannot be used, with why: {key: problem}."""
+        return {key: problem for key, text in self.overrides.items()
+                if key in DEFAULTS and (problem := template_problem(key, text))}

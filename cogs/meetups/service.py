@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.model import Content, FileAttachment, PlaceRef, SentRef
+from bot.params import whole_number
 from bot.schedule_specs import At
 from bot.scheduler import Occurrence as Firing
-from bot.text import plural
+from bot.text import plural, quote_member_name
 
 from . import render
 from .ics import IcsEvent, build_calendar, ics_filename
@@ -54,8 +55,8 @@ class MeetupService:
         """Active meetups matching a name: "#3", the exact title, or else titles containing the words."""
         name = name.strip()
         meetups = await self.store.active(community_id)
-        if name.startswith("#") and name[1:].isdigit():
-            return [m for m in meetups if m.id == int(name[1:])]
+        if name.startswith("#") and (number := whole_number(name[1:])) is not None:
+            return [m for m in meetups if m.id == number]
         exact = [m for m in meetups if m.title.lower() == name.lower()]
         if exact:
             return exact
@@ -68,7 +69,7 @@ class MeetupService:
 
     async def occurrence_from_key(self, key: str) -> Occurrence | None:
         meetup_id, _, unix = key.partition(":")
-        if not meetup_id.isdigit() or not unix.lstrip("-").isdigit():
+        if whole_number(meetup_id) is None or whole_number(unix) is None:
             return None
         meetup = await self.store.get(int(meetup_id))
         if meetup is None:
@@ -94,7 +95,8 @@ class MeetupService:
         counts = await self.store.counts(occ)
         names = None
         if await self.settings(occ.meetup.community_id).get("names_public", False):
-            names = [row["display_name"] or "a member" for row in await self.store.rsvps_with_names(occ, ("going",))]
+            rows = await self.store.rsvps_with_names(occ, ("going",))
+            names = [quote_member_name(row["display_name"]) or "a member" for row in rows]
         return render.announcement(occ, counts, self.now(), names)
 
     async def announce(self, occ: Occurrence) -> int:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command
 from bot.files import read_text_file
 from bot.model import Content, FileAttachment
-from bot.text import plural, quote_member_text, timestamp
+from bot.params import whole_number
+from bot.text import plural, quote_member_name, quote_member_text, timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.library import Prompt, category_help, normalise_category, unique_slug
 from cogs.mindfulness.similarity import near_duplicates, similarity
@@ -39,9 +40,9 @@ def _fields_entry(text: str, category: str | None) -> dict:
     if len(parts) > 2 and parts[2]:
         entry["follow_up"] = parts[2]
     if len(parts) > 3 and parts[3]:
-        if not parts[3].isdigit():
+        if (minutes := whole_number(parts[3])) is None:
             raise ArgumentError(f"The minutes must be a number, like 3. Write: {FIELDS_HELP}")
-        entry["duration"] = int(parts[3])
+        entry["duration"] = minutes
     if len(parts) > 4:
         raise ArgumentError(f"Too many | separators. Write: {FIELDS_HELP}")
     return entry
@@ -83,9 +84,9 @@ class CurationMixin:
                  "follow_up": current.follow_up, "duration": current.duration, "retired": current.retired}
         cleared = value.strip().lower() == "none" and field in ("follow_up", "duration")
         if field == "duration" and not cleared:
-            if not value.strip().isdigit():
+            if (minutes := whole_number(value)) is None:
                 raise ArgumentError("The duration is a number of minutes, like 3 (or none)")
-            entry[field] = int(value)
+            entry[field] = minutes
         else:
             entry[field] = None if cleared else value
         updated = await self._checked(ctx, {k: v for k, v in entry.items() if v is not None},
@@ -213,7 +214,7 @@ class CurationMixin:
     async def prompt_log(self, ctx: Context, count: int | None = None) -> None:
         """Recent posts and moderator changes: who, what, when."""
         limit = count or 20
-        entries = [(row["at"], row["actor_name"], row["action"], row["detail"])
+        entries = [(row["at"], quote_member_name(row["actor_name"], 80), row["action"], row["detail"])
                    for row in await self.store.recent_log(ctx.community.id, limit)]
         for schedule in await self.store.schedules(ctx.community.id):
             entries += [(at, f"schedule #{schedule.id}", how, prompt_id)
@@ -222,8 +223,8 @@ class CurationMixin:
             await ctx.reply("Nothing has happened yet.")
             return
         entries.sort(key=lambda entry: entry[0], reverse=True)
-        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{quote_member_text(actor, 80)}** "
-                 f"{action} {quote_member_text(detail, 200)}" for at, actor, action, detail in entries[:limit]]
+        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{actor}** "
+                 f"{action} {quote_member_text(detail, 200, markdown=True)}" for at, actor, action, detail in entries[:limit]]
         await ctx.reply(Content(title="Mindfulness log", text="\n".join(lines)))
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -276,7 +277,17 @@ class CurationMixin:
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
-        await self.store.delete_suggestions_of(member_id)
+        # A prompt approved as they wrote it is their words and leaves with them; one a moderator
+        # rewrote is the moderator's (it only loses its credit).
+        in_their_words = []
+        for row in await self.store.suggestions_of(member_id):
+            if row["status"] == "approved" and row["prompt_id"]:
+                prompt = (await self.store.library(row["community_id"])).get(row["prompt_id"])
+                original = " ".join(self.bot.vault.open(row["text"], SEALED).split())
+                if prompt is not None and original and original in " ".join(f"{prompt.title} {prompt.text}".split()):
+                    in_their_words.append((row["community_id"], row["prompt_id"]))
+        await self.store.delete_suggestions_of(member_id, in_their_words)
         await self.store.clear_credit(member_id)
-        await self.store.anonymise_log(keys)
+
+    async def forget_identities(self, users) -> int:
+        return await self.store.anonymise_log([user.key for user in users])

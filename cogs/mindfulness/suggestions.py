@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content
+from bot.params import whole_number
 from bot.text import plural, quote_member_text
 from cogs.mindfulness.curation import FIELDS_HELP, SEALED, _fields_entry, _title_from
 from cogs.mindfulness.library import (
@@ -31,10 +32,15 @@ HELD_LIMIT = 500
 STATUS_WORDS = {"pending": "waiting for the moderators", "approved": "added to the prompts", "rejected": "not added"}
 
 
+# Stored items are bounded: a member's suggestions waiting for review, and a community's.
+PENDING_PER_MEMBER = 10
+PENDING_PER_COMMUNITY = 300
+
+
 class SuggestionsMixin:
     store: MindfulnessStore
 
-    @command("suggest", private=True, params=[Param("text", ParamType.TEXT, max_length=TEXT_MAX,
+    @command("suggest", private=True, community=True, params=[Param("text", ParamType.TEXT, max_length=TEXT_MAX,
                                                     help="your prompt or question for the group")],
              examples=["!suggest What is one small thing that made you smile this week?"])
     async def suggest(self, ctx: Context, text: str) -> None:
@@ -64,6 +70,15 @@ class SuggestionsMixin:
             self._held.pop(user.key, None)
 
     async def _submit(self, ctx: Context, member_id: int, community_id: int, text: str) -> None:
+        mine, everyone = await self.store.pending_counts(community_id, member_id)
+        if mine >= PENDING_PER_MEMBER:
+            await ctx.reply(f"You have {PENDING_PER_MEMBER} suggestions waiting already. Once the moderators have "
+                            "looked at them (`!suggestions` shows where they are), send more.", private=True)
+            return
+        if everyone >= PENDING_PER_COMMUNITY:
+            await ctx.reply("The moderators have a long list of suggestions to read just now. Please try again "
+                            "in a few days; nothing was saved.", private=True)
+            return
         library = await self.store.library(community_id)
         matches = near_duplicates(text, ((p.id, p.text, p.follow_up) for p in library.values()))
         duplicate_of = matches[0].prompt_id if matches else None
@@ -85,7 +100,7 @@ class SuggestionsMixin:
     async def credit_choice(self, ctx: Context, value: str) -> None:
         wants, _, suggestion_id = value.partition(":")
         member_id = await ctx.member_id()
-        if member_id is None or not suggestion_id.isdigit():
+        if member_id is None or whole_number(suggestion_id) is None:
             await ctx.reply("That choice has expired.", private=True)
             return
         # The name they go by here and now: what they chose to be credited as (platform ids are not names).

@@ -109,18 +109,31 @@ class PrivacyCog(Cog):
             return
         member_id = await ctx.member_id()
         if member_id is None:
-            await ctx.bot.forget_user(ctx.author)
-            await ctx.reply("There was nothing to erase: Kindred holds nothing about you.", private=True)
+            # A moderator or organiser who never opted in is still named where they acted.
+            found = await self.forget_identities([ctx.author])
+            if not found:
+                await ctx.reply("There was nothing to erase: Kindred holds nothing about you.", private=True)
+                return
+            await self.bot.db.checkpoint()
+            await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
             return
         await self.erase_member(member_id)
         await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
+
+    async def forget_identities(self, users: list) -> int:
+        found = 0
+        for cog in self.bot.cogs.values():
+            if cog is not self:
+                found += await cog.forget_identities(users)
+        for user in users:  # the bot's own questions to them, and files written for them (the console's)
+            await self.bot.forget_user(user)
+        return found
 
     async def erase_member(self, member_id: int) -> None:
         identities = await self.bot.members.identities(member_id)
         for cog in self.bot.cogs.values():
             await cog.delete_member_data(member_id)
-        for user in identities:
-            await self.bot.forget_user(user)
+        await self.forget_identities(identities)
         await self.bot.members.delete(member_id)
         # Fold the WAL into the main file so no copy of the erased rows is left beside it.
         await self.bot.db.checkpoint()
@@ -187,17 +200,24 @@ class PrivacyCog(Cog):
             return
         await cog.on_optout(member_id)
         for user in await ctx.bot.members.identities(member_id):
-            await ctx.bot.forget_files(user)
+            await ctx.bot.forget_files(user)  # exports and charts written for them are copies of its data
+        kept = cog.kept_after_optout or "nothing new will be stored, and what it kept stays until you erase it."
         await ctx.reply(
             Content(
-                text=f"You have left {feature_title(self.bot, cog.feature)}; nothing new will be stored. Erase what "
-                     "it kept too?",
+                text=f"You have left {feature_title(self.bot, cog.feature)}. Erase what it kept too?\n"
+                     f"**If you keep it:** {kept}",
                 about=f"erasing your {feature_title(self.bot, cog.feature)} data",
                 choices=[Choice(f"privacy.erase:{cog.feature}", "Erase it", "danger"),
-                         Choice("privacy.erase:", "Keep it")],
+                         Choice(f"privacy.keep:{cog.feature}", "Keep it")],
             ),
             private=True,
         )
+
+    @on_choice("privacy.keep")
+    async def keep_feature(self, ctx: Context, feature: str) -> None:
+        cog = self._features().get(feature)
+        kept = f": {cog.kept_after_optout}" if cog is not None and cog.kept_after_optout else "."
+        await ctx.reply(f"Kept{kept} Type !forgetme any time to erase everything.", private=True)
 
     @on_choice("privacy.erase")
     async def erase_feature(self, ctx: Context, feature: str) -> None:

@@ -1,4 +1,4 @@
-"""Milestones, follow-ups, partners, !sos and moderators: what other people may and may not see."""
+"""Milestones, follow-ups, partners and moderators: what other people may and may not see."""
 
 from __future__ import annotations
 
@@ -194,22 +194,6 @@ async def test_partners_see_only_what_is_shared_and_never_notes(env, clock):
     await sweep_at(bot, clock, EVENING + timedelta(days=1))
     daily = [s for s in chat.to(kim) if s.content.title and s.content.title.startswith("Your partners")]
     assert daily and "secret" not in daily[-1].text and "shares nothing" in daily[-1].text
-
-
-async def test_sos_reaches_partners_and_ending_is_silent(env):
-    bot, chat = env
-    lou, max_ = chat.user("lou"), chat.user("max")
-    await join(chat, lou)
-    await join(chat, max_)
-    await pair(chat, lou, max_)
-    reply = (await chat.say(lou, "!sos"))[-1]
-    assert "max" in reply.text and "emergency" in reply.text
-    alert = chat.last(max_)
-    assert alert.private_to == max_ and "lou is asking you to reach out" in alert.text
-    before = len(chat.to(max_))
-    ended = (await chat.say(lou, "!partner end @max"))[-1]
-    assert "won't get a message" in ended.text and len(chat.to(max_)) == before
-    assert "don't have a check-in partner" in (await chat.say(lou, "!sos"))[-1].text
 
 
 async def test_moderators_see_totals_only_and_small_days_are_hidden(env, clock):

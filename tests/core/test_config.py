@@ -41,6 +41,7 @@ def test_storage_and_one_adapter_section_are_enough():
         ({"discrod": {"token": "t"}}, "[discrod]: unknown section (did you mean '[discord]'?)"),
         ({"communities": [{"name": "b", "timezone": "Nowhere"}]}, "[[communities]][0] timezone:"),
         ({"logging": {"level": "LOUD"}}, "[logging] level:"),
+        ({"crisis": {"on_call": ["ana"]}}, "[crisis] on_call[0]: 'ana' should be a platform and an id"),
     ],
 )
 def test_each_problem_names_its_key(raw, expected):

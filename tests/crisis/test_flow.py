@@ -135,14 +135,19 @@ async def test_no_table_or_file_holds_the_message_text(crisis_bot, tmp_path):
         assert b"zanzibar" not in path.read_bytes(), path
 
 
-async def test_monitoring_can_be_narrowed_and_alert_channel_is_never_scanned(crisis_bot):
+async def test_monitoring_can_be_narrowed_after_a_yes_and_moderators_in_the_alert_channel_are_not_scanned(crisis_bot):
     bot, chat, mod = crisis_bot
     ivy = chat.user("ivy")
     assert await _say(chat, mod, "i want to die", place=chat.channel("mods")) == []
-    await _say(chat, mod, "!crisisadmin monitor add", place=chat.channel("support"))
-    assert await _say(chat, ivy, CRISIS, place=chat.channel("general")) == []
-    assert await _say(chat, ivy, CRISIS, place=chat.channel("support"))
-    await _say(chat, mod, "!crisisadmin monitor off", place=chat.channel("mods"))
+    asked = await _say(chat, mod, "!crisisadmin monitor add", place=chat.channel("support"))
+    assert "Every other channel would no longer be watched" in asked[-1].text
+    assert await _say(chat, ivy, CRISIS, place=chat.channel("general")), "nothing narrows before the yes"
+    done = await chat.press(mod, chat.find_choice(asked[-1], "Yes, watch less"), place=chat.channel("support"))
+    assert "only `support`" in done[-1].text and "Before: every channel" in done[-1].text
+    assert await _say(chat, chat.user("uli"), CRISIS, place=chat.channel("general")) == []
+    assert await _say(chat, chat.user("uli"), CRISIS, place=chat.channel("support"))
+    asked = await _say(chat, mod, "!crisisadmin monitor off", place=chat.channel("mods"))
+    await chat.press(mod, chat.find_choice(asked[-1], "Yes, watch less"), place=chat.channel("mods"))
     assert await asyncio.wait_for(chat.dm(chat.user("jo"), CRISIS), timeout=10), "DMs are always watched"
 
 
@@ -171,7 +176,8 @@ async def test_the_reply_never_claims_a_moderator_was_told_when_none_can_be(tmp_
         sam = chat.user("sam")
         await _say(chat, sam, CRISIS)
         reply = chat.to(sam)[-1].text
-        assert "moderator" not in reply and "Are you safe right now?" in reply
+        assert "couldn't reach a moderator" in reply and "let the moderators know" not in reply
+        assert "Are you safe right now?" in reply
 
 
 async def test_alert_rows_go_after_ninety_days_and_a_moderator_who_leaves_is_not_named(crisis_bot, clock):

@@ -51,3 +51,30 @@ async def test_a_slip_shows_the_drugs_and_alcohol_line_of_the_members_own_countr
         sent = await chat.press(niamh, choice(sent[-1], "2"))
         support = (await chat.press(niamh, choice(sent[-1], "Had a slip")))[-1]
         assert "HSE Drugs and Alcohol Helpline" in support.text and "SAMHSA" not in support.text
+
+
+async def test_sos_asks_partners_and_always_gives_the_members_own_lines(tmp_path):
+    from tests.checkins.test_people import pair
+
+    clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
+                             adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+        bot.rate_limiter.limit = 10_000
+        lou, max_ = chat.user("lou"), chat.user("max")
+        asked = await chat.say(lou, "!mycountry GB")
+        await chat.press(lou, choice(asked[-1], "I agree"))
+        await join(chat, lou)
+        await join(chat, max_)
+        await pair(chat, lou, max_)
+        reply = (await chat.say(lou, "!sos"))[-1]
+        assert "I've asked max to reach out to you now" in reply.text
+        assert "999 or 112" in reply.text and "Samaritans" in reply.text, "lou's own country, not the community's"
+        assert [c.label for c in reply.content.choices] == ["Ask a moderator to reach out", "I'm not safe"]
+        alert = chat.last(max_)
+        assert alert.private_to == max_ and "lou is asking you to reach out" in alert.text
+        before = len(chat.to(max_))
+        ended = (await chat.say(lou, "!partner end @max"))[-1]
+        assert "won't get a message" in ended.text and len(chat.to(max_)) == before
+        alone = (await chat.say(lou, "!sos"))[-1].text
+        assert "don't have a check-in partner yet" in alone and "999 or 112" in alone
+        assert "local emergency number" not in alone

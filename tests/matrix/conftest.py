@@ -46,12 +46,16 @@ class KindredOnMatrix:
         self.clock = FrozenClock()
 
     async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
-                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), clock=None, **matrix_options):
-        """A started bot; pass the same name and account again to restart one on its data directory."""
-        account = account or self.server.register(f"kindred{secrets.token_hex(3)}")
+                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), rooms=(), clock=None, **matrix_options):
+        """A started bot; pass the same name and account again to restart one on its data directory.
+
+        `rooms` are mapped to the default community (only mapped rooms are a community's places)."""
+        account = account or self.register()
+        # Most tests invite the bot into rooms made on the fly; the trust tests ask for the default rule.
+        matrix_options.setdefault("invites", "allowed")
         settings = settings_for_tests(
             self.tmp_path / name,
-            community=CommunitySettings(timezone=timezone),
+            community=CommunitySettings(timezone=timezone, matrix_rooms=list(rooms)),
             communities=list(communities),
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
                                   **{"password": account.password, **matrix_options}),
@@ -65,6 +69,10 @@ class KindredOnMatrix:
         await asyncio.wait_for(bot.start(cogs=list(cogs)), START_SECONDS)
         self.running.append(bot)
         return bot, adapter, account
+
+    def register(self):
+        """A new account for a bot (register first to create rooms for it before it starts)."""
+        return self.server.register(f"kindred{secrets.token_hex(3)}")
 
     async def stop(self, bot: Kindred) -> None:
         self.running.remove(bot)

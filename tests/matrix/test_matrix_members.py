@@ -21,12 +21,14 @@ async def said_privately(member: Member, bot_user: str, room_id: str, text: str)
 
 async def test_carols_one_in_a_dm_keeps_her_seat_until_she_says_which(kindred, new_member):
     clock = FrozenClock(datetime(2026, 12, 4, 12, 0, tzinfo=UTC))
-    bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "cogs.checkins", "cogs.meetups"), clock=clock)
-    bot.rate_limiter.limit = 1000
-    bot_user = account.user_id
-    mo = await new_member("mo")  # creates the room, so a moderator there
+    mo = await new_member("mo")  # creates the community's room, so a moderator there
     carol = await new_member("carol")
+    account = kindred.register()
+    bot_user = account.user_id
     room_id = await mo.create_room([bot_user, carol.user_id], name="Peer support")
+    bot, adapter, _ = await kindred.start(account=account, cogs=("cogs.privacy", "cogs.checkins", "cogs.meetups"),
+                                          rooms=[room_id], clock=clock)
+    bot.rate_limiter.limit = 1000
     await mo.wait_for_join(room_id, bot_user)
 
     review, mo_dm = await said_privately(mo, bot_user, room_id, "!meetup create Coffee, tomorrow 7pm, capacity 1")

@@ -51,13 +51,15 @@ class DeliveryFailed(Exception):
     """A message could not be delivered after retries; the reason is logged (never the content)."""
 
 
-def intents_for(message_content: bool) -> discord.Intents:
-    """The minimum: guilds (channels, roles), messages in guilds and DMs, and optionally their text."""
+def intents_for(message_content: bool, members: bool = False) -> discord.Intents:
+    """The minimum: guilds (channels, roles), messages in guilds and DMs, and optionally their text and
+    the member list (to find every moderator of a server)."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
     intents.dm_messages = True
     intents.message_content = message_content
+    intents.members = members
     return intents
 
 
@@ -66,6 +68,7 @@ class DiscordAdapter(Adapter):
     capabilities = Capabilities(buttons=True, threads=True, edits=True)
     command_prefix = SLASH  # members use slash commands; `!command` hints are shown as `/command`
     attach_hint = "With the slash command, pick the file in its `attachment` option. "
+    mapped_places_only = True  # anyone can add a bot to a server they own
 
     def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
         super().__init__()
@@ -83,6 +86,9 @@ class DiscordAdapter(Adapter):
         # without asking Discord each time
         self._members: dict[int, dict[int, tuple[float, discord.Member, discord.Permissions | None]]] = {}
         self._members_pruned = monotonic()
+        # guild id -> user id -> member: moderators seen since start, so that without the members intent
+        # a crisis alert can still reach more than the server owner
+        self._moderators_seen: dict[int, dict[int, discord.Member]] = {}
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
         self._slash_names: tuple[app_commands.CommandTree, frozenset[str]] | None = None
         self._rendered: dict[int, tuple[str, tuple, list[rendering.Rendered]]] = {}
@@ -95,7 +101,8 @@ class DiscordAdapter(Adapter):
             Route.BASE = self.settings.api_base.rstrip("/")
         if self.settings.gateway_url:
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
-        self.client = discord.Client(intents=intents_for(self.settings.message_content),
+        self.client = discord.Client(intents=intents_for(self.settings.message_content,
+                                                         self.settings.members_intent),
                                      allowed_mentions=discord.AllowedMentions.none(),
                                      guild_ready_timeout=self.guild_ready_timeout)
         self.tree = app_commands.CommandTree(self.client)
@@ -189,6 +196,7 @@ class DiscordAdapter(Adapter):
         for guild_id, (seen, member, permissions) in self._members.get(user_id, {}).items():
             if now - seen < MEMBER_CACHE_SECONDS and self._community_of_guild(guild_id) == community_id:
                 if self.member_is_moderator(member, permissions):
+                    self._moderators_seen.setdefault(guild_id, {})[member.id] = member
                     return True
                 checked.add(guild_id)
         if self.client is None or len(checked) >= len(self.client.guilds):
@@ -198,8 +206,28 @@ class DiscordAdapter(Adapter):
                 continue
             member = await self._member(guild, user_id)
             if member is not None and self.member_is_moderator(member):
+                self._moderators_seen.setdefault(guild.id, {})[member.id] = member
                 return True
         return False
+
+    async def list_moderators(self, community_id: int) -> list[UserRef]:
+        """Everyone with Manage Server (or Administrator) or the moderator role in the community's servers.
+
+        The full list needs the members intent ([discord] members_intent); without it, the server owner
+        and every moderator seen since the bot started."""
+        found: dict[int, discord.Member] = {}
+        for guild in self._guilds_of(community_id):
+            candidates = list(self._moderators_seen.get(guild.id, {}).values())
+            candidates += [entry[1] for guilds in self._members.values() for gid, entry in guilds.items()
+                           if gid == guild.id]
+            if self.client.intents.members:
+                candidates += guild.members
+            owner = await self._member(guild, guild.owner_id) if guild.owner_id else None
+            candidates += [owner] if owner is not None else []
+            for member in candidates:
+                if not member.bot and member.id not in found and self.member_is_moderator(member):
+                    found[member.id] = member
+        return [self.user_ref(member) for member in found.values()]
 
     def member_is_moderator(self, member: discord.Member, permissions: discord.Permissions | None = None) -> bool:
         # Manage Server and Administrator cannot be granted per channel, so an interaction's resolved
@@ -216,9 +244,10 @@ class DiscordAdapter(Adapter):
         guilds = self.client.guilds if self.client else []
         return [g for g in guilds if self._community_of_guild(g.id) == community_id]
 
-    def _community_of_guild(self, guild_id: int) -> int:
-        # Unmapped servers belong to the default community (see bot/communities.py).
-        return self.bot.communities.for_place(self.place_ref(0, guild_id)).id
+    def _community_of_guild(self, guild_id: int) -> int | None:
+        # A server nobody mapped belongs to no community: anyone can invite a bot to a server they own.
+        community = self.bot.communities.mapped(self.place_ref(0, guild_id))
+        return community.id if community else None
 
     async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
         cached = self._members.get(user_id, {}).get(guild.id)
