@@ -75,6 +75,7 @@ class ConsoleAdapter(Adapter):
     platform = CONSOLE
     capabilities = Capabilities(edits=True)
     attach_hint = "The console cannot attach files: paste the file's text after the command. "
+    rate_limited = False  # one operator at their own terminal, often piping a script
 
     def __init__(self, operator_name: str = "operator", stdin: TextIO | None = None, stdout: TextIO | None = None,
                  files_dir: Path | None = None):
