@@ -289,3 +289,76 @@ _POINTS_BACK = re.compile(r"\b(?:about|re|regarding|ignore|sorry (?:for|about)|d
 
 def points_back(message: str, start: int) -> bool:
     return bool(_POINTS_BACK.search(message[max(0, start - 30) : start]))
+
+
+# --- words said to someone else ------------------------------------------------------------------
+
+# Kinds of danger a peer answers in a thread ("please don't kill yourself", "call 988 if you overdose").
+ANSWERABLE = frozenset({Category.SUICIDE, Category.SELF_HARM, Category.OVERDOSE})
+_SECOND_PERSON = frozenset("you your youre yourself yourselves yours youve youll youd yall".split())
+_FIRST_PERSON = frozenset("i im me my myself ive id ill mine".split())
+
+
+def addressed(clause: str, start: int, end: int) -> bool:
+    """The phrase is about the person being spoken to, not the writer: "you don't deserve to die".
+
+    The nearest person before the phrase in its clause decides ("i know you want to die" is about
+    "you", "you know i want to die" is about "i"); a phrase that names the writer ("better off
+    without me") is always the writer's.
+    """
+    span = clause[start:end].split()
+    if _FIRST_PERSON.intersection(span):
+        return False
+    if _SECOND_PERSON.intersection(span):
+        return True
+    for word in reversed(clause[:start].split()[-6:]):
+        if word in _SECOND_PERSON:
+            return True
+        if word in _FIRST_PERSON:
+            return False
+    return False
+
+
+# A peer answering someone in danger: pleading, pointing to help, telling them they matter. Only
+# together with the topic of danger in the same message (a "we love you" on a milestone is not this).
+_SUPPORTING = re.compile(
+    r"\b(?:please (?:dont|do not|stay|reach out|call|talk to|hold on|hang on|keep going|get help|go to)|"
+    r"dont do (?:it|anything)|(?:call|text|ring|contact) (?:988|911|999|112|000|741741|116 123|"
+    r"(?:a|the|your (?:local )?)(?:hotline|lifeline|crisis line|suicide line|helpline|samaritans|emergency))|"
+    r"(?:we|i|people here|everyone here) (?:all )?(?:love|care about|are here for|am here for|believe in|need) you|"
+    r"(?:youre|you are) not alone|(?:you|your life) (?:matter|matters|deserve|are worth|is worth|are loved|are important)|"
+    r"(?:suicide|killing yourself|ending it|ending your life) (?:is|isnt|is not|is never|will never be|wont) "
+    r"(?:never )?(?:the answer|a solution|the solution|the way|worth it)|permanent solution to a temporary|"
+    r"are you safe|(?:please )?(?:talk|reach out|speak) to (?:someone|somebody|a therapist|a counselor|a doctor|your)|"
+    r"(?:dm|message|pm) me|im here (?:for you|if you)|here for you|stay (?:with us|safe)|dont give up|"
+    r"(?:hang|hold) in there|it (?:will|does|can) get better|glad (?:youre|you are) (?:still )?here)\b"
+)
+_DANGER_TOPIC = re.compile(
+    r"\b(?:suicide|suicidal|kill yourself|killing yourself|end (?:it|your life)|ending (?:it|your life)|die|dying|"
+    r"hurt yourself|hurting yourself|self harm|cutting|do it|988|hotline|lifeline|crisis line|overdose|overdosing|"
+    r"not alone|stay with us|give up)\b"
+)
+
+
+def supporting(message: str) -> bool:
+    """The writer is answering someone who may be in danger (the moderators may want to look in)."""
+    match = _SUPPORTING.search(message)
+    return bool(match) and bool(_DANGER_TOPIC.search(message))
+
+
+# --- recovery talk that borrows the words of danger ----------------------------------------------
+
+# "i overdosed twice back then", "i keep narcan in case someone overdoses": history and preparedness.
+_OVERDOSE_TOLD = re.compile(
+    r"\b(?:in case|just in case|if (?:someone|somebody|anyone|a friend|my \w+|you|they|he|she)|prevent|prevention|"
+    r"(?:carry|carries|keep|keeps|have|got) (?:\w+ )?(?:narcan|naloxone)|risk of|chance of|"
+    r"(?:have|had|has|ive|id) (?:\w+ ){0,2}?(?:overdosed|overdoses)|(?:overdosed|overdoses) (?:\w+ ){0,3}?(?:times|twice|once|before)|"
+    r"(?:died|dead|lost|passed|passed away) (?:\w+ ){0,4}?(?:overdose|overdoses))\b"
+)
+
+
+def recovery_talk(clause: str, window: str, category: Category) -> bool:
+    """Overdose told as history or as something to be ready for, with nothing recent about it."""
+    if category is not Category.OVERDOSE:
+        return False
+    return bool(_OVERDOSE_TOLD.search(clause)) and not _RECENT.search(clause)

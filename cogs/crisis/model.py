@@ -84,7 +84,7 @@ class LinearModel:
     chars: dict[str, float] = field(default_factory=dict)
     concepts: dict[str, float] = field(default_factory=dict)
 
-    def logit(self, tokens: list[str], normalized: str) -> float:
+    def logit(self, tokens: list[str]) -> float:
         total = self.bias
         get = self.words.get
         for token in tokens:
@@ -103,8 +103,8 @@ class LinearModel:
             total += get(feat, 0.0)
         return total
 
-    def probability(self, tokens: list[str], normalized: str) -> float:
-        logit = self.logit(tokens, normalized)
+    def probability(self, tokens: list[str]) -> float:
+        logit = self.logit(tokens)
         if logit < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-logit))
@@ -125,11 +125,11 @@ class CrisisModel:
     categories: dict[str, LinearModel]
     meta: dict
 
-    def risk_probability(self, tokens: list[str], normalized: str) -> float:
-        return self.risk.probability(tokens, normalized)
+    def risk_probability(self, tokens: list[str]) -> float:
+        return self.risk.probability(tokens)
 
-    def best_category(self, tokens: list[str], normalized: str) -> tuple[str, float]:
-        scored = [(model.logit(tokens, normalized), name) for name, model in self.categories.items()]
+    def best_category(self, tokens: list[str]) -> tuple[str, float]:
+        scored = [(model.logit(tokens), name) for name, model in self.categories.items()]
         logit, name = max(scored)
         return name, 1.0 / (1.0 + math.exp(-max(min(logit, 30.0), -30.0)))
 

@@ -126,7 +126,7 @@ def holdout_report(rows: list[dict]) -> str:
     tp = fp = fn = tn = 0
     for row in test:
         normalized = normalize(row["text"])
-        p = model.risk_probability(normalized.split(), normalized)
+        p = model.risk_probability(normalized.split())
         predicted, actual = p >= 0.5, row["label"] == "crisis"
         tp += predicted and actual
         fp += predicted and not actual
