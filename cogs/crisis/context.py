@@ -15,10 +15,13 @@ import re
 
 from .lexicon import Category
 
-_NEGATORS = frozenset("not never no dont didnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without".split())
+_NEGATORS = frozenset("not never no dont didnt doesnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without"
+                      .split())
 # Uncertainty is not negation: "i dont know if i want to live" is more worrying, not less.
 _HEDGES = re.compile(r"\b(?:havent (?:touched|used|had|done|drunk|picked up)|dont know|not sure|cant tell|not saying|not that|dont think i can|never felt|no one|no body|"
-                     r"no way out|no reason|no point|no future|not worth|dont care)\b")
+                     r"no way out|no reason|no point|no future|not worth|dont care|"
+                     # A near miss is not a denial: "the only reason i didnt kill myself was my dog".
+                     r"only (?:reason|thing|one)|almost|nearly|came close|so close|stopped me|kept me|why i (?:didnt|havent))\b")
 _NEGATED_STATE = re.compile(
     r"\b(?:not|never|no longer|nothing like|far from|not at all) (?:really |actually |feeling |at all )?"
     r"(?:suicidal|in danger|at risk|going to (?:hurt|kill|use|drink|pick up|relapse|do anything)|thinking (?:of|about) "
@@ -56,7 +59,9 @@ _DISTANT_PAST = re.compile(
     r"as a (?:teen|teenager|kid|child)|(?:most|much|all|half) of my (?:twenties|teens|thirties|life|adult life)|"
     r"in my (?:twenties|teens|thirties|forties)|(?:my|the) (?:first|last|previous|old|other) (?:detox|detoxes|rehab|"
     r"rehabs|withdrawal|withdrawals|treatment|stint|admission|hospital stay)|my first time|the first time (?:i|around)|"
-    r"i was the (?:\w+ )?(?:guy|girl|one|person|kid|woman|man|dude) who|(?:did|gave|tried|thought|was|had|went) (?:\w+ ){0,3}?"
+    r"i was the (?:\w+ )?(?:guy|girl|one|person|kid|woman|man|dude) who|(?:remember|back in|miss) the (?:days|times|nights) "
+    r"(?:when|where|i)|for the longest time|when i was (?:feeling|so|at|in a|really)|there were (?:days|nights|times)|"
+    r"(?:did|gave|tried|thought|was|had|went) (?:\w+ ){0,3}?"
     r"once because|"
     r"(?:\d{3,} days|(?:\d+|a|one|two|three|six|nine) (?:months?|years?)) since (?:my|the) (?:last )?(?:od|overdose|drink|"
     r"relapse|attempt|use|seizure|hospital)|when i (?:first )?(?:joined|came here|got here|"
@@ -65,6 +70,9 @@ _DISTANT_PAST = re.compile(
 )
 _RETURNING = re.compile(
     r"\b(?:again|still|lately|these days|recently|this week|tonight|right now|coming back|creeping back|are back|is back|"
+    r"(?:for|over|during|in) the (?:last|past) (?:\w+ )?(?:year|years|months?|weeks?|days?|while)|(?:have|has|ive) been|"
+    r"every (?:day|night|morning|week|single day)|all the time|constantly|weekly|daily|most days|most nights|"
+    r"keep (?:thinking|wanting|feeling|having)|cant stop (?:thinking|wanting)|always|anymore|"
     r"all over again|starting to feel|feel(?:ing)? like that again|today i (?:want|feel like)|same way now)\b"
 )
 _RESOLVED = re.compile(
@@ -142,6 +150,7 @@ _FIGURATIVE_SPANS = re.compile(
     r"(?:is )?(?:dying|died|dead)|overdosed on (?:netflix|sugar|coffee|caffeine|candy|chocolate|tv|memes|pizza|"
     r"cookies|sun)|jump at|shot my shot|kill two birds|drowning in (?:work|paperwork|emails|homework)|death of me|"
     r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|(?:gonna|going to|will) be the (?:end|death) of me|"
+    r"(?:id|i would|would) (?:honestly )?rather (?:die|be dead) than|"
     r"(?:so|too) (?:hot|spicy|cold|funny|embarrassing|awkward|scary|good|cringe|loud|boring) (?:\w+ ){0,4}?(?:gonna|going to|"
     r"could|would|about to) die|through the roof|heart attack when|scared me to death|"
     rf"{_RECOVERY_FIGURES}|on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
@@ -181,11 +190,19 @@ _PAST_VERB = re.compile(r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|t
                         r"attempted|survived|nearly|almost|took)\b")
 
 
+# "i wanted to die for years", "i was so close to ending it": a state told in the past tense. Not "i was
+# thinking about" or "i was going to", which people say of right now; not an attempt, which is risk either way.
+_PAST_STATE = re.compile(r"\b(?:i|we) (?:\w+ )?(?:wanted|felt|thought about|used to|had (?:been|thoughts|the thought)|"
+                         r"would have|got so close|came close|was so close|was (?!thinking|going|planning|about|gonna|ready)\w+)\b")
+
+
 def in_the_past(clause: str, message: str) -> bool:
     """Said about a time that is over, with nothing saying it has come back or just happened."""
     if _RETURNING.search(clause) or _RECENT.search(clause):
         return False
     if _DISTANT_PAST.search(clause):
+        return True
+    if _PAST_STATE.search(clause) and not _RETURNING.search(message) and not _RECENT.search(message):
         return True
     if _LOST_CLEAN_TIME.search(message):
         return False
@@ -299,6 +316,35 @@ _SECOND_PERSON = frozenset("you your youre yourself yourselves yours youve youll
 _FIRST_PERSON = frozenset("i im me my myself ive id ill mine".split())
 
 
+_THIRD_PERSON = frozenset(
+    "he she they hes shes theyre him her them his their people someone somebody everyone everybody anyone anybody friend "
+    "friends brother sister mom dad mother father son daughter wife husband boyfriend girlfriend partner kid kids cousin "
+    "roommate person guy girl man woman".split())
+# "suicide is never the answer", "a family history of suicide": the word as a topic, with no one in it.
+_TOPIC_WORDS = frozenset({"suicide_word", "overdose_word"})
+
+
+def someone_else(clause: str, start: int, end: int, phrase: str) -> str | None:
+    """Thoughts of dying that belong to someone the writer talks about, or to nobody: "my friend wants to die".
+
+    Returns "third_person" or "topic", or None when the words are (or may be) the writer's own.
+    """
+    span = clause[start:end].split()
+    if _FIRST_PERSON.intersection(span):
+        return None
+    before = clause[:start].split()
+    for word in reversed(before[-6:]):
+        if word in _FIRST_PERSON:
+            return None
+        if word in _THIRD_PERSON:
+            return "third_person"
+    words = clause.split()
+    if (phrase in _TOPIC_WORDS and len(words) > 3 and not _FIRST_PERSON.intersection(words)
+            and not _RETURNING.search(clause) and not _RECENT.search(clause)):
+        return "topic"
+    return None
+
+
 def addressed(clause: str, start: int, end: int) -> bool:
     """The phrase is about the person being spoken to, not the writer: "you don't deserve to die".
 
@@ -353,7 +399,7 @@ _OVERDOSE_TOLD = re.compile(
     r"\b(?:in case|just in case|if (?:someone|somebody|anyone|a friend|my \w+|you|they|he|she)|prevent|prevention|"
     r"(?:carry|carries|keep|keeps|have|got) (?:\w+ )?(?:narcan|naloxone)|risk of|chance of|"
     r"(?:have|had|has|ive|id) (?:\w+ ){0,2}?(?:overdosed|overdoses)|(?:overdosed|overdoses) (?:\w+ ){0,3}?(?:times|twice|once|before)|"
-    r"(?:died|dead|lost|passed|passed away) (?:\w+ ){0,4}?(?:overdose|overdoses))\b"
+    r"(?:died|dead|lost|passed|passed away) (?:\w+ ){0,4}?(?:overdose|overdoses)|since (?:my |the |that |last )?overdose)\b"
 )
 
 

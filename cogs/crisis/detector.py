@@ -29,7 +29,7 @@ from enum import IntEnum
 
 from . import context
 from .lexicon import Category, find_phrases
-from .model import get_model
+from .model import get_model, model_tokens
 from .normalize import normalize
 
 __all__ = ["Assessment", "Category", "Level", "assess"]
@@ -62,7 +62,10 @@ CHECK_IN_AT = 0.3
 # With no live lexicon phrase, the model alone pages moderators only at or above this calibrated
 # probability for one sentence. Chosen on the project's own held sets and checked on real community
 # text (docs/crisis.md): at 0.6 the model alone alerted on a fifth of ordinary real posts.
-MODEL_ONLY_CONCERN_AT = 0.9
+MODEL_ONLY_CONCERN_AT = 0.95
+MODEL_ONLY_SENTENCES = 3
+# Phrases that on their own are worth a gentle word at most: ordinary withdrawal is miserable, not an emergency.
+GENTLE_ONLY = frozenset({"withdrawal"})
 # Longest stretch of words the model reads at once: it was trained on chat-length messages.
 MODEL_WINDOW = 24
 MODEL_STRIDE = 12
@@ -79,7 +82,6 @@ _RELAPSE_DANGER = re.compile(
 _ANSWERED_NO = re.compile(r"\s*\?\s*(?:no|nah|nope|not really|never|not at all)\b")
 _CLAUSE_BOUNDARY = re.compile(r"[.!?;,]|\b(?:but|though|although|however|yet)\b")
 _SENTENCE = re.compile(r"[^.!?;]+")
-_PUNCTUATION = frozenset(".!?;,:\"")
 
 
 @dataclass
@@ -148,9 +150,15 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
         left, right = _clause_bounds(normalized, start, end, sentence_start, max(sentence_end, end))
         clause = normalized[left:right]
         veto = None
+        other = None
+        if phrase.category in (Category.SUICIDE, Category.SELF_HARM):
+            other = context.someone_else(clause, start - left, end - left, phrase.name)
         if context.addressed(clause, start - left, end - left):
             veto = "to_someone_else"
             answering = answering or phrase.category in context.ANSWERABLE
+        elif other:
+            veto = other
+            answering = answering or other == "third_person"
         elif context.negated(clause, start - left) or _ANSWERED_NO.match(normalized, end):
             veto = "negated"
         elif context.in_the_past(clause, window):
@@ -175,7 +183,7 @@ def _model_units(text: _Text) -> list[tuple[int, list[str]]]:
     """(sentence index, words) for each stretch the model reads: a sentence, or a window of a long one."""
     units = []
     for index, (start, end) in enumerate(text.spans):
-        words = [token for token in text.normalized[start:end].split() if token not in _PUNCTUATION]
+        words = model_tokens(text.normalized[start:end])
         if not words:
             continue
         if len(words) <= MODEL_WINDOW:
@@ -217,7 +225,7 @@ def assess(text: str) -> Assessment:
         if hits:
             # Every phrase was explained away (negated, past, ...): the model may not undo that.
             score = min(probability, CHECK_IN_AT)
-        elif answering or probability < MODEL_ONLY_CONCERN_AT:
+        elif answering or probability < MODEL_ONLY_CONCERN_AT or len(parsed.spans) > MODEL_ONLY_SENTENCES:
             score = min(probability, CONCERN_AT - 0.01)
         else:
             low, high = parsed.window(best_index)
@@ -257,6 +265,8 @@ def _rule_score(live: list[_Hit], sentence_p: dict[int, float]) -> tuple[float, 
         rule = 1.0 - unlikely
         p = max(sentence_p.get(index, 0.0) for index in (hit.sentence - 1, hit.sentence, hit.sentence + 1))
         score = max(rule, (rule + p) / 2 + 0.2 * (p > 0.5)) if rule < CONCERN_AT else max(rule, p)
+        if GENTLE_ONLY.issuperset(near):
+            score = min(score, CONCERN_AT - 0.01)
         if score > best_score or (score == best_score and hit.weight > best_hit.weight):
             best_score, best_hit = score, hit
     return best_score, best_hit

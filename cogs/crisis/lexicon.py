@@ -61,8 +61,31 @@ _STOPPED = (r"(?:withdrawal|withdrawals|withdrawing|detox|detoxing|since i stopp
             r"cold turkey|coming off|no alcohol|no drink|no drinking|without a drink|off (?:the )?(?:booze|alcohol|benzos|"
             r"xanax|pills|bars|drink|sauce)|quit the (?:bars|benzos|xanax|booze|drink)|day \w+ (?:no|without|off))")
 
+# Signs that make any withdrawal an emergency; shakes and sweats do so only after alcohol or sedatives.
+_SUBSTANCE_NAMES = (r"(?:dope|heroin|fent|fentanyl|pills|oxys?|percs|percocet|norcos?|roxies|roxys?|blues|meth|coke|crack|"
+                    r"benzos|xanax|bars|alcohol|booze|drinking|drugs|opiates|opioids|kratom|subs|suboxone|methadone|weed|h)")
+_DANGER_SIGNS = (r"(?:hallucinating|hallucinations|seeing things|hearing things|seeing bugs|bugs crawling|hearing voices|"
+                 r"seeing shadows|confused and|so confused|not making sense|dont know where i am|seizure|seizures|seizing|"
+                 r"convulsing|cant keep (?:anything|water|fluids) down)")
+_STOPPED_SEDATIVE = (r"(?:since i stopped drinking|stopped drinking|quit drinking|no alcohol|no drink|no drinking|without a drink|"
+                     r"off (?:the )?(?:booze|alcohol|benzos|xanax|klonopin|valium|ativan|bars|drink|sauce)|quit the (?:bars|benzos|"
+                     r"xanax|booze|drink)|(?:alcohol|benzo|xanax|klonopin) (?:withdrawal|withdrawals|detox)|"
+                     r"(?:cold turkey|coming off|came off|stopped|quit) (?:off |from |the )?(?:benzos|xanax|klonopin|valium|ativan|alcohol|"
+                     r"drinking|booze))")
+
 # (name, category, weight, imminent, regex)
 _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
+    # --- weak signs of a plan: alone each is ordinary, two together (or the model agreeing) are not
+    ("plan_signs", Category.SUICIDE, 0.45, False,
+     r"\b(?:found|picked|chose|scouted|checked out) (?:the|a|my) (?:spot|location|place)(?= *(?:$|[.,!?]|for it|to do it|where|"
+     r"nobody|no one|and|next|tonight))|\b(?:tonights|tonight is|today is|this is) the (?:night|day)\b|"
+     r"\b(?:thank|thanks|thank you) (?:\w+ ){0,2}?for everything\b|\b(?:wrote|write|writing|planned|planning|written) "
+     r"(?:out )?(?:my|the) last (?:day|days|week|words)\b|\b(?:hold off|wait|waiting) (?:till|until) the date\b|"
+     r"\b(?:picked|chose|set|have) (?:a|the) date\b|\bnext (?:step )?is (?:the|to get the) (?:rope|pills|gun)\b"),
+    ("use_instead", Category.RELAPSE, 0.8, False,
+     rf"\b(?:want to|going to|about to|will|plan to|planning to|gonna) (?:take|do|shoot|snort|smoke|pop|use|eat) "
+     rf"(?:it|them|some|all of (?:it|them)|the (?:\w+ )?{_SUBSTANCE_NAMES}|{_SUBSTANCE_NAMES})\b.{{0,30}}"
+     rf"\b(?:tonight|right now|now|today|instead of my (?:subs|suboxone|methadone|script|dose|meds))\b"),
     # --- suicide: explicit
     ("kill_self", Category.SUICIDE, 0.95, False,
      rf"\b(?:kill|killing|end|ending|off|offing|hang|hanging|shoot|shooting|drown|drowning) {_SELF.replace('|me', '')}\b"),
@@ -87,7 +110,10 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("die_now", Category.SUICIDE, 0.8, False, r"\b(?:let me die|i could just die tonight|time to die|ready to go)\b"),
     ("no_live", Category.SUICIDE, 0.85, False,
      r"\b(?:dont|do not|no longer|cant|cannot|can not) (?:want to |wish to |feel like i can |)(?:live|be alive|"
-     r"exist|wake up|keep living|keep going|go on|be here)(?: anymore| any more| like this| tomorrow)?\b"),
+     r"exist|wake up|keep living|keep going|go on|be here)(?: anymore| any more| tomorrow)?\b"
+     r"(?! like (?:this|that)| this way| that way| in (?:fear|shame|active)| without| with)|"
+     r"\b(?:dont know if|not sure if|not sure) i (?:want to|can|even want to) (?:live|be alive|keep going|go on|stay alive|do this)"
+     r"(?: anymore| any more| much longer)?\b|\bnothing (?:left )?to live for\b|\bno reason (?:left )?to (?:live|stay|keep going)\b"),
     ("see_no_point", Category.SUICIDE, 0.7, False,
      r"\b(?:dont|do not|cant|cannot|no longer) see (?:the|a|any) point (?:anymore|any more|of anything|in anything|in trying)\b|"
      r"\bwhats the point (?:anymore|of anything|of me|of even trying)\b|\bnothing matters anymore\b"),
@@ -123,7 +149,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("goodbye", Category.SUICIDE, 0.85, True,
      r"\b(?:this is (?:my )?(?:goodbye|last (?:message|post|night))|saying goodbye (?:to (?:everyone|you all|all of you)|"
      r"for good|forever)|goodbye (?:everyone|everybody|all|forever|world|cruel world)|bye (?:everyone|forever|world)|"
-     r"(?:my )?last (?:message|post|night alive|day alive|goodbye)|wont be (?:here|around|alive) (?:tomorrow|much longer|"
+     r"(?:my )?last (?:message|post|night alive|day alive|goodbye)(?! (?:got|was|wasnt|is|isnt|about|where|here|on|in|i|that|you|"
+     r"which|has|had|did|was about|from|ago|week|month|year))|(?:saying|said|say) my goodbyes|wont be (?:here|around|alive) (?:tomorrow|much longer|"
      r"by morning|for long|anymore)|(?:if|when) (?:im not|i am not|im no longer) here tomorrow|"
      r"see you (?:all )?on the other side|thank you for everything and goodbye|take care of my (?:dog|cat|kids)|"
      r"say (?:bye|goodbye|goodbyes) to (?:someone|somebody|anyone|you all|yall)|"
@@ -132,8 +159,11 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:no way out|only way out|one way out|easy way out|permanent solution|cant take (?:it|this|the pain) anymore|"
      r"cant do (?:this|it|life) anymore|cant keep (?:doing this|going|living)|"
      r"tired of (?:living|being alive|existing|life|waking up|fighting)|done with (?:life|living|everything|it all|"
-     r"this life|being alive)|(?:im|i am) done\b(?! with work| for the day| with my shift| with the)|"
-     r"give up on (?:life|everything|living)|want (?:it all|everything|the pain) to (?:end|stop)(?: forever)?)\b"),
+     rf"this life|being alive)|(?:im|i am) done\b(?! with (?:work|my shift|the|{_SUBSTANCE_NAMES}|using|drinking|it for|"
+     r"that|this (?:shit|stuff|drug|habit|life style|lifestyle))| for the day| for good with)|"
+     r"give up on (?:life|everything|living)|want (?:it all|everything|the pain|it) to (?:end|stop|be over)(?: forever)?|"
+     r"(?:dont|do not|cant) see (?:any )?(?:other|another) (?:option|way out|way)|"
+     r"(?:close to|about to|going to|want to|ready to) (?:put|putting) (?:a stop|an end) to (?:it|everything|my life|this|myself))\b"),
     ("wish_never", Category.SUICIDE, 0.8, False,
      r"\b(?:wish i (?:was|were|had) (?:dead|never born|not born|never been born|not alive|not here|gone)|"
      r"wish i (?:wouldnt|didnt|dont) wake up|hope i (?:dont|do not|never) wake up|"
@@ -144,7 +174,17 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:(?:have|got|bought|holding|saved up|stockpiled|stockpiling|saving up|counted out|counting) (?:all |enough |the |my )?"
      r"(?:pills|meds|rope|gun|pistol|bullets)(?: saved| ready| lined up| counted| in front of me| in my hand)?)\b(?! for (?:my|the) (?:pain|doctor|back|headache))|"
      r"\b(?:pills|meds) (?:are )?(?:in front of me|lined up|counted out|in my hand|ready)\b|"
-     r"\b(?:standing|sitting|up) on (?:the|a) (?:bridge|ledge|roof|edge)\b|\bjump(?:ing)? (?:off|from|in front of)\b"),
+     r"\b(?:standing|sitting|up) on (?:the|a) (?:bridge|ledge|roof|edge)\b|"
+     r"\bjump(?:ing)? (?:off|from) (?:a|the|my|this|that|our) (?:\w+ )?(?:bridge|roof|building|cliff|ledge|balcony|overpass|"
+     r"window|tower|parking garage|platform)\b|\b(?:jump|jumping|step|stepping|throw myself) (?:off|in front of) (?:a|the) "
+     r"(?:train|bus|truck|car|subway|platform|tracks)\b|\b(?:thinking|think) about (?:jumping|stepping|driving) (?:off|into|in front)\b|"
+     r"\b(?:get|got|buy|bought|tie|tied|tying|find|found) (?:a |the |some )?(?:rope|noose)\b|"
+     r"\b(?:rope|noose|gun|pistol|pills|meds) (?:is |are )?(?:in|under) my (?:closet|room|car|drawer|bag|pocket|bed|trunk)\b|"
+     r"\bknow where (?:the|his|her|my \w+s?|their) (?:gun|key|pills|meds|rope) (?:is|are)\b|"
+     r"\b(?:drive|driving|go|going|walk|walking|head|heading) (?:out )?to the (?:bridge|cliff|tracks|roof)\b|"
+     r"\b(?:googling|googled|looking up|looked up|researching|researched) how (?:many|much) (?:\w+ ){0,5}?"
+     r"(?:it would take|to take|would kill|to die|is lethal|lethal)\b|\b(?:knife|blade|razor) (?:to|on|against) my "
+     r"(?:wrist|wrists|throat|neck)\b|\b(?:pistol|gun) (?:that|to|which) (?:can|will|would|could) (?:end|kill) me\b"),
     ("have_plan", Category.SUICIDE, 0.8, False,
      r"\b(?:have|got|made|making) a plan(?: to| for| and)?(?! for (?:the|my|tomorrow|sobriety|recovery|the week|today))\b"
      r"(?= (?:to (?:do it|end it|end things|end my|die|kill)|and (?:a|the) (?:date|time|way))| ?$)|\b(?:know|picked|chose) (?:how|when|the date) (?:ill|i will|im going to) do it\b"),
@@ -192,14 +232,17 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("overdose_word", Category.OVERDOSE, 0.85, False,
      r"\b(?:overdose|overdosed|overdosing|overdoses|od|oded)\b(?! awareness| prevention| training)"),
     ("took_too_much", Category.OVERDOSE, 0.9, True,
-     r"\b(?:took|taken|take|takin|swallowed|did|done|snorted|shot|used|had|mixed|drank|downed) (?:way |far |a lot |a little |a bit )?"
-     r"(?:too (?:much|many)|more than (?:usual|i should|i meant|i ever have|normal)|the whole (?:bottle|pack|box|thing|script)|"
+     r"\b(?:took|taken|take|takin|swallowed|snorted|shot|used|drank|downed) (?:way |far |a lot |a little |a bit )?"
+     r"(?:too (?:much|many)(?! (?:time|faith|food|of a|money|credit|pride|on|upon|effort|energy|coffee|caffeine|sugar))|more than (?:usual|i should|i meant|i ever have|normal)|the whole (?:bottle|pack|box|thing|script)|"
      r"(?:a |the )?(?:whole|entire) (?:bottle|pack|box|strip|bag|script)|(?:a |two |three )?(?:handful|handfuls|bunch|fistful|lot) of "
-     r"(?:pills|xanax|benzos|oxy|meds|percocet|tablets|sleeping pills|them))\b"),
+     r"(?:pills|xanax|benzos|oxy|meds|percocet|tablets|sleeping pills|them))\b|"
+     r"\b(?:took|did|used|had|snorted|shot) (?:way |a lot |so much |far )?more (?:\w+ )?than (?:i|im|usual|prescribed|i should|"
+     r"i was supposed|im supposed|ever)\b|\b(?:swallowed|downed) (?:all|the rest) (?:of )?(?:my|the) \w+\b"),
     ("took_many", Category.OVERDOSE, 0.8, True,
      r"\b(?:took|swallowed|popped|ate|did|downed) (?:like |about |maybe |around |at least |)(?:[5-9]|\d{2}|five|six|seven|eight|"
      r"nine|ten|twelve|fifteen|twenty|a dozen) (?:of (?:em|them|those|these|my|the)|pills|tabs|bars|percs|xans|benzos|"
-     r"sleeping pills|tablets)\b"),
+     r"sleeping pills|tablets|xanax|percocet|oxys?|norcos?|vicodin|tylenol|advil|ibuprofen|klonopin|valium|ativan|"
+     r"ambien|seroquel|lithium|sertraline|zoloft|prozac|gabapentin|tramadol|roxys?|roxies|blues|m30s|subs|suboxone)\b"),
     ("not_breathing", Category.OVERDOSE, 0.95, True,
      rf"\b(?:{_PARTNER}|my (?:friend|buddy|mate|cousin|roommate)|(?:this|a) (?:guy|girl|person|dude)|someone|somebody|he|she|they) "
      r"(?:is |isnt |are |arent |is not |are not |was |)?(?:not breathing|barely breathing|isnt breathing|wont wake up|"
@@ -230,7 +273,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      rf"{_USE}\b(?: (?:\w+ ){{0,3}}?(?:tonight|right now|now|today|again|after (?:work|this)|this weekend))"),
     ("use_dont_care", Category.RELAPSE, 0.85, False,
      rf"\b(?:dont care|do not care|idc|dont even care) (?:anymore |about anything )?(?:what happens|if i die|if i wake up|"
-     rf"if i (?:overdose|od)|about my (?:sobriety|recovery|clean time)|about staying (?:sober|clean)|about anything)\b|"
+     rf"if i (?:overdose|od)|about my (?:sobriety|recovery|clean time)|about staying (?:sober|clean))\b|"
      rf"\b(?:fuck|screw|forget) (?:it|this|sobriety|recovery)\b.{{0,40}}\b{_USE}\b|"
      rf"\b{_USE}\b.{{0,40}}\b(?:dont care|do not care) (?:anymore|what happens|if)\b"),
     ("dealer", Category.RELAPSE, 0.8, False,
@@ -239,7 +282,11 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?! to (?:delete|block))|\b(?:to|at|toward|towards|outside|near) my old (?:spot|corner|block|trap|bar|dope spot)\b"
      r"(?=.{0,30}\b(?:now|tonight|right now|rn|on my way|in an? (?:uber|lyft|cab|taxi)))|"
      r"\b(?:walking|driving|headed|heading|going|on my way|in an? (?:uber|lyft|cab|taxi)) (?:\w+ ){0,2}?to my old "
-     r"(?:spot|corner|block|trap|dope spot)\b|\b(?:dealers|dealer|plugs) (?:number|on the way|is coming|is outside)\b"),
+     r"(?:spot|corner|block|trap|dope spot)\b|\b(?:dealers|dealer|plugs|plug|connect) (?:number|on the way|is coming|is outside|"
+     r"is on (?:his|her|their|the) way|is here|just (?:texted|called|pulled up))\b|\brelapsing (?:tonight|today|right now|now)\b|"
+     r"\b(?:found|have|holding|got) (?:a|the|his|her|their|my \w+s) stash\b|\bliquor store (?:parking lot|lot)\b|"
+     r"\b(?:going to|gonna|about to|want to) (?:go )?(?:get|getting) (?:high|drunk|wasted|loaded|fucked up)\b"
+     r"(?=.{0,40}\b(?:tonight|now|dont care|so be it|whatever happens|dont come back|again))"),
     ("holding", Category.RELAPSE, 0.8, False,
      rf"\b(?:have|got|bought|holding|picked up|sitting with|staring at|looking at|poured|opened) (?:a |the |some |my |an |)"
      rf"(?:bottle|bag|baggie|stash|pills|gram|fifth|pint|handle|drink|point|shot)s?(?: of \w+)? "
@@ -251,7 +298,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"and (?:i )?dont (?:care|want (?:help|to stop))|nobody can stop me))|\b(?:drinking|using|high) (?:\w+ ){0,3}?"
      r"(?:and|but) (?:i )?dont want (?:help|to stop)\b|\bdone (?:trying to stay|staying|being) (?:clean|sober)\b"),
     ("cant_stop", Category.RELAPSE, 0.7, False,
-     r"\b(?:cant|can not|cannot) stop (?:using|drinking|shooting|smoking|taking)\b|\b(?:on a|going on a|been on a) "
+     r"\b(?:cant|can not|cannot) stop (?:using|drinking|shooting|smoking|taking)\b(?! (?:the|my phone|it as|water|coffee))|\b(?:on a|going on a|been on a) "
      r"(?:bender|binge|run|spree)\b|\b(?:spiraling|spiralling|spiral) (?:again|out|back|hard|down)\b|"
      r"\b(?:relapsing|using|drinking) (?:again|every day|all day|nonstop|non stop) and (?:cant|can not|i cant|im scared|"
      r"dont care|i dont care|its bad|getting worse)\b"),
@@ -267,10 +314,12 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:a )?(?:seizure|seizures|fit|fits)\b|\b(?:seizing|convulsing|convulsions)\b"),
     ("seizure_past", Category.MEDICAL, 0.65, False, r"\b(?:had|have had) (?:a )?(?:seizure|seizures|fit|fits)\b"),
     ("dts", Category.MEDICAL, 0.85, True,
-     rf"\b(?:dts|delirium tremens|the dts)\b|\b{_WITHDRAWAL_SIGNS}\b.{{0,60}}\b{_STOPPED}\b|"
-     rf"\b{_STOPPED}\b.{{0,60}}\b(?:{_WITHDRAWAL_SIGNS[3:-1]}|seizure|heart|chest|cant keep anything down|really bad|so bad|scared)\b"),
+     rf"\b(?:dts|delirium tremens|the dts)\b|\b{_DANGER_SIGNS}\b.{{0,60}}\b{_STOPPED}\b|"
+     rf"\b{_STOPPED}\b.{{0,60}}\b{_DANGER_SIGNS}\b|"
+     rf"\b{_WITHDRAWAL_SIGNS}\b.{{0,60}}\b{_STOPPED_SEDATIVE}\b|\b{_STOPPED_SEDATIVE}\b.{{0,60}}\b{_WITHDRAWAL_SIGNS}\b"),
     ("chest", Category.MEDICAL, 0.85, True,
-     r"\b(?:chest (?:pain|pains|hurts|is tight|feels tight|is crushing|tightness)|heart (?:is |keeps )?(?:racing|pounding|"
+     r"\b(?:chest (?:pain|pains|hurts|is tight|feels tight|is crushing|tightness)(?! (?:you|them|him|her|me|us|people|everyone|others|"
+    r"anyone|someone|somebody|my|your|their|his|our))|heart (?:is |keeps )?(?:racing|pounding|"
      r"skipping|beating (?:so |really )?(?:fast|weird|hard))|(?:cant|can not|cannot|hard to|struggling to|trouble) breathe|"
      r"(?:throwing|throw|coughing|cough|puking|vomiting|pooping|peeing) (?:up )?blood|blood in my (?:vomit|stool|pee)|"
      r"(?:skin|eyes) (?:are |is |turning |went )?(?:yellow)|(?:passed|pass|blacked|black|fainted) out (?:and|again|twice)|"
@@ -282,7 +331,10 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"three|four|five|a few|several) days\b|\b(?:pee|urine) is (?:dark brown|brown|black)\b"),
     ("cold_turkey_danger", Category.MEDICAL, 0.7, False,
      r"\b(?:cold turkey|stopped|quit|quitting|coming off|came off) (?:off |from |on )?(?:the )?(?:benzos|xanax|klonopin|valium|"
-     r"alcohol|drinking|booze)\b.{0,50}\b(?:shaking|sweating|hallucinating|seizure|heart|cant sleep for|days|scared)\b"),
+     r"alcohol|drinking|booze)\b.{0,50}\b(?:shaking|hallucinating|seizure|heart racing|heart pounding|scared|jerking|twitching)\b"),
+    # Ordinary (opioid) withdrawal: miserable, rarely dangerous. A gentle word and the drugs line, never an alarm.
+    ("withdrawal", Category.RELAPSE, 0.35, False,
+     rf"\b{_WITHDRAWAL_SIGNS}\b.{{0,60}}\b{_STOPPED}\b|\b{_STOPPED}\b.{{0,60}}\b{_WITHDRAWAL_SIGNS}\b"),
 
     # --- violence or abuse (to the member, or urges to hurt someone)
     ("hit_me", Category.VIOLENCE_ABUSE, 0.9, False,
@@ -306,13 +358,16 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:him|her|them|someone|somebody|my \w+|that \w+|this \w+|his|her|their)\b(?! (?:game|record|score|time|level))"),
     ("abuse_word", Category.VIOLENCE_ABUSE, 0.65, False,
      r"\b(?:abusing|abuses|abused|raped|molested|assaulted|beaten|beating) me\b|\b(?:being|been|getting|got) "
-     r"(?:abused|raped|molested|assaulted|beaten|beat up|hit)\b|\b(?:domestic violence|sexual assault)\b|"
+     r"(?:abused|raped|molested|assaulted|beaten|beat up|hit)\b(?! (?:into|down by|by (?:life|addiction|depression|the))|"
+     r" (?:\w+ )?(?:hard|a wall|rock bottom|me))|\b(?:domestic violence|sexual assault)\b|"
      r"\b(?:bruises|black eye|split lip) (?:from|because of) (?:him|her|them|my)\b"),
 ]
 
 # Each phrase runs only when one of its anchor words is in the message: one regex per phrase, gated by a
 # set lookup, is ten times faster than one giant alternation tried at every character.
 _ANCHORS: dict[str, str] = {
+    "plan_signs": "found picked chose scouted checked tonights tonight today this thank thanks last hold wait waiting date next",
+    "use_instead": "tonight now today instead",
     "kill_self": "myself",
     "kill_me_wish": "kill hit",
     "suicide_word": "suicide suicidal suicidality",
@@ -330,9 +385,10 @@ _ANCHORS: dict[str, str] = {
     "nobody_miss": "one nobody noone body",
     "affairs": "order away note letter goodbye will video notes letters goodbyes peaceful calm peace light",
     "goodbye": "goodbye bye goodbyes last here around alive side everything care coming",
-    "no_way_out": "way solution anymore keep tired done give end stop",
+    "no_way_out": "way solution anymore keep tired done give end stop option put putting over",
     "wish_never": "wish wake",
-    "means": "rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump jumping",
+    "means": "rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump "
+             "jumping step stepping throw thinking think where googling googled looking looked researching researched knife",
     "have_plan": "plan do",
     "no_future": "make good thread snaps breaks ends stops over",
     "disappear": "disappear vanish fade wake existing sleep",
@@ -345,7 +401,7 @@ _ANCHORS: dict[str, str] = {
     "self_harm_word": "self sh cutting urge urges",
     "blade": "blade blades razor razors sharpener lighter pain bleed cuts wounds scars again burns cut stitches",
     "overdose_word": "overdose overdosed overdosing overdoses od oded",
-    "took_too_much": "too more whole entire handful handfuls bunch fistful lot",
+    "took_too_much": "too more whole entire handful handfuls bunch fistful lot all rest",
     "took_many": "took swallowed popped ate did downed",
     "not_breathing": "breathing wake unresponsive blue purple grey gray snoring gurgling passed woken under nodding fading slipping rolled rolling narcan naloxone",
     "naloxone_now": "narcan naloxone",
@@ -354,7 +410,8 @@ _ANCHORS: dict[str, str] = {
     "using_now": "tonight now today again care help stop clean sober",
     "go_for_good": "it end good world go words alive dead rather over enough here around",
     "use_dont_care": "care fuck screw forget idc",
-    "dealer": "dealer dealers plug plugs connect guy guys spot corner block trap",
+    "dealer": "dealer dealers plug plugs connect guy guys spot corner block trap relapsing stash liquor high drunk wasted "
+              "loaded",
     "holding": "front hand table here next car ready open poured",
     "cant_stop": "stop bender binge run spree spiraling spiralling spiral again",
     "tolerance": "tolerance first 1st hit knock take too",
@@ -364,6 +421,7 @@ _ANCHORS: dict[str, str] = {
     "chest": "chest heart breathe blood yellow passed blacked black fainted pass numb feel",
     "infection": "abscess abscesses streak streaks sepsis septic fever infected swollen hot black down pee urine",
     "cold_turkey_danger": "turkey stopped quit quitting coming came",
+    "withdrawal": "withdrawal withdrawals withdrawing detox detoxing turkey stopped quit off coming without",
     "hit_me": "me my something",
     "threatens": "threatened threatens threatening knife gun",
     "afraid_home": "scared afraid terrified frightened safe unsafe let took hiding",

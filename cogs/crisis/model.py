@@ -47,6 +47,14 @@ _CONCEPT_WORDS = {
 CONCEPTS = {word: concept for concept, words in _CONCEPT_WORDS.items() for word in words.split()}
 
 
+_PUNCTUATION = frozenset(".!?;,:\"")
+
+
+def model_tokens(normalized: str) -> list[str]:
+    """The words the model reads: punctuation carries no meaning on its own and only made long text score higher."""
+    return [token for token in normalized.split() if token not in _PUNCTUATION]
+
+
 def concept_features(tokens: list[str]) -> list[str]:
     """Concept unigrams and the pairs around them ("WANT DEATH", "NEG WANT", "SUBST NOW")."""
     abstract = [CONCEPTS.get(t) or ("NUM" if t.isdigit() else t) for t in tokens]
@@ -74,6 +82,15 @@ def char_features(tokens: list[str]) -> list[str]:
     return grams
 
 
+# A sentence longer than this many words has its evidence shrunk by sqrt(SHORT / words): the weights were
+# learnt on chat messages, and a long sentence would otherwise add up many small weights into alarm.
+SHORT = 12
+
+
+def length_scale(words: int) -> float:
+    return 1.0 if words <= SHORT else math.sqrt(SHORT / words)
+
+
 @dataclass
 class LinearModel:
     """One logistic-regression scorer with three weight tables (kept apart so keys never collide)."""
@@ -85,7 +102,10 @@ class LinearModel:
     concepts: dict[str, float] = field(default_factory=dict)
 
     def logit(self, tokens: list[str]) -> float:
-        total = self.bias
+        return self.bias + length_scale(len(tokens)) * self.evidence(tokens)
+
+    def evidence(self, tokens: list[str]) -> float:
+        total = 0.0
         get = self.words.get
         for token in tokens:
             total += get(token, 0.0)

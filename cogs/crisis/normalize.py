@@ -209,6 +209,7 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _NON_TEXT = re.compile(r"[^a-z0-9.!?,;:\"\s]")
 _SPACES = re.compile(r"[ \t]+")
 _TO_FROM_2 = re.compile(r"\b(want|going|need|have|got|wish|trying|ready) 2\b")
+_SELF_HARM_SHORT = re.compile(r"(?<![a-z])s/h(?![a-z])")
 _TOKEN = re.compile(r"[a-z0-9*\-]+|[^a-z0-9*\-\s]")
 
 
@@ -260,7 +261,8 @@ def normalize(text: str) -> str:
     if "delete" in text:
         text = _SELF_DELETE.sub(r"\1 kill myself", text)
     if "/" in text:
-        text = text.replace("w/o", " without ").replace("s/h", " self harm ").replace("b/c", " because ")
+        # "s/h" alone is self-harm shorthand; inside "his/her" it is not.
+        text = _SELF_HARM_SHORT.sub(" self harm ", text.replace("w/o", " without ").replace("b/c", " because "))
     text = text.replace("'", "")
     text = _REPEATS.sub(r"\1\1", text)
     text = _NON_TEXT.sub(" ", text)
