@@ -70,9 +70,7 @@ _DISTANT_PAST = re.compile(
 )
 _RETURNING = re.compile(
     r"\b(?:again|still|lately|these days|recently|this week|tonight|right now|coming back|creeping back|are back|is back|"
-    r"(?:for|over|during|in) the (?:last|past) (?:\w+ )?(?:year|years|months?|weeks?|days?|while)|(?:have|has|ive) been|"
-    r"every (?:day|night|morning|week|single day)|all the time|constantly|weekly|daily|most days|most nights|"
-    r"keep (?:thinking|wanting|feeling|having)|cant stop (?:thinking|wanting)|always|anymore|"
+
     r"all over again|starting to feel|feel(?:ing)? like that again|today i (?:want|feel like)|same way now)\b"
 )
 _RESOLVED = re.compile(
@@ -150,7 +148,8 @@ _FIGURATIVE_SPANS = re.compile(
     r"(?:is )?(?:dying|died|dead)|overdosed on (?:netflix|sugar|coffee|caffeine|candy|chocolate|tv|memes|pizza|"
     r"cookies|sun)|jump at|shot my shot|kill two birds|drowning in (?:work|paperwork|emails|homework)|death of me|"
     r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|(?:gonna|going to|will) be the (?:end|death) of me|"
-    r"(?:id|i would|would) (?:honestly )?rather (?:die|be dead) than|"
+    r"(?:id|i would|would) (?:honestly )?rather (?:die|be dead) than (?:wait|go to|go back|work|eat|do|sit|take|listen|watch|"
+    r"be seen|admit|ask|call|tell|miss|lose|give|have to|deal with (?:the|my|this|that) \w+)|"
     r"(?:so|too) (?:hot|spicy|cold|funny|embarrassing|awkward|scary|good|cringe|loud|boring) (?:\w+ ){0,4}?(?:gonna|going to|"
     r"could|would|about to) die|through the roof|heart attack when|scared me to death|"
     rf"{_RECOVERY_FIGURES}|on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
@@ -192,7 +191,13 @@ _PAST_VERB = re.compile(r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|t
 
 # "i wanted to die for years", "i was so close to ending it": a state told in the past tense. Not "i was
 # thinking about" or "i was going to", which people say of right now; not an attempt, which is risk either way.
-_PAST_STATE = re.compile(r"\b(?:i|we) (?:\w+ )?(?:wanted|felt|thought about|used to|had (?:been|thoughts|the thought)|"
+# Durations that run up to now and habits: "for the last year", "every night", "i keep wanting to".
+_ONGOING = re.compile(
+    r"\b(?:(?:for|over|during|in) the (?:last|past) (?:\w+ )?(?:year|years|months?|weeks?|days?|while)|(?:have|has|ive) been|"
+    r"every (?:day|night|morning|week|single day)|all the time|constantly|weekly|daily|most days|most nights|"
+    r"keep (?:thinking|wanting|feeling|having)|cant stop (?:thinking|wanting)|always|anymore)\b"
+)
+_PAST_STATE = re.compile(r"(?<!if )\b(?:i|we) (?:\w+ )?(?:wanted|felt|thought about|used to|had (?:been|thoughts|the thought)|"
                          r"would have|got so close|came close|was so close|was (?!thinking|going|planning|about|gonna|ready)\w+)\b")
 
 
@@ -202,7 +207,9 @@ def in_the_past(clause: str, message: str) -> bool:
         return False
     if _DISTANT_PAST.search(clause):
         return True
-    if _PAST_STATE.search(clause) and not _RETURNING.search(message) and not _RECENT.search(message):
+    if _ONGOING.search(clause):
+        return False
+    if _PAST_STATE.search(clause) and not (_RETURNING.search(message) or _RECENT.search(message) or _ONGOING.search(message)):
         return True
     if _LOST_CLEAN_TIME.search(message):
         return False
@@ -340,9 +347,13 @@ def someone_else(clause: str, start: int, end: int, phrase: str) -> str | None:
             return "third_person"
     words = clause.split()
     if (phrase in _TOPIC_WORDS and len(words) > 3 and not _FIRST_PERSON.intersection(words)
-            and not _RETURNING.search(clause) and not _RECENT.search(clause)):
+            and not (_RETURNING.search(clause) or _RECENT.search(clause) or _ONGOING.search(clause))):
         return "topic"
     return None
+
+
+# "asking for a friend" is how people ask for themselves.
+ASKING_FOR_SELF = re.compile(r"\basking for (?:me|myself|a friend)\b")
 
 
 def addressed(clause: str, start: int, end: int) -> bool:

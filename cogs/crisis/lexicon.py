@@ -65,6 +65,8 @@ _STOPPED = (r"(?:withdrawal|withdrawals|withdrawing|detox|detoxing|since i stopp
 _SUBSTANCE_NAMES = (r"(?:dope|heroin|fent|fentanyl|pills|oxys?|percs|percocet|norcos?|roxies|roxys?|blues|meth|coke|crack|"
                     r"benzos|xanax|bars|alcohol|booze|drinking|drugs|opiates|opioids|kratom|subs|suboxone|methadone|weed|h)")
 _DANGER_SIGNS = (r"(?:hallucinating|hallucinations|seeing things|hearing things|seeing bugs|bugs crawling|hearing voices|"
+                 r"seeing (?:stuff|things|people) that (?:isnt|aint|arent|is not|are not) there|heart rate (?:is |of |at )?"
+                 r"(?:1[3-9]\d|2\d\d)|"
                  r"seeing shadows|confused and|so confused|not making sense|dont know where i am|seizure|seizures|seizing|"
                  r"convulsing|cant keep (?:anything|water|fluids) down)")
 _STOPPED_SEDATIVE = (r"(?:since i stopped drinking|stopped drinking|quit drinking|no alcohol|no drink|no drinking|without a drink|"
@@ -77,6 +79,7 @@ _STOPPED_SEDATIVE = (r"(?:since i stopped drinking|stopped drinking|quit drinkin
 _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     # --- weak signs of a plan: alone each is ordinary, two together (or the model agreeing) are not
     ("plan_signs", Category.SUICIDE, 0.45, False,
+     r"\b(?:tonight|today) (?:might|may|could|will) be (?:it|the night|the day)\b|"
      r"\b(?:found|picked|chose|scouted|checked out) (?:the|a|my) (?:spot|location|place)(?= *(?:$|[.,!?]|for it|to do it|where|"
      r"nobody|no one|and|next|tonight))|\b(?:tonights|tonight is|today is|this is) the (?:night|day)\b|"
      r"\b(?:thank|thanks|thank you) (?:\w+ ){0,2}?for everything\b|\b(?:wrote|write|writing|planned|planning|written) "
@@ -109,7 +112,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"the bus\b(?! (?:to|home|at|from|downtown|into|back|in|because|so|with|after|before|instead|or)\b)"),
     ("die_now", Category.SUICIDE, 0.8, False, r"\b(?:let me die|i could just die tonight|time to die|ready to go)\b"),
     ("no_live", Category.SUICIDE, 0.85, False,
-     r"\b(?:dont|do not|no longer|cant|cannot|can not) (?:want to |wish to |feel like i can |)(?:live|be alive|"
+     r"\b(?:dont|do not|no longer|cant|cannot|can not) (?:want to |wish to |feel like i can |)(?:live|be alive|continue living|continue on|"
      r"exist|wake up|keep living|keep going|go on|be here)(?: anymore| any more| tomorrow)?\b"
      r"(?! like (?:this|that)| this way| that way| in (?:fear|shame|active)| without| with)|"
      r"\b(?:dont know if|not sure if|not sure) i (?:want to|can|even want to) (?:live|be alive|keep going|go on|stay alive|do this)"
@@ -118,6 +121,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:dont|do not|cant|cannot|no longer) see (?:the|a|any) point (?:anymore|any more|of anything|in anything|in trying)\b|"
      r"\bwhats the point (?:anymore|of anything|of me|of even trying)\b|\bnothing matters anymore\b"),
     ("no_point", Category.SUICIDE, 0.75, False,
+     r"\b(?:my )?life has no (?:meaning|point|purpose)\b|"
      r"\b(?:no|whats the|what is the|dont see the|dont see a|cant see the|there is no|theres no|lost all) "
      r"(?:point|reason|purpose|use)(?: in| to| of| for)? (?:living|life|live|being alive|being here|going on|"
      r"anything|any of (?:it|this)|me being here|carrying on|trying|staying)\b"),
@@ -166,7 +170,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:close to|about to|going to|want to|ready to) (?:put|putting) (?:a stop|an end) to (?:it|everything|my life|this|myself))\b"),
     ("wish_never", Category.SUICIDE, 0.8, False,
      r"\b(?:wish i (?:was|were|had) (?:dead|never born|not born|never been born|not alive|not here|gone)|"
-     r"wish i (?:wouldnt|didnt|dont) wake up|hope i (?:dont|do not|never) wake up|"
+     r"wish i (?:wouldnt|didnt|dont) wake up|hope i (?:dont|do not|never) wake up|disappointed (?:that )?i (?:woke|wake) up|"
      r"(?:go to sleep|sleep) and (?:not|never) wake up|never wake up again)\b"),
     ("means", Category.SUICIDE, 0.85, True,
      r"\b(?:rope|noose|bridge|ledge|rooftop|roof|train tracks|tracks|gun|pistol|razor|blade)s? "
@@ -182,6 +186,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:rope|noose|gun|pistol|pills|meds) (?:is |are )?(?:in|under) my (?:closet|room|car|drawer|bag|pocket|bed|trunk)\b|"
      r"\bknow where (?:the|his|her|my \w+s?|their) (?:gun|key|pills|meds|rope) (?:is|are)\b|"
      r"\b(?:drive|driving|go|going|walk|walking|head|heading) (?:out )?to the (?:bridge|cliff|tracks|roof)\b|"
+     r"\b(?:looking|staring|keep looking|keep staring) at the (?:train tracks|tracks|bridge|ledge|rope|noose|gun|bottle of pills|"
+     r"pills)\b|\b(?:googling|googled|looking up|looked up|researching|researched) how (?:high|tall|far down|deep)\b|"
      r"\b(?:googling|googled|looking up|looked up|researching|researched) how (?:many|much) (?:\w+ ){0,5}?"
      r"(?:it would take|to take|would kill|to die|is lethal|lethal)\b|\b(?:knife|blade|razor) (?:to|on|against) my "
      r"(?:wrist|wrists|throat|neck)\b|\b(?:pistol|gun) (?:that|to|which) (?:can|will|would|could) (?:end|kill) me\b"),
@@ -191,6 +197,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("go_for_good", Category.SUICIDE, 0.8, False,
      r"\b(?:go|going|finally|to) through with it\b|\b(?:this is|its|it is) the end (?:for me|of me|of the road for me)\b|"
      r"\b(?:go|gone|leave|leaving|leave this world|check out|checking out|be gone|dip|dipping|log off|exit) for good\b|\bleave this world\b|"
+     r"\b(?:dip|dipping|check out|checking out|exit|exiting|log off|logging off) (?:from|of) (?:life|this world|this life)\b|"
+     r"\b(?:for|about|over) what (?:im|i am) (?:about to|going to|gonna) do\b|"
      r"\bbefore i go for good\b|\bplanning (?:my|how to) (?:exit|death|suicide|funeral|do it)\b|\bmy last words\b|"
      r"\b(?:stop|quit) being alive\b|\b(?:id|i would) rather be dead\b|\btime for me to go\b|\bwant my life to be over\b|"
      r"\bhad enough of (?:being alive|life|living)\b|\bnot (?:be |going to be )?(?:here|around) (?:next week|by (?:the )?(?:weekend|morning|monday)|much longer)\b"),
@@ -212,8 +220,10 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("self_harm", Category.SELF_HARM, 0.85, False,
      r"\b(?:cut|cutting|cuts|burn|burning|burnt|burned|hurt|hurting|harm|harming|scratch|scratching|scratched|carve|carving|"
      r"carved|hit|"
-     r"hitting|punch|punching|bash|bashing|bang|banging|starve|starving|bruise|bruising) "
-     r"(?:my ?self|my (?:arm|arms|wrist|wrists|legs?|thighs?|skin|stomach|hands?|head|body|face))\b(?! by accident)"),
+     r"hitting|punch|punching|bash|bashing|bang|banging|starve|starving|bruise|bruising|slice|slicing|sliced) "
+     r"(?:my ?self|my (?:arm|arms|wrist|wrists|legs?|thighs?|skin|stomach|hands?|head|body|face))\b(?! by accident)|"
+     r"\b(?:going to|want to|about to|need to|will|have to) (?:cut|burn|hurt|slice)(?: myself)? (?:tonight|again|now|today)\b|"
+     r"\b(?:till|til|until) (?:it|they|i|my \w+) (?:bled|bleed|bleeds|bleeding|bruised|bruise)\b"),
     ("self_harm_word", Category.SELF_HARM, 0.8, False,
      r"\bself (?:harm|harming|injury|injure|injuring|hate cutting)\b|\b(?:relapsed|relapse|relapsing|clean from|"
      r"urges? to|urge for|want to) (?:on )?(?:sh|cutting|self harm|harming)\b|\bsh urges?\b|\burges? to (?:cut|burn|hurt)\b"),
@@ -237,7 +247,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:a |the )?(?:whole|entire) (?:bottle|pack|box|strip|bag|script)|(?:a |two |three )?(?:handful|handfuls|bunch|fistful|lot) of "
      r"(?:pills|xanax|benzos|oxy|meds|percocet|tablets|sleeping pills|them))\b|"
      r"\b(?:took|did|used|had|snorted|shot) (?:way |a lot |so much |far )?more (?:\w+ )?than (?:i|im|usual|prescribed|i should|"
-     r"i was supposed|im supposed|ever)\b|\b(?:swallowed|downed) (?:all|the rest) (?:of )?(?:my|the) \w+\b"),
+     r"i was supposed|im supposed|ever)\b|\b(?:swallowed|downed) (?:all|the rest) (?:of )?(?:my|the) \w+\b|"
+     r"\b(?:have taken|taken|took|swallowed) all (?:of )?(?:the|my) (?:tablets|pills|meds|medication|capsules)\b"),
     ("took_many", Category.OVERDOSE, 0.8, True,
      r"\b(?:took|swallowed|popped|ate|did|downed) (?:like |about |maybe |around |at least |)(?:[5-9]|\d{2}|five|six|seven|eight|"
      r"nine|ten|twelve|fifteen|twenty|a dozen) (?:of (?:em|them|those|these|my|the)|pills|tabs|bars|percs|xans|benzos|"
@@ -245,7 +256,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"ambien|seroquel|lithium|sertraline|zoloft|prozac|gabapentin|tramadol|roxys?|roxies|blues|m30s|subs|suboxone)\b"),
     ("not_breathing", Category.OVERDOSE, 0.95, True,
      rf"\b(?:{_PARTNER}|my (?:friend|buddy|mate|cousin|roommate)|(?:this|a) (?:guy|girl|person|dude)|someone|somebody|he|she|they) "
-     r"(?:is |isnt |are |arent |is not |are not |was |)?(?:not breathing|barely breathing|isnt breathing|wont wake up|"
+     r"(?:is |isnt |are |arent |is not |are not |was |)?(?:not breathing|barely breathing|isnt breathing|wont wake up|foaming at the mouth|"
      r"cant be woken|unresponsive|turning blue|going blue|lips are blue|blue lips|snoring weird|gurgling|passed out and wont)\b|"
      r"\b(?:cant|can not|cannot) wake (?:him|her|them|my \w+|my friend) up\b|"
      r"\b(?:hes|shes|theyre|he is|she is|they are) (?:gurgling|snoring weird|turning blue|going blue|unresponsive|"
@@ -338,6 +349,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
 
     # --- violence or abuse (to the member, or urges to hurt someone)
     ("hit_me", Category.VIOLENCE_ABUSE, 0.9, False,
+     r"\b(?:put|puts|laid|lays|putting) (?:his|her|their) hands on me\b|\b(?:locked|locks|locking) me (?:in|out)\b|"
+     r"\b(?:hell|shell|he will|she will|hes going to|shes going to|theyll|they will) (?:kill|hurt|beat) me\b|"
+     r"\bthreatened to (?:burn|kill|hurt|stab|shoot|beat)\b|"
      rf"\b{_PARTNER} (?:just |has |keeps |always |)(?:hit|hits|hitting|beat|beats|beating|choked|chokes|choking|strangled|"
      r"strangles|punched|punches|kicked|kicks|slapped|slaps|shoved|shoves|pushed me down|threw|throws|raped|rapes|assaulted|"
      r"hurt|hurts|grabbed|grabs|locked|locks|threatened|threatens|attacked) (?:me|me again|me last night|me tonight|me in|"
@@ -377,7 +391,7 @@ _ANCHORS: dict[str, str] = {
     "die_now": "die go",
     "catch_bus": "bus",
     "no_live": "live alive exist wake living going go here",
-    "no_point": "point reason purpose use",
+    "no_point": "point reason purpose use meaning",
     "see_no_point": "point anymore",
     "not_worth": "worth",
     "better_off": "better happier easier lighter relieved",
@@ -386,7 +400,7 @@ _ANCHORS: dict[str, str] = {
     "affairs": "order away note letter goodbye will video notes letters goodbyes peaceful calm peace light",
     "goodbye": "goodbye bye goodbyes last here around alive side everything care coming",
     "no_way_out": "way solution anymore keep tired done give end stop option put putting over",
-    "wish_never": "wish wake",
+    "wish_never": "wish wake disappointed",
     "means": "rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump "
              "jumping step stepping throw thinking think where googling googled looking looked researching researched knife",
     "have_plan": "plan do",
@@ -397,18 +411,18 @@ _ANCHORS: dict[str, str] = {
     "old_dose": "amount dose dosage",
     "mixed_sedatives": "pills sleepers xanax bars benzos valium klonopin ativan ambien oxy oxys percs percocet opioids "
                        "methadone tramadol gabapentin zannies lean downers",
-    "self_harm": "myself my",
+    "self_harm": "myself my tonight again now today till til until",
     "self_harm_word": "self sh cutting urge urges",
     "blade": "blade blades razor razors sharpener lighter pain bleed cuts wounds scars again burns cut stitches",
     "overdose_word": "overdose overdosed overdosing overdoses od oded",
     "took_too_much": "too more whole entire handful handfuls bunch fistful lot all rest",
     "took_many": "took swallowed popped ate did downed",
-    "not_breathing": "breathing wake unresponsive blue purple grey gray snoring gurgling passed woken under nodding fading slipping rolled rolling narcan naloxone",
+    "not_breathing": "foaming breathing wake unresponsive blue purple grey gray snoring gurgling passed woken under nodding fading slipping rolled rolling narcan naloxone",
     "naloxone_now": "narcan naloxone",
     "bad_batch": "fentanyl laced batch mixed mixing combined combining know tranq xylazine carfentanil much",
     "use_tonight": "tonight now today again after weekend",
     "using_now": "tonight now today again care help stop clean sober",
-    "go_for_good": "it end good world go words alive dead rather over enough here around",
+    "go_for_good": "it end good world go words alive dead rather over enough here around life do",
     "use_dont_care": "care fuck screw forget idc",
     "dealer": "dealer dealers plug plugs connect guy guys spot corner block trap relapsing stash liquor high drunk wasted "
               "loaded",
@@ -422,7 +436,7 @@ _ANCHORS: dict[str, str] = {
     "infection": "abscess abscesses streak streaks sepsis septic fever infected swollen hot black down pee urine",
     "cold_turkey_danger": "turkey stopped quit quitting coming came",
     "withdrawal": "withdrawal withdrawals withdrawing detox detoxing turkey stopped quit off coming without",
-    "hit_me": "me my something",
+    "hit_me": "me my something threatened",
     "threatens": "threatened threatens threatening knife gun",
     "afraid_home": "scared afraid terrified frightened safe unsafe let took hiding",
     "hurt_other": "kill hurt stab shoot beat strangle murder attack",
