@@ -48,7 +48,7 @@ _NEGATED_STATE = re.compile(
 
 _DISTANT_PAST = re.compile(
     r"\b(?:(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|many|several) )?(?:years?|months?|yrs?) ago|"
-    r"last (?:year|spring|summer|fall|autumn|winter|christmas|decade)|years back|back (?:then|in \d{4}|in the day|when)|"
+    r"(?<!the )last (?:year|spring|summer|fall|autumn|winter|christmas|decade)|years back|back (?:then|in \d{4}|in the day|when)|"
     r"used to|in (?:\d{4}|the past|my (?:twenties|teens|thirties|active addiction|addiction|past|old life)|active addiction|"
     r"early recovery|my drinking days|my using days)|when i was (?:using|drinking|younger|a teen|a kid|in active|still using|"
     r"still drinking|in my)|at my (?:lowest|worst|rock bottom)|before (?:i got (?:sober|clean|help)|recovery|treatment|rehab|"

@@ -64,7 +64,7 @@ _STOPPED = (r"(?:withdrawal|withdrawals|withdrawing|detox|detoxing|since i stopp
 # Signs that make any withdrawal an emergency; shakes and sweats do so only after alcohol or sedatives.
 _SUBSTANCE_NAMES = (r"(?:dope|heroin|fent|fentanyl|pills|oxys?|percs|percocet|norcos?|roxies|roxys?|blues|meth|coke|crack|"
                     r"benzos|xanax|bars|alcohol|booze|drinking|drugs|opiates|opioids|kratom|subs|suboxone|methadone|weed|h)")
-_DANGER_SIGNS = (r"(?:hallucinating|hallucinations|seeing things|hearing things|seeing bugs|bugs crawling|hearing voices|"
+_DANGER_SIGNS = (r"(?:walls (?:are |keep )?(?:moving|breathing|melting)|hallucinating|hallucinations|seeing things|hearing things|seeing bugs|bugs crawling|hearing voices|"
                  r"seeing (?:stuff|things|people) that (?:isnt|aint|arent|is not|are not) there|heart rate (?:is |of |at )?"
                  r"(?:1[3-9]\d|2\d\d)|"
                  r"seeing shadows|confused and|so confused|not making sense|dont know where i am|seizure|seizures|seizing|"
@@ -86,6 +86,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:out )?(?:my|the) last (?:day|days|week|words)\b|\b(?:hold off|wait|waiting) (?:till|until) the date\b|"
      r"\b(?:picked|chose|set|have) (?:a|the) date\b|\bnext (?:step )?is (?:the|to get the) (?:rope|pills|gun)\b"),
     ("use_instead", Category.RELAPSE, 0.8, False,
+     rf"\b(?:just )?(?:bought|copped|scored|picked up|got) (?:some |a bag of |a )?{_SUBSTANCE_NAMES}\b"
+     r"(?=.{0,40}\b(?:doing it|tonight|right now|going to use|gonna use|about to))|"
+     r"\bmight as well (?:finish the job|end it|go all the way|die)\b|"
      rf"\b(?:want to|going to|about to|will|plan to|planning to|gonna) (?:take|do|shoot|snort|smoke|pop|use|eat) "
      rf"(?:it|them|some|all of (?:it|them)|the (?:\w+ )?{_SUBSTANCE_NAMES}|{_SUBSTANCE_NAMES})\b.{{0,30}}"
      rf"\b(?:tonight|right now|now|today|instead of my (?:subs|suboxone|methadone|script|dose|meds))\b"),
@@ -110,11 +113,13 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("catch_bus", Category.SUICIDE, 0.7, False,
      r"\b(?:thinking about|think about|want to|wanna|going to|gonna|ready to|about to|might|should|time to) (?:catch|catching) "
      r"the bus\b(?! (?:to|home|at|from|downtown|into|back|in|because|so|with|after|before|instead|or)\b)"),
-    ("die_now", Category.SUICIDE, 0.8, False, r"\b(?:let me die|i could just die tonight|time to die|ready to go)\b"),
+    ("die_now", Category.SUICIDE, 0.8, False,
+     r"\b(?:let me die|i could just die tonight|time to die|ready to go|free to (?:finally )?die|finally (?:die|be dead))\b"),
     ("no_live", Category.SUICIDE, 0.85, False,
      r"\b(?:dont|do not|no longer|cant|cannot|can not) (?:want to |wish to |feel like i can |)(?:live|be alive|continue living|continue on|"
      r"exist|wake up|keep living|keep going|go on|be here)(?: anymore| any more| tomorrow)?\b"
      r"(?! like (?:this|that)| this way| that way| in (?:fear|shame|active)| without| with)|"
+     r"\b(?:dont know|not sure) how (?:much )?(?:longer|long) i can (?:go on|keep going|do this|hold on|take (?:it|this)|last)\b|"
      r"\b(?:dont know if|not sure if|not sure) i (?:want to|can|even want to) (?:live|be alive|keep going|go on|stay alive|do this)"
      r"(?: anymore| any more| much longer)?\b|\bnothing (?:left )?to live for\b|\bno reason (?:left )?to (?:live|stay|keep going)\b"),
     ("see_no_point", Category.SUICIDE, 0.7, False,
@@ -126,7 +131,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:point|reason|purpose|use)(?: in| to| of| for)? (?:living|life|live|being alive|being here|going on|"
      r"anything|any of (?:it|this)|me being here|carrying on|trying|staying)\b"),
     ("not_worth", Category.SUICIDE, 0.8, False,
-     r"\b(?:life|living|my life|it) (?:is not|isnt|aint|not) worth (?:living|it anymore)\b"),
+     r"\b(?:life|living|my life|it) (?:is not|isnt|aint|not) worth (?:living|it anymore)\b|"
+     r"\b(?:really|even|still|truly) worth (?:living|living for|staying alive|being alive)\b|"
+     r"\b(?:is|isnt) (?:my )?life (?:\w+ ){0,2}?worth (?:living|it)\b"),
     ("better_off", Category.SUICIDE, 0.9, False,
      rf"\b(?:better off|happier|easier|lighter) (?:without me|if i (?:was|were|wasnt|werent) (?:gone|dead|here|around|alive)|"
      rf"when im gone|once im gone|with me gone)\b|\b{_PEOPLE} (?:would|will) be better off\b|"
@@ -151,7 +158,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:engine|car|motor) (?:\w+ ){0,3}?running (?:\w+ ){0,4}?(?:garage|door shut|doors shut|closed)\b|"
      r"\b(?:in|inside) the (?:closed |shut )?garage (?:\w+ ){0,5}?(?:engine|car|motor) (?:\w+ ){0,2}?(?:running|on)\b"),
     ("goodbye", Category.SUICIDE, 0.85, True,
-     r"\b(?:this is (?:my )?(?:goodbye|last (?:message|post|night))|saying goodbye (?:to (?:everyone|you all|all of you)|"
+     r"\b(?:last message from me|(?:deleting|deleted|delete) (?:all )?(?:of )?my accounts|(?:it was|its been) (?:good|nice|an honou?r) "
+     r"knowing (?:you|yall|everyone|you all|all of you)|look after my (?:cat|dog|kids|pets?) if (?:anything|something) happens|this is (?:my )?(?:goodbye|last (?:message|post|night))|saying goodbye (?:to (?:everyone|you all|all of you)|"
      r"for good|forever)|goodbye (?:everyone|everybody|all|forever|world|cruel world)|bye (?:everyone|forever|world)|"
      r"(?:my )?last (?:message|post|night alive|day alive|goodbye)(?! (?:got|was|wasnt|is|isnt|about|where|here|on|in|i|that|you|"
      r"which|has|had|did|was about|from|ago|week|month|year))|(?:saying|said|say) my goodbyes|wont be (?:here|around|alive) (?:tomorrow|much longer|"
@@ -235,7 +243,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:cuts|burns|wounds) (?:on (?:my )?\w+ )?(?:are |is |look |looks |got |getting |keep )?(?:infected|bleeding|"
      r"reopening|opening up|not healing|still bleeding|(?:pretty |really |so |too |very )?deep|bad)\b|"
      r"\bi (?:just |still |only |now )?cut(?: again| today| tonight| myself)?(?= *(?:[.,!?]|$|and |now|again|every|\d+x))|"
-     r"\b(?:need|needs|needed|prob need|probably need) stitches\b|\b(?:cuts|burns) (?:on|across|all over|up) my (?:arm|arms|wrist|"
+     r"\b(?:need|needs|needed|prob need|probably need) stitches\b|\b(?:pulled|ripped|tore|pull|rip) (?:my |the )?stitches out\b|"
+     r"\bcarve (?:\w+ ){0,4}?into my (?:skin|arm|arms|leg|legs|wrist|thigh|stomach)\b|\b(?:cuts|burns) (?:on|across|all over|up) my (?:arm|arms|wrist|"
      r"wrists|thigh|thighs|legs?|stomach|hips?|body)\b"),
 
     # --- overdose
@@ -261,7 +270,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:cant|can not|cannot) wake (?:him|her|them|my \w+|my friend) up\b|"
      r"\b(?:hes|shes|theyre|he is|she is|they are) (?:gurgling|snoring weird|turning blue|going blue|unresponsive|"
      r"not breathing|barely breathing|going under again|nodding (?:out )?again|fading again|slipping again)\b|"
-     r"\beyes (?:are |r )?(?:rolled|rolling) back\b|\b(?:narcan|naloxone) (?:brought|got) (?:him|her|them|me) back\b|\b(?:lips|face|fingers) (?:are |is |turning |went |going )?"
+     r"\beyes (?:are |r )?(?:rolled|rolling) back\b|\bbreathing but (?:barely|slow|weird|shallow)\b|\b(?:slow|shallow) breathing\b|"
+     r"\bbreathing (?:is |so )?(?:slow|shallow)\b|\bpupils (?:are )?pinned\b.{0,40}\b(?:wont|cant|not) (?:answer|respond|wake)\b|\b(?:narcan|naloxone) (?:brought|got) (?:him|her|them|me) back\b|\b(?:lips|face|fingers) (?:are |is |turning |went |going )?"
      r"(?:blue|purple|grey|gray)\b|\bnot breathing\b|\bstopped breathing\b|\bunresponsive\b"),
     ("naloxone_now", Category.OVERDOSE, 0.9, True,
      r"\b(?:need|needs|get|where is|wheres|gave|give|giving|used|use|do i|should i) (?:some |the |a |my )?(?:narcan|naloxone)\b"
@@ -269,7 +279,10 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     ("bad_batch", Category.OVERDOSE, 0.7, False,
      r"\b(?:fentanyl|fent|tranq|xylazine) (?:in|laced|cut)\b|\blaced with\b|\bbad batch\b|\b(?:batch|bag|stuff|pack|it) "
      r"(?:has|got|is cut with|is laced with|has got) (?:fent|fentanyl|tranq|xylazine|carfentanil)\b|"
-     r"\b(?:use|do|take|shoot|smoke) as much as (?:i can|possible|i want)\b|\b(?:mixed|mixing|combined|combining) "
+     r"\b(?:use|do|take|shoot|smoke) as much as (?:i can|possible|i want)\b|\b(?:benzos|xanax|bars|pills|downers|opiates|dope) "
+     r"and (?:alcohol|booze|drinking|vodka|liquor|beer) (?:tonight|now|right now)\b|\b(?:alcohol|booze|drinking|vodka|liquor) and "
+     r"(?:benzos|xanax|bars|pills|downers|opiates|dope) (?:tonight|now|right now)\b|"
+     r"\bswallowed (?:everything|all|what was) (?:in|from) my (?:medicine cabinet|cabinet|drawer|pill box|meds)\b|\b(?:mixed|mixing|combined|combining) "
      rf"(?:\w+ )?{_SUBSTANCE} (?:with|and) {_SUBSTANCE}\b|\bdont know (?:how much|what) i (?:took|took tonight|just took|did)\b"),
 
     ("old_dose", Category.OVERDOSE, 0.85, False,
@@ -322,7 +335,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
     # --- medical emergency (often withdrawal)
     ("seizure", Category.MEDICAL, 0.9, True,
      r"\b(?:having|just had|keeps having|started having|is having|another|think im having|going to have|about to have) "
-     r"(?:a )?(?:seizure|seizures|fit|fits)\b|\b(?:seizing|convulsing|convulsions)\b"),
+     r"(?:a )?(?:seizure|seizures|fit|fits)\b|\b(?:seizing|convulsing|convulsions)\b|"
+     r"\b(?:had|having) (?:a |two |three |\d+ |another |several )?(?:seizure|seizures) (?:today|tonight|this morning|last night|"
+     r"an hour ago|earlier)\b"),
     ("seizure_past", Category.MEDICAL, 0.65, False, r"\b(?:had|have had) (?:a )?(?:seizure|seizures|fit|fits)\b"),
     ("dts", Category.MEDICAL, 0.85, True,
      rf"\b(?:dts|delirium tremens|the dts)\b|\b{_DANGER_SIGNS}\b.{{0,60}}\b{_STOPPED}\b|"
@@ -361,6 +376,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:to )?(?:kill|hurt|beat|stab|shoot|take the kids|end) (?:me|us|my)\b|\b(?:threatened|threatening) (?:me )?with "
      r"(?:a )?(?:knife|gun|weapon)\b|\b(?:has|got|grabbed|pulled) (?:a )?(?:knife|gun) (?:on me|out)\b"),
     ("afraid_home", Category.VIOLENCE_ABUSE, 0.8, False,
+     r"\b(?:outside|at) my (?:door|apartment|house|window|room)\b.{0,40}\b(?:yelling|screaming|banging|pounding|bat|gun|knife|"
+     r"threatening|kick (?:it|the door) in)\b|\b(?:banging|pounding) on my (?:door|window)\b|"
      rf"\b(?:scared|afraid|terrified|frightened) (?:to go home|of (?:{_PARTNER.replace('(?:he|she|they|', '(?:')}|him|her)|"
      r"for my (?:life|safety)|hes going to|shes going to|he will|she will|what hell do|what shell do)\b|"
      r"\b(?:not safe|unsafe|dont feel safe|do not feel safe) (?:at home|in my (?:home|house|apartment)|with (?:him|her|my))\b|"
@@ -381,16 +398,16 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
 # set lookup, is ten times faster than one giant alternation tried at every character.
 _ANCHORS: dict[str, str] = {
     "plan_signs": "found picked chose scouted checked tonights tonight today this thank thanks last hold wait waiting date next",
-    "use_instead": "tonight now today instead",
+    "use_instead": "tonight now today instead doing about well",
     "kill_self": "myself",
     "kill_me_wish": "kill hit",
     "suicide_word": "suicide suicidal suicidality",
     "end_life": "it life things everything",
     "end_it": "end ending",
     "want_die": "die dead alive exist existing wake forever here gone disappear dying",
-    "die_now": "die go",
+    "die_now": "die go dead",
     "catch_bus": "bus",
-    "no_live": "live alive exist wake living going go here",
+    "no_live": "live alive exist wake living going go here longer long continue",
     "no_point": "point reason purpose use meaning",
     "see_no_point": "point anymore",
     "not_worth": "worth",
@@ -398,7 +415,7 @@ _ANCHORS: dict[str, str] = {
     "burden": "burden",
     "nobody_miss": "one nobody noone body",
     "affairs": "order away note letter goodbye will video notes letters goodbyes peaceful calm peace light",
-    "goodbye": "goodbye bye goodbyes last here around alive side everything care coming",
+    "goodbye": "goodbye bye goodbyes last here around alive side everything care coming accounts knowing happens",
     "no_way_out": "way solution anymore keep tired done give end stop option put putting over",
     "wish_never": "wish wake disappointed",
     "means": "rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump "
@@ -413,13 +430,14 @@ _ANCHORS: dict[str, str] = {
                        "methadone tramadol gabapentin zannies lean downers",
     "self_harm": "myself my tonight again now today till til until",
     "self_harm_word": "self sh cutting urge urges",
-    "blade": "blade blades razor razors sharpener lighter pain bleed cuts wounds scars again burns cut stitches",
+    "blade": "blade blades razor razors sharpener lighter pain bleed cuts wounds scars again burns cut stitches carve",
     "overdose_word": "overdose overdosed overdosing overdoses od oded",
     "took_too_much": "too more whole entire handful handfuls bunch fistful lot all rest",
     "took_many": "took swallowed popped ate did downed",
-    "not_breathing": "foaming breathing wake unresponsive blue purple grey gray snoring gurgling passed woken under nodding fading slipping rolled rolling narcan naloxone",
+    "not_breathing": "pupils foaming breathing wake unresponsive blue purple grey gray snoring gurgling passed woken under nodding fading slipping rolled rolling narcan naloxone",
     "naloxone_now": "narcan naloxone",
-    "bad_batch": "fentanyl laced batch mixed mixing combined combining know tranq xylazine carfentanil much",
+    "bad_batch": "fentanyl laced batch mixed mixing combined combining know tranq xylazine carfentanil much tonight now "
+                 "swallowed",
     "use_tonight": "tonight now today again after weekend",
     "using_now": "tonight now today again care help stop clean sober",
     "go_for_good": "it end good world go words alive dead rather over enough here around life do",
@@ -438,7 +456,7 @@ _ANCHORS: dict[str, str] = {
     "withdrawal": "withdrawal withdrawals withdrawing detox detoxing turkey stopped quit off coming without",
     "hit_me": "me my something threatened",
     "threatens": "threatened threatens threatening knife gun",
-    "afraid_home": "scared afraid terrified frightened safe unsafe let took hiding",
+    "afraid_home": "scared afraid terrified frightened safe unsafe let took hiding door apartment house window room",
     "hurt_other": "kill hurt stab shoot beat strangle murder attack",
     "abuse_word": "me abused raped molested assaulted beaten beat hit violence assault bruises black split",
 }
