@@ -110,6 +110,7 @@ class _Text:
                 spans.append((start, end))
         self.spans = spans or [(0, len(normalized))]
         self.starts = [start for start, _ in self.spans]
+        self.words = [model_tokens(normalized[start:end]) for start, end in self.spans]
 
     def sentence_of(self, position: int) -> int:
         return max(bisect_right(self.starts, position) - 1, 0)
@@ -140,7 +141,8 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
     hits = []
     answering = False
     windows: dict[int, tuple[str, int]] = {}
-    for phrase, start, end in find_phrases(normalized, frozenset(normalized.split())):
+    sentences = [(start, end, frozenset(words)) for (start, end), words in zip(text.spans, text.words, strict=True)]
+    for phrase, start, end in find_phrases(normalized, frozenset(normalized.split()), sentences):
         index = text.sentence_of(start)
         if index not in windows:
             low, high = text.window(index)
@@ -179,19 +181,6 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
     return hits, answering
 
 
-def _model_units(text: _Text) -> list[tuple[int, list[str]]]:
-    """(sentence index, words) for each stretch the model reads: a sentence, or a window of a long one."""
-    units = []
-    for index, (start, end) in enumerate(text.spans):
-        words = model_tokens(text.normalized[start:end])
-        if not words:
-            continue
-        if len(words) <= MODEL_WINDOW:
-            units.append((index, words))
-            continue
-        for first in range(0, len(words) - MODEL_STRIDE, MODEL_STRIDE):
-            units.append((index, words[first : first + MODEL_WINDOW]))
-    return units
 
 
 def assess(text: str) -> Assessment:
@@ -208,12 +197,11 @@ def assess(text: str) -> Assessment:
     sentence_p: dict[int, float] = {}
     best_unit: list[str] = []
     if model:
-        for index, words in _model_units(parsed):
-            p = model.risk_probability(words)
-            if p > sentence_p.get(index, -1.0):
-                sentence_p[index] = p
-                if p >= max(sentence_p.values()):
-                    best_unit = words
+        for index, words in enumerate(parsed.words):
+            if words:
+                sentence_p[index] = model.sentence_probability(words, MODEL_WINDOW, MODEL_STRIDE)
+        if sentence_p:
+            best_unit = parsed.words[max(sentence_p, key=sentence_p.get)]
     probability = max(sentence_p.values(), default=0.0)
 
     notes: list[str] = []

@@ -428,7 +428,9 @@ _ANCHORS: dict[str, str] = {
     "old_dose": "amount dose dosage",
     "mixed_sedatives": "pills sleepers xanax bars benzos valium klonopin ativan ambien oxy oxys percs percocet opioids "
                        "methadone tramadol gabapentin zannies lean downers",
-    "self_harm": "myself my tonight again now today till til until",
+    "self_harm": "cut cutting cuts burn burning burnt burned hurt hurting harm harming scratch scratching scratched carve carving "
+                 "carved hit hitting punch punching bash bashing bang banging starve starving bruise bruising slice slicing "
+                 "sliced till til until",
     "self_harm_word": "self sh cutting urge urges",
     "blade": "blade blades razor razors sharpener lighter pain bleed cuts wounds scars again burns cut stitches carve",
     "overdose_word": "overdose overdosed overdosing overdoses od oded",
@@ -440,7 +442,8 @@ _ANCHORS: dict[str, str] = {
                  "swallowed",
     "use_tonight": "tonight now today again after weekend",
     "using_now": "tonight now today again care help stop clean sober",
-    "go_for_good": "it end good world go words alive dead rather over enough here around life do",
+    "go_for_good": "through end good world dip dipping check checking exit exiting log logging what planning words alive "
+                   "dead time over enough here around",
     "use_dont_care": "care fuck screw forget idc",
     "dealer": "dealer dealers plug plugs connect guy guys spot corner block trap relapsing stash liquor high drunk wasted "
               "loaded",
@@ -454,7 +457,9 @@ _ANCHORS: dict[str, str] = {
     "infection": "abscess abscesses streak streaks sepsis septic fever infected swollen hot black down pee urine",
     "cold_turkey_danger": "turkey stopped quit quitting coming came",
     "withdrawal": "withdrawal withdrawals withdrawing detox detoxing turkey stopped quit off coming without",
-    "hit_me": "me my something threatened",
+    "hit_me": "hit hits hitting beat beats beating choked chokes choking strangled strangles punched punches kicked kicks "
+              "slapped slaps shoved shoves pushed threw throws raped rapes assaulted hurt hurts grabbed grabs locked locks "
+              "locking threatened threatens attacked hands kill",
     "threatens": "threatened threatens threatening knife gun",
     "afraid_home": "scared afraid terrified frightened safe unsafe let took hiding door apartment house window room",
     "hurt_other": "kill hurt stab shoot beat strangle murder attack",
@@ -462,18 +467,50 @@ _ANCHORS: dict[str, str] = {
 }
 
 PHRASES: dict[str, Phrase] = {}
-COMPILED: list[tuple[Phrase, frozenset[str], re.Pattern[str]]] = []
+COMPILED: list[tuple[Phrase, frozenset[str], re.Pattern[str], bool]] = []
 for _name, _cat, _weight, _imminent, _rx in _ENTRIES:
     PHRASES[_name] = Phrase(_name, _cat, _weight, _imminent)
-    COMPILED.append((PHRASES[_name], frozenset(_ANCHORS[_name].split()), re.compile(_rx)))
+    # Only phrases with a "this ... then that" gap can run across a full stop.
+    COMPILED.append((PHRASES[_name], frozenset(_ANCHORS[_name].split()), re.compile(_rx), ".{" in _rx))
 
 
-def find_phrases(normalized: str, tokens: frozenset[str]) -> list[tuple[Phrase, int, int]]:
-    """Every lexicon phrase in the text, as (phrase, start, end) spans."""
+def find_phrases(normalized: str, tokens: frozenset[str],
+                 sentences: list[tuple[int, int, frozenset[str]]] | None = None) -> list[tuple[Phrase, int, int]]:
+    """Every lexicon phrase in the text, as (phrase, start, end) spans.
+
+    With `sentences` ((start, end, words) each), a phrase is looked for only around the sentences that
+    hold one of its anchor words (with a neighbour either side, for phrases that run across a full
+    stop), so a long post costs what its worrying sentences cost, not length times phrases.
+    """
     found = []
-    for phrase, anchors, pattern in COMPILED:
+    for phrase, anchors, pattern, spans_sentences in COMPILED:
         if anchors.isdisjoint(tokens):
             continue
-        for match in pattern.finditer(normalized):
-            found.append((phrase, match.start(), match.end()))
+        if sentences is None or len(sentences) <= 3:
+            found.extend((phrase, match.start(), match.end()) for match in pattern.finditer(normalized))
+            continue
+        last = len(sentences) - 1
+        reach = 1 if spans_sentences else 0
+        region_start = region_end = -1
+        seen: set[int] = set()
+        for index, (_, _, words) in enumerate(sentences):
+            if anchors.isdisjoint(words):
+                continue
+            start, end = sentences[max(index - reach, 0)][0], sentences[min(index + reach, last)][1]
+            if start <= region_end:
+                region_end = max(region_end, end)
+                continue
+            if region_end >= 0:
+                _search(phrase, pattern, normalized, region_start, region_end, seen, found)
+            region_start, region_end = start, end
+        if region_end >= 0:
+            _search(phrase, pattern, normalized, region_start, region_end, seen, found)
     return found
+
+
+def _search(phrase: Phrase, pattern: re.Pattern[str], text: str, start: int, end: int, seen: set[int],
+            found: list[tuple[Phrase, int, int]]) -> None:
+    for match in pattern.finditer(text, start, end):
+        if match.start() not in seen:
+            seen.add(match.start())
+            found.append((phrase, match.start(), match.end()))

@@ -124,10 +124,39 @@ class LinearModel:
         return total
 
     def probability(self, tokens: list[str]) -> float:
-        logit = self.logit(tokens)
-        if logit < -30:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-logit))
+        return _sigmoid(self.logit(tokens))
+
+    def window_logits(self, tokens: list[str], size: int, stride: int) -> list[float]:
+        """Logits of tokens[i : i + size] for i = 0, stride, 2 * stride...: each feature is looked up once.
+
+        Equal to `logit()` of each window (the features of a window are its words and the pairs inside it).
+        """
+        words, bigrams, chars, concepts = self.words.get, self.bigrams.get, self.chars.get, self.concepts.get
+        abstract = [CONCEPTS.get(t) or ("NUM" if t.isdigit() else t) for t in tokens]
+        single = []
+        for token, meaning in zip(tokens, abstract, strict=True):
+            weight = words(token, 0.0)
+            if meaning.isupper():
+                weight += concepts(meaning, 0.0)
+            if self.chars and len(token) >= 5:
+                padded = f" {token} "
+                weight += sum(chars(padded[i : i + 4], 0.0) for i in range(len(padded) - 3))
+            single.append(weight)
+        pairs = []
+        for i in range(len(tokens) - 1):
+            weight = bigrams(f"{tokens[i]} {tokens[i + 1]}", 0.0)
+            a, b = abstract[i], abstract[i + 1]
+            if a.isupper() or b.isupper():
+                weight += concepts(f"{a} {b}", 0.0)
+            pairs.append(weight)
+        logits = []
+        n = len(tokens)
+        starts = [0] if n <= size else range(0, n - stride, stride)
+        for first in starts:
+            last = min(first + size, n)
+            evidence = sum(single[first:last]) + sum(pairs[first : last - 1])
+            logits.append(self.bias + length_scale(last - first) * evidence)
+        return logits
 
     def to_json(self) -> dict:
         return {"bias": self.bias, "words": self.words, "bigrams": self.bigrams, "chars": self.chars, "concepts": self.concepts}
@@ -146,7 +175,16 @@ class CrisisModel:
     meta: dict
 
     def risk_probability(self, tokens: list[str]) -> float:
-        return self.risk.probability(tokens)
+        return self.calibrated(self.risk.logit(tokens))
+
+    def calibrated(self, logit: float) -> float:
+        """The probability that a message scored like this is a crisis, fitted on held messages (Platt scaling)."""
+        scale, shift = self.meta.get("calibration", (1.0, 0.0))
+        return _sigmoid(scale * logit + shift)
+
+    def sentence_probability(self, tokens: list[str], size: int, stride: int) -> float:
+        """The most worrying window of one sentence (the whole sentence when it is short)."""
+        return self.calibrated(max(self.risk.window_logits(tokens, size, stride)))
 
     def best_category(self, tokens: list[str]) -> tuple[str, float]:
         scored = [(model.logit(tokens), name) for name, model in self.categories.items()]
@@ -171,6 +209,12 @@ class CrisisModel:
             {name: LinearModel.from_json(data) for name, data in payload["categories"].items()},
             payload.get("meta", {}),
         )
+
+
+def _sigmoid(logit: float) -> float:
+    if logit < -30:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 _loaded: CrisisModel | None = None
