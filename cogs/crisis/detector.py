@@ -63,6 +63,7 @@ CHECK_IN_AT = 0.3
 # probability for one sentence. Chosen on the project's own held sets and checked on real community
 # text (docs/crisis.md): at 0.6 the model alone alerted on a fifth of ordinary real posts.
 MODEL_ONLY_CONCERN_AT = 0.9
+MODEL_ONLY_CHECK_IN_AT = 0.7
 MODEL_ONLY_SENTENCES = 3
 # Phrases that on their own are worth a gentle word at most: ordinary withdrawal is miserable, not an emergency.
 GENTLE_ONLY = frozenset({"withdrawal"})
@@ -124,6 +125,11 @@ class _Text:
         while end < len(self.normalized) and self.normalized[end] in " .!?;":
             end += 1
         return first[0], end
+
+
+def split_sentences(normalized: str) -> list[list[str]]:
+    """The words of each sentence as the model reads them (used to calibrate the model on whole messages)."""
+    return _Text(normalized).words
 
 
 def _clause_bounds(normalized: str, start: int, end: int, low: int, high: int) -> tuple[int, int]:
@@ -197,8 +203,15 @@ def assess(text: str) -> Assessment:
     sentence_p: dict[int, float] = {}
     best_unit: list[str] = []
     if model:
-        for index, words in enumerate(parsed.words):
-            if words:
+        # A chat-length message is read whole; in a longer post the model may not act alone (see
+        # MODEL_ONLY_SENTENCES), so it reads only the sentences around a phrase, where it can agree or not.
+        if len(parsed.spans) <= MODEL_ONLY_SENTENCES:
+            wanted = range(len(parsed.spans))
+        else:
+            wanted = sorted({index for hit in hits for index in (hit.sentence - 1, hit.sentence, hit.sentence + 1)
+                             if 0 <= index < len(parsed.spans)})
+        for index in wanted:
+            if words := parsed.words[index]:
                 sentence_p[index] = model.sentence_probability(words, MODEL_WINDOW, MODEL_STRIDE)
         if sentence_p:
             best_unit = parsed.words[max(sentence_p, key=sentence_p.get)]
@@ -214,7 +227,9 @@ def assess(text: str) -> Assessment:
             # Every phrase was explained away (negated, past, ...): the model may not undo that.
             score = min(probability, CHECK_IN_AT)
         elif answering or probability < MODEL_ONLY_CONCERN_AT or len(parsed.spans) > MODEL_ONLY_SENTENCES:
-            score = min(probability, CONCERN_AT - 0.01)
+            # A gentle word at most, and only when the model is fairly sure: on real community text it
+            # over-scores ordinary sentences (docs/crisis.md has the curve).
+            score = min(probability, CONCERN_AT - 0.01) if probability >= MODEL_ONLY_CHECK_IN_AT else min(probability, 0.29)
         else:
             low, high = parsed.window(best_index)
             calm = context.reassuring(normalized[low:high])

@@ -102,10 +102,40 @@ def print_table(reports: dict[str, dict]) -> None:
             print(f"  {key:34s} {what:12s} {value['flagged'] / value['n']:.3f}  ({value['flagged']}/{value['n']})")
 
 
+CURVE_BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0001)
+
+
+def calibration_curve(rows: list[dict]) -> list[dict]:
+    """The model's probability for each message's most worrying sentence against how often it was a crisis."""
+    from .model import get_model
+    from .train import message_logit
+
+    model = get_model()
+    bins = [[0, 0.0, 0] for _ in CURVE_BINS[:-1]]  # n, sum of p, crises
+    for row in rows:
+        p = model.calibrated(message_logit(model, row["text"]))
+        index = next(i for i in range(len(bins)) if p < CURVE_BINS[i + 1])
+        bins[index][0] += 1
+        bins[index][1] += p
+        bins[index][2] += row["label"] == "crisis"
+    return [{"from": CURVE_BINS[i], "to": min(CURVE_BINS[i + 1], 1.0), "n": n, "mean_p": round(total / n, 3) if n else None,
+             "crisis_share": round(crises / n, 3) if n else None} for i, (n, total, crises) in enumerate(bins)]
+
+
+def print_curve(name: str, curve: list[dict]) -> None:
+    print(f"{name}: model probability vs share that were crises")
+    for row in curve:
+        if row["n"]:
+            print(f"  {row['from']:.2f}-{row['to']:.2f}  n={row['n']:5d}  mean p {row['mean_p']:.3f}  "
+                  f"crises {row['crisis_share']:.3f}")
+
+
 def main(argv: list[str]) -> int:
     """Print the table; exit 2 on a missing or malformed file (after naming it)."""
+    curve = "--curve" in argv
+    argv = [arg for arg in argv if arg != "--curve"]
     if not argv:
-        print("usage: kindred crisis eval FILE.jsonl [FILE.jsonl ...]", file=sys.stderr)
+        print("usage: kindred crisis eval [--curve] FILE.jsonl [FILE.jsonl ...]", file=sys.stderr)
         return 2
     reports: dict[str, dict] = {}
     for name in argv:
@@ -117,10 +147,17 @@ def main(argv: list[str]) -> int:
             return 2
         reports[name] = evaluate_rows(rows)
     print_table(reports)
+    curves = {}
+    if curve:
+        for name in argv:
+            curves[name] = calibration_curve(load(Path(name)))
+            print_curve(name, curves[name])
     keys = ("n", "precision", "recall", "false_alarm_rate", "category_accuracy", "check_in_rate", "answering_rate",
             "median_ms", "p99_ms", "per_category")
-    print(json.dumps({"files": {name: {k: report[k] for k in keys} for name, report in reports.items()}},
-                     sort_keys=True))
+    summary: dict = {"files": {name: {k: report[k] for k in keys} for name, report in reports.items()}}
+    if curves:
+        summary["curves"] = curves
+    print(json.dumps(summary, sort_keys=True))
     return 0
 
 

