@@ -161,7 +161,8 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
         other = None
         if phrase.category in (Category.SUICIDE, Category.SELF_HARM):
             other = context.someone_else(clause, start - left, end - left, phrase.name)
-        if context.addressed(clause, start - left, end - left) and not context.ASKING_FOR_SELF.search(window):
+        for_self = context.ASKING_FOR_SELF.search(window)
+        if context.addressed(clause, start - left, end - left) and not for_self:
             veto = "to_someone_else"
             answering = answering or phrase.category in context.ANSWERABLE
         elif other:
@@ -181,7 +182,7 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
             veto = "says_safe"
         elif phrase.category is Category.RELAPSE and context.coping(window):
             veto = "coping"
-        elif context.recovery_talk(clause, window, phrase.category):
+        elif not for_self and context.recovery_talk(clause, window, phrase.category):
             veto = "recovery_talk"
         hits.append(_Hit(phrase.name, phrase.category, phrase.weight, phrase.imminent, veto, index))
     return hits, answering
@@ -226,10 +227,10 @@ def assess(text: str) -> Assessment:
         if hits:
             # Every phrase was explained away (negated, past, ...): the model may not undo that.
             score = min(probability, CHECK_IN_AT)
-        elif answering or probability < MODEL_ONLY_CONCERN_AT or len(parsed.spans) > MODEL_ONLY_SENTENCES:
+        elif answering or len(parsed.spans) > MODEL_ONLY_SENTENCES or probability < MODEL_ONLY_CONCERN_AT:
             # A gentle word at most, and only when the model is fairly sure: on real community text it
             # over-scores ordinary sentences (docs/crisis.md has the curve).
-            score = min(probability, CONCERN_AT - 0.01) if probability >= MODEL_ONLY_CHECK_IN_AT else min(probability, 0.29)
+            score = min(probability, CONCERN_AT - 0.01) if probability >= MODEL_ONLY_CHECK_IN_AT else min(probability, CHECK_IN_AT - 0.01)
         else:
             low, high = parsed.window(best_index)
             calm = context.reassuring(normalized[low:high])
@@ -261,14 +262,14 @@ def _rule_score(live: list[_Hit], sentence_p: dict[int, float]) -> tuple[float, 
     """
     best_score, best_hit = 0.0, live[0]
     for hit in live:
-        near = {other.name: other.weight for other in live if abs(other.sentence - hit.sentence) <= 1}
+        near = [other for other in live if abs(other.sentence - hit.sentence) <= 1]
         unlikely = 1.0
-        for weight in near.values():
-            unlikely *= 1.0 - weight
+        for other in near:
+            unlikely *= 1.0 - other.weight
         rule = 1.0 - unlikely
         p = max(sentence_p.get(index, 0.0) for index in (hit.sentence - 1, hit.sentence, hit.sentence + 1))
         score = max(rule, (rule + p) / 2 + 0.2 * (p > 0.5)) if rule < CONCERN_AT else max(rule, p)
-        if GENTLE_ONLY.issuperset(near):
+        if GENTLE_ONLY.issuperset(other.name for other in near):
             score = min(score, CONCERN_AT - 0.01)
         if score > best_score or (score == best_score and hit.weight > best_hit.weight):
             best_score, best_hit = score, hit

@@ -270,7 +270,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:cant|can not|cannot) wake (?:him|her|them|my \w+|my friend) up\b|"
      r"\b(?:hes|shes|theyre|he is|she is|they are) (?:gurgling|snoring weird|turning blue|going blue|unresponsive|"
      r"not breathing|barely breathing|going under again|nodding (?:out )?again|fading again|slipping again)\b|"
-     r"\beyes (?:are |r )?(?:rolled|rolling) back\b|\bbreathing but (?:barely|slow|weird|shallow)\b|\b(?:slow|shallow) breathing\b|"
+     r"\bfoaming at the mouth\b|\beyes (?:are |r )?(?:rolled|rolling) back\b|\bbreathing but (?:barely|slow|weird|shallow)\b|\b(?:slow|shallow) breathing\b|"
      r"\bbreathing (?:is |so )?(?:slow|shallow)\b|\bpupils (?:are )?pinned\b.{0,40}\b(?:wont|cant|not) (?:answer|respond|wake)\b|\b(?:narcan|naloxone) (?:brought|got) (?:him|her|them|me) back\b|\b(?:lips|face|fingers) (?:are |is |turning |went |going )?"
      r"(?:blue|purple|grey|gray)\b|\bnot breathing\b|\bstopped breathing\b|\bunresponsive\b"),
     ("naloxone_now", Category.OVERDOSE, 0.9, True,
@@ -364,7 +364,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
 
     # --- violence or abuse (to the member, or urges to hurt someone)
     ("hit_me", Category.VIOLENCE_ABUSE, 0.9, False,
-     r"\b(?:put|puts|laid|lays|putting) (?:his|her|their) hands on me\b|\b(?:locked|locks|locking) me (?:in|out)\b|"
+     r"\b(?:put|puts|laid|lays|putting) (?:his|her|their) hands on me\b|\b(?:swinging|swung|lunging|lunged|going) at "
+     r"(?:me|my (?:mom|mum|mother|dad|sister|brother|kids?|son|daughter|wife|husband))\b(?= (?:right now|again|now|with)|$| *[.,!?])|\b(?:locked|locks|locking) me (?:in|out)\b|"
      r"\b(?:hell|shell|he will|she will|hes going to|shes going to|theyll|they will) (?:kill|hurt|beat) me\b|"
      r"\bthreatened to (?:burn|kill|hurt|stab|shoot|beat)\b|"
      rf"\b{_PARTNER} (?:just |has |keeps |always |)(?:hit|hits|hitting|beat|beats|beating|choked|chokes|choking|strangled|"
@@ -459,7 +460,7 @@ _ANCHORS: dict[str, str] = {
     "withdrawal": "withdrawal withdrawals withdrawing detox detoxing turkey stopped quit off coming without",
     "hit_me": "hit hits hitting beat beats beating choked chokes choking strangled strangles punched punches kicked kicks "
               "slapped slaps shoved shoves pushed threw throws raped rapes assaulted hurt hurts grabbed grabs locked locks "
-              "locking threatened threatens attacked hands kill",
+              "locking threatened threatens attacked hands kill swinging swung lunging lunged going",
     "threatens": "threatened threatens threatening knife gun",
     "afraid_home": "scared afraid terrified frightened safe unsafe let took hiding door apartment house window room",
     "hurt_other": "kill hurt stab shoot beat strangle murder attack",
