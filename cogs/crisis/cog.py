@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content, IncomingMessage
+from bot.text import timestamp
 
 from . import helplines
 from .admin import DEFAULT_COOLDOWN_MINUTES, AdminMixin
@@ -78,6 +79,8 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         result = assess(message.text)
         if result.is_crisis and await self._monitored(ctx):
             await self.crisis_flow(ctx, result, link=message.link)
+        elif result.answering and not ctx.place.is_direct and await self._monitored(ctx):
+            await self.note_conversation(ctx, link=message.link)
 
     async def _monitored(self, ctx: Context) -> bool:
         if ctx.place.is_direct:
@@ -114,6 +117,25 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             log.exception("crisis reply could not be delivered", extra={"alert": alert_id})
             await self.note_undelivered_reply(alert_id, ctx.community.id)
         return True
+
+    async def note_conversation(self, ctx: Context, link: str | None) -> None:
+        """A peer is answering someone who may be in crisis: tell the moderators where, once per place and cooldown.
+
+        The peer is not asked if they are safe and is not named: the note is about the conversation, not them.
+        """
+        now = self.bot.clock.now()
+        key = f"conversation:{ctx.place.key}"
+        if key in self.recent and now < self.recent[key][1]:
+            return
+        minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
+        self.recent[key] = (Level.NONE, now + timedelta(minutes=minutes))
+        texts = await self.texts(ctx.community.id)
+        where = f"channel `{ctx.place.place_id}`" + (f" ([open the message]({link}))" if link else "")
+        await self.deliver_alert(ctx.community.id, Content(
+            title="A conversation may need a moderator", text=texts.get("alert_conversation"),
+            fields=[("Where", where), ("When", timestamp(now, "f"))],
+            footer="The message itself is not copied here or stored anywhere."))
+        log.info("crisis conversation noted")
 
     async def screen_private_text(self, ctx: Context, text: str) -> bool:
         """For other cogs (a check-in note, a journal line): run the crisis flow if the text needs it.

@@ -160,7 +160,7 @@ _FIGURATIVE_SPANS = re.compile(
 )
 
 _COPING = re.compile(
-    r"\b(?:but|instead|then) (?:i )?(?:called|texted|went to|reached out|talked to|prayed|meditated|walked|left|"
+    r"\b(?:but|instead|then|so) (?:i )?(?:called|texted|went to|reached out|talked to|prayed|meditated|walked|left|"
     r"drove past|played the tape|told|hit a meeting|went for a)\b|\b(?:not|never) (?:going|gonna) to (?:use|drink|pick up|"
     r"act on it)\b|\bthe (?:urge|craving|thought) passed\b|\bwalked out\b|\bkept going\b|\bplayed the tape forward\b|"
     r"\bstayed (?:sober|clean)\b|\bblocked (?:and deleted|him|her|them|the number|his number|her number)\b|"

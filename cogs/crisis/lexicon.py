@@ -106,7 +106,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:(?:end|ending) (?:it|everything|things)(?: all)?\b(?! with)|(?:end|ending) this(?= *(?:$|[.,!?]|now|tonight|"
      r"for good|pain|life|misery|once and)))"),
     ("want_die", Category.SUICIDE, 0.85, False,
-     r"\b(?:want|wanted|wanting|wish|wishing|ready|going|plan|planning|thinking about|think about|deserve|hope|"
+     r"\b(?:want|wants|wanted|wanting|wish|wishes|wishing|ready|going|plan|planning|thinking about|think about|deserve|hope|"
      r"need|would rather|id rather|praying) (?:to |i could |i would |i )?(?:die|be dead|not be alive|not exist|"
      r"stop existing|not wake up|go to sleep forever|sleep forever|disappear forever|not be here|be gone|"
      r"just disappear|dying)\b"),

@@ -185,7 +185,6 @@ _WORD_MAP: dict[str, str] = {
     "lookin": "looking",
     "bein": "being",
     "usin": "using",
-    "dyin": "dying",
     "im": "im",
     "i‘m": "im",
     "tbh": "",
