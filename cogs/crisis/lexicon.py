@@ -479,24 +479,28 @@ def find_phrases(normalized: str, tokens: frozenset[str],
                  sentences: list[tuple[int, int, frozenset[str]]] | None = None) -> list[tuple[Phrase, int, int]]:
     """Every lexicon phrase in the text, as (phrase, start, end) spans.
 
-    With `sentences` ((start, end, words) each), a phrase is looked for only around the sentences that
-    hold one of its anchor words (with a neighbour either side, for phrases that run across a full
-    stop), so a long post costs what its worrying sentences cost, not length times phrases.
+    With `sentences` ((start, end, words) each), a phrase is looked for only in the sentences that hold
+    one of its anchor words (with a neighbour either side for phrases that run across a full stop), so
+    a long post costs what its worrying sentences cost, not its length times the number of phrases.
     """
-    found = []
+    found: list[tuple[Phrase, int, int]] = []
+    where: dict[str, list[int]] = {}
+    if sentences is not None and len(sentences) > 3:
+        for index, (_, _, words) in enumerate(sentences):
+            for word in words:
+                where.setdefault(word, []).append(index)
     for phrase, anchors, pattern, spans_sentences in COMPILED:
         if anchors.isdisjoint(tokens):
             continue
-        if sentences is None or len(sentences) <= 3:
+        if not where:
             found.extend((phrase, match.start(), match.end()) for match in pattern.finditer(normalized))
             continue
+        indices = sorted({index for anchor in anchors for index in where.get(anchor, ())})
         last = len(sentences) - 1
         reach = 1 if spans_sentences else 0
-        region_start = region_end = -1
         seen: set[int] = set()
-        for index, (_, _, words) in enumerate(sentences):
-            if anchors.isdisjoint(words):
-                continue
+        region_start = region_end = -1
+        for index in indices:
             start, end = sentences[max(index - reach, 0)][0], sentences[min(index + reach, last)][1]
             if start <= region_end:
                 region_end = max(region_end, end)
