@@ -85,6 +85,15 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:thank|thanks|thank you) (?:\w+ ){0,2}?for everything\b|\b(?:wrote|write|writing|planned|planning|written) "
      r"(?:out )?(?:my|the) last (?:day|days|week|words)\b|\b(?:hold off|wait|waiting) (?:till|until) the date\b|"
      r"\b(?:picked|chose|set|have) (?:a|the) date\b|\bnext (?:step )?is (?:the|to get the) (?:rope|pills|gun)\b"),
+    # Hopelessness: common in venting, so one sign alone is only worth a gentle word; two close together
+    # (or the model agreeing about the same sentence) are a crisis.
+    ("hopeless", Category.SUICIDE, 0.4, False,
+     r"\b(?:i feel|im|i am|feeling|i just feel) (?:so |completely |totally |very |really )?(?:hopeless|worthless|empty inside|"
+     r"like a (?:burden|failure|waste of space)|like nothing matters)\b|\b(?:nothing|it) (?:will|is going to|is ever going to) "
+     r"(?:ever )?(?:get better|change)\b|\bnothing ever (?:gets better|changes)\b|\bi (?:hate|despise) (?:myself|my life|being alive)\b|"
+     r"\b(?:no one|nobody) (?:cares|would care|gives a shit) (?:about|if) (?:me|i)\b|\bi (?:see|have) no future\b|"
+     r"\b(?:my )?life is (?:pointless|meaningless|worthless|not worth it|over)\b|\bwish i could (?:just )?(?:disappear|vanish|"
+     r"stop existing|not exist|sleep forever|die)\b|\bfeel like (?:ending it|ending my life|dying|giving up on (?:life|everything))\b"),
     ("use_instead", Category.RELAPSE, 0.8, False,
      rf"\b(?:just )?(?:bought|copped|scored|picked up|got) (?:some |a bag of |a )?{_SUBSTANCE_NAMES}\b"
      r"(?=.{0,40}\b(?:doing it|tonight|right now|going to use|gonna use|about to))|"
@@ -400,6 +409,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
 _ANCHORS: dict[str, str] = {
     "plan_signs": "found picked chose scouted checked tonights tonight today this thank thanks last hold wait waiting date next",
     "use_instead": "tonight now today instead doing about well",
+    "hopeless": "hopeless worthless empty burden failure waste matters better change changes hate despise cares care shit "
+                "future pointless meaningless worthless worth over disappear vanish existing exist forever die ending dying giving",
     "kill_self": "myself",
     "kill_me_wish": "kill hit",
     "suicide_word": "suicide suicidal suicidality",
