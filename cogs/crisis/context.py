@@ -44,6 +44,7 @@ _NEGATED_STATE = re.compile(
     r"(?:no|nope|not really|never|honestly no)\b|"
     # "its not that i want to end it, i just hate ..." denies this clause; the next clause is judged on its own.
     r"\b(?:its|it is|thats|that is) not (?:that|like|because) i (?:\w+ )?(?:want|wanna|would|will|am going|plan|think about)\b"
+    r"(?!.{0,60}\b(?:but|though)\b.{0,40}\b(?:dont see|cant see|no way out|scared|cant take|cant do))"
 )
 
 _DISTANT_PAST = re.compile(

@@ -92,7 +92,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"like a (?:burden|failure|waste of space)|like nothing matters)\b|\b(?:nothing|it) (?:will|is going to|is ever going to) "
      r"(?:ever )?(?:get better|change)\b|\bnothing ever (?:gets better|changes)\b|\bi (?:hate|despise) (?:myself|my life|being alive)\b|"
      r"\b(?:no one|nobody) (?:cares|would care|gives a shit) (?:about|if) (?:me|i)\b|\bi (?:see|have) no future\b|"
-     r"\b(?:my )?life is (?:pointless|meaningless|worthless|not worth it|over)\b|\bwish i could (?:just )?(?:disappear|vanish|"
+     r"\b(?:my )?life is (?:pointless|meaningless|worthless|not worth it|over)\b|\b(?:dont|cant|do not) see (?:the |any )?light "
+     r"at the end of the tunnel\b|\b(?:would|will) (?:even )?(?:care|notice) if i (?:was|were|am) (?:dead|gone)\b|"
+     r"\bthinking about my (?:own )?death\b|\bwish i could (?:just )?(?:disappear|vanish|"
      r"stop existing|not exist|sleep forever|die)\b|\bfeel like (?:ending it|ending my life|dying|giving up on (?:life|everything))\b"),
     ("use_instead", Category.RELAPSE, 0.8, False,
      rf"\b(?:just )?(?:bought|copped|scored|picked up|got) (?:some |a bag of |a )?{_SUBSTANCE_NAMES}\b"
@@ -183,7 +185,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      rf"this life|being alive)|(?:im|i am) done\b(?! with (?:work|my shift|the|{_SUBSTANCE_NAMES}|using|drinking|it for|"
      r"that|this (?:shit|stuff|drug|habit|life style|lifestyle))| for the day| for good with)|"
      r"give up on (?:life|everything|living)|want (?:it all|everything|the pain|it) to (?:end|stop|be over)(?: forever)?|"
-     r"(?:dont|do not|cant) see (?:any )?(?:other|another) (?:option|way out|way)|"
+     r"(?:dont|do not|cant) see (?:any )?(?:other|another) (?:option|way out|way)|(?:dont|do not|cant) see (?:a|any) way out|"
+     r"(?:brave|strong) enough to (?:end it|do it|kill myself|go through with it)|(?:the )?(?:guts|courage|nerve) to "
+     r"(?:end it|kill myself|go through with it|end my life)|"
      r"(?:close to|about to|going to|want to|ready to) (?:put|putting) (?:a stop|an end) to (?:it|everything|my life|this|myself))\b"),
     ("wish_never", Category.SUICIDE, 0.8, False,
      r"\b(?:wish i (?:was|were|had) (?:dead|never born|not born|never been born|not alive|not here|gone)|"
@@ -410,7 +414,8 @@ _ANCHORS: dict[str, str] = {
     "plan_signs": "found picked chose scouted checked tonights tonight today this thank thanks last hold wait waiting date next",
     "use_instead": "tonight now today instead doing about well",
     "hopeless": "hopeless worthless empty burden failure waste matters better change changes hate despise cares care shit "
-                "future pointless meaningless worthless worth over disappear vanish existing exist forever die ending dying giving",
+                "future pointless meaningless worthless worth over disappear vanish existing exist forever die ending dying giving "
+                "light notice death",
     "kill_self": "myself",
     "kill_me_wish": "kill hit",
     "suicide_word": "suicide suicidal suicidality",
@@ -428,7 +433,7 @@ _ANCHORS: dict[str, str] = {
     "nobody_miss": "one nobody noone body",
     "affairs": "order away note letter goodbye will video notes letters goodbyes peaceful calm peace light",
     "goodbye": "goodbye bye goodbyes last here around alive side everything care coming accounts knowing happens",
-    "no_way_out": "way solution anymore keep tired done give end stop option put putting over",
+    "no_way_out": "way solution anymore keep tired done give end stop option put putting over brave strong guts courage nerve",
     "wish_never": "wish wake disappointed",
     "means": "rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump "
              "jumping step stepping throw thinking think where googling googled looking looked researching researched knife",
