@@ -26,7 +26,6 @@ from pathlib import Path
 from bot.model import ChoiceEvent
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 from cogs.checkins import dispatch
-from cogs.checkins.cog import CheckinsCog
 from cogs.checkins.dispatch import REMINDER_DELAY
 from cogs.checkins.store import unix
 from cogs.checkins.timing import Schedule, next_due
@@ -80,7 +79,6 @@ async def populate(bot, count: int) -> None:
 async def run(count: int = MEMBERS, reminders: bool = True) -> dict:
     """One day for `count` members who all stay silent (so, with reminders on, each also gets the
     day's one reminder: the worst case), then everyone answers a check-in."""
-    CheckinsCog.auto_sweep = False
     dispatch.REMINDER_DELAY = REMINDER_DELAY if reminders else timedelta(days=2)  # 2 days: never sent
     clock = FrozenClock(START)
     with tempfile.TemporaryDirectory() as tmp:

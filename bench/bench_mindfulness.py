@@ -26,7 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import CommunitySettings
-from bot.scheduler import Cron, Due, spec_from_row
+from bot.schedule_specs import Cron, spec_from_row
+from bot.scheduler import Due
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot, settings_for_tests
 from cogs.mindfulness.cog import HANDLER, OWNER
 from cogs.mindfulness.rotation import new_state

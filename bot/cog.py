@@ -20,7 +20,7 @@ from bot.storage import Migration
 if TYPE_CHECKING:
     from bot.commands import Context
     from bot.core import Kindred
-    from bot.model import IncomingMessage
+    from bot.model import IncomingMessage, UserRef
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,12 @@ class Cog:
 
     async def delete_member_data(self, member_id: int) -> None:
         raise NotImplementedError(f"{type(self).__name__} must erase a member's data")
+
+    async def forget_identities(self, users: list[UserRef]) -> int:
+        """Erase or anonymise rows that name these platform accounts rather than a member id: what a
+        person did as a moderator or organiser (a log line, an acknowledged alert, a meetup they run).
+        Runs on `!forgetme` for members and for people with no member row alike; returns rows changed."""
+        return 0
 
     async def on_consent(self, ctx: Context) -> None:
         """The member just agreed to `feature`; continue where the opt-in started."""

@@ -9,6 +9,7 @@ Permission checks and argument errors live here, never in the handlers.
 from __future__ import annotations
 
 import difflib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ class Command:
     # What file the command reads from ctx.attachments, if any ("a .toml or .json prompts file"): Discord
     # offers it as an attachment option of the slash command; elsewhere members attach it to the message.
     file: str = ""
+    # Acts for a community (its moderators, its meetups, its prompts) rather than for the member alone:
+    # refused in rooms no community mapped. None: moderator commands and a cog's `community_feature`.
+    community: bool | None = None
     handler: Callable[..., Awaitable[Any]] | None = None
     cog: Any = None
 
@@ -80,6 +84,7 @@ def command(
     join_hint: str = "",
     group_default: bool = False,
     file: str = "",
+    community: bool | None = None,
 ):
     """Declare a cog method as a command. The method's docstring is the help when `help` is empty."""
 
@@ -95,30 +100,41 @@ def command(
             join_hint=join_hint,
             group_default=group_default,
             file=file,
+            community=community,
         )
         return func
 
     return decorate
 
 
-def on_choice(prefix: str):
-    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value)."""
+def on_choice(prefix: str, *, owner_only: bool = False):
+    """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value).
+
+    `owner_only`: each such choice belongs to the person it was made for (`router.for_person`), and the
+    router refuses anyone else's press or typed answer before the handler runs."""
 
     def decorate(func):
         func.__kindred_choice__ = prefix
+        func.__kindred_owner_only__ = owner_only
         return func
 
     return decorate
 
 
-def on_text(prefix: str):
-    """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text)."""
+def on_text(prefix: str, *, owner_only: bool = False):
+    """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text).
+    `owner_only` as for on_choice."""
 
     def decorate(func):
         func.__kindred_text__ = prefix
+        func.__kindred_owner_only__ = owner_only
         return func
 
     return decorate
+
+
+# Separates a choice's value from the tag that binds it to one person ("crisis.safe:no:12~9f2c...").
+OWNER_MARK = "~"
 
 
 class Context:
@@ -147,6 +163,8 @@ class Context:
         self.link = link
         # Files that came with the command (described only: bot.files.read_text_file fetches one).
         self.attachments: list[IncomingFile] = []
+        # Said in a room or server no community mapped (set by the bot): no community acts here.
+        self.unmapped = False
         self._is_moderator: bool | None = None
 
     @property
@@ -155,8 +173,10 @@ class Context:
         return self.adapter.attach_hint if self.adapter else ""
 
     async def is_moderator(self) -> bool:
+        """A moderator of this place's community. Nobody is one in a room no community mapped."""
         if self._is_moderator is None:
-            self._is_moderator = await self.bot.is_moderator(self.author, self.community.id, self.adapter)
+            self._is_moderator = not self.unmapped and await self.bot.is_moderator(
+                self.author, self.community.id, self.adapter)
         return self._is_moderator
 
     async def member_id(self) -> int | None:
@@ -182,6 +202,7 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
+        self.owner_only: set[str] = set()  # choice and text prefixes whose ids are bound to a person
         # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
         self._derived: dict[Hashable, Any] = {}
 
@@ -194,12 +215,17 @@ class Router:
             if spec := getattr(func, "__kindred_command__", None):
                 if spec.name in self.commands:
                     raise ValueError(f"command {spec.name!r} is declared twice")
-                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog})
+                community = spec.community
+                if community is None:
+                    community = spec.access is Access.MODERATOR or bool(getattr(cog, "community_feature", False))
+                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog, "community": community})
                 self.commands[spec.name] = declared
             if prefix := getattr(func, "__kindred_choice__", None):
                 self.choice_handlers[prefix] = bound
             if prefix := getattr(func, "__kindred_text__", None):
                 self.text_handlers[prefix] = bound
+            if getattr(func, "__kindred_owner_only__", False):
+                self.owner_only.add(getattr(func, "__kindred_choice__", None) or func.__kindred_text__)
         self._derived.clear()
 
     def remove_cog(self, cog: Any) -> None:
@@ -208,6 +234,7 @@ class Router:
         for table in (self.choice_handlers, self.text_handlers):
             for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
                 del table[prefix]
+                self.owner_only.discard(prefix)
 
     def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """`build()`, computed once for `key` until the commands change (a cog added or removed).
@@ -276,7 +303,8 @@ class Router:
     async def _permitted(self, ctx: Context, command: Command) -> bool:
         # Checked before the arguments are read, so a refused command reveals nothing about its use.
         # (Most commands are for everyone: no need to ask.)
-        refusal = await self.refusal(ctx, command) if command.access is not Access.EVERYONE else None
+        restricted = command.access is not Access.EVERYONE or (command.community and ctx.unmapped)
+        refusal = await self.refusal(ctx, command) if restricted else None
         if refusal:
             await ctx.reply(refusal, private=True)
             return False
@@ -309,6 +337,10 @@ class Router:
 
     async def refusal(self, ctx: Context, command: Command) -> str | None:
         """Why this person may not run this command here, or None."""
+        if command.community and ctx.unmapped:
+            return (f"This room isn't part of a community I serve, so `{PREFIX}{command.name}` doesn't work "
+                    f"here. Use it in your community's rooms; in a private message I can help with your own "
+                    f"things (`{PREFIX}help`).")
         if command.access is Access.MODERATOR and not await ctx.is_moderator():
             return f"`{PREFIX}{command.name}` is for moderators. Type `{PREFIX}help` to see what you can use."
         if command.access is Access.PARTICIPANT and command.feature:
@@ -336,12 +368,29 @@ class Router:
 
     # --- choices and text answers -----------------------------------------------------------------
 
+    # --- objects that belong to one person ---------------------------------------------------------
+
+    def for_person(self, choice_id: str, user: UserRef) -> str:
+        """A choice or question id only `user` can answer (for handlers declared `owner_only`)."""
+        return f"{choice_id}{OWNER_MARK}{self.bot.vault.tag(f'{choice_id}|{user.key}')}"
+
+    def _owned_value(self, ctx: Context, prefix: str, choice_id: str) -> str | None:
+        """The id without its tag, if the tag says it was made for the person answering; else None."""
+        bare, mark, tag = choice_id.rpartition(OWNER_MARK)
+        if not mark or not hmac.compare_digest(tag, self.bot.vault.tag(f"{bare}|{ctx.author.key}")):
+            log.info("refused an answer made for someone else", extra={"prefix": prefix})
+            return None
+        return bare.partition(":")[2]
+
     async def dispatch_choice(self, ctx: Context, choice_id: str) -> bool:
         prefix, _, value = choice_id.partition(":")
         handler = self.choice_handlers.get(prefix)
         if handler is None:
             log.warning("choice with no handler", extra={"prefix": prefix})
             await ctx.reply("That button has expired. Please run the command again.", private=True)
+            return False
+        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, choice_id)) is None:
+            await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
             return False
         await self._call(ctx, handler, value)
         return True
@@ -358,6 +407,9 @@ class Router:
         prefix, _, value = request_id.partition(":")
         handler = self.text_handlers.get(prefix)
         if handler is None:
+            return False
+        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, request_id)) is None:
+            await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
             return False
         await self._call(ctx, handler, value, text)
         return True

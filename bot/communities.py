@@ -1,7 +1,10 @@
 """Communities: one group of people, wherever they chat.
 
 A Discord guild and Matrix rooms map to one community, with its own timezone, country and moderators.
-Anything not mapped in the config belongs to the default community (`[community]`).
+Only what the config maps is a community's place. On platforms open to strangers (Discord, Matrix) a
+server or room nobody mapped belongs to no community: there the bot offers DMs and personal features
+only, and nobody's power in it makes them a moderator of anything (docs/security.md). Local adapters
+(the console, the test kit) have one operator and speak for the default community (`[community]`).
 """
 
 from __future__ import annotations
@@ -142,8 +145,14 @@ class Communities:
         return sorted(self._by_id.values(), key=lambda c: c.id)
 
     def for_place(self, place: PlaceRef) -> Community:
+        """The community whose settings (timezone, country) apply here: the mapped one, else the default."""
+        return self.mapped(place) or self.get(DEFAULT_COMMUNITY_ID)
+
+    def mapped(self, place: PlaceRef) -> Community | None:
+        """The community the config maps this place (or its server, space) to; None if nobody mapped it."""
         scope = place.scope_id or place.place_id
-        return self.get(self._cache.get((place.platform, scope), DEFAULT_COMMUNITY_ID))
+        community_id = self._cache.get((place.platform, scope))
+        return None if community_id is None else self.get(community_id)
 
     def scopes(self, community_id: int, platform: str) -> list[str]:
         return [scope for (plat, scope), cid in self._cache.items() if cid == community_id and plat == platform]

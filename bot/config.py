@@ -91,6 +91,9 @@ class MatrixSettings:
     device_name: str = "Kindred"
     allowed_servers: list[str] = field(default_factory=list)
     allowed_inviters: list[str] = field(default_factory=list)
+    # Which invites the bot accepts: "mapped" (rooms the config maps, DMs from allowed servers, anything
+    # from allowed_inviters) or "allowed" (any room from an allowed server). See docs/matrix.md.
+    invites: str = "mapped"
     trust_unverified_devices: bool = False
     moderators: list[str] = field(default_factory=list)
 
@@ -164,7 +167,10 @@ def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(known)})"
             problems.append(f"{where} {key}: unknown key{suggestion}")
             continue
-        values[key] = _check_value(value, typing.get_type_hints(cls)[key], f"{where} {key}", problems)
+        found = len(problems)
+        checked = _check_value(value, typing.get_type_hints(cls)[key], f"{where} {key}", problems)
+        if len(problems) == found:  # a wrong-typed value is reported and replaced by the default, so the
+            values[key] = checked   # checks of meaning below never meet a number where text belongs
     try:
         return cls(**values)
     except TypeError:
@@ -182,7 +188,7 @@ def parse_settings(raw: dict, source: str = "config", env: dict[str, str] | None
             suggestion = f" (did you mean '[{hint[0]}]'?)" if hint else ""
             problems.append(f"[{key}]: unknown section{suggestion}")
             continue
-        values[key] = _check_value(value, hints[key], f"[{key}]", problems)
+        values[key] = _check_value(value, hints[key], f"[{key}]", problems)  # a section is always whole
     settings = Settings(**values, source=source)
 
     for (section, key), variable in SECRET_ENV.items():
@@ -217,6 +223,8 @@ def _check_semantics(settings: Settings, problems: list[str]) -> None:
             problems.append("[matrix] homeserver: give the URL, e.g. 'https://matrix.example.org'")
         if not (matrix.user_id.startswith("@") and ":" in matrix.user_id):
             problems.append("[matrix] user_id: give the full id, e.g. '@kindred:example.org'")
+        if matrix.invites not in ("mapped", "allowed"):
+            problems.append("[matrix] invites: use 'mapped' (the safe default) or 'allowed'")
         if not (matrix.password or matrix.access_token):
             problems.append(
                 "[matrix] password: set password or access_token (or KINDRED_MATRIX_PASSWORD / "
@@ -233,6 +241,13 @@ def load_settings(path: str | Path | None, env: dict[str, str] | None = None) ->
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(["file not found"], str(path)) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError([f"not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8"],
+                          str(path)) from None
+    except RecursionError:
+        raise ConfigError(["lists or tables nested too deeply to be a Kindred config"], str(path)) from None
+    except OSError as error:
+        raise ConfigError([f"cannot be read: {error.strerror or error}"], str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"not valid TOML: {error}"], str(path)) from None
     return parse_settings(raw, source=str(path), env=env)

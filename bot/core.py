@@ -11,7 +11,7 @@ import importlib
 import logging
 import time
 from collections import defaultdict, deque
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot import communities as communities_module
@@ -21,14 +21,17 @@ from bot import scheduler as scheduler_module
 from bot import vault as vault_module
 from bot.adapters.base import Adapter, Responder
 from bot.builtin import HelpCog
+from bot.clock import Clock
 from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
 from bot.communities import Communities
 from bot.config import Settings
+from bot.limits import Outreach
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import Pending
-from bot.scheduler import Cron, Scheduler
+from bot.schedule_specs import Cron
+from bot.scheduler import Scheduler
 from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
 
@@ -46,11 +49,6 @@ CORE_MIGRATIONS = {
 }
 
 
-class Clock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 class RateLimiter:
     """At most `limit` commands per member per `window` seconds; one friendly refusal per window."""
 
@@ -58,10 +56,13 @@ class RateLimiter:
         self.limit, self.window = limit, window
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._warned: dict[str, float] = {}
+        self._pruned_at = time.monotonic()
 
     def check(self, user: UserRef) -> tuple[bool, str | None]:
         """(allowed, refusal to show). Past the limit, the refusal is shown once per window, then silence."""
         now = time.monotonic()
+        if now - self._pruned_at > self.window:
+            self._prune(now)
         events = self._events[user.key]
         while events and now - events[0] > self.window:
             events.popleft()
@@ -72,6 +73,16 @@ class RateLimiter:
             return False, None
         self._warned[user.key] = now
         return False, "You're going a little fast for me. Please wait half a minute, then try again."
+
+    def _prune(self, now: float) -> None:
+        """Forget everyone quiet for a whole window: 2,000 strangers leave 2,000 entries for 30 s, not forever."""
+        self._events = defaultdict(deque, {key: events for key, events in self._events.items()
+                                           if events and now - events[-1] <= self.window})
+        self._warned = {key: at for key, at in self._warned.items() if now - at < self.window}
+        self._pruned_at = now
+
+    def __len__(self) -> int:
+        return len(self._events)
 
 
 class _MigrationCollector:
@@ -96,11 +107,12 @@ class Kindred:
         self.db = Database(settings.storage.path)
         self.router = Router(self)
         self.scheduler = Scheduler(self)
-        self.members = Members(self.db)
+        self.members = Members(self.db, self.clock)
         self.consent = Consent(self)
         self.communities = Communities(self.db, settings)
         self.pending = Pending(self.db, self.clock)
         self.rate_limiter = RateLimiter()
+        self.outreach = Outreach(self.clock.now)
         self.vault: Vault | None = None
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
@@ -258,8 +270,12 @@ class Kindred:
 
     def context(self, adapter: Adapter | None, user: UserRef, place: PlaceRef, responder: Responder | None,
                 message_id: str = "", link: str | None = None) -> Context:
-        return Context(self, adapter, user, place, self.communities.for_place(place), responder,
-                       message_id=message_id, link=link)
+        ctx = Context(self, adapter, user, place, self.communities.for_place(place), responder,
+                      message_id=message_id, link=link)
+        # A room or server nobody mapped is no community's place: personal features only (bot/communities.py).
+        ctx.unmapped = bool(adapter and adapter.mapped_places_only and not place.is_direct
+                            and self.communities.mapped(place) is None)
+        return ctx
 
     async def handle_message(self, message: IncomingMessage, responder: Responder | None = None) -> None:
         adapter = self.adapters.get(message.place.platform)

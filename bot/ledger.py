@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.storage import Database
 
-# Rows per statement: at 4 parameters a row this stays under 999, the oldest SQLite limit of bound variables.
+# Rows per statement: at 4 parameters a row (2 for a claim) this stays under 999, the oldest SQLite limit of bound variables.
 CHUNK = 200
 
 LedgerKey = tuple[int, str]  # (schedule id, occurrence as UTC ISO text)
@@ -64,11 +64,15 @@ class DeliveryLedger:
         """
         inserted: set[LedgerKey] = set()
         for chunk in _chunks(keys):
+            # Only for schedules that still exist: a one-shot's row is deleted once its occurrence is
+            # in the ledger, possibly by a settle running beside this one (FOREIGN KEY, otherwise).
             rows = await self.db.fetchall(
-                "INSERT OR IGNORE INTO deliveries (schedule_id, occurrence, status, updated_at) VALUES "
-                + ",".join("(?,?,?,?)" for _ in chunk)
-                + " RETURNING schedule_id, occurrence",
-                [value for schedule_id, occurrence in chunk for value in (schedule_id, occurrence, status, now)],
+                "INSERT OR IGNORE INTO deliveries (schedule_id, occurrence, status, updated_at)"
+                " SELECT claim.column1, claim.column2, ?, ? FROM (VALUES "
+                + ",".join("(?,?)" for _ in chunk)
+                + ") AS claim WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = claim.column1)"
+                " RETURNING schedule_id, occurrence",
+                [status, now, *(value for key in chunk for value in key)],
             )
             inserted.update((row[0], row[1]) for row in rows)
         return inserted

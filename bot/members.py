@@ -16,6 +16,7 @@ from bot.model import UserRef
 from bot.storage import Database, Migration
 
 if TYPE_CHECKING:
+    from bot.clock import Clock
     from bot.commands import Context
     from bot.core import Kindred
 
@@ -62,8 +63,8 @@ MIGRATIONS = [
 LINK_CODE_LIFETIME_MINUTES = 10
 
 
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def _hash_code(code: str) -> str:
@@ -72,8 +73,12 @@ def _hash_code(code: str) -> str:
 
 
 class Members:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, clock: Clock):
         self.db = db
+        self.clock = clock
+
+    def _now(self) -> str:
+        return _stamp(self.clock.now())
 
     async def lookup(self, user: UserRef) -> int | None:
         return await self.db.fetchval(
@@ -86,10 +91,10 @@ class Members:
             existing = await self.lookup(user)
             if existing is not None:
                 return existing
-            member_id = await db.execute("INSERT INTO members (created_at) VALUES (?)", (_now(),))
+            member_id = await db.execute("INSERT INTO members (created_at) VALUES (?)", (self._now(),))
             await db.execute(
                 "INSERT INTO identities (platform, user_id, member_id, added_at) VALUES (?,?,?,?)",
-                (user.platform, user.user_id, member_id, _now()),
+                (user.platform, user.user_id, member_id, self._now()),
             )
             return member_id
 
@@ -103,7 +108,7 @@ class Members:
         """Attach another platform identity to an existing member (linked accounts)."""
         await self.db.execute(
             "INSERT OR REPLACE INTO identities (platform, user_id, member_id, added_at) VALUES (?,?,?,?)",
-            (user.platform, user.user_id, member_id, _now()),
+            (user.platform, user.user_id, member_id, self._now()),
         )
 
     async def unlink(self, user: UserRef) -> None:
@@ -186,7 +191,7 @@ class Consent:
             await db.execute(
                 """INSERT OR REPLACE INTO consents (member_id, feature, statement, statement_sha256, agreed_at)
                    VALUES (?,?,?,?,?)""",
-                (member_id, feature, statement, hashlib.sha256(statement.encode()).hexdigest(), _now()),
+                (member_id, feature, statement, hashlib.sha256(statement.encode()).hexdigest(), _stamp(self.bot.clock.now())),
             )
         return member_id
 

@@ -138,6 +138,21 @@ def parse_datetime(text: str, timezone: str, now: datetime) -> datetime:
     return parsed.astimezone(zone)
 
 
+# Longer numbers are never a count, an id or a number of days here (and SQLite stops at 19 digits).
+MAX_NUMBER_DIGITS = 15
+
+
+def whole_number(text: str) -> int | None:
+    """The whole number `text` spells, or None. Only decimal digits count ("²" is a digit to
+    `str.isdigit` but not a number to `int`), and at most MAX_NUMBER_DIGITS of them (Python refuses
+    to read more than 4,300 and SQLite to store more than 19)."""
+    text = text.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not digits or not digits.isdecimal() or len(digits) > MAX_NUMBER_DIGITS:
+        return None
+    return int(text)
+
+
 def convert(param: Param, raw: Any, ctx: Any) -> Any:
     """Turn one raw value (text, or a Discord option value) into the parameter's type."""
     if isinstance(raw, str):
@@ -151,10 +166,10 @@ def convert(param: Param, raw: Any, ctx: Any) -> Any:
                 raise ArgumentError(f"{param.name} is empty")
             return text
         case ParamType.INTEGER:
-            try:
-                number = int(str(raw))
-            except ValueError:
-                raise ArgumentError(f"{param.name} must be a whole number, not '{raw}'") from None
+            number = raw if isinstance(raw, int) and not isinstance(raw, bool) else whole_number(str(raw))
+            if number is None or abs(number) >= 10**MAX_NUMBER_DIGITS:
+                shown = str(raw) if len(str(raw)) <= 20 else str(raw)[:20] + "…"
+                raise ArgumentError(f"{param.name} must be a whole number such as 3, not '{shown}'")
             if param.min is not None and number < param.min or param.max is not None and number > param.max:
                 raise ArgumentError(f"{param.name} must be between {param.min} and {param.max}")
             return number

@@ -11,6 +11,7 @@ import json
 from datetime import datetime, timedelta
 
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, Platform, SentRef, TextAnswer, UserRef
+from bot.params import whole_number
 from bot.storage import Database, Migration
 
 EXPIRY = timedelta(days=2)
@@ -102,8 +103,8 @@ class Pending:
             (self._now(-EXPIRY), self._now(-SHARED_EXPIRY)),
         )
 
-    async def forget_user(self, user: UserRef) -> None:
-        await self.db.execute(
+    async def forget_user(self, user: UserRef) -> int:
+        return await self.db.execute_rowcount(
             "DELETE FROM pending_prompts WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
         )
 
@@ -132,8 +133,9 @@ class Pending:
 
 def _pick(text: str, choices: list[list[str]]) -> str | None:
     answer = text.strip().lower().rstrip(".!")
-    if answer.isdigit() and 1 <= int(answer) <= len(choices):
-        return choices[int(answer) - 1][0]
+    number = whole_number(answer)  # never int() on "²" or a 4,301-digit answer
+    if number is not None and 1 <= number <= len(choices):
+        return choices[number - 1][0]
     for choice_id, label in choices:
         if answer == label.lower():
             return choice_id

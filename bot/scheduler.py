@@ -1,8 +1,9 @@
-"""Durable schedules over APScheduler 3.11.
+"""Durable schedules, decided by the bot's one clock and woken by APScheduler 3.11.
 
-The `schedules` table is the truth; APScheduler jobs are rebuilt from it at startup (RoboDanny's
-durable timers, with APScheduler doing the waiting; one job per distinct spec, see
-bot/scheduler_jobs.py). Each run of a schedule is claimed in the `deliveries` ledger (bot/ledger.py)
+The `schedules` table is the truth (RoboDanny's durable timers). What is due, late or skipped is
+decided here, always by `bot.clock`; APScheduler is only the alarm that wakes the scheduler when the
+next schedule falls due by that clock (bot/alarm.py), and a wake that finds nothing due does nothing.
+Each run of a schedule is claimed in the `deliveries` ledger (bot/ledger.py)
 before its handler is called, so an occurrence runs at most once even across restarts. An
 occurrence that fell due while the bot was down (or busy) runs late if it is still within the
 schedule's grace window and is skipped, with a log line, if it is not.
@@ -23,9 +24,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.alarm import Alarm
 from bot.ledger import CHUNK, DeliveryLedger, in_batches, marks
-from bot.schedule_specs import At, Cron, Spec, latest_at_or_before, spec_from_row
-from bot.scheduler_jobs import SpecJobs
+from bot.schedule_specs import (
+    KINDS,
+    Spec,
+    latest_at_or_before,
+    next_at_or_after,
+    spec_from_row,
+)
 from bot.storage import Migration
 
 if TYPE_CHECKING:
@@ -59,10 +66,47 @@ MIGRATIONS = [
             PRIMARY KEY (schedule_id, occurrence)
         );
         """,
-    )
+    ),
+    Migration(
+        2,
+        "schedules that repeat every few minutes",
+        # SQLite cannot change a CHECK constraint: both tables are rebuilt. The ledger is copied first
+        # and the new schedules table renamed into place, which rewrites the ledger's reference to it.
+        """
+        CREATE TABLE schedules_new (
+            id            INTEGER PRIMARY KEY,
+            owner         TEXT NOT NULL,
+            key           TEXT NOT NULL,
+            kind          TEXT NOT NULL CHECK (kind IN ('cron', 'at', 'every')),
+            spec          TEXT NOT NULL,
+            handler       TEXT NOT NULL,
+            payload       TEXT NOT NULL DEFAULT '{}',
+            grace_seconds INTEGER NOT NULL,
+            paused        INTEGER NOT NULL DEFAULT 0,
+            created_at    TEXT NOT NULL,
+            UNIQUE (owner, key)
+        );
+        INSERT INTO schedules_new SELECT * FROM schedules;
+        CREATE TABLE deliveries_new (
+            schedule_id   INTEGER NOT NULL REFERENCES schedules_new(id) ON DELETE CASCADE,
+            occurrence    TEXT NOT NULL,
+            status        TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'skipped')),
+            updated_at    TEXT NOT NULL,
+            PRIMARY KEY (schedule_id, occurrence)
+        );
+        INSERT INTO deliveries_new SELECT * FROM deliveries;
+        DROP TABLE deliveries;
+        DROP TABLE schedules;
+        ALTER TABLE schedules_new RENAME TO schedules;
+        ALTER TABLE deliveries_new RENAME TO deliveries;
+        """,
+    ),
 ]
 
 DEFAULT_GRACE = timedelta(minutes=30)
+# An occurrence run more than this after its time is "late" (a cog may say so, e.g. a prompt posted
+# after a restart); a wake-up a few seconds behind the clock is on time.
+LATE_AFTER = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -102,7 +146,7 @@ class Scheduler:
         self.handlers: dict[str, Handler | BatchHandler] = {}
         self._batch_handlers: set[str] = set()
         self.ledger = DeliveryLedger(bot.db)
-        self.jobs = SpecJobs(self._jobs_due)
+        self.alarm = Alarm(bot.clock, self._wake)
 
     def register_handler(self, name: str, handler: Handler) -> None:
         """`handler(occurrence)` runs once per occurrence."""
@@ -118,15 +162,17 @@ class Scheduler:
     # --- life cycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start APScheduler (needs the running loop), catch up what was missed, rebuild every job."""
-        self.jobs.start()
+        """Start the alarm (APScheduler needs the running loop), catch up what was missed, then watch
+        every schedule."""
+        self.alarm.start()
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
         await self._settle(rows, self.bot.clock.now())
-        for row in rows:
-            self._install(row)
+        for row in await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0"):
+            self.alarm.install(row, rearm=False)
+        self.alarm.rearm()
 
     async def stop(self) -> None:
-        self.jobs.stop()
+        self.alarm.stop()
 
     # --- registering ------------------------------------------------------------------------------
 
@@ -140,7 +186,7 @@ class Scheduler:
         grace: timedelta = DEFAULT_GRACE,
     ) -> int:
         """Create or replace the schedule (owner, key). Returns its id."""
-        kind = "cron" if isinstance(spec, Cron) else "at"
+        kind = KINDS[type(spec)]
         now = _iso(self.bot.clock.now())
         async with self.bot.db.transaction() as db:
             await db.execute(
@@ -212,11 +258,7 @@ class Scheduler:
         return None if row is None or row["paused"] else self.next_fire_time(row)
 
     def next_fire_time(self, row, after: datetime | None = None) -> datetime | None:
-        after = after or self.bot.clock.now()
-        spec = spec_from_row(row["kind"], row["spec"])
-        if isinstance(spec, At):
-            return spec.when if spec.when > after else None
-        return spec.trigger().get_next_fire_time(None, after)
+        return next_at_or_after(spec_from_row(row["kind"], row["spec"]), after or self.bot.clock.now())
 
     # --- firing -----------------------------------------------------------------------------------
 
@@ -238,10 +280,18 @@ class Scheduler:
         """Ledger rows older than the catch-up's look-back (`latest_at_or_before`: 8 days) guard nothing."""
         return await self.ledger.forget_before(_iso(self.bot.clock.now() - LEDGER_KEPT))
 
-    async def run_due(self, now: datetime | None = None) -> int:
-        """Catch up every schedule to `now`: what the startup does. Returns how many ran."""
+    async def run_due(self) -> int:
+        """Catch up every schedule to the clock's now: what the startup does, and what a test (or the
+        console's `:wait`) asks for after moving the clock. Returns how many ran."""
+        now = self.bot.clock.now()
+        self.alarm.take_due(now)  # settled here, so the alarm need not ring for them too
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
-        return await self._settle(rows, now or self.bot.clock.now())
+        return await self._settle(rows, now)
+
+    def clock_moved(self) -> None:
+        """The clock was moved by hand: set the alarm again, so whatever is now due rings through
+        APScheduler as it would have in real time."""
+        self.alarm.rearm()
 
     async def _fire_rows(self, batch: list[tuple[Any, datetime, bool]]) -> int:
         """Claim, run and record one batch of (schedule row, occurrence, late); schedules are distinct."""
@@ -283,7 +333,7 @@ class Scheduler:
         if schedule_ids:
             await self.bot.db.execute(f"DELETE FROM schedules WHERE id IN ({marks(schedule_ids)})", schedule_ids)
             for schedule_id in schedule_ids:
-                self.jobs.uninstall(schedule_id)
+                self.alarm.uninstall(schedule_id)
 
     async def _run_handler(self, name: str, occurrences: list[Occurrence]) -> set[int]:
         """Call handler `name` for its occurrences; returns the schedule ids whose run failed."""
@@ -316,26 +366,16 @@ class Scheduler:
             log.error("scheduled handler failed", exc_info=error, extra={"handler": name, "schedule": schedule_id})
         return set(failures)
 
-    async def _settle(self, rows: Sequence[Any], now: datetime, from_job: bool = False) -> int:
-        """Each row's latest occurrence: run late within its grace window, else recorded as skipped.
-
-        At startup (and `run_due`) an occurrence more than a second old runs as late. From a job,
-        which APScheduler starts at the occurrence's time, one up to a second ahead of our clock
-        counts, up to five seconds behind is on time, and a row whose occurrence predates it (a test
-        moving a job to now) runs as of now.
-        """
-        horizon = now + timedelta(seconds=1) if from_job else now
-        late_after = timedelta(seconds=5 if from_job else 1)
+    async def _settle(self, rows: Sequence[Any], now: datetime) -> int:
+        """Each row's latest occurrence by `now`: run (late after `LATE_AFTER`) within its grace
+        window, else recorded as skipped. A row with no occurrence by `now` is left alone."""
         within_grace, missed = [], []
-        for row, last in zip(rows, self._last_occurrences(rows, horizon), strict=True):
-            if last is None and from_job:
-                last = now
+        for row, last in zip(rows, self._last_occurrences(rows, now), strict=True):
             if last is None:
                 continue
             lateness = now - last
-            grace = timedelta(seconds=max(row["grace_seconds"], 1 if from_job else 0))
-            if lateness <= grace:
-                within_grace.append((row, last, lateness > late_after))
+            if lateness <= timedelta(seconds=row["grace_seconds"]):
+                within_grace.append((row, last, lateness > LATE_AFTER))
             else:
                 missed.append((row, last))
         ran = 0
@@ -370,22 +410,19 @@ class Scheduler:
             found.append(moment if moment is not None and moment >= datetime.fromisoformat(row["created_at"]) else None)
         return found
 
-    # --- APScheduler jobs (bot/scheduler_jobs.py) ------------------------------------------------
+    # --- the alarm (bot/alarm.py) --------------------------------------------------------------------
 
     def _install(self, row) -> None:
-        self.jobs.install(row, self.bot.clock.now())
+        self.alarm.install(row)
 
     def _uninstall(self, schedule_id: int) -> None:
-        self.jobs.uninstall(schedule_id)
+        self.alarm.uninstall(schedule_id)
 
-    async def _jobs_due(self, schedule_ids: list[int]) -> None:
+    async def _wake(self, schedule_ids: list[int]) -> None:
+        """The alarm rang for these schedules: settle them by the clock, which may say nothing is due."""
         rows = await self._rows_by_id(schedule_ids)
         await self._settle([rows[sid] for sid in schedule_ids if sid in rows and not rows[sid]["paused"]],
-                           self.bot.clock.now(), from_job=True)
-
-    def job_for(self, schedule_id: int):
-        """The live APScheduler job that wakes this schedule (tests use it to run an occurrence now)."""
-        return self.jobs.job_for(schedule_id)
+                           self.bot.clock.now())
 
     async def _row(self, owner: str, key: str):
         return await self.bot.db.fetchone("SELECT * FROM schedules WHERE owner = ? AND key = ?", (owner, key))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -38,6 +39,14 @@ T = TypeVar("T")
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     return getattr(error, "sqlite_errorname", "").startswith("SQLITE_BUSY") or "locked" in str(error)
+
+
+def _owner_only(path: Path, create: bool = True) -> None:
+    """Members' data is readable by the bot's own user only (0600), whatever the umask says."""
+    if create and not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 _inside_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("inside_tx", default=False)
@@ -86,6 +95,7 @@ class Database:
     async def open(self) -> Database:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _owner_only(self.path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so transactions are exactly ours.
         # check_same_thread=False: fetchall_inline uses the connection from the event loop's thread;
         # every use, from either thread, holds self._lock, so the two never overlap.
@@ -94,6 +104,9 @@ class Database:
         for pragma in PRAGMAS:
             await self._conn.execute(pragma)
         await self._conn.execute(CORE_SCHEMA_VERSIONS)
+        if str(self.path) != ":memory:":
+            for companion in ("-wal", "-shm"):  # SQLite gives them the main file's mode; an old one may differ
+                _owner_only(Path(f"{self.path}{companion}"), create=False)
         return self
 
     async def close(self) -> None:

@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.adapters.base import Adapter, Capabilities
+from bot.clock import Clock
 from bot.config import Settings, StorageSettings
-from bot.core import Clock, Kindred
+from bot.core import Kindred
 from bot.model import (
     ChoiceEvent,
     Content,
@@ -46,13 +47,21 @@ class Sent:
 
 
 class FrozenClock(Clock):
-    """A clock tests move by hand: `clock.advance(hours=2)`."""
+    """A clock tests move by hand: `clock.advance(hours=2)`, `clock.set(moment)`.
+
+    It starts at a fixed moment (Friday 27 November 2026, 12:00 UTC, unless the test names another)
+    and never moves by itself, so nothing falls due while a test runs unless the test moves it; then
+    `await bot.scheduler.run_due()` runs what fell due, or `bot.scheduler.clock_moved()` lets the
+    alarm ring through APScheduler as it would in real time."""
 
     def __init__(self, start: datetime | None = None):
         self.moment = start or datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self.moment
+
+    def seconds_until(self, moment: datetime) -> float | None:
+        return 0.0 if moment <= self.moment else None
 
     def set(self, moment: datetime) -> None:
         self.moment = moment.astimezone(UTC)
@@ -199,9 +208,10 @@ async def make_test_bot(tmp_path: Path, cogs: list[str] | None = None, adapters:
                         settings: Settings | None = None, clock: Clock | None = None):
     """A started bot on a fresh database in tmp_path, with a MemoryAdapter unless adapters are given.
 
-    Yields (bot, first adapter). Restart by opening another with the same tmp_path.
+    Yields (bot, first adapter). Restart by opening another with the same tmp_path. Without a clock
+    it runs on a new FrozenClock: time moves only by the test's hand, whatever the machine's date.
     """
-    bot = Kindred(settings or settings_for_tests(tmp_path), clock=clock)
+    bot = Kindred(settings or settings_for_tests(tmp_path), clock=clock or FrozenClock())
     for adapter in adapters or [MemoryAdapter()]:
         bot.add_adapter(adapter)
     await bot.start(cogs=["cogs.privacy"] if cogs is None else cogs)

@@ -22,7 +22,7 @@ def timestamp(moment: datetime, style: str = "F") -> str:
     return f"<t:{int(moment.timestamp())}:{style}>"
 
 
-def render_timestamps(text: str, timezone: str, now: datetime | None = None) -> str:
+def render_timestamps(text: str, timezone: str, now: datetime) -> str:
     """Replace `<t:...>` with a readable local time naming the zone, for platforms without them."""
     zone = ZoneInfo(timezone)
 
@@ -30,7 +30,7 @@ def render_timestamps(text: str, timezone: str, now: datetime | None = None) -> 
         moment = datetime.fromtimestamp(int(match[1]), zone)
         style = match[2] or "f"
         if style == "R":
-            return _relative(moment, now or datetime.now(zone))
+            return _relative(moment, now.astimezone(zone))
         if style in "tT":
             return moment.strftime("%H:%M %Z")
         if style in "dD":
@@ -79,12 +79,43 @@ def _hint_pattern(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"!(?<![\w!/]!)(?=(?:{alternatives})(?![\w-]))")
 
 
-def quote_member_text(text: str, limit: int = 500) -> str:
-    """Text a member or moderator wrote, safe to show: no mass mentions, no fake headings, bounded."""
+# Characters that are markup in Markdown on some platform (links, emphasis, code, quotes, headings).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_~|>#\[\]()<])")
+# What makes a name a link in some client: a scheme, or a dot between a name and a domain ending.
+LINK_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")
+DOMAIN_DOT = re.compile(r"(?<=[\w-])\.(?=[a-z]{2,}\b)", re.IGNORECASE)
+ONE_DOT_LEADER = "\u2024"  # looks like "." but no client reads "evil\u2024com" as an address
+
+
+# Markup only at the start of a line: lists ("- ", "1. "), setext headings ("===", "---"), indented code.
+LINE_MARKUP = re.compile(r"(?m)^[ \t]*([-+=]|\d+(?=[.)]))")
+
+
+def escape_markdown(text: str) -> str:
+    """Member text shown literally on every platform: `[x](https://...)` is never a link, `**` never bold."""
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return LINE_MARKUP.sub(lambda m: "\\" + m[1] if not m[1].isdigit() else m[1] + "\\", text)
+
+
+def unescape_markdown(text: str) -> str:
+    """For plain-text surfaces (the console), where an escape would only show as a backslash."""
+    return re.sub(r"\\([\\`*_~|>#\[\]()<+=.-])", r"\1", text)
+
+
+def quote_member_text(text: str, limit: int = 500, markdown: bool = False) -> str:
+    """Text a member or moderator wrote, safe to show: no mass mentions, bounded, and (unless `markdown`,
+    for the prompt library's own formatting) its markup escaped, so it cannot fake links or headings."""
     text = neutralize_mentions(text.strip())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text
+    return text if markdown else escape_markdown(text)
+
+
+def quote_member_name(name: str | None, limit: int = 80) -> str:
+    """A member's display name, shown to others: quoted as member text, and never a live link
+    ("Kindred safety team: verify https://evil.example" loses its scheme and its dots)."""
+    name = LINK_SCHEME.sub(lambda m: m[1] + "\uff1a", name or "")  # "https：//": a fullwidth colon
+    return quote_member_text(DOMAIN_DOT.sub(ONE_DOT_LEADER, name), limit)
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:

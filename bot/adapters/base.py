@@ -53,6 +53,9 @@ class Adapter(ABC):
     command_prefix: str = PREFIX
     # How a member sends a file with a command here, added to errors that ask for one (ends with a space).
     attach_hint: str = ""
+    # True where strangers can bring the bot into their own rooms or servers (Discord, Matrix): there only
+    # places the config maps belong to a community. A local adapter (the console) has one operator.
+    mapped_places_only: bool = False
 
     def __init__(self) -> None:
         self.bot: Kindred | None = None
@@ -77,7 +80,8 @@ class Adapter(ABC):
     async def edit(self, ref: SentRef, content: Content) -> None: ...
 
     @abstractmethod
-    async def is_moderator(self, user: UserRef, community_id: int) -> bool: ...
+    async def is_moderator(self, user: UserRef, community_id: int) -> bool:
+        """What the platform says in the community's own mapped places (never in rooms nobody mapped)."""
 
     def command_names(self) -> frozenset[str]:
         """First words of the commands members can type here (`checkin` for `checkin start`)."""

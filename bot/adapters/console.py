@@ -15,14 +15,13 @@ import asyncio
 import itertools
 import re
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.base import Adapter, Capabilities
 from bot.model import Content, IncomingMessage, PlaceRef, SentRef, UserRef
 from bot.pending import numbered_choices
-from bot.text import neutralize_mentions, render_timestamps
+from bot.text import neutralize_mentions, render_timestamps, unescape_markdown
 
 CONSOLE = "console"
 PLACE = PlaceRef(CONSOLE, "console", is_direct=False, scope_id=None)
@@ -97,7 +96,7 @@ class ConsoleAdapter(Adapter):
 
     def render(self, content: Content) -> str:
         community = self.bot.communities.get(1)
-        text = render_timestamps(neutralize_mentions(content.as_plain_text()), community.timezone,
+        text = render_timestamps(unescape_markdown(neutralize_mentions(content.as_plain_text())), community.timezone,
                                  self.bot.clock.now())
         if content.choices:
             text += "\n" + numbered_choices(content)
@@ -116,7 +115,7 @@ class ConsoleAdapter(Adapter):
 
     def _save(self, filename: str, data: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = self.bot.clock.now().strftime("%Y%m%d-%H%M%S")
         path = self.files_dir / f"{stamp}-{Path(filename).name}"
         path.write_bytes(data)
         return path

@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, on_choice, on_text
+from bot.limits import ExpiringMap
 from bot.model import Content
 from bot.params import ArgumentError
-from bot.text import plural, timestamp
+from bot.schedule_specs import Every
+from bot.scheduler import Occurrence
+from bot.text import plural, quote_member_name, timestamp
 from cogs.checkins import dispatch
 from cogs.checkins.member_commands import MemberCommands
 from cogs.checkins.milestones import days_sober, reached_between
@@ -61,7 +64,11 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     consent_statement = CONSENT
     # seal()/open_sealed() read their context from here, so `kindred keys rotate` opens what they sealed.
     sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
-                      SealedColumn("checkin_entries", "note", "checkins.note")]
+                      SealedColumn("checkin_entries", "note", "checkins.note"),
+                      # Names shown to others (partners, a celebrations channel) are sealed like notes.
+                      SealedColumn("checkin_partners", "partner_name", "checkins.partner_name"),
+                      SealedColumn("checkin_partner_invites", "inviter_name", "checkins.inviter_name"),
+                      SealedColumn("checkin_members", "announce_name", "checkins.announce_name")]
     data_statement = DataStatement(
         stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
         "note), an optional sobriety date, and who your check-in partners are",
@@ -69,16 +76,15 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         retention="notes and intentions for 90 days by default; the rest until you stop and erase it",
         who_can_see="you; partners see only what you choose to share; moderators see only community totals",
     )
-    # Tests switch the minute-by-minute loop off and call sweep() themselves.
-    auto_sweep = True
-
     def __init__(self, bot):
         super().__init__(bot)
         self.store = CheckinStore(bot.db)
         self._questions: dict[int, QuestionSet] = {}
         # What a member typed with `!checkin start` while the consent question is open. Memory only:
         # nothing about them is stored before they agree.
-        self.start_requests: dict[str, tuple[time | None, str | None, frozenset[int] | None]] = {}
+        # What `!checkin start` asked for while the consent question waits (answered within two days).
+        self.start_requests: ExpiringMap[tuple[time | None, str | None, frozenset[int] | None]] = ExpiringMap(
+            self.bot.clock.now, timedelta(days=2), max_size=5_000)
         self._sweep_lock = asyncio.Lock()
         # The earliest moment anything can be due, when known; reschedule() only ever lowers it, so
         # an empty minute costs no database round trip. None means "ask the index".
@@ -88,26 +94,20 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # Members who left check-ins or erased their data since the sweep's latest claim read the table:
         # nothing it claimed for them is sent. Memory only; a new claim reads the table afresh.
         self.left_since_claim: set[int] = set()
-        self._loop: asyncio.Task | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
 
     async def cog_load(self) -> None:
-        if self.auto_sweep:
-            self._loop = self.bot.spawn(self._sweep_forever())
+        await self._seal_names_stored_plain()
+        # Members' times live in the check-in tables (an indexed next-due column), not one schedule
+        # each: the scheduler wakes the sweep every minute by the bot's clock and the sweep sends
+        # whatever is due. After a restart the catch-up runs it at once; lateness is the sweep's to judge.
+        self.bot.scheduler.register_handler("checkins.sweep", self._swept_by_schedule)
+        await self.bot.scheduler.add("checkins", "sweep", Every(minutes=1), "checkins.sweep",
+                                     grace=timedelta(minutes=1))
 
-    async def cog_unload(self) -> None:
-        if self._loop is not None:
-            self._loop.cancel()
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            now = datetime.now(UTC)
-            await asyncio.sleep(60 - now.second - now.microsecond / 1e6 + 0.05)
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("check-in sweep failed")
+    async def _swept_by_schedule(self, occurrence: Occurrence) -> None:
+        await self.sweep()
 
     async def sweep(self, now: datetime | None = None) -> SweepResult:
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
@@ -187,6 +187,18 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     def _sealed_context(self, column: str) -> str:
         return next(sealed.context for sealed in self.sealed_columns if sealed.column == column)
 
+    async def _seal_names_stored_plain(self) -> None:
+        """Names written before they were sealed (an older version) are sealed once, at start."""
+        for sealed in self.sealed_columns:
+            if sealed.table == "checkin_entries":
+                continue  # sealed since the first version
+            rows = await self.bot.db.fetchall(
+                f"SELECT rowid, {sealed.column} AS value FROM {sealed.table} "
+                f"WHERE {sealed.column} IS NOT NULL AND {sealed.column} NOT LIKE 'v1:%'")
+            for row in rows:
+                await self.bot.db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
+                                          (self.seal(sealed.column, row["value"]), row["rowid"]))
+
     def seal(self, column: str, text: str) -> str:
         return self.bot.vault.seal(text, context=self._sealed_context(column))
 
@@ -226,8 +238,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             return ""
         latest = reached[-1]
         if row["announce_milestones"] and row["announce_name"]:
-            await self.announce(row["community_id"], f"🎉 {row['announce_name']} reached **{latest.label}** "
-                                                      "today. Congratulations!")
+            name = quote_member_name(self.open_sealed("announce_name", row["announce_name"]), 80)
+            await self.announce(row["community_id"], f"🎉 {name} reached **{latest.label}** today. Congratulations!")
         return (f"🎉 **{latest.label}** today. That's {plural(days_sober(since, today), 'day')} of showing up "
                 "for yourself. Well done.")
 
@@ -397,7 +409,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             "settings": settings,
             "checkins": entries,
             "sober_periods": [dict(p) for p in await self.store.sober_periods(member_id)],
-            "partners": [p["partner_name"] for p in await self.store.partners(member_id)],
+            "partners": [self.open_sealed("partner_name", p["partner_name"])
+                         for p in await self.store.partners(member_id, live_only=False)],
         }
 
     async def delete_member_data(self, member_id: int) -> None:

@@ -294,7 +294,7 @@ class MemberCommands:
         if member_id is None:
             return
         on = setting == "on"
-        await self.store.update(member_id, announce_milestones=int(on), announce_name=ctx.author.name if on else None)
+        await self.store.update(member_id, announce_milestones=int(on), announce_name=self.seal("announce_name", ctx.author.name) if on else None)
         await ctx.reply(f"Milestone announcements are {setting}." + (
             f" They'll name you as {ctx.author.name}, and only say which milestone you reached." if on else ""),
             private=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import Access, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content
-from bot.text import quote_member_text
+from bot.text import quote_member_name
 from cogs.checkins.questions import ON_TRACK
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ FEATURE = "checkins"
 JOIN = "!checkin start"
 INVITE_LIFETIME = timedelta(days=7)
 MAX_PARTNERS = 5
+MAX_OPEN_INVITES = 5  # a member's invitations waiting for an answer (each is a stored row)
 
 
 class PartnerCommands:
@@ -44,15 +45,27 @@ class PartnerCommands:
             await ctx.reply(f"You have {MAX_PARTNERS} partners already; end one with `!partner end @name` first.",
                             private=True)
             return
-        token = secrets.token_urlsafe(12)
         now = self.bot.clock.now()
         await self.bot.db.execute(
             "DELETE FROM checkin_partner_invites WHERE created_at < ?", ((now - INVITE_LIFETIME).isoformat(),))
+        if await self.bot.db.fetchval("SELECT COUNT(*) FROM checkin_partner_invites WHERE inviter_id = ?",
+                                      (member_id,)) >= MAX_OPEN_INVITES:
+            await ctx.reply(f"You have {MAX_OPEN_INVITES} invitations waiting for an answer. They last a week; "
+                            "once they are answered or have expired you can invite someone else.", private=True)
+            return
+        invited_id = await self.bot.members.lookup(member)
+        if not (invited_id and await self.bot.consent.has(invited_id, FEATURE)) \
+                and not self.bot.outreach.allow(member.key):
+            # Someone who never joined gets at most one message a day that a member asked for.
+            await ctx.reply("I can't send them an invitation right now: people who haven't joined check-ins "
+                            "get at most one invitation a day. Please try again tomorrow.", private=True)
+            return
+        token = secrets.token_urlsafe(12)
         await self.bot.db.execute(
             "INSERT INTO checkin_partner_invites (token, inviter_id, inviter_name, created_at) VALUES (?,?,?,?)",
-            (token, member_id, ctx.author.name, now.isoformat()),
+            (token, member_id, self.seal("inviter_name", ctx.author.name), now.isoformat()),
         )
-        name = quote_member_text(ctx.author.name, 80)
+        name = quote_member_name(ctx.author.name, 80)
         try:
             await self.bot.send_private(member, Content(
                 title="A check-in partner invitation",
@@ -95,11 +108,13 @@ class PartnerCommands:
         if member_id == invite["inviter_id"]:
             await ctx.reply("That's your own invitation.", private=True)
             return
-        await self.store.pair(invite["inviter_id"], invite["inviter_name"], member_id, ctx.author.name, now)
+        inviter_name = self.open_sealed("inviter_name", invite["inviter_name"])
+        await self.store.pair(invite["inviter_id"], self.seal("partner_name", inviter_name), member_id,
+                              self.seal("partner_name", ctx.author.name), now)
         await self.bot.db.execute("DELETE FROM checkin_partner_invites WHERE token = ?", (token,))
-        await ctx.reply(f"You and {quote_member_text(invite['inviter_name'], 80)} are now check-in partners. "
+        await ctx.reply(f"You and {quote_member_name(inviter_name, 80)} are now check-in partners. "
                         "`!checkin share` chooses what they see; `!partner end` ends it quietly.", private=True)
-        await self.bot.send_to_member(invite["inviter_id"], f"{quote_member_text(ctx.author.name, 80)} accepted: "
+        await self.bot.send_to_member(invite["inviter_id"], f"{quote_member_name(ctx.author.name, 80)} accepted: "
                                       "you're check-in partners now. `!checkin share` chooses what they see.")
 
     @on_choice("checkin.join")
@@ -148,12 +163,13 @@ class PartnerCommands:
             mine = await self.bot.db.fetchone(
                 "SELECT partner_name FROM checkin_partners WHERE member_id = ? AND partner_id = ?",
                 (partner["partner_id"], member_id))
-            name = quote_member_text(mine["partner_name"], 80) if mine else "Your partner"
+            name = quote_member_name(self.open_sealed("partner_name", mine["partner_name"]), 80) if mine \
+                else "Your partner"
             text = (f"🆘 {name} is asking you to reach out to them **now**. A direct message or a call can "
                     "make a real difference. If you think they are in danger, contact emergency services."
                     if urgent else f"{name} is having a hard day and would welcome a message from you.")
             if await self.bot.send_to_member(partner["partner_id"], text):
-                told.append(quote_member_text(partner["partner_name"], 80))
+                told.append(quote_member_name(self.open_sealed("partner_name", partner["partner_name"]), 80))
         return " and ".join(told)
 
     async def partner_summary(self: CheckinsCog, member_id: int, day: date) -> Content | None:
@@ -175,7 +191,8 @@ class PartnerCommands:
             if row["share_on_track"] and entry and entry["on_track"]:
                 parts.append(ON_TRACK[entry["on_track"]].lower())
             shown = ", ".join(parts) if parts else "shares nothing with partners"
-            lines.append(f"**{quote_member_text(partner['partner_name'], 80)}**: {shown}")
+            name = quote_member_name(self.open_sealed("partner_name", partner["partner_name"]), 80)
+            lines.append(f"**{name}**: {shown}")
         return Content(title=f"Your partners, {day:%A %d %B}", text="\n".join(lines),
                        footer="A message from you can mean a lot. !sos asks them to reach out to you.")
 

@@ -255,10 +255,23 @@ class CheckinStore:
 
     # --- partners ---------------------------------------------------------------------------------
 
-    async def partners(self, member_id: int) -> list:
-        """(partner_id, partner_name) rows: the name is the one the partner had when they paired."""
+    async def partners(self, member_id: int, live_only: bool = True) -> list:
+        """(partner_id, partner_name) rows: the name (sealed) is the one the partner had when they paired.
+
+        Consent is read here, at every read: a partnership is live only while both members are in
+        check-ins (`consents`), so an opt-out, with or without keeping data, ends every partner view and
+        every message to or about them at once. `live_only=False` is for the member's own export."""
+        if not live_only:
+            return await self.db.fetchall(
+                "SELECT partner_id, partner_name FROM checkin_partners WHERE member_id = ? ORDER BY since",
+                (member_id,),
+            )
         return await self.db.fetchall(
-            "SELECT partner_id, partner_name FROM checkin_partners WHERE member_id = ? ORDER BY since",
+            """SELECT p.partner_id, p.partner_name FROM checkin_partners p
+               WHERE p.member_id = ?1
+                 AND EXISTS (SELECT 1 FROM consents WHERE member_id = ?1 AND feature = 'checkins')
+                 AND EXISTS (SELECT 1 FROM consents c WHERE c.member_id = p.partner_id AND c.feature = 'checkins')
+               ORDER BY p.since""",
             (member_id,),
         )
 

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from bot.commands import Context, on_choice
 from bot.model import Choice, Content, PlaceRef, SentRef, UserRef
-from bot.scheduler import At, Occurrence
+from bot.schedule_specs import At
+from bot.scheduler import Occurrence
 from bot.text import timestamp
 
 from .detector import Assessment, Category, Level

@@ -186,14 +186,18 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         if plan:
             parts.append(texts.get("plan_heading") + "\n" + self.plan_markdown(plan))
         parts.append(texts.get("closing"))
+
+        def mine(choice_id: str) -> str:  # only this member may answer about their own alert
+            return self.bot.router.for_person(choice_id, ctx.author)
+
         return Content(
             text="\n\n".join(parts),
-            choices=[Choice(f"crisis.safe:yes:{alert_id}", "I'm safe for now", "success"),
-                     Choice(f"crisis.safe:no:{alert_id}", "I'm not safe", "danger"),
-                     Choice(f"crisis.safe:talk:{alert_id}", "I'd like to talk to someone", "primary")],
+            choices=[Choice(mine(f"crisis.safe:yes:{alert_id}"), "I'm safe for now", "success"),
+                     Choice(mine(f"crisis.safe:no:{alert_id}"), "I'm not safe", "danger"),
+                     Choice(mine(f"crisis.safe:talk:{alert_id}"), "I'd like to talk to someone", "primary")],
         )
 
-    @on_choice("crisis.safe")
+    @on_choice("crisis.safe", owner_only=True)  # a member's own answer about their own alert
     async def safe_answer(self, ctx: Context, value: str) -> None:
         """The member's answer to "are you safe right now?"; the moderators hear about it."""
         answer, _, alert_ref = value.partition(":")
@@ -252,8 +256,10 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             parts.append(texts.get("plan_heading") + "\n" + self.plan_markdown(plan))
         parts.append("Type `!helpline` for every number I know for your country.")
         await ctx.reply(Content(text="\n\n".join(parts),
-                                choices=[Choice("crisis.safe:talk", "Ask a moderator to reach out", "primary"),
-                                         Choice("crisis.safe:no", "I'm not safe", "danger")]),
+                                choices=[Choice(self.bot.router.for_person("crisis.safe:talk", ctx.author),
+                                                "Ask a moderator to reach out", "primary"),
+                                         Choice(self.bot.router.for_person("crisis.safe:no", ctx.author),
+                                                "I'm not safe", "danger")]),
                         private=True)
 
     @command(
@@ -314,9 +320,10 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
-        await self.store.anonymise_acknowledger(keys)
         await self.store.delete_member(member_id)
+
+    async def forget_identities(self, users) -> int:
+        return await self.store.anonymise_acknowledger([user.key for user in users])
 
     async def enforce_retention(self, now: datetime) -> int:
         return await self.store.forget_alerts_before((now - ALERT_RETENTION).isoformat())

@@ -119,11 +119,14 @@ class CrisisStore:
         """Retention: alert rows (level, kind, where, who acknowledged) go after ALERT_RETENTION."""
         return await self.db.execute_rowcount("DELETE FROM crisis_alerts WHERE created_at < ?", (before,))
 
-    async def anonymise_acknowledger(self, keys: list[str]) -> None:
+    async def anonymise_acknowledger(self, keys: list[str]) -> int:
         """A moderator who erases their data stays on past alerts only as 'a former moderator'."""
+        changed = 0
         for key in keys:
-            await self.db.execute("UPDATE crisis_alerts SET acknowledged_by = 'a former moderator' "
-                                  "WHERE acknowledged_by LIKE ?", (f"% ({key})",))
+            changed += await self.db.execute_rowcount(
+                "UPDATE crisis_alerts SET acknowledged_by = 'a former moderator' WHERE acknowledged_by LIKE ?",
+                (f"% ({key})",))
+        return changed
 
     async def count_realert(self, alert_id: int) -> None:
         await self.db.execute("UPDATE crisis_alerts SET realerts = realerts + 1 WHERE id = ?", (alert_id,))

@@ -42,6 +42,7 @@ class Draft:
 
 class MeetupsCog(OrganiserCommands, Cog):
     name = "meetups"
+    community_feature = True  # a community's meetups: not offered in rooms no community mapped
     title = "Meetups"
     feature = FEATURE
     sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]
@@ -330,6 +331,30 @@ class MeetupsCog(OrganiserCommands, Cog):
                 promoted = await self.store.fill_seats(occ)
                 await self.service.tell_promoted(occ, promoted)
                 await self.service.refresh(occ)
+
+    async def forget_identities(self, users) -> int:
+        """An organiser who erases their data: off every organisers list, and each meetup they organise is
+        handed to another organiser of its community, or, with none, anonymised (docs/privacy.md)."""
+        keys = {user.key for user in users}
+        changed = 0
+        now = self.bot.clock.now()
+        for community in self.bot.communities.all():
+            settings = self.service.settings(community.id)
+            organisers = await settings.get("organisers", [])
+            others = [key for key in organisers if key not in keys]
+            if others != organisers:
+                await settings.set("organisers", others)
+                changed += 1
+            for meetup_id in await self.store.organised_by(community.id, sorted(keys)):
+                if others:
+                    await self.store.hand_over(meetup_id, others[0])
+                else:
+                    await self.store.anonymise(meetup_id)
+                changed += 1
+                meetup = await self.store.get(meetup_id)
+                for occ in await self.store.materialized(meetup, after=now):
+                    await self.service.refresh(occ)  # posted announcements lose the words too
+        return changed
 
     async def on_optout(self, member_id: int) -> None:
         """Nothing to stop: reminders check consent each time they are sent."""

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.commands import Access, Context, Param, ParamType, command
 from bot.model import Choice, Content
-from bot.text import plural, quote_member_text, timestamp
+from bot.params import whole_number
+from bot.text import plural, quote_member_name, quote_member_text, timestamp
 
 from .models import Meetup, Occurrence, iso
 from .recurrence import localize
@@ -30,10 +31,12 @@ class OrganiserCommands:
         return ZoneInfo(ctx.community.timezone)
 
     async def can_organise(self, ctx: Context, meetup: Meetup | None = None) -> bool:
+        """Who may act on a meetup: its own organiser and the community's moderators. Being on the
+        organisers list lets a member plan new meetups, never manage someone else's."""
         if await ctx.is_moderator():
             return True
-        if meetup is not None and meetup.organiser == ctx.author.key:
-            return True
+        if meetup is not None:
+            return bool(meetup.organiser) and meetup.organiser == ctx.author.key
         organisers = await self.service.settings(ctx.community.id).get("organisers", [])
         return ctx.author.key in organisers
 
@@ -42,7 +45,7 @@ class OrganiserCommands:
         if len(found) == 1:
             return found[0]
         if not found:
-            await ctx.reply(f"I can't find a meetup called `{quote_member_text(name, 60)}`. Type `!meetups` to see "
+            await ctx.reply(f"I can't find a meetup called “{quote_member_text(name, 60)}”. Type `!meetups` to see "
                             "what's planned, then use its name or number, like `#3`.", private=True)
         else:
             options = ", ".join(f"`#{m.id}` {m.title}" for m in found[:6])
@@ -296,7 +299,7 @@ class OrganiserCommands:
             await ctx.reply(f"**{meetup.title}** has no upcoming meetings.", private=True)
             return
         rows = await self.store.rsvps_with_names(occ, ("going", "waitlist", "maybe"))
-        groups = {answer: [r["display_name"] or "a member" for r in rows if r["answer"] == answer]
+        groups = {answer: [quote_member_name(r["display_name"]) or "a member" for r in rows if r["answer"] == answer]
                   for answer in ("going", "waitlist", "maybe")}
         fields = [(f"Going ({len(groups['going'])}/{meetup.capacity})", ", ".join(groups["going"]) or "nobody yet")]
         if groups["waitlist"]:
@@ -375,8 +378,8 @@ class OrganiserCommands:
         words = hours.replace(",", " ").split()
         if words == ["none"]:
             chosen: list[int] = []
-        elif words and all(w.isdigit() and 1 <= int(w) <= 168 for w in words) and len(words) <= 3:
-            chosen = sorted({int(w) for w in words}, reverse=True)
+        elif words and len(words) <= 3 and all((n := whole_number(w)) is not None and 1 <= n <= 168 for w in words):
+            chosen = sorted({whole_number(w) for w in words}, reverse=True)
         else:
             await ctx.reply("Give up to three numbers of hours between 1 and 168, like `!meetup reminder-times 24 1`, "
                             "or `none`.", private=True)

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.model import Content, FileAttachment, PlaceRef, SentRef
-from bot.scheduler import At
+from bot.schedule_specs import At
 from bot.scheduler import Occurrence as Firing
+from bot.text import quote_member_name
 
 from . import render
 from .ics import IcsEvent, build_calendar, ics_filename
@@ -93,7 +94,8 @@ class MeetupService:
         counts = await self.store.counts(occ)
         names = None
         if await self.settings(occ.meetup.community_id).get("names_public", False):
-            names = [row["display_name"] or "a member" for row in await self.store.rsvps_with_names(occ, ("going",))]
+            rows = await self.store.rsvps_with_names(occ, ("going",))
+            names = [quote_member_name(row["display_name"]) or "a member" for row in rows]
         return render.announcement(occ, counts, self.now(), names)
 
     async def announce(self, occ: Occurrence) -> int:

@@ -97,7 +97,12 @@ def parse_spec(text: str, *, require_title: bool = True) -> MeetupSpec:
         text = text[: described.start()]
     parts = [part.strip() for part in re.split(r"\s*[,;\n]\s*", text) if part.strip()]
     for part in parts:
-        _place_part(spec, part, bare_is_title=require_title)
+        try:
+            _place_part(spec, part, bare_is_title=require_title)
+        except SpecError:
+            raise
+        except (OverflowError, ValueError):  # "rsvp closes 99999999999999d before", "capacity ²"
+            raise SpecError(f"`{part[:40]}` has a number far too big; try e.g. {SPEC_EXAMPLE}.") from None
     # Organisers' words are shown to everyone: make room-wide mentions (@everyone, @room) harmless.
     for name in ("title", "description", "place"):
         if getattr(spec, name):

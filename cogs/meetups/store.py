@@ -407,6 +407,26 @@ class MeetupStore:
             await db.execute(f"DELETE FROM meetup_posts WHERE occurrence_id IN ({old})", (iso(before),))
         return count
 
+    async def organised_by(self, community_id: int, keys: list[str]) -> list[int]:
+        if not keys:
+            return []
+        rows = await self.db.fetchall(
+            f"SELECT id FROM meetups WHERE community_id = ? AND organiser IN ({','.join('?' for _ in keys)})",
+            (community_id, *keys))
+        return [row["id"] for row in rows]
+
+    async def hand_over(self, meetup_id: int, organiser: str) -> None:
+        await self.db.execute("UPDATE meetups SET organiser = ? WHERE id = ?", (organiser, meetup_id))
+
+    async def anonymise(self, meetup_id: int) -> None:
+        """No organiser (moderators manage it) and none of the words its organiser wrote."""
+        async with self.db.transaction() as db:
+            await db.execute(
+                """UPDATE meetups SET organiser = '', title = 'Meetup #' || id, description = '', place = '',
+                   origin = NULL, sequence = sequence + 1 WHERE id = ?""", (meetup_id,))
+            await db.execute("UPDATE meetup_occurrences SET place = NULL, note = NULL WHERE meetup_id = ?",
+                             (meetup_id,))
+
     async def delete_member(self, member_id: int) -> list[Occurrence]:
         """Erase a member's answers and preferences; returns the occurrences where a seat was freed."""
         freed = []

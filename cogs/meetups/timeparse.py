@@ -9,6 +9,7 @@ ambiguity can be refused with a clear example; the calendar date itself ("dec 3"
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -46,6 +47,25 @@ ABBREVIATIONS = {
 
 class TimeParseError(ValueError):
     """A kind, short explanation of why a time was refused, with an example of what works."""
+
+
+TOO_BIG = "That has a number far too big for a date or a time"
+
+
+def _numbers_within_reason(parse):
+    """A number too big for a date ("for 99999999 months"), or digits int() cannot read ("²"), is a
+    kind TimeParseError like any other refusal, never an OverflowError."""
+
+    @functools.wraps(parse)
+    def guarded(*args, **kwargs):
+        try:
+            return parse(*args, **kwargs)
+        except TimeParseError:
+            raise
+        except (OverflowError, ValueError):
+            raise TimeParseError(f"{TOO_BIG}. Try {EXAMPLES}.") from None
+
+    return guarded
 
 
 @dataclass(frozen=True)
@@ -168,6 +188,7 @@ def _number(word: str | None) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
+@_numbers_within_reason
 def parse_date(text: str, today: date, label: str) -> date:
     """A calendar date from free text ("tomorrow", "dec 3", "2026-12-03", "next tuesday")."""
     text = re.sub(r"^(?:on|the)\s+", "", text.strip(" ,")).strip()
@@ -261,6 +282,7 @@ def _leftover_words(text: str) -> str:
     return re.sub(r"\b(?:at|on|the|of|and|from|starting|s)\b|[,;]", " ", text).strip()
 
 
+@_numbers_within_reason
 def parse_when(text: str, zone: ZoneInfo, now: datetime, default_day: date | None = None) -> When:
     """Read a start phrase in `zone` (unless it names one); `now` is aware. Raises TimeParseError.
 

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content, PlaceRef
-from bot.scheduler import Cron, Occurrence
+from bot.schedule_specs import Cron
+from bot.scheduler import Occurrence
 from bot.text import timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.curation import SEALED, CurationMixin

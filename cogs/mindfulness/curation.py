@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command
 from bot.files import read_text_file
 from bot.model import Content, FileAttachment
-from bot.text import plural, quote_member_text, timestamp
+from bot.text import plural, quote_member_name, quote_member_text, timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.library import Prompt, category_help, normalise_category, unique_slug
 from cogs.mindfulness.similarity import near_duplicates, similarity
@@ -213,7 +213,7 @@ class CurationMixin:
     async def prompt_log(self, ctx: Context, count: int | None = None) -> None:
         """Recent posts and moderator changes: who, what, when."""
         limit = count or 20
-        entries = [(row["at"], row["actor_name"], row["action"], row["detail"])
+        entries = [(row["at"], quote_member_name(row["actor_name"], 80), row["action"], row["detail"])
                    for row in await self.store.recent_log(ctx.community.id, limit)]
         for schedule in await self.store.schedules(ctx.community.id):
             entries += [(at, f"schedule #{schedule.id}", how, prompt_id)
@@ -222,8 +222,8 @@ class CurationMixin:
             await ctx.reply("Nothing has happened yet.")
             return
         entries.sort(key=lambda entry: entry[0], reverse=True)
-        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{quote_member_text(actor, 80)}** "
-                 f"{action} {quote_member_text(detail, 200)}" for at, actor, action, detail in entries[:limit]]
+        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{actor}** "
+                 f"{action} {quote_member_text(detail, 200, markdown=True)}" for at, actor, action, detail in entries[:limit]]
         await ctx.reply(Content(title="Mindfulness log", text="\n".join(lines)))
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -276,7 +276,17 @@ class CurationMixin:
         return data
 
     async def delete_member_data(self, member_id: int) -> None:
-        keys = [user.key for user in await self.bot.members.identities(member_id)]
-        await self.store.delete_suggestions_of(member_id)
+        # A prompt approved as they wrote it is their words and leaves with them; one a moderator
+        # rewrote is the moderator's (it only loses its credit).
+        in_their_words = []
+        for row in await self.store.suggestions_of(member_id):
+            if row["status"] == "approved" and row["prompt_id"]:
+                prompt = (await self.store.library(row["community_id"])).get(row["prompt_id"])
+                original = " ".join(self.bot.vault.open(row["text"], SEALED).split())
+                if prompt is not None and original and original in " ".join(f"{prompt.title} {prompt.text}".split()):
+                    in_their_words.append((row["community_id"], row["prompt_id"]))
+        await self.store.delete_suggestions_of(member_id, in_their_words)
         await self.store.clear_credit(member_id)
-        await self.store.anonymise_log(keys)
+
+    async def forget_identities(self, users) -> int:
+        return await self.store.anonymise_log([user.key for user in users])

@@ -8,7 +8,7 @@ through `quote_member_text`: mass mentions are defused here as well as by the ad
 from __future__ import annotations
 
 from bot.model import Content
-from bot.text import neutralize_mentions, plural, quote_member_text
+from bot.text import plural, quote_member_name, quote_member_text
 from cogs.mindfulness.library import TEXT_MAX, Prompt, category_label
 
 CATEGORY_ICONS = {
@@ -27,7 +27,7 @@ ANSWERS_NOT_KEPT = "Kindred does not keep your replies."
 
 
 def _safe(text: str | None, limit: int = TEXT_MAX) -> str:
-    return quote_member_text(text or "", limit=limit)
+    return quote_member_text(text or "", limit=limit, markdown=True)  # the library's own formatting
 
 
 def heading(prompt: Prompt) -> str:
@@ -44,7 +44,7 @@ def prompt_post(prompt: Prompt, *, threaded: bool, credit: bool) -> Content:
     where = "Share in the thread below if you like." if threaded else "Reply here if you like."
     footer = f"{where} {ANSWERS_NOT_KEPT}"
     if credit and prompt.credit:
-        footer = f"Suggested by {neutralize_mentions(prompt.credit)}. {footer}"
+        footer = f"Suggested by {quote_member_name(prompt.credit)}. {footer}"
     return Content(title=heading(prompt), text=_safe(prompt.text), fields=fields, footer=footer)
 
 
@@ -94,5 +94,5 @@ def full(prompt: Prompt) -> Content:
     if prompt.retired:
         fields.append(("Status", "retired (never posted; restore with !prompts restore)"))
     if prompt.credit:
-        fields.append(("Credit", neutralize_mentions(prompt.credit)))
+        fields.append(("Credit", quote_member_name(prompt.credit)))
     return Content(title=_safe(prompt.title, 80), text=_safe(prompt.text), fields=fields)

@@ -318,6 +318,13 @@ class MindfulnessStore:
             "SELECT * FROM mindfulness_suggestions WHERE member_id = ? ORDER BY id DESC", (member_id,)
         )
 
+    async def pending_counts(self, community_id: int, member_id: int) -> tuple[int, int]:
+        """Suggestions waiting for review: (this member's, the whole community's)."""
+        row = await self.db.fetchone(
+            "SELECT SUM(member_id = ?), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
+            "AND status = 'pending'", (member_id, community_id))
+        return int(row[0] or 0), int(row[1] or 0)
+
     async def pending_suggestions(self, community_id: int):
         return await self.db.fetchall(
             "SELECT * FROM mindfulness_suggestions WHERE community_id = ? AND status = 'pending' ORDER BY id",
@@ -337,8 +344,17 @@ class MindfulnessStore:
             (status, sealed_note, prompt_id, iso(self.clock.now()), suggestion_id),
         )
 
-    async def delete_suggestions_of(self, member_id: int) -> None:
-        await self.db.execute("DELETE FROM mindfulness_suggestions WHERE member_id = ?", (member_id,))
+    async def delete_suggestions_of(self, member_id: int, prompts: list[tuple[int, str]] = ()) -> None:
+        """Their suggestions, and `prompts` ((community, prompt id)) made from them in their own words."""
+        async with self.db.transaction() as db:
+            for community_id, prompt_id in prompts:
+                await db.execute("DELETE FROM mindfulness_prompts WHERE community_id = ? AND prompt_id = ? "
+                                 "AND origin = 'suggestion'", (community_id, prompt_id))
+                # The id is a slug of their words: the moderators' log keeps the line, not the words.
+                await db.execute("UPDATE mindfulness_log SET detail = replace(detail, ?1, 'a removed prompt') "
+                                 "WHERE community_id = ?2 AND instr(detail, ?1) > 0", (prompt_id, community_id))
+            await db.execute("DELETE FROM mindfulness_suggestions WHERE member_id = ?", (member_id,))
+        self._libraries.clear()
 
     # --- the moderators' log ----------------------------------------------------------------------
 
@@ -366,11 +382,11 @@ class MindfulnessStore:
             f"SELECT at, action, detail FROM mindfulness_log WHERE actor_key IN ({marks}) ORDER BY id", actor_keys
         )
 
-    async def anonymise_log(self, actor_keys: list[str]) -> None:
+    async def anonymise_log(self, actor_keys: list[str]) -> int:
         if not actor_keys:
-            return
+            return 0
         marks = ",".join("?" for _ in actor_keys)
-        await self.db.execute(
+        return await self.db.execute_rowcount(
             f"UPDATE mindfulness_log SET actor_key = NULL, actor_name = 'a former moderator' "
             f"WHERE actor_key IN ({marks})",
             actor_keys,

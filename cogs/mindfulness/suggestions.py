@@ -31,10 +31,15 @@ HELD_LIMIT = 500
 STATUS_WORDS = {"pending": "waiting for the moderators", "approved": "added to the prompts", "rejected": "not added"}
 
 
+# Stored items are bounded: a member's suggestions waiting for review, and a community's.
+PENDING_PER_MEMBER = 10
+PENDING_PER_COMMUNITY = 300
+
+
 class SuggestionsMixin:
     store: MindfulnessStore
 
-    @command("suggest", private=True, params=[Param("text", ParamType.TEXT, max_length=TEXT_MAX,
+    @command("suggest", private=True, community=True, params=[Param("text", ParamType.TEXT, max_length=TEXT_MAX,
                                                     help="your prompt or question for the group")],
              examples=["!suggest What is one small thing that made you smile this week?"])
     async def suggest(self, ctx: Context, text: str) -> None:
@@ -64,6 +69,15 @@ class SuggestionsMixin:
             self._held.pop(user.key, None)
 
     async def _submit(self, ctx: Context, member_id: int, community_id: int, text: str) -> None:
+        mine, everyone = await self.store.pending_counts(community_id, member_id)
+        if mine >= PENDING_PER_MEMBER:
+            await ctx.reply(f"You have {PENDING_PER_MEMBER} suggestions waiting already. Once the moderators have "
+                            "looked at them (`!suggestions` shows where they are), send more.", private=True)
+            return
+        if everyone >= PENDING_PER_COMMUNITY:
+            await ctx.reply("The moderators have a long list of suggestions to read just now. Please try again "
+                            "in a few days; nothing was saved.", private=True)
+            return
         library = await self.store.library(community_id)
         matches = near_duplicates(text, ((p.id, p.text, p.follow_up) for p in library.values()))
         duplicate_of = matches[0].prompt_id if matches else None

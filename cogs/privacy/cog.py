@@ -104,18 +104,31 @@ class PrivacyCog(Cog):
             return
         member_id = await ctx.member_id()
         if member_id is None:
-            await ctx.bot.pending.forget_user(ctx.author)
-            await ctx.reply("There was nothing to erase: Kindred holds nothing about you.", private=True)
+            # A moderator or organiser who never opted in is still named where they acted.
+            found = await self.forget_identities([ctx.author])
+            if not found:
+                await ctx.reply("There was nothing to erase: Kindred holds nothing about you.", private=True)
+                return
+            await self.bot.db.checkpoint()
+            await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
             return
         await self.erase_member(member_id)
         await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
+
+    async def forget_identities(self, users: list) -> int:
+        found = 0
+        for cog in self.bot.cogs.values():
+            if cog is not self:
+                found += await cog.forget_identities(users)
+        for user in users:  # the bot's own questions to them: deleted, but not what they would call data
+            await self.bot.pending.forget_user(user)
+        return found
 
     async def erase_member(self, member_id: int) -> None:
         identities = await self.bot.members.identities(member_id)
         for cog in self.bot.cogs.values():
             await cog.delete_member_data(member_id)
-        for user in identities:
-            await self.bot.pending.forget_user(user)
+        await self.forget_identities(identities)
         await self.bot.members.delete(member_id)
         # Fold the WAL into the main file so no copy of the erased rows is left beside it.
         await self.bot.db.checkpoint()

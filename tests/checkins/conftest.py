@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
-from cogs.checkins.cog import CheckinsCog
 
 COGS = ["cogs.privacy", "cogs.checkins"]
 
@@ -17,12 +16,6 @@ COGS = ["cogs.privacy", "cogs.checkins"]
 def clock() -> FrozenClock:
     # Friday 27 November 2026, 12:00 UTC.
     return FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-
-
-@pytest.fixture(autouse=True)
-def manual_sweeps(monkeypatch):
-    """Tests call cog.sweep(now) themselves instead of waiting for the minute loop."""
-    monkeypatch.setattr(CheckinsCog, "auto_sweep", False)
 
 
 @asynccontextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.base import Capabilities
@@ -187,15 +188,25 @@ async def test_late_within_grace_is_still_sent(tmp_path):
     async with checkin_bot(tmp_path, clock) as (bot, chat):
         await join(chat, chat.user("cy"))
     clock.set(EVENING + timedelta(hours=1))
+    # Back an hour after cy's time: the startup catch-up sweeps, and the check-in goes out late, once.
     async with checkin_bot(tmp_path, clock) as (bot, chat):
-        assert (await bot.get_cog("checkins").sweep()).checkins == 1
+        assert [s.content.title for s in chat.to(chat.user("cy"))] == ["Your daily check-in"]
+        assert (await bot.get_cog("checkins").sweep()).checkins == 0
 
 
-async def test_the_minute_loop_runs_in_a_started_bot_and_stops_with_it(tmp_path, clock, monkeypatch):
-    from cogs.checkins.cog import CheckinsCog
-
-    monkeypatch.setattr(CheckinsCog, "auto_sweep", True)
+async def test_the_scheduler_sweeps_every_minute_so_a_check_in_arrives_at_the_members_time(tmp_path, clock):
+    """No test calls sweep() here: the clock reaches 20:00 London and the alarm rings, as in real time."""
     async with checkin_bot(tmp_path, clock) as (bot, chat):
-        loop = bot.get_cog("checkins")._loop
-        assert loop is not None and not loop.done()
-    assert loop.done()
+        cy = chat.user("cy")
+        await join(chat, cy)
+        clock.set(EVENING - timedelta(minutes=1))
+        bot.scheduler.clock_moved()
+        await asyncio.sleep(0.2)
+        assert [s for s in chat.to(cy) if s.content.title == "Your daily check-in"] == []
+        clock.set(EVENING)
+        bot.scheduler.clock_moved()
+        for _ in range(200):
+            if chat.last(cy).content.title == "Your daily check-in":
+                break
+            await asyncio.sleep(0.05)
+        assert "mood" in chat.last(cy).text.lower()

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from bot.model import Choice, Content, SentRef, UserRef
-from bot.scheduler import Cron
+from bot.schedule_specs import Cron
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)

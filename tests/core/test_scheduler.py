@@ -2,13 +2,14 @@
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core import Clock
-from bot.scheduler import At, Cron, Due
+from bot.clock import Clock
+from bot.schedule_specs import At, Cron
+from bot.scheduler import Due
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -36,7 +37,7 @@ def test_a_daily_nine_oclock_stays_at_nine_local_across_both_dst_changes(zone, b
     assert all(m.astimezone(ZoneInfo(zone)).hour == 9 and m.minute == 0 for m in seen)
     assert len({m.date() for m in seen}) == 250  # one a day, none doubled or dropped
     utc_hours = {m.astimezone(ZoneInfo(zone)).date(): m.astimezone(UTC).hour for m in seen}
-    day = lambda t: datetime(*t).date()  # noqa: E731
+    day = lambda t: date(*t)  # noqa: E731
     assert utc_hours[day(before)] != utc_hours[day(after_spring)]  # the UTC hour moved in spring
     assert utc_hours[day(after_autumn)] == utc_hours[day(before)]  # and back in autumn
 
@@ -45,9 +46,9 @@ def test_a_time_skipped_by_spring_forward_runs_once_that_day():
     trigger = Cron(2, 30, "America/New_York").trigger()
     moment = trigger.get_next_fire_time(None, local("America/New_York", 2026, 3, 8, 0, 0))
     real_local_time = moment.astimezone(UTC).astimezone(NEW_YORK)
-    assert (real_local_time.date(), real_local_time.hour, real_local_time.minute) == (datetime(2026, 3, 8).date(), 3, 30)
+    assert (real_local_time.date(), real_local_time.hour, real_local_time.minute) == (date(2026, 3, 8), 3, 30)
     following = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
-    assert following.astimezone(UTC).astimezone(NEW_YORK).date() == datetime(2026, 3, 9).date()
+    assert following.astimezone(UTC).astimezone(NEW_YORK).date() == date(2026, 3, 9)
 
 
 class Recorder:
@@ -106,23 +107,94 @@ async def test_each_occurrence_runs_once_across_restarts_and_late_only_within_gr
     await context.__aexit__(None, None, None)
 
 
-async def test_apscheduler_runs_a_due_job_through_the_ledger(tmp_path):
+async def test_the_alarm_rings_through_apscheduler_when_the_clock_reaches_a_schedule(tmp_path):
+    clock = FrozenClock(datetime(2027, 1, 4, 8, 59, 59, tzinfo=UTC))
     recorder = Recorder()
-    context, bot = await start_bot(tmp_path, Clock(), recorder)
+    context, bot = await start_bot(tmp_path, clock, recorder)
     try:
-        schedule_id = await bot.scheduler.add("test", "soon", Cron(3, 0, "UTC"), "test.record")
-        job = bot.scheduler.job_for(schedule_id)
-        assert job is not None
-        job.modify(next_run_time=datetime.now(UTC))
+        await bot.scheduler.add("test", "nine", Cron(9, 0, "UTC"), "test.record")
+        await asyncio.sleep(0)  # the alarm is set once per turn of the loop
+        assert bot.scheduler.alarm.next_moment() == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # before 03:17's sweep
+        assert bot.scheduler.alarm.set_for is None  # a frozen clock never gets there by itself
+        clock.set(datetime(2027, 1, 4, 9, 0, 1, tzinfo=UTC))
+        bot.scheduler.clock_moved()
+        assert bot.scheduler.alarm.set_for == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
         await asyncio.wait_for(recorder.event.wait(), timeout=10)
-        assert len(recorder.runs) == 1
-        assert await settled_statuses(bot) == {"soon": "done"}
+        assert [(r.key, r.scheduled_for, r.late) for r in recorder.runs] == [
+            ("nine", datetime(2027, 1, 4, 9, 0, tzinfo=UTC), False)]
+        assert await settled_statuses(bot) == {"nine": "done"}
+        # Rung and settled, it waits for the next day, which the frozen clock never reaches.
+        assert await bot.scheduler.next_fire("test", "nine") == datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+        assert bot.scheduler.alarm.next_moment() > clock.now() and bot.scheduler.alarm.set_for is None
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_in_real_time_the_alarm_sleeps_until_the_moment_then_rings(tmp_path):
+    """The production clock: nothing is moved by hand, the alarm waits the real time out."""
+    clock = Clock()
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        when = (clock.now() + timedelta(seconds=1)).replace(microsecond=0)
+        await bot.scheduler.add("test", "soon", At(when), "test.record")
+        await asyncio.sleep(0)
+        assert bot.scheduler.alarm.set_for == when and recorder.runs == []
+        await asyncio.wait_for(recorder.event.wait(), timeout=10)
+        assert clock.now() >= when  # not a moment early
+        assert [(r.key, r.scheduled_for) for r in recorder.runs] == [("soon", when)]
+        for _ in range(200):  # a one-shot's row goes once its outcome is recorded
+            if await bot.scheduler.next_fire("test", "soon") is None and not await bot.scheduler.list("test"):
+                break
+            await asyncio.sleep(0.05)
+        assert await bot.scheduler.list("test") == []
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+@pytest.mark.parametrize("start", [datetime(2001, 3, 1, 12, 0, tzinfo=UTC), datetime(2099, 3, 1, 12, 0, tzinfo=UTC)])
+async def test_under_a_frozen_clock_the_machines_clock_never_makes_anything_fire(tmp_path, start):
+    """Frozen long before or long after the machine's date: APScheduler, which keeps machine time, is
+    never left a job it could find due."""
+    clock = FrozenClock(start)
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        await bot.scheduler.add("test", "once", At(start + timedelta(hours=1)), "test.record")
+        for hour in range(24):  # one of these is the machine's current hour, whatever it is
+            await bot.scheduler.add("test", f"daily{hour}", Cron(hour, 0, "UTC"), "test.record")
+        await asyncio.sleep(0.3)
+        assert recorder.runs == [] and bot.scheduler.alarm.set_for is None
+        assert bot.scheduler.alarm._aps.get_jobs() == []
+        clock.advance(hours=1)
+        bot.scheduler.clock_moved()
+        for _ in range(200):
+            if len(recorder.runs) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(r.key for r in recorder.runs) == ["daily13", "once"]
+    finally:
+        await context.__aexit__(None, None, None)
+
+
+async def test_two_catch_ups_at_once_settle_a_one_shot_once_without_a_foreign_key_error(tmp_path):
+    """The 2027-07-15 failure: one settle deleted a one-shot's row (its occurrence was in the ledger)
+    while another, which had read the row before, recorded it as skipped: FOREIGN KEY failed."""
+    clock = FrozenClock(datetime(2027, 6, 1, 12, 0, tzinfo=UTC))
+    recorder = Recorder()
+    context, bot = await start_bot(tmp_path, clock, recorder)
+    try:
+        await bot.scheduler.add("test", "missed", At(datetime(2027, 6, 1, 12, 30, tzinfo=UTC)), "test.record")
+        await bot.scheduler.add("test", "due", At(datetime(2027, 6, 1, 13, 50, tzinfo=UTC)), "test.record")
+        clock.set(datetime(2027, 6, 1, 14, 0, tzinfo=UTC))
+        ran = await asyncio.wait_for(asyncio.gather(*(bot.scheduler.run_due() for _ in range(3))), timeout=10)
+        assert sum(ran) == 1 and [r.key for r in recorder.runs] == ["due"]
+        assert await bot.db.fetchval("SELECT COUNT(*) FROM schedules WHERE owner = 'test'") == 0
     finally:
         await context.__aexit__(None, None, None)
 
 
 async def test_one_shot_runs_once_and_pause_resume_remove(tmp_path):
-    # A frozen clock in the future, so APScheduler's own (real-time) timers stay out of the way.
     clock = FrozenClock(datetime(2027, 6, 1, 12, 0, tzinfo=UTC))
     recorder = Recorder()
     context, bot = await start_bot(tmp_path, clock, recorder)
@@ -236,19 +308,17 @@ async def test_a_batch_handler_gets_the_occurrences_due_together_and_reports_its
         await context.__aexit__(None, None, None)
 
 
-async def test_apscheduler_jobs_due_at_one_moment_are_delivered_as_one_batch(tmp_path):
+async def test_schedules_due_at_one_moment_ring_once_and_are_delivered_as_one_batch(tmp_path):
+    clock = FrozenClock(datetime(2027, 1, 4, 2, 0, tzinfo=UTC))
     batch = BatchRecorder()
-    context, bot = await start_bot(tmp_path, Clock(), Recorder())
+    context, bot = await start_bot(tmp_path, clock, Recorder())
     try:
         bot.scheduler.register_batch_handler("test.batch", batch)
-        # x and y share a spec, so one job; z's spec differs (a job of its own) but falls due with them.
-        ids = [await bot.scheduler.add("test", key, spec, "test.batch")
-               for key, spec in [("x", Cron(3, 0, "UTC")), ("y", Cron(3, 0, "UTC")), ("z", Cron(4, 0, "Europe/Berlin"))]]
-        assert bot.scheduler.job_for(ids[0]) is bot.scheduler.job_for(ids[1])
-        assert bot.scheduler.job_for(ids[2]) is not bot.scheduler.job_for(ids[0])
-        now = datetime.now(UTC)
-        for schedule_id in (ids[0], ids[2]):  # both due now, as at 03:00 UTC in winter
-            bot.scheduler.job_for(schedule_id).modify(next_run_time=now)
+        # x and y share a spec; z's differs but falls due with them (04:00 in Berlin is 03:00 UTC in winter).
+        for key, spec in [("x", Cron(3, 0, "UTC")), ("y", Cron(3, 0, "UTC")), ("z", Cron(4, 0, "Europe/Berlin"))]:
+            await bot.scheduler.add("test", key, spec, "test.batch")
+        clock.set(datetime(2027, 1, 4, 3, 0, tzinfo=UTC))
+        bot.scheduler.clock_moved()
         await asyncio.wait_for(batch.event.wait(), timeout=10)
         assert await settled_statuses(bot) == {"x": "done", "y": "done", "z": "done"}
         assert [sorted(o.key for o in call) for call in batch.calls] == [["x", "y", "z"]]
@@ -297,7 +367,7 @@ async def test_a_slow_handler_does_not_hold_up_other_schedules_due_at_the_same_m
         await context.__aexit__(None, None, None)
 
 
-async def test_schedules_sharing_a_time_share_a_job_yet_pause_and_grace_stay_their_own(tmp_path, caplog):
+async def test_schedules_sharing_a_time_ring_together_yet_pause_and_grace_stay_their_own(tmp_path, caplog):
     clock = FrozenClock(datetime(2027, 6, 1, 8, 0, tzinfo=UTC))
     recorder = Recorder()
     context, bot = await start_bot(tmp_path, clock, recorder)
@@ -306,12 +376,12 @@ async def test_schedules_sharing_a_time_share_a_job_yet_pause_and_grace_stay_the
                for key, grace in [("paused", timedelta(hours=1)), ("strict", timedelta(minutes=30)),
                                   ("patient", timedelta(hours=1))]}
         await bot.scheduler.pause("test", "paused")
-        job = bot.scheduler.job_for(ids["patient"])
-        assert job is bot.scheduler.job_for(ids["strict"]) and bot.scheduler.job_for(ids["paused"]) is None
-        # The job runs 40 minutes late (the bot was busy): within one grace window, past the other.
+        alarm = bot.scheduler.alarm
+        assert alarm.watched(ids["patient"]) and alarm.watched(ids["strict"]) and not alarm.watched(ids["paused"])
+        # The alarm rings 40 minutes late (the bot was busy): within one grace window, past the other.
         clock.set(datetime(2027, 6, 1, 9, 40, tzinfo=UTC))
         with caplog.at_level(logging.INFO, logger="bot.scheduler"):
-            job.modify(next_run_time=datetime.now(UTC))
+            bot.scheduler.clock_moved()
             for _ in range(200):
                 if len(await statuses(bot)) == 2:
                     break
@@ -320,13 +390,14 @@ async def test_schedules_sharing_a_time_share_a_job_yet_pause_and_grace_stay_the
         assert await statuses(bot) == {"patient": "done", "strict": "skipped"}
         assert any("outside its grace window" in r.getMessage() and r.schedule == ids["strict"]
                    for r in caplog.records)
-        # Removing one leaves the job to the other; removing the last removes the job.
+        # Removing one leaves the spec watched for the other; removing the last stops watching it.
+        nine_tomorrow = datetime(2027, 6, 2, 9, 0, tzinfo=UTC)
         assert await bot.scheduler.remove("test", "strict")
-        assert bot.scheduler.job_for(ids["patient"]) is job
+        assert not alarm.watched(ids["strict"]) and nine_tomorrow in alarm._next.values()
         assert await bot.scheduler.remove("test", "patient")
-        assert bot.scheduler.job_for(ids["patient"]) is None
+        assert nine_tomorrow not in alarm._next.values()
         await bot.scheduler.resume("test", "paused")
-        assert bot.scheduler.job_for(ids["paused"]) is not None
+        assert alarm.watched(ids["paused"]) and nine_tomorrow in alarm._next.values()
     finally:
         await context.__aexit__(None, None, None)
 

@@ -156,3 +156,26 @@ async def test_an_inline_statement_never_joins_work_a_cancelled_caller_left_runn
     release.set()
     await asyncio.wait_for(inline, 10)
     assert [row[0] for row in await db.fetchall("SELECT body FROM notes")] == ["tap"]
+
+
+async def test_database_files_are_readable_by_the_bot_alone(tmp_path):
+    import os
+    import stat
+
+    from bot.storage import Database
+
+    old_umask = os.umask(0o022)  # as on most machines: new files would be 0644
+    try:
+        database = await Database(tmp_path / "data" / "kindred.db").open()
+        await database.execute("CREATE TABLE t (x)")
+        await database.execute("INSERT INTO t VALUES (1)")
+        for name in ("kindred.db", "kindred.db-wal", "kindred.db-shm"):
+            mode = stat.S_IMODE((tmp_path / "data" / name).stat().st_mode)
+            assert mode == 0o600, (name, oct(mode))
+        await database.close()
+        (tmp_path / "data" / "kindred.db").chmod(0o644)  # a file made by an older version
+        database = await Database(tmp_path / "data" / "kindred.db").open()
+        assert stat.S_IMODE((tmp_path / "data" / "kindred.db").stat().st_mode) == 0o600
+        await database.close()
+    finally:
+        os.umask(old_umask)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,9 +12,9 @@ from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    # A day ahead of the real clock: APScheduler runs on real time, so one-off re-alerts scheduled
-    # from this clock stay in its future and only `scheduler.run_due(clock.now())` fires them.
-    return FrozenClock(datetime.now(UTC).replace(microsecond=0) + timedelta(days=1))
+    # A fixed moment (Thursday 3 December 2026, 22:00 UTC: late evening, when crises often come);
+    # re-alerts fall due only when a test moves it and calls `scheduler.run_due()`.
+    return FrozenClock(datetime(2026, 12, 3, 22, 0, tzinfo=UTC))
 
 
 @pytest.fixture

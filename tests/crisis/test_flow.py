@@ -91,7 +91,7 @@ async def test_acknowledge_records_who_and_stops_the_realert(crisis_bot, clock):
     again = await chat.press(mod, ack, place=chat.channel("mods"))
     assert "already took" in again[-1].text
     clock.advance(minutes=30)
-    await bot.scheduler.run_due(clock.now())
+    await bot.scheduler.run_due()
     assert len(_alerts(chat)) == 1, "no re-alert once acknowledged"
 
 
@@ -101,7 +101,7 @@ async def test_unacknowledged_alert_comes_back_then_stops(crisis_bot, clock):
     await _say(chat, chat.user("finn"), CRISIS)
     for _ in range(5):
         clock.advance(minutes=11)
-        await asyncio.wait_for(bot.scheduler.run_due(clock.now()), timeout=10)
+        await asyncio.wait_for(bot.scheduler.run_due(), timeout=10)
     titles = [s.content.title for s in _alerts(chat)]
     assert titles[0].startswith("Crisis alert")
     assert sum(t.startswith("Still unacknowledged") for t in titles) == 3  # MAX_REALERTS

@@ -5,18 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
-from cogs.checkins.cog import CheckinsCog
 from tests.checkins.conftest import choice, join, sweep_at
 
 EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def manual_sweeps(monkeypatch):
-    monkeypatch.setattr(CheckinsCog, "auto_sweep", False)
 
 
 async def test_a_check_in_note_is_screened_without_storing_it_in_crisis_tables(tmp_path):

@@ -14,6 +14,7 @@ import json
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import yarl
@@ -37,6 +38,13 @@ from discord_payloads import (
 from discord_rest import RestMixin, json_response
 
 HEARTBEAT_INTERVAL_MS = 41250
+
+
+@dataclass
+class OtherGuild:
+    name: str
+    owner: FakeUser
+    members: list[FakeUser]
 
 
 class DiscordDouble(InteractionsMixin, RestMixin):
@@ -63,6 +71,8 @@ class DiscordDouble(InteractionsMixin, RestMixin):
             self.channels[int(channel["id"])] = channel
         self.general_id, self.checkins_id, self.moderators_id = list(self.channels)
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
+        # More servers the bot was added to (add_guild): guild id -> its owner, members and channel.
+        self.other_guilds: dict[int, OtherGuild] = {}
 
         # What the bot did
         self.requests: list[RecordedRequest] = []
@@ -231,11 +241,14 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self.identify_payloads.append(data)
         self._ws, self._session_id, self._events, self._seq = ws, secrets.token_hex(16), [], 0
         await self.dispatch("READY", {
-            "v": 10, "user": self.bot_user.payload(), "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "v": 10, "user": self.bot_user.payload(),
+            "guilds": [{"id": str(g), "unavailable": True} for g in (self.guild_id, *self.other_guilds)],
             "session_id": self._session_id, "resume_gateway_url": self.gateway_url, "private_channels": [],
             "relationships": [], "application": {"id": str(self.application_id), "flags": 0},
         })
         await self.dispatch("GUILD_CREATE", self.guild_payload())
+        for guild_id in self.other_guilds:
+            await self.dispatch("GUILD_CREATE", self.guild_payload(guild_id))
         self._notify()
 
     async def _resume(self, ws: web.WebSocketResponse, data: dict) -> None:
@@ -263,25 +276,42 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         """The intents of the latest IDENTIFY."""
         return self.identify_payloads[-1].get("intents", 0)
 
-    def guild_payload(self) -> dict:
-        members = [u.member_payload() for u in self.users.values()]
+    def add_guild(self, name: str, owner: FakeUser) -> tuple[int, int]:
+        """Another server the bot was added to, owned (so moderated) by `owner`: (guild id, channel id).
+        Call before the bot connects."""
+        guild_id = snowflake()
+        channel = text_channel_payload(snowflake(), guild_id, "general", 0)
+        self.channels[int(channel["id"])] = channel
+        self.other_guilds[guild_id] = OtherGuild(name, owner, [self.bot_user, owner])
+        return guild_id, int(channel["id"])
+
+    def guild_payload(self, guild_id: int | None = None) -> dict:
+        other = self.other_guilds.get(guild_id)
+        members = [u.member_payload() for u in (other.members if other else self.users.values())]
+        guild_id = guild_id if other else self.guild_id
+        channels = [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)]
+        roles = [role_payload(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)] if other else self.roles
         return {
-            "id": str(self.guild_id), "name": "Riverside Alumni", "icon": None, "splash": None,
-            "discovery_splash": None, "banner": None, "description": None, "owner_id": str(self.owner.id),
+            "id": str(guild_id), "name": other.name if other else "Riverside Alumni", "icon": None, "splash": None,
+            "discovery_splash": None, "banner": None, "description": None,
+            "owner_id": str((other.owner if other else self.owner).id),
             "afk_channel_id": None, "afk_timeout": 300, "verification_level": 1,
             "default_message_notifications": 1, "explicit_content_filter": 2, "features": [],
             "mfa_level": 0, "application_id": None, "system_channel_id": None, "system_channel_flags": 0,
             "rules_channel_id": None, "public_updates_channel_id": None, "vanity_url_code": None,
             "premium_tier": 0, "premium_subscription_count": 0, "preferred_locale": "en-US", "nsfw_level": 0,
             "premium_progress_bar_enabled": False, "joined_at": "2025-01-01T00:00:00+00:00", "large": False,
-            "unavailable": False, "member_count": len(members), "roles": self.roles, "emojis": [],
-            "stickers": [], "members": members, "channels": list(self.channels.values()), "threads": [],
+            "unavailable": False, "member_count": len(members), "roles": roles, "emojis": [],
+            "stickers": [], "members": members, "channels": channels, "threads": [],
             "presences": [], "voice_states": [], "stage_instances": [], "guild_scheduled_events": [],
             "soundboard_sounds": [], "max_members": 500000,
         }
 
-    def permissions_of(self, user: FakeUser) -> int:
+    def permissions_of(self, user: FakeUser, guild_id: int | None = None) -> int:
         """A member's guild-wide permissions, as Discord computes them for an interaction."""
+        other = self.other_guilds.get(guild_id)
+        if other is not None:
+            return (1 << 53) - 1 if user.id == other.owner.id else EVERYONE_PERMISSIONS
         if user.id == self.owner.id:
             return (1 << 53) - 1
         permissions = EVERYONE_PERMISSIONS

@@ -204,7 +204,7 @@ class InteractionsMixin:
         if "guild_id" in channel:
             payload.update(guild_id=channel["guild_id"], guild_locale="en-US", context=0,
                            guild={"id": channel["guild_id"], "locale": "en-US", "features": []},
-                           member=user.member_payload(permissions=self.permissions_of(user)),
+                           member=user.member_payload(permissions=self.permissions_of(user, int(channel["guild_id"]))),
                            authorizing_integration_owners={"0": channel["guild_id"]})
         else:
             payload.update(user=user.payload(), context=1, authorizing_integration_owners={"0": str(user.id)})

@@ -37,12 +37,12 @@ MESSAGE_CONTENT_INTENT = 1 << 15  # the privileged intent to read ordinary chann
 
 def snowflake() -> int:
     """A new, increasing Discord id whose timestamp part is now (discord.py derives created_at from it)."""
-    milliseconds = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    milliseconds = int(time.time() * 1000) - DISCORD_EPOCH_MS  # real clock: Discord's servers stamp ids
     return (milliseconds << 22) | (next(_counter) % (1 << 22))
 
 
 def iso_now() -> str:
-    return datetime.now(UTC).isoformat()
+    return datetime.now(UTC).isoformat()  # real clock: the double stands in for Discord's servers
 
 
 @dataclass

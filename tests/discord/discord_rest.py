@@ -74,6 +74,9 @@ class RestMixin:
 
     async def _get_member(self, guild_id: str, user_id: str, **_: Any) -> web.Response:
         user = self.users.get(int(user_id))
+        other = self.other_guilds.get(int(guild_id))
+        if other is not None and user not in other.members:
+            user = None
         return json_response(user.member_payload()) if user else json_response({"message": "Unknown Member", "code": 10007}, 404)
 
     async def _put_commands(self, body: list, guild_id: str | None = None, **_: Any) -> web.Response:

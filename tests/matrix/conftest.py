@@ -11,7 +11,7 @@ import pytest
 from bot.adapters.matrix import MatrixAdapter
 from bot.config import CommunitySettings, MatrixSettings
 from bot.core import Kindred
-from bot.testing import settings_for_tests
+from bot.testing import FrozenClock, settings_for_tests
 from tests.matrix.member import Member
 from tests.matrix.synapse import SynapseServer
 
@@ -43,19 +43,25 @@ class KindredOnMatrix:
         self.server = server
         self.tmp_path = tmp_path
         self.running: list[Kindred] = []
+        self.clock = FrozenClock()
 
     async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
-                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), **matrix_options):
-        """A started bot; pass the same name and account again to restart one on its data directory."""
-        account = account or self.server.register(f"kindred{secrets.token_hex(3)}")
+                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), rooms=(), **matrix_options):
+        """A started bot; pass the same name and account again to restart one on its data directory.
+
+        `rooms` are mapped to the default community (only mapped rooms are a community's places)."""
+        account = account or self.register()
+        # Most tests invite the bot into rooms made on the fly; the trust tests ask for the default rule.
+        matrix_options.setdefault("invites", "allowed")
         settings = settings_for_tests(
             self.tmp_path / name,
-            community=CommunitySettings(timezone=timezone),
+            community=CommunitySettings(timezone=timezone, matrix_rooms=list(rooms)),
             communities=list(communities),
             matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
                                   **{"password": account.password, **matrix_options}),
         )
-        bot = Kindred(settings)
+        # The bot's own clock is frozen, as in every test (Synapse stamps events with the machine's).
+        bot = Kindred(settings, clock=self.clock)
         adapter = MatrixAdapter(settings)
         adapter.retry_cap_seconds = 1.0  # a restarted test server is back within seconds
         adapter.decrypt_grace_seconds = 0.5
@@ -63,6 +69,10 @@ class KindredOnMatrix:
         await asyncio.wait_for(bot.start(cogs=list(cogs)), START_SECONDS)
         self.running.append(bot)
         return bot, adapter, account
+
+    def register(self):
+        """A new account for a bot (register first to create rooms for it before it starts)."""
+        return self.server.register(f"kindred{secrets.token_hex(3)}")
 
     async def stop(self, bot: Kindred) -> None:
         self.running.remove(bot)

@@ -153,8 +153,9 @@ async def test_moderators_are_power_level_50_or_listed(kindred, new_member):
     alice = await new_member("alice")  # creates the room, so she has power level 100
     bob = await new_member("bob")
     carol = await new_member("carol")
-    bot, adapter, account = await kindred.start(moderators=[carol.user_id])
+    account = kindred.register()
     room_id = await alice.create_room([account.user_id, bob.user_id], name="Peer support")
+    bot, adapter, _ = await kindred.start(account=account, rooms=[room_id], moderators=[carol.user_id])
     await alice.wait_for_join(room_id, account.user_id)
     await alice.wait_for_join(room_id, bob.user_id)
     await ask(alice, room_id, account.user_id, "!help")  # the bot has seen the room's state by now
@@ -419,17 +420,19 @@ async def test_help_typed_the_moment_a_dm_opens_is_answered_once_the_bot_joins(k
 
 async def test_crisis_flow_works_unchanged_on_matrix(kindred, new_member):
     """The safety-critical cog through the real adapter: private reply, moderators' alert, acknowledge."""
-    bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "cogs.crisis"))
-    bot.rate_limiter.limit = 1000
     mo = await new_member("mo")  # creates the rooms, so a moderator
     ben = await new_member("ben")
+    account = kindred.register()
     mods_room = await mo.create_room([account.user_id], name="Moderators")
+    room_id = await mo.create_room([account.user_id, ben.user_id], name="Peer support")
+    bot, adapter, _ = await kindred.start(account=account, cogs=("cogs.privacy", "cogs.crisis"),
+                                          rooms=[mods_room, room_id])
+    bot.rate_limiter.limit = 1000
     await mo.wait_for_join(mods_room, account.user_id)
     mark_mo = mo.mark()
     await mo.send_text(mods_room, "!crisisadmin alerts")
     confirmation = await mo.wait_for(from_bot(account.user_id), after=mark_mo, seconds=DEADLINE)
     assert "Crisis alerts will come to this channel" in confirmation.body  # told privately
-    room_id = await mo.create_room([account.user_id, ben.user_id], name="Peer support")
     await mo.wait_for_join(room_id, account.user_id)
     await ben.wait_until(lambda: room_id in ben.client.rooms, seconds=DEADLINE)
     await ben.wait_for_join(room_id, account.user_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from nio import RoomMessageNotice
 
 from tests.matrix.member import Member
-from tests.matrix.test_matrix_adapter import DEADLINE, group_room
+from tests.matrix.test_matrix_adapter import DEADLINE
 
 PROMPT = (b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\n'
           b'text = "Sit for a moment before bed and let the day settle."\n')
@@ -19,16 +19,25 @@ async def bot_says(member: Member, bot_user: str, words: str, after: int) -> Roo
                                  and words in event.body, after=after, seconds=DEADLINE)
 
 
+async def community_rooms(kindred, new_member, *encrypted: bool):
+    """A bot whose community is rooms alice made (so she moderates them), mapped in its config."""
+    alice = await new_member("alice")
+    account = kindred.register()
+    rooms = [await alice.create_room([account.user_id], encrypted=flag, name="Peer support") for flag in encrypted]
+    bot, _adapter, _ = await kindred.start(account=account, cogs=COGS, rooms=rooms)
+    for room_id in rooms:
+        await alice.wait_for_join(room_id, account.user_id)
+    return bot, account, alice, rooms
+
+
 def reply_to(event_id: str) -> dict:
     return {"m.relates_to": {"m.in_reply_to": {"event_id": event_id}}}
 
 
 async def test_a_command_replying_to_a_file_reads_it_in_plain_and_encrypted_rooms(kindred, new_member):
-    bot, _adapter, account = await kindred.start(cogs=COGS)
-    alice = await new_member("alice")  # she creates the rooms, so she moderates them
+    bot, account, alice, rooms = await community_rooms(kindred, new_member, False, True)
     library = bot.get_cog("mindfulness").store.library
-    for encrypted, title in ((False, "Evening pause"), (True, "Night pause")):
-        room_id = await group_room(alice, account.user_id, encrypted=encrypted)
+    for room_id, title in zip(rooms, ("Evening pause", "Night pause"), strict=True):
         data = PROMPT.replace(b"Evening pause", title.encode())
         file_id = await alice.send_file(room_id, "ours.toml", data, "application/octet-stream")
         mark = alice.mark()
@@ -39,9 +48,7 @@ async def test_a_command_replying_to_a_file_reads_it_in_plain_and_encrypted_room
 
 
 async def test_a_file_captioned_with_the_command_is_read(kindred, new_member):
-    bot, _adapter, account = await kindred.start(cogs=COGS)
-    alice = await new_member("alice")
-    room_id = await group_room(alice, account.user_id, encrypted=True)
+    bot, account, alice, (room_id,) = await community_rooms(kindred, new_member, True)
     mark = alice.mark()
     await alice.send_file(room_id, "ours.toml", PROMPT, "application/toml", caption="!prompts import")
     await bot_says(alice, account.user_id, "Imported 1 prompt", mark)
@@ -49,9 +56,7 @@ async def test_a_file_captioned_with_the_command_is_read(kindred, new_member):
 
 
 async def test_a_picture_or_a_file_too_big_gets_a_kind_answer(kindred, new_member, homeserver):
-    bot, _adapter, account = await kindred.start(cogs=COGS)
-    alice = await new_member("alice")
-    room_id = await group_room(alice, account.user_id)
+    bot, account, alice, (room_id,) = await community_rooms(kindred, new_member, False)
     before = dict(await bot.get_cog("mindfulness").store.library(1))
 
     photo = await alice.send_file(room_id, "sunset.png", b"\x89PNG\r\n\x1a\n", "image/png", msgtype="m.image")

@@ -199,3 +199,22 @@ async def test_organiser_messages_reach_attendees_privately_and_names_can_be_amb
     assert "Sent to 2 people" in sent.text
     assert "back room" in chat.to(ana)[-1].text and "back room" in matrix.to(ben)[-1].text
     assert "@everyone" not in chat.to(ana)[-1].text
+
+
+async def test_an_organiser_manages_only_the_meetups_they_organise(meetup_bot, steps):
+    """Being on the organisers list plans new meetups; someone else's stays theirs and the moderators'."""
+    bot, chat, _ = meetup_bot
+    mod = chat.user("mod", moderator=True)
+    ada, ben = chat.user("ada"), chat.user("ben")
+    await chat.say(mod, "!meetup channel here")
+    for organiser in (ada, ben):
+        await chat.say(mod, f"!meetup organiser add @{organiser.name}")
+    _, post, _ = await steps.create(chat, ada, "Ada's walk, next tuesday 7pm, capacity 5")
+    await steps.rsvp(chat, chat.user("cy"), post)
+    for command in ("!meetup attendees Ada's walk", "!meetup cancel Ada's walk", "!meetup edit Ada's walk, capacity 9",
+                    "!meetup message Ada's walk, change of plan"):
+        refused = (await chat.say(ben, command))[-1]
+        assert refused.private_to == ben and "Only" in refused.text, (command, refused.text)
+    assert "cy" in (await chat.say(ada, "!meetup attendees Ada's walk"))[-1].text
+    assert "cy" in (await chat.say(mod, "!meetup attendees Ada's walk"))[-1].text
+    assert await bot.db.fetchval("SELECT capacity FROM meetups") == 5

@@ -7,7 +7,7 @@ The real scheduler and its delivery ledger run on a real SQLite file; the clock 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ def local(zone: str, *parts: int) -> datetime:
     return datetime(*parts, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-async def posts_over_days(bot, chat, clock, zone: str, first_day: datetime, days: int) -> list[datetime]:
+async def posts_over_days(bot, chat, clock, zone: str, first_day: date, days: int) -> list[datetime]:
     """Walk day by day; at each local 08:30 (and an hour either side) catch up, recording what posted."""
     moments = []
     for offset in range(days):
@@ -39,11 +39,11 @@ async def posts_over_days(bot, chat, clock, zone: str, first_day: datetime, days
     ("zone", "start", "offsets"),
     [
         # Chicago: CDT (UTC-5) starts 8 March 2026, CST (UTC-6) returns 1 November 2026.
-        ("America/Chicago", datetime(2026, 3, 6), {6: 6, 7: 6, 8: 5, 9: 5}),
-        ("America/Chicago", datetime(2026, 10, 30), {30: 5, 31: 5, 1: 6, 2: 6}),
+        ("America/Chicago", date(2026, 3, 6), {6: 6, 7: 6, 8: 5, 9: 5}),
+        ("America/Chicago", date(2026, 10, 30), {30: 5, 31: 5, 1: 6, 2: 6}),
         # Sydney: AEDT (UTC+11) ends 5 April 2026, starts again 4 October 2026.
-        ("Australia/Sydney", datetime(2026, 4, 3), {3: -11, 4: -11, 5: -10, 6: -10}),
-        ("Australia/Sydney", datetime(2026, 10, 2), {2: -10, 3: -10, 4: -11, 5: -11}),
+        ("Australia/Sydney", date(2026, 4, 3), {3: -11, 4: -11, 5: -10, 6: -10}),
+        ("Australia/Sydney", date(2026, 10, 2), {2: -10, 3: -10, 4: -11, 5: -11}),
     ],
 )
 async def test_posts_stay_at_0830_local_across_both_dst_changes(tmp_path, clock, zone, start, offsets):
@@ -124,13 +124,16 @@ async def test_a_post_missed_while_down_goes_out_late_only_inside_the_grace_wind
         assert await catch_up(bot, chat) == 1  # the next day is posted as usual
 
 
-async def test_the_real_apscheduler_job_posts_when_it_fires(mindful, clock):
+async def test_the_alarm_rings_through_apscheduler_and_posts_when_the_clock_reaches_the_time(mindful, clock):
     bot, chat, mod, _ = mindful
     clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
     await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago")
-    row = await bot.db.fetchone("SELECT id FROM schedules WHERE owner = 'mindfulness'")
+    clock.set(local("America/Chicago", 2026, 11, 28, 8, 29))
+    bot.scheduler.clock_moved()
+    await asyncio.sleep(0.2)
+    assert chat.in_place(chat.channel()) == []  # a minute early: the alarm is not even set
     clock.set(local("America/Chicago", 2026, 11, 28, 8, 30))
-    bot.scheduler.job_for(row["id"]).modify(next_run_time=datetime.now(UTC))
+    bot.scheduler.clock_moved()  # as the real clock reaching 08:30 would
 
     async def posted() -> None:
         for _ in range(2000):  # APScheduler runs the job on the loop; give it a few turns

@@ -66,6 +66,7 @@ class DiscordAdapter(Adapter):
     capabilities = Capabilities(buttons=True, threads=True, edits=True)
     command_prefix = SLASH  # members use slash commands; `!command` hints are shown as `/command`
     attach_hint = "With the slash command, pick the file in its `attachment` option. "
+    mapped_places_only = True  # anyone can add a bot to a server they own
 
     def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
         super().__init__()
@@ -216,9 +217,10 @@ class DiscordAdapter(Adapter):
         guilds = self.client.guilds if self.client else []
         return [g for g in guilds if self._community_of_guild(g.id) == community_id]
 
-    def _community_of_guild(self, guild_id: int) -> int:
-        # Unmapped servers belong to the default community (see bot/communities.py).
-        return self.bot.communities.for_place(self.place_ref(0, guild_id)).id
+    def _community_of_guild(self, guild_id: int) -> int | None:
+        # A server nobody mapped belongs to no community: anyone can invite a bot to a server they own.
+        community = self.bot.communities.mapped(self.place_ref(0, guild_id))
+        return community.id if community else None
 
     async def _member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
         cached = self._members.get(user_id, {}).get(guild.id)

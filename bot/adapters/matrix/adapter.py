@@ -58,6 +58,7 @@ SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 class MatrixAdapter(MatrixSending, Adapter):
     platform = "matrix"
     capabilities = Capabilities(edits=True)
+    mapped_places_only = True
     attach_hint = "On Matrix, send the file first, then reply to it with the command. "
 
     def __init__(self, settings: Settings):
@@ -257,8 +258,8 @@ class MatrixAdapter(MatrixSending, Adapter):
         if invite is None:
             return
         inviter = invite.sender
-        if not self._invite_allowed(inviter, room_id):
-            log.info("matrix: declined an invite from a server or person not allowed",
+        if not self._invite_allowed(inviter, room_id, bool(invite.content.get("is_direct"))):
+            log.info("matrix: declined an invite the operator's rule does not allow",
                      extra={"room": room_id, "inviter_server": server_of(inviter)})
             await self.client.room_leave(room_id)
             return
@@ -267,9 +268,21 @@ class MatrixAdapter(MatrixSending, Adapter):
         await self.client.join(room_id)
         log.info("matrix: joined a room", extra={"room": room_id})
 
-    def _invite_allowed(self, inviter: str, room_id: str) -> bool:
-        return (inviter in self.allowed_inviters or server_of(inviter) in self.allowed_servers
-                or server_of(room_id) in self.allowed_servers)
+    def _invite_allowed(self, inviter: str, room_id: str, direct: bool) -> bool:
+        """The operator's rule ([matrix] invites). "mapped", the default: a room the config maps to a
+        community, a DM from someone on an allowed server, or anything from an allowed inviter. "allowed":
+        any room from an allowed server (the bot still acts as a community bot only in mapped rooms)."""
+        if inviter in self.allowed_inviters:
+            return True
+        if self._mapped(room_id):
+            return True
+        from_allowed = server_of(inviter) in self.allowed_servers
+        if self.config.invites == "allowed":
+            return from_allowed or server_of(room_id) in self.allowed_servers
+        return from_allowed and direct
+
+    def _mapped(self, room_id: str) -> bool:
+        return self.bot.communities.mapped(PlaceRef("matrix", room_id, scope_id=room_id)) is not None
 
     async def _on_room_event(self, room: MatrixRoom, event) -> None:
         if too_old(event):
@@ -377,14 +390,17 @@ class MatrixAdapter(MatrixSending, Adapter):
         return UserRef("matrix", user_id, room.user_name(user_id) or "")
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
-        """Listed in [matrix] moderators, or power level >= 50 in one of the community's rooms."""
+        """Listed in [matrix] moderators, or power level >= 50 in one of the rooms the config maps to the
+        community (directly or through its space). Power in a room nobody mapped counts for nothing: anyone
+        can make a room and hold power 100 there."""
         if user.platform != "matrix":
             return False
         if user.user_id in self.config.moderators:
             return True
         for room in self.client.rooms.values():
             place = self._place_for(room.room_id)
-            if place.is_direct or self.bot.communities.for_place(place).id != community_id:
+            community = None if place.is_direct else self.bot.communities.mapped(place)
+            if community is None or community.id != community_id:
                 continue
             if self._power(room, user.user_id) >= MODERATOR_POWER:
                 return True
