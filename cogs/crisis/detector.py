@@ -72,7 +72,7 @@ MODEL_WINDOW = 24
 MODEL_STRIDE = 12
 
 _IMMINENT = re.compile(
-    r"\b(?:tonight|right now|now|in front of me|in my hand|next to me|goodbye|last message|this is it|about to|"
+    r"\b(?:tonight|tonights|right now|now|in front of me|in my hand|next to me|goodbye|last message|this is it|about to|"
     r"already took|just took|on the (?:bridge|roof|edge|ledge)|lined up|ready|wont (?:wake|be here)|before morning|"
     r"in a few hours|not breathing|turning blue|unresponsive|hurry|ambulance|911|999|112|000)\b"
 )
@@ -250,7 +250,7 @@ def assess(text: str) -> Assessment:
     category = _category(live, hits, model, best_unit)
     if score < CONCERN_AT:
         return Assessment(Level.CHECK_IN, category, round(score, 3), tuple(reasons), answering)
-    level = Level.IMMINENT if _imminent(live, strongest, category, parsed) else Level.CONCERN
+    level = Level.IMMINENT if _imminent(live, strongest, category, parsed, score) else Level.CONCERN
     return Assessment(level, category, round(score, 3), tuple(reasons), answering)
 
 
@@ -287,7 +287,8 @@ def _category(live: list[_Hit], hits: list[_Hit], model, best_unit: list[str]) -
     return Category(name)
 
 
-def _imminent(live: list[_Hit], strongest: _Hit | None, category: Category | None, parsed: _Text) -> bool:
+def _imminent(live: list[_Hit], strongest: _Hit | None, category: Category | None, parsed: _Text,
+              score: float) -> bool:
     if not live or strongest is None:
         return False
     near = [hit for hit in live if abs(hit.sentence - strongest.sentence) <= 1]
@@ -300,4 +301,5 @@ def _imminent(live: list[_Hit], strongest: _Hit | None, category: Category | Non
     if category is Category.RELAPSE:
         # Planning to use is serious but not an emergency by itself; these make an overdose likely.
         return bool(_RELAPSE_DANGER.search(passage))
-    return bool(_IMMINENT.search(passage)) and max(hit.weight for hit in near) >= 0.75
+    # A strong phrase, or weaker signs that together are as strong ("found the spot" + "tonight's the night").
+    return bool(_IMMINENT.search(passage)) and score >= 0.75

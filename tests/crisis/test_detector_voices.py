@@ -112,6 +112,11 @@ def test_present_recurring_and_indirect_ideation_is_caught(text):
     assert result.category is Category.SUICIDE
 
 
+def test_a_goodbye_made_of_weak_signs_is_treated_as_happening_now():
+    result = assess("found the spot, tonight's the night. thanks for everything guys")
+    assert result.level is Level.IMMINENT and result.category is Category.SUICIDE
+
+
 def test_length_never_raises_a_score_by_itself():
     ordinary = "Had a long day at work and the bus was late. Made pasta and watched a film with my sister. "
     short, long = assess(ordinary), assess(ordinary * 40)
