@@ -59,9 +59,10 @@ class Assessment:
 
 CONCERN_AT = 0.5
 CHECK_IN_AT = 0.3
-# With no live lexicon phrase, the model alone pages moderators only at or above this calibrated
-# probability for one sentence. Chosen on the project's own held sets and checked on real community
-# text (docs/crisis.md): at 0.6 the model alone alerted on a fifth of ordinary real posts.
+# With no live lexicon phrase, the model alone pages moderators only about a message of at most
+# MODEL_ONLY_SENTENCES sentences, and only at this calibrated probability for one of them. Chosen on half
+# of each shared real file and checked on the other half (docs/crisis.md): at 0.6 the model alone alerted
+# on a fifth of ordinary real paragraphs, at 0.85 still on 8.7% of teenagers' paragraphs.
 MODEL_ONLY_CONCERN_AT = 0.9
 MODEL_ONLY_CHECK_IN_AT = 0.7
 MODEL_ONLY_SENTENCES = 3
@@ -230,7 +231,8 @@ def assess(text: str) -> Assessment:
         elif answering or len(parsed.spans) > MODEL_ONLY_SENTENCES or probability < MODEL_ONLY_CONCERN_AT:
             # A gentle word at most, and only when the model is fairly sure: on real community text it
             # over-scores ordinary sentences (docs/crisis.md has the curve).
-            score = min(probability, CONCERN_AT - 0.01) if probability >= MODEL_ONLY_CHECK_IN_AT else min(probability, CHECK_IN_AT - 0.01)
+            ceiling = CONCERN_AT if probability >= MODEL_ONLY_CHECK_IN_AT else CHECK_IN_AT
+            score = min(probability, ceiling - 0.01)
         else:
             low, high = parsed.window(best_index)
             calm = context.reassuring(normalized[low:high])

@@ -160,6 +160,20 @@ def test_model_is_small_and_loads_offline():
     assert model.meta["training_messages"] > 3000
 
 
+def test_sentence_windows_score_what_the_whole_window_scores():
+    """The fast path (each feature looked up once per sentence) must equal scoring each window on its own."""
+    from cogs.crisis.model import get_model, model_tokens
+    from cogs.crisis.normalize import normalize
+
+    risk = get_model().risk
+    words = model_tokens(normalize("i keep thinking about ending it all and nobody would even notice if i was gone "
+                                   "because i have been a burden to my family for years now and i am so tired"))
+    assert len(words) > 24
+    windows = risk.window_logits(words, 24, 12)
+    assert windows == pytest.approx([risk.logit(words[i : i + 24]) for i in range(0, len(words) - 12, 12)])
+    assert risk.window_logits(words[:10], 24, 12) == pytest.approx([risk.logit(words[:10])])
+
+
 def test_training_file_is_reproducible_from_the_templates():
     from cogs.crisis.trainingdata import generate
 
