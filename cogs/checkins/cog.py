@@ -278,7 +278,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     async def on_craving_typed(self, ctx: Context, value: str, text: str) -> None:
         day, _ = self._split(value)
         number = text.strip()
-        if not number.isdigit() or not 0 <= int(number) <= 10:
+        if not (number.isascii() and number.isdigit()) or not 0 <= int(number) <= 10:
             questions = await self.questions(ctx.community.id)
             retry = step_content(questions, "craving", day, self.buttons_for(ctx.author.platform),
                                  intro=f"I need a number from 0 to 10 for cravings (you typed '{text.strip()[:20]}').")
