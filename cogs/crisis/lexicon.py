@@ -82,8 +82,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:tonight|today) (?:might|may|could|will) be (?:it|the night|the day)\b|"
      r"\b(?:found|picked|chose|scouted|checked out) (?:the|a|my) (?:spot|location|place)(?= *(?:$|[.,!?]|for it|to do it|where|"
      r"nobody|no one|and|next|tonight))|\b(?:tonights|tonight is|today is|this is) the (?:night|day)\b|"
-     r"\b(?:thank|thanks|thank you) (?:\w+ ){0,2}?for everything\b|\b(?:wrote|write|writing|planned|planning|written) "
-     r"(?:out )?(?:my|the) last (?:day|days|week|words)\b|\b(?:hold off|wait|waiting) (?:till|until) the date\b|"
+     r"\b(?:thank|thanks|thank you) (?:\w+ ){0,2}?for everything\b|\b(?:hold off|wait|waiting) (?:till|until) the date\b|"
      r"\b(?:picked|chose|set|have) (?:a|the) date\b|\bnext (?:step )?is (?:the|to get the) (?:rope|pills|gun)\b"),
     # Hopelessness: common in venting, so one sign alone is only worth a gentle word; two close together
     # (or the model agreeing about the same sentence) are a crisis.
@@ -163,7 +162,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:sold|gave away|giving away|canceled|cancelled|gave|returned|paid off)\b.{0,80}\b(?:weirdly|strangely|finally|oddly|"
      r"so|kinda|really) (?:peaceful|calm|at peace|light)\b|"
      r"\b(?:wrote|writing|written|left) (?:a|my|the) (?:note|letter|goodbye|will)(?! to my sponsor)\b|"
-     r"\b(?:suicide|goodbye) (?:note|letter|video)\b|\b(?:wrote|writing|written|left|leaving|finished) (?:\w+ ){0,2}?"
+     r"\b(?:suicide|goodbye) (?:note|letter|video)\b|\b(?:wrote|write|writing|planned|planning|written) (?:out )?my last "
+     r"(?:day|days|week|words)\b(?! (?:at|of|in|on|before) (?:work|the job|my job|school|the office|rehab|detox|treatment|iop|"
+     r"the program|vacation|holiday))|\b(?:wrote|writing|written|left|leaving|finished) (?:\w+ ){0,2}?"
      r"(?:notes|letters|goodbyes|goodbye letters|goodbye notes) (?:for|to) (?:my |the |everyone|everybody|each|all)"),
     ("exhaust", Category.SUICIDE, 0.9, True,
      r"\b(?:engine|car|motor) (?:\w+ ){0,3}?running (?:\w+ ){0,4}?(?:garage|door shut|doors shut|closed)\b|"
@@ -431,7 +432,7 @@ _ANCHORS: dict[str, str] = {
     "better_off": "better happier easier lighter relieved",
     "burden": "burden",
     "nobody_miss": "one nobody noone body",
-    "affairs": "order away note letter goodbye will video notes letters goodbyes peaceful calm peace light",
+    "affairs": "order away note letter goodbye will video notes letters goodbyes peaceful calm peace light last",
     "goodbye": "goodbye bye goodbyes last here around alive side everything care coming accounts knowing happens",
     "no_way_out": "way solution anymore keep tired done give end stop option put putting over brave strong guts courage nerve",
     "wish_never": "wish wake disappointed",
