@@ -94,6 +94,8 @@ LINE_MARKUP = re.compile(r"(?m)^[ \t]*([-+=]|\d+(?=[.)]))")
 
 def escape_markdown(text: str) -> str:
     """Member text shown literally on every platform: `[x](https://...)` is never a link, `**` never bold."""
+    # Markdown ends a line at \r as at \n; the line rules below see only \n ("0\r=" is a heading).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return LINE_MARKUP.sub(lambda m: "\\" + m[1] if not m[1].isdigit() else m[1] + "\\", text)
 
