@@ -45,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     crisis = commands.add_parser("crisis", help="crisis detector tools")
     crisis_actions = crisis.add_subparsers(dest="action", required=True, metavar="ACTION")
-    evaluate = crisis_actions.add_parser("eval", help="measure the detector on a labelled JSONL file")
-    evaluate.add_argument("file")
+    evaluate = crisis_actions.add_parser("eval", help="measure the detector on labelled JSONL files, one table")
+    evaluate.add_argument("files", nargs="+", metavar="FILE")
+    evaluate.add_argument("--curve", action="store_true", help="also print the model's calibration curve per file")
 
     keys = commands.add_parser("keys", help="the data key that encrypts members' written text")
     keys.add_argument("action", choices=["new", "rotate"],
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             case "crisis":
                 evaluate = importlib.import_module("cogs.crisis.evaluate")
-                return evaluate.main([args.file])
+                return evaluate.main(args.files + (["--curve"] if args.curve else []))
             case "keys" if args.action == "new":
                 print(generate_key())
                 return 0
@@ -128,9 +129,11 @@ async def resettle_now_and_then(every: float = RESETTLE_SECONDS) -> None:
 
 async def run_console(settings: Settings) -> int:
     from bot.adapters.console import ConsoleAdapter
+    from bot.clock import ShiftedClock
     from bot.core import Kindred
 
-    bot = Kindred(settings)
+    # The console's clock can be moved forward (`:wait 3h`) to try what is scheduled.
+    bot = Kindred(settings, clock=ShiftedClock())
     console = ConsoleAdapter(settings.console.operator_name)
     bot.add_adapter(console)
     try:

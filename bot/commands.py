@@ -8,7 +8,6 @@ Permission checks and argument errors live here, never in the handlers.
 
 from __future__ import annotations
 
-import difflib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Hashable
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.model import Community, Content, IncomingFile, PlaceRef, SentRef, UserRef
 from bot.params import ArgumentError, Param, ParamType, convert, parse_arguments
+from bot.text import nearest
 
 if TYPE_CHECKING:
     from bot.adapters.base import Adapter, Responder
@@ -357,6 +357,8 @@ class Router:
                 log.exception("moderator notice failed", extra={"cog": cog.name})
 
     async def _within_rate_limit(self, ctx: Context) -> bool:
+        if ctx.adapter is not None and not ctx.adapter.rate_limited:
+            return True  # the console: one operator at their own terminal, often running a script
         allowed, refusal = self.bot.rate_limiter.check(ctx.author)
         if refusal:
             await ctx.reply(refusal, private=True)
@@ -379,17 +381,27 @@ class Router:
 
     async def _argument_error(self, ctx: Context, command: Command, problem: str) -> None:
         example = f" For example: `{command.examples[0]}`" if command.examples else ""
-        await ctx.reply(f"{problem}. Type `{command.usage}`.{example}", private=True)
+        end = "" if problem.endswith((".", "?", "!")) else "."
+        await ctx.reply(f"{problem}{end} Type `{command.usage}`.{example}", private=True)
 
     async def _unknown(self, ctx: Context, typed: str, text: str) -> None:
-        if typed in self.groups():
-            from bot.helptext import group_help  # (bot.helptext builds on this module)
+        from bot.helptext import group_help, visible_commands  # (bot.helptext builds on this module)
 
+        words = text[len(PREFIX) :].lower().split()
+        if typed in self.groups() and len(words) == 1:
             await ctx.reply(await group_help(ctx, typed), private=True)
             return
-        names = sorted({c.name.split()[0] for c in self.commands.values()})
-        close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
-        hint = f" Did you mean `{PREFIX}{close[0]}`?" if close else ""
+        if typed in self.groups():
+            # `!checkin strat`: the nearest of this group's commands, not the whole list.
+            close = nearest(" ".join(words[:2]), [c.name for c in await visible_commands(ctx, typed)])
+            hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
+            await ctx.reply(f"I don't know `{PREFIX}{typed} {words[1]}`.{hint} `{PREFIX}help {typed}` lists what "
+                            f"`{PREFIX}{typed}` can do.", private=True)
+            return
+        names = [c.name for c in await visible_commands(ctx)]
+        close = (nearest(" ".join(words[:2]), [n for n in names if " " in n]) if len(words) > 1 else None) \
+            or nearest(typed, {n.split()[0] for n in names})
+        hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
         shown = typed if typed else text.strip()
         await ctx.reply(f"I don't know `{PREFIX}{shown}`.{hint} Type `{PREFIX}help` to see what I can do.", private=True)
 

@@ -153,6 +153,11 @@ class Members:
         }
 
 
+def feature_title(bot: Kindred, feature: str) -> str:
+    """A feature as members read it ("check-ins" for "checkins"): its cog's title, in lower case."""
+    return next((cog.title.lower() for cog in bot.cogs.values() if cog.feature == feature and cog.title), feature)
+
+
 class Consent:
     """Opt-in records: what a member agreed to, and when."""
 
@@ -180,6 +185,7 @@ class Consent:
                     Choice(f"consent:agree:{feature}", "I agree", "success"),
                     Choice(f"consent:decline:{feature}", "No thanks"),
                 ],
+                about=f"joining {feature_title(self.bot, feature)}",
             ),
             private=True,
         )

@@ -189,6 +189,17 @@ class AlertsMixin:
                       "messaged; see !crisisadmin show", extra={"community": community_id, "alert": row["id"]})
         return delivery
 
+    async def deliver_note(self, community_id: int, content: Content) -> Delivery:
+        """A note that is not an alert (a conversation that may need a moderator): the alert channel, or
+        every moderator privately when there is none or it fails."""
+        delivery = Delivery()
+        place = await self.alert_place(community_id)
+        if place is not None:
+            await self._send_to_place(place, content, delivery)
+        if not delivery.ok:
+            await self._send_privately(await self.moderators(community_id), content, delivery)
+        return delivery
+
     async def tell_alert_recipients(self, row, content: Content) -> Delivery:
         """A note about an alert (taken, not delivered, asked to talk) to every place the alert went."""
         delivery = Delivery()

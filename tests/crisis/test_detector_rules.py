@@ -262,3 +262,23 @@ def test_things_people_and_reassurance_that_are_not_a_crisis(text):
 def test_safe_said_then_taken_back_still_alerts():
     assert assess("i'm safe for now but i have a plan to end it").is_crisis
     assert assess("i'm safe. the pills are lined up in front of me").is_crisis
+
+
+@pytest.mark.parametrize("text", [
+    "I relapsed last night and I feel like such a failure",
+    "picked up again after 90 days, feel like garbage",
+    "relapsed after 2 years, I hate myself",
+    "slipped up yesterday. such a fuck up, threw it all away",
+])
+def test_a_slip_told_with_shame_is_relapse_not_suicide(text):
+    """Issue 15: the member gets the drugs-and-alcohol line and a person, not a suicide line."""
+    result = assess(text)
+    assert result.level is Level.CONCERN and result.category is Category.RELAPSE, (text, result)
+
+
+@pytest.mark.parametrize("text", [
+    "I relapsed 3 years ago and felt like a failure, now 400 days clean",
+    "if you relapsed you are not a failure, we all slip",
+])
+def test_a_slip_told_as_history_or_to_someone_else_stays_quiet(text):
+    assert assess(text).level < Level.CONCERN, text
