@@ -276,8 +276,7 @@ class Pending:
     async def command_typed(self, message: IncomingMessage) -> None:
         """The member typed a command: questions asked before it no longer take a bare number here
         (a reply to one, or a reaction on it, still answers it)."""
-        newest = await self.db.fetchval("SELECT seq FROM sqlite_sequence WHERE name = 'pending_prompts'")
-        self._command_at[_typist(message.place, message.author)] = newest or 0
+        self._command_at[_typist(message.place, message.author)] = await self.db.last_issued_id("pending_prompts")
 
     async def _answer(self, question: OpenQuestion, message: IncomingMessage) -> ChoiceEvent | TextAnswer | None:
         picked = question.pick(message.text)

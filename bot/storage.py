@@ -132,6 +132,10 @@ class Database:
         """A table's column names, in their order."""
         raise NotImplementedError
 
+    async def last_issued_id(self, table: str) -> int:
+        """The largest id ever given to a row of `table` (an AUTOINCREMENT key: ids are never reused), 0 if none."""
+        raise NotImplementedError
+
     # --- migrations -------------------------------------------------------------------------------
 
     async def applied_versions(self, component: str) -> set[int]:
@@ -355,6 +359,9 @@ class SqliteDatabase(Database):
 
     async def columns(self, table: str) -> list[str]:
         return [row[1] for row in await self.fetchall(f"PRAGMA table_info({table})")]
+
+    async def last_issued_id(self, table: str) -> int:
+        return await self.fetchval("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,), default=0)
 
     async def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it, so erased data leaves no copy there."""

@@ -326,6 +326,12 @@ class PostgresDatabase(Database):
             " AND table_name = ? ORDER BY ordinal_position", (table,))
         return [row[0] for row in rows]
 
+    async def last_issued_id(self, table: str) -> int:
+        sequence = await self.fetchval("SELECT pg_get_serial_sequence(?, ?)", (table, self._identity.get(table, "id")))
+        if sequence is None:
+            return 0
+        return await self.fetchval(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")
+
     async def checkpoint(self) -> None:
         """After an erasure: VACUUM, so deleted rows leave the tables and indexes (PostgreSQL has no
         secure_delete; see docs/deployment.md for what stays in free space and the WAL)."""

@@ -29,6 +29,7 @@ BOTH_ENGINES = (
     "tests/core/test_replicas.py",
     "tests/checkins/",
     "tests/meetups/",
+    "tests/members/",
     "tests/mindfulness/test_cog_",
     "tests/mindfulness/test_transfer.py",
     "tests/crisis/test_flow.py",
