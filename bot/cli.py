@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings
+from bot.storage import DatabaseUnreachable, is_postgres_url
 from bot.vault import VaultError, generate_key
 
 # Adapters are imported only when a config enables them, so a console run never loads discord or nio.
@@ -33,10 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run every adapter the config enables, in one process")
     run.add_argument("--config", required=True, help="config file (TOML)")
 
-    db = commands.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=["upgrade", "status"])
-    db.add_argument("--db", help="SQLite file")
+    db = commands.add_parser("db", help="database migrations, and copying a community to another engine")
+    db.add_argument("action", choices=["upgrade", "status", "copy"],
+                    help="upgrade: apply pending migrations; status: list them; copy: --from one database --to "
+                         "another, empty one (a SQLite file to PostgreSQL, or back)")
+    db.add_argument("--db", help="SQLite file or postgresql:// URL (default: the config's [storage])")
     db.add_argument("--config", help="config file (TOML)")
+    db.add_argument("--from", dest="source", help="copy: the database to copy (SQLite file or URL)")
+    db.add_argument("--to", dest="destination", help="copy: an empty database to copy into (URL or SQLite file)")
 
     config = commands.add_parser("config", help="configuration files")
     config_actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -59,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(config: str | None, db: str | None = None) -> Settings:
     settings = load_settings(config)
-    if db:
-        settings.storage.path = db
+    if db and is_postgres_url(db):
+        settings.storage.url = db
+    elif db:
+        settings.storage.path, settings.storage.url = db, ""
     return settings
 
 
@@ -76,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
                 settings = _settings(args.config)
                 logs.configure(settings.logging.level, settings.logging.format)
                 return asyncio.run(run_adapters(settings))
+            case "db" if args.action == "copy":
+                if not (args.source and args.destination):
+                    print("kindred db copy needs both --from and --to, e.g. kindred db copy --from data/kindred.db "
+                          "--to postgresql://kindred@localhost/kindred", file=sys.stderr)
+                    return 2
+                settings = _settings(args.config)
+                logs.configure("WARNING", settings.logging.format)
+                return asyncio.run(copy(settings, args.source, args.destination))
             case "db":
                 settings = _settings(args.config, args.db)
                 logs.configure("WARNING", settings.logging.format)
@@ -99,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except VaultError as error:
         print(f"kindred: {error}", file=sys.stderr)
+        return 2
+    except (OSError, DatabaseUnreachable) as error:
+        print(f"kindred: the database cannot be reached: {error}", file=sys.stderr)
         return 2
     return 1
 
@@ -186,15 +204,50 @@ async def database(settings: Settings, action: str) -> int:
             rows = await bot.db.status()
         finally:
             await bot.close()
-        print(f"{settings.storage.path}: up to date ({len(rows)} migrations applied)")
+        print(f"{bot.db.describe()}: up to date ({len(rows)} migrations applied)")
         return 0
     declared = await bot.declared_migrations()
     applied = []
-    if Path(settings.storage.path).exists():  # status never creates a database
+    # Status never creates a SQLite file; a PostgreSQL database is the operator's to create, and is read.
+    if bot.db.engine == "postgresql" or Path(settings.storage.path).exists():
         await bot.db.open()
-        applied = await bot.db.status()
-        await bot.db.close()
-    print(migration_status(settings.storage.path, applied, declared))
+        try:
+            applied = await bot.db.status()
+        finally:
+            await bot.db.close()
+    print(f"{bot.db.engine}: {bot.db.describe()}")
+    print(migration_status(bot.db.describe(), applied, declared))
+    return 0
+
+
+async def copy(settings: Settings, source_target: str, destination_target: str) -> int:
+    """`kindred db copy`: every row from one database into an empty one, sealed values checked to open."""
+    from bot.core import DEFAULT_COGS, Kindred
+    from bot.dbcopy import CopyRefused, copy_database, sealed_columns_of
+    from bot.storage import Database
+    from bot.vault import Vault, load_key
+
+    if not is_postgres_url(source_target) and not Path(source_target).exists():
+        print(f"kindred db copy: {source_target} does not exist.", file=sys.stderr)
+        return 2
+    bot = Kindred(settings)
+    declared = await bot.declared_migrations()
+    sealed = await sealed_columns_of(bot, DEFAULT_COGS)
+    key = load_key(settings.key_path, create=False)
+    source, destination = Database(source_target), Database(destination_target)
+    await source.open()
+    try:
+        await destination.open()
+        try:
+            report = await copy_database(source, destination, declared, sealed, Vault(key) if key else None)
+        finally:
+            await destination.close()
+    except CopyRefused as refused:
+        print(f"kindred db copy: {refused}", file=sys.stderr)
+        return 2
+    finally:
+        await source.close()
+    print(report.summary(source.describe(), destination.describe()))
     return 0
 
 

@@ -77,7 +77,11 @@ CREATE TABLE IF NOT EXISTS schema_versions (
 """
 
 
-__all__ = ["Database", "Migration", "Session", "SqliteDatabase", "is_postgres_url", "split_sql"]
+__all__ = ["Database", "DatabaseUnreachable", "Migration", "Session", "SqliteDatabase", "is_postgres_url", "split_sql"]
+
+
+class DatabaseUnreachable(Exception):
+    """The database could not be opened (server down, database missing, wrong password): says which and why."""
 
 
 def is_postgres_url(target: object) -> bool:
@@ -130,6 +134,14 @@ class Database:
 
     async def columns(self, table: str) -> list[str]:
         """A table's column names, in their order."""
+        raise NotImplementedError
+
+    async def references(self, table: str) -> set[str]:
+        """The tables `table` refers to by foreign key."""
+        raise NotImplementedError
+
+    async def bulk_insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        """Insert many rows as they are (ids included), in the current transaction if there is one."""
         raise NotImplementedError
 
     async def last_issued_id(self, table: str) -> int:
@@ -359,6 +371,13 @@ class SqliteDatabase(Database):
 
     async def columns(self, table: str) -> list[str]:
         return [row[1] for row in await self.fetchall(f"PRAGMA table_info({table})")]
+
+    async def references(self, table: str) -> set[str]:
+        return {row["table"] for row in await self.fetchall(f"PRAGMA foreign_key_list({table})")}
+
+    async def bulk_insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                               rows)
 
     async def last_issued_id(self, table: str) -> int:
         return await self.fetchval("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,), default=0)

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from bot.dialect import COMPAT_FUNCTIONS, PgStatement, split_sql, to_postgres
-from bot.storage import CORE_SCHEMA_VERSIONS, Database
+from bot.storage import CORE_SCHEMA_VERSIONS, Database, DatabaseUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,10 @@ class PostgresDatabase(Database):
     # --- life cycle -------------------------------------------------------------------------------
 
     async def open(self) -> PostgresDatabase:
-        self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=POOL_SIZE, init=self._prepare)
+        try:
+            self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=POOL_SIZE, init=self._prepare)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            raise DatabaseUnreachable(f"{self.describe()}: {error}") from error
         async with self._pool.acquire() as connection, connection.transaction():
             # Two replicas starting together must not both create the same function at once.
             await connection.execute("SELECT pg_advisory_xact_lock($1)", SETUP_LOCK)
@@ -325,6 +328,25 @@ class PostgresDatabase(Database):
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
             " AND table_name = ? ORDER BY ordinal_position", (table,))
         return [row[0] for row in rows]
+
+    async def references(self, table: str) -> set[str]:
+        rows = await self.fetchall(
+            """SELECT DISTINCT parent.relname FROM pg_constraint c
+               JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
+               JOIN pg_namespace n ON n.oid = child.relnamespace
+               WHERE c.contype = 'f' AND child.relname = ? AND n.nspname = current_schema()""", (table,))
+        return {row[0] for row in rows}
+
+    async def bulk_insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        """COPY, with each value converted to its column's type as SQLite would have stored it."""
+        types = {row[0]: row[1] for row in await self.fetchall(
+            "SELECT column_name, udt_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ?", (table,))}
+        kinds = [types[column] for column in columns]
+        records = [tuple(_as_sqlite_stores(value, kind) for value, kind in zip(row, kinds, strict=True))
+                   for row in rows]
+        async with self._connection() as connection:
+            await connection.copy_records_to_table(table, records=records, columns=columns)
 
     async def last_issued_id(self, table: str) -> int:
         sequence = await self.fetchval("SELECT pg_get_serial_sequence(?, ?)", (table, self._identity.get(table, "id")))
