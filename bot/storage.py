@@ -109,6 +109,9 @@ class Database:
 
     engine = ""
     Error: type[Exception] = Exception  # what the engine raises for a statement that fails
+    # Other processes (replicas) may write this database while this one runs: what one keeps in memory
+    # about the tables (a sweep's "nothing is due before 9:00") may be out of date.
+    shared = False
 
     def __new__(cls, target: Path | str):
         if cls is Database:

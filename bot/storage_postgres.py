@@ -142,6 +142,7 @@ class BridgedSession:
 class PostgresDatabase(Database):
     engine = "postgresql"
     Error = asyncpg.PostgresError
+    shared = True
 
     def __init__(self, url: str):
         self.url = url

@@ -26,7 +26,6 @@ BOTH_ENGINES = (
     "tests/core/test_privacy.py",
     "tests/core/test_core_retention.py",
     "tests/core/test_vault.py",
-    "tests/core/test_replicas.py",
     "tests/checkins/",
     "tests/meetups/",
     "tests/members/",

@@ -119,8 +119,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
         async with self._sweep_lock:
             now = now or self.bot.clock.now()
-            if self._wake_at is not None and self._wake_at > unix(now):
+            if self._wake_at is not None and self._wake_at > unix(now) and not self.bot.db.shared:
                 return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
+            # (not when other replicas share the database: a member may have joined through one of them)
             self._rescheduled_during_claim = False
             self.left_since_claim = set()
             claimed = await dispatch.claim_due(self, now)
