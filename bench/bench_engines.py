@@ -37,7 +37,7 @@ from tests.postgres import PostgresServer
 async def _replicas(stack: AsyncExitStack, tmp: Path, count: int, cogs: list[str], make_adapter) -> list:
     """`count` started bots on one database (the first one's), each with its own adapter and clock."""
     bots = []
-    for index in range(count):
+    for _ in range(count):
         settings = settings_for_tests(tmp)  # same directory: the same database, the same data key
         bot, chat = await stack.enter_async_context(
             make_test_bot(tmp, cogs=cogs, adapters=[make_adapter()], settings=settings, clock=FrozenClock(START)))
