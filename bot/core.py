@@ -250,6 +250,7 @@ class Kindred:
     async def add_cog(self, cog: Cog) -> None:
         if not cog.name or cog.name in self.cogs:
             raise ValueError(f"cog needs a unique name, got {cog.name!r}")
+        self.router.check_cog(cog)  # a declaration mistake stops here, before the cog's tables are made
         await self.db.migrate(cog.name, cog.migrations)
         self.router.add_cog(cog)
         self.cogs[cog.name] = cog

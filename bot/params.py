@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.guards import Guard
 from bot.model import UserRef
 
 
@@ -47,6 +48,9 @@ class Param:
     max_length: int = 1000
     # Name of a cog method `async (ctx, partial) -> list[str]` offering values (Discord autocomplete).
     autocomplete: str | None = None
+    # The value names one object (a meetup): the router loads it and checks who may act on it before
+    # the handler runs, which gets it as the argument `guard.into` (bot/guards.py).
+    guard: Guard[Any] | None = None
 
     @property
     def placeholder(self) -> str:

@@ -18,7 +18,7 @@ from bot.text import plural
 
 from . import render
 from .models import ANSWERS, Occurrence
-from .organise import OrganiserCommands
+from .organise import ORGANISED_DRAFT, OrganiserCommands, Target
 from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
 from .store import MIGRATIONS, NAME_CONTEXT, MeetupStore
@@ -153,8 +153,8 @@ class MeetupsCog(OrganiserCommands, Cog):
             fields.append(("Description", data["description"]))
         return fields
 
-    @on_choice("meetup.draft")
-    async def draft_answer(self, ctx: Context, value: str) -> None:
+    @on_choice("meetup.draft", guard=ORGANISED_DRAFT)
+    async def draft_answer(self, ctx: Context, value: str, target: Target) -> None:
         token, _, decision = value.partition(":")
         draft = self.take_draft(ctx, token)
         if draft is None:

@@ -7,9 +7,10 @@ answered an affected meeting is told privately, on the platform they answered fr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.commands import Access, Context, Param, ParamType, command
+from bot.commands import Access, Context, Guard, Param, ParamType, command
 from bot.model import Choice, Content
 from bot.params import whole_number
 from bot.text import plural, quote_member_name, quote_member_text, timestamp
@@ -20,6 +21,51 @@ from .spec import SpecError, describe_duration, parse_spec
 from .timeparse import TimeParseError, When, is_time_only, parse_date, parse_when
 
 ONE_ONLY = ("place", "duration", "when", "time_only", "description")
+
+
+class Target(NamedTuple):
+    """The meetup a command or button acts on, and the one meeting of it that was named, if any."""
+
+    meetup: Meetup | None  # None: a meetup still being planned (a `!meetup create` draft)
+    occurrence: Occurrence | None = None
+
+
+async def named_meetup(cog: Any, ctx: Context, text: str) -> Target | None:
+    """"NAME" or "NAME on DATE", up to the first comma (the rest of the line is the command's own;
+    a meetup's name never has a comma, as commas separate the parts of `!meetup create`)."""
+    meetup, occ = await cog.target(ctx, text.partition(",")[0])
+    return None if meetup is None else Target(meetup, occ)
+
+
+async def drafted_meetup(cog: Any, ctx: Context, value: str) -> Target | None:
+    """The meetup a confirmation button ("TOKEN:DECISION") would change."""
+    draft = cog.drafts.get(value.partition(":")[0])
+    if draft is None:
+        await ctx.reply("That plan has expired or isn't yours. Please run the command again.", private=True)
+        return None
+    if "meetup_id" not in draft.data:
+        return Target(None)
+    meetup = await cog.store.get(draft.data["meetup_id"])
+    if meetup is None:
+        await ctx.reply("That meetup is no longer there; nothing was changed.", private=True)
+        return None
+    return Target(meetup)
+
+
+async def organises(cog: Any, ctx: Context, target: Target) -> bool:
+    return await cog.can_organise(ctx, target.meetup)
+
+
+async def sees_names(cog: Any, ctx: Context, target: Target) -> bool:
+    return await cog.service.settings(ctx.community.id).get("names_public", False) or await organises(cog, ctx, target)
+
+
+# Who may act on a meetup: its own organiser and the community's moderators (see can_organise).
+ORGANISED = Guard(named_meetup, organises, "Only this meetup's organiser and moderators can do that. "
+                                           "`!meetups` shows what's planned.")
+ORGANISED_DRAFT = Guard(drafted_meetup, organises, "Only this meetup's organiser and moderators can do that.")
+NAMES_SHOWN = Guard(named_meetup, sees_names, "Only organisers and moderators see who is going; everyone sees "
+                                              "the count with `!meetup show NAME`.")
 
 
 class OrganiserCommands:
@@ -88,22 +134,18 @@ class OrganiserCommands:
 
     # --- edit -------------------------------------------------------------------------------------
 
-    @command("meetup edit", params=[Param("changes", ParamType.TEXT, help="NAME [on DATE], then the changes")],
+    @command("meetup edit", params=[Param("changes", ParamType.TEXT, help="NAME [on DATE], then the changes",
+                                          guard=ORGANISED)],
              private=True, examples=["!meetup edit Alumni coffee, capacity 14",
                                      "!meetup edit Alumni coffee on dec 10, 7pm, at Room 5"])
-    async def edit(self, ctx: Context, changes: str) -> None:
+    async def edit(self, ctx: Context, changes: str, target: Target) -> None:
         """Change a meetup (organisers): time, place, length, capacity, cut-off, name, description.
 
         Start with the meetup's name (add "on DATE" for one meeting of a series), then the changes in
         the same form as `!meetup create`. Everyone who answered is told.
         """
-        name_part, _, rest = changes.partition(",")
-        meetup, occ = await self.target(ctx, name_part)
-        if meetup is None:
-            return
-        if not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only this meetup's organiser and moderators can change it.", private=True)
-            return
+        rest = changes.partition(",")[2]
+        meetup, occ = target
         specific = occ is not None
         occ = occ or await self.service.next_occurrence(meetup)
         try:
@@ -233,16 +275,12 @@ class OrganiserCommands:
 
     # --- cancel -----------------------------------------------------------------------------------
 
-    @command("meetup cancel", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE for one meeting")],
+    @command("meetup cancel", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE for one meeting",
+                                            guard=ORGANISED)],
              private=True, examples=["!meetup cancel Alumni coffee on dec 10", "!meetup cancel #3"])
-    async def cancel(self, ctx: Context, name: str) -> None:
+    async def cancel(self, ctx: Context, name: str, target: Target) -> None:
         """Cancel one meeting or a whole meetup (organisers); everyone who answered is told privately."""
-        meetup, occ = await self.target(ctx, name)
-        if meetup is None:
-            return
-        if not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only this meetup's organiser and moderators can cancel it.", private=True)
-            return
+        meetup, occ = target
         specific = occ is not None
         occ = occ or await self.service.next_occurrence(meetup)
         token = self.new_draft(ctx, "cancel", meetup_id=meetup.id, rule_start=occ.rule_start if occ else None)
@@ -282,18 +320,12 @@ class OrganiserCommands:
 
     # --- attendees and messages -------------------------------------------------------------------
 
-    @command("meetup attendees", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE")],
+    @command("meetup attendees", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE",
+                                               guard=NAMES_SHOWN)],
              private=True, examples=["!meetup attendees Alumni coffee"])
-    async def attendees(self, ctx: Context, name: str) -> None:
+    async def attendees(self, ctx: Context, name: str, target: Target) -> None:
         """Who is going and who is waiting (organisers and moderators, unless names are public here)."""
-        meetup, occ = await self.target(ctx, name)
-        if meetup is None:
-            return
-        public = await self.service.settings(ctx.community.id).get("names_public", False)
-        if not public and not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only organisers and moderators see who is going; everyone sees the count with "
-                            f"`!meetup show {meetup.title}`.", private=True)
-            return
+        meetup, occ = target
         occ = occ or await self.service.next_occurrence(meetup)
         if occ is None:
             await ctx.reply(f"**{meetup.title}** has no upcoming meetings.", private=True)
@@ -308,17 +340,13 @@ class OrganiserCommands:
             fields.append(("Maybe", ", ".join(groups["maybe"])))
         await ctx.reply(Content(title=f"{meetup.title}, {occ.start:%a %-d %b %H:%M}", fields=fields), private=True)
 
-    @command("meetup message", params=[Param("text", ParamType.TEXT, help="NAME, then your message")],
+    @command("meetup message", params=[Param("text", ParamType.TEXT, help="NAME, then your message",
+                                             guard=ORGANISED)],
              private=True, examples=["!meetup message Alumni coffee, We're in the back room today."])
-    async def message(self, ctx: Context, text: str) -> None:
+    async def message(self, ctx: Context, text: str, target: Target) -> None:
         """Send a private message to everyone going, waitlisted or maybe for the next meeting (organisers)."""
-        name, _, body = text.partition(",")
-        meetup, occ = await self.target(ctx, name)
-        if meetup is None:
-            return
-        if not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only this meetup's organiser and moderators can message its attendees.", private=True)
-            return
+        body = text.partition(",")[2]
+        meetup, occ = target
         if not body.strip():
             await ctx.reply("Add your message after a comma: `!meetup message Alumni coffee, See you at 6!`",
                             private=True)
