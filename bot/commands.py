@@ -222,6 +222,7 @@ class Context:
         if private is None:
             private = self.command.private if self.command else self.place.is_direct
         content = Content.of(content)
+        sent: SentRef | None
         if self.responder is None:
             sent = await self.bot.send_private(self.author, content)
         else:
@@ -275,7 +276,7 @@ class Router:
                 if holder is not None:
                     raise DeclarationError(
                         f"{where}: {answer.kind} prefix {answer.prefix!r} of {attr}() is already handled by "
-                        f"cog {holder.cog.name!r} ({holder.handler.__name__}()); give it a prefix of its own, "
+                        f"cog {holder.cog.name!r} ({getattr(holder.handler, '__name__', '?')}()); give it a prefix of its own, "
                         f"such as {getattr(cog, 'name', 'cog')}.{answer.prefix.rpartition('.')[2]}")
                 arguments = ("ctx", "value") if answer.kind == "choice" else ("ctx", "value", "text")
                 try:
@@ -383,6 +384,7 @@ class Router:
                     break
                 args[param.guard.into] = found
             else:
+                assert command.handler is not None  # every registered command is bound (check_cog)
                 await command.handler(ctx, **args)
         except ArgumentError as error:
             outcome = "argument error"
@@ -486,9 +488,12 @@ class Router:
             log.warning("choice with no handler", extra={"prefix": prefix})
             await ctx.reply("That button has expired. Please run the command again.", private=True)
             return False
-        if answer.owner_only and (value := self._owned_value(ctx, prefix, choice_id)) is None:
-            await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
-            return False
+        if answer.owner_only:
+            owned = self._owned_value(ctx, prefix, choice_id)
+            if owned is None:
+                await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
+                return False
+            value = owned
         await self._call(ctx, answer, value)
         return True
 
@@ -505,9 +510,12 @@ class Router:
         answer = self.texts.get(prefix)
         if answer is None:
             return False
-        if answer.owner_only and (value := self._owned_value(ctx, prefix, request_id)) is None:
-            await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
-            return False
+        if answer.owner_only:
+            owned = self._owned_value(ctx, prefix, request_id)
+            if owned is None:
+                await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
+                return False
+            value = owned
         await self._call(ctx, answer, value, text)
         return True
 
@@ -515,6 +523,7 @@ class Router:
         if answer.rate_limited and not await self._within_rate_limit(ctx):
             return
         handler = answer.handler
+        assert handler is not None  # every registered answer is bound (check_cog)
         try:
             found: dict[str, Any] = {}
             if answer.guard is not None:

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from bot.config import CommunitySettings, Settings
-from bot.model import Community, PlaceRef
+from bot.model import Community, PlaceRef, Platform
 from bot.storage import Database, Migration
 
 DEFAULT_COMMUNITY_ID = 1
@@ -96,9 +96,9 @@ class Communities:
                 community_id = await self._upsert(db, entry, DEFAULT_COMMUNITY_ID if index == 0 else None)
                 self.moderator_keys[community_id] = set(entry.moderators)
                 for guild in entry.discord_guilds:
-                    await self._map(db, "discord", guild, community_id)
+                    await self._map(db, Platform.DISCORD, guild, community_id)
                 for room in entry.matrix_rooms:
-                    await self._map(db, "matrix", room, community_id)
+                    await self._map(db, Platform.MATRIX, room, community_id)
         await self._load()
 
     async def _upsert(self, db: Database, entry: CommunitySettings, fixed_id: int | None) -> int:

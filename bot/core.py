@@ -31,7 +31,7 @@ from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import Pending
 from bot.schedule_specs import Cron
-from bot.scheduler import Scheduler
+from bot.scheduler import Occurrence, Scheduler
 from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
 
@@ -113,11 +113,22 @@ class Kindred:
         self.pending = Pending(self.db, self.clock)
         self.rate_limiter = RateLimiter()
         self.outreach = Outreach(self.clock.now)
-        self.vault: Vault | None = None
+        self._vault: Vault | None = None
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
         self._tasks: set[asyncio.Task] = set()
         self.started = False
+
+    @property
+    def vault(self) -> Vault:
+        """The data key's vault, once `open_storage` has read the key."""
+        if self._vault is None:
+            raise VaultError("The data key is not loaded yet: open the storage first.")
+        return self._vault
+
+    @vault.setter
+    def vault(self, vault: Vault) -> None:
+        self._vault = vault
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -189,7 +200,7 @@ class Kindred:
         self.vault = new_vault
         return count
 
-    async def enforce_retention(self, occurrence=None) -> int:
+    async def enforce_retention(self, occurrence: Occurrence | None = None) -> int:
         """The daily sweep: every cog deletes what is past its retention period, and the core forgets
         expired questions and delivery rows no catch-up can reach."""
         removed = 0

@@ -204,7 +204,9 @@ def convert(param: Param, raw: Any, ctx: Any) -> Any:
 
 def tokenize(text: str) -> list[str]:
     """Split on spaces, keeping "quoted phrases" together. Apostrophes are ordinary letters."""
-    tokens, current, quoted, started = [], [], False, False
+    tokens: list[str] = []
+    current: list[str] = []
+    quoted = started = False
     for char in text:
         if char == '"':
             quoted, started = not quoted, True

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.base import Adapter, Capabilities
-from bot.model import Content, IncomingMessage, PlaceRef, SentRef, UserRef
+from bot.model import Content, IncomingMessage, PlaceRef, Platform, SentRef, UserRef
 from bot.pending import numbered_choices
 from bot.text import neutralize_mentions, render_timestamps, unescape_markdown
 
-CONSOLE = "console"
+CONSOLE = Platform.CONSOLE
 PLACE = PlaceRef(CONSOLE, "console", is_direct=False, scope_id=None)
 SWITCH_USER = re.compile(r"^:as\s+(\S+)\s*$")
 

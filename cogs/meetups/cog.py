@@ -17,7 +17,7 @@ from bot.storage import Migration
 from bot.text import plural
 
 from . import render
-from .models import ANSWERS, Occurrence
+from .models import ANSWERS, Meeting
 from .organise import ORGANISED_DRAFT, OrganiserCommands, Target
 from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
@@ -256,7 +256,7 @@ class MeetupsCog(OrganiserCommands, Cog):
             return
         await self.rsvp(ctx, occ, answer)
 
-    async def rsvp(self, ctx: Context, occ: Occurrence, answer: str) -> None:
+    async def rsvp(self, ctx: Context, occ: Meeting, answer: str) -> None:
         now = self.bot.clock.now()
         if occ.cancelled or occ.meetup.status != "active":
             await ctx.reply(f"**{occ.meetup.title}** on {render.timestamp(occ.start, 'F')} was cancelled.",

@@ -15,7 +15,7 @@ from bot.model import Choice, Content
 from bot.params import whole_number
 from bot.text import plural, quote_member_name, quote_member_text, timestamp
 
-from .models import Meetup, Occurrence, iso
+from .models import Meeting, Meetup, iso
 from .recurrence import localize
 from .spec import SpecError, describe_duration, parse_spec
 from .timeparse import TimeParseError, When, is_time_only, parse_date, parse_when
@@ -27,7 +27,7 @@ class Target(NamedTuple):
     """The meetup a command or button acts on, and the one meeting of it that was named, if any."""
 
     meetup: Meetup | None  # None: a meetup still being planned (a `!meetup create` draft)
-    occurrence: Occurrence | None = None
+    occurrence: Meeting | None = None
 
 
 async def named_meetup(cog: Any, ctx: Context, text: str) -> Target | None:
@@ -99,7 +99,7 @@ class OrganiserCommands:
                             private=True)
         return None
 
-    async def next_for(self, ctx: Context, name: str) -> Occurrence | None:
+    async def next_for(self, ctx: Context, name: str) -> Meeting | None:
         meetup = await self.one_meetup(ctx, name)
         if meetup is None:
             return None
@@ -108,7 +108,7 @@ class OrganiserCommands:
             await ctx.reply(f"**{meetup.title}** has no upcoming meetings.", private=True)
         return occ
 
-    async def target(self, ctx: Context, name_part: str) -> tuple[Meetup | None, Occurrence | None]:
+    async def target(self, ctx: Context, name_part: str) -> tuple[Meetup | None, Meeting | None]:
         """"NAME" or "NAME on DATE": the meetup, and the meeting on that date if one was named."""
         name, _, day_text = name_part.partition(" on ")
         meetup = await self.one_meetup(ctx, name)
@@ -127,7 +127,7 @@ class OrganiserCommands:
                         "lists the next ones.", private=True)
         return None, None
 
-    def scope_choices(self, token: str, occ: Occurrence) -> list[Choice]:
+    def scope_choices(self, token: str, occ: Meeting) -> list[Choice]:
         return [Choice(f"meetup.draft:{token}:save", f"Only {occ.start:%a %-d %b}", "primary"),
                 Choice(f"meetup.draft:{token}:series", "The whole series", "danger"),
                 Choice(f"meetup.draft:{token}:drop", "Keep everything", "secondary")]
@@ -206,7 +206,7 @@ class OrganiserCommands:
         else:
             await self.edit_now(ctx, meetup, draft.data["fields"], None if whole else occ)
 
-    async def edit_now(self, ctx: Context, meetup: Meetup, fields: dict, occ: Occurrence | None) -> None:
+    async def edit_now(self, ctx: Context, meetup: Meetup, fields: dict, occ: Meeting | None) -> None:
         now = self.bot.clock.now()
         if occ is not None:  # one meeting of a series
             when = fields.get("when")
@@ -295,7 +295,7 @@ class OrganiserCommands:
         await ctx.reply(Content(title=f"Cancel {what}?", text="Everyone who answered will be told privately.",
                                 choices=choices), private=True)
 
-    async def cancel_now(self, ctx: Context, meetup: Meetup, occ: Occurrence | None) -> None:
+    async def cancel_now(self, ctx: Context, meetup: Meetup, occ: Meeting | None) -> None:
         now = self.bot.clock.now()
         if occ is None:
             await self.store.update(meetup.id, status="cancelled")
