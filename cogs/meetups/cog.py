@@ -18,7 +18,7 @@ from bot.text import plural
 
 from . import render
 from .models import ANSWERS, Meeting
-from .organise import ORGANISED_DRAFT, OrganiserCommands, Target
+from .organise import ORGANISED_DRAFT, Drafted, OrganiserCommands
 from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
 from .store import MIGRATIONS, NAME_CONTEXT, MeetupStore
@@ -154,7 +154,7 @@ class MeetupsCog(OrganiserCommands, Cog):
         return fields
 
     @on_choice("meetup.draft", guard=ORGANISED_DRAFT)
-    async def draft_answer(self, ctx: Context, value: str, target: Target) -> None:
+    async def draft_answer(self, ctx: Context, value: str, target: Drafted) -> None:
         token, _, decision = value.partition(":")
         draft = self.take_draft(ctx, token)
         if draft is None:
@@ -180,7 +180,7 @@ class MeetupsCog(OrganiserCommands, Cog):
             place=data["place"], start=data["start"], duration=data["duration"], capacity=data["capacity"],
             recurrence=data["recurrence"], cutoff=data["cutoff"], organiser=ctx.author.key, origin=data["origin"],
             now=now)
-        meetup = await self.store.get(meetup_id)
+        meetup = await self.store.existing(meetup_id)
         occ = await self.service.next_occurrence(meetup)
         posted = await self.service.announce(occ) if occ else 0
         where = f"announced in {plural(posted, 'place')}" if posted else (
@@ -289,7 +289,7 @@ class MeetupsCog(OrganiserCommands, Cog):
     async def on_consent(self, ctx: Context) -> None:
         waiting = self.waiting_for_consent.pop(ctx.author.key, None)
         occ = await self.service.occurrence_from_key(waiting[0]) if waiting else None
-        if occ is None:
+        if occ is None or waiting is None:
             await ctx.reply("Thank you, you're in. Press Going on a meetup to save your seat.", private=True)
             return
         await self.rsvp(ctx, occ, waiting[1])
@@ -351,7 +351,7 @@ class MeetupsCog(OrganiserCommands, Cog):
                 else:
                     await self.store.anonymise(meetup_id)
                 changed += 1
-                meetup = await self.store.get(meetup_id)
+                meetup = await self.store.existing(meetup_id)
                 for occ in await self.store.materialized(meetup, after=now):
                     await self.service.refresh(occ)  # posted announcements lose the words too
         return changed

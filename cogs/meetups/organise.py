@@ -6,8 +6,9 @@ answered an affected meeting is told privately, on the platform they answered fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.commands import Access, Context, Guard, Param, ParamType, command
@@ -20,14 +21,27 @@ from .recurrence import localize
 from .spec import SpecError, describe_duration, parse_spec
 from .timeparse import TimeParseError, When, is_time_only, parse_date, parse_when
 
+if TYPE_CHECKING:
+    from bot.core import Kindred
+
+    from .cog import Draft
+    from .service import MeetupService
+    from .store import MeetupStore
+
 ONE_ONLY = ("place", "duration", "when", "time_only", "description")
 
 
 class Target(NamedTuple):
-    """The meetup a command or button acts on, and the one meeting of it that was named, if any."""
+    """The meetup a command acts on, and the one meeting of it that was named, if any."""
 
-    meetup: Meetup | None  # None: a meetup still being planned (a `!meetup create` draft)
+    meetup: Meetup
     occurrence: Meeting | None = None
+
+
+class Drafted(NamedTuple):
+    """The meetup a confirmation button would change; None for one still being planned (create)."""
+
+    meetup: Meetup | None
 
 
 async def named_meetup(cog: Any, ctx: Context, text: str) -> Target | None:
@@ -37,22 +51,22 @@ async def named_meetup(cog: Any, ctx: Context, text: str) -> Target | None:
     return None if meetup is None else Target(meetup, occ)
 
 
-async def drafted_meetup(cog: Any, ctx: Context, value: str) -> Target | None:
+async def drafted_meetup(cog: Any, ctx: Context, value: str) -> Drafted | None:
     """The meetup a confirmation button ("TOKEN:DECISION") would change."""
     draft = cog.drafts.get(value.partition(":")[0])
     if draft is None:
         await ctx.reply("That plan has expired or isn't yours. Please run the command again.", private=True)
         return None
     if "meetup_id" not in draft.data:
-        return Target(None)
+        return Drafted(None)
     meetup = await cog.store.get(draft.data["meetup_id"])
     if meetup is None:
         await ctx.reply("That meetup is no longer there; nothing was changed.", private=True)
         return None
-    return Target(meetup)
+    return Drafted(meetup)
 
 
-async def organises(cog: Any, ctx: Context, target: Target) -> bool:
+async def organises(cog: Any, ctx: Context, target: Target | Drafted) -> bool:
     return await cog.can_organise(ctx, target.meetup)
 
 
@@ -70,6 +84,13 @@ NAMES_SHOWN = Guard(named_meetup, sees_names, "Only organisers and moderators se
 
 class OrganiserCommands:
     """Mixed into MeetupsCog; uses its store, service and drafts."""
+
+    # What this mixin uses of MeetupsCog:
+    bot: Kindred
+    store: MeetupStore
+    service: MeetupService
+    drafts: dict[str, Draft]
+    new_draft: Callable[..., str]
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -160,7 +181,7 @@ class OrganiserCommands:
         fields = {k: v for k, v in vars(spec).items() if v is not None and k != "when_text"}
         if when is not None:
             fields["when"] = when
-            fields["time_only"] = is_time_only(spec.when_text)
+            fields["time_only"] = is_time_only(spec.when_text or "")
         if not fields:
             await ctx.reply("What should change? E.g. `!meetup edit Alumni coffee, capacity 14, at Room 5`.",
                             private=True)
@@ -237,7 +258,7 @@ class OrganiserCommands:
                 updates.update(start=when.start, recurrence=when.recurrence)
             await self.store.update(meetup.id, **updates)
             await self.service.unschedule_meetup(meetup)
-            meetup = await self.store.get(meetup.id)
+            meetup = await self.store.get(meetup.id) or meetup
             if when is not None:
                 await self.rekey_future(meetup, now)
             affected = await self.store.materialized(meetup, after=now)
@@ -291,7 +312,7 @@ class OrganiserCommands:
             choices = [Choice(f"meetup.draft:{token}:{decision}", "Yes, cancel it", "danger"),
                        Choice(f"meetup.draft:{token}:drop", "Keep it")]
         one_meeting = occ is not None and (specific or meetup.recurrence is None)
-        what = f"{meetup.title} on {timestamp(occ.start, 'F')}" if one_meeting else meetup.title
+        what = f"{meetup.title} on {timestamp(occ.start, 'F')}" if occ is not None and one_meeting else meetup.title
         await ctx.reply(Content(title=f"Cancel {what}?", text="Everyone who answered will be told privately.",
                                 choices=choices), private=True)
 
@@ -300,7 +321,7 @@ class OrganiserCommands:
         if occ is None:
             await self.store.update(meetup.id, status="cancelled")
             await self.service.unschedule_meetup(meetup)
-            meetup = await self.store.get(meetup.id)
+            meetup = await self.store.get(meetup.id) or meetup
             affected = await self.store.materialized(meetup, after=now)
         else:
             await self.store.change_occurrence(occ, cancelled=1)
@@ -354,6 +375,7 @@ class OrganiserCommands:
         occ = occ or await self.service.next_occurrence(meetup)
         told = 0
         for row in await self.store.rsvps(occ, ("going", "waitlist", "maybe")) if occ else []:
+            assert occ is not None  # (the loop runs only for a meeting)
             told += await self.service.tell(row["member_id"], row["platform"], Content(
                 text=f"From the organiser of **{meetup.title}** ({timestamp(occ.start, 'f')}):\n"
                      f"{quote_member_text(body, 1500)}"))
@@ -407,7 +429,7 @@ class OrganiserCommands:
         if words == ["none"]:
             chosen: list[int] = []
         elif words and len(words) <= 3 and all((n := whole_number(w)) is not None and 1 <= n <= 168 for w in words):
-            chosen = sorted({whole_number(w) for w in words}, reverse=True)
+            chosen = sorted({n for w in words if (n := whole_number(w)) is not None}, reverse=True)
         else:
             await ctx.reply("Give up to three numbers of hours between 1 and 168, like `!meetup reminder-times 24 1`, "
                             "or `none`.", private=True)

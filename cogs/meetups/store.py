@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from bot.storage import Database, Migration
 from bot.vault import Vault
@@ -113,7 +115,7 @@ class MeetupStore:
             """INSERT INTO meetups (community_id, title, description, place, zone, first_local, duration_min,
                    capacity, recurrence, cutoff_min, organiser, origin, created_at)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (community_id, title, description, place, start.tzinfo.key,
+            (community_id, title, description, place, cast(ZoneInfo, start.tzinfo).key,
              start.replace(tzinfo=None).isoformat(timespec="minutes"), int(duration.total_seconds() // 60),
              capacity, json.dumps(recurrence.to_dict()) if recurrence else None,
              int(cutoff.total_seconds() // 60), organiser, json.dumps(origin) if origin else None, iso(now)),
@@ -122,6 +124,13 @@ class MeetupStore:
     async def get(self, meetup_id: int) -> Meetup | None:
         row = await self.db.fetchone("SELECT * FROM meetups WHERE id = ?", (meetup_id,))
         return Meetup.from_row(row) if row else None
+
+    async def existing(self, meetup_id: int) -> Meetup:
+        """A meetup that a row just read refers to (its foreign key guarantees it is there)."""
+        meetup = await self.get(meetup_id)
+        if meetup is None:
+            raise LookupError(f"meetup {meetup_id} is gone")
+        return meetup
 
     async def active(self, community_id: int | None = None) -> list[Meetup]:
         if community_id is None:
@@ -192,7 +201,7 @@ class MeetupStore:
         row = await self.db.fetchone("SELECT * FROM meetup_occurrences WHERE id = ?", (occurrence_id,))
         if row is None:
             return None
-        meetup = await self.get(row["meetup_id"])
+        meetup = await self.existing(row["meetup_id"])
         return self._occurrence(meetup, datetime.fromisoformat(row["rule_start"]), row)
 
     async def materialize(self, occ: Meeting) -> int:
@@ -236,7 +245,8 @@ class MeetupStore:
 
     async def change_occurrence(self, occ: Meeting, **fields) -> None:
         await self.materialize(occ)
-        sets, values = [], []
+        sets: list[str] = []
+        values: list[Any] = []
         for name, value in fields.items():
             if name == "start":
                 sets.append("start_utc = ?")
@@ -358,7 +368,7 @@ class MeetupStore:
                  AND m.status = 'active' AND o.start_utc > ? ORDER BY o.start_utc""", (member_id, iso(now)))
         found = []
         for row in rows:
-            meetup = await self.get(row["meetup_id"])
+            meetup = await self.existing(row["meetup_id"])
             found.append(self._occurrence(meetup, datetime.fromisoformat(row["rule_start"]), row))
         return found
 

@@ -8,6 +8,7 @@ effective library is cached per community and dropped on every change, so postin
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -272,7 +273,7 @@ class MindfulnessStore:
         rows = await self.db.fetchall(
             "SELECT id FROM mindfulness_schedules WHERE community_id = ? ORDER BY id", (community_id,)
         )
-        return [await self.schedule(row[0]) for row in rows]
+        return [schedule for row in rows if (schedule := await self.schedule(row[0])) is not None]
 
     async def save_rotation(self, schedule: PromptSchedule) -> None:
         await self.db.execute(
@@ -323,7 +324,7 @@ class MindfulnessStore:
         row = await self.db.fetchone(
             "SELECT SUM(member_id = ?), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
             "AND status = 'pending'", (member_id, community_id))
-        return int(row[0] or 0), int(row[1] or 0)
+        return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
     async def pending_suggestions(self, community_id: int):
         return await self.db.fetchall(
@@ -344,7 +345,7 @@ class MindfulnessStore:
             (status, sealed_note, prompt_id, iso(self.clock.now()), suggestion_id),
         )
 
-    async def delete_suggestions_of(self, member_id: int, prompts: list[tuple[int, str]] = ()) -> None:
+    async def delete_suggestions_of(self, member_id: int, prompts: Sequence[tuple[int, str]] = ()) -> None:
         """Their suggestions, and `prompts` ((community, prompt id)) made from them in their own words."""
         async with self.db.transaction() as db:
             for community_id, prompt_id in prompts:

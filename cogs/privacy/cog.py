@@ -151,7 +151,7 @@ class PrivacyCog(Cog):
         if cog is None:
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
-        await ctx.bot.consent.ask(ctx, cog.feature, cog.consent_statement or self._statement_for(cog))
+        await ctx.bot.consent.ask(ctx, feature.lower(), cog.consent_statement or self._statement_for(cog))
 
     @on_choice("consent")
     async def consent_answer(self, ctx: Context, value: str) -> None:
@@ -179,8 +179,7 @@ class PrivacyCog(Cog):
         if cog is None:
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
-        revoked = member_id is not None and await ctx.bot.consent.revoke(member_id, cog.feature)
-        if not revoked:
+        if member_id is None or not await ctx.bot.consent.revoke(member_id, feature.lower()):
             await ctx.reply(f"You are not in {cog.feature}, so there is nothing to stop.", private=True)
             return
         await cog.on_optout(member_id)
