@@ -112,10 +112,11 @@ class Adapter(ABC):
             return content
         names = self.command_names()
 
-        def local(text: str | None) -> str | None:
+        def local(text: str) -> str:
             return retarget_commands(text, names, self.command_prefix) if text else text
 
-        return replace(content, text=local(content.text), title=local(content.title), footer=local(content.footer),
+        return replace(content, text=local(content.text), title=content.title and local(content.title),
+                       footer=content.footer and local(content.footer),
                        fields=[(local(name), local(value)) for name, value in content.fields])
 
     def parse_user(self, text: str) -> UserRef | None:

@@ -117,9 +117,10 @@ class ConsoleAdapter(Adapter):
         return ref
 
     def _save(self, filename: str, data: bytes) -> Path:
-        self.files_dir.mkdir(parents=True, exist_ok=True)
+        folder = self.files_dir or self.bot.settings.data_dir / "files"
+        folder.mkdir(parents=True, exist_ok=True)
         stamp = self.bot.clock.now().strftime("%Y%m%d-%H%M%S")
-        path = self.files_dir / f"{stamp}-{Path(filename).name}"
+        path = folder / f"{stamp}-{Path(filename).name}"
         path.write_bytes(data)
         return path
 
