@@ -26,6 +26,7 @@ from bot.params import ArgumentError, Param, ParamType, convert, parse_arguments
 if TYPE_CHECKING:
     from bot.adapters.base import Adapter, Responder
     from bot.core import Kindred
+    from bot.services import BotServices
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class Context:
 
     def __init__(
         self,
-        bot: Kindred,
+        bot: BotServices,
         adapter: Adapter | None,
         author: UserRef,
         place: PlaceRef,

@@ -11,6 +11,7 @@ import importlib
 import logging
 import time
 from collections import defaultdict, deque
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from bot.builtin import HelpCog
 from bot.clock import Clock
 from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
-from bot.communities import Communities
+from bot.communities import Communities, CommunitySettingsStore
 from bot.config import Settings
 from bot.limits import Outreach
 from bot.members import Consent, Members
@@ -275,7 +276,7 @@ class Kindred:
     def get_cog(self, name: str) -> Any:
         return self.cogs.get(name)
 
-    def community_settings(self, community_id: int, component: str):
+    def community_settings(self, community_id: int, component: str) -> CommunitySettingsStore:
         return self.communities.settings_for(community_id, component)
 
     # --- events from adapters ---------------------------------------------------------------------
@@ -358,7 +359,7 @@ class Kindred:
         adapter = adapter or self.adapters.get(user.platform)
         return bool(adapter and await adapter.is_moderator(user, community_id))
 
-    def spawn(self, coro) -> asyncio.Task:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run background work the bot owns; it is cancelled on close."""
         task = asyncio.create_task(coro)
         self._tasks.add(task)

@@ -21,8 +21,8 @@ from .texts import DEFAULTS, template_problem
 
 if TYPE_CHECKING:
     from bot.communities import CommunitySettingsStore
-    from bot.core import Kindred
     from bot.model import UserRef
+    from bot.services import BotServices
 
     from .store import CrisisStore
 
@@ -88,7 +88,7 @@ class PendingNarrowing:
 class AdminMixin:
     """Mixed into CrisisCog (needs self.settings(), self.moderators(), self.on_call(), self.store)."""
 
-    bot: Kindred
+    bot: BotServices
     store: CrisisStore
     settings: Callable[[int], Awaitable[CommunitySettingsStore]]
     moderators: Callable[[int], Awaitable[list[UserRef]]]

@@ -34,7 +34,7 @@ from .texts import Texts
 
 if TYPE_CHECKING:
     from bot.communities import CommunitySettingsStore
-    from bot.core import Kindred
+    from bot.services import BotServices
 
     from .store import CrisisStore
 
@@ -88,7 +88,7 @@ class Delivery:
 class AlertsMixin:
     """Mixed into CrisisCog (needs self.bot, self.store, self.settings(), self.texts())."""
 
-    bot: Kindred
+    bot: BotServices
     store: CrisisStore
     settings: Callable[[int], Awaitable[CommunitySettingsStore]]
     texts: Callable[[int], Awaitable[Texts]]

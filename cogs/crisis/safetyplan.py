@@ -18,7 +18,7 @@ from bot.model import Choice, Content, TextRequest
 from bot.vault import VaultError
 
 if TYPE_CHECKING:
-    from bot.core import Kindred
+    from bot.services import BotServices
 
     from .store import CrisisStore
 
@@ -49,7 +49,7 @@ SKIP_WORDS = {"skip", "-", "none", "nothing", "clear"}
 class SafetyPlanMixin:
     """Commands and handlers for the safety plan; mixed into CrisisCog (needs self.bot, self.store)."""
 
-    bot: Kindred
+    bot: BotServices
     store: CrisisStore
     feature: str
     consent_statement: str

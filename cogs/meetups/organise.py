@@ -22,7 +22,7 @@ from .spec import SpecError, describe_duration, parse_spec
 from .timeparse import TimeParseError, When, is_time_only, parse_date, parse_when
 
 if TYPE_CHECKING:
-    from bot.core import Kindred
+    from bot.services import BotServices
 
     from .cog import Draft
     from .service import MeetupService
@@ -86,7 +86,7 @@ class OrganiserCommands:
     """Mixed into MeetupsCog; uses its store, service and drafts."""
 
     # What this mixin uses of MeetupsCog:
-    bot: Kindred
+    bot: BotServices
     store: MeetupStore
     service: MeetupService
     drafts: dict[str, Draft]
