@@ -489,14 +489,7 @@ class Router:
             log.warning("choice with no handler", extra={"prefix": prefix})
             await ctx.reply("That button has expired. Please run the command again.", private=True)
             return False
-        if answer.owner_only:
-            owned = self._owned_value(ctx, prefix, choice_id)
-            if owned is None:
-                await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
-                return False
-            value = owned
-        await self._call(ctx, answer, value)
-        return True
+        return await self._call(ctx, answer, choice_id, value)
 
     def _group_default(self, typed: str, text: str) -> tuple[Command | None, str]:
         """`!group WORDS` with no matching subcommand: the group's default command, given WORDS."""
@@ -511,25 +504,26 @@ class Router:
         answer = self.texts.get(prefix)
         if answer is None:
             return False
+        return await self._call(ctx, answer, request_id, value, text)
+
+    async def _call(self, ctx: Context, answer: Answer, answer_id: str, value: str, *text: str) -> bool:
+        """Run an answer's handler; False if the answer was someone else's (`owner_only`)."""
         if answer.owner_only:
-            owned = self._owned_value(ctx, prefix, request_id)
+            owned = self._owned_value(ctx, answer.prefix, answer_id)
             if owned is None:
-                await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
+                what = "button" if answer.kind == "choice" else "question"
+                await ctx.reply(f"That {what} was meant for someone else, so I did nothing.", private=True)
                 return False
             value = owned
-        await self._call(ctx, answer, value, text)
-        return True
-
-    async def _call(self, ctx: Context, answer: Answer, value: str, *text: str) -> None:
         if answer.rate_limited and not await self._within_rate_limit(ctx):
-            return
+            return True
         handler = answer.handler
         assert handler is not None  # every registered answer is bound (check_cog)
         try:
             found: dict[str, Any] = {}
             if answer.guard is not None:
                 if (target := await self._guarded(ctx, answer.cog, answer.guard, value)) is REFUSED:
-                    return
+                    return True
                 found[answer.guard.into] = target
             await handler(ctx, value, *text, **found)
         except ArgumentError as error:
@@ -537,6 +531,7 @@ class Router:
         except Exception:
             log.exception("handler failed", extra={"handler": getattr(handler, "__qualname__", "?")})
             await ctx.reply("Sorry, something went wrong on my side. Please try again.", private=True)
+        return True
 
 
 def _check_params(where: str, spec: Command, handler: Callable[..., Any], cog: Any) -> None:

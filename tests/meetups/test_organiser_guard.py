@@ -4,11 +4,7 @@ command and to the confirmation buttons alike, before the cog's code runs."""
 
 async def test_another_organiser_is_refused_by_the_router_for_the_command_and_its_buttons(meetup_bot, steps):
     bot, chat, _ = meetup_bot
-    mod = chat.user("mod", moderator=True)
-    ada, ben = chat.user("ada"), chat.user("ben")
-    await chat.say(mod, "!meetup channel here")
-    for organiser in (ada, ben):
-        await chat.say(mod, f"!meetup organiser add @{organiser.name}")
+    _, ada, ben = await steps.two_organisers(chat)
     await steps.create(chat, ada, "Ada's walk, next tuesday 7pm")
 
     refused = (await chat.say(ben, "!meetup cancel Ada's walk"))[-1]
