@@ -135,9 +135,11 @@ async def resettle_now_and_then(every: float = RESETTLE_SECONDS) -> None:
 
 async def run_console(settings: Settings) -> int:
     from bot.adapters.console import ConsoleAdapter
+    from bot.clock import ShiftedClock
     from bot.core import Kindred
 
-    bot = Kindred(settings)
+    # The console's clock can be moved forward (`:wait 3h`) to try what is scheduled.
+    bot = Kindred(settings, clock=ShiftedClock())
     console = ConsoleAdapter(settings.console.operator_name)
     bot.add_adapter(console)
     try:

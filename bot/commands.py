@@ -8,7 +8,6 @@ Permission checks and argument errors live here, never in the handlers.
 
 from __future__ import annotations
 
-import difflib
 import hmac
 import inspect
 import logging
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.guards import Guard
 from bot.model import Community, Content, IncomingFile, PlaceRef, SentRef, UserRef
 from bot.params import ArgumentError, Param, ParamType, convert, parse_arguments
+from bot.text import nearest
 
 if TYPE_CHECKING:
     from bot.adapters.base import Adapter, Responder
@@ -277,7 +277,7 @@ class Router:
                 if holder is not None:
                     raise DeclarationError(
                         f"{where}: {answer.kind} prefix {answer.prefix!r} of {attr}() is already handled by "
-                        f"cog {holder.cog.name!r} ({getattr(holder.handler, '__name__', '?')}()); give it a prefix of its own, "
+                        f"cog {getattr(holder.cog, 'name', 'core')!r} ({getattr(holder.handler, '__name__', '?')}()); give it a prefix of its own, "
                         f"such as {getattr(cog, 'name', 'cog')}.{answer.prefix.rpartition('.')[2]}")
                 arguments = ("ctx", "value") if answer.kind == "choice" else ("ctx", "value", "text")
                 try:
@@ -289,6 +289,10 @@ class Router:
                                            f"so it must take ({', '.join(arguments)})") from None
                 answers.append(Answer(**{**answer.__dict__, "handler": bound, "cog": cog}))
         return commands, answers
+
+    def add_core_choice(self, prefix: str, handler: Callable[..., Awaitable[Any]]) -> None:
+        """A choice the core itself answers (which of two open questions a bare number was for)."""
+        self.choices[prefix] = Answer("choice", prefix, handler=handler)
 
     def _answers(self, kind: str) -> dict[str, Answer]:
         return self.choices if kind == "choice" else self.texts
@@ -416,6 +420,8 @@ class Router:
                 log.exception("moderator notice failed", extra={"cog": cog.name})
 
     async def _within_rate_limit(self, ctx: Context) -> bool:
+        if ctx.adapter is not None and not ctx.adapter.rate_limited:
+            return True  # the console: one operator at their own terminal, often running a script
         allowed, refusal = self.bot.rate_limiter.check(ctx.author)
         if refusal:
             await ctx.reply(refusal, private=True)
@@ -438,17 +444,27 @@ class Router:
 
     async def _argument_error(self, ctx: Context, command: Command, problem: str) -> None:
         example = f" For example: `{command.examples[0]}`" if command.examples else ""
-        await ctx.reply(f"{problem}. Type `{command.usage}`.{example}", private=True)
+        end = "" if problem.endswith((".", "?", "!")) else "."
+        await ctx.reply(f"{problem}{end} Type `{command.usage}`.{example}", private=True)
 
     async def _unknown(self, ctx: Context, typed: str, text: str) -> None:
-        if typed in self.groups():
-            from bot.helptext import group_help  # (bot.helptext builds on this module)
+        from bot.helptext import group_help, visible_commands  # (bot.helptext builds on this module)
 
+        words = text[len(PREFIX) :].lower().split()
+        if typed in self.groups() and len(words) == 1:
             await ctx.reply(await group_help(ctx, typed), private=True)
             return
-        names = sorted({c.name.split()[0] for c in self.commands.values()})
-        close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
-        hint = f" Did you mean `{PREFIX}{close[0]}`?" if close else ""
+        if typed in self.groups():
+            # `!checkin strat`: the nearest of this group's commands, not the whole list.
+            close = nearest(" ".join(words[:2]), [c.name for c in await visible_commands(ctx, typed)])
+            hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
+            await ctx.reply(f"I don't know `{PREFIX}{typed} {words[1]}`.{hint} `{PREFIX}help {typed}` lists what "
+                            f"`{PREFIX}{typed}` can do.", private=True)
+            return
+        names = [c.name for c in await visible_commands(ctx)]
+        close = (nearest(" ".join(words[:2]), [n for n in names if " " in n]) if len(words) > 1 else None) \
+            or nearest(typed, {n.split()[0] for n in names})
+        hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
         shown = typed if typed else text.strip()
         await ctx.reply(f"I don't know `{PREFIX}{shown}`.{hint} Type `{PREFIX}help` to see what I can do.", private=True)
 
@@ -552,8 +568,8 @@ def _check_params(where: str, spec: Command, handler: Callable[..., Any], cog: A
         if declared.count(param.name) > 1:
             raise DeclarationError(f"{where}: command {spec.name!r} declares Param({param.name!r}) twice")
         if param.name not in arguments and not takes_any:
-            close = difflib.get_close_matches(param.name, [a.name for a in named], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = nearest(param.name, [a.name for a in named])
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise DeclarationError(f"{where}: command {spec.name!r} declares Param({param.name!r}) but "
                                    f"{handler.__name__}() has no argument {param.name!r}{hint}; its arguments: {shown}")
         if param.autocomplete is not None and not callable(getattr(cog, param.autocomplete, None)):

@@ -289,6 +289,10 @@ class Scheduler:
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
         return await self._settle(rows, now)
 
+    def next_moment(self) -> datetime | None:
+        """When anything is next due, by the bot's clock (the console's `:wait` steps from one to the next)."""
+        return self.alarm.next_moment()
+
     def clock_moved(self) -> None:
         """The clock was moved by hand: set the alarm again, so whatever is now due rings through
         APScheduler as it would have in real time."""

@@ -53,6 +53,8 @@ class Adapter(ABC):
     command_prefix: str = PREFIX
     # How a member sends a file with a command here, added to errors that ask for one (ends with a space).
     attach_hint: str = ""
+    # Whether members' commands here are held to the rate limit (platforms open to many people are).
+    rate_limited: bool = True
     # True where strangers can bring the bot into their own rooms or servers (Discord, Matrix): there only
     # places the config maps belong to a community. A local adapter (the console) has one operator.
     mapped_places_only: bool = False
@@ -125,6 +127,11 @@ class Adapter(ABC):
 
     async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
         """Open a thread under a message where the platform allows it; None where it does not."""
+        return None
+
+    async def forget_files(self, user: UserRef) -> None:
+        """Delete the files this adapter wrote outside the database for a person (the console saves the
+        exports and charts sent to them). Called when their data is erased or they leave a feature."""
         return None
 
     def responder(self, place: PlaceRef, author: UserRef) -> Responder:

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from bot.days import weekdays_from_text
 from bot.storage import Migration
-from cogs.checkins.timing import CheckinSchedule, QuietHours, days_from_text
+from cogs.checkins.timing import CheckinSchedule, QuietHours
 
 if TYPE_CHECKING:
     from bot.storage import Database
@@ -129,7 +130,7 @@ def schedule_from(local_time: str, timezone: str, days: str, paused_until: str |
     return CheckinSchedule(
         local_time=time.fromisoformat(local_time),
         timezone=timezone,
-        weekdays=days_from_text(days),
+        weekdays=weekdays_from_text(days),
         paused_until=date.fromisoformat(paused_until) if paused_until else None,
         quiet=quiet,
     )

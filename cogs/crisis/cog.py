@@ -83,6 +83,10 @@ class Answered:
 class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     name = "crisis"
     title = "Crisis support"
+    help_order = 40
+    help_line = "helplines for your country, and your own safety plan."
+    help_first = ("**Struggling right now?** `!crisis` gets you help privately, any time. `!helpline` lists "
+                  "people you can talk to.")
     feature = "crisis"
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT

@@ -44,6 +44,9 @@ class MeetupsCog(OrganiserCommands, Cog):
     name = "meetups"
     community_feature = True  # a community's meetups: not offered in rooms no community mapped
     title = "Meetups"
+    help_order = 20
+    help_area = "meetups"
+    help_line = "upcoming meetups, RSVPs, reminders and calendar files."
     feature = FEATURE
     sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]
     data_statement = DataStatement(
@@ -218,8 +221,10 @@ class MeetupsCog(OrganiserCommands, Cog):
                             "calendar. Press Going on a meetup first.", private=True)
             return
         attachment, count = await self.service.member_file(member_id)
-        text = (f"Here are the {plural(count, 'meetup')} you're going to (or waitlisted for). Open the file to "
-                "add them to your calendar." if count else "You're not going to any upcoming meetup right now.")
+        text = (("Here is the meetup you're going to (or waitlisted for). Open the file to add it to your calendar."
+                 if count == 1 else f"Here are the {plural(count, 'meetup')} you're going to (or waitlisted for). "
+                 "Open the file to add them to your calendar.")
+                if count else "You're not going to any upcoming meetup right now.")
         await ctx.reply(Content(text=text, files=[attachment] if count else []), private=True)
 
     @command("meetup show", params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],

@@ -328,10 +328,11 @@ class OrganiserCommands:
             await self.service.unschedule(occ)
             affected = [await self.store.occurrence(meetup, occ.rule_start)]
         told = 0
+        carries_on = " The series carries on as usual." if occ is not None and meetup.recurrence else ""
         for changed in affected:
             told += await self.service.tell_answered(
-                changed, f"**{meetup.title}** on {timestamp(changed.start, 'F')} is cancelled. Sorry for the change; "
-                         "`!meetups` shows what else is planned.")
+                changed, f"**{meetup.title}** on {timestamp(changed.start, 'F')} is cancelled.{carries_on} Sorry for "
+                         "the change; `!meetups` shows what else is planned.")
             await self.service.refresh(changed)
         if occ is not None and meetup.recurrence is not None and await self.store.posts(occ):
             following = await self.service.next_occurrence(meetup)

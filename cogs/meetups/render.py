@@ -30,7 +30,7 @@ def when_line(start: datetime) -> str:
 def seats_line(meetup: Meetup, counts: dict[str, int]) -> str:
     left = max(0, meetup.capacity - counts["going"])
     if left:
-        text = f"{left} of {meetup.capacity} seats left"
+        text = f"{left} of {plural(meetup.capacity, 'seat')} left"
     else:
         text = f"Full ({meetup.capacity} going)"
         if counts["waitlist"]:
@@ -50,9 +50,17 @@ def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: lis
         fields.append(("Where", quote_member_text(occ.place, 300)))
     if meetup.recurrence is not None:
         fields.append(("Repeats", meetup.recurrence.describe()))
-    if occ.cancelled or meetup.status == "cancelled":
+    if meetup.status == "cancelled" and meetup.recurrence is not None:
+        return Content(title=f"Cancelled: {meetup.title}", fields=fields,
+                       text="This series is cancelled: none of its meetings will take place. Everyone who "
+                            "answered has been told.")
+    if meetup.status == "cancelled" or (occ.cancelled and meetup.recurrence is None):
         return Content(title=f"Cancelled: {meetup.title}", fields=fields,
                        text="This meetup will not take place. Everyone who answered has been told.")
+    if occ.cancelled:  # one meeting of a series that carries on
+        return Content(title=f"Cancelled this time: {meetup.title}", fields=fields,
+                       text=f"The meeting on {timestamp(occ.start, 'D')} will not take place. The series carries "
+                            "on as usual; everyone who answered for this one has been told.")
     fields.append(("Seats", seats_line(meetup, counts)))
     if names:
         fields.append(("Going", ", ".join(names)))
@@ -73,7 +81,7 @@ def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: lis
 
 def summary_line(occ: Meeting, counts: dict[str, int]) -> str:
     left = max(0, occ.meetup.capacity - counts["going"])
-    seats = f"{left} seats left" if left else (
+    seats = f"{plural(left, 'seat')} left" if left else (
         f"full, {plural(counts['waitlist'], 'person', 'people')} waiting" if counts["waitlist"] else "full")
     repeat = " (repeats)" if occ.meetup.recurrence else ""
     where = f" · {quote_member_text(occ.place, 60)}" if occ.place else ""

@@ -14,7 +14,7 @@ from bot.model import Content, FileAttachment, PlaceRef, SentRef
 from bot.params import whole_number
 from bot.schedule_specs import At
 from bot.scheduler import Occurrence as Firing
-from bot.text import quote_member_name
+from bot.text import plural, quote_member_name
 
 from . import render
 from .ics import IcsEvent, build_calendar, ics_filename
@@ -211,7 +211,8 @@ class MeetupService:
                     "Plans changed? Press Can't go so someone on the waitlist gets your seat. "
                     "`!meetup reminders off` stops these.")
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith((":cant", ":going"))]
-            sent += await self.tell(row["member_id"], row["platform"], Content(text=text, choices=choices))
+            sent += await self.tell(row["member_id"], row["platform"],
+                                    Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
         log.info("meetup reminders sent", extra={"meetup": occ.meetup.id, "count": sent})
 
     async def on_roll(self, firing: Firing) -> None:
@@ -254,7 +255,8 @@ class MeetupService:
                     f"{render.when_line(occ.start)}. If you can't make it any more, press Can't go so the "
                     "next person gets it.")
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith(":cant")]
-            await self.tell(member_id, platforms.get(member_id, ""), Content(text=text, choices=choices))
+            await self.tell(member_id, platforms.get(member_id, ""),
+                            Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
 
     # --- calendars --------------------------------------------------------------------------------
 
@@ -298,5 +300,5 @@ def reminder_when(hours: int) -> str:
     if 20 <= hours <= 28:
         return "tomorrow"
     if hours >= 48:
-        return f"in {round(hours / 24)} days"
-    return f"in {hours} hour{'s' if hours != 1 else ''}"
+        return f"in {plural(round(hours / 24), 'day')}"
+    return f"in {plural(hours, 'hour')}"

@@ -20,7 +20,7 @@ from bot.commands import Access, ArgumentError, Context, Param, ParamType, comma
 from bot.model import Choice, Content, PlaceRef
 from bot.schedule_specs import Cron
 from bot.scheduler import Occurrence
-from bot.text import timestamp
+from bot.text import plural, timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.curation import SEALED, CurationMixin
 from cogs.mindfulness.days import cron_days
@@ -40,6 +40,8 @@ SCHEDULE = Param("schedule", ParamType.INTEGER, required=False, min=1, help="sch
 class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
     name = "mindfulness"
     title = "Mindfulness prompts"
+    help_order = 30
+    help_line = "a short practice any time, and your ideas for the prompts."
     feature = "mindfulness"
     migrations = MIGRATIONS
     sealed_columns = [SealedColumn("mindfulness_suggestions", column, SEALED)
@@ -200,7 +202,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         await ctx.reply(Content(
             title=f"Schedule #{schedule.id} added",
             text=f"{spec.describe()}, here. A post that was due while the bot was offline still goes out up to "
-                 f"{spec.grace_minutes} minutes late.",
+                 f"{plural(spec.grace_minutes, 'minute')} late.",
             fields=[("Next post", self._when(next_at, spec.timezone))],
             footer=f"Preview it with !prompts next {schedule.id}; post one now with !prompts post {schedule.id}.",
         ))
@@ -219,7 +221,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             next_at = await self.bot.scheduler.next_fire(OWNER, schedule.key)
             state = "paused" if schedule.paused else f"next {self._when(next_at, schedule.timezone)}"
             lines.append(f"**#{schedule.id}** {self._describe(schedule)} in {self._where(schedule, ctx)}: {state}; "
-                         f"{done} of {total} prompts used this cycle")
+                         f"{done} of {plural(total, 'prompt')} used this cycle")
         await ctx.reply(Content(title="Prompt schedules", text="\n".join(lines)))
 
     @command("prompts schedule remove", access=Access.MODERATOR, private=True,

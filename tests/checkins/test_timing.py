@@ -4,13 +4,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bot.days import parse_weekdays
 from cogs.checkins.timing import (
     CheckinSchedule,
-    DaysError,
     QuietHours,
-    format_days,
     next_due,
-    parse_days,
     parse_quiet_hours,
     reminder_at,
 )
@@ -18,17 +16,6 @@ from cogs.checkins.timing import (
 
 def utc(*args):
     return datetime(*args, tzinfo=UTC)
-
-
-def test_day_words_and_ranges():
-    assert parse_days("mon-fri") == frozenset(range(5))
-    assert parse_days("weekdays") == frozenset(range(5))
-    assert parse_days("Mon, Wed, Fri") == frozenset({0, 2, 4})
-    assert parse_days("fri-mon") == frozenset({4, 5, 6, 0})
-    assert parse_days("daily") == frozenset(range(7))
-    assert format_days(parse_days("sat sun")) == "weekends"
-    with pytest.raises(DaysError):
-        parse_days("someday")
 
 
 def test_next_due_is_the_members_local_time():
@@ -62,7 +49,7 @@ def test_a_time_skipped_by_dst_runs_an_hour_later_and_a_repeated_one_runs_once()
 
 
 def test_only_chosen_days():
-    schedule = CheckinSchedule(time(8, 0), "UTC", weekdays=parse_days("mon,wed"))
+    schedule = CheckinSchedule(time(8, 0), "UTC", weekdays=parse_weekdays("mon,wed"))
     due = next_due(schedule, utc(2026, 11, 3, 9, 0))  # Tuesday
     assert due.day == date(2026, 11, 4)
 
