@@ -202,9 +202,16 @@ _PAST_STATE = re.compile(r"(?<!if )\b(?:i|we) (?:\w+ )?(?:wanted|felt|thought ab
                          r"would have|got so close|came close|was so close|was (?!thinking|going|planning|about|gonna|ready)\w+)\b")
 
 
+# "I've had these thoughts for the longest time": a duration that runs up to now, not a time that is over
+# ("for the longest time I wanted to die" alone is told as past; "I have had them in the past" is past).
+_UP_TO_NOW = re.compile(r"\b(?:ive|i have|weve|we have)(?: been)? (?:had|having|felt|feeling|struggled|struggling|dealt|"
+                        r"dealing|thought|thinking|wanted|wanting)\b.{0,50}\b(?:for (?:the longest time|so long|so many years|"
+                        r"years|months|a long time|ages|a while)|since (?:i was|\d+|middle school|high school))\b")
+
+
 def in_the_past(clause: str, message: str) -> bool:
     """Said about a time that is over, with nothing saying it has come back or just happened."""
-    if _RETURNING.search(clause) or _RECENT.search(clause):
+    if _RETURNING.search(clause) or _RECENT.search(clause) or _UP_TO_NOW.search(clause):
         return False
     if _DISTANT_PAST.search(clause):
         return True

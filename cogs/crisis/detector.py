@@ -67,6 +67,8 @@ CHECK_IN_AT = 0.3
 MODEL_ONLY_CONCERN_AT = 0.9
 MODEL_ONLY_CHECK_IN_AT = 0.7
 MODEL_ONLY_SENTENCES = 3
+# Questions that are about the writer even when put to someone else.
+ASKED_FOR_ONESELF = frozenset({"painless_way"})
 # Phrases that on their own are worth a gentle word at most: ordinary withdrawal is miserable, not an emergency.
 GENTLE_ONLY = frozenset({"withdrawal"})
 # Longest stretch of words the model reads at once: it was trained on chat-length messages.
@@ -163,7 +165,8 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
         other = None
         if phrase.category in (Category.SUICIDE, Category.SELF_HARM):
             other = context.someone_else(clause, start - left, end - left, phrase.name)
-        for_self = context.ASKING_FOR_SELF.search(window)
+        # "Would this be a painless way to die?" asked of others is asked for oneself.
+        for_self = phrase.name in ASKED_FOR_ONESELF or context.ASKING_FOR_SELF.search(window)
         if context.addressed(clause, start - left, end - left) and not for_self:
             veto = "to_someone_else"
             answering = answering or phrase.category in context.ANSWERABLE

@@ -115,12 +115,18 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:wish|want|hope) (?:someone|somebody|something|a car|a truck|god) (?:would |to |will )?(?:kill|hit) me\b"),
     ("suicide_word", Category.SUICIDE, 0.85, False, r"\bsuicid(?:e|al|ality)\b"),
     ("end_life", Category.SUICIDE, 0.95, False,
-     r"\b(?:end|ending|take|taking|end all of) (?:it all|my (?:own )?life|things for good|everything for good)\b"
+     r"\b(?:end|ending|take|taking|end all of) (?:it all|my (?:own )?life|things for good|everything for good|"
+     r"(?:this|my) (?:\w+ )?(?:miserable|pathetic|worthless|shitty|sad|lonely|wretched|useless) life(?: of mine)?)\b"
      r"(?! as (?:i knew it|an addict|a drinker|a user|it was))"),
     ("end_it", Category.SUICIDE, 0.8, False,
-     r"\b(?:want to|going to|just|gonna|ready to|could|should|will|plan to|thinking about|think about) "
-     r"(?:(?:end|ending) (?:it|everything|things)(?: all)?\b(?! with)|(?:end|ending) this(?= *(?:$|[.,!?]|now|tonight|"
+     r"\b(?:want to|going to|just|gonna|ready to|could|should|will|plan to|thinking about|think about|finally|im|i am|"
+     r"about to|decided to|deciding to) "
+     r"(?:(?:end|ending) (?:it|everything|things)(?: all)?\b(?! with| between| off)|(?:end|ending) this(?= *(?:$|[.,!?]|now|tonight|"
      r"for good|pain|life|misery|once and)))"),
+    # Asking how to die without pain is asking for oneself; never a topic or a quiz.
+    ("painless_way", Category.SUICIDE, 0.85, False,
+     r"\b(?:painless|painlessly|quickest|easiest|fastest|least painful|most peaceful) (?:way|ways|method|methods) "
+     r"(?:to (?:die|go|end it|end my life|kill myself|do it)|of (?:suicide|dying|killing myself|ending it))\b"),
     ("want_die", Category.SUICIDE, 0.85, False,
      r"\b(?:want|wants|wanted|wanting|wish|wishes|wishing|ready|going|plan|planning|thinking about|think about|deserve|hope|"
      r"need|would rather|id rather|praying) (?:to |i could |i would |i )?(?:die|be dead|not be alive|not exist|"
@@ -194,7 +200,7 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"give up on (?:life|everything|living)|want (?:it all|everything|the pain|it) to (?:end|stop|be over)(?: forever)?|"
      r"(?:dont|do not|cant) see (?:any )?(?:other|another) (?:option|way out|way)|(?:dont|do not|cant) see (?:a|any) way out|"
      r"(?:brave|strong) enough to (?:end it|do it|kill myself|go through with it)|(?:the )?(?:guts|courage|nerve) to "
-     r"(?:end it|kill myself|go through with it|end my life)|"
+     r"(?:end it|kill myself|go through with it|end my life|(?:just )?follow through)|"
      r"(?:close to|about to|going to|want to|ready to) (?:put|putting) (?:a stop|an end) to (?:it|everything|my life|this|myself))\b"),
     ("wish_never", Category.SUICIDE, 0.8, False,
      r"\b(?:wish i (?:was|were|had) (?:dead|never born|not born|never been born|not alive|not here|gone)|"
@@ -206,6 +212,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:(?:have|got|bought|holding|saved up|stockpiled|stockpiling|saving up|counted out|counting) (?:all |enough |the |my )?"
      r"(?:pills|meds|rope|gun|pistol|bullets)(?: saved| ready| lined up| counted| in front of me| in my hand)?)\b(?! for (?:my|the) (?:pain|doctor|back|headache))|"
      r"\b(?:pills|meds) (?:are )?(?:in front of me|lined up|counted out|in my hand|ready)\b|"
+     r"(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\bhe just )(?<!\bshe just )\b(?:put|putting|hold|holding|held|point|pointed|"
+     r"pointing|press|pressed) (?:(?:the|my|a) (?:gun|pistol|barrel)|it|that) (?:to|against|under) my (?:head|temple|chin|"
+     r"mouth)\b|"
      r"\b(?:standing|sitting|up) on (?:the|a) (?:bridge|ledge|roof|edge)\b|"
      r"\bjump(?:ing)? (?:off|from) (?:a|the|my|this|that|our) (?:\w+ )?(?:bridge|roof|building|cliff|ledge|balcony|overpass|"
      r"window|tower|parking garage|platform)\b|\b(?:jump|jumping|step|stepping|throw myself) (?:off|in front of) (?:a|the) "
@@ -229,7 +238,9 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"\b(?:for|about|over) what (?:im|i am) (?:about to|going to|gonna) do\b|"
      r"\bbefore i go for good\b|\bplanning (?:my|how to) (?:exit|death|suicide|funeral|do it)\b|\bmy last words\b|"
      r"\b(?:stop|quit) being alive\b|\b(?:id|i would) rather be dead\b|\btime for me to go\b|\bwant my life to be over\b|"
-     r"\bhad enough of (?:being alive|life|living)\b|\bnot (?:be |going to be )?(?:here|around) (?:next week|by (?:the )?(?:weekend|morning|monday)|much longer)\b"),
+     r"\bhad enough of (?:being alive|life|living)\b|\b(?:today|tonight|this) (?:may|might|will|could|is going to) be my last\b|"
+     r"\b(?:dying|death|being dead) (?:would|will|could) (?:fix|solve|end) (?:everything|all of this|it all|my problems)\b|"
+     r"\b(?:dying|death) (?:fixes|solves) (?:everything|it all)\b|\bnot (?:be |going to be )?(?:here|around) (?:next week|by (?:the )?(?:weekend|morning|monday)|much longer)\b"),
     ("no_future", Category.SUICIDE, 0.8, False,
      r"\b(?:wont|will not|not going to|not gonna) make (?:it )?(?:to )?(?:\d+|twenty|thirty|forty|christmas|new year|"
      r"my birthday|the weekend|next week|next year)\b(?! (?:meeting|group|class|practice|because|bc|cuz))|"
@@ -277,6 +288,8 @@ _ENTRIES: list[tuple[str, Category, float, bool, str]] = [
      r"(?:pills|xanax|benzos|oxy|meds|percocet|tablets|sleeping pills|them))\b|"
      r"\b(?:took|did|used|had|snorted|shot) (?:way |a lot |so much |far )?more (?:\w+ )?than (?:i|im|usual|prescribed|i should|"
      r"i was supposed|im supposed|ever)\b|\b(?:swallowed|downed) (?:all|the rest) (?:of )?(?:my|the) \w+\b|"
+     r"\b(?:took|popped|ate) (?:all|the rest) (?:of )?(?:my|the|those|these) (?:\w+ )?(?:pills|meds|medication|medicine|"
+     r"tablets|capsules|painkillers|pain killers|sleeping pills|sleepers|prescription|script)\b|"
      r"\b(?:have taken|taken|took|swallowed) all (?:of )?(?:the|my) (?:tablets|pills|meds|medication|capsules)\b"),
     ("took_many", Category.OVERDOSE, 0.8, True,
      r"\b(?:took|swallowed|popped|ate|did|downed) (?:like |about |maybe |around |at least |)(?:[5-9]|\d{2}|five|six|seven|eight|"
@@ -432,6 +445,7 @@ _ANCHORS: dict[str, str] = {
     "suicide_word": "suicide suicidal suicidality",
     "end_life": "it life things everything",
     "end_it": "end ending",
+    "painless_way": "painless painlessly quickest easiest fastest least peaceful",
     "want_die": "die dead alive exist existing wake forever here gone disappear dying",
     "die_now": "die go dead",
     "catch_bus": "bus",
@@ -446,7 +460,7 @@ _ANCHORS: dict[str, str] = {
     "goodbye": "goodbye bye goodbyes last here around alive side everything care coming accounts knowing happens",
     "no_way_out": "way solution anymore keep tired done give end stop option put putting over brave strong guts courage nerve",
     "wish_never": "wish wake disappointed",
-    "means": "rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump "
+    "means": "head temple chin throat mouth wrist rope noose bridge ledge rooftop roof tracks gun guns pistol razor razors blade blades pills meds bullets edge jump "
              "jumping step stepping throw thinking think where googling googled looking looked researching researched knife",
     "have_plan": "plan do",
     "no_future": "make good thread snaps breaks ends stops over",
@@ -470,7 +484,7 @@ _ANCHORS: dict[str, str] = {
                  "swallowed",
     "use_tonight": "tonight now today again after weekend",
     "using_now": "tonight now today again care help stop clean sober",
-    "go_for_good": "through end good world dip dipping check checking exit exiting log logging what planning words alive "
+    "go_for_good": "last fix fixes solve solves through end good world dip dipping check checking exit exiting log logging what planning words alive "
                    "dead time over enough here around",
     "use_dont_care": "care fuck screw forget idc",
     "dealer": "dealer dealers plug plugs connect guy guys spot corner block trap relapsing stash liquor high drunk wasted "

@@ -282,3 +282,26 @@ def test_a_slip_told_with_shame_is_relapse_not_suicide(text):
 ])
 def test_a_slip_told_as_history_or_to_someone_else_stays_quiet(text):
     assert assess(text).level < Level.CONCERN, text
+
+
+@pytest.mark.parametrize("text", [
+    "swallowed the rest of my sleeping pills, im finally ending it",
+    "honestly tonight might be my last. time to end this miserable life",
+    "dying would fix everything for everyone",
+    "if only i had the nerve to just follow through this time",
+    "most nights i hold the gun to my head for a while",
+    "would jumping in front of a train be a painless way to die? i dont want to suffer",
+    "ive had suicidal thoughts for years and i dont know how much longer i can keep going",
+])
+def test_plain_crisis_words_the_lexicon_once_missed_are_caught(text):
+    assert assess(text).level >= Level.CONCERN, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "we finally ended it, best breakup of my life",
+    "is there a painless way to die? asking for my creative writing class",
+    "I have had suicidal thoughts in the past but I am doing well now",
+    "for the longest time i wanted to die, but today im 3 years sober",
+])
+def test_their_ordinary_neighbours_page_nobody(text):
+    assert assess(text).level < Level.CONCERN, (text, assess(text))

@@ -82,17 +82,15 @@ REAL_FLOORS = [
     ("opiatesrecovery_posts_paragraphs.jsonl", None, 0.08),
     ("reddit_suicidewatch_teenagers_paragraphs.jsonl", None, 0.08),
     ("cssrs_supportive_posts.jsonl", None, 0.08),
-    ("reddit_suicidewatch_teenagers.jsonl", 0.70, 0.08),
+    ("reddit_suicidewatch_teenagers.jsonl", 0.75, 0.08),
     ("cssrs_users.jsonl", 0.55, None),
 ]
 
 
 @pytest.mark.skipif(not REAL.exists(), reason=f"real sets not present at {REAL} (they are in CI)")
 def test_real_community_text_floors(capsys):
-    """Ordinary posts stay quiet and real crises are found: the issue-14 targets on human-written text.
-
-    The suicide-watch recall floor is below the issue's 0.75: docs/crisis.md says where it falls short.
-    """
+    """Ordinary posts stay quiet and real crises are found: the issue-14 targets on human-written text
+    (measured on the shared half; the half kept apart will read lower, docs/crisis.md says how much)."""
     summaries = _summaries([REAL / name for name, _, _ in REAL_FLOORS], capsys)
     for name, recall, false_alarms in REAL_FLOORS:
         summary = summaries[str(REAL / name)]
