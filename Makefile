@@ -28,6 +28,7 @@ endif
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The suite starts its own PostgreSQL server for the storage tests; .ci/ensure-postgres installs
 # Debian's package if it is missing (as root or with sudo), or says what to install.
@@ -60,4 +61,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -48,18 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
     check = config_actions.add_parser("check", help="validate a config file and list every problem")
     check.add_argument("path")
 
-    crisis = commands.add_parser("crisis", help="crisis detector tools")
-    crisis_actions = crisis.add_subparsers(dest="action", required=True, metavar="ACTION")
-    evaluate = crisis_actions.add_parser("eval", help="measure the detector on labelled JSONL files, one table")
-    evaluate.add_argument("files", nargs="+", metavar="FILE")
-    evaluate.add_argument("--curve", action="store_true", help="also print the model's calibration curve per file")
-
     keys = commands.add_parser("keys", help="the data key that encrypts members' written text")
     keys.add_argument("action", choices=["new", "rotate"],
                       help="new: print a fresh key; rotate: re-encrypt everything with a new key")
     keys.add_argument("--db", help="SQLite file (rotate)")
     keys.add_argument("--config", help="config file (rotate)")
+    add_cog_commands(commands)
     return parser
+
+
+def add_cog_commands(commands: argparse._SubParsersAction) -> None:
+    """Subcommands the cogs contribute (`kindred crisis eval`): a cog package's optional
+    `add_cli(commands)` adds its parser with `set_defaults(run=function)`; `main` calls `run(args)`.
+    Only the packages are imported (thin `__init__.py`s), never the cogs themselves."""
+    from bot.core import DEFAULT_COGS
+
+    for module_name in DEFAULT_COGS:
+        add_cli = getattr(importlib.import_module(module_name), "add_cli", None)
+        if add_cli is not None:
+            add_cli(commands)
 
 
 def _settings(config: str | None, db: str | None = None) -> Settings:
@@ -74,6 +81,8 @@ def _settings(config: str | None, db: str | None = None) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if contributed := getattr(args, "run", None):
+            return contributed(args)
         match args.command:
             case "console":
                 settings = _settings(args.config, args.db)
@@ -99,9 +108,6 @@ def main(argv: list[str] | None = None) -> int:
                 load_settings(args.path)
                 print(f"{args.path}: OK")
                 return 0
-            case "crisis":
-                evaluate = importlib.import_module("cogs.crisis.evaluate")
-                return evaluate.main(args.files + (["--curve"] if args.curve else []))
             case "keys" if args.action == "new":
                 print(generate_key())
                 return 0

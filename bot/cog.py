@@ -19,8 +19,8 @@ from bot.storage import Migration
 
 if TYPE_CHECKING:
     from bot.commands import Context
-    from bot.core import Kindred
     from bot.model import IncomingMessage, UserRef
+    from bot.services import BotServices
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ class Cog:
     kept_after_optout: str = ""
     sealed_columns: list[SealedColumn] = []
 
-    def __init__(self, bot: Kindred):
-        self.bot = bot
+    def __init__(self, bot: BotServices):
+        self.bot = bot  # what a cog may use of the bot (bot/services.py)
 
     async def cog_load(self) -> None:
         """Start background work (register scheduler handlers, open resources)."""

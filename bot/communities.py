@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from bot.config import CommunitySettings, Settings
-from bot.model import Community, PlaceRef
+from bot.model import Community, PlaceRef, Platform
 from bot.storage import Database, Migration
 
 DEFAULT_COMMUNITY_ID = 1
@@ -104,9 +104,9 @@ class Communities:
                 self.moderator_keys[community_id] = set(entry.moderators)
                 self._from_file[community_id] = {key: getattr(entry, key) for key in CHANGEABLE}
                 for guild in entry.discord_guilds:
-                    await self._map(db, "discord", guild, community_id)
+                    await self._map(db, Platform.DISCORD, guild, community_id)
                 for room in entry.matrix_rooms:
-                    await self._map(db, "matrix", room, community_id)
+                    await self._map(db, Platform.MATRIX, room, community_id)
         await self._load()
 
     async def _upsert(self, db: Database, entry: CommunitySettings, fixed_id: int | None) -> int:

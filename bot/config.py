@@ -12,10 +12,13 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.model import Platform
 
 DEFAULT_DB_PATH = "data/kindred.db"
 
@@ -105,7 +108,7 @@ class MatrixSettings:
     moderators: list[str] = field(default_factory=list)
 
 
-PLATFORMS = ("console", "discord", "matrix")
+PLATFORMS = tuple(Platform)
 
 
 @dataclass
@@ -142,7 +145,7 @@ class Settings:
         return Path(self.storage.key_file) if self.storage.key_file else self.data_dir / "kindred.key"
 
     def enabled_adapters(self) -> list[str]:
-        return [name for name in ("discord", "matrix") if getattr(self, name) is not None]
+        return [name for name in (Platform.DISCORD, Platform.MATRIX) if getattr(self, name) is not None]
 
 
 # Environment variables that fill secrets (they win over the file, so a file can be shared safely).
@@ -179,7 +182,7 @@ def _check_value(value: Any, tp: Any, where: str, problems: list[str]) -> Any:
     return value
 
 
-def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
+def _build(cls: Any, raw: Any, where: str, problems: list[str]) -> Any:
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a table of keys, got {raw!r}")
         return cls()
@@ -201,8 +204,8 @@ def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
         return cls()
 
 
-def parse_settings(raw: dict, source: str = "config", env: dict[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
+def parse_settings(raw: dict, source: str = "config", env: Mapping[str, str] | None = None) -> Settings:
+    environ: Mapping[str, str] = os.environ if env is None else env
     problems: list[str] = []
     hints = typing.get_type_hints(Settings)
     values: dict[str, Any] = {}
@@ -216,8 +219,8 @@ def parse_settings(raw: dict, source: str = "config", env: dict[str, str] | None
     settings = Settings(**values, source=source)
 
     for (section, key), variable in SECRET_ENV.items():
-        if env.get(variable) and getattr(settings, section) is not None:
-            setattr(getattr(settings, section), key, env[variable])
+        if environ.get(variable) and getattr(settings, section) is not None:
+            setattr(getattr(settings, section), key, environ[variable])
 
     _check_semantics(settings, problems)
     if problems:

@@ -11,6 +11,7 @@ import importlib
 import logging
 import time
 from collections import defaultdict, deque
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -24,14 +25,14 @@ from bot.builtin import CommunityCog, HelpCog
 from bot.clock import Clock
 from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
-from bot.communities import Communities
+from bot.communities import Communities, CommunitySettingsStore
 from bot.config import Settings
 from bot.limits import Outreach
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Community, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
 from bot.pending import WHICH, Ambiguous, Pending
 from bot.schedule_specs import Cron
-from bot.scheduler import Scheduler
+from bot.scheduler import Occurrence, Scheduler
 from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
 
@@ -111,14 +112,25 @@ class Kindred:
         self.consent = Consent(self)
         self.communities = Communities(self.db, settings)
         self.pending = Pending(self.db, self.clock)
-        self.router.choice_handlers[WHICH] = self._which_question_answered
+        self.router.add_core_choice(WHICH, self._which_question_answered)
         self.rate_limiter = RateLimiter()
         self.outreach = Outreach(self.clock.now)
-        self.vault: Vault | None = None
+        self._vault: Vault | None = None
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
         self._tasks: set[asyncio.Task] = set()
         self.started = False
+
+    @property
+    def vault(self) -> Vault:
+        """The data key's vault, once `open_storage` has read the key."""
+        if self._vault is None:
+            raise VaultError("The data key is not loaded yet: open the storage first.")
+        return self._vault
+
+    @vault.setter
+    def vault(self, vault: Vault) -> None:
+        self._vault = vault
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -191,7 +203,7 @@ class Kindred:
         self.vault = new_vault
         return count
 
-    async def enforce_retention(self, occurrence=None) -> int:
+    async def enforce_retention(self, occurrence: Occurrence | None = None) -> int:
         """The daily sweep: every cog deletes what is past its retention period, and the core forgets
         expired questions and delivery rows no catch-up can reach."""
         removed = 0
@@ -252,6 +264,7 @@ class Kindred:
     async def add_cog(self, cog: Cog) -> None:
         if not cog.name or cog.name in self.cogs:
             raise ValueError(f"cog needs a unique name, got {cog.name!r}")
+        self.router.check_cog(cog)  # a declaration mistake stops here, before the cog's tables are made
         await self.db.migrate(cog.name, cog.migrations)
         self.router.add_cog(cog)
         self.cogs[cog.name] = cog
@@ -265,7 +278,7 @@ class Kindred:
     def get_cog(self, name: str) -> Any:
         return self.cogs.get(name)
 
-    def community_settings(self, community_id: int, component: str):
+    def community_settings(self, community_id: int, component: str) -> CommunitySettingsStore:
         return self.communities.settings_for(community_id, component)
 
     # --- events from adapters ---------------------------------------------------------------------
@@ -384,7 +397,7 @@ class Kindred:
         adapter = adapter or self.adapters.get(user.platform)
         return bool(adapter and await adapter.is_moderator(user, community_id))
 
-    def spawn(self, coro) -> asyncio.Task:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run background work the bot owns; it is cancelled on close."""
         task = asyncio.create_task(coro)
         self._tasks.add(task)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.commands import Context
     from bot.core import Kindred
+    from bot.services import BotServices
 
 MIGRATIONS = [
     Migration(
@@ -153,9 +154,9 @@ class Members:
         }
 
 
-def feature_title(bot: Kindred, feature: str) -> str:
+def feature_title(bot: BotServices, feature: str | None) -> str:
     """A feature as members read it ("check-ins" for "checkins"): its cog's title, in lower case."""
-    return next((cog.title.lower() for cog in bot.cogs.values() if cog.feature == feature and cog.title), feature)
+    return next((cog.title.lower() for cog in bot.cogs.values() if cog.feature == feature and cog.title), feature or "")
 
 
 class Consent:

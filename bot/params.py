@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.days import DaysError, day_number, parse_weekdays
+from bot.guards import Guard
 from bot.model import UserRef
 
 
@@ -57,6 +58,9 @@ class Param:
     max_length: int = 1000
     # Name of a cog method `async (ctx, partial) -> list[str]` offering values (Discord autocomplete).
     autocomplete: str | None = None
+    # The value names one object (a meetup): the router loads it and checks who may act on it before
+    # the handler runs, which gets it as the argument `guard.into` (bot/guards.py).
+    guard: Guard[Any] | None = None
 
     @property
     def placeholder(self) -> str:
@@ -252,7 +256,9 @@ def convert(param: Param, raw: Any, ctx: Any) -> Any:
 
 def tokenize(text: str) -> list[str]:
     """Split on spaces, keeping "quoted phrases" together. Apostrophes are ordinary letters."""
-    tokens, current, quoted, started = [], [], False, False
+    tokens: list[str] = []
+    current: list[str] = []
+    quoted = started = False
     for char in text:
         if char == '"':
             quoted, started = not quoted, True

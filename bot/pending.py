@@ -230,6 +230,8 @@ class Pending:
         step, the one before); one that offers to give something up stays open until it is answered."""
         questions = await self._open_for(PlaceRef(sent.platform, sent.place_id), user, since=None)
         newest = next((q for q in reversed(questions) if q.private), None)
+        if newest is None:
+            return
         replaced = [q.row_id for q in questions if q.private and q is not newest and q.feature == newest.feature
                     and not any(style == "danger" for _, _, style in q.choices)]
         if replaced:
@@ -286,7 +288,7 @@ class Pending:
             await self.db.execute("DELETE FROM pending_prompts WHERE id = ?", (question.row_id,))
         if picked is not None:
             return ChoiceEvent(picked[0], message.author, message.place, question.message_id)
-        return TextAnswer(question.ask_id, message.text, message.author, message.place)
+        return TextAnswer(question.ask_id or "", message.text, message.author, message.place)  # (ask_id is set here)
 
     def _hold(self, message: IncomingMessage, questions: list[OpenQuestion], earlier: bool = False) -> Ambiguous:
         now = self.clock.now()

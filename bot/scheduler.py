@@ -22,7 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.alarm import Alarm, spec_key
 from bot.ledger import CHUNK, DeliveryLedger, in_batches, marks
@@ -128,7 +128,7 @@ class Due:
     late: bool = False
 
 
-Handler = Callable[[Occurrence], Awaitable[None]]
+Handler = Callable[[Occurrence], Awaitable[object]]
 # Given the occurrences due together (one per schedule), returns the failures by schedule id.
 BatchHandler = Callable[[list[Occurrence]], Awaitable[Mapping[int, BaseException]]]
 
@@ -270,7 +270,8 @@ class Scheduler:
         self._install(await self._row(owner, key))
         return True
 
-    async def list(self, owner: str, key_prefix: str = "") -> list[dict[str, Any]]:
+    async def schedules_of(self, owner: str, key_prefix: str = "") -> list[dict[str, Any]]:
+        """The schedules `owner` keeps (those whose key starts with `key_prefix`), oldest first."""
         rows = await self.bot.db.fetchall(
             "SELECT * FROM schedules WHERE owner = ? AND substr(key, 1, ?) = ? ORDER BY id",
             (owner, len(key_prefix), key_prefix),
@@ -387,7 +388,7 @@ class Scheduler:
             async def run_in_order(own: list[Occurrence]) -> None:
                 for occurrence in own:
                     try:
-                        await handler(occurrence)
+                        await cast(Handler, handler)(occurrence)
                     except Exception:
                         failed.add(occurrence.schedule_id)
                         log.exception("scheduled handler failed",
@@ -396,7 +397,7 @@ class Scheduler:
             await asyncio.gather(*(run_in_order(own) for own in per_schedule.values()))
             return failed
         try:
-            failures = await handler(occurrences)
+            failures = await cast(BatchHandler, handler)(occurrences)
         except Exception:
             log.exception("scheduled batch handler failed", extra={"handler": name, "occurrences": len(occurrences)})
             return {o.schedule_id for o in occurrences}

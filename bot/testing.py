@@ -122,10 +122,10 @@ class MemoryAdapter(Adapter):
     async def answer(self, user: UserRef, text: str, request_id: str | None = None) -> list[Sent]:
         """Answer the latest free-text question sent to this member (or the one named)."""
         if request_id is None:
-            asked = [s for s in self.sent if s.content.ask and s.private_to in (user, None)]
-            if not asked:
+            asked = [s.content.ask for s in self.sent if s.content.ask and s.private_to in (user, None)]
+            if not asked or asked[-1] is None:
                 raise AssertionError(f"nothing asked {user.name} a question")
-            request_id = asked[-1].content.ask.id
+            request_id = asked[-1].id
         before = len(self.sent)
         await self.bot.handle_text_answer(TextAnswer(request_id, text, user, self.dm_place(user)))
         return self.sent[before:]
@@ -167,7 +167,7 @@ class MemoryAdapter(Adapter):
 
     async def _remembered(self, ref: SentRef, content: Content, private_to: UserRef | None) -> SentRef:
         # Without buttons, choices are answered by number, as on the console and Matrix.
-        if not self.capabilities.buttons and self.bot is not None:
+        if not self.capabilities.buttons and self.attached:
             await self.bot.pending.remember(ref, content, private_to)
         return ref
 

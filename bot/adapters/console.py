@@ -25,16 +25,16 @@ import shutil
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, cast
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import Adapter, Capabilities
 from bot.clock import ShiftedClock
-from bot.model import Content, IncomingMessage, PlaceRef, SentRef, UserRef
+from bot.model import Content, IncomingMessage, PlaceRef, Platform, SentRef, UserRef
 from bot.pending import numbered_choices
 from bot.text import neutralize_mentions, render_timestamps, unescape_markdown
 
-CONSOLE = "console"
+CONSOLE = Platform.CONSOLE
 PLACE = PlaceRef(CONSOLE, "console", is_direct=False, scope_id=None)
 SWITCH_USER = re.compile(r"^:as\s+(\S+)\s*$")
 MOVE_TIME = re.compile(r"^:(wait|at)\b\s*(.*)$", re.IGNORECASE)
@@ -160,7 +160,7 @@ class ConsoleAdapter(Adapter):
         if isinstance(clock, ShiftedClock):
             clock.advance(max(timedelta(0), moment - clock.now()))
         else:
-            clock.set(max(moment, clock.now()))  # the test kit's FrozenClock
+            cast(Any, clock).set(max(moment, clock.now()))  # the test kit's FrozenClock
 
     # --- output -----------------------------------------------------------------------------------
 
@@ -227,14 +227,15 @@ class ConsoleAdapter(Adapter):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _folder(self, owner: UserRef | None) -> Path:
+        files_dir = self.files_dir or self.bot.settings.data_dir / "files"
         if owner is None:
-            return self.files_dir
-        return self.files_dir / re.sub(r"[^\w.-]", "_", owner.user_id).lstrip(".")
+            return files_dir
+        return files_dir / re.sub(r"[^\w.-]", "_", owner.user_id).lstrip(".")
 
     async def forget_files(self, user: UserRef) -> None:
         """Delete every file written for this person (their exports, their charts)."""
         folder = self._folder(user)
-        if folder != self.files_dir and folder.exists():
+        if folder != self._folder(None) and folder.exists():
             shutil.rmtree(folder)
 
     def _print(self, text: str) -> None:

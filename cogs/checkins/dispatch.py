@@ -28,7 +28,7 @@ from bot.model import Content, UserRef
 from bot.storage import Session
 from cogs.checkins.questions import QuestionSet
 from cogs.checkins.store import from_unix, schedule_from, unix
-from cogs.checkins.timing import Due, next_due, reminder_at
+from cogs.checkins.timing import CheckinDue, next_due, reminder_at
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
@@ -191,7 +191,7 @@ def _next_moments(now: datetime, local_time: str, timezone: str, weekdays: str, 
     schedule = schedule_from(local_time, timezone, weekdays, paused_until, quiet_start, quiet_end)
     due_at, day = from_unix(due_unix), date.fromisoformat(day_text)
     following = next_due(schedule, max(now, due_at))
-    reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
+    reminder = reminder_at(schedule, CheckinDue(day, due_at), REMINDER_DELAY)
     return (unix(following.at) if following else None, following.day.isoformat() if following else None,
             unix(reminder), day)
 

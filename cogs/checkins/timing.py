@@ -56,7 +56,7 @@ def at_local(day: date, moment: time, zone: ZoneInfo) -> datetime:
 
 
 @dataclass(frozen=True)
-class Schedule:
+class CheckinSchedule:
     local_time: time
     timezone: str
     weekdays: frozenset[int] = ALL_WEEKDAYS
@@ -69,12 +69,12 @@ class Schedule:
 
 
 @dataclass(frozen=True)
-class Due:
+class CheckinDue:
     day: date  # the member's local date the check-in belongs to
     at: datetime  # aware UTC
 
 
-def next_due(schedule: Schedule, after: datetime) -> Due | None:
+def next_due(schedule: CheckinSchedule, after: datetime) -> CheckinDue | None:
     """The first check-in strictly after `after` (aware), or None if the schedule has no days."""
     if not schedule.weekdays:
         return None
@@ -87,11 +87,11 @@ def next_due(schedule: Schedule, after: datetime) -> Due | None:
             continue
         moment = _out_of_quiet(schedule, at_local(day, schedule.local_time, schedule.zone))
         if moment > after:
-            return Due(day, moment)
+            return CheckinDue(day, moment)
     return None
 
 
-def _out_of_quiet(schedule: Schedule, moment: datetime) -> datetime:
+def _out_of_quiet(schedule: CheckinSchedule, moment: datetime) -> datetime:
     """Moves a moment inside the member's quiet hours to the end of them."""
     quiet = schedule.quiet
     if quiet is None:
@@ -103,11 +103,11 @@ def _out_of_quiet(schedule: Schedule, moment: datetime) -> datetime:
     return at_local(end_day, quiet.end, schedule.zone)
 
 
-def in_quiet_hours(schedule: Schedule, moment: datetime) -> bool:
+def in_quiet_hours(schedule: CheckinSchedule, moment: datetime) -> bool:
     return schedule.quiet is not None and schedule.quiet.contains(moment.astimezone(schedule.zone).time())
 
 
-def reminder_at(schedule: Schedule, due: Due, delay: timedelta) -> datetime | None:
+def reminder_at(schedule: CheckinSchedule, due: CheckinDue, delay: timedelta) -> datetime | None:
     """When the single gentle reminder for a check-in goes out, or None if it should not.
 
     No reminder lands in quiet hours or after the check-in's own day is over: one missed day is

@@ -7,7 +7,10 @@ longer be watched.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import Access, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content
@@ -16,6 +19,13 @@ from bot.text import plural
 from .alerts import DEFAULT_REALERT_MINUTES
 from .helplines import known_codes, lines_for, normalize_country
 from .texts import DEFAULTS, template_problem
+
+if TYPE_CHECKING:
+    from bot.communities import CommunitySettingsStore
+    from bot.model import UserRef
+    from bot.services import BotServices
+
+    from .store import CrisisStore
 
 DEFAULT_COOLDOWN_MINUTES = 60
 OPEN_ALERTS_SHOWN = 10
@@ -78,6 +88,14 @@ class PendingNarrowing:
 
 class AdminMixin:
     """Mixed into CrisisCog (needs self.settings(), self.moderators(), self.on_call(), self.store)."""
+
+    bot: BotServices
+    store: CrisisStore
+    settings: Callable[[int], Awaitable[CommunitySettingsStore]]
+    moderators: Callable[[int], Awaitable[list[UserRef]]]
+    on_call: Callable[[], list[UserRef]]
+    open_alert_line: Callable[[Any, datetime], str]
+    pending_narrowing: dict[str, PendingNarrowing]
 
     # --- show and open ---------------------------------------------------------------------------
 

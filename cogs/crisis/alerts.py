@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.commands import Context, on_choice
 from bot.model import Choice, Content, PlaceRef, SentRef, UserRef
@@ -29,6 +31,12 @@ from bot.text import timestamp
 
 from .detector import Assessment, Level
 from .texts import Texts
+
+if TYPE_CHECKING:
+    from bot.communities import CommunitySettingsStore
+    from bot.services import BotServices
+
+    from .store import CrisisStore
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +87,11 @@ class Delivery:
 
 class AlertsMixin:
     """Mixed into CrisisCog (needs self.bot, self.store, self.settings(), self.texts())."""
+
+    bot: BotServices
+    store: CrisisStore
+    settings: Callable[[int], Awaitable[CommunitySettingsStore]]
+    texts: Callable[[int], Awaitable[Texts]]
 
     # --- who -------------------------------------------------------------------------------------
 
@@ -267,7 +280,7 @@ class AlertsMixin:
         log.info("crisis alert acknowledged", extra={"alert": row["id"]})
 
     async def realert(self, occurrence: Occurrence) -> None:
-        alert_id = occurrence.payload.get("alert_id")
+        alert_id = int(occurrence.payload.get("alert_id") or 0)  # (no alert has id 0)
         row = await self.store.alert(alert_id)
         if row is None or row["acknowledged_at"]:
             return

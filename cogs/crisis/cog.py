@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
+from bot.communities import CommunitySettingsStore
 from bot.model import Choice, Content, IncomingMessage, UserRef
 from bot.params import whole_number
 from bot.text import timestamp
@@ -103,14 +104,14 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         self.store = CrisisStore(bot.db)
         self.recent: dict[str, Answered] = {}  # user key -> what was answered last
         self.conversations: dict[str, datetime] = {}  # place key -> until when a peer conversation stays noted
-        self.after_consent: dict[str, tuple[str, str]] = {}  # what a member asked for before agreeing
+        self.after_consent: dict[str, tuple[str, str | None]] = {}  # what a member asked for before agreeing
         self.pending_narrowing: dict[str, PendingNarrowing] = {}  # moderator key -> change awaiting a yes
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register_handler(REALERT_HANDLER, self.realert)
         helplines.lines_for(None)  # read the table now, not during someone's crisis
 
-    async def settings(self, community_id: int):
+    async def settings(self, community_id: int) -> CommunitySettingsStore:
         return self.bot.community_settings(community_id, "crisis")
 
     async def texts(self, community_id: int) -> Texts:
@@ -378,7 +379,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             await ctx.reply(f"I don't have helplines for '{country}'. Use a two-letter code such as "
                             f"{', '.join(helplines.known_codes())}.", private=True)
             return
-        if not await self.may_keep_data(member_id):
+        if member_id is None or not await self.may_keep_data(member_id):
             if clear:
                 await ctx.reply("You have no country stored.", private=True)
                 return
@@ -401,6 +402,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     async def on_consent(self, ctx: Context) -> None:
         intent, value = self.after_consent.pop(ctx.author.key, ("", ""))
         member_id = await ctx.member_id()
+        assert member_id is not None  # they have just agreed, so they are a member now
         if intent == "country":
             await self._save_country(ctx, member_id, value)
         elif intent == "plan":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -211,7 +212,7 @@ def assess(text: str) -> Assessment:
         # A chat-length message is read whole; in a longer post the model may not act alone (see
         # MODEL_ONLY_SENTENCES), so it reads only the sentences around a phrase, where it can agree or not.
         if len(parsed.spans) <= MODEL_ONLY_SENTENCES:
-            wanted = range(len(parsed.spans))
+            wanted: Iterable[int] = range(len(parsed.spans))
         else:
             wanted = sorted({index for hit in hits for index in (hit.sentence - 1, hit.sentence, hit.sentence + 1)
                              if 0 <= index < len(parsed.spans)})
@@ -219,7 +220,7 @@ def assess(text: str) -> Assessment:
             if words := parsed.words[index]:
                 sentence_p[index] = model.sentence_probability(words, MODEL_WINDOW, MODEL_STRIDE)
         if sentence_p:
-            best_unit = parsed.words[max(sentence_p, key=sentence_p.get)]
+            best_unit = parsed.words[max(sentence_p, key=sentence_p.__getitem__)]
     probability = max(sentence_p.values(), default=0.0)
 
     notes: list[str] = []
@@ -227,7 +228,7 @@ def assess(text: str) -> Assessment:
         score, strongest = _rule_score(live, sentence_p)
     else:
         strongest = None
-        best_index = max(sentence_p, key=sentence_p.get) if sentence_p else 0
+        best_index = max(sentence_p, key=sentence_p.__getitem__) if sentence_p else 0
         if hits:
             # Every phrase was explained away (negated, past, ...): the model may not undo that.
             score = min(probability, CHECK_IN_AT)

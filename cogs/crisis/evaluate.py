@@ -111,6 +111,7 @@ def calibration_curve(rows: list[dict]) -> list[dict]:
     from .train import message_logit
 
     model = get_model()
+    assert model is not None, "the crisis model ships with the package (cogs/crisis/data)"
     bins = [[0, 0.0, 0] for _ in CURVE_BINS[:-1]]  # n, sum of p, crises
     for row in rows:
         p = model.calibrated(message_logit(model, row["text"]))

@@ -538,12 +538,13 @@ def find_phrases(normalized: str, tokens: frozenset[str],
             found.extend((phrase, match.start(), match.end()) for match in pattern.finditer(normalized))
             continue
         indices = sorted({index for anchor in anchors for index in where.get(anchor, ())})
-        last = len(sentences) - 1
+        spans = sentences or []  # (`where` is filled only when there are sentences)
+        last = len(spans) - 1
         reach = 1 if spans_sentences else 0
         seen: set[int] = set()
         region_start = region_end = -1
         for index in indices:
-            start, end = sentences[max(index - reach, 0)][0], sentences[min(index + reach, last)][1]
+            start, end = spans[max(index - reach, 0)][0], spans[min(index + reach, last)][1]
             if start <= region_end:
                 region_end = max(region_end, end)
                 continue

@@ -74,7 +74,7 @@ def char_features(tokens: list[str]) -> list[str]:
 
     Grams never cross words: cross-word grams memorised accidents of the training phrasing.
     """
-    grams = []
+    grams: list[str] = []
     for token in tokens:
         if len(token) >= 5:
             padded = f" {token} "

@@ -17,8 +17,8 @@ from bot.storage import Migration
 from bot.text import plural
 
 from . import render
-from .models import ANSWERS, Occurrence
-from .organise import OrganiserCommands
+from .models import ANSWERS, Meeting
+from .organise import ORGANISED_DRAFT, Drafted, OrganiserCommands
 from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
 from .store import MIGRATIONS, NAME_CONTEXT, MeetupStore
@@ -156,8 +156,8 @@ class MeetupsCog(OrganiserCommands, Cog):
             fields.append(("Description", data["description"]))
         return fields
 
-    @on_choice("meetup.draft")
-    async def draft_answer(self, ctx: Context, value: str) -> None:
+    @on_choice("meetup.draft", guard=ORGANISED_DRAFT)
+    async def draft_answer(self, ctx: Context, value: str, target: Drafted) -> None:
         token, _, decision = value.partition(":")
         draft = self.take_draft(ctx, token)
         if draft is None:
@@ -183,7 +183,7 @@ class MeetupsCog(OrganiserCommands, Cog):
             place=data["place"], start=data["start"], duration=data["duration"], capacity=data["capacity"],
             recurrence=data["recurrence"], cutoff=data["cutoff"], organiser=ctx.author.key, origin=data["origin"],
             now=now)
-        meetup = await self.store.get(meetup_id)
+        meetup = await self.store.existing(meetup_id)
         occ = await self.service.next_occurrence(meetup)
         posted = await self.service.announce(occ) if occ else 0
         where = f"announced in {plural(posted, 'place')}" if posted else (
@@ -261,7 +261,7 @@ class MeetupsCog(OrganiserCommands, Cog):
             return
         await self.rsvp(ctx, occ, answer)
 
-    async def rsvp(self, ctx: Context, occ: Occurrence, answer: str) -> None:
+    async def rsvp(self, ctx: Context, occ: Meeting, answer: str) -> None:
         now = self.bot.clock.now()
         if occ.cancelled or occ.meetup.status != "active":
             await ctx.reply(f"**{occ.meetup.title}** on {render.timestamp(occ.start, 'F')} was cancelled.",
@@ -294,7 +294,7 @@ class MeetupsCog(OrganiserCommands, Cog):
     async def on_consent(self, ctx: Context) -> None:
         waiting = self.waiting_for_consent.pop(ctx.author.key, None)
         occ = await self.service.occurrence_from_key(waiting[0]) if waiting else None
-        if occ is None:
+        if occ is None or waiting is None:
             await ctx.reply("Thank you, you're in. Press Going on a meetup to save your seat.", private=True)
             return
         await self.rsvp(ctx, occ, waiting[1])
@@ -356,7 +356,7 @@ class MeetupsCog(OrganiserCommands, Cog):
                 else:
                     await self.store.anonymise(meetup_id)
                 changed += 1
-                meetup = await self.store.get(meetup_id)
+                meetup = await self.store.existing(meetup_id)
                 for occ in await self.store.materialized(meetup, after=now):
                     await self.service.refresh(occ)  # posted announcements lose the words too
         return changed

@@ -83,6 +83,7 @@ class Recurrence:
             text = f"every {days}" if self.interval == 1 else f"every {self.interval} weeks on {days}"
         else:
             every = "every month" if self.interval == 1 else f"every {self.interval} months"
+            assert self.nth is not None  # a monthly rule always names its week
             text = f"{every} on the {ORDINAL_WORDS[self.nth]} {day}"
         if self.count is not None:
             text += ", once" if self.count == 1 else f", {self.count} times"
@@ -192,6 +193,7 @@ class Recurrence:
         if self.freq == "weekly":
             return local_day + timedelta(days=min((day - local_day.weekday()) % 7 for day in self.weekdays))
         year, month = local_day.year, local_day.month
+        assert self.nth is not None  # a monthly rule always names its week
         for _ in range(24):
             candidate = nth_weekday_of_month(year, month, self.weekday, self.nth)
             if candidate is not None and candidate >= local_day:

@@ -11,11 +11,11 @@ from datetime import datetime
 from bot.model import Choice, Content
 from bot.text import plural, quote_member_text, timestamp
 
-from .models import Meetup, Occurrence
+from .models import Meeting, Meetup
 from .spec import describe_duration
 
 
-def rsvp_choices(occ: Occurrence) -> list[Choice]:
+def rsvp_choices(occ: Meeting) -> list[Choice]:
     return [
         Choice(f"meetup.rsvp:{occ.key}:going", "Going", "success"),
         Choice(f"meetup.rsvp:{occ.key}:maybe", "Maybe", "secondary"),
@@ -42,7 +42,7 @@ def seats_line(meetup: Meetup, counts: dict[str, int]) -> str:
     return text
 
 
-def announcement(occ: Occurrence, counts: dict[str, int], now: datetime, names: list[str] | None = None) -> Content:
+def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: list[str] | None = None) -> Content:
     """The public post, edited in place as answers come in."""
     meetup = occ.meetup
     fields = [("When", when_line(occ.start) + f", {describe_duration(occ.duration)}")]
@@ -79,7 +79,7 @@ def announcement(occ: Occurrence, counts: dict[str, int], now: datetime, names: 
     return Content(title=meetup.title, text=text, fields=fields, choices=rsvp_choices(occ), footer=footer)
 
 
-def summary_line(occ: Occurrence, counts: dict[str, int]) -> str:
+def summary_line(occ: Meeting, counts: dict[str, int]) -> str:
     left = max(0, occ.meetup.capacity - counts["going"])
     seats = f"{plural(left, 'seat')} left" if left else (
         f"full, {plural(counts['waitlist'], 'person', 'people')} waiting" if counts["waitlist"] else "full")
@@ -98,7 +98,7 @@ def draft_review(fields: list[tuple[str, str]], token: str, what: str = "Save an
     )
 
 
-def answer_note(occ: Occurrence, answer: str, position: int | None, previous: str | None) -> str:
+def answer_note(occ: Meeting, answer: str, position: int | None, previous: str | None) -> str:
     title, when = occ.meetup.title, timestamp(occ.start, "F")
     if answer == "going":
         again = "You're still" if previous == "going" else "You're"

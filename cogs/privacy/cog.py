@@ -149,7 +149,7 @@ class PrivacyCog(Cog):
         feature's heading ("Mindfulness prompts") all name the same one."""
         wanted = _plain(typed)
         for cog in self._features().values():
-            names = {_plain(cog.feature), _plain(cog.title), _plain(cog.name)}
+            names = {_plain(cog.feature or ""), _plain(cog.title), _plain(cog.name)}
             if wanted in names or wanted + "s" in names or wanted.removesuffix("s") in names:
                 return cog
         return None
@@ -166,7 +166,7 @@ class PrivacyCog(Cog):
         if cog is None:
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
-        await ctx.bot.consent.ask(ctx, cog.feature, cog.consent_statement or self._statement_for(cog))
+        await ctx.bot.consent.ask(ctx, cog.feature or feature, cog.consent_statement or self._statement_for(cog))
 
     @on_choice("consent")
     async def consent_answer(self, ctx: Context, value: str) -> None:
@@ -194,8 +194,7 @@ class PrivacyCog(Cog):
         if cog is None:
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
-        revoked = member_id is not None and await ctx.bot.consent.revoke(member_id, cog.feature)
-        if not revoked:
+        if member_id is None or not await ctx.bot.consent.revoke(member_id, cog.feature or feature):
             await ctx.reply(f"You are not in {feature_title(self.bot, cog.feature)}, so there is nothing to stop.", private=True)
             return
         await cog.on_optout(member_id)

@@ -92,7 +92,9 @@ class MemberSettingsCog(Cog):
         return (f"Your timezone is {zone} (it's {now:%H:%M} there). I'll show you times in it on the console and "
                 "Matrix; Discord already shows each person their own.")
 
-    async def _save(self, member_id: int, zone: str | None) -> None:
+    async def _save(self, member_id: int | None, zone: str | None) -> None:
+        if member_id is None:  # (only members who agreed get here)
+            return
         await self.bot.db.execute(
             "INSERT INTO member_settings (member_id, timezone) VALUES (?, ?) "
             "ON CONFLICT (member_id) DO UPDATE SET timezone = excluded.timezone", (member_id, zone))

@@ -93,7 +93,7 @@ async def test_editing_one_meeting_and_cancelling_the_series_tell_everyone_who_a
     assert post.edits[-1].title == "Cancelled: Alumni coffee" and not post.edits[-1].choices
     assert "This series is cancelled" in post.text
     assert "No meetups are planned" in (await chat.say(ana, "!meetups"))[-1].text
-    assert await bot.scheduler.list("meetups") == []
+    assert await bot.scheduler.schedules_of("meetups") == []
 
 
 async def test_cancelling_one_meeting_announces_the_next(meetup_bot, steps):
@@ -243,5 +243,5 @@ async def test_moderators_choose_when_reminders_go(meetup_bot, steps, clock):
     clock.set(clock.now().replace(day=28, hour=19))  # 48 hours before Monday 19:00
     await bot.scheduler.run_due()
     assert "in 2 days" in chat.to(ana)[-1].text
-    keys = sorted(s["key"].rsplit(":", 1)[1] for s in await bot.scheduler.list("meetups"))
+    keys = sorted(s["key"].rsplit(":", 1)[1] for s in await bot.scheduler.schedules_of("meetups"))
     assert keys == ["remind2h", "roll"]

@@ -14,7 +14,7 @@ from bot.text import plural, render_timestamps, timestamp
 from cogs.checkins.chart import ChartPoint, describe
 from cogs.checkins.milestones import milestones
 from cogs.meetups import render
-from cogs.meetups.models import Meetup, Occurrence
+from cogs.meetups.models import Meeting, Meetup
 from cogs.meetups.recurrence import Recurrence
 from cogs.meetups.service import reminder_when
 
@@ -60,7 +60,7 @@ def test_every_reply_template_with_a_count_reads_right(count):
     rendered = []
     for capacity in (1, 2, 3):
         m = meetup(capacity)
-        occ = Occurrence(m, m.first_start, m.first_start, m.duration, "", "", False)
+        occ = Meeting(m, m.first_start, m.first_start, m.duration, "", "", False)
         counts = {"going": min(count, capacity), "waitlist": count, "maybe": count, "cant": count}
         rendered += [render.seats_line(m, counts), render.summary_line(occ, counts),
                      render.announcement(occ, counts, now).as_plain_text()]
