@@ -18,7 +18,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,6 +127,50 @@ class Database:
         """Where the data is, for messages (never a password)."""
         raise NotImplementedError
 
+    # --- what each engine implements (bot/storage.py: SQLite; bot/storage_postgres.py: PostgreSQL) ---
+
+    async def open(self) -> Database:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractAsyncContextManager[Database]:
+        """`async with db.transaction() as db:` all statements inside run atomically."""
+        raise NotImplementedError
+
+    async def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
+        """Run one statement; returns the new row's id (for an insert into a table with one) or 0."""
+        raise NotImplementedError
+
+    async def execute_rowcount(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
+        raise NotImplementedError
+
+    async def execute_script(self, script: str) -> None:
+        """Run a script of statements without parameters (a migration), inside the current transaction."""
+        for statement in split_sql(script):
+            await self.execute(statement)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def fetchall_inline(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def run(self, work: Callable[[Any], T]) -> T:
+        """Run `work(session)` as one transaction, off the event loop; see each engine."""
+        raise NotImplementedError
+
+    async def checkpoint(self) -> None:
+        """After an erasure: make deleted rows gone from what the engine keeps."""
+        raise NotImplementedError
+
     async def fetchval(self, sql: str, params: Sequence[Any] | dict = (), default: Any = None) -> Any:
         row = await self.fetchone(sql, params)
         return default if row is None else row[0]
@@ -185,10 +229,6 @@ class Database:
             await self._schema_changed()
         return applied
 
-    async def execute_script(self, script: str) -> None:
-        """Run a script of statements without parameters (a migration), inside the current transaction."""
-        for statement in split_sql(script):
-            await self.execute(statement)
 
     async def _schema_changed(self) -> None:
         """A migration changed tables (PostgreSQL re-reads its keys and identity columns)."""

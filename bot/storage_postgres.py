@@ -244,7 +244,7 @@ class PostgresDatabase(Database):
 
     # --- statements -------------------------------------------------------------------------------
 
-    async def _call(self, method: Callable, statement: PgStatement, arguments: list[Any]):
+    async def _call(self, method: Callable, statement: PgStatement, arguments: Sequence[Any]):
         try:
             return await method(statement.text, *arguments)
         except asyncpg.DataError as error:
@@ -252,7 +252,7 @@ class PostgresDatabase(Database):
                 raise
         types = self._parameter_types.get(statement.text)
         if types is None:
-            prepared = await method.__self__.prepare(statement.text)
+            prepared = await method.__self__.prepare(statement.text)  # type: ignore[attr-defined]  # a bound method
             types = self._parameter_types[statement.text] = [p.name for p in prepared.get_parameters()]
         return await method(statement.text, *(_as_sqlite_stores(value, type_name)
                                               for value, type_name in zip(arguments, types, strict=True)))
