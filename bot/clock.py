@@ -51,11 +51,12 @@ class ShiftedClock(Clock):
         return self.now()
 
 
-def clock_from_environment(environment: dict[str, str] | None = None) -> Clock:
-    """The machine's clock, or one started at `KINDRED_CLOCK_START` (then running at real pace)."""
+def clock_from_environment(environment: dict[str, str] | None = None, movable: bool = False) -> Clock:
+    """The machine's clock (one that can be moved forward by hand if `movable`: the console's), or one
+    started at `KINDRED_CLOCK_START` and running at real pace."""
     start = (os.environ if environment is None else environment).get(CLOCK_START_ENV)
     if not start:
-        return Clock()
+        return ShiftedClock() if movable else Clock()
     moment = datetime.fromisoformat(start)
     if moment.tzinfo is None:
         raise ValueError(f"{CLOCK_START_ENV} needs a time zone, as in 2026-11-27T12:00:00+00:00")

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 
 from bot.model import Choice, Content, FileAttachment, PlaceRef, SentRef, TextRequest, UserRef
 from bot.storage import Migration
+from bot.text import plural
 
 if TYPE_CHECKING:
     import sqlite3
@@ -86,6 +87,10 @@ MIGRATIONS = [
     )
 ]
 
+# On a database several replicas share, a message (or an occurrence, bot/scheduler.py) left unfinished
+# this long is taken to belong to a replica that died: another finishes it. (One process per SQLite
+# file: at startup, everything unfinished is the dead process's.)
+STALE_AFTER = timedelta(minutes=10)
 KEPT = timedelta(days=3)  # a re-run comes within hours (grace windows, Matrix's 12-hour catch-up)
 MAX_ATTEMPTS = 3  # a message whose sending kills the process must not bring it down forever
 ROWS_PER_INSERT = 100  # 7 parameters a row: under 999, the oldest SQLite limit
@@ -161,6 +166,7 @@ class Target:
     def key(self) -> str:
         if self.person is not None:
             return f"person:{self.platform}:{self.person.user_id}"
+        assert self.place is not None, "a target is a place, a person, or both"
         return f"place:{self.platform}:{self.place.place_id}"
 
     def to_json(self) -> dict:
@@ -241,7 +247,7 @@ GiveUpListener = Callable[[str], Awaitable[None]]
 
 @dataclass
 class _Planned:
-    token: str | None  # None: no key (no scope): sent as before there was an outbox
+    token: str  # "": no key (no scope): sent as before there was an outbox
     scope: str
     target: Target
     content: Content
@@ -280,6 +286,7 @@ class Outbox:
         (result,) = await self.deliver_many([Outgoing(target, content, key)], send=send)
         if isinstance(result, BaseException):
             raise result
+        assert result is not None  # (only an item with `wanted` can come back unsent)
         return result
 
     async def deliver_many(self, items: Sequence[Outgoing], *, send: Sender | None = None,
@@ -291,7 +298,7 @@ class Outbox:
         resends them with their tokens, which the platform answers with the messages it has).
         Returns, per item, its SentRef, the exception its send raised, or None (not `wanted`)."""
         planned = self._plan(items, send)
-        keyed = [item for item in planned if item.token is not None]
+        keyed = [item for item in planned if item.token]
         fresh = await self._take_claimed([item.token for item in keyed if item.explicit])
         rest = [item for item in keyed if item.token not in fresh]
         if rest:
@@ -300,11 +307,11 @@ class Outbox:
 
         async def one(item: _Planned) -> SentRef | None:
             if item.wanted is not None and not item.wanted():
-                if item.token is not None:
+                if item.token:
                     await self.bot.db.fetchall_inline(
                         "UPDATE outbox SET status = 'failed', sealed = NULL WHERE token = ?", (item.token,))
                 return None
-            if item.token is None:
+            if not item.token:
                 return await (item.send or self._adapter_sender(item.target, item.content))(None)
             return await self._once(item, item.token in fresh, marks)
 
@@ -322,11 +329,12 @@ class Outbox:
             if item.scope is not None:
                 scope = scopes.setdefault(item.scope, DeliveryScope(item.scope))
             if not self.enabled or (item.key is None and scope is None):
-                planned.append(_Planned(None, "", item.target, item.content, send, wanted=item.wanted))
+                planned.append(_Planned("", "", item.target, item.content, send, wanted=item.wanted))
             elif item.key is not None:
                 planned.append(_Planned(token_for(item.key), item.key, item.target, item.content, send, True,
                                         item.wanted))
             else:
+                assert scope is not None
                 planned.append(_Planned(token_for(scope.next_key(item.target.key)), scope.key, item.target,
                                         item.content, send, wanted=item.wanted))
         return planned
@@ -449,7 +457,7 @@ class Outbox:
         return ref
 
     async def _mark_sent(self, marks: list[tuple[_Planned, SentRef]]) -> None:
-        values = []
+        values: list[tuple[str, str | None, str | None, str | None]] = []
         for item, ref in marks:
             if item.target.person is None:
                 values.append((item.token, ref.place_id, ref.message_id, None))
@@ -475,6 +483,7 @@ class Outbox:
         async def send(token: str | None) -> SentRef:
             adapter = self.bot.adapter_for(target.platform)
             if target.place is None:
+                assert target.person is not None
                 return await adapter.send_private(target.person, content, token=token)
             return await adapter.send(target.place, content, token=token)
 
@@ -485,7 +494,7 @@ class Outbox:
         if via == VIA_INTERACTION:
             return "an interaction's answer cannot be sent again after a restart"
         if attempts >= MAX_ATTEMPTS:
-            return f"tried {attempts} times"
+            return f"tried {plural(attempts, 'time')}"
         adapter = self.bot.adapters.get(platform)
         window = adapter.resend_window if adapter is not None else None
         if window is not None and first_attempt_at is not None:
@@ -496,14 +505,19 @@ class Outbox:
     # --- after a crash --------------------------------------------------------------------------------
 
     async def recover(self) -> int:
-        """At startup, before the scheduler re-runs what a dead process left: send every unconfirmed
-        message again with its own token (the platform answers with the one it already has), or give
-        it up where that is no longer safe. Returns how many were sent."""
+        """After a crash (at startup, before the scheduler re-runs what a dead process left; on a
+        database replicas share, also at each resync, for rows left unfinished longer than
+        STALE_AFTER): send every unconfirmed message again with its own token (the platform answers
+        with the one it already has), or give it up where that is no longer safe. Returns how many
+        were sent."""
         if not self.enabled:
             return 0
+        now = self.bot.clock.now()
+        before = _iso(now - STALE_AFTER if self.bot.db.shared else now + timedelta(days=1))
         rows = await self.bot.db.fetchall(
             "SELECT token, platform, status, scope, sealed, rebuild, payload, attempts, first_attempt_at"
-            " FROM outbox WHERE status IN ('claimed', 'sending') ORDER BY created_at, token")
+            " FROM outbox WHERE status IN ('claimed', 'sending') AND COALESCE(first_attempt_at, created_at) <= ?"
+            " ORDER BY created_at, token", (before,))
         sent = 0
         for row in rows:
             if row["platform"] not in self.bot.adapters:

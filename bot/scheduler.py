@@ -29,11 +29,11 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from bot.alarm import Alarm
+from bot.alarm import Alarm, spec_key
 from bot.ledger import CHUNK, DeliveryLedger, in_batches, marks
-from bot.outbox import delivery_scope
+from bot.outbox import STALE_AFTER, delivery_scope
 from bot.schedule_specs import (
     KINDS,
     Spec,
@@ -42,6 +42,7 @@ from bot.schedule_specs import (
     spec_from_row,
 )
 from bot.storage import Migration
+from bot.text import plural
 
 if TYPE_CHECKING:
     from bot.core import Kindred
@@ -151,7 +152,7 @@ class Due:
     late: bool = False
 
 
-Handler = Callable[[Occurrence], Awaitable[None]]
+Handler = Callable[[Occurrence], Awaitable[object]]
 # Given the occurrences due together (one per schedule), returns the failures by schedule id.
 BatchHandler = Callable[[list[Occurrence]], Awaitable[Mapping[int, BaseException]]]
 # Told of an occurrence given up after a crash (why, in words): a crisis re-alert tells the moderators.
@@ -159,6 +160,10 @@ GiveUpHandler = Callable[[Occurrence, str], Awaitable[None]]
 
 
 LEDGER_KEPT = timedelta(days=9)
+# With several replicas on one database, each re-reads the schedules this often (real seconds), to
+# watch what another replica added (a meetup's reminders, a crisis re-alert) and drop what it removed:
+# if that replica dies, this one still runs them (late within their grace window, claimed once).
+RESYNC_SECONDS = 15.0
 
 
 def _iso(moment: datetime) -> str:
@@ -173,6 +178,7 @@ class Scheduler:
         self._give_up: dict[str, GiveUpHandler] = {}
         self.ledger = DeliveryLedger(bot.db)
         self.alarm = Alarm(bot.clock, self._wake)
+        self._resyncing: asyncio.Task | None = None
 
     def register_handler(self, name: str, handler: Handler, on_give_up: GiveUpHandler | None = None) -> None:
         """`handler(occurrence)` runs once per occurrence, inside the occurrence's delivery scope.
@@ -203,15 +209,49 @@ class Scheduler:
         """Start the alarm (APScheduler needs the running loop), run again what a dead process left
         unfinished, catch up what was missed, then watch every schedule."""
         self.alarm.start()
-        await self._run_unfinished(self.bot.clock.now())
+        await self.run_unfinished()
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
         await self._settle(rows, self.bot.clock.now())
         for row in await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0"):
             self.alarm.install(row, rearm=False)
         self.alarm.rearm()
+        if self.bot.db.shared:  # other replicas may add and remove schedules beside this one
+            self._resyncing = asyncio.create_task(self._resync_forever(), name="scheduler-resync")
 
     async def stop(self) -> None:
-        self.alarm.stop()
+        if self._resyncing is not None:
+            self._resyncing.cancel()
+            self._resyncing = None
+        rings = self.alarm.stop()
+        if rings:  # their handlers stop at their next await; the database closes after them
+            await asyncio.wait(rings, timeout=10)
+
+    async def resync(self) -> int:
+        """Watch the schedules as the database has them now (other replicas add, change and remove
+        them). Returns how many changed here."""
+        rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
+        changed = 0
+        for row in rows:
+            if self.alarm.watched_spec(row["id"]) != spec_key(row):
+                self.alarm.install(row, rearm=False)
+                changed += 1
+        for schedule_id in self.alarm.watched_ids() - {row["id"] for row in rows}:
+            self.alarm.uninstall(schedule_id)
+            changed += 1
+        if changed:
+            self.alarm.rearm()
+        return changed
+
+    async def _resync_forever(self) -> None:
+        while True:
+            await asyncio.sleep(RESYNC_SECONDS)
+            try:
+                await self.resync()
+                # A replica that died left its claims and sends unfinished: another one finishes them.
+                await self.bot.outbox.recover()
+                await self.run_unfinished()
+            except Exception:
+                log.exception("scheduler resync failed; trying again later")
 
     # --- registering ------------------------------------------------------------------------------
 
@@ -275,7 +315,8 @@ class Scheduler:
         self._install(await self._row(owner, key))
         return True
 
-    async def list(self, owner: str, key_prefix: str = "") -> list[dict[str, Any]]:
+    async def schedules_of(self, owner: str, key_prefix: str = "") -> list[dict[str, Any]]:
+        """The schedules `owner` keeps (those whose key starts with `key_prefix`), oldest first."""
         rows = await self.bot.db.fetchall(
             "SELECT * FROM schedules WHERE owner = ? AND substr(key, 1, ?) = ? ORDER BY id",
             (owner, len(key_prefix), key_prefix),
@@ -327,6 +368,10 @@ class Scheduler:
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
         return await self._settle(rows, now)
 
+    def next_moment(self) -> datetime | None:
+        """When anything is next due, by the bot's clock (the console's `:wait` steps from one to the next)."""
+        return self.alarm.next_moment()
+
     def clock_moved(self) -> None:
         """The clock was moved by hand: set the alarm again, so whatever is now due rings through
         APScheduler as it would have in real time."""
@@ -369,13 +414,18 @@ class Scheduler:
         await self.ledger.record(outcomes, _iso(self.bot.clock.now()))
         return len(outcomes)
 
-    async def _run_unfinished(self, now: datetime) -> int:
-        """At startup: occurrences claimed ('running') by a process that died before it recorded how
-        they went. Each runs again in its own delivery scope, so what it had sent is not sent again;
-        past its grace window, or after MAX_RUNS runs, it is given up instead."""
+    async def run_unfinished(self) -> int:
+        """Occurrences claimed ('running') by a process that died before it recorded how they went: at
+        startup, every one (one process per SQLite file); on a database replicas share, those left
+        unfinished longer than STALE_AFTER (a live replica may still be running the others), at startup
+        and at each resync. Each runs again in its own delivery scope, so what it had sent is not sent
+        again; past its grace window, or after MAX_RUNS runs, it is given up instead."""
+        now = self.bot.clock.now()
+        claimed_before = _iso(now - STALE_AFTER) if self.bot.db.shared else _iso(now + timedelta(days=1))
         rows = await self.bot.db.fetchall(
             "SELECT d.occurrence AS occurrence, d.attempts AS attempts, s.* FROM deliveries d"
-            " JOIN schedules s ON s.id = d.schedule_id WHERE d.status = 'running' ORDER BY d.occurrence")
+            " JOIN schedules s ON s.id = d.schedule_id WHERE d.status = 'running' AND d.updated_at <= ?"
+            " ORDER BY d.occurrence", (claimed_before,))
         again, given_up, one_shots = [], [], []
         for row in rows:
             if row["handler"] not in self.handlers:
@@ -384,7 +434,7 @@ class Scheduler:
             if row["kind"] == "at":
                 one_shots.append(row["id"])
             if row["attempts"] >= MAX_RUNS:
-                given_up.append((row, occurrence, f"it was started {row['attempts']} times and never finished"))
+                given_up.append((row, occurrence, f"it was started {plural(row['attempts'], 'time')} and never finished"))
             elif now - occurrence > timedelta(seconds=row["grace_seconds"]):
                 given_up.append((row, occurrence, "the bot was down past its grace window"))
             else:
@@ -407,7 +457,7 @@ class Scheduler:
                     log.exception("a give-up notice failed", extra={"handler": row["handler"]})
         ran = 0
         for batch in in_batches(again, schedule_of=lambda item: item[0]["id"]):
-            await self.ledger.count_attempt([(row["id"], _iso(occurrence)) for row, occurrence, _ in batch])
+            await self.ledger.count_attempt([(row["id"], _iso(occurrence)) for row, occurrence, _ in batch], _iso(now))
             log.info("running again an occurrence a restart left unfinished",
                      extra={"occurrences": len(batch)})
             ran += await self._run_claimed(batch)
@@ -439,7 +489,7 @@ class Scheduler:
                 for occurrence in own:
                     try:
                         with delivery_scope(occurrence.delivery_key):
-                            await handler(occurrence)
+                            await cast(Handler, handler)(occurrence)
                     except Exception:
                         failed.add(occurrence.schedule_id)
                         log.exception("scheduled handler failed",
@@ -448,7 +498,7 @@ class Scheduler:
             await asyncio.gather(*(run_in_order(own) for own in per_schedule.values()))
             return failed
         try:
-            failures = await handler(occurrences)
+            failures = await cast(BatchHandler, handler)(occurrences)
         except Exception:
             log.exception("scheduled batch handler failed", extra={"handler": name, "occurrences": len(occurrences)})
             return {o.schedule_id for o in occurrences}

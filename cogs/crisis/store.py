@@ -232,7 +232,8 @@ class CrisisStore:
 
     async def count_realert(self, alert_id: int, round_: int) -> None:
         """Re-alert round `round_` is going out (the same round run again after a crash counts once)."""
-        await self.db.execute("UPDATE crisis_alerts SET realerts = MAX(realerts, ?) WHERE id = ?", (round_, alert_id))
+        await self.db.execute("UPDATE crisis_alerts SET realerts = CASE WHEN realerts < ? THEN ? ELSE realerts END"
+                              " WHERE id = ?", (round_, round_, alert_id))
 
     async def mark_urgent(self, alert_id: int) -> None:
         await self.db.execute("UPDATE crisis_alerts SET urgent = 1 WHERE id = ?", (alert_id,))

@@ -40,7 +40,7 @@ from bot.adapters.matrix.render import incoming_text, matrix_user
 from bot.adapters.matrix.state import MatrixState
 from bot.commands import PREFIX
 from bot.config import Settings
-from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, UserRef
+from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, Platform, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 
 
 class MatrixAdapter(MatrixSending, Adapter):
-    platform = "matrix"
+    platform = Platform.MATRIX
     capabilities = Capabilities(edits=True)
     mapped_places_only = True
     resend_window = RESEND_WINDOW
