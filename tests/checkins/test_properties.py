@@ -36,12 +36,16 @@ def test_milestones_strictly_increase_and_each_is_reported_once(since):
     assert seen == [m.key for m in first]
 
 
+# Hypothesis takes naive bounds and applies `timezones` itself.
+EARLIEST, LATEST = datetime(2025, 1, 1), datetime(2027, 12, 31)  # noqa: DTZ001
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     zone=st.sampled_from(ZONES),
     at=st.times(),
     weekdays=st.frozensets(st.integers(0, 6), min_size=1),
-    after=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)),  # noqa: DTZ001 (hypothesis takes naive bounds)
+    after=st.datetimes(min_value=EARLIEST, max_value=LATEST, timezones=st.just(UTC)),
     quiet=st.one_of(st.none(), st.tuples(st.times(), st.times()).map(lambda t: QuietHours(*t))),
 )
 def test_next_due_is_after_on_a_chosen_day_outside_quiet_hours_and_within_two_weeks(zone, at, weekdays, after,
