@@ -58,6 +58,32 @@ MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        3,
+        "a consent keeps the hash of the statement agreed to; each statement's text is kept once",
+        # Each consent row used to carry the whole statement (about 1 KB); thousands of members agree to
+        # the same few texts. The text is kept once, under its SHA-256, and a consent names that hash.
+        """
+        CREATE TABLE consent_statements (
+            sha256     TEXT PRIMARY KEY,
+            text       TEXT NOT NULL,
+            first_agreed_at TEXT NOT NULL
+        );
+        INSERT INTO consent_statements (sha256, text, first_agreed_at)
+            SELECT statement_sha256, statement, MIN(agreed_at) FROM consents GROUP BY statement_sha256;
+        CREATE TABLE consents_by_hash (
+            member_id  INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            feature    TEXT NOT NULL,
+            statement_sha256 TEXT NOT NULL REFERENCES consent_statements(sha256),
+            agreed_at  TEXT NOT NULL,
+            PRIMARY KEY (member_id, feature)
+        );
+        INSERT INTO consents_by_hash (member_id, feature, statement_sha256, agreed_at)
+            SELECT member_id, feature, statement_sha256, agreed_at FROM consents;
+        DROP TABLE consents;
+        ALTER TABLE consents_by_hash RENAME TO consents;
+        """,
+    ),
 ]
 
 LINK_CODE_LIFETIME_MINUTES = 10
@@ -143,7 +169,9 @@ class Members:
     async def export(self, member_id: int) -> dict:
         identities = await self.identities(member_id)
         consents = await self.db.fetchall(
-            "SELECT feature, statement, agreed_at FROM consents WHERE member_id = ? ORDER BY feature", (member_id,)
+            """SELECT c.feature, s.text AS statement, c.agreed_at FROM consents c
+               JOIN consent_statements s ON s.sha256 = c.statement_sha256
+               WHERE c.member_id = ? ORDER BY c.feature""", (member_id,)
         )
         created = await self.db.fetchval("SELECT created_at FROM members WHERE id = ?", (member_id,))
         return {
@@ -154,7 +182,8 @@ class Members:
 
 
 class Consent:
-    """Opt-in records: what a member agreed to, and when."""
+    """Opt-in records: what a member agreed to, and when. A consent names the statement by its SHA-256;
+    `consent_statements` keeps each statement's text once, however many agreed to it."""
 
     def __init__(self, bot: Kindred):
         self.bot = bot
@@ -186,12 +215,17 @@ class Consent:
 
     async def record(self, user: UserRef, feature: str, statement: str) -> int:
         # One transaction: a member row never exists without the consent that allowed it.
+        agreed_at = _stamp(self.bot.clock.now())
+        digest = hashlib.sha256(statement.encode()).hexdigest()
         async with self.bot.db.transaction() as db:
             member_id = await self.bot.members.ensure(user)
             await db.execute(
-                """INSERT OR REPLACE INTO consents (member_id, feature, statement, statement_sha256, agreed_at)
-                   VALUES (?,?,?,?,?)""",
-                (member_id, feature, statement, hashlib.sha256(statement.encode()).hexdigest(), _stamp(self.bot.clock.now())),
+                "INSERT OR IGNORE INTO consent_statements (sha256, text, first_agreed_at) VALUES (?,?,?)",
+                (digest, statement, agreed_at),
+            )
+            await db.execute(
+                "INSERT OR REPLACE INTO consents (member_id, feature, statement_sha256, agreed_at) VALUES (?,?,?,?)",
+                (member_id, feature, digest, agreed_at),
             )
         return member_id
 
