@@ -27,7 +27,7 @@ from cogs.checkins.moderation import ModeratorCommands
 from cogs.checkins.partners import PartnerCommands
 from cogs.checkins.questions import HIGH_CRAVING, ON_TRACK, QuestionSet, step_content
 from cogs.checkins.store import MIGRATIONS, CheckinStore, from_unix, next_step_in, schedule_of, unix
-from cogs.checkins.streaks import check_in_streak
+from cogs.checkins.streaks import Streak, check_in_streak
 from cogs.checkins.support import SupportChoices, slip_support, struggle_support
 from cogs.checkins.timing import next_due
 
@@ -63,8 +63,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     migrations = MIGRATIONS
     consent_statement = CONSENT
     # seal()/open_sealed() read their context from here, so `kindred keys rotate` opens what they sealed.
-    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
-                      SealedColumn("checkin_entries", "note", "checkins.note"),
+    sealed_columns = [SealedColumn("checkin_texts", "intention", "checkins.intention"),
+                      SealedColumn("checkin_texts", "note", "checkins.note"),
                       # Names shown to others (partners, a celebrations channel) are sealed like notes.
                       SealedColumn("checkin_partners", "partner_name", "checkins.partner_name"),
                       SealedColumn("checkin_partner_invites", "inviter_name", "checkins.inviter_name"),
@@ -133,7 +133,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         for community in self.bot.communities.all():
             days = await self.bot.community_settings(community.id, FEATURE).get(
                 "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS)
-            cleared += await self.store.forget_old_notes(community.id, now - timedelta(days=days))
+            cleared += await self.store.forget_old_texts(community.id, now - timedelta(days=days))
         return cleared
 
     # --- shared helpers ---------------------------------------------------------------------------
@@ -177,12 +177,17 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     def local_today(self, row: Any) -> date:
         return self.bot.clock.now().astimezone(schedule_of(row).zone).date()
 
-    async def streak(self, member_id: int, today: date):
-        entries = await self.store.entries(member_id)
-        sent = {date.fromisoformat(e["day"]) for e in entries}
-        answered = [date.fromisoformat(e["day"]) for e in entries if e["answered_at"]]
+    async def streak(self, member_id: int, today: date) -> Streak:
+        # Kept as answers arrive: one keyed read, however long the history.
+        kept = await self.store.streak_kept(member_id, today)
+        if kept is not None:
+            return Streak(0 if kept["broken"] else kept["streak_current"], kept["streak_longest"],
+                          kept["streak_total"])
+        sent = await self.store.recount_streak(member_id)  # rare: see streak_kept
+        days_sent = {day for day, _ in sent}
         # Only days a check-in was actually sent can break a streak: pauses and days off never do.
-        return check_in_streak(answered, today, is_excused=lambda d: d not in sent)
+        return check_in_streak([day for day, answered in sent if answered], today,
+                               is_excused=lambda d: d not in days_sent)
 
     def _sealed_context(self, column: str) -> str:
         return next(sealed.context for sealed in self.sealed_columns if sealed.column == column)
@@ -190,7 +195,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     async def _seal_names_stored_plain(self) -> None:
         """Names written before they were sealed (an older version) are sealed once, at start."""
         for sealed in self.sealed_columns:
-            if sealed.table == "checkin_entries":
+            if sealed.table == "checkin_texts":
                 continue  # sealed since the first version
             rows = await self.bot.db.fetchall(
                 f"SELECT rowid, {sealed.column} AS value FROM {sealed.table} "
@@ -403,7 +408,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
                 "day": e["day"], "mood": e["mood"], "craving": e["craving"], "on_track": e["on_track"],
                 "intention": self.open_sealed("intention", e["intention"]),
                 "note": self.open_sealed("note", e["note"]),
-                "sent_at": e["sent_at"], "answered_at": e["answered_at"], "completed_at": e["completed_at"],
+                **{moment: from_unix(e[moment]).isoformat() if e[moment] else None
+                   for moment in ("sent_at", "answered_at", "completed_at")},
             })
         return {
             "settings": settings,

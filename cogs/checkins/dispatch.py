@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from bot.model import Content, UserRef
 from cogs.checkins.questions import QuestionSet
-from cogs.checkins.store import from_unix, schedule_from, unix
+from cogs.checkins.store import from_unix, schedule_from, stored_steps, unix
 from cogs.checkins.timing import Due, next_due, reminder_at
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _claim_checkins(conn: sqlite3.Connection, now: datetime, platforms: frozense
     outgoing: list[Outgoing] = []
     entries, moves = [], []
     skipped = 0
-    sent_at, latest = now.isoformat(), unix(now - GRACE)
+    sent_at, latest = unix(now), unix(now - GRACE)
     # Members on the same schedule who are due at the same moment (hundreds, in a big community)
     # share one computation of their next check-in and reminder.
     timing: dict[tuple, tuple] = {}
@@ -157,7 +157,7 @@ def _claim_checkins(conn: sqlite3.Connection, now: datetime, platforms: frozense
             skipped += 1
         elif not row[15] and user is not None:
             asked = _questions(conn, questions, community_id)
-            entries.append((member_id, row[9], community_id, asked.first(), asked.steps_text(), sent_at))
+            entries.append((member_id, row[9], community_id, asked.first(), stored_steps(asked.steps_text()), sent_at))
             outgoing.append(Outgoing(member_id, user, community_id, day, row))
             sent = True
         moves.append((

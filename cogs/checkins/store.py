@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.storage import Migration
+from cogs.checkins.questions import ORDER
+from cogs.checkins.streaks import carried_streak
 from cogs.checkins.timing import QuietHours, Schedule, days_from_text
 
 if TYPE_CHECKING:
@@ -90,10 +92,113 @@ MIGRATIONS = [
         ALTER TABLE checkin_entries ADD COLUMN before_answer TEXT;
         """,
     ),
+    Migration(
+        3,
+        "compact check-ins: times as unix seconds, notes and intentions in their own table, daily totals "
+        "and streaks kept as answers arrive",
+        # Sizes after a year at 10,000 members (bench/bench_scale.py): each day's row was about 236 bytes
+        # with its indexes, and clearing notes after 90 days left its pages half empty. Now a day's row
+        # holds only numbers (clustered by member and day, no separate index), its text lives in a table
+        # whose expired rows are deleted whole (their pages are reused by new notes), moderators' totals
+        # are counted as check-ins are sent and answered, and a streak is carried forward on each answer.
+        """
+        CREATE TABLE checkin_days (
+            member_id     INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            day           TEXT NOT NULL,
+            community_id  INTEGER NOT NULL,
+            step          TEXT NOT NULL,
+            steps         TEXT,
+            sent_at       INTEGER NOT NULL,
+            answered_at   INTEGER,
+            completed_at  INTEGER,
+            mood          INTEGER CHECK (mood BETWEEN 1 AND 5),
+            craving       INTEGER CHECK (craving BETWEEN 0 AND 10),
+            on_track      TEXT CHECK (on_track IN ('yes', 'struggling', 'slip')),
+            reminded      INTEGER NOT NULL DEFAULT 0,
+            before_answer TEXT,
+            PRIMARY KEY (member_id, day)
+        ) WITHOUT ROWID;
+        INSERT INTO checkin_days
+            SELECT member_id, day, community_id, step,
+                   NULLIF(steps, ',mood,craving,on_track,intention,note,'),
+                   CAST(strftime('%s', sent_at) AS INTEGER), CAST(strftime('%s', answered_at) AS INTEGER),
+                   CAST(strftime('%s', completed_at) AS INTEGER), mood, craving, on_track, reminded, before_answer
+            FROM checkin_entries;
+        CREATE TABLE checkin_texts (
+            member_id     INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            day           TEXT NOT NULL,
+            community_id  INTEGER NOT NULL,
+            written_at    INTEGER NOT NULL,
+            intention     TEXT,
+            note          TEXT,
+            PRIMARY KEY (member_id, day)
+        );
+        INSERT INTO checkin_texts (member_id, day, community_id, written_at, intention, note)
+            SELECT member_id, day, community_id, CAST(strftime('%s', COALESCE(answered_at, sent_at)) AS INTEGER),
+                   intention, note
+            FROM checkin_entries WHERE intention IS NOT NULL OR note IS NOT NULL;
+        CREATE INDEX checkin_texts_expiry ON checkin_texts(community_id, written_at);
+        DROP TABLE checkin_entries;
+        ALTER TABLE checkin_days RENAME TO checkin_entries;
+
+        CREATE TABLE checkin_daily_counts (
+            community_id  INTEGER NOT NULL,
+            day           TEXT NOT NULL,
+            asked         INTEGER NOT NULL,
+            answered      INTEGER NOT NULL,
+            PRIMARY KEY (community_id, day)
+        ) WITHOUT ROWID;
+        INSERT INTO checkin_daily_counts
+            SELECT community_id, day, COUNT(*), COUNT(answered_at) FROM checkin_entries GROUP BY community_id, day;
+        CREATE TRIGGER checkin_counts_asked AFTER INSERT ON checkin_entries BEGIN
+            INSERT INTO checkin_daily_counts (community_id, day, asked, answered)
+                VALUES (new.community_id, new.day, 1, new.answered_at IS NOT NULL)
+            ON CONFLICT (community_id, day) DO UPDATE SET asked = asked + 1, answered = answered + excluded.answered;
+        END;
+        CREATE TRIGGER checkin_counts_answered AFTER UPDATE OF answered_at ON checkin_entries
+        WHEN old.answered_at IS NULL AND new.answered_at IS NOT NULL BEGIN
+            UPDATE checkin_daily_counts SET answered = answered + 1
+            WHERE community_id = new.community_id AND day = new.day;
+        END;
+        CREATE TRIGGER checkin_counts_erased AFTER DELETE ON checkin_entries BEGIN
+            UPDATE checkin_daily_counts SET asked = asked - 1, answered = answered - (old.answered_at IS NOT NULL)
+            WHERE community_id = old.community_id AND day = old.day;
+        END;
+
+        ALTER TABLE checkin_members ADD COLUMN streak_day TEXT;
+        ALTER TABLE checkin_members ADD COLUMN streak_current INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE checkin_members ADD COLUMN streak_longest INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE checkin_members ADD COLUMN streak_total INTEGER DEFAULT 0;
+        -- Members with history are counted from their entries once, when their streak is next read.
+        UPDATE checkin_members SET streak_total = NULL WHERE EXISTS (
+            SELECT 1 FROM checkin_entries e WHERE e.member_id = checkin_members.member_id AND e.answered_at IS NOT NULL);
+        CREATE TRIGGER checkin_streak_carried AFTER UPDATE OF answered_at ON checkin_entries
+        WHEN old.answered_at IS NULL AND new.answered_at IS NOT NULL BEGIN
+            -- A first answer on a day after the last counted one: the run goes on, unless a check-in
+            -- sent in between went unanswered.
+            UPDATE checkin_members SET
+                streak_current = CASE WHEN streak_day IS NULL OR EXISTS (
+                        SELECT 1 FROM checkin_entries e WHERE e.member_id = new.member_id
+                          AND e.day > checkin_members.streak_day AND e.day < new.day AND e.answered_at IS NULL)
+                    THEN 1 ELSE streak_current + 1 END,
+                streak_total = streak_total + 1,
+                streak_day = new.day
+            WHERE member_id = new.member_id AND streak_total IS NOT NULL
+              AND (streak_day IS NULL OR streak_day < new.day);
+            UPDATE checkin_members SET streak_longest = MAX(streak_longest, streak_current)
+            WHERE member_id = new.member_id AND streak_day = new.day;
+            -- An answer to an older check-in (a button pressed days later): counted afresh when next read.
+            UPDATE checkin_members SET streak_total = NULL WHERE member_id = new.member_id AND streak_day > new.day;
+        END;
+        """,
+    ),
 ]
 
-# The step after :column in an entry's ",mood,craving,...," list, or 'done' after the last one.
-_AFTER = "substr(steps, instr(steps, ',' || :column || ',') + length(:column) + 2)"
+# An entry's questions, ",mood,craving,...,"; NULL (most entries) means all of them.
+ALL_STEPS = "," + ",".join(ORDER) + ","
+_STEPS = f"COALESCE(steps, '{ALL_STEPS}')"
+# The step after :column in an entry's list, or 'done' after the last one.
+_AFTER = f"substr({_STEPS}, instr({_STEPS}, ',' || :column || ',') + length(:column) + 2)"
 NEXT_STEP_SQL = f"(CASE WHEN {_AFTER} = '' THEN 'done' ELSE substr({_AFTER}, 1, instr({_AFTER}, ',') - 1) END)"
 
 
@@ -102,7 +207,17 @@ def next_step_in(steps: str, key: str) -> str:
     keys = [k for k in steps.split(",") if k]
     return keys[keys.index(key) + 1] if key in keys and keys.index(key) + 1 < len(keys) else "done"
 
+
+def stored_steps(steps: str) -> str | None:
+    return None if steps == ALL_STEPS else steps
+
+
 ANSWER_COLUMNS = ("mood", "craving", "on_track", "intention", "note")
+TEXT_COLUMNS = ("intention", "note")  # sealed, in checkin_texts; deleted after the community's retention
+# An entry as the cog reads it: its numbers, its questions spelled out, and its texts if any are kept.
+ENTRY_SQL = f"""SELECT e.member_id, e.day, e.community_id, e.step, {_STEPS} AS steps, e.sent_at, e.answered_at,
+                       e.completed_at, e.mood, e.craving, e.on_track, e.reminded, t.intention, t.note
+                FROM checkin_entries e LEFT JOIN checkin_texts t ON t.member_id = e.member_id AND t.day = e.day"""
 SHARE_ITEMS = {"checkins": "share_checked_in", "mood": "share_mood", "ontrack": "share_on_track"}
 
 
@@ -163,9 +278,7 @@ class CheckinStore:
     # --- entries ----------------------------------------------------------------------------------
 
     async def entry(self, member_id: int, day: date):
-        return await self.db.fetchone(
-            "SELECT * FROM checkin_entries WHERE member_id = ? AND day = ?", (member_id, day.isoformat())
-        )
+        return await self.db.fetchone(f"{ENTRY_SQL} WHERE e.member_id = ? AND e.day = ?", (member_id, day.isoformat()))
 
     async def open_entry(self, member_id: int, day: date, community_id: int, steps: str, now: datetime) -> bool:
         """Create the day's entry if it does not exist yet. Returns whether it was created."""
@@ -174,13 +287,15 @@ class CheckinStore:
             await self.db.execute_rowcount(
                 """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
                    VALUES (?,?,?,?,?,?)""",
-                (member_id, day.isoformat(), community_id, first, steps, now.isoformat()),
+                (member_id, day.isoformat(), community_id, first, stored_steps(steps), unix(now)),
             )
         )
 
     async def answer(self, platform: str, user_id: str, day: date, column: str, value: Any, now: datetime):
-        """Record one tap in one statement (the hot path): find the member by their account and
-        consent, store the value, move the entry on if this was its current question.
+        """Record one answer (the hot path): find the member by their account and consent, store the
+        value, move the entry on if this was its current question. A tap is one statement; a typed
+        intention or note is stored first in checkin_texts, then the entry moves on (a crash between
+        the two asks the question again, and nothing the member wrote is lost).
 
         Returns (member_id, community_id, step now, step before, on_track before), or None when this
         account is not in check-ins or has no check-in that day.
@@ -188,21 +303,32 @@ class CheckinStore:
         if column not in ANSWER_COLUMNS:
             raise ValueError(column)
         # On the event loop's thread (fetchall_inline): a trip to the database thread costs more than this.
+        the_member = """SELECT i.member_id FROM identities i
+                        JOIN consents c ON c.member_id = i.member_id AND c.feature = 'checkins'
+                        WHERE i.platform = :platform AND i.user_id = :user_id"""
+        values = {"value": value, "now": unix(now), "column": column, "day": day.isoformat(),
+                  "platform": platform, "user_id": user_id}
+        if column in TEXT_COLUMNS:
+            await self.db.fetchall_inline(
+                f"""INSERT INTO checkin_texts (member_id, day, community_id, written_at, {column})
+                    SELECT member_id, day, community_id, :now, :value FROM checkin_entries
+                    WHERE day = :day AND member_id = ({the_member})
+                    ON CONFLICT (member_id, day) DO UPDATE SET {column} = excluded.{column},
+                      written_at = excluded.written_at""",
+                values,
+            )
+        stored = "" if column in TEXT_COLUMNS else f"{column} = :value,"
         rows = await self.db.fetchall_inline(
             f"""UPDATE checkin_entries SET
-                  {column} = :value,
+                  {stored}
                   answered_at = COALESCE(answered_at, :now),
                   before_answer = step || '|' || COALESCE(on_track, ''),
                   step = CASE WHEN step = :column THEN {NEXT_STEP_SQL} ELSE step END,
                   completed_at = CASE WHEN step = :column AND {NEXT_STEP_SQL} = 'done'
                                       THEN COALESCE(completed_at, :now) ELSE completed_at END
-                WHERE day = :day AND member_id = (
-                  SELECT i.member_id FROM identities i
-                  JOIN consents c ON c.member_id = i.member_id AND c.feature = 'checkins'
-                  WHERE i.platform = :platform AND i.user_id = :user_id)
+                WHERE day = :day AND member_id = ({the_member})
                 RETURNING member_id, community_id, step, before_answer""",
-            {"value": value, "now": now.isoformat(), "column": column, "day": day.isoformat(),
-             "platform": platform, "user_id": user_id},
+            values,
         )
         if not rows:
             return None
@@ -211,7 +337,7 @@ class CheckinStore:
         return row["member_id"], row["community_id"], row["step"], step_before, on_track_before or None
 
     async def set_step(self, member_id: int, day: date, step: str, now: datetime) -> None:
-        done = now.isoformat() if step == "done" else None
+        done = unix(now) if step == "done" else None
         await self.db.execute(
             """UPDATE checkin_entries SET step = ?, completed_at = COALESCE(completed_at, ?)
                WHERE member_id = ? AND day = ?""",
@@ -219,18 +345,48 @@ class CheckinStore:
         )
 
     async def entries(self, member_id: int, since: date | None = None) -> list:
-        return await self.db.fetchall(
-            "SELECT * FROM checkin_entries WHERE member_id = ? AND day >= ? ORDER BY day",
-            (member_id, (since or date.min).isoformat()),
-        )
+        return await self.db.fetchall(f"{ENTRY_SQL} WHERE e.member_id = ? AND e.day >= ? ORDER BY e.day",
+                                      (member_id, (since or date.min).isoformat()))
 
-    async def forget_old_notes(self, community_id: int, before: datetime) -> int:
-        """Retention: notes and intentions answered before `before` are cleared; the numbers stay."""
+    async def forget_old_texts(self, community_id: int, before: datetime) -> int:
+        """Retention: notes and intentions written before `before` are deleted; the numbers stay.
+        An index range over what has expired (checkin_texts_expiry), never a pass over the history."""
         return await self.db.execute_rowcount(
-            """UPDATE checkin_entries SET note = NULL, intention = NULL
-               WHERE community_id = ? AND answered_at < ? AND (note IS NOT NULL OR intention IS NOT NULL)""",
-            (community_id, before.isoformat()),
-        )
+            "DELETE FROM checkin_texts WHERE community_id = ? AND written_at < ?", (community_id, unix(before)))
+
+    # --- streaks ----------------------------------------------------------------------------------
+
+    async def streak_kept(self, member_id: int, today: date):
+        """The streak the database carried forward (trigger checkin_streak_carried), and whether a
+        check-in sent after its latest day and before `today` went unanswered (which ends the run).
+        None when it must be counted from the entries (history from before it was kept, or an answer
+        to an older day)."""
+        row = await self.db.fetchone(
+            """SELECT streak_day, streak_current, streak_longest, streak_total,
+                      EXISTS (SELECT 1 FROM checkin_entries e WHERE e.member_id = cm.member_id
+                              AND e.day > cm.streak_day AND e.day < ?2 AND e.answered_at IS NULL) AS broken
+               FROM checkin_members cm WHERE member_id = ?1""",
+            (member_id, today.isoformat()))
+        if row is None or row["streak_total"] is None or (row["streak_day"] or "") > today.isoformat():
+            return None
+        return row
+
+    async def recount_streak(self, member_id: int) -> list[tuple[date, bool]]:
+        """Count the member's streak from every check-in sent and keep it, in one transaction (an answer
+        arriving meanwhile waits, so none is missed). Returns (day, answered) for each, oldest first."""
+
+        def recount(conn) -> list[tuple[date, bool]]:
+            sent = [(date.fromisoformat(day), bool(answered)) for day, answered in conn.execute(
+                "SELECT day, answered_at IS NOT NULL FROM checkin_entries WHERE member_id = ? ORDER BY day",
+                (member_id,))]
+            kept = carried_streak(sent)
+            conn.execute(
+                """UPDATE checkin_members SET streak_day = ?, streak_current = ?, streak_longest = ?,
+                     streak_total = ? WHERE member_id = ?""",
+                (kept.day.isoformat() if kept.day else None, kept.current, kept.longest, kept.total, member_id))
+            return sent
+
+        return await self.db.run(recount)
 
     # --- sobriety ---------------------------------------------------------------------------------
 
@@ -298,6 +454,7 @@ class CheckinStore:
     async def delete_member(self, member_id: int) -> None:
         async with self.db.transaction() as db:
             for sql in (
+                "DELETE FROM checkin_texts WHERE member_id = ?",
                 "DELETE FROM checkin_entries WHERE member_id = ?",
                 "DELETE FROM checkin_sober_periods WHERE member_id = ?",
                 "DELETE FROM checkin_partner_invites WHERE inviter_id = ?",

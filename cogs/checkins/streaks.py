@@ -53,6 +53,32 @@ def check_in_streak(
     return Streak(current=run, longest=longest, total=len(days))
 
 
+@dataclass(frozen=True)
+class CarriedStreak:
+    """What is kept per member and carried forward by the database on each day's first answer (the
+    trigger `checkin_streak_carried` in store.py), so reading a streak never reads the history."""
+
+    day: date | None  # the latest day with a check-in
+    current: int  # the run that ends on `day`
+    longest: int
+    total: int
+
+
+def carried_streak(sent: Iterable[tuple[date, bool]]) -> CarriedStreak:
+    """The same rule as `check_in_streak`, counted up to the latest check-in from every check-in sent
+    (day, answered), oldest first: an unanswered one ends a run; days with none sent never do."""
+    latest, run, current, longest, total = None, 0, 0, 0, 0
+    for day, answered in sent:
+        if answered:
+            run += 1
+            total += 1
+            longest = max(longest, run)
+            latest, current = day, run
+        else:
+            run = 0
+    return CarriedStreak(latest, current, longest, total)
+
+
 def check_in_rate(scheduled: int, answered: int) -> float:
     """Share of scheduled check-ins that were answered, 0.0 when nothing was scheduled."""
     return answered / scheduled if scheduled else 0.0
