@@ -287,4 +287,6 @@ class Database:
     async def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it, so erased data leaves no copy there."""
         async with self._locked():
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Its result row is read here: a statement left unread stays in progress on aiosqlite's thread
+            # until the next call has run, and a `run()` after it could not commit.
+            await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
