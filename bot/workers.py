@@ -38,6 +38,7 @@ class CpuWorkers:
         self.idle_seconds = idle_seconds
         self._pool: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(processes)
+        self._starting = asyncio.Lock()
         self._running = 0
         self._idle_timer: asyncio.TimerHandle | None = None
 
@@ -56,8 +57,13 @@ class CpuWorkers:
                     self._idle_timer = asyncio.get_running_loop().call_later(self.idle_seconds, self._stop_idle)
 
     async def _submit(self, function: Callable[..., T], args: tuple) -> T:
+        loop = asyncio.get_running_loop()
+        async with self._starting:
+            if self._pool is None:
+                # Starting the fork server and a worker blocks for tens of milliseconds: not on the loop.
+                self._pool = await loop.run_in_executor(None, self._start_pool)
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._started(), function, *args)
+            return await loop.run_in_executor(self._pool, function, *args)
         except BrokenProcessPool:
             # A worker died (killed for its memory, say): the next job starts a fresh one. This one is
             # not retried, since it may be what killed it.
@@ -65,10 +71,10 @@ class CpuWorkers:
             self._stop()
             raise
 
-    def _started(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"))
-        return self._pool
+    def _start_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("forkserver"))
+        pool.submit(int).result()  # the worker is up
+        return pool
 
     def _stop_idle(self) -> None:
         self._idle_timer = None

@@ -133,7 +133,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         for community in self.bot.communities.all():
             days = await self.bot.community_settings(community.id, FEATURE).get(
                 "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS)
-            cleared += await self.store.forget_old_texts(community.id, now - timedelta(days=days))
+            cleared += await self.store.forget_old_texts(community.id, (now - timedelta(days=days)).date())
         return cleared
 
     # --- shared helpers ---------------------------------------------------------------------------

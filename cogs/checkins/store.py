@@ -124,20 +124,20 @@ MIGRATIONS = [
                    CAST(strftime('%s', sent_at) AS INTEGER), CAST(strftime('%s', answered_at) AS INTEGER),
                    CAST(strftime('%s', completed_at) AS INTEGER), mood, craving, on_track, reminded, before_answer
             FROM checkin_entries;
+        -- Keyed by day first, so the texts retention deletes (the oldest days) sit together in the table
+        -- and its index: a day's expiry rewrites a few pages, not one page per member. Its rows go with
+        -- their day's entry (store.delete_member), found through that key.
         CREATE TABLE checkin_texts (
-            member_id     INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
-            day           TEXT NOT NULL,
             community_id  INTEGER NOT NULL,
-            written_at    INTEGER NOT NULL,
+            day           TEXT NOT NULL,
+            member_id     INTEGER NOT NULL,
             intention     TEXT,
-            note          TEXT,
-            PRIMARY KEY (member_id, day)
+            note          TEXT
         );
-        INSERT INTO checkin_texts (member_id, day, community_id, written_at, intention, note)
-            SELECT member_id, day, community_id, CAST(strftime('%s', COALESCE(answered_at, sent_at)) AS INTEGER),
-                   intention, note
-            FROM checkin_entries WHERE intention IS NOT NULL OR note IS NOT NULL;
-        CREATE INDEX checkin_texts_expiry ON checkin_texts(community_id, written_at);
+        INSERT INTO checkin_texts (community_id, day, member_id, intention, note)
+            SELECT community_id, day, member_id, intention, note FROM checkin_entries
+            WHERE intention IS NOT NULL OR note IS NOT NULL ORDER BY day, member_id;
+        CREATE UNIQUE INDEX checkin_texts_by_day ON checkin_texts(community_id, day, member_id);
         DROP TABLE checkin_entries;
         ALTER TABLE checkin_days RENAME TO checkin_entries;
 
@@ -217,7 +217,8 @@ TEXT_COLUMNS = ("intention", "note")  # sealed, in checkin_texts; deleted after 
 # An entry as the cog reads it: its numbers, its questions spelled out, and its texts if any are kept.
 ENTRY_SQL = f"""SELECT e.member_id, e.day, e.community_id, e.step, {_STEPS} AS steps, e.sent_at, e.answered_at,
                        e.completed_at, e.mood, e.craving, e.on_track, e.reminded, t.intention, t.note
-                FROM checkin_entries e LEFT JOIN checkin_texts t ON t.member_id = e.member_id AND t.day = e.day"""
+                FROM checkin_entries e LEFT JOIN checkin_texts t
+                  ON t.community_id = e.community_id AND t.day = e.day AND t.member_id = e.member_id"""
 SHARE_ITEMS = {"checkins": "share_checked_in", "mood": "share_mood", "ontrack": "share_on_track"}
 
 
@@ -310,11 +311,10 @@ class CheckinStore:
                   "platform": platform, "user_id": user_id}
         if column in TEXT_COLUMNS:
             await self.db.fetchall_inline(
-                f"""INSERT INTO checkin_texts (member_id, day, community_id, written_at, {column})
-                    SELECT member_id, day, community_id, :now, :value FROM checkin_entries
+                f"""INSERT INTO checkin_texts (community_id, day, member_id, {column})
+                    SELECT community_id, day, member_id, :value FROM checkin_entries
                     WHERE day = :day AND member_id = ({the_member})
-                    ON CONFLICT (member_id, day) DO UPDATE SET {column} = excluded.{column},
-                      written_at = excluded.written_at""",
+                    ON CONFLICT (community_id, day, member_id) DO UPDATE SET {column} = excluded.{column}""",
                 values,
             )
         stored = "" if column in TEXT_COLUMNS else f"{column} = :value,"
@@ -348,11 +348,11 @@ class CheckinStore:
         return await self.db.fetchall(f"{ENTRY_SQL} WHERE e.member_id = ? AND e.day >= ? ORDER BY e.day",
                                       (member_id, (since or date.min).isoformat()))
 
-    async def forget_old_texts(self, community_id: int, before: datetime) -> int:
-        """Retention: notes and intentions written before `before` are deleted; the numbers stay.
-        An index range over what has expired (checkin_texts_expiry), never a pass over the history."""
+    async def forget_old_texts(self, community_id: int, before: date) -> int:
+        """Retention: notes and intentions of check-ins before `before` are deleted; the numbers stay.
+        One range of the day index (checkin_texts_by_day), never a pass over the history."""
         return await self.db.execute_rowcount(
-            "DELETE FROM checkin_texts WHERE community_id = ? AND written_at < ?", (community_id, unix(before)))
+            "DELETE FROM checkin_texts WHERE community_id = ? AND day < ?", (community_id, before.isoformat()))
 
     # --- streaks ----------------------------------------------------------------------------------
 
@@ -454,7 +454,9 @@ class CheckinStore:
     async def delete_member(self, member_id: int) -> None:
         async with self.db.transaction() as db:
             for sql in (
-                "DELETE FROM checkin_texts WHERE member_id = ?",
+                """DELETE FROM checkin_texts WHERE rowid IN (
+                     SELECT t.rowid FROM checkin_entries e JOIN checkin_texts t ON t.community_id = e.community_id
+                       AND t.day = e.day AND t.member_id = e.member_id WHERE e.member_id = ?)""",
                 "DELETE FROM checkin_entries WHERE member_id = ?",
                 "DELETE FROM checkin_sober_periods WHERE member_id = ?",
                 "DELETE FROM checkin_partner_invites WHERE inviter_id = ?",
