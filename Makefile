@@ -28,8 +28,12 @@ endif
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
+# The suite starts its own PostgreSQL server for the storage tests; .ci/ensure-postgres installs
+# Debian's package if it is missing (as root or with sudo), or says what to install.
 test: lint
+	@.ci/ensure-postgres
 	$(BIN)/pytest
 
 # The whole suite again at other dates, hours and machine time zones, under libfaketime (Debian's
@@ -53,7 +57,8 @@ test-dates: $(VENV)/.installed-test
 	done
 
 bench: $(VENV)/.installed-test
+	@.ci/ensure-postgres
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -28,7 +28,7 @@ from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 from cogs.checkins import dispatch
 from cogs.checkins.dispatch import REMINDER_DELAY
 from cogs.checkins.store import unix
-from cogs.checkins.timing import Schedule, next_due
+from cogs.checkins.timing import CheckinSchedule, next_due
 
 MEMBERS = 10_000
 ZONES = [
@@ -58,7 +58,7 @@ async def populate(bot, count: int) -> None:
     for member_id in range(1, count + 1):
         zone = ZONES[member_id % len(ZONES)]
         local = Time(rng.randrange(6, 23), rng.choice((0, 15, 30, 45)))
-        due = next_due(Schedule(local, zone), START)
+        due = next_due(CheckinSchedule(local, zone), START)
         members.append((member_id, now))
         identities.append(("memory", f"m{member_id}", member_id, now))
         consents.append((member_id, "checkins", statement, "bench", now))

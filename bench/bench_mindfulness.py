@@ -31,7 +31,7 @@ from bot.scheduler import Due
 from bot.testing import FrozenClock, MemoryAdapter, make_test_bot, settings_for_tests
 from cogs.mindfulness.cog import HANDLER, OWNER
 from cogs.mindfulness.rotation import new_state
-from cogs.mindfulness.store import Schedule
+from cogs.mindfulness.store import PromptSchedule
 
 COMMUNITIES = 1000
 TIMES = ((8, 30), (12, 0), (20, 0))
@@ -47,11 +47,11 @@ def _settings(tmp: Path):
     return settings_for_tests(tmp, communities=communities)
 
 
-async def _create_schedules(bot, cog) -> list[Schedule]:
+async def _create_schedules(bot, cog) -> list[PromptSchedule]:
     schedules = []
     for community in bot.communities.all()[:COMMUNITIES]:
         for index, (hour, minute) in enumerate(TIMES):
-            schedule = await cog.store.add_schedule(Schedule(
+            schedule = await cog.store.add_schedule(PromptSchedule(
                 id=0, community_id=community.id, platform="memory", place_id=f"channel-{community.id}-{index}",
                 scope_id=f"guild-{community.id}", hour=hour, minute=minute, timezone=community.timezone,
                 days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"), categories=CATEGORY_SETS[index],

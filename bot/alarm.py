@@ -106,6 +106,13 @@ class Alarm:
     def watched(self, schedule_id: int) -> bool:
         return schedule_id in self._spec_of
 
+    def watched_spec(self, schedule_id: int) -> str | None:
+        """The spec key this schedule is watched under, or None."""
+        return self._spec_of.get(schedule_id)
+
+    def watched_ids(self) -> set[int]:
+        return set(self._spec_of)
+
     # --- what is due --------------------------------------------------------------------------------
 
     def take_due(self, now: datetime) -> list[int]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings
+from bot.storage import DatabaseUnreachable, is_postgres_url
 from bot.vault import VaultError, generate_key
 
 # Adapters are imported only when a config enables them, so a console run never loads discord or nio.
@@ -33,39 +34,55 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run every adapter the config enables, in one process")
     run.add_argument("--config", required=True, help="config file (TOML)")
 
-    db = commands.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=["upgrade", "status"])
-    db.add_argument("--db", help="SQLite file")
+    db = commands.add_parser("db", help="database migrations, and copying a community to another engine")
+    db.add_argument("action", choices=["upgrade", "status", "copy"],
+                    help="upgrade: apply pending migrations; status: list them; copy: --from one database --to "
+                         "another, empty one (a SQLite file to PostgreSQL, or back)")
+    db.add_argument("--db", help="SQLite file or postgresql:// URL (default: the config's [storage])")
     db.add_argument("--config", help="config file (TOML)")
+    db.add_argument("--from", dest="source", help="copy: the database to copy (SQLite file or URL)")
+    db.add_argument("--to", dest="destination", help="copy: an empty database to copy into (URL or SQLite file)")
 
     config = commands.add_parser("config", help="configuration files")
     config_actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = config_actions.add_parser("check", help="validate a config file and list every problem")
     check.add_argument("path")
 
-    crisis = commands.add_parser("crisis", help="crisis detector tools")
-    crisis_actions = crisis.add_subparsers(dest="action", required=True, metavar="ACTION")
-    evaluate = crisis_actions.add_parser("eval", help="measure the detector on a labelled JSONL file")
-    evaluate.add_argument("file")
-
     keys = commands.add_parser("keys", help="the data key that encrypts members' written text")
     keys.add_argument("action", choices=["new", "rotate"],
                       help="new: print a fresh key; rotate: re-encrypt everything with a new key")
     keys.add_argument("--db", help="SQLite file (rotate)")
     keys.add_argument("--config", help="config file (rotate)")
+    add_cog_commands(commands)
     return parser
+
+
+def add_cog_commands(commands: argparse._SubParsersAction) -> None:
+    """Subcommands the cogs contribute (`kindred crisis eval`): a cog package's optional
+    `add_cli(commands)` adds its parser with `set_defaults(run=function)`; `main` calls `run(args)`.
+    Only the packages are imported (thin `__init__.py`s), never the cogs themselves."""
+    from bot.core import DEFAULT_COGS
+
+    for module_name in DEFAULT_COGS:
+        add_cli = getattr(importlib.import_module(module_name), "add_cli", None)
+        if add_cli is not None:
+            add_cli(commands)
 
 
 def _settings(config: str | None, db: str | None = None) -> Settings:
     settings = load_settings(config)
-    if db:
-        settings.storage.path = db
+    if db and is_postgres_url(db):
+        settings.storage.url = db
+    elif db:
+        settings.storage.path, settings.storage.url = db, ""
     return settings
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if contributed := getattr(args, "run", None):
+            return contributed(args)
         match args.command:
             case "console":
                 settings = _settings(args.config, args.db)
@@ -75,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
                 settings = _settings(args.config)
                 logs.configure(settings.logging.level, settings.logging.format)
                 return asyncio.run(run_adapters(settings))
+            case "db" if args.action == "copy":
+                if not (args.source and args.destination):
+                    print("kindred db copy needs both --from and --to, e.g. kindred db copy --from data/kindred.db "
+                          "--to postgresql://kindred@localhost/kindred", file=sys.stderr)
+                    return 2
+                settings = _settings(args.config)
+                logs.configure("WARNING", settings.logging.format)
+                return asyncio.run(copy(settings, args.source, args.destination))
             case "db":
                 settings = _settings(args.config, args.db)
                 logs.configure("WARNING", settings.logging.format)
@@ -83,9 +108,6 @@ def main(argv: list[str] | None = None) -> int:
                 load_settings(args.path)
                 print(f"{args.path}: OK")
                 return 0
-            case "crisis":
-                evaluate = importlib.import_module("cogs.crisis.evaluate")
-                return evaluate.main([args.file])
             case "keys" if args.action == "new":
                 print(generate_key())
                 return 0
@@ -98,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except VaultError as error:
         print(f"kindred: {error}", file=sys.stderr)
+        return 2
+    except (OSError, DatabaseUnreachable) as error:
+        print(f"kindred: the database cannot be reached: {error}", file=sys.stderr)
         return 2
     return 1
 
@@ -128,9 +153,11 @@ async def resettle_now_and_then(every: float = RESETTLE_SECONDS) -> None:
 
 async def run_console(settings: Settings) -> int:
     from bot.adapters.console import ConsoleAdapter
+    from bot.clock import ShiftedClock
     from bot.core import Kindred
 
-    bot = Kindred(settings)
+    # The console's clock can be moved forward (`:wait 3h`) to try what is scheduled.
+    bot = Kindred(settings, clock=ShiftedClock())
     console = ConsoleAdapter(settings.console.operator_name)
     bot.add_adapter(console)
     try:
@@ -183,15 +210,50 @@ async def database(settings: Settings, action: str) -> int:
             rows = await bot.db.status()
         finally:
             await bot.close()
-        print(f"{settings.storage.path}: up to date ({len(rows)} migrations applied)")
+        print(f"{bot.db.describe()}: up to date ({len(rows)} migrations applied)")
         return 0
     declared = await bot.declared_migrations()
     applied = []
-    if Path(settings.storage.path).exists():  # status never creates a database
+    # Status never creates a SQLite file; a PostgreSQL database is the operator's to create, and is read.
+    if bot.db.engine == "postgresql" or Path(settings.storage.path).exists():
         await bot.db.open()
-        applied = await bot.db.status()
-        await bot.db.close()
-    print(migration_status(settings.storage.path, applied, declared))
+        try:
+            applied = await bot.db.status()
+        finally:
+            await bot.db.close()
+    print(f"{bot.db.engine}: {bot.db.describe()}")
+    print(migration_status(bot.db.describe(), applied, declared))
+    return 0
+
+
+async def copy(settings: Settings, source_target: str, destination_target: str) -> int:
+    """`kindred db copy`: every row from one database into an empty one, sealed values checked to open."""
+    from bot.core import DEFAULT_COGS, Kindred
+    from bot.dbcopy import CopyRefused, copy_database, sealed_columns_of
+    from bot.storage import Database
+    from bot.vault import Vault, load_key
+
+    if not is_postgres_url(source_target) and not Path(source_target).exists():
+        print(f"kindred db copy: {source_target} does not exist.", file=sys.stderr)
+        return 2
+    bot = Kindred(settings)
+    declared = await bot.declared_migrations()
+    sealed = await sealed_columns_of(bot, DEFAULT_COGS)
+    key = load_key(settings.key_path, create=False)
+    source, destination = Database(source_target), Database(destination_target)
+    await source.open()
+    try:
+        await destination.open()
+        try:
+            report = await copy_database(source, destination, declared, sealed, Vault(key) if key else None)
+        finally:
+            await destination.close()
+    except CopyRefused as refused:
+        print(f"kindred db copy: {refused}", file=sys.stderr)
+        return 2
+    finally:
+        await source.close()
+    print(report.summary(source.describe(), destination.describe()))
     return 0
 
 

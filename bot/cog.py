@@ -19,8 +19,8 @@ from bot.storage import Migration
 
 if TYPE_CHECKING:
     from bot.commands import Context
-    from bot.core import Kindred
     from bot.model import IncomingMessage, UserRef
+    from bot.services import BotServices
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,12 @@ class Cog:
     name: str = ""  # unique, lowercase; also the component name for migrations and settings
     title: str = ""  # shown as the heading in !help
     help_order: int = 50  # headings in !help go from low to high
+    # One line for the cog's area in the one-screen `!help` ("a short private check-in each day, ...").
+    # Cogs with the same title share an area; the first one's line and `help_area` are used.
+    help_line: str = ""
+    help_area: str = ""  # the word after `!help` that lists the area ("checkins"); default: the name
+    # A line `!help` shows before everything else (the crisis cog's: help right now, privately).
+    help_first: str = ""
     feature: str | None = None  # consent key, when the cog stores anything about members
     migrations: list[Migration] = []
     data_statement: DataStatement | None = None
@@ -62,8 +68,8 @@ class Cog:
     kept_after_optout: str = ""
     sealed_columns: list[SealedColumn] = []
 
-    def __init__(self, bot: Kindred):
-        self.bot = bot
+    def __init__(self, bot: BotServices):
+        self.bot = bot  # what a cog may use of the bot (bot/services.py)
 
     async def cog_load(self) -> None:
         """Start background work (register scheduler handlers, open resources)."""

@@ -8,8 +8,8 @@ Permission checks and argument errors live here, never in the handlers.
 
 from __future__ import annotations
 
-import difflib
 import hmac
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -18,12 +18,15 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.guards import Guard
 from bot.model import Community, Content, IncomingFile, PlaceRef, SentRef, UserRef
 from bot.params import ArgumentError, Param, ParamType, convert, parse_arguments
+from bot.text import nearest
 
 if TYPE_CHECKING:
     from bot.adapters.base import Adapter, Responder
     from bot.core import Kindred
+    from bot.services import BotServices
 
 log = logging.getLogger(__name__)
 
@@ -112,34 +115,57 @@ def command(
     return decorate
 
 
-def on_choice(prefix: str, *, owner_only: bool = False, rate_limited: bool = True):
+@dataclass(frozen=True)
+class Answer:
+    """A cog's handler for presses of choices "prefix:value" (kind "choice", handler gets (ctx, value))
+    or for typed answers to questions "prefix:value" (kind "text", handler gets (ctx, value, text))."""
+
+    kind: str
+    prefix: str
+    owner_only: bool = False
+    rate_limited: bool = True
+    guard: Guard[Any] | None = None  # the value names one object; see bot/guards.py
+    handler: Callable[..., Awaitable[Any]] | None = None
+    cog: Any = None
+
+
+def on_choice(prefix: str, *, owner_only: bool = False, rate_limited: bool = True,
+              guard: Guard[Any] | None = None):
     """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value).
 
     `owner_only`: each such choice belongs to the person it was made for (`router.for_person`), and the
     router refuses anyone else's press or typed answer before the handler runs.
-    `rate_limited=False` for answers to a crisis question: they go through whatever else was pressed."""
+    `rate_limited=False` for answers to a crisis question: they go through whatever else was pressed.
+    `guard`: the value names one object; the router loads it and checks who may act on it first, and
+    the handler gets it as a keyword argument too (bot/guards.py)."""
 
     def decorate(func):
-        func.__kindred_choice__ = prefix
-        func.__kindred_owner_only__ = owner_only
-        func.__kindred_rate_limited__ = rate_limited
+        func.__kindred_choice__ = Answer("choice", prefix, owner_only, rate_limited, guard)
         return func
 
     return decorate
 
 
-def on_text(prefix: str, *, owner_only: bool = False, rate_limited: bool = True):
+def on_text(prefix: str, *, owner_only: bool = False, rate_limited: bool = True,
+            guard: Guard[Any] | None = None):
     """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text).
-    `owner_only` and `rate_limited` as for on_choice."""
+    `owner_only`, `rate_limited` and `guard` as for on_choice."""
 
     def decorate(func):
-        func.__kindred_text__ = prefix
-        func.__kindred_owner_only__ = owner_only
-        func.__kindred_rate_limited__ = rate_limited
+        func.__kindred_text__ = Answer("text", prefix, owner_only, rate_limited, guard)
         return func
 
     return decorate
 
+
+class DeclarationError(ValueError):
+    """A cog's declarations do not fit its code (a Param naming no argument, a prefix another cog
+    holds, an autocomplete method that does not exist). Raised when the cog is added, so the mistake
+    stops the bot at start instead of answering members "Sorry, something went wrong"."""
+
+
+# What `Router._guarded` returns when the member was refused (None is a possible object: "nothing named").
+REFUSED = object()
 
 # Separates a choice's value from the tag that binds it to one person ("crisis.safe:no:12~9f2c...").
 OWNER_MARK = "~"
@@ -150,7 +176,7 @@ class Context:
 
     def __init__(
         self,
-        bot: Kindred,
+        bot: BotServices,
         adapter: Adapter | None,
         author: UserRef,
         place: PlaceRef,
@@ -197,6 +223,7 @@ class Context:
         if private is None:
             private = self.command.private if self.command else self.place.is_direct
         content = Content.of(content)
+        sent: SentRef | None
         if self.responder is None:
             sent = await self.bot.send_private(self.author, content)
         else:
@@ -208,47 +235,73 @@ class Router:
     def __init__(self, bot: Kindred):
         self.bot = bot
         self.commands: dict[str, Command] = {}
-        self.choice_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
-        self.text_handlers: dict[str, Callable[..., Awaitable[Any]]] = {}
-        self.owner_only: set[str] = set()  # choice and text prefixes whose ids are bound to a person
-        # Choice and text-answer prefixes whose handlers are never rate-limited (answers to crisis questions).
-        self.unlimited_prefixes: set[str] = set()
+        self.choices: dict[str, Answer] = {}  # by prefix: who handles presses of "prefix:value"
+        self.texts: dict[str, Answer] = {}  # by prefix: who handles typed answers to "prefix:value"
         # What is computed from the declarations alone (the help overview), kept until a cog comes or goes.
         self._derived: dict[Hashable, Any] = {}
 
     # --- registration -----------------------------------------------------------------------------
 
     def add_cog(self, cog: Any) -> None:
+        """Register a cog's commands and answers, after checking every declaration (`check_cog`)."""
+        commands, answers = self.check_cog(cog)
+        for declared in commands:
+            self.commands[declared.name] = declared
+        for answer in answers:
+            self._answers(answer.kind)[answer.prefix] = answer
+        self._derived.clear()
+
+    def check_cog(self, cog: Any) -> tuple[list[Command], list[Answer]]:
+        """The cog's commands and answers, bound to it; DeclarationError naming the first mistake.
+
+        Nothing is registered here, so a cog with a mistake leaves the router as it was."""
+        where = f"cog {getattr(cog, 'name', '') or type(cog).__name__!r}"
+        commands: list[Command] = []
+        answers: list[Answer] = []
         for attr in dir(type(cog)):
             func = getattr(type(cog), attr)
             bound = getattr(cog, attr)
             if spec := getattr(func, "__kindred_command__", None):
-                if spec.name in self.commands:
-                    raise ValueError(f"command {spec.name!r} is declared twice")
+                if spec.name in self.commands or any(c.name == spec.name for c in commands):
+                    raise DeclarationError(f"{where}: command {spec.name!r} is declared twice")
+                _check_params(where, spec, bound, cog)
                 community = spec.community
                 if community is None:
                     community = spec.access is Access.MODERATOR or bool(getattr(cog, "community_feature", False))
-                declared = Command(**{**spec.__dict__, "handler": bound, "cog": cog, "community": community})
-                self.commands[spec.name] = declared
-            if prefix := getattr(func, "__kindred_choice__", None):
-                self.choice_handlers[prefix] = bound
-            if prefix := getattr(func, "__kindred_text__", None):
-                self.text_handlers[prefix] = bound
-            if getattr(func, "__kindred_owner_only__", False):
-                self.owner_only.add(getattr(func, "__kindred_choice__", None) or func.__kindred_text__)
-            if getattr(func, "__kindred_rate_limited__", True) is False:
-                self.unlimited_prefixes.update(
-                    p for p in (getattr(func, "__kindred_choice__", None), getattr(func, "__kindred_text__", None)) if p)
-        self._derived.clear()
+                commands.append(Command(**{**spec.__dict__, "handler": bound, "cog": cog, "community": community}))
+            for answer in (getattr(func, "__kindred_choice__", None), getattr(func, "__kindred_text__", None)):
+                if answer is None:
+                    continue
+                holder = self._answers(answer.kind).get(answer.prefix) or next(
+                    (a for a in answers if (a.kind, a.prefix) == (answer.kind, answer.prefix)), None)
+                if holder is not None:
+                    raise DeclarationError(
+                        f"{where}: {answer.kind} prefix {answer.prefix!r} of {attr}() is already handled by "
+                        f"cog {getattr(holder.cog, 'name', 'core')!r} ({getattr(holder.handler, '__name__', '?')}()); give it a prefix of its own, "
+                        f"such as {getattr(cog, 'name', 'cog')}.{answer.prefix.rpartition('.')[2]}")
+                arguments = ("ctx", "value") if answer.kind == "choice" else ("ctx", "value", "text")
+                try:
+                    inspect.signature(bound).bind(*arguments, **({answer.guard.into: None} if answer.guard else {}))
+                except TypeError:
+                    if answer.guard:
+                        arguments += (answer.guard.into,)
+                    raise DeclarationError(f"{where}: {attr}() handles {answer.kind} prefix {answer.prefix!r} "
+                                           f"so it must take ({', '.join(arguments)})") from None
+                answers.append(Answer(**{**answer.__dict__, "handler": bound, "cog": cog}))
+        return commands, answers
+
+    def add_core_choice(self, prefix: str, handler: Callable[..., Awaitable[Any]]) -> None:
+        """A choice the core itself answers (which of two open questions a bare number was for)."""
+        self.choices[prefix] = Answer("choice", prefix, handler=handler)
+
+    def _answers(self, kind: str) -> dict[str, Answer]:
+        return self.choices if kind == "choice" else self.texts
 
     def remove_cog(self, cog: Any) -> None:
         self.commands = {name: c for name, c in self.commands.items() if c.cog is not cog}
+        self.choices = {prefix: a for prefix, a in self.choices.items() if a.cog is not cog}
+        self.texts = {prefix: a for prefix, a in self.texts.items() if a.cog is not cog}
         self._derived.clear()
-        for table in (self.choice_handlers, self.text_handlers):
-            for prefix in [p for p, handler in table.items() if getattr(handler, "__self__", None) is cog]:
-                del table[prefix]
-                self.owner_only.discard(prefix)
-                self.unlimited_prefixes.discard(prefix)
 
     def derived(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """`build()`, computed once for `key` until the commands change (a cog added or removed).
@@ -327,7 +380,17 @@ class Router:
     async def _run(self, ctx: Context, command: Command, args: dict[str, Any]) -> None:
         outcome = "done"
         try:
-            await command.handler(ctx, **args)
+            for param in command.params:
+                if param.guard is None:
+                    continue
+                found = await self._guarded(ctx, command.cog, param.guard, args[param.name])
+                if found is REFUSED:
+                    outcome = "refused"
+                    break
+                args[param.guard.into] = found
+            else:
+                assert command.handler is not None  # every registered command is bound (check_cog)
+                await command.handler(ctx, **args)
         except ArgumentError as error:
             outcome = "argument error"
             await self._argument_error(ctx, command, str(error))
@@ -357,6 +420,8 @@ class Router:
                 log.exception("moderator notice failed", extra={"cog": cog.name})
 
     async def _within_rate_limit(self, ctx: Context) -> bool:
+        if ctx.adapter is not None and not ctx.adapter.rate_limited:
+            return True  # the console: one operator at their own terminal, often running a script
         allowed, refusal = self.bot.rate_limiter.check(ctx.author)
         if refusal:
             await ctx.reply(refusal, private=True)
@@ -379,23 +444,47 @@ class Router:
 
     async def _argument_error(self, ctx: Context, command: Command, problem: str) -> None:
         example = f" For example: `{command.examples[0]}`" if command.examples else ""
-        await ctx.reply(f"{problem}. Type `{command.usage}`.{example}", private=True)
+        end = "" if problem.endswith((".", "?", "!")) else "."
+        await ctx.reply(f"{problem}{end} Type `{command.usage}`.{example}", private=True)
 
     async def _unknown(self, ctx: Context, typed: str, text: str) -> None:
-        if typed in self.groups():
-            from bot.helptext import group_help  # (bot.helptext builds on this module)
+        from bot.helptext import group_help, visible_commands  # (bot.helptext builds on this module)
 
+        words = text[len(PREFIX) :].lower().split()
+        if typed in self.groups() and len(words) == 1:
             await ctx.reply(await group_help(ctx, typed), private=True)
             return
-        names = sorted({c.name.split()[0] for c in self.commands.values()})
-        close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
-        hint = f" Did you mean `{PREFIX}{close[0]}`?" if close else ""
+        if typed in self.groups():
+            # `!checkin strat`: the nearest of this group's commands, not the whole list.
+            close = nearest(" ".join(words[:2]), [c.name for c in await visible_commands(ctx, typed)])
+            hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
+            await ctx.reply(f"I don't know `{PREFIX}{typed} {words[1]}`.{hint} `{PREFIX}help {typed}` lists what "
+                            f"`{PREFIX}{typed}` can do.", private=True)
+            return
+        names = [c.name for c in await visible_commands(ctx)]
+        close = (nearest(" ".join(words[:2]), [n for n in names if " " in n]) if len(words) > 1 else None) \
+            or nearest(typed, {n.split()[0] for n in names})
+        hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
         shown = typed if typed else text.strip()
         await ctx.reply(f"I don't know `{PREFIX}{shown}`.{hint} Type `{PREFIX}help` to see what I can do.", private=True)
 
     # --- choices and text answers -----------------------------------------------------------------
 
     # --- objects that belong to one person ---------------------------------------------------------
+
+    async def _guarded(self, ctx: Context, cog: Any, guard: Guard[Any], reference: str | None) -> Any:
+        """The object `reference` names, if this person may act on it; else REFUSED, once the member
+        was told why (not found: the guard's loader says so; not theirs: the guard's refusal)."""
+        if reference is None:  # an optional argument left out names nothing
+            return None
+        target = await guard.load(cog, ctx, reference)
+        if target is None:
+            return REFUSED
+        if not await guard.allows(cog, ctx, target):
+            log.info("refused an object to someone who may not act on it", extra={"cog": getattr(cog, "name", "?")})
+            await ctx.reply(guard.refusal, private=True)
+            return REFUSED
+        return target
 
     def for_person(self, choice_id: str, user: UserRef) -> str:
         """A choice or question id only `user` can answer (for handlers declared `owner_only`)."""
@@ -411,16 +500,12 @@ class Router:
 
     async def dispatch_choice(self, ctx: Context, choice_id: str) -> bool:
         prefix, _, value = choice_id.partition(":")
-        handler = self.choice_handlers.get(prefix)
-        if handler is None:
+        answer = self.choices.get(prefix)
+        if answer is None:
             log.warning("choice with no handler", extra={"prefix": prefix})
             await ctx.reply("That button has expired. Please run the command again.", private=True)
             return False
-        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, choice_id)) is None:
-            await ctx.reply("That button was meant for someone else, so I did nothing.", private=True)
-            return False
-        await self._call(ctx, handler, prefix, value)
-        return True
+        return await self._call(ctx, answer, choice_id, value)
 
     def _group_default(self, typed: str, text: str) -> tuple[Command | None, str]:
         """`!group WORDS` with no matching subcommand: the group's default command, given WORDS."""
@@ -432,26 +517,69 @@ class Router:
 
     async def dispatch_text_answer(self, ctx: Context, request_id: str, text: str) -> bool:
         prefix, _, value = request_id.partition(":")
-        handler = self.text_handlers.get(prefix)
-        if handler is None:
+        answer = self.texts.get(prefix)
+        if answer is None:
             return False
-        if prefix in self.owner_only and (value := self._owned_value(ctx, prefix, request_id)) is None:
-            await ctx.reply("That question was meant for someone else, so I did nothing.", private=True)
-            return False
-        await self._call(ctx, handler, prefix, value, text)
-        return True
+        return await self._call(ctx, answer, request_id, value, text)
 
-    async def _call(self, ctx: Context, handler, prefix: str, *args) -> None:
-        if prefix not in self.unlimited_prefixes and not await self._within_rate_limit(ctx):
-            return
+    async def _call(self, ctx: Context, answer: Answer, answer_id: str, value: str, *text: str) -> bool:
+        """Run an answer's handler; False if the answer was someone else's (`owner_only`)."""
+        if answer.owner_only:
+            owned = self._owned_value(ctx, answer.prefix, answer_id)
+            if owned is None:
+                what = "button" if answer.kind == "choice" else "question"
+                await ctx.reply(f"That {what} was meant for someone else, so I did nothing.", private=True)
+                return False
+            value = owned
+        if answer.rate_limited and not await self._within_rate_limit(ctx):
+            return True
+        handler = answer.handler
+        assert handler is not None  # every registered answer is bound (check_cog)
         try:
-            await handler(ctx, *args)
+            found: dict[str, Any] = {}
+            if answer.guard is not None:
+                if (target := await self._guarded(ctx, answer.cog, answer.guard, value)) is REFUSED:
+                    return True
+                found[answer.guard.into] = target
+            await handler(ctx, value, *text, **found)
         except ArgumentError as error:
             await ctx.reply(str(error), private=True)
         except Exception:
             log.exception("handler failed", extra={"handler": getattr(handler, "__qualname__", "?")})
             await ctx.reply("Sorry, something went wrong on my side. Please try again.", private=True)
+        return True
+
+
+def _check_params(where: str, spec: Command, handler: Callable[..., Any], cog: Any) -> None:
+    """Each Param names an argument of the handler, each argument without a default has a Param, and
+    each autocomplete names a method of the cog."""
+    arguments = dict(list(inspect.signature(handler).parameters.items())[1:])  # after ctx
+    takes_any = any(a.kind is inspect.Parameter.VAR_KEYWORD for a in arguments.values())
+    named = [a for a in arguments.values() if a.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                                          inspect.Parameter.KEYWORD_ONLY)]
+    shown = ", ".join(a.name for a in named) or "none"
+    declared = [param.name for param in spec.params]
+    guarded = [param.guard.into for param in spec.params if param.guard]
+    for into in guarded:
+        if into not in arguments and not takes_any:
+            raise DeclarationError(f"{where}: command {spec.name!r} guards an object it gives as {into!r}, but "
+                                   f"{handler.__name__}() has no argument {into!r}; its arguments: {shown}")
+    for param in spec.params:
+        if declared.count(param.name) > 1:
+            raise DeclarationError(f"{where}: command {spec.name!r} declares Param({param.name!r}) twice")
+        if param.name not in arguments and not takes_any:
+            close = nearest(param.name, [a.name for a in named])
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise DeclarationError(f"{where}: command {spec.name!r} declares Param({param.name!r}) but "
+                                   f"{handler.__name__}() has no argument {param.name!r}{hint}; its arguments: {shown}")
+        if param.autocomplete is not None and not callable(getattr(cog, param.autocomplete, None)):
+            raise DeclarationError(f"{where}: command {spec.name!r}, Param({param.name!r}) offers values from "
+                                   f"{param.autocomplete}(), but the cog has no such method")
+    for argument in named:
+        if argument.default is inspect.Parameter.empty and argument.name not in declared + guarded:
+            raise DeclarationError(f"{where}: command {spec.name!r}: {handler.__name__}() needs argument "
+                                   f"{argument.name!r} but no Param declares it")
 
 
 # Re-exported for cogs: one import gives the whole declaration vocabulary.
-__all__ = ["Access", "ArgumentError", "Command", "Context", "Param", "ParamType", "command", "on_choice", "on_text"]
+__all__ = ["Access", "Answer", "ArgumentError", "Command", "DeclarationError", "Guard", "Context", "Param", "ParamType", "command", "on_choice", "on_text"]

@@ -5,6 +5,10 @@ Only what the config maps is a community's place. On platforms open to strangers
 server or room nobody mapped belongs to no community: there the bot offers DMs and personal features
 only, and nobody's power in it makes them a moderator of anything (docs/security.md). Local adapters
 (the console, the test kit) have one operator and speak for the default community (`[community]`).
+
+A community's name, timezone and country come from the config file; a moderator can change them from
+chat (`!community timezone ...`). The chat change is kept until the file's own value changes: whoever
+changed it last wins, and the file is never silently ignored after an edit.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import json
 from typing import Any
 
 from bot.config import CommunitySettings, Settings
-from bot.model import Community, PlaceRef
+from bot.model import Community, PlaceRef, Platform
 from bot.storage import Database, Migration
 
 DEFAULT_COMMUNITY_ID = 1
+CHANGEABLE = ("name", "timezone", "country")  # what moderators may change from chat
 
 MIGRATIONS = [
     Migration(
@@ -87,6 +92,8 @@ class Communities:
         self.moderator_keys: dict[int, set[str]] = {}
         self._cache: dict[tuple[str, str], int] = {}
         self._by_id: dict[int, Community] = {}
+        # What the config file says for each community, to tell whether a chat change is still the latest.
+        self._from_file: dict[int, dict[str, str]] = {}
 
     async def sync_from_config(self) -> None:
         """Make the database agree with the config: the default community is always id 1."""
@@ -95,10 +102,11 @@ class Communities:
             for index, entry in enumerate(entries):
                 community_id = await self._upsert(db, entry, DEFAULT_COMMUNITY_ID if index == 0 else None)
                 self.moderator_keys[community_id] = set(entry.moderators)
+                self._from_file[community_id] = {key: getattr(entry, key) for key in CHANGEABLE}
                 for guild in entry.discord_guilds:
-                    await self._map(db, "discord", guild, community_id)
+                    await self._map(db, Platform.DISCORD, guild, community_id)
                 for room in entry.matrix_rooms:
-                    await self._map(db, "matrix", room, community_id)
+                    await self._map(db, Platform.MATRIX, room, community_id)
         await self._load()
 
     async def _upsert(self, db: Database, entry: CommunitySettings, fixed_id: int | None) -> int:
@@ -126,13 +134,10 @@ class Communities:
     async def _load(self) -> None:
         self._by_id = {}
         for row in await self.db.fetchall("SELECT * FROM communities"):
-            overrides = await self.settings_for(row["id"], "core").all()
-            self._by_id[row["id"]] = Community(
-                row["id"],
-                row["name"],
-                overrides.get("timezone", row["timezone"]),
-                overrides.get("country", row["country"]),
-            )
+            changed = await self.settings_for(row["id"], "core").all()
+            from_file = self._from_file.get(row["id"], {key: row[key] for key in CHANGEABLE})
+            values = {key: _latest(from_file[key], changed.get(key)) for key in CHANGEABLE}
+            self._by_id[row["id"]] = Community(row["id"], values["name"], values["timezone"], values["country"])
         self._cache = {
             (row["platform"], row["scope_id"]): row["community_id"]
             for row in await self.db.fetchall("SELECT * FROM community_scopes")
@@ -174,9 +179,20 @@ class Communities:
         return {community_id: found.get(community_id, default) for community_id in community_ids}
 
     async def update(self, community_id: int, **changes: str) -> Community:
-        """A moderator's change to the community's timezone or country; kept over the config's value."""
+        """A moderator's change to the community's name, timezone or country, kept over the config's
+        value until that value itself is edited."""
         store = self.settings_for(community_id, "core")
+        from_file = self._from_file.get(community_id, {})
         for key, value in changes.items():
-            await store.set(key, value)
+            if key not in CHANGEABLE:
+                raise ValueError(f"a community has no setting {key!r}")
+            await store.set(key, {"value": value, "over": from_file.get(key)})
         await self._load()
         return self.get(community_id)
+
+
+def _latest(from_file: str, changed: Any) -> str:
+    """The chat change if it was made over the file's current value (or is an older, plain one)."""
+    if isinstance(changed, dict):
+        return changed["value"] if changed.get("over") in (None, from_file) else from_file
+    return changed if isinstance(changed, str) else from_file

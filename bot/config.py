@@ -12,10 +12,13 @@ import os
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.model import Platform
 
 DEFAULT_DB_PATH = "data/kindred.db"
 
@@ -44,7 +47,11 @@ def valid_timezone(name: str) -> bool:
 
 @dataclass
 class StorageSettings:
-    path: str = DEFAULT_DB_PATH
+    path: str = DEFAULT_DB_PATH  # a SQLite file, used when no url is given
+    # "postgresql://user:password@host:5432/kindred": PostgreSQL instead of the file, for several replicas
+    # on one database (docs/deployment.md). Env KINDRED_DATABASE_URL wins, so the password can stay out
+    # of the file.
+    url: str = ""
     # Key for member-written text kept at rest (notes, safety plans). Env KINDRED_DATA_KEY wins;
     # otherwise this file, created on first start. Keep it out of backups of the database.
     key_file: str = ""
@@ -101,7 +108,7 @@ class MatrixSettings:
     moderators: list[str] = field(default_factory=list)
 
 
-PLATFORMS = ("console", "discord", "matrix")
+PLATFORMS = tuple(Platform)
 
 
 @dataclass
@@ -129,11 +136,16 @@ class Settings:
         return Path(self.storage.path).parent
 
     @property
+    def database(self) -> str:
+        """What `Database(...)` opens: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.storage.url or self.storage.path
+
+    @property
     def key_path(self) -> Path:
         return Path(self.storage.key_file) if self.storage.key_file else self.data_dir / "kindred.key"
 
     def enabled_adapters(self) -> list[str]:
-        return [name for name in ("discord", "matrix") if getattr(self, name) is not None]
+        return [name for name in (Platform.DISCORD, Platform.MATRIX) if getattr(self, name) is not None]
 
 
 # Environment variables that fill secrets (they win over the file, so a file can be shared safely).
@@ -141,6 +153,7 @@ SECRET_ENV = {
     ("discord", "token"): "KINDRED_DISCORD_TOKEN",
     ("matrix", "password"): "KINDRED_MATRIX_PASSWORD",
     ("matrix", "access_token"): "KINDRED_MATRIX_ACCESS_TOKEN",
+    ("storage", "url"): "KINDRED_DATABASE_URL",
 }
 
 
@@ -169,7 +182,7 @@ def _check_value(value: Any, tp: Any, where: str, problems: list[str]) -> Any:
     return value
 
 
-def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
+def _build(cls: Any, raw: Any, where: str, problems: list[str]) -> Any:
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a table of keys, got {raw!r}")
         return cls()
@@ -191,8 +204,8 @@ def _build(cls: type, raw: Any, where: str, problems: list[str]) -> Any:
         return cls()
 
 
-def parse_settings(raw: dict, source: str = "config", env: dict[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
+def parse_settings(raw: dict, source: str = "config", env: Mapping[str, str] | None = None) -> Settings:
+    environ: Mapping[str, str] = os.environ if env is None else env
     problems: list[str] = []
     hints = typing.get_type_hints(Settings)
     values: dict[str, Any] = {}
@@ -206,8 +219,8 @@ def parse_settings(raw: dict, source: str = "config", env: dict[str, str] | None
     settings = Settings(**values, source=source)
 
     for (section, key), variable in SECRET_ENV.items():
-        if env.get(variable) and getattr(settings, section) is not None:
-            setattr(getattr(settings, section), key, env[variable])
+        if environ.get(variable) and getattr(settings, section) is not None:
+            setattr(getattr(settings, section), key, environ[variable])
 
     _check_semantics(settings, problems)
     if problems:
@@ -230,6 +243,9 @@ def _check_semantics(settings: Settings, problems: list[str]) -> None:
         if platform not in PLATFORMS or not user_id:
             problems.append(f"[crisis] on_call[{index}]: '{person}' should be a platform and an id, like "
                             "'discord:123456789012345678' or 'matrix:@ana:example.org'")
+    if settings.storage.url and not settings.storage.url.startswith(("postgresql://", "postgres://")):
+        problems.append("[storage] url: give a PostgreSQL URL, like 'postgresql://kindred@db.example.org/kindred' "
+                        "(or leave it out and set path for a SQLite file)")
     if settings.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append("[logging] level: use one of DEBUG, INFO, WARNING, ERROR")
     if settings.logging.format not in ("text", "json"):

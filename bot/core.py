@@ -11,6 +11,7 @@ import importlib
 import logging
 import time
 from collections import defaultdict, deque
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -20,18 +21,18 @@ from bot import pending as pending_module
 from bot import scheduler as scheduler_module
 from bot import vault as vault_module
 from bot.adapters.base import Adapter, Responder
-from bot.builtin import HelpCog
+from bot.builtin import CommunityCog, HelpCog
 from bot.clock import Clock
 from bot.cog import Cog
 from bot.commands import PREFIX, Context, Router
-from bot.communities import Communities
+from bot.communities import Communities, CommunitySettingsStore
 from bot.config import Settings
 from bot.limits import Outreach
 from bot.members import Consent, Members
-from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
-from bot.pending import Pending
+from bot.model import ChoiceEvent, Community, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
+from bot.pending import WHICH, Ambiguous, Pending
 from bot.schedule_specs import Cron
-from bot.scheduler import Scheduler
+from bot.scheduler import Occurrence, Scheduler
 from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
 from bot.workers import CpuWorkers
@@ -105,21 +106,33 @@ class Kindred:
     def __init__(self, settings: Settings, clock: Clock | None = None):
         self.settings = settings
         self.clock = clock or Clock()
-        self.db = Database(settings.storage.path)
+        self.db = Database(settings.database)
         self.router = Router(self)
         self.scheduler = Scheduler(self)
         self.members = Members(self.db, self.clock)
         self.consent = Consent(self)
         self.communities = Communities(self.db, settings)
         self.pending = Pending(self.db, self.clock)
+        self.router.add_core_choice(WHICH, self._which_question_answered)
         self.rate_limiter = RateLimiter()
         self.outreach = Outreach(self.clock.now)
-        self.vault: Vault | None = None
+        self._vault: Vault | None = None
         self.cpu = CpuWorkers()  # charts and other long CPU work, off the event loop (bot/workers.py)
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
         self._tasks: set[asyncio.Task] = set()
         self.started = False
+
+    @property
+    def vault(self) -> Vault:
+        """The data key's vault, once `open_storage` has read the key."""
+        if self._vault is None:
+            raise VaultError("The data key is not loaded yet: open the storage first.")
+        return self._vault
+
+    @vault.setter
+    def vault(self, vault: Vault) -> None:
+        self._vault = vault
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -138,6 +151,7 @@ class Kindred:
     async def start(self, cogs: list[str] | None = None, start_adapters: bool = True) -> None:
         await self.open_storage()
         await self.add_cog(HelpCog(self))
+        await self.add_cog(CommunityCog(self))
         for module in DEFAULT_COGS if cogs is None else cogs:
             await self.load_extension(module)
         self.scheduler.register_handler("core.retention", self.enforce_retention)
@@ -191,7 +205,7 @@ class Kindred:
         self.vault = new_vault
         return count
 
-    async def enforce_retention(self, occurrence=None) -> int:
+    async def enforce_retention(self, occurrence: Occurrence | None = None) -> int:
         """The daily sweep: every cog deletes what is past its retention period, and the core forgets
         expired questions and delivery rows no catch-up can reach."""
         removed = 0
@@ -253,6 +267,7 @@ class Kindred:
     async def add_cog(self, cog: Cog) -> None:
         if not cog.name or cog.name in self.cogs:
             raise ValueError(f"cog needs a unique name, got {cog.name!r}")
+        self.router.check_cog(cog)  # a declaration mistake stops here, before the cog's tables are made
         await self.db.migrate(cog.name, cog.migrations)
         self.router.add_cog(cog)
         self.cogs[cog.name] = cog
@@ -266,7 +281,7 @@ class Kindred:
     def get_cog(self, name: str) -> Any:
         return self.cogs.get(name)
 
-    def community_settings(self, community_id: int, component: str):
+    def community_settings(self, community_id: int, component: str) -> CommunitySettingsStore:
         return self.communities.settings_for(community_id, component)
 
     # --- events from adapters ---------------------------------------------------------------------
@@ -288,11 +303,17 @@ class Kindred:
         text = message.text.strip()
         if not text:
             return
+        # Numbered and typed answers exist only where questions could not carry buttons.
+        numbered = adapter is None or not adapter.capabilities.buttons
         if text.startswith(PREFIX) and len(text) > len(PREFIX) and not text[len(PREFIX)].isspace():
+            if numbered:
+                await self.pending.command_typed(message)
             await self.router.dispatch_text(ctx, text)
             return
-        # Numbered and typed answers exist only where questions could not carry buttons.
-        answer = await self.pending.resolve(message) if adapter is None or not adapter.capabilities.buttons else None
+        answer = await self.pending.resolve(message) if numbered else None
+        if isinstance(answer, Ambiguous):
+            await ctx.reply(answer.question(), private=True)
+            return
         if isinstance(answer, ChoiceEvent):
             await self.router.dispatch_choice(ctx, answer.choice_id)
             return
@@ -305,6 +326,16 @@ class Kindred:
                     await cog.on_message(message, ctx)
                 except Exception:
                     log.exception("message listener failed", extra={"cog": cog.name})
+
+    async def _which_question_answered(self, ctx: Context, value: str) -> None:
+        """The member said which open question their earlier answer was for: apply it there."""
+        answer = await self.pending.which_answered(value, ctx.author, ctx.place)
+        if isinstance(answer, ChoiceEvent):
+            await self.router.dispatch_choice(ctx, answer.choice_id)
+        elif isinstance(answer, TextAnswer):
+            await self.router.dispatch_text_answer(ctx, answer.request_id, answer.text)
+        else:
+            await ctx.reply(answer, private=True)
 
     async def handle_choice(self, event: ChoiceEvent, responder: Responder | None = None) -> None:
         adapter = self.adapters.get(event.place.platform)
@@ -343,13 +374,33 @@ class Kindred:
     async def edit(self, ref: SentRef, content: Content | str) -> None:
         await self.adapter_for(ref.platform).edit(ref, Content.of(content))
 
+    async def forget_user(self, user: UserRef) -> None:
+        """Forget one account everywhere outside the cogs' tables: its open questions, and what its
+        platform's adapter keeps on disk for it (the console's files written for it)."""
+        await self.pending.forget_user(user)
+        await self.forget_files(user)
+
+    async def forget_files(self, user: UserRef) -> None:
+        """Delete what the account's adapter wrote outside the database for it (leaving a feature: the
+        exports and charts written for them are copies of its data)."""
+        if (adapter := self.adapters.get(user.platform)) is not None:
+            await adapter.forget_files(user)
+
+    async def timezone_for(self, reader: UserRef | None, community: Community) -> str:
+        """The zone to write times in for someone reading them where the platform can't localise
+        (console, Matrix): the one they chose with `!settings timezone`, else the community's."""
+        settings = self.get_cog("settings")
+        if reader is not None and settings is not None:
+            return await settings.timezone_of(reader) or community.timezone
+        return community.timezone
+
     async def is_moderator(self, user: UserRef, community_id: int, adapter: Adapter | None = None) -> bool:
         if user.key in self.communities.moderator_keys.get(community_id, ()):
             return True
         adapter = adapter or self.adapters.get(user.platform)
         return bool(adapter and await adapter.is_moderator(user, community_id))
 
-    def spawn(self, coro) -> asyncio.Task:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run background work the bot owns; it is cancelled on close."""
         task = asyncio.create_task(coro)
         self._tasks.add(task)

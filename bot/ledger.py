@@ -59,18 +59,22 @@ class DeliveryLedger:
         """Insert a row with `status` for each key not in the ledger yet; returns the keys inserted.
 
         One `INSERT OR IGNORE ... RETURNING` per chunk: a statement is atomic on its own, and rows
-        that already exist (claimed before, by this run or an earlier one) come back in nobody's
-        result, so no two callers ever both get the same key.
+        that already exist (claimed before, by this run, an earlier one or another replica) come back
+        in nobody's result, so no two callers ever both get the same key. On PostgreSQL two replicas
+        inserting the same key at once meet on the primary key: the second waits for the first to
+        commit, then inserts nothing.
         """
         inserted: set[LedgerKey] = set()
         for chunk in _chunks(keys):
             # Only for schedules that still exist: a one-shot's row is deleted once its occurrence is
-            # in the ledger, possibly by a settle running beside this one (FOREIGN KEY, otherwise).
+            # in the ledger, possibly by a settle running beside this one (FOREIGN KEY, otherwise). On
+            # PostgreSQL the schedule row is read FOR KEY SHARE: a delete committed by another replica
+            # after this statement began is seen, and one not yet begun waits for this claim.
             rows = await self.db.fetchall(
                 "INSERT OR IGNORE INTO deliveries (schedule_id, occurrence, status, updated_at)"
-                " SELECT claim.column1, claim.column2, ?, ? FROM (VALUES "
-                + ",".join("(?,?)" for _ in chunk)
-                + ") AS claim WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = claim.column1)"
+                " SELECT claim.column1, claim.column2, ?, ? FROM (VALUES (CAST(? AS INTEGER),?)"
+                + ",(?,?)" * (len(chunk) - 1)
+                + ") AS claim WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = claim.column1 FOR KEY SHARE)"
                 " RETURNING schedule_id, occurrence",
                 [status, now, *(value for key in chunk for value in key)],
             )
@@ -86,8 +90,8 @@ class DeliveryLedger:
         """Set each claimed row's final status: `outcomes` holds (schedule id, occurrence, status)."""
         for chunk in _chunks(outcomes):
             await self.db.execute(
-                "UPDATE deliveries SET status = outcome.column3, updated_at = ? FROM (VALUES "
-                + ",".join("(?,?,?)" for _ in chunk)
+                "UPDATE deliveries SET status = outcome.column3, updated_at = ? FROM (VALUES (CAST(? AS INTEGER),?,?)"
+                + ",(?,?,?)" * (len(chunk) - 1)
                 + ") AS outcome WHERE deliveries.schedule_id = outcome.column1"
                 " AND deliveries.occurrence = outcome.column2",
                 [now, *(value for outcome in chunk for value in outcome)],

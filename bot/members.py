@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.commands import Context
     from bot.core import Kindred
+    from bot.services import BotServices
 
 MIGRATIONS = [
     Migration(
@@ -181,6 +182,11 @@ class Members:
         }
 
 
+def feature_title(bot: BotServices, feature: str | None) -> str:
+    """A feature as members read it ("check-ins" for "checkins"): its cog's title, in lower case."""
+    return next((cog.title.lower() for cog in bot.cogs.values() if cog.feature == feature and cog.title), feature or "")
+
+
 class Consent:
     """Opt-in records: what a member agreed to, and when. A consent names the statement by its SHA-256;
     `consent_statements` keeps each statement's text once, however many agreed to it."""
@@ -209,6 +215,7 @@ class Consent:
                     Choice(f"consent:agree:{feature}", "I agree", "success"),
                     Choice(f"consent:decline:{feature}", "No thanks"),
                 ],
+                about=f"joining {feature_title(self.bot, feature)}",
             ),
             private=True,
         )

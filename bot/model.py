@@ -132,6 +132,9 @@ class Content:
     footer: str | None = None
     # Users this message may notify. Everyone else named in the text is shown, never pinged.
     mention_users: list[UserRef] = field(default_factory=list)
+    # What the choices or question answer, in a few words ("your mood today", "your seat at Coffee"):
+    # named when a member without buttons has several questions open. Default: the title or first line.
+    about: str = ""
 
     @classmethod
     def of(cls, content: Content | str) -> Content:

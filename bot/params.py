@@ -15,11 +15,21 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.days import DaysError, day_number, parse_weekdays
+from bot.guards import Guard
 from bot.model import UserRef
 
 
 class ArgumentError(ValueError):
-    """A bad argument. The message is shown to the member, so it says what to type instead."""
+    """A bad argument. The message is shown to the member, so it says what to type instead.
+
+    `near_miss`: the value was plainly meant as this kind of thing ("25:00" as a time, "EST" or
+    "Europe/Londn" as a zone) but is wrong; when an optional parameter is skipped, this is the error
+    worth showing rather than the next parameter's puzzlement at the same word."""
+
+    def __init__(self, message: str, near_miss: bool = False):
+        super().__init__(message)
+        self.near_miss = near_miss
 
 
 class ParamType(StrEnum):
@@ -33,6 +43,7 @@ class ParamType(StrEnum):
     TIMEZONE = "timezone"
     USER = "user"
     COUNTRY = "country"
+    DAYS = "days"  # days of the week (bot.days): a frozenset of weekday numbers, Monday 0
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,9 @@ class Param:
     max_length: int = 1000
     # Name of a cog method `async (ctx, partial) -> list[str]` offering values (Discord autocomplete).
     autocomplete: str | None = None
+    # The value names one object (a meetup): the router loads it and checks who may act on it before
+    # the handler runs, which gets it as the argument `guard.into` (bot/guards.py).
+    guard: Guard[Any] | None = None
 
     @property
     def placeholder(self) -> str:
@@ -55,6 +69,19 @@ class Param:
 
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+# Something typed as a time of day, even a wrong one ("25:00", "7:75pm", "19h").
+TIME_LIKE = re.compile(r"^\d{1,2}(?:[:.h]\d*)?\s*(?:[ap]\.?m\.?)?$", re.IGNORECASE)
+# Abbreviations people type for a zone. Each names different offsets in different seasons (and some,
+# like IST or CST, different places), so they are explained, with the zone to use instead.
+ZONE_ABBREVIATIONS = {
+    "est": "America/New_York", "edt": "America/New_York", "cst": "America/Chicago", "cdt": "America/Chicago",
+    "mst": "America/Denver", "mdt": "America/Denver", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "akst": "America/Anchorage", "hst": "Pacific/Honolulu", "gmt": "Europe/London", "bst": "Europe/London",
+    "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "cet": "Europe/Paris", "cest": "Europe/Paris",
+    "eet": "Europe/Athens", "eest": "Europe/Athens", "msk": "Europe/Moscow", "ist": "Asia/Kolkata",
+    "jst": "Asia/Tokyo", "aest": "Australia/Sydney", "aedt": "Australia/Sydney", "acst": "Australia/Adelaide",
+    "awst": "Australia/Perth", "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
+}  # fmt: skip
 COUNTRY_PATTERN = re.compile(r"^[A-Za-z]{2}$")
 
 
@@ -80,25 +107,48 @@ def suggest_timezones(partial: str, limit: int = 25) -> list[str]:
 def parse_time(text: str) -> time:
     match = TIME_PATTERN.match(text.strip())
     if not match:
-        raise ArgumentError(f"'{text}' is not a time of day. Try 08:30, 8:30pm or 20:00")
+        raise ArgumentError(f"'{text}' is not a time of day. Try 08:30, 8:30pm or 20:00",
+                            near_miss=bool(TIME_LIKE.match(text.strip())))
     hour, minute, meridiem = int(match[1]), int(match[2] or 0), (match[3] or "").lower().replace(".", "")
     if meridiem:
         if not 1 <= hour <= 12:
-            raise ArgumentError(f"'{text}' is not a time of day. With am/pm the hour is 1-12, like 7:30pm")
+            raise ArgumentError(f"'{text}' is not a time of day. With am/pm the hour is 1-12, like 7:30pm",
+                                near_miss=True)
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ArgumentError(f"'{text}' is not a time of day. Use hours 0-23 and minutes 0-59, like 20:00")
+        raise ArgumentError(f"'{text}' is not a time of day. Use hours 0-23 and minutes 0-59, like 20:00",
+                            near_miss=True)
     return time(hour, minute)
+
+
+def zone_problem(text: str) -> str | None:
+    """Why `text` is not a zone, with the zone to use, when it is plainly meant as one (an abbreviation
+    such as EST, or a near miss such as Europe/Londn); None when it does not look like a zone at all."""
+    typed = text.strip()
+    abbreviation = ZONE_ABBREVIATIONS.get(typed.lower())
+    if abbreviation:
+        return (f"'{typed}' is a short name that means different hours in different places and seasons, so I "
+                f"need the zone's full name. For {typed.upper()} that is usually `{abbreviation}`; type the "
+                "one for your city")
+    close = difflib.get_close_matches(typed.lower().replace(" ", "_"), list(timezones_by_lower_name()), n=1,
+                                      cutoff=0.75)
+    if close:
+        return f"'{typed}' is not a timezone I know. Did you mean `{timezones_by_lower_name()[close[0]]}`?"
+    if "/" in typed:
+        partial = suggest_timezones(typed.rsplit("/", 1)[-1], limit=1) or ["Europe/London"]
+        return f"'{typed}' is not a timezone I know. Use a name like `{partial[0]}`"
+    return None
 
 
 def parse_timezone(text: str) -> str:
     name = timezones_by_lower_name().get(text.strip().lower().replace(" ", "_"))
     if name:
         return name
-    close = difflib.get_close_matches(text.strip(), all_timezones(), n=1, cutoff=0.6)
+    problem = zone_problem(text)
+    if problem:
+        raise ArgumentError(problem, near_miss=True)
     partial = suggest_timezones(text, limit=1)
-    hint = (close or partial or ["Europe/London"])[0]
-    raise ArgumentError(f"'{text}' is not a timezone I know. Use a name like {hint}")
+    raise ArgumentError(f"'{text}' is not a timezone I know. Use a name like `{(partial or ['Europe/London'])[0]}`")
 
 
 def parse_country(text: str) -> str:
@@ -184,6 +234,12 @@ def convert(param: Param, raw: Any, ctx: Any) -> Any:
             return parse_timezone(str(raw))
         case ParamType.COUNTRY:
             return parse_country(str(raw))
+        case ParamType.DAYS:
+            try:
+                return parse_weekdays(str(raw))
+            except DaysError as error:
+                near = any(day_number(word) is not None for word in re.split(r"[-,\s/]+", str(raw)))
+                raise ArgumentError(str(error), near_miss=near) from None
         case ParamType.DATE:
             return parse_date(str(raw), ctx.local_now().date())
         case ParamType.DATETIME:
@@ -200,7 +256,9 @@ def convert(param: Param, raw: Any, ctx: Any) -> Any:
 
 def tokenize(text: str) -> list[str]:
     """Split on spaces, keeping "quoted phrases" together. Apostrophes are ordinary letters."""
-    tokens, current, quoted, started = [], [], False, False
+    tokens: list[str] = []
+    current: list[str] = []
+    quoted = started = False
     for char in text:
         if char == '"':
             quoted, started = not quoted, True
@@ -218,10 +276,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+REST_OF_LINE = (ParamType.TEXT, ParamType.DAYS)
+
+
 def parse_arguments(params: list[Param], text: str, ctx: Any) -> dict[str, Any]:
     """Read `!name args` text into typed values.
 
-    Parameters are filled in order; the last TEXT parameter takes the rest of the line. An optional
+    Parameters are filled in order; the last TEXT (or DAYS: "mon and wed") parameter takes the rest of
+    the line. An optional
     parameter whose value does not fit is skipped, so `!checkin start Europe/London` still works when
     the time is left out (as discord.py's Optional converters do).
     """
@@ -229,6 +291,9 @@ def parse_arguments(params: list[Param], text: str, ctx: Any) -> dict[str, Any]:
     rest_of_line = _rest_after_tokens(text)
     values: dict[str, Any] = {}
     position = 0
+    # Why an optional parameter passed on a word it plainly meant ("25:00" for a time): if no later
+    # parameter takes that word either, this is the error to show, not the last one's.
+    skipped: dict[int, ArgumentError] = {}
     for index, param in enumerate(params):
         is_last = index == len(params) - 1
         if position >= len(tokens):
@@ -236,18 +301,24 @@ def parse_arguments(params: list[Param], text: str, ctx: Any) -> dict[str, Any]:
                 raise ArgumentError(f"{param.name} is missing")
             values[param.name] = None
             continue
-        if param.type is ParamType.TEXT and is_last:
-            values[param.name] = convert(param, rest_of_line(position), ctx)
-            position = len(tokens)
-            continue
         try:
+            if param.type in REST_OF_LINE and is_last:
+                values[param.name] = convert(param, rest_of_line(position), ctx)
+                position = len(tokens)
+                continue
             values[param.name] = convert(param, tokens[position], ctx)
             position += 1
-        except ArgumentError:
+        except ArgumentError as error:
+            if position in skipped:
+                raise skipped[position] from None
             if param.required or is_last:
                 raise
+            if error.near_miss:
+                skipped[position] = error
             values[param.name] = None
     if position < len(tokens):
+        if position in skipped:
+            raise skipped[position]
         raise ArgumentError(f"I did not expect '{' '.join(tokens[position:])}' at the end")
     return values
 

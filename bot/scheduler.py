@@ -22,9 +22,9 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from bot.alarm import Alarm
+from bot.alarm import Alarm, spec_key
 from bot.ledger import CHUNK, DeliveryLedger, in_batches, marks
 from bot.schedule_specs import (
     KINDS,
@@ -128,12 +128,16 @@ class Due:
     late: bool = False
 
 
-Handler = Callable[[Occurrence], Awaitable[None]]
+Handler = Callable[[Occurrence], Awaitable[object]]
 # Given the occurrences due together (one per schedule), returns the failures by schedule id.
 BatchHandler = Callable[[list[Occurrence]], Awaitable[Mapping[int, BaseException]]]
 
 
 LEDGER_KEPT = timedelta(days=9)
+# With several replicas on one database, each re-reads the schedules this often (real seconds), to
+# watch what another replica added (a meetup's reminders, a crisis re-alert) and drop what it removed:
+# if that replica dies, this one still runs them (late within their grace window, claimed once).
+RESYNC_SECONDS = 15.0
 
 
 def _iso(moment: datetime) -> str:
@@ -147,6 +151,7 @@ class Scheduler:
         self._batch_handlers: set[str] = set()
         self.ledger = DeliveryLedger(bot.db)
         self.alarm = Alarm(bot.clock, self._wake)
+        self._resyncing: asyncio.Task | None = None
 
     def register_handler(self, name: str, handler: Handler) -> None:
         """`handler(occurrence)` runs once per occurrence."""
@@ -170,9 +175,38 @@ class Scheduler:
         for row in await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0"):
             self.alarm.install(row, rearm=False)
         self.alarm.rearm()
+        if self.bot.db.shared:  # other replicas may add and remove schedules beside this one
+            self._resyncing = asyncio.create_task(self._resync_forever(), name="scheduler-resync")
 
     async def stop(self) -> None:
+        if self._resyncing is not None:
+            self._resyncing.cancel()
+            self._resyncing = None
         self.alarm.stop()
+
+    async def resync(self) -> int:
+        """Watch the schedules as the database has them now (other replicas add, change and remove
+        them). Returns how many changed here."""
+        rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
+        changed = 0
+        for row in rows:
+            if self.alarm.watched_spec(row["id"]) != spec_key(row):
+                self.alarm.install(row, rearm=False)
+                changed += 1
+        for schedule_id in self.alarm.watched_ids() - {row["id"] for row in rows}:
+            self.alarm.uninstall(schedule_id)
+            changed += 1
+        if changed:
+            self.alarm.rearm()
+        return changed
+
+    async def _resync_forever(self) -> None:
+        while True:
+            await asyncio.sleep(RESYNC_SECONDS)
+            try:
+                await self.resync()
+            except Exception:
+                log.exception("scheduler resync failed; trying again later")
 
     # --- registering ------------------------------------------------------------------------------
 
@@ -236,7 +270,8 @@ class Scheduler:
         self._install(await self._row(owner, key))
         return True
 
-    async def list(self, owner: str, key_prefix: str = "") -> list[dict[str, Any]]:
+    async def schedules_of(self, owner: str, key_prefix: str = "") -> list[dict[str, Any]]:
+        """The schedules `owner` keeps (those whose key starts with `key_prefix`), oldest first."""
         rows = await self.bot.db.fetchall(
             "SELECT * FROM schedules WHERE owner = ? AND substr(key, 1, ?) = ? ORDER BY id",
             (owner, len(key_prefix), key_prefix),
@@ -287,6 +322,10 @@ class Scheduler:
         self.alarm.take_due(now)  # settled here, so the alarm need not ring for them too
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
         return await self._settle(rows, now)
+
+    def next_moment(self) -> datetime | None:
+        """When anything is next due, by the bot's clock (the console's `:wait` steps from one to the next)."""
+        return self.alarm.next_moment()
 
     def clock_moved(self) -> None:
         """The clock was moved by hand: set the alarm again, so whatever is now due rings through
@@ -349,7 +388,7 @@ class Scheduler:
             async def run_in_order(own: list[Occurrence]) -> None:
                 for occurrence in own:
                     try:
-                        await handler(occurrence)
+                        await cast(Handler, handler)(occurrence)
                     except Exception:
                         failed.add(occurrence.schedule_id)
                         log.exception("scheduled handler failed",
@@ -358,7 +397,7 @@ class Scheduler:
             await asyncio.gather(*(run_in_order(own) for own in per_schedule.values()))
             return failed
         try:
-            failures = await handler(occurrences)
+            failures = await cast(BatchHandler, handler)(occurrences)
         except Exception:
             log.exception("scheduled batch handler failed", extra={"handler": name, "occurrences": len(occurrences)})
             return {o.schedule_id for o in occurrences}

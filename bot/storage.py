@@ -1,6 +1,10 @@
-"""One SQLite database for the whole bot, reached through aiosqlite.
+"""One database for the whole bot: a SQLite file (aiosqlite), or PostgreSQL (asyncpg, bot/storage_postgres.py).
 
-PRAGMAs are set once, when the connection opens. Every write goes through one lock so that a
+`Database(target)` opens the engine the target names: a `postgresql://` URL is PostgreSQL, anything
+else a SQLite file. Both take the project's SQL as the stores write it (SQLite's dialect, see
+bot/dialect.py) and offer the same calls, so no cog knows which engine it runs on.
+
+SQLite: PRAGMAs are set once, when the connection opens. Every write goes through one lock so that a
 transaction opened by one task never swallows another task's statements on the shared connection.
 Each cog owns numbered migrations; each runs in its own transaction and is recorded in
 `schema_versions`.
@@ -14,13 +18,15 @@ import logging
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+
+from bot.dialect import split_sql, to_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +66,6 @@ class Migration:
     sql: str | Callable[[Database], Awaitable[None]]
 
 
-def split_sql(script: str) -> list[str]:
-    """Split a script into statements, so they run inside our transaction (executescript commits)."""
-    statements, current = [], ""
-    for char in script:
-        current += char
-        if char == ";" and sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    if current.strip():
-        statements.append(current.strip())
-    return statements
-
-
 CORE_SCHEMA_VERSIONS = """
 CREATE TABLE IF NOT EXISTS schema_versions (
     component   TEXT NOT NULL,
@@ -84,7 +77,172 @@ CREATE TABLE IF NOT EXISTS schema_versions (
 """
 
 
+__all__ = ["Database", "DatabaseUnreachable", "Migration", "Session", "SqliteDatabase", "is_postgres_url", "split_sql"]
+
+
+class DatabaseUnreachable(Exception):
+    """The database could not be opened (server down, database missing, wrong password): says which and why."""
+
+
+def is_postgres_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+class Session:
+    """What `Database.run(work)` hands `work`: a connection to use without awaiting, in one transaction.
+
+    `execute(sql, params)` returns a cursor (`fetchone()`, `fetchall()`); `executemany(sql, rows)`.
+    Rows are read by position or by column name on both engines."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] | dict = ()):
+        return self._connection.execute(to_sqlite(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._connection.executemany(to_sqlite(sql), rows)
+
+
 class Database:
+    """The storage calls every part of the bot uses; `Database(target)` picks the engine."""
+
+    engine = ""
+    Error: type[Exception] = Exception  # what the engine raises for a statement that fails
+    # Other processes (replicas) may write this database while this one runs: what one keeps in memory
+    # about the tables (a sweep's "nothing is due before 9:00") may be out of date.
+    shared = False
+
+    def __new__(cls, target: Path | str):
+        if cls is Database:
+            if is_postgres_url(target):
+                from bot.storage_postgres import PostgresDatabase
+
+                cls = PostgresDatabase
+            else:
+                cls = SqliteDatabase
+        return super().__new__(cls)
+
+    def describe(self) -> str:
+        """Where the data is, for messages (never a password)."""
+        raise NotImplementedError
+
+    # --- what each engine implements (bot/storage.py: SQLite; bot/storage_postgres.py: PostgreSQL) ---
+
+    async def open(self) -> Database:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractAsyncContextManager[Database]:
+        """`async with db.transaction() as db:` all statements inside run atomically."""
+        raise NotImplementedError
+
+    async def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
+        """Run one statement; returns the new row's id (for an insert into a table with one) or 0."""
+        raise NotImplementedError
+
+    async def execute_rowcount(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
+        raise NotImplementedError
+
+    async def execute_script(self, script: str) -> None:
+        """Run a script of statements without parameters (a migration), inside the current transaction."""
+        for statement in split_sql(script):
+            await self.execute(statement)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> Any:
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def fetchall_inline(self, sql: str, params: Sequence[Any] | dict = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def run(self, work: Callable[[Any], T]) -> T:
+        """Run `work(session)` as one transaction, off the event loop; see each engine."""
+        raise NotImplementedError
+
+    async def checkpoint(self) -> None:
+        """After an erasure: make deleted rows gone from what the engine keeps."""
+        raise NotImplementedError
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | dict = (), default: Any = None) -> Any:
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]
+
+    async def tables(self) -> list[str]:
+        """Every table's name, sorted (the engine's own catalog)."""
+        raise NotImplementedError
+
+    async def columns(self, table: str) -> list[str]:
+        """A table's column names, in their order."""
+        raise NotImplementedError
+
+    async def references(self, table: str) -> set[str]:
+        """The tables `table` refers to by foreign key."""
+        raise NotImplementedError
+
+    async def bulk_insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        """Insert many rows as they are (ids included), in the current transaction if there is one."""
+        raise NotImplementedError
+
+    async def last_issued_id(self, table: str) -> int:
+        """The largest id ever given to a row of `table` (an AUTOINCREMENT key: ids are never reused), 0 if none."""
+        raise NotImplementedError
+
+    # --- migrations -------------------------------------------------------------------------------
+
+    async def applied_versions(self, component: str) -> set[int]:
+        rows = await self.fetchall("SELECT version FROM schema_versions WHERE component = ?", (component,))
+        return {row[0] for row in rows}
+
+    async def migrate(self, component: str, migrations: Sequence[Migration]) -> list[Migration]:
+        """Apply what is missing, in order, each in its own transaction. Re-running is a no-op, and so is
+        a migration another process (a second replica starting beside this one) applied first."""
+        versions = [m.version for m in migrations]
+        if versions != sorted(set(versions)):
+            raise ValueError(f"{component}: migration versions must be unique and increasing: {versions}")
+        done = await self.applied_versions(component)
+        applied = []
+        for migration in migrations:
+            if migration.version in done:
+                continue
+            async with self.transaction():
+                if migration.version in await self.applied_versions(component):
+                    continue  # applied by another process while this one waited for the write lock
+                if callable(migration.sql):
+                    await migration.sql(self)
+                else:
+                    await self.execute_script(migration.sql)
+                await self.execute(
+                    "INSERT INTO schema_versions (component, version, description, applied_at) VALUES (?,?,?,?)",
+                    (component, migration.version, migration.description, datetime.now(UTC).isoformat()),
+                )
+            log.info("migration applied", extra={"component": component, "version": migration.version})
+            applied.append(migration)
+        if applied:
+            await self._schema_changed()
+        return applied
+
+
+    async def _schema_changed(self) -> None:
+        """A migration changed tables (PostgreSQL re-reads its keys and identity columns)."""
+
+    async def status(self) -> list:
+        return await self.fetchall(
+            "SELECT component, version, description, applied_at FROM schema_versions ORDER BY component, version"
+        )
+
+
+class SqliteDatabase(Database):
+    engine = "sqlite"
+    Error = sqlite3.Error
+
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
@@ -92,7 +250,10 @@ class Database:
         # Set when a caller stopped waiting for aiosqlite's thread (cancelled) while it still worked.
         self._worker_may_be_busy = False
 
-    async def open(self) -> Database:
+    def describe(self) -> str:
+        return str(self.path)
+
+    async def open(self) -> SqliteDatabase:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _owner_only(self.path)
@@ -161,27 +322,27 @@ class Database:
     async def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
         """Run one statement; returns lastrowid (for inserts) or 0."""
         async with self._locked():
-            cursor = await self.conn.execute(sql, params)
+            cursor = await self.conn.execute(to_sqlite(sql), params)
             return cursor.lastrowid or 0
 
     async def execute_rowcount(self, sql: str, params: Sequence[Any] | dict = ()) -> int:
         async with self._locked():
-            cursor = await self.conn.execute(sql, params)
+            cursor = await self.conn.execute(to_sqlite(sql), params)
             return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self._locked():
-            await self.conn.executemany(sql, rows)
+            await self.conn.executemany(to_sqlite(sql), rows)
 
     async def fetchone(self, sql: str, params: Sequence[Any] | dict = ()) -> aiosqlite.Row | None:
         """The first row (queries here select by key; a large result would be read in full)."""
         async with self._locked():
-            rows = await self.conn.execute_fetchall(sql, params)
+            rows = await self.conn.execute_fetchall(to_sqlite(sql), params)
             return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Sequence[Any] | dict = ()) -> list[aiosqlite.Row]:
         async with self._locked():
-            return list(await self.conn.execute_fetchall(sql, params))
+            return list(await self.conn.execute_fetchall(to_sqlite(sql), params))
 
     async def fetchall_inline(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
         """Run one short statement on the event loop's own thread, skipping the trip to aiosqlite's.
@@ -212,7 +373,7 @@ class Database:
         if not wait_for_lock:
             connection.execute("PRAGMA busy_timeout=0")
         try:
-            cursor = connection.execute(sql, params)
+            cursor = connection.execute(to_sqlite(sql), params)
             try:
                 return cursor.fetchall()
             finally:
@@ -221,19 +382,20 @@ class Database:
             if not wait_for_lock:
                 connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
-    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work(connection)` on the database thread as one transaction, in one round trip.
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` on the database thread as one transaction, in one round trip.
 
         For batch work whose reads and writes belong together (the check-in sweep): its statements cost
         microseconds each, the trips between them would cost far more. `work` runs off the event loop,
-        so it may only compute and use the connection it is given; an exception rolls it all back.
+        so it may only compute and use the session it is given; an exception rolls it all back.
         """
         connection = self.conn._conn  # the sqlite3 connection aiosqlite wraps, used on aiosqlite's thread
+        session = Session(connection)
 
         def atomically() -> T:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                result = work(connection)
+                result = work(session)
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
@@ -241,48 +403,27 @@ class Database:
             return result
 
         if _inside_transaction.get():
-            return await self.conn._execute(work, connection)
+            return await self.conn._execute(work, session)
         async with self._locked():
             return await self.conn._execute(atomically)
 
-    async def fetchval(self, sql: str, params: Sequence[Any] | dict = (), default: Any = None) -> Any:
-        row = await self.fetchone(sql, params)
-        return default if row is None else row[0]
+    async def tables(self) -> list[str]:
+        rows = await self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        return [row[0] for row in rows]
 
-    # --- migrations -------------------------------------------------------------------------------
+    async def columns(self, table: str) -> list[str]:
+        return [row[1] for row in await self.fetchall(f"PRAGMA table_info({table})")]
 
-    async def applied_versions(self, component: str) -> set[int]:
-        rows = await self.fetchall("SELECT version FROM schema_versions WHERE component = ?", (component,))
-        return {row[0] for row in rows}
+    async def references(self, table: str) -> set[str]:
+        return {row["table"] for row in await self.fetchall(f"PRAGMA foreign_key_list({table})")}
 
-    async def migrate(self, component: str, migrations: Sequence[Migration]) -> list[Migration]:
-        """Apply what is missing, in order, each in its own transaction. Re-running is a no-op."""
-        versions = [m.version for m in migrations]
-        if versions != sorted(set(versions)):
-            raise ValueError(f"{component}: migration versions must be unique and increasing: {versions}")
-        done = await self.applied_versions(component)
-        applied = []
-        for migration in migrations:
-            if migration.version in done:
-                continue
-            async with self.transaction():
-                if callable(migration.sql):
-                    await migration.sql(self)
-                else:
-                    for statement in split_sql(migration.sql):
-                        await self.execute(statement)
-                await self.execute(
-                    "INSERT INTO schema_versions (component, version, description, applied_at) VALUES (?,?,?,?)",
-                    (component, migration.version, migration.description, datetime.now(UTC).isoformat()),
-                )
-            log.info("migration applied", extra={"component": component, "version": migration.version})
-            applied.append(migration)
-        return applied
+    async def bulk_insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                               rows)
 
-    async def status(self) -> list[aiosqlite.Row]:
-        return await self.fetchall(
-            "SELECT component, version, description, applied_at FROM schema_versions ORDER BY component, version"
-        )
+    async def last_issued_id(self, table: str) -> int:
+        return await self.fetchval("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,), default=0)
 
     async def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it, so erased data leaves no copy there."""

@@ -11,6 +11,7 @@ Cog tests use it; adapter tests use real peers (Synapse, the Discord double).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -121,10 +122,10 @@ class MemoryAdapter(Adapter):
     async def answer(self, user: UserRef, text: str, request_id: str | None = None) -> list[Sent]:
         """Answer the latest free-text question sent to this member (or the one named)."""
         if request_id is None:
-            asked = [s for s in self.sent if s.content.ask and s.private_to in (user, None)]
-            if not asked:
+            asked = [s.content.ask for s in self.sent if s.content.ask and s.private_to in (user, None)]
+            if not asked or asked[-1] is None:
                 raise AssertionError(f"nothing asked {user.name} a question")
-            request_id = asked[-1].content.ask.id
+            request_id = asked[-1].id
         before = len(self.sent)
         await self.bot.handle_text_answer(TextAnswer(request_id, text, user, self.dm_place(user)))
         return self.sent[before:]
@@ -166,7 +167,7 @@ class MemoryAdapter(Adapter):
 
     async def _remembered(self, ref: SentRef, content: Content, private_to: UserRef | None) -> SentRef:
         # Without buttons, choices are answered by number, as on the console and Matrix.
-        if not self.capabilities.buttons and self.bot is not None:
+        if not self.capabilities.buttons and self.attached:
             await self.bot.pending.remember(ref, content, private_to)
         return ref
 
@@ -198,8 +199,26 @@ class MemoryAdapter(Adapter):
         return ref
 
 
+# Which database the test kit's bots use: None is a SQLite file in the test's directory; otherwise a
+# function giving the PostgreSQL URL of a test directory's database (tests/conftest.py sets it for the
+# tests that run on both engines).
+_database_url_for: Callable[[Path], str] | None = None
+
+
+def use_database(url_for: Callable[[Path], str] | None) -> None:
+    """Bots made by `settings_for_tests` from now on use PostgreSQL (`url_for(directory)`), or SQLite (None)."""
+    global _database_url_for
+    _database_url_for = url_for
+
+
+def database_for_tests(tmp_path: Path) -> str:
+    """What `Database(...)` opens for a test directory: its PostgreSQL database, or its SQLite file."""
+    return _database_url_for(tmp_path) if _database_url_for else str(tmp_path / "kindred.db")
+
+
 def settings_for_tests(tmp_path: Path, **overrides) -> Settings:
     settings = Settings(storage=StorageSettings(path=str(tmp_path / "kindred.db"),
+                                                url=_database_url_for(tmp_path) if _database_url_for else "",
                                                 key_file=str(tmp_path / "kindred.key")))
     for key, value in overrides.items():
         setattr(settings, key, value)
@@ -222,3 +241,15 @@ async def make_test_bot(tmp_path: Path, cogs: list[str] | None = None, adapters:
         yield bot, next(iter(bot.adapters.values()))
     finally:
         await bot.close()
+
+
+async def stored_bytes(db) -> bytes:
+    """What a copy of the database would carry: SQLite's file and write-ahead log as they are on disk;
+    on PostgreSQL every row of every table, as a dump would write it."""
+    if db.engine == "sqlite":
+        wal = db.path.with_name(db.path.name + "-wal")
+        return db.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    dump = []
+    for table in await db.tables():
+        dump += [repr(tuple(row)) for row in await db.fetchall(f"SELECT * FROM {table}")]
+    return "\n".join(dump).encode()

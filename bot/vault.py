@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -54,9 +55,9 @@ def fingerprint(key: bytes) -> str:
 
 
 def load_key(key_path: Path, env: dict[str, str] | None = None, create: bool = True) -> bytes | None:
-    env = os.environ if env is None else env
-    if env.get(KEY_ENV):
-        return decode_key(env[KEY_ENV])
+    environ: Mapping[str, str] = os.environ if env is None else env
+    if environ.get(KEY_ENV):
+        return decode_key(environ[KEY_ENV])
     if key_path.exists():
         return decode_key(key_path.read_text())
     if not create:

@@ -53,15 +53,28 @@ class Adapter(ABC):
     command_prefix: str = PREFIX
     # How a member sends a file with a command here, added to errors that ask for one (ends with a space).
     attach_hint: str = ""
+    # Whether members' commands here are held to the rate limit (platforms open to many people are).
+    rate_limited: bool = True
     # True where strangers can bring the bot into their own rooms or servers (Discord, Matrix): there only
     # places the config maps belong to a community. A local adapter (the console) has one operator.
     mapped_places_only: bool = False
 
     def __init__(self) -> None:
-        self.bot: Kindred | None = None
+        self._bot: Kindred | None = None
 
     def attach(self, bot: Kindred) -> None:
-        self.bot = bot
+        self._bot = bot
+
+    @property
+    def attached(self) -> bool:
+        return self._bot is not None
+
+    @property
+    def bot(self) -> Kindred:
+        """The bot this adapter delivers events to (`Kindred.add_adapter` attaches it before start)."""
+        if self._bot is None:
+            raise RuntimeError(f"{type(self).__name__} is not attached to a bot yet")
+        return self._bot
 
     @abstractmethod
     async def start(self) -> None:
@@ -90,7 +103,7 @@ class Adapter(ABC):
 
     def command_names(self) -> frozenset[str]:
         """First words of the commands members can type here (`checkin` for `checkin start`)."""
-        if self.bot is None:
+        if not self.attached:
             return frozenset()
         router = self.bot.router
         return router.derived("first words", lambda: frozenset(name.split()[0] for name in router.commands))
@@ -101,10 +114,11 @@ class Adapter(ABC):
             return content
         names = self.command_names()
 
-        def local(text: str | None) -> str | None:
+        def local(text: str) -> str:
             return retarget_commands(text, names, self.command_prefix) if text else text
 
-        return replace(content, text=local(content.text), title=local(content.title), footer=local(content.footer),
+        return replace(content, text=local(content.text), title=content.title and local(content.title),
+                       footer=content.footer and local(content.footer),
                        fields=[(local(name), local(value)) for name, value in content.fields])
 
     def parse_user(self, text: str) -> UserRef | None:
@@ -113,6 +127,11 @@ class Adapter(ABC):
 
     async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
         """Open a thread under a message where the platform allows it; None where it does not."""
+        return None
+
+    async def forget_files(self, user: UserRef) -> None:
+        """Delete the files this adapter wrote outside the database for a person (the console saves the
+        exports and charts sent to them). Called when their data is erased or they leave a feature."""
         return None
 
     def responder(self, place: PlaceRef, author: UserRef) -> Responder:

@@ -11,6 +11,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from bot.text import plural
+
 
 @dataclass(frozen=True)
 class ChartPoint:
@@ -109,10 +111,10 @@ def describe(points: list[ChartPoint], first_day: date, last_day: date) -> str:
     """Alt text for screen readers: the same facts the picture shows."""
     span = (last_day - first_day).days + 1
     if not points:
-        return f"Chart of your check-ins over {span} days: no check-ins in this period."
+        return f"Chart of your check-ins over {plural(span, 'day')}: no check-ins in this period."
     moods = [p.mood for p in points if p.mood is not None]
     cravings = [p.craving for p in points if p.craving is not None]
-    parts = [f"Chart of your check-ins over {span} days: {len(points)} check-in days."]
+    parts = [f"Chart of your check-ins over {plural(span, 'day')}: {plural(len(points), 'check-in day')}."]
     if moods:
         parts.append(f"Mood from {min(moods)} to {max(moods)}, average {sum(moods) / len(moods):.1f} of 5.")
     if cravings:

@@ -28,12 +28,15 @@ from cogs.checkins.partners import PartnerCommands
 from cogs.checkins.questions import HIGH_CRAVING, ON_TRACK, QuestionSet, step_content
 from cogs.checkins.store import MIGRATIONS, CheckinStore, from_unix, next_step_in, schedule_of, unix
 from cogs.checkins.streaks import Streak, check_in_streak
-from cogs.checkins.support import SupportChoices, slip_support, struggle_support
+from cogs.checkins.support import SupportChoices, slip_support, slip_taken_back, struggle_support
 from cogs.checkins.timing import next_due
 
 log = logging.getLogger(__name__)
 
 FEATURE = "checkins"
+# Each answer as a member reads it ("Updated your on-track answer for Friday 4 December.").
+ANSWER_NAMES = {"mood": "mood", "craving": "cravings", "on_track": "on-track answer", "intention": "intention",
+                "note": "note"}
 DEFAULT_TIME = time(20, 0)
 DEFAULT_NOTE_RETENTION_DAYS = 90
 
@@ -59,6 +62,9 @@ class SweepResult:
 class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportChoices, Cog):
     name = "checkins"
     title = "Check-ins"
+    help_order = 10
+    help_area = "checkins"
+    help_line = "a short private check-in each day, partners and milestones."
     feature = FEATURE
     migrations = MIGRATIONS
     consent_statement = CONSENT
@@ -113,8 +119,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
         async with self._sweep_lock:
             now = now or self.bot.clock.now()
-            if self._wake_at is not None and self._wake_at > unix(now):
+            if self._wake_at is not None and self._wake_at > unix(now) and not self.bot.db.shared:
                 return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
+            # (not when other replicas share the database: a member may have joined through one of them)
             self._rescheduled_during_claim = False
             self.left_since_claim = set()
             claimed = await dispatch.claim_due(self, now)
@@ -345,6 +352,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             support = await struggle_support(self, ctx, member_id, day, "struggling")
         elif column == "on_track" and value == "slip" and on_track_before != "slip":
             support = await slip_support(self, ctx, member_id, day)
+        elif column == "on_track" and on_track_before == "slip":
+            support = await slip_taken_back(self, member_id, day)
         elif column == "note" and (crisis := self.bot.get_cog("crisis")) is not None:
             # The crisis cog answers the member itself if the note worries it; we only hand it over.
             try:
@@ -356,7 +365,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         if support is not None:
             await ctx.reply(support, private=True)
         elif not advancing:
-            await ctx.reply(f"Updated your {column.replace('_', ' ')} for {day:%A %d %B}.", private=True)
+            await ctx.reply(f"Updated your {ANSWER_NAMES[column]} for {day:%A %-d %B}.", private=True)
         elif next_step != "done":
             await ctx.reply(step_content(questions, next_step, day, self.buttons_for(ctx.author.platform)),
                             private=True)

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.model import Content, UserRef
+from bot.storage import Session
 from cogs.checkins.questions import QuestionSet
 from cogs.checkins.store import from_unix, schedule_from, stored_steps, unix
-from cogs.checkins.timing import Due, next_due, reminder_at
+from cogs.checkins.timing import CheckinDue, next_due, reminder_at
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
@@ -70,13 +70,13 @@ async def claim_due(cog: CheckinsCog, now: datetime) -> Claimed:
     return claimed
 
 
-# --- on the database thread: plain sqlite3, no awaiting ------------------------------------------------
+# --- in one transaction, off the event loop: no awaiting -----------------------------------------------------
 
 EARLIEST_SQL = """SELECT (SELECT MIN(next_due) FROM checkin_members WHERE next_due IS NOT NULL),
                          (SELECT MIN(reminder_due) FROM checkin_members WHERE reminder_due IS NOT NULL)"""
 
 
-def _claim(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str],
+def _claim(conn: Session, now: datetime, platforms: frozenset[str],
            questions: dict[int, QuestionSet]) -> Claimed:
     claimed = Claimed()
     checkin_at, reminder_at_ = conn.execute(EARLIEST_SQL).fetchone()
@@ -108,7 +108,7 @@ def _account_join(platforms: frozenset[str]) -> str:
                AND i.platform IN ({",".join("?" * len(platforms))})"""
 
 
-def _questions(conn: sqlite3.Connection, questions: dict[int, QuestionSet], community_id: int) -> QuestionSet:
+def _questions(conn: Session, questions: dict[int, QuestionSet], community_id: int) -> QuestionSet:
     if community_id not in questions:  # a community no longer in the config: read its questions here
         stored = conn.execute(
             """SELECT value FROM community_settings
@@ -119,7 +119,7 @@ def _questions(conn: sqlite3.Connection, questions: dict[int, QuestionSet], comm
     return questions[community_id]
 
 
-def _claim_checkins(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str],
+def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
                     questions: dict[int, QuestionSet]) -> tuple[list[Outgoing], int]:
     # Named columns, read by position in the loop below (a name lookup on a row costs more than the rest).
     rows = conn.execute(
@@ -133,7 +133,8 @@ def _claim_checkins(conn: sqlite3.Connection, now: datetime, platforms: frozense
                    i.platform, i.user_id
             FROM checkin_members cm {_account_join(platforms)}
             WHERE cm.next_due IS NOT NULL AND cm.next_due <= ?
-            ORDER BY cm.next_due, cm.member_id, i.added_at, i.platform""",
+            ORDER BY cm.next_due, cm.member_id, i.added_at, i.platform
+            FOR UPDATE OF cm SKIP LOCKED""",
         (*platforms, unix(now)),
     ).fetchall()
     outgoing: list[Outgoing] = []
@@ -190,12 +191,12 @@ def _next_moments(now: datetime, local_time: str, timezone: str, weekdays: str, 
     schedule = schedule_from(local_time, timezone, weekdays, paused_until, quiet_start, quiet_end)
     due_at, day = from_unix(due_unix), date.fromisoformat(day_text)
     following = next_due(schedule, max(now, due_at))
-    reminder = reminder_at(schedule, Due(day, due_at), REMINDER_DELAY)
+    reminder = reminder_at(schedule, CheckinDue(day, due_at), REMINDER_DELAY)
     return (unix(following.at) if following else None, following.day.isoformat() if following else None,
             unix(reminder), day)
 
 
-def _claim_reminders(conn: sqlite3.Connection, now: datetime, platforms: frozenset[str]) -> list[Outgoing]:
+def _claim_reminders(conn: Session, now: datetime, platforms: frozenset[str]) -> list[Outgoing]:
     """Claim the single reminder of every check-in still unanswered when its reminder falls due."""
     due = (unix(now),)
     rows = conn.execute(
@@ -206,10 +207,14 @@ def _claim_reminders(conn: sqlite3.Connection, now: datetime, platforms: frozens
             WHERE cm.reminder_due IS NOT NULL AND cm.reminder_due <= ?
               AND e.answered_at IS NULL AND e.reminded = 0
               AND EXISTS (SELECT 1 FROM consents c WHERE c.member_id = cm.member_id AND c.feature = 'checkins')
-            ORDER BY cm.reminder_due, cm.member_id, i.added_at, i.platform""",
+            ORDER BY cm.reminder_due, cm.member_id, i.added_at, i.platform
+            FOR UPDATE OF cm SKIP LOCKED""",
         (*platforms, *due),
     ).fetchall()
-    conn.execute("UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE reminder_due <= ?", due)
+    # Every due reminder is cleared, sent or not (answered, already reminded, no consent); rows another
+    # replica's sweep holds are its own to clear.
+    conn.execute("""UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE member_id IN
+                      (SELECT member_id FROM checkin_members WHERE reminder_due <= ? FOR UPDATE SKIP LOCKED)""", due)
     outgoing, marks = [], []
     latest = unix(now - GRACE)
     for row, user in _first_account_each(rows, platforms):

@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.commands import Access, Context, Param, ParamType, command, on_choice
+from bot.days import describe_weekdays, weekdays_from_text, weekdays_to_text
 from bot.model import Choice, Content, FileAttachment
 from bot.params import ArgumentError, parse_date, suggest_timezones
 from bot.text import plural, timestamp
@@ -13,30 +14,17 @@ from cogs.checkins.chart import ChartPoint, render_chart
 from cogs.checkins.milestones import SoberPeriod, days_sober, next_milestone
 from cogs.checkins.questions import ON_TRACK
 from cogs.checkins.store import SHARE_ITEMS, from_unix, schedule_of
-from cogs.checkins.timing import (
-    DaysError,
-    days_from_text,
-    days_to_text,
-    format_days,
-    parse_days,
-    parse_quiet_hours,
-)
+from cogs.checkins.support import put_count_back
+from cogs.checkins.timing import parse_quiet_hours
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
 
 FEATURE = "checkins"
 JOIN = "!checkin start"
+# What partners see for each `!checkin share` item, as the member reads it.
+SHARED_AS = {"checkins": "whether you checked in", "mood": "your mood", "ontrack": "your on-track answer"}
 ON_OFF = ("on", "off")
-
-
-def _days(text: str | None) -> frozenset[int] | None:
-    if not text:
-        return None
-    try:
-        return parse_days(text)
-    except DaysError as error:
-        raise ArgumentError(f"{error}. Type days like `mon-fri`, `mon,wed,fri`, `weekends` or `daily`") from None
 
 
 class MemberCommands:
@@ -46,14 +34,15 @@ class MemberCommands:
             Param("time", ParamType.TIME, "when to ask you, like 20:00 or 8am", required=False),
             Param("timezone", ParamType.TIMEZONE, "your timezone, like Europe/London", required=False,
                   autocomplete="timezone_suggestions"),
-            Param("days", ParamType.TEXT, "which days: daily, mon-fri, mon,wed,fri", required=False),
+            Param("days", ParamType.DAYS, "which days: daily, mon-fri, mon,wed,fri, tue and thu",
+                  required=False),
         ],
         private=True,
         examples=["!checkin start 20:00 Europe/London", "!checkin start 8am America/Chicago mon-fri"],
     )
     async def checkin_start(self: CheckinsCog, ctx: Context, time=None, timezone=None, days=None) -> None:
         """Join daily private check-ins, or change when they come (time, timezone, days)."""
-        weekdays = _days(days)
+        weekdays = days
         member_id = await ctx.member_id()
         if member_id is not None and await self.bot.consent.has(member_id, FEATURE):
             await self.save_schedule(ctx, member_id, time, timezone, weekdays)
@@ -76,14 +65,14 @@ class MemberCommands:
         row = await self.store.participant(member_id)
         local_time = wanted_time or (time.fromisoformat(row["local_time"]) if row else DEFAULT_TIME)
         zone = timezone or (row["timezone"] if row else ctx.community.timezone)
-        chosen_days = weekdays or (days_from_text(row["days"]) if row else frozenset(range(7)))
+        chosen_days = weekdays or (weekdays_from_text(row["days"]) if row else frozenset(range(7)))
         await self.store.save_schedule(member_id, ctx.community.id, local_time.strftime("%H:%M"), zone,
-                                       days_to_text(chosen_days), self.bot.clock.now().isoformat())
+                                       weekdays_to_text(chosen_days), self.bot.clock.now().isoformat())
         if row is None or row["paused"] and joining:
             await self.store.update(member_id, paused=0, paused_until=None)
         following = await self.reschedule(member_id)
         opening = "You're in. " if joining else "Done. "
-        text = (f"{opening}I'll check in privately {format_days(chosen_days)} at {local_time:%H:%M} ({zone}).")
+        text = (f"{opening}I'll check in privately {describe_weekdays(chosen_days)} at {local_time:%H:%M} ({zone}).")
         if following:
             text += f"\nThe next one: {timestamp(following, 'F')}."
         text += ("\nChange it with `!checkin start 08:30 Europe/London mon-fri`, set quiet hours with "
@@ -237,7 +226,7 @@ class MemberCommands:
         row = await self.store.participant(member_id)
         schedule = schedule_of(row)
         today = self.local_today(row)
-        fields = [("When", f"{format_days(schedule.weekdays)} at {row['local_time']} ({row['timezone']})")]
+        fields = [("When", f"{describe_weekdays(schedule.weekdays)} at {row['local_time']} ({row['timezone']})")]
         if row["paused"]:
             fields.append(("Paused", "yes, until you type `!checkin resume`"))
         elif row["paused_until"]:
@@ -255,11 +244,14 @@ class MemberCommands:
         fields.append(("Milestone announcements", "on" if row["announce_milestones"] else "off"))
         await ctx.reply(Content(title="Your check-ins", fields=fields), private=True)
 
-    @command("checkin sober", params=[Param("date", ParamType.WORD, "the day you started, like 2026-03-01, or off")],
+    @command("checkin sober", params=[Param("date", ParamType.WORD,
+                                            "the day you started, like 2026-03-01; off; or undo")],
              access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN,
-             examples=["!checkin sober 2026-03-01", "!checkin sober off"])
+             examples=["!checkin sober 2026-03-01", "!checkin sober undo", "!checkin sober off"])
     async def checkin_sober(self: CheckinsCog, ctx: Context, date: str) -> None:
-        """Optional: your sobriety date, for private milestone congratulations. `off` removes it."""
+        """Optional: your sobriety date, for private milestones (`off` removes it, `undo` puts the last one back).
+
+        `undo` puts back the date your count had before it last started again after a slip."""
         from datetime import date as Date
 
         member_id = await self.participant_id(ctx)
@@ -270,6 +262,9 @@ class MemberCommands:
         if date.lower() == "off":
             await self.store.replace_sober_periods(member_id, [])
             await ctx.reply("Removed your sobriety date and its history.", private=True)
+            return
+        if date.lower() == "undo":
+            await ctx.reply(await put_count_back(self, member_id, today), private=True)
             return
         since = parse_date(date, today)
         if since > today:
@@ -308,11 +303,34 @@ class MemberCommands:
         member_id = await self.participant_id(ctx)
         if member_id is None:
             return
+        row = await self.store.participant(member_id)
+        was_on = bool(row[SHARE_ITEMS[item]])
         await self.store.update(member_id, **{SHARE_ITEMS[item]: int(setting == "on")})
         row = await self.store.participant(member_id)
-        shared = [name for name, column in SHARE_ITEMS.items() if row[column]]
-        await ctx.reply(f"Your partners now see: {', '.join(shared) or 'nothing'}. Never your notes, "
-                        "intention or cravings.", private=True)
+        shared = [SHARED_AS[name] for name, column in SHARE_ITEMS.items() if row[column]]
+        everything = f"Your partners see: {', '.join(shared) or 'nothing'}. Never your notes, intention or cravings."
+        if setting == "on" and not was_on:
+            today = self.local_today(row)
+            shown = await self._shared_today(member_id, item, today)
+            today_part = f" Today they'll see: {shown}." if shown else ""
+            text = (f"From now on your partners see {SHARED_AS[item]}, starting with today's check-in "
+                    f"({today:%A %-d %B}).{today_part} `!checkin share {item} off` stops it.\n{everything}")
+        else:
+            text = everything
+        await ctx.reply(text, private=True)
+
+    async def _shared_today(self: CheckinsCog, member_id: int, item: str, today: date) -> str:
+        """What partners will read for `item` from today's check-in, if it is already answered."""
+        entry = await self.store.entry(member_id, today)
+        if entry is None or not entry["answered_at"]:
+            return ""
+        if item == "checkins":
+            return "that you checked in"
+        if item == "mood" and entry["mood"] is not None:
+            return f"mood {entry['mood']}/5"
+        if item == "ontrack" and entry["on_track"]:
+            return ON_TRACK[entry["on_track"]].lower()
+        return ""
 
     @command("checkin summary", params=[Param("setting", ParamType.CHOICE, "on or off", choices=ON_OFF)],
              access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN)

@@ -14,6 +14,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from bot.text import plural
+
 DAY_MILESTONES = (1, 7, 30, 60, 90)
 MONTH_MILESTONES = (6, 9)
 
@@ -28,13 +30,12 @@ class Milestone:
 def milestones(sober_since: date) -> Iterator[Milestone]:
     """Every milestone of a sober period starting on `sober_since`, in order, without end."""
     for days in DAY_MILESTONES:
-        yield Milestone(f"d{days}", "1 day" if days == 1 else f"{days} days", sober_since + relativedelta(days=days))
+        yield Milestone(f"d{days}", plural(days, "day"), sober_since + relativedelta(days=days))
     for months in MONTH_MILESTONES:
-        yield Milestone(f"m{months}", f"{months} months", sober_since + relativedelta(months=months))
+        yield Milestone(f"m{months}", plural(months, "month"), sober_since + relativedelta(months=months))
     year = 1
     while True:
-        label = "1 year" if year == 1 else f"{year} years"
-        yield Milestone(f"y{year}", label, sober_since + relativedelta(years=year))
+        yield Milestone(f"y{year}", plural(year, "year"), sober_since + relativedelta(years=year))
         year += 1
 
 
@@ -83,3 +84,10 @@ def reset_after_slip(periods: list[SoberPeriod], slip_day: date) -> list[SoberPe
             return list(periods)
         return [*periods[:-1], SoberPeriod(current.started, slip_day), SoberPeriod(slip_day, None)]
     return [*periods, SoberPeriod(slip_day, None)]
+
+
+def undo_reset(periods: list[SoberPeriod]) -> list[SoberPeriod] | None:
+    """Put back the sober period the latest slip reset closed (None if the latest change was no reset)."""
+    if len(periods) >= 2 and periods[-1].ended is None and periods[-2].ended == periods[-1].started:
+        return [*periods[:-2], SoberPeriod(periods[-2].started, None)]
+    return None

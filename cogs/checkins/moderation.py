@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.commands import Access, Context, Param, ParamType, command
 from bot.model import Content
 from bot.params import ArgumentError
-from bot.text import quote_member_text
+from bot.text import plural, plural_of, quote_member_text
 from cogs.checkins.questions import DEFAULTS, ORDER, QuestionSet
 
 if TYPE_CHECKING:
@@ -45,15 +45,24 @@ class ModeratorCommands:
             """SELECT day, asked, answered FROM checkin_daily_counts
                WHERE community_id = ? AND day >= ? AND asked > 0 ORDER BY day""",
             (community, first))
-        lines = [f"**{taking_part}** members take part in check-ins ({paused} paused)."]
-        for row in rows:
-            if row["asked"] < MIN_GROUP:
-                lines.append(f"{row['day']}: fewer than {MIN_GROUP} asked, rate not shown")
-            else:
-                lines.append(f"{row['day']}: {round(100 * row['answered'] / row['asked'])}% checked in "
-                             f"({row['asked']} asked)")
+        lines = [f"**{plural(taking_part, 'member')}** {plural_of(taking_part, 'takes', 'take')} part in check-ins "
+                 f"({paused} paused)."]
+        # A rate over fewer than MIN_GROUP people could point at one person: those days stay hidden, said
+        # once rather than one line each.
+        shown = [row for row in rows if row["asked"] >= MIN_GROUP]
+        for row in shown:
+            lines.append(f"{row['day']}: {round(100 * row['answered'] / row['asked'])}% checked in "
+                         f"({row['asked']} asked)")
+        hidden = len(rows) - len(shown)
         if not rows:
-            lines.append("No check-ins were sent in this period.")
+            lines.append(f"No check-ins were sent in the last {plural(days, 'day')}.")
+        elif not shown:
+            lines.append(f"On each of the {plural(hidden, 'day')} with check-ins, fewer than {MIN_GROUP} people "
+                         "were asked, so no daily rate is shown (in a group that small it could point to one "
+                         "person).")
+        elif hidden:
+            lines.append(f"{plural(hidden, 'other day')} had fewer than {MIN_GROUP} people asked and "
+                         f"{plural_of(hidden, 'is', 'are')} not shown.")
         await ctx.reply(Content(title="Check-ins in this community", text="\n".join(lines),
                                 footer="Totals only: nobody's answers are shown, and there is no ranking."),
                         private=True)
@@ -117,4 +126,5 @@ class ModeratorCommands:
     async def checkin_retention(self: CheckinsCog, ctx: Context, days: int) -> None:
         """How long members' check-in notes and intentions are kept (default 90 days)."""
         await self.bot.community_settings(ctx.community.id, FEATURE).set("note_retention_days", days)
-        await ctx.reply(f"Notes and intentions are now deleted after {days} days (checked daily).", private=True)
+        await ctx.reply(f"Notes and intentions are now deleted after {plural(days, 'day')} (checked daily).",
+                        private=True)

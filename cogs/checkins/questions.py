@@ -15,6 +15,9 @@ from functools import lru_cache
 from bot.model import Choice, Content, TextRequest
 
 ORDER = ("mood", "craving", "on_track", "intention", "note")
+# What each step asks, in a few words, for when a member has several questions open at once.
+ABOUT = {"mood": "your mood today", "craving": "your cravings today", "on_track": "whether you're on track today",
+         "intention": "today's intention", "note": "today's private note"}
 ON_TRACK = {"yes": "Yes", "struggling": "Struggling", "slip": "Had a slip"}
 HIGH_CRAVING = 7
 
@@ -75,7 +78,7 @@ def step_content(questions: QuestionSet, step: str, day: date, buttons: bool, ti
     prompt = questions.prompts[step]
     text = f"{intro}\n\n{prompt}".strip() if intro else prompt
     choices, ask, hint = _answers(step, day.isoformat(), buttons)
-    return Content(title=title, text=text + hint, choices=list(choices), ask=ask)
+    return Content(title=title, text=text + hint, choices=list(choices), ask=ask, about=ABOUT[step])
 
 
 @lru_cache(maxsize=256)

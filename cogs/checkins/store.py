@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from bot.days import weekdays_from_text
 from bot.storage import Migration
 from cogs.checkins.questions import ORDER
 from cogs.checkins.streaks import carried_streak
-from cogs.checkins.timing import QuietHours, Schedule, days_from_text
+from cogs.checkins.timing import CheckinSchedule, QuietHours
 
 if TYPE_CHECKING:
     from bot.storage import Database
@@ -230,22 +231,22 @@ def from_unix(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
-def schedule_of(row: Any) -> Schedule:
+def schedule_of(row: Any) -> CheckinSchedule:
     return schedule_from(row["local_time"], row["timezone"], row["days"], row["paused_until"],
                          row["quiet_start"], row["quiet_end"])
 
 
 @lru_cache(maxsize=4096)
 def schedule_from(local_time: str, timezone: str, days: str, paused_until: str | None, quiet_start: str | None,
-                  quiet_end: str | None) -> Schedule:
+                  quiet_end: str | None) -> CheckinSchedule:
     # Thousands of members share a handful of schedules: build each one once.
     quiet = None
     if quiet_start and quiet_end:
         quiet = QuietHours(time.fromisoformat(quiet_start), time.fromisoformat(quiet_end))
-    return Schedule(
+    return CheckinSchedule(
         local_time=time.fromisoformat(local_time),
         timezone=timezone,
-        weekdays=days_from_text(days),
+        weekdays=weekdays_from_text(days),
         paused_until=date.fromisoformat(paused_until) if paused_until else None,
         quiet=quiet,
     )

@@ -13,67 +13,7 @@ from zoneinfo import ZoneInfo
 
 from cogs.checkins.streaks import ALL_WEEKDAYS
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_WORDS = {
-    "daily": ALL_WEEKDAYS,
-    "every": ALL_WEEKDAYS,
-    "everyday": ALL_WEEKDAYS,
-    "all": ALL_WEEKDAYS,
-    "weekdays": frozenset(range(5)),
-    "weekends": frozenset({5, 6}),
-    "weekend": frozenset({5, 6}),
-}
 LOOKAHEAD_DAYS = 15  # a schedule always has a day within a week; pauses are handled before the loop
-
-
-class DaysError(ValueError):
-    pass
-
-
-def parse_days(text: str) -> frozenset[int]:
-    """'mon-fri', 'mon,wed,fri', 'weekdays', 'weekends', 'daily' -> weekday numbers (Monday 0)."""
-    words = [w for w in re.split(r"[,\s]+", text.strip().lower()) if w and w not in {"day", "days"}]
-    if not words:
-        raise DaysError("no days given")
-    found: set[int] = set()
-    for word in words:
-        if word in DAY_WORDS:
-            found |= DAY_WORDS[word]
-            continue
-        first, dash, last = word.partition("-")
-        start, end = _day_number(first), _day_number(last) if dash else None
-        if end is None:
-            found.add(start)
-        else:
-            span = (end - start) % 7
-            found |= {(start + i) % 7 for i in range(span + 1)}
-    return frozenset(found)
-
-
-def _day_number(word: str) -> int:
-    for number, name in enumerate(DAY_NAMES):
-        if len(word) >= 2 and name.startswith(word[:3]):
-            return number
-    raise DaysError(f"I don't know the day {word!r}")
-
-
-def format_days(weekdays: frozenset[int]) -> str:
-    if weekdays == ALL_WEEKDAYS:
-        return "every day"
-    if weekdays == DAY_WORDS["weekdays"]:
-        return "Monday to Friday"
-    if weekdays == DAY_WORDS["weekends"]:
-        return "weekends"
-    return ", ".join(DAY_NAMES[d].capitalize() for d in sorted(weekdays))
-
-
-def days_to_text(weekdays: frozenset[int]) -> str:
-    """Storage form: 'mon,wed,fri'."""
-    return ",".join(DAY_NAMES[d] for d in sorted(weekdays))
-
-
-def days_from_text(text: str) -> frozenset[int]:
-    return frozenset(DAY_NAMES.index(d) for d in text.split(",") if d)
 
 
 @dataclass(frozen=True)
@@ -116,7 +56,7 @@ def at_local(day: date, moment: time, zone: ZoneInfo) -> datetime:
 
 
 @dataclass(frozen=True)
-class Schedule:
+class CheckinSchedule:
     local_time: time
     timezone: str
     weekdays: frozenset[int] = ALL_WEEKDAYS
@@ -129,12 +69,12 @@ class Schedule:
 
 
 @dataclass(frozen=True)
-class Due:
+class CheckinDue:
     day: date  # the member's local date the check-in belongs to
     at: datetime  # aware UTC
 
 
-def next_due(schedule: Schedule, after: datetime) -> Due | None:
+def next_due(schedule: CheckinSchedule, after: datetime) -> CheckinDue | None:
     """The first check-in strictly after `after` (aware), or None if the schedule has no days."""
     if not schedule.weekdays:
         return None
@@ -147,11 +87,11 @@ def next_due(schedule: Schedule, after: datetime) -> Due | None:
             continue
         moment = _out_of_quiet(schedule, at_local(day, schedule.local_time, schedule.zone))
         if moment > after:
-            return Due(day, moment)
+            return CheckinDue(day, moment)
     return None
 
 
-def _out_of_quiet(schedule: Schedule, moment: datetime) -> datetime:
+def _out_of_quiet(schedule: CheckinSchedule, moment: datetime) -> datetime:
     """Moves a moment inside the member's quiet hours to the end of them."""
     quiet = schedule.quiet
     if quiet is None:
@@ -163,11 +103,11 @@ def _out_of_quiet(schedule: Schedule, moment: datetime) -> datetime:
     return at_local(end_day, quiet.end, schedule.zone)
 
 
-def in_quiet_hours(schedule: Schedule, moment: datetime) -> bool:
+def in_quiet_hours(schedule: CheckinSchedule, moment: datetime) -> bool:
     return schedule.quiet is not None and schedule.quiet.contains(moment.astimezone(schedule.zone).time())
 
 
-def reminder_at(schedule: Schedule, due: Due, delay: timedelta) -> datetime | None:
+def reminder_at(schedule: CheckinSchedule, due: CheckinDue, delay: timedelta) -> datetime | None:
     """When the single gentle reminder for a check-in goes out, or None if it should not.
 
     No reminder lands in quiet hours or after the check-in's own day is over: one missed day is

@@ -7,14 +7,25 @@ longer be watched.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import Access, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content
+from bot.text import plural
 
 from .alerts import DEFAULT_REALERT_MINUTES
 from .helplines import known_codes, lines_for, normalize_country
 from .texts import DEFAULTS, template_problem
+
+if TYPE_CHECKING:
+    from bot.communities import CommunitySettingsStore
+    from bot.model import UserRef
+    from bot.services import BotServices
+
+    from .store import CrisisStore
 
 DEFAULT_COOLDOWN_MINUTES = 60
 OPEN_ALERTS_SHOWN = 10
@@ -23,7 +34,7 @@ ACK_BUTTONS_SHOWN = 5
 
 
 def in_minutes(minutes: int) -> str:
-    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return plural(minutes, "minute")
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,14 @@ class PendingNarrowing:
 class AdminMixin:
     """Mixed into CrisisCog (needs self.settings(), self.moderators(), self.on_call(), self.store)."""
 
+    bot: BotServices
+    store: CrisisStore
+    settings: Callable[[int], Awaitable[CommunitySettingsStore]]
+    moderators: Callable[[int], Awaitable[list[UserRef]]]
+    on_call: Callable[[], list[UserRef]]
+    open_alert_line: Callable[[Any, datetime], str]
+    pending_narrowing: dict[str, PendingNarrowing]
+
     # --- show and open ---------------------------------------------------------------------------
 
     @command("crisisadmin show", access=Access.MODERATOR, private=True)
@@ -101,7 +120,7 @@ class AdminMixin:
             f"**Alerts go to:** {await self.alert_destination_words(ctx.community.id, values)}",
             f"**Re-alert when nobody acknowledges:** {realert}.",
             f"**Open alerts:** {len(await self.store.open_alerts(ctx.community.id))} (`!crisisadmin open`)",
-            f"**Cooldown:** {values.get('cooldown_minutes', DEFAULT_COOLDOWN_MINUTES)} minutes: the same member "
+            f"**Cooldown:** {in_minutes(values.get('cooldown_minutes', DEFAULT_COOLDOWN_MINUTES))}: the same member "
             "at the same level and kind gets no second reply; a higher level or another kind always does.",
             f"**Community country:** {lines_for(ctx.community.country).name} ({ctx.community.country})",
             f"**Reply texts changed:** {', '.join(sorted(texts)) or 'none'}",
@@ -277,7 +296,7 @@ class AdminMixin:
     async def admin_cooldown(self, ctx: Context, minutes: int) -> None:
         """How long the same member at the same level and kind gets no second reply (worse always does)."""
         await (await self.settings(ctx.community.id)).set("cooldown_minutes", minutes)
-        await ctx.reply(f"Cooldown set to {minutes} minutes. A message at a higher level or of another kind is "
+        await ctx.reply(f"Cooldown set to {in_minutes(minutes)}. A message at a higher level or of another kind is "
                         "always answered.", private=True)
 
     @command(
@@ -290,9 +309,9 @@ class AdminMixin:
     async def admin_realert(self, ctx: Context, minutes: int) -> None:
         """Send an alert nobody acknowledged again, to every moderator privately, after this many minutes."""
         await (await self.settings(ctx.community.id)).set("realert_minutes", minutes)
-        said = (f"after {in_minutes(minutes)}, to every moderator privately (then to the on-call list, if set)"
-                if minutes else "never")
-        await ctx.reply(f"Unacknowledged alerts will be sent again {said}.", private=True)
+        said = (f"will be sent again after {in_minutes(minutes)}, to every moderator privately (then to the "
+                "on-call list, if set)" if minutes else "will not be sent again")
+        await ctx.reply(f"Unacknowledged alerts {said}.", private=True)
 
     @command(
         "crisisadmin country",

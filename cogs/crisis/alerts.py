@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.commands import Context, on_choice
 from bot.model import Choice, Content, PlaceRef, SentRef, UserRef
@@ -29,6 +31,12 @@ from bot.text import timestamp
 
 from .detector import Assessment, Level
 from .texts import Texts
+
+if TYPE_CHECKING:
+    from bot.communities import CommunitySettingsStore
+    from bot.services import BotServices
+
+    from .store import CrisisStore
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +87,11 @@ class Delivery:
 
 class AlertsMixin:
     """Mixed into CrisisCog (needs self.bot, self.store, self.settings(), self.texts())."""
+
+    bot: BotServices
+    store: CrisisStore
+    settings: Callable[[int], Awaitable[CommunitySettingsStore]]
+    texts: Callable[[int], Awaitable[Texts]]
 
     # --- who -------------------------------------------------------------------------------------
 
@@ -189,6 +202,17 @@ class AlertsMixin:
                       "messaged; see !crisisadmin show", extra={"community": community_id, "alert": row["id"]})
         return delivery
 
+    async def deliver_note(self, community_id: int, content: Content) -> Delivery:
+        """A note that is not an alert (a conversation that may need a moderator): the alert channel, or
+        every moderator privately when there is none or it fails."""
+        delivery = Delivery()
+        place = await self.alert_place(community_id)
+        if place is not None:
+            await self._send_to_place(place, content, delivery)
+        if not delivery.ok:
+            await self._send_privately(await self.moderators(community_id), content, delivery)
+        return delivery
+
     async def tell_alert_recipients(self, row, content: Content) -> Delivery:
         """A note about an alert (taken, not delivered, asked to talk) to every place the alert went."""
         delivery = Delivery()
@@ -256,7 +280,7 @@ class AlertsMixin:
         log.info("crisis alert acknowledged", extra={"alert": row["id"]})
 
     async def realert(self, occurrence: Occurrence) -> None:
-        alert_id = occurrence.payload.get("alert_id")
+        alert_id = int(occurrence.payload.get("alert_id") or 0)  # (no alert has id 0)
         row = await self.store.alert(alert_id)
         if row is None or row["acknowledged_at"]:
             return

@@ -19,8 +19,10 @@ from datetime import datetime, timedelta
 
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
+from bot.communities import CommunitySettingsStore
 from bot.model import Choice, Content, IncomingMessage, UserRef
 from bot.params import whole_number
+from bot.text import timestamp
 
 from . import helplines
 from .admin import DEFAULT_COOLDOWN_MINUTES, AdminMixin, Monitoring, PendingNarrowing
@@ -81,6 +83,10 @@ class Answered:
 class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     name = "crisis"
     title = "Crisis support"
+    help_order = 40
+    help_line = "helplines for your country, and your own safety plan."
+    help_first = ("**Struggling right now?** `!crisis` gets you help privately, any time. `!helpline` lists "
+                  "people you can talk to.")
     feature = "crisis"
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT
@@ -97,14 +103,15 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         super().__init__(bot)
         self.store = CrisisStore(bot.db)
         self.recent: dict[str, Answered] = {}  # user key -> what was answered last
-        self.after_consent: dict[str, tuple[str, str]] = {}  # what a member asked for before agreeing
+        self.conversations: dict[str, datetime] = {}  # place key -> until when a peer conversation stays noted
+        self.after_consent: dict[str, tuple[str, str | None]] = {}  # what a member asked for before agreeing
         self.pending_narrowing: dict[str, PendingNarrowing] = {}  # moderator key -> change awaiting a yes
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register_handler(REALERT_HANDLER, self.realert)
         helplines.lines_for(None)  # read the table now, not during someone's crisis
 
-    async def settings(self, community_id: int):
+    async def settings(self, community_id: int) -> CommunitySettingsStore:
         return self.bot.community_settings(community_id, "crisis")
 
     async def texts(self, community_id: int) -> Texts:
@@ -118,6 +125,8 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         result = assess(message.text)
         if result.is_crisis and await self._monitored(ctx):
             await self.crisis_flow(ctx, result, link=message.link)
+        elif result.answering and not ctx.place.is_direct and await self._monitored(ctx):
+            await self.note_conversation(ctx, link=message.link)
 
     async def _monitored(self, ctx: Context) -> bool:
         if ctx.place.is_direct:
@@ -162,6 +171,27 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             await self.note_undelivered_reply(alert_id, f"the platform refused the private message: "
                                                         f"{type(error).__name__}; their direct messages may be closed")
         return True
+
+    async def note_conversation(self, ctx: Context, link: str | None) -> None:
+        """A peer is answering someone who may be in crisis: tell the moderators where, once per place and cooldown.
+
+        The peer is not asked if they are safe and is not named: the note is about the conversation, not them.
+        """
+        now = self.bot.clock.now()
+        key = ctx.place.key
+        if now < self.conversations.get(key, now):
+            return
+        minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
+        if len(self.conversations) > 1000:
+            self.conversations = {place: until for place, until in self.conversations.items() if until > now}
+        self.conversations[key] = now + timedelta(minutes=minutes)
+        texts = await self.texts(ctx.community.id)
+        where = f"channel `{ctx.place.place_id}`" + (f" ([open the message]({link}))" if link else "")
+        await self.deliver_note(ctx.community.id, Content(
+            title="A conversation may need a moderator", text=texts.get("alert_conversation"),
+            fields=[("Where", where), ("When", timestamp(now, "f"))],
+            footer="The message itself is not copied here or stored anywhere."))
+        log.info("crisis conversation noted")
 
     async def screen_private_text(self, ctx: Context, text: str) -> bool:
         """For other cogs (a check-in note, a journal line): run the crisis flow if the text needs it.
@@ -349,7 +379,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             await ctx.reply(f"I don't have helplines for '{country}'. Use a two-letter code such as "
                             f"{', '.join(helplines.known_codes())}.", private=True)
             return
-        if not await self.may_keep_data(member_id):
+        if member_id is None or not await self.may_keep_data(member_id):
             if clear:
                 await ctx.reply("You have no country stored.", private=True)
                 return
@@ -372,6 +402,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     async def on_consent(self, ctx: Context) -> None:
         intent, value = self.after_consent.pop(ctx.author.key, ("", ""))
         member_id = await ctx.member_id()
+        assert member_id is not None  # they have just agreed, so they are a member now
         if intent == "country":
             await self._save_country(ctx, member_id, value)
         elif intent == "plan":

@@ -15,10 +15,13 @@ import re
 
 from .lexicon import Category
 
-_NEGATORS = frozenset("not never no dont didnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without".split())
+_NEGATORS = frozenset("not never no dont didnt doesnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without"
+                      .split())
 # Uncertainty is not negation: "i dont know if i want to live" is more worrying, not less.
 _HEDGES = re.compile(r"\b(?:havent (?:touched|used|had|done|drunk|picked up)|dont know|not sure|cant tell|not saying|not that|dont think i can|never felt|no one|no body|"
-                     r"no way out|no reason|no point|no future|not worth|dont care)\b")
+                     r"no way out|no reason|no point|no future|not worth|dont care|"
+                     # A near miss is not a denial: "the only reason i didnt kill myself was my dog".
+                     r"only (?:reason|thing|one)|almost|nearly|came close|so close|stopped me|kept me|why i (?:didnt|havent))\b")
 _NEGATED_STATE = re.compile(
     r"\b(?:not|never|no longer|nothing like|far from|not at all) (?:really |actually |feeling |at all )?"
     r"(?:suicidal|in danger|at risk|going to (?:hurt|kill|use|drink|pick up|relapse|do anything)|thinking (?:of|about) "
@@ -41,11 +44,12 @@ _NEGATED_STATE = re.compile(
     r"(?:no|nope|not really|never|honestly no)\b|"
     # "its not that i want to end it, i just hate ..." denies this clause; the next clause is judged on its own.
     r"\b(?:its|it is|thats|that is) not (?:that|like|because) i (?:\w+ )?(?:want|wanna|would|will|am going|plan|think about)\b"
+    r"(?!.{0,60}\b(?:but|though)\b.{0,40}\b(?:dont see|cant see|no way out|scared|cant take|cant do))"
 )
 
 _DISTANT_PAST = re.compile(
     r"\b(?:(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|many|several) )?(?:years?|months?|yrs?) ago|"
-    r"last (?:year|spring|summer|fall|autumn|winter|christmas|decade)|years back|back (?:then|in \d{4}|in the day|when)|"
+    r"(?<!the )last (?:year|spring|summer|fall|autumn|winter|christmas|decade)|years back|back (?:then|in \d{4}|in the day|when)|"
     r"used to|in (?:\d{4}|the past|my (?:twenties|teens|thirties|active addiction|addiction|past|old life)|active addiction|"
     r"early recovery|my drinking days|my using days)|when i was (?:using|drinking|younger|a teen|a kid|in active|still using|"
     r"still drinking|in my)|at my (?:lowest|worst|rock bottom)|before (?:i got (?:sober|clean|help)|recovery|treatment|rehab|"
@@ -56,7 +60,9 @@ _DISTANT_PAST = re.compile(
     r"as a (?:teen|teenager|kid|child)|(?:most|much|all|half) of my (?:twenties|teens|thirties|life|adult life)|"
     r"in my (?:twenties|teens|thirties|forties)|(?:my|the) (?:first|last|previous|old|other) (?:detox|detoxes|rehab|"
     r"rehabs|withdrawal|withdrawals|treatment|stint|admission|hospital stay)|my first time|the first time (?:i|around)|"
-    r"i was the (?:\w+ )?(?:guy|girl|one|person|kid|woman|man|dude) who|(?:did|gave|tried|thought|was|had|went) (?:\w+ ){0,3}?"
+    r"i was the (?:\w+ )?(?:guy|girl|one|person|kid|woman|man|dude) who|(?:remember|back in|miss) the (?:days|times|nights) "
+    r"(?:when|where|i)|for the longest time|when i was (?:feeling|so|at|in a|really)|there were (?:days|nights|times)|"
+    r"(?:did|gave|tried|thought|was|had|went) (?:\w+ ){0,3}?"
     r"once because|"
     r"(?:\d{3,} days|(?:\d+|a|one|two|three|six|nine) (?:months?|years?)) since (?:my|the) (?:last )?(?:od|overdose|drink|"
     r"relapse|attempt|use|seizure|hospital)|when i (?:first )?(?:joined|came here|got here|"
@@ -65,6 +71,7 @@ _DISTANT_PAST = re.compile(
 )
 _RETURNING = re.compile(
     r"\b(?:again|still|lately|these days|recently|this week|tonight|right now|coming back|creeping back|are back|is back|"
+
     r"all over again|starting to feel|feel(?:ing)? like that again|today i (?:want|feel like)|same way now)\b"
 )
 _RESOLVED = re.compile(
@@ -142,6 +149,8 @@ _FIGURATIVE_SPANS = re.compile(
     r"(?:is )?(?:dying|died|dead)|overdosed on (?:netflix|sugar|coffee|caffeine|candy|chocolate|tv|memes|pizza|"
     r"cookies|sun)|jump at|shot my shot|kill two birds|drowning in (?:work|paperwork|emails|homework)|death of me|"
     r"(?:going to|gonna|will|is going to) kill me (?:for|when|if)|(?:gonna|going to|will) be the (?:end|death) of me|"
+    r"(?:id|i would|would) (?:honestly )?rather (?:die|be dead) than (?:wait|go to|go back|work|eat|do|sit|take|listen|watch|"
+    r"be seen|admit|ask|call|tell|miss|lose|give|have to|deal with (?:the|my|this|that) \w+)|"
     r"(?:so|too) (?:hot|spicy|cold|funny|embarrassing|awkward|scary|good|cringe|loud|boring) (?:\w+ ){0,4}?(?:gonna|going to|"
     r"could|would|about to) die|through the roof|heart attack when|scared me to death|"
     rf"{_RECOVERY_FIGURES}|on life support|(?:social|career|financial) suicide|suicide (?:squad|mission|run|sprints?|doors|wings|drills)|"
@@ -152,7 +161,7 @@ _FIGURATIVE_SPANS = re.compile(
 )
 
 _COPING = re.compile(
-    r"\b(?:but|instead|then) (?:i )?(?:called|texted|went to|reached out|talked to|prayed|meditated|walked|left|"
+    r"\b(?:but|instead|then|so) (?:i )?(?:called|texted|went to|reached out|talked to|prayed|meditated|walked|left|"
     r"drove past|played the tape|told|hit a meeting|went for a)\b|\b(?:not|never) (?:going|gonna) to (?:use|drink|pick up|"
     r"act on it)\b|\bthe (?:urge|craving|thought) passed\b|\bwalked out\b|\bkept going\b|\bplayed the tape forward\b|"
     r"\bstayed (?:sober|clean)\b|\bblocked (?:and deleted|him|her|them|the number|his number|her number)\b|"
@@ -181,11 +190,34 @@ _PAST_VERB = re.compile(r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|t
                         r"attempted|survived|nearly|almost|took)\b")
 
 
+# "i wanted to die for years", "i was so close to ending it": a state told in the past tense. Not "i was
+# thinking about" or "i was going to", which people say of right now; not an attempt, which is risk either way.
+# Durations that run up to now and habits: "for the last year", "every night", "i keep wanting to".
+_ONGOING = re.compile(
+    r"\b(?:(?:for|over|during|in) the (?:last|past) (?:\w+ )?(?:year|years|months?|weeks?|days?|while)|(?:have|has|ive) been|"
+    r"every (?:day|night|morning|week|single day)|all the time|constantly|weekly|daily|most days|most nights|"
+    r"keep (?:thinking|wanting|feeling|having)|cant stop (?:thinking|wanting)|always|anymore)\b"
+)
+_PAST_STATE = re.compile(r"(?<!if )\b(?:i|we) (?:\w+ )?(?:wanted|felt|thought about|used to|had (?:been|thoughts|the thought)|"
+                         r"would have|got so close|came close|was so close|was (?!thinking|going|planning|about|gonna|ready)\w+)\b")
+
+
+# "I've had these thoughts for the longest time": a duration that runs up to now, not a time that is over
+# ("for the longest time I wanted to die" alone is told as past; "I have had them in the past" is past).
+_UP_TO_NOW = re.compile(r"\b(?:ive|i have|weve|we have)(?: been)? (?:had|having|felt|feeling|struggled|struggling|dealt|"
+                        r"dealing|thought|thinking|wanted|wanting)\b.{0,50}\b(?:for (?:the longest time|so long|so many years|"
+                        r"years|months|a long time|ages|a while)|since (?:i was|\d+|middle school|high school))\b")
+
+
 def in_the_past(clause: str, message: str) -> bool:
     """Said about a time that is over, with nothing saying it has come back or just happened."""
-    if _RETURNING.search(clause) or _RECENT.search(clause):
+    if _RETURNING.search(clause) or _RECENT.search(clause) or _UP_TO_NOW.search(clause):
         return False
     if _DISTANT_PAST.search(clause):
+        return True
+    if _ONGOING.search(clause):
+        return False
+    if _PAST_STATE.search(clause) and not (_RETURNING.search(message) or _RECENT.search(message) or _ONGOING.search(message)):
         return True
     if _LOST_CLEAN_TIME.search(message):
         return False
@@ -289,3 +321,109 @@ _POINTS_BACK = re.compile(r"\b(?:about|re|regarding|ignore|sorry (?:for|about)|d
 
 def points_back(message: str, start: int) -> bool:
     return bool(_POINTS_BACK.search(message[max(0, start - 30) : start]))
+
+
+# --- words said to someone else ------------------------------------------------------------------
+
+# Kinds of danger a peer answers in a thread ("please don't kill yourself", "call 988 if you overdose").
+ANSWERABLE = frozenset({Category.SUICIDE, Category.SELF_HARM, Category.OVERDOSE})
+_SECOND_PERSON = frozenset("you your youre yourself yourselves yours youve youll youd yall".split())
+_FIRST_PERSON = frozenset("i im me my myself ive id ill mine".split())
+
+
+_THIRD_PERSON = frozenset(
+    "he she they hes shes theyre him her them his their people someone somebody everyone everybody anyone anybody friend "
+    "friends brother sister mom dad mother father son daughter wife husband boyfriend girlfriend partner kid kids cousin "
+    "roommate person guy girl man woman".split())
+# "suicide is never the answer", "a family history of suicide": the word as a topic, with no one in it.
+_TOPIC_WORDS = frozenset({"suicide_word", "overdose_word"})
+
+
+def someone_else(clause: str, start: int, end: int, phrase: str) -> str | None:
+    """Thoughts of dying that belong to someone the writer talks about, or to nobody: "my friend wants to die".
+
+    Returns "third_person" or "topic", or None when the words are (or may be) the writer's own.
+    """
+    span = clause[start:end].split()
+    if _FIRST_PERSON.intersection(span):
+        return None
+    before = clause[:start].split()
+    for word in reversed(before[-6:]):
+        if word in _FIRST_PERSON:
+            return None
+        if word in _THIRD_PERSON:
+            return "third_person"
+    words = clause.split()
+    if (phrase in _TOPIC_WORDS and len(words) > 3 and not _FIRST_PERSON.intersection(words)
+            and not (_RETURNING.search(clause) or _RECENT.search(clause) or _ONGOING.search(clause))):
+        return "topic"
+    return None
+
+
+# "asking for a friend" is how people ask for themselves.
+ASKING_FOR_SELF = re.compile(r"\basking for (?:me|myself|a friend)\b")
+
+
+def addressed(clause: str, start: int, end: int) -> bool:
+    """The phrase is about the person being spoken to, not the writer: "you don't deserve to die".
+
+    The nearest person before the phrase in its clause decides ("i know you want to die" is about
+    "you", "you know i want to die" is about "i"); a phrase that names the writer ("better off
+    without me") is always the writer's.
+    """
+    span = clause[start:end].split()
+    if _FIRST_PERSON.intersection(span):
+        return False
+    if _SECOND_PERSON.intersection(span):
+        return True
+    for word in reversed(clause[:start].split()[-6:]):
+        if word in _SECOND_PERSON:
+            return True
+        if word in _FIRST_PERSON:
+            return False
+    return False
+
+
+# A peer answering someone in danger: pleading, pointing to help, telling them they matter. Only
+# together with the topic of danger in the same message (a "we love you" on a milestone is not this).
+_SUPPORTING = re.compile(
+    r"\b(?:please (?:dont|do not|stay|reach out|call|talk to|hold on|hang on|keep going|get help|go to)|"
+    r"dont do (?:it|anything)|(?:call|text|ring|contact) (?:988|911|999|112|000|741741|116 123|"
+    r"(?:a|the|your (?:local )?)(?:hotline|lifeline|crisis line|suicide line|helpline|samaritans|emergency))|"
+    r"(?:we|i|people here|everyone here) (?:all )?(?:love|care about|are here for|am here for|believe in|need) you|"
+    r"(?:youre|you are) not alone|(?:you|your life) (?:matter|matters|deserve|are worth|is worth|are loved|are important)|"
+    r"(?:suicide|killing yourself|ending it|ending your life) (?:is|isnt|is not|is never|will never be|wont) "
+    r"(?:never )?(?:the answer|a solution|the solution|the way|worth it)|permanent solution to a temporary|"
+    r"are you safe|(?:please )?(?:talk|reach out|speak) to (?:someone|somebody|a therapist|a counselor|a doctor|your)|"
+    r"(?:dm|message|pm) me|im here (?:for you|if you)|here for you|stay (?:with us|safe)|dont give up|"
+    r"(?:hang|hold) in there|it (?:will|does|can) get better|glad (?:youre|you are) (?:still )?here)\b"
+)
+_DANGER_TOPIC = re.compile(
+    r"\b(?:suicide|suicidal|kill yourself|killing yourself|end (?:it|your life)|ending (?:it|your life)|die|dying|"
+    r"hurt yourself|hurting yourself|self harm|cutting|do it|988|hotline|lifeline|crisis line|overdose|overdosing|"
+    r"not alone|stay with us|give up)\b"
+)
+
+
+def supporting(message: str) -> bool:
+    """The writer is answering someone who may be in danger (the moderators may want to look in)."""
+    match = _SUPPORTING.search(message)
+    return bool(match) and bool(_DANGER_TOPIC.search(message))
+
+
+# --- recovery talk that borrows the words of danger ----------------------------------------------
+
+# "i overdosed twice back then", "i keep narcan in case someone overdoses": history and preparedness.
+_OVERDOSE_TOLD = re.compile(
+    r"\b(?:in case|just in case|if (?:someone|somebody|anyone|a friend|my \w+|you|they|he|she)|prevent|prevention|"
+    r"(?:carry|carries|keep|keeps|have|got) (?:\w+ )?(?:narcan|naloxone)|risk of|chance of|"
+    r"(?:have|had|has|ive|id) (?:\w+ ){0,2}?(?:overdosed|overdoses)|(?:overdosed|overdoses) (?:\w+ ){0,3}?(?:times|twice|once|before)|"
+    r"(?:died|dead|lost|passed|passed away) (?:\w+ ){0,4}?(?:overdose|overdoses)|since (?:my |the |that |last )?overdose)\b"
+)
+
+
+def recovery_talk(clause: str, window: str, category: Category) -> bool:
+    """Overdose told as history or as something to be ready for, with nothing recent about it."""
+    if category is not Category.OVERDOSE:
+        return False
+    return bool(_OVERDOSE_TOLD.search(clause)) and not _RECENT.search(clause)

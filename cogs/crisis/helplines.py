@@ -54,7 +54,7 @@ class CountryLines:
     sources: tuple[str, ...] = ()
     checked: str = ""
     left_out: tuple[str, ...] = field(default=())
-    directory: Line | None = None
+    directory: Line = field(kw_only=True)  # always given: the worldwide directory
 
     @property
     def known(self) -> bool:
@@ -116,6 +116,7 @@ def pick(country: str | None, category: Category | None, imminent: bool) -> list
     """One or two lines for a crisis reply, most urgent first."""
     lines = lines_for(country)
     first_line: Line | None
+    second: Line | None
     urgent_body = category in (Category.OVERDOSE, Category.MEDICAL, Category.VIOLENCE_ABUSE)
     relapse = is_relapse(category)
     if imminent and relapse:

@@ -47,6 +47,14 @@ _CONCEPT_WORDS = {
 CONCEPTS = {word: concept for concept, words in _CONCEPT_WORDS.items() for word in words.split()}
 
 
+_PUNCTUATION = frozenset(".!?;,:\"")
+
+
+def model_tokens(normalized: str) -> list[str]:
+    """The words the model reads: punctuation carries no meaning on its own and only made long text score higher."""
+    return [token for token in normalized.split() if token not in _PUNCTUATION]
+
+
 def concept_features(tokens: list[str]) -> list[str]:
     """Concept unigrams and the pairs around them ("WANT DEATH", "NEG WANT", "SUBST NOW")."""
     abstract = [CONCEPTS.get(t) or ("NUM" if t.isdigit() else t) for t in tokens]
@@ -66,12 +74,21 @@ def char_features(tokens: list[str]) -> list[str]:
 
     Grams never cross words: cross-word grams memorised accidents of the training phrasing.
     """
-    grams = []
+    grams: list[str] = []
     for token in tokens:
         if len(token) >= 5:
             padded = f" {token} "
             grams.extend(padded[i : i + 4] for i in range(len(padded) - 3))
     return grams
+
+
+# A sentence longer than this many words has its evidence shrunk by sqrt(SHORT / words): the weights were
+# learnt on chat messages, and a long sentence would otherwise add up many small weights into alarm.
+SHORT = 12
+
+
+def length_scale(words: int) -> float:
+    return 1.0 if words <= SHORT else math.sqrt(SHORT / words)
 
 
 @dataclass
@@ -84,8 +101,11 @@ class LinearModel:
     chars: dict[str, float] = field(default_factory=dict)
     concepts: dict[str, float] = field(default_factory=dict)
 
-    def logit(self, tokens: list[str], normalized: str) -> float:
-        total = self.bias
+    def logit(self, tokens: list[str]) -> float:
+        return self.bias + length_scale(len(tokens)) * self.evidence(tokens)
+
+    def evidence(self, tokens: list[str]) -> float:
+        total = 0.0
         get = self.words.get
         for token in tokens:
             total += get(token, 0.0)
@@ -103,11 +123,40 @@ class LinearModel:
             total += get(feat, 0.0)
         return total
 
-    def probability(self, tokens: list[str], normalized: str) -> float:
-        logit = self.logit(tokens, normalized)
-        if logit < -30:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-logit))
+    def probability(self, tokens: list[str]) -> float:
+        return _sigmoid(self.logit(tokens))
+
+    def window_logits(self, tokens: list[str], size: int, stride: int) -> list[float]:
+        """Logits of tokens[i : i + size] for i = 0, stride, 2 * stride...: each feature is looked up once.
+
+        Equal to `logit()` of each window (the features of a window are its words and the pairs inside it).
+        """
+        words, bigrams, chars, concepts = self.words.get, self.bigrams.get, self.chars.get, self.concepts.get
+        abstract = [CONCEPTS.get(t) or ("NUM" if t.isdigit() else t) for t in tokens]
+        single = []
+        for token, meaning in zip(tokens, abstract, strict=True):
+            weight = words(token, 0.0)
+            if meaning.isupper():
+                weight += concepts(meaning, 0.0)
+            if self.chars and len(token) >= 5:
+                padded = f" {token} "
+                weight += sum(chars(padded[i : i + 4], 0.0) for i in range(len(padded) - 3))
+            single.append(weight)
+        pairs = []
+        for i in range(len(tokens) - 1):
+            weight = bigrams(f"{tokens[i]} {tokens[i + 1]}", 0.0)
+            a, b = abstract[i], abstract[i + 1]
+            if a.isupper() or b.isupper():
+                weight += concepts(f"{a} {b}", 0.0)
+            pairs.append(weight)
+        logits = []
+        n = len(tokens)
+        starts = [0] if n <= size else range(0, n - stride, stride)
+        for first in starts:
+            last = min(first + size, n)
+            evidence = sum(single[first:last]) + sum(pairs[first : last - 1])
+            logits.append(self.bias + length_scale(last - first) * evidence)
+        return logits
 
     def to_json(self) -> dict:
         return {"bias": self.bias, "words": self.words, "bigrams": self.bigrams, "chars": self.chars, "concepts": self.concepts}
@@ -125,11 +174,20 @@ class CrisisModel:
     categories: dict[str, LinearModel]
     meta: dict
 
-    def risk_probability(self, tokens: list[str], normalized: str) -> float:
-        return self.risk.probability(tokens, normalized)
+    def risk_probability(self, tokens: list[str]) -> float:
+        return self.calibrated(self.risk.logit(tokens))
 
-    def best_category(self, tokens: list[str], normalized: str) -> tuple[str, float]:
-        scored = [(model.logit(tokens, normalized), name) for name, model in self.categories.items()]
+    def calibrated(self, logit: float) -> float:
+        """The probability that a message scored like this is a crisis, fitted on held messages (Platt scaling)."""
+        scale, shift = self.meta.get("calibration", (1.0, 0.0))
+        return _sigmoid(scale * logit + shift)
+
+    def sentence_probability(self, tokens: list[str], size: int, stride: int) -> float:
+        """The most worrying window of one sentence (the whole sentence when it is short)."""
+        return self.calibrated(max(self.risk.window_logits(tokens, size, stride)))
+
+    def best_category(self, tokens: list[str]) -> tuple[str, float]:
+        scored = [(model.logit(tokens), name) for name, model in self.categories.items()]
         logit, name = max(scored)
         return name, 1.0 / (1.0 + math.exp(-max(min(logit, 30.0), -30.0)))
 
@@ -151,6 +209,12 @@ class CrisisModel:
             {name: LinearModel.from_json(data) for name, data in payload["categories"].items()},
             payload.get("meta", {}),
         )
+
+
+def _sigmoid(logit: float) -> float:
+    if logit < -30:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 _loaded: CrisisModel | None = None

@@ -177,6 +177,14 @@ _WORD_MAP: dict[str, str] = {
     "endin": "ending",
     "tryin": "trying",
     "feelin": "feeling",
+    "cuttin": "cutting",
+    "drinkin": "drinking",
+    "shakin": "shaking",
+    "seein": "seeing",
+    "poundin": "pounding",
+    "lookin": "looking",
+    "bein": "being",
+    "usin": "using",
     "im": "im",
     "i‘m": "im",
     "tbh": "",
@@ -209,6 +217,7 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _NON_TEXT = re.compile(r"[^a-z0-9.!?,;:\"\s]")
 _SPACES = re.compile(r"[ \t]+")
 _TO_FROM_2 = re.compile(r"\b(want|going|need|have|got|wish|trying|ready) 2\b")
+_SELF_HARM_SHORT = re.compile(r"(?<![a-z])s/h(?![a-z])")
 _TOKEN = re.compile(r"[a-z0-9*\-]+|[^a-z0-9*\-\s]")
 
 
@@ -256,11 +265,13 @@ def normalize(text: str) -> str:
         text = text.replace("sewer slide", "suicide")
     if ("*" in text or "!" in text or "1" in text) and _CENSORED.search(text):
         text = _CENSORED.sub(_uncensor, text)
-    text = _SLANG_PHRASES.sub(lambda m: _SLANG_PHRASE_MAP[m.group(0)], text)
+    if any(phrase in text for phrase in _SLANG_PHRASE_MAP):
+        text = _SLANG_PHRASES.sub(lambda m: _SLANG_PHRASE_MAP[m.group(0)], text)
     if "delete" in text:
         text = _SELF_DELETE.sub(r"\1 kill myself", text)
     if "/" in text:
-        text = text.replace("w/o", " without ").replace("s/h", " self harm ").replace("b/c", " because ")
+        # "s/h" alone is self-harm shorthand; inside "his/her" it is not.
+        text = _SELF_HARM_SHORT.sub(" self harm ", text.replace("w/o", " without ").replace("b/c", " because "))
     text = text.replace("'", "")
     text = _REPEATS.sub(r"\1\1", text)
     text = _NON_TEXT.sub(" ", text)

@@ -10,10 +10,17 @@ their plan: it is theirs, kept at their request.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot.commands import Context, Param, ParamType, command, on_choice, on_text
 from bot.model import Choice, Content, TextRequest
 from bot.vault import VaultError
+
+if TYPE_CHECKING:
+    from bot.services import BotServices
+
+    from .store import CrisisStore
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,13 @@ SKIP_WORDS = {"skip", "-", "none", "nothing", "clear"}
 class SafetyPlanMixin:
     """Commands and handlers for the safety plan; mixed into CrisisCog (needs self.bot, self.store)."""
 
+    bot: BotServices
+    store: CrisisStore
+    feature: str
+    consent_statement: str
+    after_consent: dict[str, tuple[str, str | None]]
+    may_keep_data: Callable[[int | None], Awaitable[bool]]
+
     @command(
         "safetyplan",
         private=True,
@@ -55,14 +69,14 @@ class SafetyPlanMixin:
         action = action or "view"
         member_id = await ctx.member_id()
         if action in ("write", "edit"):
-            if not await self.may_keep_data(member_id):
+            if member_id is None or not await self.may_keep_data(member_id):
                 self.after_consent[ctx.author.key] = ("plan", "")
                 await ctx.bot.consent.ask(ctx, self.feature, self.consent_statement)
                 return
             await self._ask_section(ctx, 0, await self._plan(member_id))
             return
         if action == "delete":
-            if not await self.store.plan_rows(member_id):
+            if member_id is None or not await self.store.plan_rows(member_id):
                 await ctx.reply("You don't have a safety plan stored, so there is nothing to delete.", private=True)
                 return
             await ctx.reply(
@@ -128,7 +142,7 @@ class SafetyPlanMixin:
     @on_text("crisis.plan", rate_limited=False)
     async def plan_answer(self, ctx: Context, value: str, text: str) -> None:
         member_id = await ctx.member_id()
-        if not await self.may_keep_data(member_id):
+        if member_id is None or not await self.may_keep_data(member_id):
             await ctx.reply("Your safety plan isn't switched on. Type `!safetyplan write` to start again.", private=True)
             return
         try:

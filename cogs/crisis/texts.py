@@ -76,9 +76,15 @@ DEFAULTS: dict[str, str] = {
         "Press Acknowledge when you take it, so others know."
     ),
     "alert_requested": "A member asked for someone to reach out to them. Please contact them privately and kindly.",
+    # A member answered someone who may be in crisis ("please don't, call 988"). The writer is not asked
+    # anything; the moderators hear where, so someone can look in on the conversation.
+    "alert_conversation": (
+        "A member is answering someone who may be in crisis. Nobody was messaged about it. A moderator may "
+        "want to read the conversation and check on the person they are answering."
+    ),
 }
 
-ALERT_KEYS = ("alert_intro", "alert_requested")
+ALERT_KEYS = ("alert_intro", "alert_requested", "alert_conversation")
 
 # What each text may contain between braces, and what it becomes. Anything else is refused when a
 # moderator sets the text, so a typo cannot reach a member in crisis.

@@ -56,8 +56,8 @@ _NEUTRAL_OPENERS = [
 def parse_templates(text: str) -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
     """Return the slots and (label, category, template) triples."""
     slots: dict[str, list[str]] = {}
-    templates = []
-    label = category = None
+    templates: list[tuple[str, str, str]] = []
+    label = category = ""
     for raw in text.splitlines():
         line = raw.strip()
         if not line or (line.startswith("#") and not line.startswith("##")):

@@ -17,8 +17,8 @@ from bot.storage import Migration
 from bot.text import plural
 
 from . import render
-from .models import ANSWERS, Occurrence
-from .organise import OrganiserCommands
+from .models import ANSWERS, Meeting
+from .organise import ORGANISED_DRAFT, Drafted, OrganiserCommands
 from .service import MeetupService
 from .spec import DEFAULT_CAPACITY, DEFAULT_DURATION, SPEC_EXAMPLE, SpecError, describe_duration, parse_spec
 from .store import MIGRATIONS, NAME_CONTEXT, MeetupStore
@@ -44,6 +44,9 @@ class MeetupsCog(OrganiserCommands, Cog):
     name = "meetups"
     community_feature = True  # a community's meetups: not offered in rooms no community mapped
     title = "Meetups"
+    help_order = 20
+    help_area = "meetups"
+    help_line = "upcoming meetups, RSVPs, reminders and calendar files."
     feature = FEATURE
     sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]
     data_statement = DataStatement(
@@ -153,8 +156,8 @@ class MeetupsCog(OrganiserCommands, Cog):
             fields.append(("Description", data["description"]))
         return fields
 
-    @on_choice("meetup.draft")
-    async def draft_answer(self, ctx: Context, value: str) -> None:
+    @on_choice("meetup.draft", guard=ORGANISED_DRAFT)
+    async def draft_answer(self, ctx: Context, value: str, target: Drafted) -> None:
         token, _, decision = value.partition(":")
         draft = self.take_draft(ctx, token)
         if draft is None:
@@ -180,7 +183,7 @@ class MeetupsCog(OrganiserCommands, Cog):
             place=data["place"], start=data["start"], duration=data["duration"], capacity=data["capacity"],
             recurrence=data["recurrence"], cutoff=data["cutoff"], organiser=ctx.author.key, origin=data["origin"],
             now=now)
-        meetup = await self.store.get(meetup_id)
+        meetup = await self.store.existing(meetup_id)
         occ = await self.service.next_occurrence(meetup)
         posted = await self.service.announce(occ) if occ else 0
         where = f"announced in {plural(posted, 'place')}" if posted else (
@@ -218,8 +221,10 @@ class MeetupsCog(OrganiserCommands, Cog):
                             "calendar. Press Going on a meetup first.", private=True)
             return
         attachment, count = await self.service.member_file(member_id)
-        text = (f"Here are the {plural(count, 'meetup')} you're going to (or waitlisted for). Open the file to "
-                "add them to your calendar." if count else "You're not going to any upcoming meetup right now.")
+        text = (("Here is the meetup you're going to (or waitlisted for). Open the file to add it to your calendar."
+                 if count == 1 else f"Here are the {plural(count, 'meetup')} you're going to (or waitlisted for). "
+                 "Open the file to add them to your calendar.")
+                if count else "You're not going to any upcoming meetup right now.")
         await ctx.reply(Content(text=text, files=[attachment] if count else []), private=True)
 
     @command("meetup show", params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],
@@ -256,7 +261,7 @@ class MeetupsCog(OrganiserCommands, Cog):
             return
         await self.rsvp(ctx, occ, answer)
 
-    async def rsvp(self, ctx: Context, occ: Occurrence, answer: str) -> None:
+    async def rsvp(self, ctx: Context, occ: Meeting, answer: str) -> None:
         now = self.bot.clock.now()
         if occ.cancelled or occ.meetup.status != "active":
             await ctx.reply(f"**{occ.meetup.title}** on {render.timestamp(occ.start, 'F')} was cancelled.",
@@ -289,7 +294,7 @@ class MeetupsCog(OrganiserCommands, Cog):
     async def on_consent(self, ctx: Context) -> None:
         waiting = self.waiting_for_consent.pop(ctx.author.key, None)
         occ = await self.service.occurrence_from_key(waiting[0]) if waiting else None
-        if occ is None:
+        if occ is None or waiting is None:
             await ctx.reply("Thank you, you're in. Press Going on a meetup to save your seat.", private=True)
             return
         await self.rsvp(ctx, occ, waiting[1])
@@ -351,7 +356,7 @@ class MeetupsCog(OrganiserCommands, Cog):
                 else:
                     await self.store.anonymise(meetup_id)
                 changed += 1
-                meetup = await self.store.get(meetup_id)
+                meetup = await self.store.existing(meetup_id)
                 for occ in await self.store.materialized(meetup, after=now):
                     await self.service.refresh(occ)  # posted announcements lose the words too
         return changed

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
@@ -50,7 +52,7 @@ def _vevent(item: IcsEvent, stamp: datetime) -> Event:
     if item.url:
         event.add("url", item.url)
     if item.recurrence is not None:
-        rule = item.recurrence.to_rrule(item.start.tzinfo, item.start.timetz().replace(tzinfo=None))
+        rule = item.recurrence.to_rrule(cast(ZoneInfo, item.start.tzinfo), item.start.timetz().replace(tzinfo=None))
         event.add("rrule", _rrule_dict(rule))
     for excluded in item.exdates:
         event.add("exdate", excluded)

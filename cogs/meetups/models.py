@@ -69,7 +69,7 @@ class Meetup:
 
 
 @dataclass
-class Occurrence:
+class Meeting:
     """One meeting of a meetup, with any per-occurrence changes applied."""
 
     meetup: Meetup

@@ -6,24 +6,91 @@ answered an affected meeting is told privately, on the platform they answered fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.commands import Access, Context, Param, ParamType, command
+from bot.commands import Access, Context, Guard, Param, ParamType, command
 from bot.model import Choice, Content
 from bot.params import whole_number
 from bot.text import plural, quote_member_name, quote_member_text, timestamp
 
-from .models import Meetup, Occurrence, iso
+from .models import Meeting, Meetup, iso
 from .recurrence import localize
 from .spec import SpecError, describe_duration, parse_spec
 from .timeparse import TimeParseError, When, is_time_only, parse_date, parse_when
 
+if TYPE_CHECKING:
+    from bot.services import BotServices
+
+    from .cog import Draft
+    from .service import MeetupService
+    from .store import MeetupStore
+
 ONE_ONLY = ("place", "duration", "when", "time_only", "description")
+
+
+class Target(NamedTuple):
+    """The meetup a command acts on, and the one meeting of it that was named, if any."""
+
+    meetup: Meetup
+    occurrence: Meeting | None = None
+
+
+class Drafted(NamedTuple):
+    """The meetup a confirmation button would change; None for one still being planned (create)."""
+
+    meetup: Meetup | None
+
+
+async def named_meetup(cog: Any, ctx: Context, text: str) -> Target | None:
+    """"NAME" or "NAME on DATE", up to the first comma (the rest of the line is the command's own;
+    a meetup's name never has a comma, as commas separate the parts of `!meetup create`)."""
+    meetup, occ = await cog.target(ctx, text.partition(",")[0])
+    return None if meetup is None else Target(meetup, occ)
+
+
+async def drafted_meetup(cog: Any, ctx: Context, value: str) -> Drafted | None:
+    """The meetup a confirmation button ("TOKEN:DECISION") would change."""
+    draft = cog.drafts.get(value.partition(":")[0])
+    if draft is None:
+        await ctx.reply("That plan has expired or isn't yours. Please run the command again.", private=True)
+        return None
+    if "meetup_id" not in draft.data:
+        return Drafted(None)
+    meetup = await cog.store.get(draft.data["meetup_id"])
+    if meetup is None:
+        await ctx.reply("That meetup is no longer there; nothing was changed.", private=True)
+        return None
+    return Drafted(meetup)
+
+
+async def organises(cog: Any, ctx: Context, target: Target | Drafted) -> bool:
+    return await cog.can_organise(ctx, target.meetup)
+
+
+async def sees_names(cog: Any, ctx: Context, target: Target) -> bool:
+    return await cog.service.settings(ctx.community.id).get("names_public", False) or await organises(cog, ctx, target)
+
+
+# Who may act on a meetup: its own organiser and the community's moderators (see can_organise).
+ORGANISED = Guard(named_meetup, organises, "Only this meetup's organiser and moderators can do that. "
+                                           "`!meetups` shows what's planned.")
+ORGANISED_DRAFT = Guard(drafted_meetup, organises, "Only this meetup's organiser and moderators can do that.")
+NAMES_SHOWN = Guard(named_meetup, sees_names, "Only organisers and moderators see who is going; everyone sees "
+                                              "the count with `!meetup show NAME`.")
 
 
 class OrganiserCommands:
     """Mixed into MeetupsCog; uses its store, service and drafts."""
+
+    # What this mixin uses of MeetupsCog:
+    bot: BotServices
+    store: MeetupStore
+    service: MeetupService
+    drafts: dict[str, Draft]
+    new_draft: Callable[..., str]
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -53,7 +120,7 @@ class OrganiserCommands:
                             private=True)
         return None
 
-    async def next_for(self, ctx: Context, name: str) -> Occurrence | None:
+    async def next_for(self, ctx: Context, name: str) -> Meeting | None:
         meetup = await self.one_meetup(ctx, name)
         if meetup is None:
             return None
@@ -62,7 +129,7 @@ class OrganiserCommands:
             await ctx.reply(f"**{meetup.title}** has no upcoming meetings.", private=True)
         return occ
 
-    async def target(self, ctx: Context, name_part: str) -> tuple[Meetup | None, Occurrence | None]:
+    async def target(self, ctx: Context, name_part: str) -> tuple[Meetup | None, Meeting | None]:
         """"NAME" or "NAME on DATE": the meetup, and the meeting on that date if one was named."""
         name, _, day_text = name_part.partition(" on ")
         meetup = await self.one_meetup(ctx, name)
@@ -81,29 +148,25 @@ class OrganiserCommands:
                         "lists the next ones.", private=True)
         return None, None
 
-    def scope_choices(self, token: str, occ: Occurrence) -> list[Choice]:
+    def scope_choices(self, token: str, occ: Meeting) -> list[Choice]:
         return [Choice(f"meetup.draft:{token}:save", f"Only {occ.start:%a %-d %b}", "primary"),
                 Choice(f"meetup.draft:{token}:series", "The whole series", "danger"),
                 Choice(f"meetup.draft:{token}:drop", "Keep everything", "secondary")]
 
     # --- edit -------------------------------------------------------------------------------------
 
-    @command("meetup edit", params=[Param("changes", ParamType.TEXT, help="NAME [on DATE], then the changes")],
+    @command("meetup edit", params=[Param("changes", ParamType.TEXT, help="NAME [on DATE], then the changes",
+                                          guard=ORGANISED)],
              private=True, examples=["!meetup edit Alumni coffee, capacity 14",
                                      "!meetup edit Alumni coffee on dec 10, 7pm, at Room 5"])
-    async def edit(self, ctx: Context, changes: str) -> None:
+    async def edit(self, ctx: Context, changes: str, target: Target) -> None:
         """Change a meetup (organisers): time, place, length, capacity, cut-off, name, description.
 
         Start with the meetup's name (add "on DATE" for one meeting of a series), then the changes in
         the same form as `!meetup create`. Everyone who answered is told.
         """
-        name_part, _, rest = changes.partition(",")
-        meetup, occ = await self.target(ctx, name_part)
-        if meetup is None:
-            return
-        if not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only this meetup's organiser and moderators can change it.", private=True)
-            return
+        rest = changes.partition(",")[2]
+        meetup, occ = target
         specific = occ is not None
         occ = occ or await self.service.next_occurrence(meetup)
         try:
@@ -118,7 +181,7 @@ class OrganiserCommands:
         fields = {k: v for k, v in vars(spec).items() if v is not None and k != "when_text"}
         if when is not None:
             fields["when"] = when
-            fields["time_only"] = is_time_only(spec.when_text)
+            fields["time_only"] = is_time_only(spec.when_text or "")
         if not fields:
             await ctx.reply("What should change? E.g. `!meetup edit Alumni coffee, capacity 14, at Room 5`.",
                             private=True)
@@ -164,7 +227,7 @@ class OrganiserCommands:
         else:
             await self.edit_now(ctx, meetup, draft.data["fields"], None if whole else occ)
 
-    async def edit_now(self, ctx: Context, meetup: Meetup, fields: dict, occ: Occurrence | None) -> None:
+    async def edit_now(self, ctx: Context, meetup: Meetup, fields: dict, occ: Meeting | None) -> None:
         now = self.bot.clock.now()
         if occ is not None:  # one meeting of a series
             when = fields.get("when")
@@ -195,7 +258,7 @@ class OrganiserCommands:
                 updates.update(start=when.start, recurrence=when.recurrence)
             await self.store.update(meetup.id, **updates)
             await self.service.unschedule_meetup(meetup)
-            meetup = await self.store.get(meetup.id)
+            meetup = await self.store.get(meetup.id) or meetup
             if when is not None:
                 await self.rekey_future(meetup, now)
             affected = await self.store.materialized(meetup, after=now)
@@ -233,16 +296,12 @@ class OrganiserCommands:
 
     # --- cancel -----------------------------------------------------------------------------------
 
-    @command("meetup cancel", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE for one meeting")],
+    @command("meetup cancel", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE for one meeting",
+                                            guard=ORGANISED)],
              private=True, examples=["!meetup cancel Alumni coffee on dec 10", "!meetup cancel #3"])
-    async def cancel(self, ctx: Context, name: str) -> None:
+    async def cancel(self, ctx: Context, name: str, target: Target) -> None:
         """Cancel one meeting or a whole meetup (organisers); everyone who answered is told privately."""
-        meetup, occ = await self.target(ctx, name)
-        if meetup is None:
-            return
-        if not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only this meetup's organiser and moderators can cancel it.", private=True)
-            return
+        meetup, occ = target
         specific = occ is not None
         occ = occ or await self.service.next_occurrence(meetup)
         token = self.new_draft(ctx, "cancel", meetup_id=meetup.id, rule_start=occ.rule_start if occ else None)
@@ -253,26 +312,27 @@ class OrganiserCommands:
             choices = [Choice(f"meetup.draft:{token}:{decision}", "Yes, cancel it", "danger"),
                        Choice(f"meetup.draft:{token}:drop", "Keep it")]
         one_meeting = occ is not None and (specific or meetup.recurrence is None)
-        what = f"{meetup.title} on {timestamp(occ.start, 'F')}" if one_meeting else meetup.title
+        what = f"{meetup.title} on {timestamp(occ.start, 'F')}" if occ is not None and one_meeting else meetup.title
         await ctx.reply(Content(title=f"Cancel {what}?", text="Everyone who answered will be told privately.",
                                 choices=choices), private=True)
 
-    async def cancel_now(self, ctx: Context, meetup: Meetup, occ: Occurrence | None) -> None:
+    async def cancel_now(self, ctx: Context, meetup: Meetup, occ: Meeting | None) -> None:
         now = self.bot.clock.now()
         if occ is None:
             await self.store.update(meetup.id, status="cancelled")
             await self.service.unschedule_meetup(meetup)
-            meetup = await self.store.get(meetup.id)
+            meetup = await self.store.get(meetup.id) or meetup
             affected = await self.store.materialized(meetup, after=now)
         else:
             await self.store.change_occurrence(occ, cancelled=1)
             await self.service.unschedule(occ)
             affected = [await self.store.occurrence(meetup, occ.rule_start)]
         told = 0
+        carries_on = " The series carries on as usual." if occ is not None and meetup.recurrence else ""
         for changed in affected:
             told += await self.service.tell_answered(
-                changed, f"**{meetup.title}** on {timestamp(changed.start, 'F')} is cancelled. Sorry for the change; "
-                         "`!meetups` shows what else is planned.")
+                changed, f"**{meetup.title}** on {timestamp(changed.start, 'F')} is cancelled.{carries_on} Sorry for "
+                         "the change; `!meetups` shows what else is planned.")
             await self.service.refresh(changed)
         if occ is not None and meetup.recurrence is not None and await self.store.posts(occ):
             following = await self.service.next_occurrence(meetup)
@@ -282,18 +342,12 @@ class OrganiserCommands:
 
     # --- attendees and messages -------------------------------------------------------------------
 
-    @command("meetup attendees", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE")],
+    @command("meetup attendees", params=[Param("name", ParamType.TEXT, help="NAME, or NAME on DATE",
+                                               guard=NAMES_SHOWN)],
              private=True, examples=["!meetup attendees Alumni coffee"])
-    async def attendees(self, ctx: Context, name: str) -> None:
+    async def attendees(self, ctx: Context, name: str, target: Target) -> None:
         """Who is going and who is waiting (organisers and moderators, unless names are public here)."""
-        meetup, occ = await self.target(ctx, name)
-        if meetup is None:
-            return
-        public = await self.service.settings(ctx.community.id).get("names_public", False)
-        if not public and not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only organisers and moderators see who is going; everyone sees the count with "
-                            f"`!meetup show {meetup.title}`.", private=True)
-            return
+        meetup, occ = target
         occ = occ or await self.service.next_occurrence(meetup)
         if occ is None:
             await ctx.reply(f"**{meetup.title}** has no upcoming meetings.", private=True)
@@ -308,17 +362,13 @@ class OrganiserCommands:
             fields.append(("Maybe", ", ".join(groups["maybe"])))
         await ctx.reply(Content(title=f"{meetup.title}, {occ.start:%a %-d %b %H:%M}", fields=fields), private=True)
 
-    @command("meetup message", params=[Param("text", ParamType.TEXT, help="NAME, then your message")],
+    @command("meetup message", params=[Param("text", ParamType.TEXT, help="NAME, then your message",
+                                             guard=ORGANISED)],
              private=True, examples=["!meetup message Alumni coffee, We're in the back room today."])
-    async def message(self, ctx: Context, text: str) -> None:
+    async def message(self, ctx: Context, text: str, target: Target) -> None:
         """Send a private message to everyone going, waitlisted or maybe for the next meeting (organisers)."""
-        name, _, body = text.partition(",")
-        meetup, occ = await self.target(ctx, name)
-        if meetup is None:
-            return
-        if not await self.can_organise(ctx, meetup):
-            await ctx.reply("Only this meetup's organiser and moderators can message its attendees.", private=True)
-            return
+        body = text.partition(",")[2]
+        meetup, occ = target
         if not body.strip():
             await ctx.reply("Add your message after a comma: `!meetup message Alumni coffee, See you at 6!`",
                             private=True)
@@ -326,6 +376,7 @@ class OrganiserCommands:
         occ = occ or await self.service.next_occurrence(meetup)
         told = 0
         for row in await self.store.rsvps(occ, ("going", "waitlist", "maybe")) if occ else []:
+            assert occ is not None  # (the loop runs only for a meeting)
             told += await self.service.tell(row["member_id"], row["platform"], Content(
                 text=f"From the organiser of **{meetup.title}** ({timestamp(occ.start, 'f')}):\n"
                      f"{quote_member_text(body, 1500)}"))
@@ -379,7 +430,7 @@ class OrganiserCommands:
         if words == ["none"]:
             chosen: list[int] = []
         elif words and len(words) <= 3 and all((n := whole_number(w)) is not None and 1 <= n <= 168 for w in words):
-            chosen = sorted({whole_number(w) for w in words}, reverse=True)
+            chosen = sorted({n for w in words if (n := whole_number(w)) is not None}, reverse=True)
         else:
             await ctx.reply("Give up to three numbers of hours between 1 and 168, like `!meetup reminder-times 24 1`, "
                             "or `none`.", private=True)

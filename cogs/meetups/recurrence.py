@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from bot.days import describe_weekdays
+
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ICS_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
@@ -48,6 +50,8 @@ class Recurrence:
     nth: int | None = None
     until: date | None = None
     count: int | None = None
+    # More weekdays a weekly rule meets on ("every Tuesday and Thursday": weekday 1, also (3,)).
+    also: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.freq not in ("weekly", "monthly"):
@@ -62,15 +66,24 @@ class Recurrence:
             raise ValueError("give an end date or a count, not both")
         if self.count is not None and self.count < 1:
             raise ValueError("count must be at least 1")
+        if self.also and (self.freq != "weekly" or not all(0 <= d <= 6 for d in self.also)):
+            raise ValueError("only a weekly rule meets on several weekdays")
+
+    @property
+    def weekdays(self) -> tuple[int, ...]:
+        """Every weekday the rule meets on, Monday first."""
+        return tuple(sorted({self.weekday, *self.also}))
 
     # -- text ---------------------------------------------------------------------------------------
     def describe(self) -> str:
         """Plain-English summary, e.g. "every 2 weeks on Thursday, 8 times"."""
         day = WEEKDAY_NAMES[self.weekday]
         if self.freq == "weekly":
-            text = f"every {day}" if self.interval == 1 else f"every {self.interval} weeks on {day}"
+            days = describe_weekdays(set(self.weekdays))
+            text = f"every {days}" if self.interval == 1 else f"every {self.interval} weeks on {days}"
         else:
             every = "every month" if self.interval == 1 else f"every {self.interval} months"
+            assert self.nth is not None  # a monthly rule always names its week
             text = f"{every} on the {ORDINAL_WORDS[self.nth]} {day}"
         if self.count is not None:
             text += ", once" if self.count == 1 else f", {self.count} times"
@@ -87,8 +100,10 @@ class Recurrence:
         parts = [f"FREQ={self.freq.upper()}"]
         if self.interval != 1:
             parts.append(f"INTERVAL={self.interval}")
-        nth = "" if self.freq == "weekly" else str(self.nth)
-        parts.append(f"BYDAY={nth}{ICS_DAYS[self.weekday]}")
+        if self.freq == "weekly":
+            parts.append(f"BYDAY={','.join(ICS_DAYS[day] for day in self.weekdays)}")
+        else:
+            parts.append(f"BYDAY={self.nth}{ICS_DAYS[self.weekday]}")
         if self.count is not None:
             parts.append(f"COUNT={self.count}")
         elif self.until is not None:
@@ -105,6 +120,7 @@ class Recurrence:
             "nth": self.nth,
             "until": self.until.isoformat() if self.until else None,
             "count": self.count,
+            **({"also": list(self.also)} if self.also else {}),
         }
 
     @classmethod
@@ -117,15 +133,15 @@ class Recurrence:
             nth=data.get("nth"),
             until=date.fromisoformat(until) if until else None,
             count=data.get("count"),
+            also=tuple(data.get("also") or ()),
         )
 
     # -- expansion ----------------------------------------------------------------------------------
     def _rule(self, local_start: datetime) -> rrule.rrule:
-        weekday = rrule.weekday(self.weekday)
         if self.freq == "weekly":
-            freq, byweekday = rrule.WEEKLY, weekday
+            freq, byweekday = rrule.WEEKLY, [rrule.weekday(day) for day in self.weekdays]
         else:
-            freq, byweekday = rrule.MONTHLY, weekday(self.nth)
+            freq, byweekday = rrule.MONTHLY, rrule.weekday(self.weekday)(self.nth)
         until = datetime.combine(self.until, time(23, 59, 59)) if self.until else None
         return rrule.rrule(
             freq,
@@ -175,8 +191,9 @@ class Recurrence:
     def first_on_or_after(self, local_day: date) -> date:
         """The first date on or after `local_day` that this rule can start on."""
         if self.freq == "weekly":
-            return local_day + timedelta(days=(self.weekday - local_day.weekday()) % 7)
+            return local_day + timedelta(days=min((day - local_day.weekday()) % 7 for day in self.weekdays))
         year, month = local_day.year, local_day.month
+        assert self.nth is not None  # a monthly rule always names its week
         for _ in range(24):
             candidate = nth_weekday_of_month(year, month, self.weekday, self.nth)
             if candidate is not None and candidate >= local_day:

@@ -11,11 +11,11 @@ from datetime import datetime
 from bot.model import Choice, Content
 from bot.text import plural, quote_member_text, timestamp
 
-from .models import Meetup, Occurrence
+from .models import Meeting, Meetup
 from .spec import describe_duration
 
 
-def rsvp_choices(occ: Occurrence) -> list[Choice]:
+def rsvp_choices(occ: Meeting) -> list[Choice]:
     return [
         Choice(f"meetup.rsvp:{occ.key}:going", "Going", "success"),
         Choice(f"meetup.rsvp:{occ.key}:maybe", "Maybe", "secondary"),
@@ -30,7 +30,7 @@ def when_line(start: datetime) -> str:
 def seats_line(meetup: Meetup, counts: dict[str, int]) -> str:
     left = max(0, meetup.capacity - counts["going"])
     if left:
-        text = f"{left} of {meetup.capacity} seats left"
+        text = f"{left} of {plural(meetup.capacity, 'seat')} left"
     else:
         text = f"Full ({meetup.capacity} going)"
         if counts["waitlist"]:
@@ -42,7 +42,7 @@ def seats_line(meetup: Meetup, counts: dict[str, int]) -> str:
     return text
 
 
-def announcement(occ: Occurrence, counts: dict[str, int], now: datetime, names: list[str] | None = None) -> Content:
+def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: list[str] | None = None) -> Content:
     """The public post, edited in place as answers come in."""
     meetup = occ.meetup
     fields = [("When", when_line(occ.start) + f", {describe_duration(occ.duration)}")]
@@ -50,9 +50,17 @@ def announcement(occ: Occurrence, counts: dict[str, int], now: datetime, names: 
         fields.append(("Where", quote_member_text(occ.place, 300)))
     if meetup.recurrence is not None:
         fields.append(("Repeats", meetup.recurrence.describe()))
-    if occ.cancelled or meetup.status == "cancelled":
+    if meetup.status == "cancelled" and meetup.recurrence is not None:
+        return Content(title=f"Cancelled: {meetup.title}", fields=fields,
+                       text="This series is cancelled: none of its meetings will take place. Everyone who "
+                            "answered has been told.")
+    if meetup.status == "cancelled" or (occ.cancelled and meetup.recurrence is None):
         return Content(title=f"Cancelled: {meetup.title}", fields=fields,
                        text="This meetup will not take place. Everyone who answered has been told.")
+    if occ.cancelled:  # one meeting of a series that carries on
+        return Content(title=f"Cancelled this time: {meetup.title}", fields=fields,
+                       text=f"The meeting on {timestamp(occ.start, 'D')} will not take place. The series carries "
+                            "on as usual; everyone who answered for this one has been told.")
     fields.append(("Seats", seats_line(meetup, counts)))
     if names:
         fields.append(("Going", ", ".join(names)))
@@ -71,9 +79,9 @@ def announcement(occ: Occurrence, counts: dict[str, int], now: datetime, names: 
     return Content(title=meetup.title, text=text, fields=fields, choices=rsvp_choices(occ), footer=footer)
 
 
-def summary_line(occ: Occurrence, counts: dict[str, int]) -> str:
+def summary_line(occ: Meeting, counts: dict[str, int]) -> str:
     left = max(0, occ.meetup.capacity - counts["going"])
-    seats = f"{left} seats left" if left else (
+    seats = f"{plural(left, 'seat')} left" if left else (
         f"full, {plural(counts['waitlist'], 'person', 'people')} waiting" if counts["waitlist"] else "full")
     repeat = " (repeats)" if occ.meetup.recurrence else ""
     where = f" · {quote_member_text(occ.place, 60)}" if occ.place else ""
@@ -90,7 +98,7 @@ def draft_review(fields: list[tuple[str, str]], token: str, what: str = "Save an
     )
 
 
-def answer_note(occ: Occurrence, answer: str, position: int | None, previous: str | None) -> str:
+def answer_note(occ: Meeting, answer: str, position: int | None, previous: str | None) -> str:
     title, when = occ.meetup.title, timestamp(occ.start, "F")
     if answer == "going":
         again = "You're still" if previous == "going" else "You're"

@@ -14,11 +14,11 @@ from bot.model import Content, FileAttachment, PlaceRef, SentRef
 from bot.params import whole_number
 from bot.schedule_specs import At
 from bot.scheduler import Occurrence as Firing
-from bot.text import quote_member_name
+from bot.text import plural, quote_member_name
 
 from . import render
 from .ics import IcsEvent, build_calendar, ics_filename
-from .models import Meetup, Occurrence, iso
+from .models import Meeting, Meetup, iso
 from .store import MeetupStore
 
 if TYPE_CHECKING:
@@ -63,11 +63,11 @@ class MeetupService:
         words = name.lower().split()
         return [m for m in meetups if words and all(w in m.title.lower() for w in words)]
 
-    async def next_occurrence(self, meetup: Meetup) -> Occurrence | None:
+    async def next_occurrence(self, meetup: Meetup) -> Meeting | None:
         found = await self.store.upcoming(meetup, self.now(), 1)
         return found[0] if found else None
 
-    async def occurrence_from_key(self, key: str) -> Occurrence | None:
+    async def occurrence_from_key(self, key: str) -> Meeting | None:
         meetup_id, _, unix = key.partition(":")
         if whole_number(meetup_id) is None or whole_number(unix) is None:
             return None
@@ -91,7 +91,7 @@ class MeetupService:
                                    scope_id=meetup.origin.get("scope_id")))
         return [p for p in places if p.platform in self.bot.adapters]
 
-    async def content_for(self, occ: Occurrence) -> Content:
+    async def content_for(self, occ: Meeting) -> Content:
         counts = await self.store.counts(occ)
         names = None
         if await self.settings(occ.meetup.community_id).get("names_public", False):
@@ -99,7 +99,7 @@ class MeetupService:
             names = [quote_member_name(row["display_name"]) or "a member" for row in rows]
         return render.announcement(occ, counts, self.now(), names)
 
-    async def announce(self, occ: Occurrence) -> int:
+    async def announce(self, occ: Meeting) -> int:
         """Post the meeting everywhere the community meets; returns how many posts were made."""
         content = await self.content_for(occ)
         posted = 0
@@ -114,7 +114,7 @@ class MeetupService:
         await self.schedule(occ)
         return posted
 
-    async def request_refresh(self, occ: Occurrence) -> None:
+    async def request_refresh(self, occ: Meeting) -> None:
         """Refresh the posts now, or once at the end of the current burst of answers."""
         if occ.id is None or self.refresh_interval <= 0:
             await self.refresh(occ)
@@ -139,14 +139,14 @@ class MeetupService:
         if occ is not None:
             await self.refresh(occ)
 
-    async def refresh(self, occ: Occurrence) -> None:
+    async def refresh(self, occ: Meeting) -> None:
         """Edit every post of this meeting to the current counts and state (where the platform can)."""
         # One refresh at a time per meeting, each reading the counts inside the lock, so an older
         # reading can never be applied after a newer one.
         async with self._refresh_locks.setdefault(occ.id, asyncio.Lock()):
             await self._refresh_now(occ)
 
-    async def _refresh_now(self, occ: Occurrence) -> None:
+    async def _refresh_now(self, occ: Meeting) -> None:
         content = await self.content_for(occ)
         for post in await self.store.posts(occ):
             adapter = self.bot.adapters.get(post["platform"])
@@ -159,10 +159,10 @@ class MeetupService:
 
     # --- schedules --------------------------------------------------------------------------------
 
-    def _key(self, occ: Occurrence, what: str) -> str:
+    def _key(self, occ: Meeting, what: str) -> str:
         return f"{occ.key}:{what}"
 
-    async def schedule(self, occ: Occurrence) -> None:
+    async def schedule(self, occ: Meeting) -> None:
         """Reminders before the meeting and the roll to the next one at its start; idempotent."""
         now = self.now()
         hours = await self.settings(occ.meetup.community_id).get("reminder_hours", list(DEFAULT_REMINDER_HOURS))
@@ -176,16 +176,16 @@ class MeetupService:
         await self.bot.scheduler.add(OWNER, self._key(occ, "roll"), At(occ.start), "meetups.roll", payload,
                                      grace=timedelta(days=7))
 
-    async def is_scheduled(self, occ: Occurrence) -> bool:
+    async def is_scheduled(self, occ: Meeting) -> bool:
         return await self.bot.scheduler.next_fire(OWNER, self._key(occ, "roll")) is not None
 
-    async def unschedule(self, occ: Occurrence) -> None:
+    async def unschedule(self, occ: Meeting) -> None:
         await self.bot.scheduler.remove_owner_keys(OWNER, f"{occ.key}:")
 
     async def unschedule_meetup(self, meetup: Meetup) -> None:
         await self.bot.scheduler.remove_owner_keys(OWNER, f"{meetup.id}:")
 
-    async def _firing_occurrence(self, firing: Firing) -> Occurrence | None:
+    async def _firing_occurrence(self, firing: Firing) -> Meeting | None:
         meetup = await self.store.get(firing.payload["meetup_id"])
         if meetup is None or meetup.status != "active":
             return None
@@ -211,7 +211,8 @@ class MeetupService:
                     "Plans changed? Press Can't go so someone on the waitlist gets your seat. "
                     "`!meetup reminders off` stops these.")
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith((":cant", ":going"))]
-            sent += await self.tell(row["member_id"], row["platform"], Content(text=text, choices=choices))
+            sent += await self.tell(row["member_id"], row["platform"],
+                                    Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
         log.info("meetup reminders sent", extra={"meetup": occ.meetup.id, "count": sent})
 
     async def on_roll(self, firing: Firing) -> None:
@@ -240,21 +241,22 @@ class MeetupService:
             log.warning("could not reach a member privately", extra={"member": member_id})
             return 0
 
-    async def tell_answered(self, occ: Occurrence, text: str, *, with_choices: bool = False) -> int:
+    async def tell_answered(self, occ: Meeting, text: str, *, with_choices: bool = False) -> int:
         told = 0
         for row in await self.store.rsvps(occ, ("going", "waitlist", "maybe", "cant")):
             content = Content(text=text, choices=render.rsvp_choices(occ) if with_choices else [])
             told += await self.tell(row["member_id"], row["platform"], content)
         return told
 
-    async def tell_promoted(self, occ: Occurrence, member_ids: list[int]) -> None:
+    async def tell_promoted(self, occ: Meeting, member_ids: list[int]) -> None:
         platforms = {row["member_id"]: row["platform"] for row in await self.store.rsvps(occ, ("going",))}
         for member_id in member_ids:
             text = (f"Good news: a seat opened up and you're now going to **{occ.meetup.title}** on "
                     f"{render.when_line(occ.start)}. If you can't make it any more, press Can't go so the "
                     "next person gets it.")
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith(":cant")]
-            await self.tell(member_id, platforms.get(member_id, ""), Content(text=text, choices=choices))
+            await self.tell(member_id, platforms.get(member_id, ""),
+                            Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
 
     # --- calendars --------------------------------------------------------------------------------
 
@@ -298,5 +300,5 @@ def reminder_when(hours: int) -> str:
     if 20 <= hours <= 28:
         return "tomorrow"
     if hours >= 48:
-        return f"in {round(hours / 24)} days"
-    return f"in {hours} hour{'s' if hours != 1 else ''}"
+        return f"in {plural(round(hours / 24), 'day')}"
+    return f"in {plural(hours, 'hour')}"

@@ -24,7 +24,7 @@ _TIME_HINT = re.compile(
     r"\b(?:\d{1,2}(?::\d{2})?\s*[ap]\.?m|\d{1,2}:\d{2}|noon|midnight|today|tomorrow|tonight|every|each"
     r"|weekly|monthly|fortnightly|biweekly|next|mon(?:day)?s?|tue(?:s|sday)?s?|wed(?:nesday)?s?"
     r"|thu(?:rs|rsday)?s?|fri(?:day)?s?|sat(?:urday)?s?|sun(?:day)?s?|\d{4}-\d{2}-\d{2}"
-    r"|in\s+\d+\s+(?:hours?|mins?|minutes?))\b",
+    r"|in\s+(?:\d+|an?|one|half\s+an)\s*(?:hours?|hrs?|h|mins?|minutes?|m|days?|weeks?)(?:\s*(?:and\s+)?\d+\s*(?:mins?|minutes?|m))?)\b",
     re.I,
 )
 _WHEN_CONTINUATION = re.compile(
@@ -47,6 +47,7 @@ _CUTOFF = re.compile(
     r"(?P<unit>m|mins?|minutes?|h|hrs?|hours?|d|days?)(?:\s+before(?:\s+start)?)?$",
     re.I,
 )
+_BARE_HOUR = re.compile(r"^(?:at\s+)?\d{1,2}$", re.I)
 _PLACE = re.compile(r"^(?:place|where|location|link|venue|at|in)\s*:?\s+(?P<place>.+)$", re.I)
 _TITLE = re.compile(r"^(?:title|name|rename(?:\s+to)?)\s*:?\s+(?P<title>.+)$", re.I)
 _URL = re.compile(r"https?://\S+", re.I)
@@ -135,11 +136,13 @@ def _place_part(spec: MeetupSpec, part: str, bare_is_title: bool) -> None:
         if not timedelta(minutes=5) <= duration <= timedelta(hours=12):
             raise SpecError("A meetup lasts between 5 minutes and 12 hours, e.g. `90 min` or `2h`.")
         spec.duration = duration
-    elif spec.when_text and _WHEN_CONTINUATION.match(part):
+    elif spec.when_text and (_WHEN_CONTINUATION.match(part) or _BARE_HOUR.match(part)):
         spec.when_text += " " + part
+    elif _BARE_HOUR.match(part) and spec.when_text is None:
+        spec.when_text = part  # "at 7": a time, whose morning-or-evening question timeparse asks
     elif _URL.search(part) or part.lower() in ("online", "zoom", "video call"):
         spec.place = _PLACE.sub(r"\g<place>", part) if _PLACE.match(part) else part
-    elif (match := _PLACE.match(part)) and not looks_like_time(match["place"]):
+    elif (match := _PLACE.match(part)) and not looks_like_time(match["place"]) and not looks_like_time(part):
         spec.place = match["place"].strip()
     elif looks_like_time(part) and spec.when_text is None:
         spec.when_text = part

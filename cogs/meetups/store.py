@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from bot.storage import Database, Migration
 from bot.vault import Vault
 
-from .models import ANSWERS, Meetup, Occurrence, RsvpResult, iso
+from .models import ANSWERS, Meeting, Meetup, RsvpResult, iso
 from .recurrence import Recurrence
 
 MIGRATIONS = [
@@ -113,7 +115,7 @@ class MeetupStore:
             """INSERT INTO meetups (community_id, title, description, place, zone, first_local, duration_min,
                    capacity, recurrence, cutoff_min, organiser, origin, created_at)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (community_id, title, description, place, start.tzinfo.key,
+            (community_id, title, description, place, cast(ZoneInfo, start.tzinfo).key,
              start.replace(tzinfo=None).isoformat(timespec="minutes"), int(duration.total_seconds() // 60),
              capacity, json.dumps(recurrence.to_dict()) if recurrence else None,
              int(cutoff.total_seconds() // 60), organiser, json.dumps(origin) if origin else None, iso(now)),
@@ -122,6 +124,13 @@ class MeetupStore:
     async def get(self, meetup_id: int) -> Meetup | None:
         row = await self.db.fetchone("SELECT * FROM meetups WHERE id = ?", (meetup_id,))
         return Meetup.from_row(row) if row else None
+
+    async def existing(self, meetup_id: int) -> Meetup:
+        """A meetup that a row just read refers to (its foreign key guarantees it is there)."""
+        meetup = await self.get(meetup_id)
+        if meetup is None:
+            raise LookupError(f"meetup {meetup_id} is gone")
+        return meetup
 
     async def active(self, community_id: int | None = None) -> list[Meetup]:
         if community_id is None:
@@ -167,11 +176,11 @@ class MeetupStore:
 
     # --- occurrences ------------------------------------------------------------------------------
 
-    def _occurrence(self, meetup: Meetup, rule_start: datetime, row) -> Occurrence:
+    def _occurrence(self, meetup: Meetup, rule_start: datetime, row) -> Meeting:
         rule_start = rule_start.astimezone(meetup.zone)
         if row is None:
-            return Occurrence(meetup, rule_start, rule_start, meetup.duration, meetup.place, "", False)
-        return Occurrence(
+            return Meeting(meetup, rule_start, rule_start, meetup.duration, meetup.place, "", False)
+        return Meeting(
             meetup,
             rule_start,
             datetime.fromisoformat(row["start_utc"]).astimezone(meetup.zone),
@@ -183,19 +192,19 @@ class MeetupStore:
             row["sequence"],
         )
 
-    async def occurrence(self, meetup: Meetup, rule_start: datetime) -> Occurrence:
+    async def occurrence(self, meetup: Meetup, rule_start: datetime) -> Meeting:
         row = await self.db.fetchone(
             "SELECT * FROM meetup_occurrences WHERE meetup_id = ? AND rule_start = ?", (meetup.id, iso(rule_start)))
         return self._occurrence(meetup, rule_start, row)
 
-    async def occurrence_by_id(self, occurrence_id: int) -> Occurrence | None:
+    async def occurrence_by_id(self, occurrence_id: int) -> Meeting | None:
         row = await self.db.fetchone("SELECT * FROM meetup_occurrences WHERE id = ?", (occurrence_id,))
         if row is None:
             return None
-        meetup = await self.get(row["meetup_id"])
+        meetup = await self.existing(row["meetup_id"])
         return self._occurrence(meetup, datetime.fromisoformat(row["rule_start"]), row)
 
-    async def materialize(self, occ: Occurrence) -> int:
+    async def materialize(self, occ: Meeting) -> int:
         """The occurrence's row id, creating the row if nothing had happened to it yet."""
         await self.db.execute(
             "INSERT OR IGNORE INTO meetup_occurrences (meetup_id, rule_start, start_utc) VALUES (?,?,?)",
@@ -206,19 +215,19 @@ class MeetupStore:
             (occ.meetup.id, iso(occ.rule_start)))
         return occ.id
 
-    async def materialized(self, meetup: Meetup, after: datetime | None = None) -> list[Occurrence]:
+    async def materialized(self, meetup: Meetup, after: datetime | None = None) -> list[Meeting]:
         rows = await self.db.fetchall(
             "SELECT * FROM meetup_occurrences WHERE meetup_id = ? ORDER BY rule_start", (meetup.id,))
         found = [self._occurrence(meetup, datetime.fromisoformat(row["rule_start"]), row) for row in rows]
         return [o for o in found if after is None or o.start > after or o.rule_start > after]
 
-    async def upcoming(self, meetup: Meetup, now: datetime, limit: int) -> list[Occurrence]:
+    async def upcoming(self, meetup: Meetup, now: datetime, limit: int) -> list[Meeting]:
         """The next `limit` meetings that will happen (cancelled ones left out, moves applied)."""
         rows = await self.db.fetchall(
             "SELECT * FROM meetup_occurrences WHERE meetup_id = ? AND (start_utc > ? OR rule_start > ?)",
             (meetup.id, iso(now), iso(now)))
         changed = {datetime.fromisoformat(r["rule_start"]): r for r in rows}
-        results: list[Occurrence] = []
+        results: list[Meeting] = []
         cursor = now - timedelta(days=2)  # a meeting moved later may have a rule start just behind us
         while len(results) < limit:
             starts = meetup.rule_starts(after=cursor, limit=limit + len(changed) + 1)
@@ -234,9 +243,10 @@ class MeetupStore:
         results.sort(key=lambda o: o.start)
         return results[:limit]
 
-    async def change_occurrence(self, occ: Occurrence, **fields) -> None:
+    async def change_occurrence(self, occ: Meeting, **fields) -> None:
         await self.materialize(occ)
-        sets, values = [], []
+        sets: list[str] = []
+        values: list[Any] = []
         for name, value in fields.items():
             if name == "start":
                 sets.append("start_utc = ?")
@@ -257,7 +267,7 @@ class MeetupStore:
 
     # --- RSVPs ------------------------------------------------------------------------------------
 
-    async def answer(self, occ: Occurrence, member_id: int, answer: str, platform: str, display_name: str,
+    async def answer(self, occ: Meeting, member_id: int, answer: str, platform: str, display_name: str,
                      now: datetime) -> RsvpResult:
         """Record one member's answer and fill seats from the waitlist, atomically."""
         assert answer in ANSWERS
@@ -300,7 +310,7 @@ class MeetupStore:
                     (occurrence_id, occurrence_id, member_id))
         return RsvpResult(stored, previous, position, promoted, going, capacity)
 
-    async def fill_seats(self, occ: Occurrence) -> list[int]:
+    async def fill_seats(self, occ: Meeting) -> list[int]:
         """After a capacity change: move waitlisted members into free seats, first come first served."""
         async with self.db.transaction() as db:
             occurrence_id = await self.materialize(occ)
@@ -321,7 +331,7 @@ class MeetupStore:
                              (occurrence_id, member_id))
         return promoted
 
-    async def counts(self, occ: Occurrence) -> dict[str, int]:
+    async def counts(self, occ: Meeting) -> dict[str, int]:
         counts = dict.fromkeys(("going", "waitlist", "maybe", "cant"), 0)
         if occ.id is None:
             return counts
@@ -330,7 +340,7 @@ class MeetupStore:
             counts[row["answer"]] = row["n"]
         return counts
 
-    async def rsvps(self, occ: Occurrence, answers: tuple[str, ...] = ("going", "waitlist", "maybe", "cant")):
+    async def rsvps(self, occ: Meeting, answers: tuple[str, ...] = ("going", "waitlist", "maybe", "cant")):
         """Rows (member_id, answer, position, platform, display_name still sealed), waitlist in arrival order."""
         if occ.id is None:
             return []
@@ -339,18 +349,18 @@ class MeetupStore:
             f"""SELECT member_id, answer, position, platform, display_name FROM meetup_rsvps
                 WHERE occurrence_id = ? AND answer IN ({marks}) ORDER BY position""", (occ.id, *answers))
 
-    async def rsvps_with_names(self, occ: Occurrence, answers: tuple[str, ...]) -> list[dict]:
+    async def rsvps_with_names(self, occ: Meeting, answers: tuple[str, ...]) -> list[dict]:
         """As rsvps(), with each member's shown name opened: only for lists people read."""
         return [{**row, "display_name": self._open_name(row["member_id"], row["display_name"])}
                 for row in await self.rsvps(occ, answers)]
 
-    async def member_answer(self, occ: Occurrence, member_id: int) -> str | None:
+    async def member_answer(self, occ: Meeting, member_id: int) -> str | None:
         if occ.id is None:
             return None
         return await self.db.fetchval(
             "SELECT answer FROM meetup_rsvps WHERE occurrence_id = ? AND member_id = ?", (occ.id, member_id))
 
-    async def member_going(self, member_id: int, now: datetime) -> list[Occurrence]:
+    async def member_going(self, member_id: int, now: datetime) -> list[Meeting]:
         rows = await self.db.fetchall(
             """SELECT o.* FROM meetup_rsvps r JOIN meetup_occurrences o ON o.id = r.occurrence_id
                JOIN meetups m ON m.id = o.meetup_id
@@ -358,19 +368,19 @@ class MeetupStore:
                  AND m.status = 'active' AND o.start_utc > ? ORDER BY o.start_utc""", (member_id, iso(now)))
         found = []
         for row in rows:
-            meetup = await self.get(row["meetup_id"])
+            meetup = await self.existing(row["meetup_id"])
             found.append(self._occurrence(meetup, datetime.fromisoformat(row["rule_start"]), row))
         return found
 
     # --- posts ------------------------------------------------------------------------------------
 
-    async def add_post(self, occ: Occurrence, platform: str, place_id: str, message_id: str) -> None:
+    async def add_post(self, occ: Meeting, platform: str, place_id: str, message_id: str) -> None:
         await self.materialize(occ)
         await self.db.execute(
             "INSERT OR REPLACE INTO meetup_posts (occurrence_id, platform, place_id, message_id) VALUES (?,?,?,?)",
             (occ.id, platform, place_id, message_id))
 
-    async def posts(self, occ: Occurrence):
+    async def posts(self, occ: Meeting):
         if occ.id is None:
             return []
         return await self.db.fetchall("SELECT * FROM meetup_posts WHERE occurrence_id = ?", (occ.id,))
@@ -427,7 +437,7 @@ class MeetupStore:
             await db.execute("UPDATE meetup_occurrences SET place = NULL, note = NULL WHERE meetup_id = ?",
                              (meetup_id,))
 
-    async def delete_member(self, member_id: int) -> list[Occurrence]:
+    async def delete_member(self, member_id: int) -> list[Meeting]:
         """Erase a member's answers and preferences; returns the occurrences where a seat was freed."""
         freed = []
         rows = await self.db.fetchall(

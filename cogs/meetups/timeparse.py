@@ -16,13 +16,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import dateparser
+from dateutil.relativedelta import relativedelta
 
-from bot.params import timezones_by_lower_name
+from bot.days import DAY_PATTERN, parse_weekdays
+from bot.params import ZONE_ABBREVIATIONS, timezones_by_lower_name, zone_problem
 
 from .recurrence import Recurrence, localize
 
 EXAMPLES = "`next tuesday 7pm`, `2026-12-03 19:00` or `every Thursday 6pm`"
-MAX_AHEAD = timedelta(days=400)
 
 WEEKDAYS = {
     "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
@@ -38,13 +39,6 @@ ORDINALS = {
     "fifth": 5, "5th": 5, "last": -1,
 }  # fmt: skip
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "other": 2}
-# Abbreviations name different offsets in different places and seasons; ask for a real zone.
-ABBREVIATIONS = {
-    "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "bst", "cet", "cest", "eet", "eest",
-    "ist", "aest", "aedt", "acst", "awst", "nzst", "nzdt", "wet", "west", "akst", "hst",
-}  # fmt: skip
-
-
 class TimeParseError(ValueError):
     """A kind, short explanation of why a time was refused, with an example of what works."""
 
@@ -91,18 +85,12 @@ def find_zone(text: str) -> tuple[ZoneInfo | None, str]:
         name = zones.get(token.lower())
         if name is None:
             if "/" in token:
-                raise TimeParseError(
-                    f"I don't know the time zone `{token}`. Use a name like `Europe/London` or "
-                    "`America/New_York`, or leave it out to use the community's zone."
-                )
+                raise TimeParseError(f"{zone_problem(token)}, or leave the zone out to use the community's.")
             continue
         return ZoneInfo(name), re.sub(re.escape(token), " ", text, count=1, flags=re.I)
     for word in re.findall(r"[a-z]+", text.lower()):
-        if word in ABBREVIATIONS:
-            raise TimeParseError(
-                f"`{word.upper()}` can mean different offsets; name the zone instead, like "
-                "`America/New_York` or `Europe/London`, or leave it out to use the community's zone."
-            )
+        if word in ZONE_ABBREVIATIONS and word != "gmt":
+            raise TimeParseError(f"{zone_problem(word.upper())}, or leave the zone out to use the community's.")
     return None, text
 
 
@@ -161,16 +149,19 @@ _RECUR_MONTHLY = re.compile(
     + WEEKDAY_RE
     + r"(?:\s+(?:of|in)\s+(?:the|every|each)\s+month)?(?:\s+(?:monthly|every\s+month))?"
 )
+# One day or a list of them ("Tuesday and Thursday", "mon, wed & fri"), read by the shared bot.days.
+DAYS_RE = rf"(?P<days>{DAY_PATTERN}(?:\s*(?:,|\band\b|&|/|\+)\s*{DAY_PATTERN})*)\b"
 _RECUR_WEEKLY = re.compile(
     r"\b(?:(?:every|each)\s+(?:(?P<n>\d+|two|three|four|other)\s+)?(?:(?:weeks?)\s+(?:on\s+)?)?"
     r"|(?P<fortnight>fortnightly|biweekly|bi-weekly)\s+(?:on\s+)?|weekly\s+(?:on\s+)?)"
-    + WEEKDAY_RE
+    + DAYS_RE
     + r"(?:\s+(?P<weekly_after>weekly|every\s+week))?"
 )
-_WEEKLY_AFTER = re.compile(r"(?:\bon\s+|^)" + WEEKDAY_RE + r"\s+(?:weekly|every\s+week)\b")
-# "mondays 7pm", "on thursdays at 6": a plural day means every week.
+_WEEKLY_AFTER = re.compile(r"(?:\bon\s+|^)" + DAYS_RE + r"\s+(?:weekly|every\s+week)\b")
+# "mondays 7pm", "on tuesdays and thursdays at 6": plural days mean every week.
 _PLURAL_WEEKDAY = re.compile(
-    r"(?:\bon\s+)?\b(?P<day>mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b"
+    r"(?:\bon\s+)?\b(?P<days>(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)"
+    r"(?:\s*(?:,|\band\b|&|/)\s*(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays))*)\b"
 )
 _END_CLAUSES = re.compile(
     r"\b(?:(?P<until_kw>until|till|through|ending)\s+(?P<until>.+?)"
@@ -266,16 +257,22 @@ def _parse_recurrence(text: str) -> tuple[dict | None, str]:
     if match and (match.group(0).startswith(("every", "each", "weekly")) or match["fortnight"]
                   or match["weekly_after"]):
         interval = 2 if match["fortnight"] else _number(match["n"])
-        return {"freq": "weekly", "weekday": WEEKDAYS[match["day"]], "interval": interval}, _cut(text, match)
+        return {"freq": "weekly", **_weekdays(match["days"]), "interval": interval}, _cut(text, match)
     match = _WEEKLY_AFTER.search(text) or _PLURAL_WEEKDAY.search(text)
     if match:
-        return {"freq": "weekly", "weekday": WEEKDAYS[match["day"].removesuffix("s")], "interval": 1}, _cut(text, match)
+        return {"freq": "weekly", **_weekdays(match["days"]), "interval": 1}, _cut(text, match)
     if re.search(r"\b(?:every|each|weekly|monthly|fortnightly)\b", text):
         raise TimeParseError(
             "I couldn't tell how this repeats. Try `every Thursday 6pm`, `every 2 weeks on Tuesday "
             "19:00` or `first Monday of the month 7pm`."
         )
     return None, text
+
+
+def _weekdays(days_text: str) -> dict:
+    """A weekly rule's days, read by the one day-list reader every cog shares."""
+    first, *also = sorted(parse_weekdays(days_text))
+    return {"weekday": first, "also": tuple(also)}
 
 
 def _leftover_words(text: str) -> str:
@@ -308,8 +305,8 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, default_day: date | Non
                 count = int(end["times"])
             elif end["for_unit"].startswith(("time", "meeting", "session")):
                 count = int(end["for_n"])
-            elif end["for_unit"].startswith("week"):
-                count = max(1, int(end["for_n"]) // rule["interval"])
+            elif end["for_unit"].startswith("week"):  # every meeting of those weeks, on each of its days
+                count = max(1, int(end["for_n"]) // rule["interval"]) * (1 + len(rule.get("also", ())))
             else:  # "for 6 months" of a monthly rule, or of a weekly rule as an end date
                 months = int(end["for_n"])
                 if rule["freq"] == "monthly":
@@ -320,14 +317,12 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, default_day: date | Non
         if begin:
             start_date_text, rest = begin["date"], _cut(rest, begin)
 
+    after = relative_delay(rest) if rule is None else None
+    if after is not None:
+        start = (now + after).astimezone(zone).replace(second=0, microsecond=0)
+        return _checked(When(start, zone), now)
     clock, rest = find_time_of_day(rest)
     if clock is None:
-        relative = re.fullmatch(r"in\s+\d+\s+(?:hours?|minutes?|mins?)", rest.strip())
-        if relative and rule is None:
-            parsed = dateparser.parse(rest, languages=["en"], settings={
-                "RELATIVE_BASE": now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)})
-            start = _check_wall_time(parsed.replace(second=0, microsecond=0), zone)
-            return _checked(When(start, zone), now)
         raise TimeParseError(f"Please add a time of day, e.g. {EXAMPLES}.")
 
     if rule is not None:
@@ -355,6 +350,26 @@ def parse_when(text: str, zone: ZoneInfo, now: datetime, default_day: date | Non
     return _checked(When(start, zone), now)
 
 
+_RELATIVE = re.compile(
+    r"(?:starting\s+|starts\s+)?in\s+(?:(?P<half>half\s+an\s+hour)|(?P<h>\d+|an?|one)\s*(?:hours?|hrs?|h)"
+    r"(?:\s*(?:and\s+)?(?P<hm>\d+)\s*(?:minutes?|mins?|m))?|(?P<m>\d+)\s*(?:minutes?|mins?|m))"
+)
+
+
+def relative_delay(text: str) -> timedelta | None:
+    """"in 2 hours", "in 45 minutes", "in an hour", "in 1 hour 30 minutes", "in half an hour" -> how long
+    from now; None when the text is not (only) such a phrase."""
+    match = _RELATIVE.fullmatch(" ".join(text.lower().split()))
+    if match is None:
+        return None
+    if match["half"]:
+        return timedelta(minutes=30)
+    if match["m"]:
+        return timedelta(minutes=int(match["m"]))
+    hours = 1 if match["h"] in ("a", "an", "one") else int(match["h"])
+    return timedelta(hours=hours, minutes=int(match["hm"] or 0))
+
+
 def is_time_only(text: str) -> bool:
     """True for a bare time of day such as "7pm" or "19:30" (no day, no repeat, no zone)."""
     try:
@@ -370,9 +385,9 @@ def _checked(when: When, now: datetime) -> When:
             f"{when.start:%a %-d %b %Y %H:%M} ({when.zone.key}) has already passed. Give a time in the "
             f"future, e.g. {EXAMPLES}."
         )
-    if when.start - now > MAX_AHEAD:
+    if when.start > now + relativedelta(years=1):
         raise TimeParseError(
-            f"{when.start:%-d %b %Y} is more than a year away. Pick a date within the next year, "
-            f"e.g. {EXAMPLES}."
+            f"{when.start:%-d %b %Y} is more than a year away. Pick a date within the next year (up to "
+            f"{now.astimezone(when.zone) + relativedelta(years=1):%-d %b %Y}), e.g. {EXAMPLES}."
         )
     return when

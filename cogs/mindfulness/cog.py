@@ -20,14 +20,14 @@ from bot.commands import Access, ArgumentError, Context, Param, ParamType, comma
 from bot.model import Choice, Content, PlaceRef
 from bot.schedule_specs import Cron
 from bot.scheduler import Occurrence
-from bot.text import timestamp
+from bot.text import plural, timestamp
 from cogs.mindfulness import render
 from cogs.mindfulness.curation import SEALED, CurationMixin
 from cogs.mindfulness.days import cron_days
 from cogs.mindfulness.library import Prompt, category_help, category_label, normalise_category
 from cogs.mindfulness.rotation import EmptyPool, advance, new_state, peek, pin, progress
 from cogs.mindfulness.spec import EXAMPLE, describe_schedule, parse_schedule_spec
-from cogs.mindfulness.store import MIGRATIONS, MindfulnessStore, Schedule, iso
+from cogs.mindfulness.store import MIGRATIONS, MindfulnessStore, PromptSchedule, iso
 from cogs.mindfulness.suggestions import SuggestionsMixin
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ SCHEDULE = Param("schedule", ParamType.INTEGER, required=False, min=1, help="sch
 class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
     name = "mindfulness"
     title = "Mindfulness prompts"
+    help_order = 30
+    help_line = "a short practice any time, and your ideas for the prompts."
     feature = "mindfulness"
     migrations = MIGRATIONS
     sealed_columns = [SealedColumn("mindfulness_suggestions", column, SEALED)
@@ -113,7 +115,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         results = await asyncio.gather(*(self._send_next(schedule, actor=None, late=occurrence.late, local_day=day)
                                          for occurrence, schedule, day in due), return_exceptions=True)
         failures: dict[int, BaseException] = {}
-        posted: list[Schedule] = []
+        posted: list[PromptSchedule] = []
         for (occurrence, schedule, _), result in zip(due, results, strict=True):
             if isinstance(result, Exception):
                 failures[occurrence.schedule_id] = result
@@ -124,7 +126,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         await self.store.save_rotations(posted)
         return failures
 
-    async def post(self, schedule: Schedule, actor: Context | None, late: bool = False,
+    async def post(self, schedule: PromptSchedule, actor: Context | None, late: bool = False,
                    local_day: str | None = None) -> Prompt | None:
         """Post the schedule's next prompt in its place; the rotation moves on only if the post went out."""
         prompt = await self._send_next(schedule, actor, late, local_day)
@@ -136,7 +138,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
                                  f"{prompt.id} by schedule #{schedule.id}")
         return prompt
 
-    async def _send_next(self, schedule: Schedule, actor: Context | None, late: bool,
+    async def _send_next(self, schedule: PromptSchedule, actor: Context | None, late: bool,
                          local_day: str | None) -> Prompt | None:
         """Send the next prompt and move the rotation on in memory; the caller saves it."""
         adapter = self.bot.adapters.get(schedule.platform)
@@ -184,7 +186,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         spec = parse_schedule_spec(when, ctx.community.timezone)
         if not await self.store.active(ctx.community.id, spec.categories):
             raise ArgumentError("There are no active prompts in those categories yet. Add some with !prompts add")
-        schedule = await self.store.add_schedule(Schedule(
+        schedule = await self.store.add_schedule(PromptSchedule(
             id=0, community_id=ctx.community.id, platform=ctx.place.platform, place_id=ctx.place.place_id,
             scope_id=ctx.place.scope_id, hour=spec.at.hour, minute=spec.at.minute, timezone=spec.timezone,
             days=spec.days, categories=spec.categories, grace_minutes=spec.grace_minutes, paused=False,
@@ -200,7 +202,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         await ctx.reply(Content(
             title=f"Schedule #{schedule.id} added",
             text=f"{spec.describe()}, here. A post that was due while the bot was offline still goes out up to "
-                 f"{spec.grace_minutes} minutes late.",
+                 f"{plural(spec.grace_minutes, 'minute')} late.",
             fields=[("Next post", self._when(next_at, spec.timezone))],
             footer=f"Preview it with !prompts next {schedule.id}; post one now with !prompts post {schedule.id}.",
         ))
@@ -219,7 +221,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             next_at = await self.bot.scheduler.next_fire(OWNER, schedule.key)
             state = "paused" if schedule.paused else f"next {self._when(next_at, schedule.timezone)}"
             lines.append(f"**#{schedule.id}** {self._describe(schedule)} in {self._where(schedule, ctx)}: {state}; "
-                         f"{done} of {total} prompts used this cycle")
+                         f"{done} of {plural(total, 'prompt')} used this cycle")
         await ctx.reply(Content(title="Prompt schedules", text="\n".join(lines)))
 
     @command("prompts schedule remove", access=Access.MODERATOR, private=True,
@@ -333,7 +335,7 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
 
     # --- helpers ----------------------------------------------------------------------------------
 
-    async def _schedule(self, ctx: Context, number: int | None) -> Schedule:
+    async def _schedule(self, ctx: Context, number: int | None) -> PromptSchedule:
         """The schedule a moderator means: the number given, or the only one (here, else in the community)."""
         schedules = await self.store.schedules(ctx.community.id)
         if number is not None:
@@ -350,10 +352,10 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         numbers = ", ".join(f"#{s.id} ({self._describe(s)})" for s in candidates)
         raise ArgumentError(f"There are several schedules: {numbers}. Add the number, like `!prompts next {candidates[0].id}`")
 
-    async def _pool(self, schedule: Schedule) -> list[str]:
+    async def _pool(self, schedule: PromptSchedule) -> list[str]:
         return [p.id for p in await self.store.active(schedule.community_id, schedule.categories)]
 
-    async def _peek(self, schedule: Schedule) -> Prompt:
+    async def _peek(self, schedule: PromptSchedule) -> Prompt:
         try:
             prompt_id = peek(schedule.rotation, await self._pool(schedule))
         except EmptyPool:
@@ -368,11 +370,11 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         return f"{timestamp(moment, 'F')} ({moment.astimezone(ZoneInfo(zone)):%H:%M %Z} in {zone})"
 
     @staticmethod
-    def _describe(schedule: Schedule) -> str:
+    def _describe(schedule: PromptSchedule) -> str:
         return describe_schedule(schedule.days, schedule.hour, schedule.minute, schedule.timezone, schedule.categories)
 
     @staticmethod
-    def _where(schedule: Schedule, ctx: Context) -> str:
+    def _where(schedule: PromptSchedule, ctx: Context) -> str:
         if schedule.platform == ctx.place.platform and schedule.place_id == ctx.place.place_id:
             return "this channel"
         return f"{schedule.platform} {schedule.place_id}"

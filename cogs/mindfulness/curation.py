@@ -22,6 +22,7 @@ from cogs.mindfulness.similarity import near_duplicates, similarity
 from cogs.mindfulness.transfer import check_entry, export_json, export_toml, format_problems, parse_import
 
 if TYPE_CHECKING:
+    from bot.services import BotServices
     from cogs.mindfulness.store import MindfulnessStore
 
 FIELDS_HELP = "Title | the prompt text | an optional question for the group | optional minutes"
@@ -54,7 +55,11 @@ def _title_from(text: str) -> str:
 
 
 class CurationMixin:
+    # What this mixin uses of MindfulnessCog:
+    bot: BotServices
+    name: str
     store: MindfulnessStore
+    _credit: dict[int, bool]
 
     # --- prompts ----------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from bot.params import ArgumentError, parse_time, parse_timezone
+from bot.params import ZONE_ABBREVIATIONS, ArgumentError, parse_time, parse_timezone
 from cogs.mindfulness.days import DAY_NAMES, DaysError, describe_days, parse_days
 from cogs.mindfulness.library import category_help, category_label, normalise_category
 
@@ -42,6 +42,15 @@ def describe_schedule(days, hour: int, minute: int, timezone: str, categories) -
     """"weekdays at 08:30 America/Chicago (breathing)": a spec being added or a stored schedule."""
     where = ", ".join(category_label(c) for c in categories) if categories else "all categories"
     return f"{describe_days(days)} at {hour:02d}:{minute:02d} {timezone} ({where})"
+
+
+def _is_days(word: str) -> bool:
+    """"sat/sun" is days, "Europe/Paris" a zone."""
+    try:
+        parse_days(word)
+    except DaysError:
+        return False
+    return True
 
 
 def parse_grace(text: str) -> int:
@@ -89,8 +98,8 @@ def parse_schedule_spec(text: str, default_timezone: str) -> ScheduleSpec:
         if re.fullmatch(r"\d{1,2}(:\d{2})?\s*(am|pm|a\.m\.|p\.m\.)?", word):
             at = parse_time(word)
             continue
-        if "/" in token or word == "utc":
-            timezone = parse_timezone(token)
+        if ("/" in token and not _is_days(word)) or word == "utc" or word in ZONE_ABBREVIATIONS:
+            timezone = parse_timezone(token)  # an abbreviation (EST) is explained with the zone to use
             continue
         category = normalise_category(word)
         if category is not None:

@@ -8,6 +8,7 @@ effective library is cached per community and dropped on every change, so postin
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -100,7 +101,7 @@ def iso(moment: datetime) -> str:
 
 
 @dataclass
-class Schedule:
+class PromptSchedule:
     id: int
     community_id: int
     platform: str
@@ -127,7 +128,7 @@ class Schedule:
         return f"c{self.community_id}:s{self.id}"
 
     @classmethod
-    def from_row(cls, row) -> Schedule:
+    def from_row(cls, row) -> PromptSchedule:
         return cls(
             id=row["id"], community_id=row["community_id"], platform=row["platform"], place_id=row["place_id"],
             scope_id=row["scope_id"], hour=row["hour"], minute=row["minute"], timezone=row["timezone"],
@@ -157,7 +158,7 @@ class MindfulnessStore:
         self._libraries: dict[int, dict[str, Prompt]] = {}
         # (community, categories) -> (the library it was drawn from, ids of its active prompts there)
         self._pools: dict[tuple[int, tuple[str, ...]], tuple[dict[str, Prompt], list[str]]] = {}
-        self._schedules: dict[int, Schedule] = {}
+        self._schedules: dict[int, PromptSchedule] = {}
 
     # --- prompts ----------------------------------------------------------------------------------
 
@@ -213,7 +214,7 @@ class MindfulnessStore:
                          duration = excluded.duration, retired = excluded.retired, origin = excluded.origin,
                          credit_name = excluded.credit_name,
                          credit_member = CASE WHEN excluded.credit_name IS NULL THEN NULL
-                                              ELSE coalesce(excluded.credit_member, credit_member) END,
+                                              ELSE coalesce(excluded.credit_member, mindfulness_prompts.credit_member) END,
                          updated_at = excluded.updated_at""",
                     (community_id, prompt.id, prompt.category, prompt.title, prompt.text, prompt.follow_up,
                      prompt.duration, int(prompt.retired), prompt.origin, prompt.credit, credit_member, now),
@@ -235,7 +236,7 @@ class MindfulnessStore:
 
     # --- schedules --------------------------------------------------------------------------------
 
-    async def add_schedule(self, schedule: Schedule) -> Schedule:
+    async def add_schedule(self, schedule: PromptSchedule) -> PromptSchedule:
         schedule.id = await self.db.execute(
             """INSERT INTO mindfulness_schedules (community_id, platform, place_id, scope_id, hour, minute,
                timezone, days, categories, grace_minutes, paused, rotation, created_at)
@@ -247,17 +248,17 @@ class MindfulnessStore:
         self._schedules[schedule.id] = schedule
         return schedule
 
-    async def schedule(self, schedule_id: int) -> Schedule | None:
+    async def schedule(self, schedule_id: int) -> PromptSchedule | None:
         cached = self._schedules.get(schedule_id)
         if cached is not None:
             return cached
         row = await self.db.fetchone("SELECT * FROM mindfulness_schedules WHERE id = ?", (schedule_id,))
         if row is None:
             return None
-        self._schedules[schedule_id] = schedule = Schedule.from_row(row)
+        self._schedules[schedule_id] = schedule = PromptSchedule.from_row(row)
         return schedule
 
-    async def schedules_by_id(self, schedule_ids) -> dict[int, Schedule]:
+    async def schedules_by_id(self, schedule_ids) -> dict[int, PromptSchedule]:
         """The schedules asked for that exist; those not in memory yet are read in one query."""
         missing = [sid for sid in dict.fromkeys(schedule_ids) if sid not in self._schedules]
         if missing:
@@ -265,34 +266,35 @@ class MindfulnessStore:
                 f"SELECT * FROM mindfulness_schedules WHERE id IN ({_marks(missing)})", missing
             )
             for row in rows:
-                self._schedules[row["id"]] = Schedule.from_row(row)
+                self._schedules[row["id"]] = PromptSchedule.from_row(row)
         return {sid: self._schedules[sid] for sid in schedule_ids if sid in self._schedules}
 
-    async def schedules(self, community_id: int) -> list[Schedule]:
+    async def schedules(self, community_id: int) -> list[PromptSchedule]:
         rows = await self.db.fetchall(
             "SELECT id FROM mindfulness_schedules WHERE community_id = ? ORDER BY id", (community_id,)
         )
-        return [await self.schedule(row[0]) for row in rows]
+        return [schedule for row in rows if (schedule := await self.schedule(row[0])) is not None]
 
-    async def save_rotation(self, schedule: Schedule) -> None:
+    async def save_rotation(self, schedule: PromptSchedule) -> None:
         await self.db.execute(
             "UPDATE mindfulness_schedules SET rotation = ?, last_posted_on = ?, recent = ? WHERE id = ?",
             (schedule.rotation.to_json(), schedule.last_posted_on, json.dumps(schedule.recent), schedule.id),
         )
 
-    async def save_rotations(self, schedules: list[Schedule]) -> None:
+    async def save_rotations(self, schedules: list[PromptSchedule]) -> None:
         """`save_rotation` for many schedules in one statement (after a batch of posts)."""
         if not schedules:
             return
         await self.db.execute(
             "UPDATE mindfulness_schedules SET rotation = saved.column2, last_posted_on = saved.column3, "
-            "recent = saved.column4 FROM (VALUES " + ",".join("(?,?,?,?)" for _ in schedules) + ") AS saved "
+            "recent = saved.column4 FROM (VALUES (CAST(? AS INTEGER),?,?,?)" + ",(?,?,?,?)" * (len(schedules) - 1)
+            + ") AS saved "
             "WHERE mindfulness_schedules.id = saved.column1",
             [value for schedule in schedules for value in
              (schedule.id, schedule.rotation.to_json(), schedule.last_posted_on, json.dumps(schedule.recent))],
         )
 
-    async def set_paused(self, schedule: Schedule, paused: bool) -> None:
+    async def set_paused(self, schedule: PromptSchedule, paused: bool) -> None:
         schedule.paused = paused
         await self.db.execute("UPDATE mindfulness_schedules SET paused = ? WHERE id = ?", (int(paused), schedule.id))
 
@@ -321,9 +323,9 @@ class MindfulnessStore:
     async def pending_counts(self, community_id: int, member_id: int) -> tuple[int, int]:
         """Suggestions waiting for review: (this member's, the whole community's)."""
         row = await self.db.fetchone(
-            "SELECT SUM(member_id = ?), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
+            "SELECT SUM(CASE WHEN member_id = ? THEN 1 ELSE 0 END), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
             "AND status = 'pending'", (member_id, community_id))
-        return int(row[0] or 0), int(row[1] or 0)
+        return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
     async def pending_suggestions(self, community_id: int):
         return await self.db.fetchall(
@@ -344,7 +346,7 @@ class MindfulnessStore:
             (status, sealed_note, prompt_id, iso(self.clock.now()), suggestion_id),
         )
 
-    async def delete_suggestions_of(self, member_id: int, prompts: list[tuple[int, str]] = ()) -> None:
+    async def delete_suggestions_of(self, member_id: int, prompts: Sequence[tuple[int, str]] = ()) -> None:
         """Their suggestions, and `prompts` ((community, prompt id)) made from them in their own words."""
         async with self.db.transaction() as db:
             for community_id, prompt_id in prompts:

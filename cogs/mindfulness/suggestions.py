@@ -7,13 +7,13 @@ A near-duplicate of an existing prompt is flagged for the moderators, not refuse
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
 from bot.model import Choice, Content
 from bot.params import whole_number
 from bot.text import plural, quote_member_text
-from cogs.mindfulness.curation import FIELDS_HELP, SEALED, _fields_entry, _title_from
+from cogs.mindfulness.curation import FIELDS_HELP, SEALED, CurationMixin, _fields_entry, _title_from
 from cogs.mindfulness.library import (
     TEXT_MAX,
     TEXT_MIN,
@@ -25,9 +25,6 @@ from cogs.mindfulness.library import (
 )
 from cogs.mindfulness.similarity import near_duplicates
 
-if TYPE_CHECKING:
-    from cogs.mindfulness.store import MindfulnessStore
-
 HELD_LIMIT = 500
 STATUS_WORDS = {"pending": "waiting for the moderators", "approved": "added to the prompts", "rejected": "not added"}
 
@@ -37,8 +34,14 @@ PENDING_PER_MEMBER = 10
 PENDING_PER_COMMUNITY = 300
 
 
-class SuggestionsMixin:
-    store: MindfulnessStore
+class SuggestionsMixin(CurationMixin):
+    """Members' suggestions, reviewed with the curation commands it builds on (_checked, _guess_category)."""
+
+    # What this mixin uses of MindfulnessCog:
+    feature: str
+    consent_statement: str
+    _held: dict[str, tuple[int, str]]
+    _credit_on: Callable[[int], Awaitable[bool]]
 
     @command("suggest", private=True, community=True, params=[Param("text", ParamType.TEXT, max_length=TEXT_MAX,
                                                     help="your prompt or question for the group")],

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC
 
 from bot.cog import Cog, DataStatement
 from bot.commands import Context, Param, ParamType, command, on_choice
+from bot.members import feature_title
 from bot.model import Choice, Content, FileAttachment
+from bot.text import quote_member_text
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,8 @@ log = logging.getLogger(__name__)
 class PrivacyCog(Cog):
     name = "privacy"
     title = "Your data"
+    help_area = "data"
+    help_line = "what is kept (`!privacy`), a copy (`!mydata`), erase it all (`!forgetme`), your settings."
     help_order = 90
     data_statement = DataStatement(
         stores="which of your accounts are yours (platform ids) and what you agreed to, with the date",
@@ -120,8 +125,8 @@ class PrivacyCog(Cog):
         for cog in self.bot.cogs.values():
             if cog is not self:
                 found += await cog.forget_identities(users)
-        for user in users:  # the bot's own questions to them: deleted, but not what they would call data
-            await self.bot.pending.forget_user(user)
+        for user in users:  # the bot's own questions to them, and files written for them (the console's)
+            await self.bot.forget_user(user)
         return found
 
     async def erase_member(self, member_id: int) -> None:
@@ -139,19 +144,29 @@ class PrivacyCog(Cog):
     def _features(self) -> dict[str, Cog]:
         return {cog.feature: cog for cog in self.bot.cogs.values() if cog.feature}
 
+    def _feature_named(self, typed: str) -> Cog | None:
+        """The feature a member means: "checkins", "check-ins", "check ins", "Check-in" and the
+        feature's heading ("Mindfulness prompts") all name the same one."""
+        wanted = _plain(typed)
+        for cog in self._features().values():
+            names = {_plain(cog.feature or ""), _plain(cog.title), _plain(cog.name)}
+            if wanted in names or wanted + "s" in names or wanted.removesuffix("s") in names:
+                return cog
+        return None
+
     @command(
         "optin",
         private=True,
-        params=[Param("feature", ParamType.WORD, help="the feature to join, e.g. checkins")],
-        examples=["!optin checkins"],
+        params=[Param("feature", ParamType.TEXT, help="the feature to join, e.g. check-ins", max_length=40)],
+        examples=["!optin check-ins"],
     )
     async def optin(self, ctx: Context, feature: str) -> None:
         """Join a feature that keeps data about you; you'll see what it stores first."""
-        cog = self._features().get(feature.lower())
+        cog = self._feature_named(feature)
         if cog is None:
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
-        await ctx.bot.consent.ask(ctx, cog.feature, cog.consent_statement or self._statement_for(cog))
+        await ctx.bot.consent.ask(ctx, cog.feature or feature, cog.consent_statement or self._statement_for(cog))
 
     @on_choice("consent")
     async def consent_answer(self, ctx: Context, value: str) -> None:
@@ -169,25 +184,28 @@ class PrivacyCog(Cog):
     @command(
         "optout",
         private=True,
-        params=[Param("feature", ParamType.WORD, help="the feature to leave, e.g. checkins")],
-        examples=["!optout checkins"],
+        params=[Param("feature", ParamType.TEXT, help="the feature to leave, e.g. check-ins", max_length=40)],
+        examples=["!optout check-ins"],
     )
     async def optout(self, ctx: Context, feature: str) -> None:
         """Leave a feature: it stops, and you choose whether its data is erased too."""
-        cog = self._features().get(feature.lower())
+        cog = self._feature_named(feature)
         member_id = await ctx.member_id()
         if cog is None:
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
-        revoked = member_id is not None and await ctx.bot.consent.revoke(member_id, cog.feature)
-        if not revoked:
-            await ctx.reply(f"You are not in {cog.feature}, so there is nothing to stop.", private=True)
+        if member_id is None or not await ctx.bot.consent.revoke(member_id, cog.feature or feature):
+            await ctx.reply(f"You are not in {feature_title(self.bot, cog.feature)}, so there is nothing to stop.", private=True)
             return
         await cog.on_optout(member_id)
+        for user in await ctx.bot.members.identities(member_id):
+            await ctx.bot.forget_files(user)  # exports and charts written for them are copies of its data
         kept = cog.kept_after_optout or "nothing new will be stored, and what it kept stays until you erase it."
         await ctx.reply(
             Content(
-                text=f"You have left {cog.feature}. Erase what it kept too?\n**If you keep it:** {kept}",
+                text=f"You have left {feature_title(self.bot, cog.feature)}. Erase what it kept too?\n"
+                     f"**If you keep it:** {kept}",
+                about=f"erasing your {feature_title(self.bot, cog.feature)} data",
                 choices=[Choice(f"privacy.erase:{cog.feature}", "Erase it", "danger"),
                          Choice(f"privacy.keep:{cog.feature}", "Keep it")],
             ),
@@ -209,11 +227,12 @@ class PrivacyCog(Cog):
             return
         await cog.delete_member_data(member_id)
         await self.bot.db.checkpoint()
-        await ctx.reply(f"Your {feature} data is erased.", private=True)
+        await ctx.reply(f"Your {feature_title(self.bot, feature)} data is erased.", private=True)
 
     def _unknown_feature(self, feature: str) -> str:
         known = ", ".join(sorted(self._features())) or "none yet"
-        return f"There is no feature called '{feature}'. Features you can join: {known}."
+        return (f"There is no feature called '{quote_member_text(feature, 40)}'. Features you can join: {known}. "
+                f"For example: `!optin {min(self._features(), default='checkins')}`.")
 
     def _statement_for(self, cog: Cog) -> str:
         s = cog.data_statement
@@ -240,3 +259,6 @@ class PrivacyCog(Cog):
         lines.append("Get a copy with `!mydata`; erase everything with `!forgetme`.")
         await ctx.reply(Content(title="Privacy", text="\n".join(lines)), private=True)
 
+
+def _plain(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name.lower())

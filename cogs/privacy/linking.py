@@ -13,6 +13,8 @@ from bot.commands import Context, Param, ParamType, command
 class LinkingCog(Cog):
     name = "linking"
     title = "Your data"
+    help_area = "data"
+    help_line = "what is kept (`!privacy`), a copy (`!mydata`), erase it all (`!forgetme`), your settings."
     help_order = 91
 
     @command(
@@ -60,7 +62,7 @@ class LinkingCog(Cog):
             await ctx.reply("This account is not linked to another one.", private=True)
             return
         await ctx.bot.members.unlink(ctx.author)
-        await ctx.bot.pending.forget_user(ctx.author)
+        await ctx.bot.forget_user(ctx.author)
         await ctx.reply("Unlinked. Kindred no longer connects this account with your other one.", private=True)
 
     async def _holds_data(self, member_id: int) -> bool:

@@ -45,7 +45,7 @@ async def test_a_participant_on_the_console(tmp_path, clock):
         history = await type_lines("!checkin history")
         assert "1 check-in in the last 30 days" in history and "mood 4/5" in history
         assert "note: Quiet, steady day" in history
-        (chart,) = (tmp_path / "files").glob("*checkin-history.png")
+        (chart,) = (tmp_path / "files").rglob("*checkin-history.png")
         assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and str(chart) in history
 
         erased = await type_lines("!forgetme", "1")

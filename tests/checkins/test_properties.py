@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cogs.checkins.milestones import milestones, reached_between
 from cogs.checkins.streaks import check_in_streak
-from cogs.checkins.timing import QuietHours, Schedule, next_due
+from cogs.checkins.timing import CheckinSchedule, QuietHours, next_due
 
 ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Chatham"]
 days = st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31))
@@ -47,7 +47,7 @@ def test_milestones_strictly_increase_and_each_is_reported_once(since):
 def test_next_due_is_after_on_a_chosen_day_outside_quiet_hours_and_within_two_weeks(zone, at, weekdays, after,
                                                                                      quiet):
     at = at.replace(microsecond=0, second=0)
-    schedule = Schedule(at, zone, weekdays=weekdays, quiet=quiet)
+    schedule = CheckinSchedule(at, zone, weekdays=weekdays, quiet=quiet)
     due = next_due(schedule, after)
     assert due is not None
     assert after < due.at <= after + timedelta(days=15)

@@ -4,13 +4,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bot.days import parse_weekdays
 from cogs.checkins.timing import (
-    DaysError,
+    CheckinSchedule,
     QuietHours,
-    Schedule,
-    format_days,
     next_due,
-    parse_days,
     parse_quiet_hours,
     reminder_at,
 )
@@ -20,19 +18,8 @@ def utc(*args):
     return datetime(*args, tzinfo=UTC)
 
 
-def test_day_words_and_ranges():
-    assert parse_days("mon-fri") == frozenset(range(5))
-    assert parse_days("weekdays") == frozenset(range(5))
-    assert parse_days("Mon, Wed, Fri") == frozenset({0, 2, 4})
-    assert parse_days("fri-mon") == frozenset({4, 5, 6, 0})
-    assert parse_days("daily") == frozenset(range(7))
-    assert format_days(parse_days("sat sun")) == "weekends"
-    with pytest.raises(DaysError):
-        parse_days("someday")
-
-
 def test_next_due_is_the_members_local_time():
-    schedule = Schedule(time(20, 0), "America/New_York")
+    schedule = CheckinSchedule(time(20, 0), "America/New_York")
     due = next_due(schedule, utc(2026, 6, 1, 12, 0))
     assert due.day == date(2026, 6, 1)
     assert due.at == utc(2026, 6, 2, 0, 0)  # 20:00 EDT is midnight UTC
@@ -41,7 +28,7 @@ def test_next_due_is_the_members_local_time():
 
 
 def test_local_time_holds_across_the_dst_change():
-    schedule = Schedule(time(9, 0), "Europe/Berlin")
+    schedule = CheckinSchedule(time(9, 0), "Europe/Berlin")
     before = next_due(schedule, utc(2026, 3, 28, 12, 0))  # Sunday 29 March: clocks go forward
     after = next_due(schedule, before.at)
     assert before.at == utc(2026, 3, 29, 7, 0)  # 09:00 CEST: the change happened at 02:00
@@ -51,24 +38,24 @@ def test_local_time_holds_across_the_dst_change():
 
 
 def test_a_time_skipped_by_dst_runs_an_hour_later_and_a_repeated_one_runs_once():
-    spring = Schedule(time(2, 30), "America/New_York")
+    spring = CheckinSchedule(time(2, 30), "America/New_York")
     due = next_due(spring, utc(2026, 3, 8, 5, 0))
     assert due.day == date(2026, 3, 8)
     assert due.at.astimezone(spring.zone).time() == time(3, 30)
-    autumn = Schedule(time(1, 30), "America/New_York")
+    autumn = CheckinSchedule(time(1, 30), "America/New_York")
     first = next_due(autumn, utc(2026, 11, 1, 4, 0))
     second = next_due(autumn, first.at)
     assert first.day == date(2026, 11, 1) and second.day == date(2026, 11, 2)
 
 
 def test_only_chosen_days():
-    schedule = Schedule(time(8, 0), "UTC", weekdays=parse_days("mon,wed"))
+    schedule = CheckinSchedule(time(8, 0), "UTC", weekdays=parse_weekdays("mon,wed"))
     due = next_due(schedule, utc(2026, 11, 3, 9, 0))  # Tuesday
     assert due.day == date(2026, 11, 4)
 
 
 def test_pause_until_a_date_resumes_on_that_date():
-    schedule = Schedule(time(8, 0), "UTC", paused_until=date(2026, 11, 10))
+    schedule = CheckinSchedule(time(8, 0), "UTC", paused_until=date(2026, 11, 10))
     assert next_due(schedule, utc(2026, 11, 3, 9, 0)).day == date(2026, 11, 10)
 
 
@@ -76,7 +63,7 @@ def test_quiet_hours_move_a_check_in_to_their_end():
     quiet = parse_quiet_hours("22:00-07:00")
     assert quiet == QuietHours(time(22), time(7))
     assert quiet.contains(time(23, 30)) and quiet.contains(time(6, 59)) and not quiet.contains(time(7))
-    schedule = Schedule(time(6, 0), "Asia/Tokyo", quiet=quiet)
+    schedule = CheckinSchedule(time(6, 0), "Asia/Tokyo", quiet=quiet)
     due = next_due(schedule, utc(2026, 11, 3, 0, 0))
     assert due.at.astimezone(schedule.zone).time() == time(7, 0)
     assert parse_quiet_hours("off") is None
@@ -85,10 +72,10 @@ def test_quiet_hours_move_a_check_in_to_their_end():
 
 
 def test_one_reminder_only_on_the_same_day_and_outside_quiet_hours():
-    schedule = Schedule(time(9, 0), "UTC", quiet=QuietHours(time(22), time(7)))
+    schedule = CheckinSchedule(time(9, 0), "UTC", quiet=QuietHours(time(22), time(7)))
     morning = next_due(schedule, utc(2026, 11, 3, 0, 0))
     assert reminder_at(schedule, morning, timedelta(hours=3)) == utc(2026, 11, 3, 12, 0)
-    late = next_due(Schedule(time(20, 0), "UTC", quiet=schedule.quiet), utc(2026, 11, 3, 0, 0))
+    late = next_due(CheckinSchedule(time(20, 0), "UTC", quiet=schedule.quiet), utc(2026, 11, 3, 0, 0))
     assert reminder_at(schedule, late, timedelta(hours=3)) is None  # 23:00 is quiet
-    assert reminder_at(Schedule(time(22, 0), "UTC"), next_due(Schedule(time(22, 0), "UTC"),
+    assert reminder_at(CheckinSchedule(time(22, 0), "UTC"), next_due(CheckinSchedule(time(22, 0), "UTC"),
                        utc(2026, 11, 3)), timedelta(hours=3)) is None  # past midnight: next day

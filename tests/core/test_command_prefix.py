@@ -26,8 +26,10 @@ async def test_help_and_input_errors_show_the_platforms_prefix(slash_chat):
     chat = slash_chat
     alice = chat.user("alice")
     overview = (await chat.say(alice, "!help"))[-1].text
-    assert "`/mydata`" in overview and "`/practice [CATEGORY]`" in overview
-    assert "Type `/help NAME`" in overview and "`!" not in overview
+    assert "`/mydata`" in overview and "`/help mindfulness`" in overview
+    assert "Type `/help AREA`" in overview and "`!" not in overview
+    area = (await chat.say(alice, "!help mindfulness"))[-1].text
+    assert "`/practice [CATEGORY]`" in area and "`!" not in area
 
     one = (await chat.say(alice, "!help practice"))[-1]
     assert one.content.title == "/practice"
@@ -65,7 +67,9 @@ async def test_hints_follow_commands_added_and_removed_while_running(slash_chat)
 
     await bot.add_cog(LateCog(bot))
     overview = (await chat.say(alice, "!help"))[-1].text
-    assert "`/latecomer`: Arrived while the bot was running." in overview and "`!" not in overview
+    assert "**Late**: `/latecomer` · `/help late`" in overview and "`!" not in overview
+    area = (await chat.say(alice, "!help late"))[-1].text
+    assert "`/latecomer`: Arrived while the bot was running." in area and "`!" not in area
     assert (await chat.say(alice, "!latecomer"))[-1].text == "Also try /latecomer again, or /help."
 
     await bot.remove_cog("late")

@@ -91,3 +91,10 @@ def test_a_failed_start_exits_with_a_clear_message_instead_of_hanging(tmp_path):
     second = run_console(tmp_path, "!help\n")
     assert second.returncode == 2
     assert "no data key was found" in second.stderr
+
+
+def test_the_console_moves_time_to_show_what_is_scheduled(tmp_path):
+    # Whatever the hour now, the next 24 hours hold one 20:00 UTC: carol's check-in comes during them.
+    result = run_console(tmp_path, "!checkin start 20:00 UTC\n1\n:wait 1d\n")
+    assert result.returncode == 0, result.stderr
+    assert "**Your daily check-in**" in result.stdout and "(it is now " in result.stdout

@@ -52,8 +52,8 @@ def install_notes_module():
 async def all_text_in_database(bot) -> str:
     dump = []
     async with bot.db.transaction():
-        async for line in bot.db.conn.iterdump():
-            dump.append(line)
+        for table in await bot.db.tables():
+            dump += [repr(tuple(row)) for row in await bot.db.fetchall(f"SELECT * FROM {table}")]
     return "\n".join(dump)
 
 

@@ -174,9 +174,9 @@ async def test_a_crash_in_a_handler_is_an_apology_not_a_leak(sample):
 
 async def test_help_lists_what_the_caller_may_use(sample):
     bot, chat, cog = sample
-    member_help = (await chat.say(chat.user("alice"), "!help"))[0].text
-    mod_help = (await chat.say(chat.user("mo", moderator=True), "!help"))[0].text
-    assert "!remind TIME [ZONE] [NOTE]" in member_help and "!mydata" in member_help
+    member_help = (await chat.say(chat.user("alice"), "!help sample"))[0].text
+    mod_help = (await chat.say(chat.user("mo", moderator=True), "!help sample"))[0].text
+    assert "!remind TIME [ZONE] [NOTE]" in member_help and "!mydata" in (await chat.say(chat.user("alice"), "!help"))[0].text
     assert "!mod wipe" not in member_help and "!mod wipe" in mod_help
     detail = (await chat.say(chat.user("alice"), "!help remind"))[0].text
     assert "Set a reminder." in detail and "!remind 20:00 Europe/London stretch" in detail

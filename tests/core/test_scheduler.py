@@ -144,10 +144,10 @@ async def test_in_real_time_the_alarm_sleeps_until_the_moment_then_rings(tmp_pat
         assert clock.now() >= when  # not a moment early
         assert [(r.key, r.scheduled_for) for r in recorder.runs] == [("soon", when)]
         for _ in range(200):  # a one-shot's row goes once its outcome is recorded
-            if await bot.scheduler.next_fire("test", "soon") is None and not await bot.scheduler.list("test"):
+            if await bot.scheduler.next_fire("test", "soon") is None and not await bot.scheduler.schedules_of("test"):
                 break
             await asyncio.sleep(0.05)
-        assert await bot.scheduler.list("test") == []
+        assert await bot.scheduler.schedules_of("test") == []
     finally:
         await context.__aexit__(None, None, None)
 
@@ -217,7 +217,7 @@ async def test_one_shot_runs_once_and_pause_resume_remove(tmp_path):
         await bot.scheduler.run_due()
         assert [r.key for r in recorder.runs] == ["once", "daily"]
         assert await bot.scheduler.remove("test", "daily")
-        assert await bot.scheduler.list("test") == []
+        assert await bot.scheduler.schedules_of("test") == []
     finally:
         await context.__aexit__(None, None, None)
 
@@ -257,7 +257,7 @@ async def test_occurrences_due_together_all_run_and_a_failing_handler_fails_alon
         assert sorted(r.key for r in recorder.runs) == ["first", "last"]
         assert await statuses(bot) == {"first": "done", "broken": "failed", "last": "done"}
         assert [r.schedule for r in caplog.records if "handler failed" in r.getMessage()] == [
-            (await bot.scheduler.list("test", "broken"))[0]["id"]]
+            (await bot.scheduler.schedules_of("test", "broken"))[0]["id"]]
         # As for a single occurrence: the failure is recorded, and nothing runs twice.
         assert await bot.scheduler.run_due() == 0
         assert len(recorder.runs) == 2

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 
 import pytest
 
@@ -73,8 +72,7 @@ async def test_safety_plan_consent_write_view_reply_export_and_erase(crisis_bot,
     shown = await _say(chat, nia, "!safetyplan")
     assert "walk the dog by the river" in shown[-1].text and "my daughter" in shown[-1].text
     assert "People and places" not in shown[-1].text, "a skipped section is left out"
-    with sqlite3.connect(tmp_path / "kindred.db") as raw:
-        stored = [row[0] for row in raw.execute("SELECT sealed FROM crisis_safety_plans")]
+    stored = [row[0] for row in await bot.db.fetchall("SELECT sealed FROM crisis_safety_plans")]
     assert len(stored) == 6 and not any("river" in token for token in stored), "sealed, not plain"
 
     await asyncio.wait_for(bot.handle_message(IncomingMessage("i just want to disappear forever", nia,
@@ -94,8 +92,7 @@ async def test_safety_plan_consent_write_view_reply_export_and_erase(crisis_bot,
 
     confirm = await _say(chat, nia, "!forgetme")
     await chat.press(nia, chat.find_choice(confirm[-1], "Erase everything"))
-    with sqlite3.connect(tmp_path / "kindred.db") as raw:
-        assert raw.execute("SELECT COUNT(*) FROM crisis_safety_plans").fetchone()[0] == 0
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM crisis_safety_plans") == 0
 
 
 async def test_safety_plan_delete_asks_first(crisis_bot):

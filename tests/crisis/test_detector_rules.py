@@ -262,3 +262,46 @@ def test_things_people_and_reassurance_that_are_not_a_crisis(text):
 def test_safe_said_then_taken_back_still_alerts():
     assert assess("i'm safe for now but i have a plan to end it").is_crisis
     assert assess("i'm safe. the pills are lined up in front of me").is_crisis
+
+
+@pytest.mark.parametrize("text", [
+    "I relapsed last night and I feel like such a failure",
+    "picked up again after 90 days, feel like garbage",
+    "relapsed after 2 years, I hate myself",
+    "slipped up yesterday. such a fuck up, threw it all away",
+])
+def test_a_slip_told_with_shame_is_relapse_not_suicide(text):
+    """Issue 15: the member gets the drugs-and-alcohol line and a person, not a suicide line."""
+    result = assess(text)
+    assert result.level is Level.CONCERN and result.category is Category.RELAPSE, (text, result)
+
+
+@pytest.mark.parametrize("text", [
+    "I relapsed 3 years ago and felt like a failure, now 400 days clean",
+    "if you relapsed you are not a failure, we all slip",
+])
+def test_a_slip_told_as_history_or_to_someone_else_stays_quiet(text):
+    assert assess(text).level < Level.CONCERN, text
+
+
+@pytest.mark.parametrize("text", [
+    "swallowed the rest of my sleeping pills, im finally ending it",
+    "honestly tonight might be my last. time to end this miserable life",
+    "dying would fix everything for everyone",
+    "if only i had the nerve to just follow through this time",
+    "most nights i hold the gun to my head for a while",
+    "would jumping in front of a train be a painless way to die? i dont want to suffer",
+    "ive had suicidal thoughts for years and i dont know how much longer i can keep going",
+])
+def test_plain_crisis_words_the_lexicon_once_missed_are_caught(text):
+    assert assess(text).level >= Level.CONCERN, (text, assess(text))
+
+
+@pytest.mark.parametrize("text", [
+    "we finally ended it, best breakup of my life",
+    "is there a painless way to die? asking for my creative writing class",
+    "I have had suicidal thoughts in the past but I am doing well now",
+    "for the longest time i wanted to die, but today im 3 years sober",
+])
+def test_their_ordinary_neighbours_page_nobody(text):
+    assert assess(text).level < Level.CONCERN, (text, assess(text))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from pathlib import Path
 
 from bot.model import IncomingMessage
+from bot.testing import stored_bytes
 
 CRISIS = "honestly i want to die tonight, i cant do this anymore"
 
@@ -125,14 +124,11 @@ async def test_no_table_or_file_holds_the_message_text(crisis_bot, tmp_path):
     await _say(chat, chat.user("hal"), secret)
     assert _alerts(chat), "the message did raise an alert"
     await bot.db.checkpoint()
-    with sqlite3.connect(tmp_path / "kindred.db") as raw:
-        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            for row in raw.execute(f'SELECT * FROM "{table}"'):
-                for value in row:
-                    assert "zanzibar" not in str(value), table
-    for path in Path(tmp_path).glob("kindred.db*"):
-        assert b"zanzibar" not in path.read_bytes(), path
+    for table in await bot.db.tables():
+        for row in await bot.db.fetchall(f'SELECT * FROM "{table}"'):
+            for value in row:
+                assert "zanzibar" not in str(value), table
+    assert b"zanzibar" not in await stored_bytes(bot.db)  # SQLite: the file and its WAL, byte for byte
 
 
 async def test_monitoring_can_be_narrowed_after_a_yes_and_moderators_in_the_alert_channel_are_not_scanned(crisis_bot):

@@ -7,8 +7,11 @@ async def test_help_shows_slash_commands(kindred):
     _bot, _adapter, double = kindred
     overview = await double.wait_reply(await double.slash(double.alex, double.general_id, "help"))
     text = overview.text()
-    assert "`/mydata`" in text and "`/probe echo TEXT`" in text and "Type `/help NAME`" in text
+    assert "`/mydata`" in text and "`/help probe`" in text and "Type `/help AREA`" in text
     assert "`!mydata`" not in text and "`!probe" not in text
+    area = await double.wait_reply(await double.slash(double.alex, double.general_id, "help", {"command": "probe"}))
+    text = area.text()
+    assert "`/probe echo TEXT`" in text and "`!probe" not in text
     # A command Discord refused as a slash command exists only as a text command, and says so.
     assert "`!reflection-of-the-day-for-our-community`" in text
 

@@ -46,7 +46,7 @@ class KindredOnMatrix:
         self.clock = FrozenClock()
 
     async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
-                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), rooms=(), **matrix_options):
+                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), rooms=(), clock=None, **matrix_options):
         """A started bot; pass the same name and account again to restart one on its data directory.
 
         `rooms` are mapped to the default community (only mapped rooms are a community's places)."""
@@ -61,7 +61,7 @@ class KindredOnMatrix:
                                   **{"password": account.password, **matrix_options}),
         )
         # The bot's own clock is frozen, as in every test (Synapse stamps events with the machine's).
-        bot = Kindred(settings, clock=self.clock)
+        bot = Kindred(settings, clock=clock or self.clock)
         adapter = MatrixAdapter(settings)
         adapter.retry_cap_seconds = 1.0  # a restarted test server is back within seconds
         adapter.decrypt_grace_seconds = 0.5

@@ -10,13 +10,14 @@ import sys
 
 from nio import RoomMessageNotice
 
+from bot.testing import database_for_tests
 from tests.matrix.member import Member
 
 DEADLINE = 60.0  # includes the process start (imports, migrations, login, first sync)
 
 
-async def test_minimal_config_file_runs_and_answers_help_in_an_encrypted_dm(homeserver, tmp_path):
-    account = homeserver.register("kindredrun")
+async def test_minimal_config_file_runs_and_answers_help_in_an_encrypted_dm(homeserver, tmp_path, engine):
+    account = homeserver.register(f"kindredrun{engine}")
     config = tmp_path / "kindred.toml"
     config.write_text(
         f'[storage]\npath = "{tmp_path / "data" / "kindred.db"}"\n\n'
@@ -24,12 +25,14 @@ async def test_minimal_config_file_runs_and_answers_help_in_an_encrypted_dm(home
     )
     # The password comes from the environment, as the docs recommend, not from the file.
     environment = {**os.environ, "KINDRED_MATRIX_PASSWORD": account.password}
+    if engine == "postgresql":  # the same file, on PostgreSQL: the URL from the environment, as for secrets
+        environment["KINDRED_DATABASE_URL"] = database_for_tests(tmp_path)
     log_path = tmp_path / "kindred.log"
     with log_path.open("wb") as log_file:  # a file, not a pipe: a full pipe would stall the bot
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--config", str(config), env=environment,
             stdout=subprocess.DEVNULL, stderr=log_file, cwd=tmp_path)
-    member = Member(homeserver.url, homeserver.register("newcomer"), tmp_path / "member")
+    member = Member(homeserver.url, homeserver.register(), tmp_path / "member")
     try:
         await member.start()
         dm_id = await member.create_room([account.user_id], encrypted=True, direct=True)

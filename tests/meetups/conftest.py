@@ -48,6 +48,16 @@ class Helpers:
         return review, announcements[-1] if announcements else None, sent
 
     @staticmethod
+    async def two_organisers(chat: MemoryAdapter):
+        """A moderator who set an announcement channel here, and Ada and Ben on the organisers list."""
+        mod = chat.user("mod", moderator=True)
+        ada, ben = chat.user("ada"), chat.user("ben")
+        await chat.say(mod, "!meetup channel here")
+        for organiser in (ada, ben):
+            await chat.say(mod, f"!meetup organiser add @{organiser.name}")
+        return mod, ada, ben
+
+    @staticmethod
     async def rsvp(chat: MemoryAdapter, member, post, label: str = "Going"):
         """Press a button on the announcement; agree to the consent question the first time."""
         sent = await chat.press(member, chat.find_choice(post, label), place=post.place)

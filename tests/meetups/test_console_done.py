@@ -38,7 +38,7 @@ async def test_alumni_coffee_on_the_console(tmp_path, clock, london):
         assert "[private to alum10] Good news: a seat opened up" in dropped
 
         calendar = await type_lines(":as alum10", "!meetup ics Alumni coffee")
-        (saved_file,) = (tmp_path / "files").glob("*.ics")
+        (saved_file,) = (tmp_path / "files").rglob("*.ics")
         assert str(saved_file) in calendar
         (event,) = Calendar.from_ical(saved_file.read_bytes()).walk("VEVENT")
         assert event["RRULE"].to_ical() == b"FREQ=WEEKLY;BYDAY=TH"

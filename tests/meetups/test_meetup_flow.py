@@ -204,11 +204,7 @@ async def test_organiser_messages_reach_attendees_privately_and_names_can_be_amb
 async def test_an_organiser_manages_only_the_meetups_they_organise(meetup_bot, steps):
     """Being on the organisers list plans new meetups; someone else's stays theirs and the moderators'."""
     bot, chat, _ = meetup_bot
-    mod = chat.user("mod", moderator=True)
-    ada, ben = chat.user("ada"), chat.user("ben")
-    await chat.say(mod, "!meetup channel here")
-    for organiser in (ada, ben):
-        await chat.say(mod, f"!meetup organiser add @{organiser.name}")
+    mod, ada, ben = await steps.two_organisers(chat)
     _, post, _ = await steps.create(chat, ada, "Ada's walk, next tuesday 7pm, capacity 5")
     await steps.rsvp(chat, chat.user("cy"), post)
     for command in ("!meetup attendees Ada's walk", "!meetup cancel Ada's walk", "!meetup edit Ada's walk, capacity 9",

@@ -91,8 +91,9 @@ async def test_editing_one_meeting_and_cancelling_the_series_tell_everyone_who_a
     assert "told 2 people" in done[-1].text
     assert "is cancelled" in chat.to(ana)[-1].text and "is cancelled" in chat.to(ben)[-1].text
     assert post.edits[-1].title == "Cancelled: Alumni coffee" and not post.edits[-1].choices
+    assert "This series is cancelled" in post.text
     assert "No meetups are planned" in (await chat.say(ana, "!meetups"))[-1].text
-    assert await bot.scheduler.list("meetups") == []
+    assert await bot.scheduler.schedules_of("meetups") == []
 
 
 async def test_cancelling_one_meeting_announces_the_next(meetup_bot, steps):
@@ -103,8 +104,9 @@ async def test_cancelling_one_meeting_announces_the_next(meetup_bot, steps):
     await steps.rsvp(chat, ana, post)
     review = (await chat.say(organiser, "!meetup cancel Alumni coffee on dec 3"))[-1]
     await chat.press(organiser, chat.find_choice(review, "Yes, cancel it"))
-    assert "is cancelled" in chat.to(ana)[-1].text
-    assert post.edits[-1].title == "Cancelled: Alumni coffee"
+    assert "is cancelled. The series carries on as usual." in chat.to(ana)[-1].text
+    assert post.edits[-1].title == "Cancelled this time: Alumni coffee"  # not the whole series
+    assert "The meeting on <t:1796320800:D> will not take place. The series carries on" in post.text
     latest = [s for s in chat.in_place(chat.channel()) if s.content.title == "Alumni coffee"][-1]
     assert "<t:1796925600:F>" in latest.text  # 10 December is announced instead
 
@@ -241,5 +243,5 @@ async def test_moderators_choose_when_reminders_go(meetup_bot, steps, clock):
     clock.set(clock.now().replace(day=28, hour=19))  # 48 hours before Monday 19:00
     await bot.scheduler.run_due()
     assert "in 2 days" in chat.to(ana)[-1].text
-    keys = sorted(s["key"].rsplit(":", 1)[1] for s in await bot.scheduler.list("meetups"))
+    keys = sorted(s["key"].rsplit(":", 1)[1] for s in await bot.scheduler.schedules_of("meetups"))
     assert keys == ["remind2h", "roll"]

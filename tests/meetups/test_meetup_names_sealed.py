@@ -5,13 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.model import UserRef
+from bot.testing import stored_bytes
 from bot.vault import decode_key, generate_key
-
-
-def raw_bytes(bot) -> bytes:
-    """Everything SQLite has on disk for this database: the file and its write-ahead log."""
-    wal = bot.db.path.with_name(bot.db.path.name + "-wal")
-    return bot.db.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
 async def test_names_are_sealed_on_disk_yet_shown_to_organisers_and_in_the_members_export(open_bot, steps):
@@ -21,7 +16,7 @@ async def test_names_are_sealed_on_disk_yet_shown_to_organisers_and_in_the_membe
         await chat.say(organiser, "!meetup channel here")
         _, post, _ = await steps.create(chat, organiser, "Circle, tomorrow 7pm")
         await steps.rsvp(chat, riley, post)
-        assert b"Riley Quartermain" not in raw_bytes(bot)
+        assert b"Riley Quartermain" not in await stored_bytes(bot.db)
 
         listed = (await chat.say(organiser, "!meetup attendees Circle"))[-1]
         assert "Riley Quartermain" in listed.text

@@ -32,7 +32,7 @@ async def test_schedule_list_pause_resume_and_remove(mindful):
     bot, chat, mod, _ = mindful
     await chat.say(mod, "!prompts schedule add weekdays 7pm Europe/London gratitude, sleep grace 3h")
     listing = texts(await chat.say(mod, "!prompts schedule list"))
-    assert "#1** weekdays at 19:00 Europe/London (Gratitude, Sleep and rest) in this channel" in listing
+    assert "#1** Monday to Friday at 19:00 Europe/London (Gratitude, Sleep and rest) in this channel" in listing
     assert "0 of 20 prompts used this cycle" in listing
     assert "paused" in texts(await chat.say(mod, "!prompts schedule pause"))
     assert await bot.scheduler.next_fire("mindfulness", "c1:s1") is None

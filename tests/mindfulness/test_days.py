@@ -33,5 +33,6 @@ def test_unreadable_days_get_a_hint(typed):
 def test_cron_and_description():
     assert cron_days(DAY_NAMES) == "mon-sun"
     assert cron_days(("mon", "wed")) == "mon,wed"
-    assert describe_days(DAY_NAMES[:5]) == "weekdays"
-    assert describe_days(("tue", "thu")) == "Tue, Thu"
+    assert describe_days(DAY_NAMES[:5]) == "Monday to Friday"
+    assert describe_days(("tue", "thu")) == "Tuesday and Thursday"
+    assert describe_days(("mon", "wed", "fri")) == "Mon, Wed, Fri"

@@ -53,7 +53,9 @@ NOT_ABOUT_PEOPLE: dict[str, str | dict[str, str]] = {
     "mindfulness_prompts": {column: "the prompt's shape" for column in (
         "category", "follow_up", "duration", "retired", "origin")},
     "pending_prompts": {"ask_id": "the question's id", "choices": "the bot's own labels",
-                        "message_id": "the bot's message id", "place_id": "a DM's id, beside user_id"},
+                        "message_id": "the bot's message id", "place_id": "a DM's id, beside user_id",
+                        "about": "the bot's words naming the question (with a meetup's title at most)",
+                        "ask_max_length": "a number"},
 }
 MEMBER_ID_COLUMNS = {"member_id", "partner_id", "inviter_id", "credit_member"}
 # Columns anywhere that hold only these shapes: row ids, times, switches, enums.
@@ -151,6 +153,8 @@ class Scenario:
         await chat.say(mo, f"!prompts reject 2 {self.mark('modnote')}")
         await chat.say(amy, f"!suggest {self.mark('idea')} one more, still waiting")
         await chat.dm(amy, "!checkin quiet 22:00-07:00")
+        asked = await chat.dm(amy, "!settings timezone Europe/London")  # her own zone, kept once she agrees
+        await chat.press(amy, chat.find_choice(asked[-1], "I agree"))
 
         # The core: a question still waiting for her answer, a link code.
         await chat.dm(amy, "!link")

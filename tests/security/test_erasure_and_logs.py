@@ -1,23 +1,31 @@
-"""Erasure reaches the raw database and WAL files; logs never carry what members wrote."""
+"""Erasure reaches the raw database and WAL files; logs never carry what members wrote.
+
+On PostgreSQL "raw" is every row of every table (what a dump or a replica carries): the server's own
+files are its to reuse, and docs/deployment.md says what that means for erasure there."""
 
 import json
 import logging
 
 from bot.logs import JsonFormatter
-from bot.testing import make_test_bot
+from bot.storage import Database
+from bot.testing import database_for_tests, make_test_bot, stored_bytes
 from tests.core.test_privacy import install_notes_module
 
 PLANTED_NOTE = "PLANTED-note-about-my-sponsor-7431"
 PLANTED_CHAT = "PLANTED-chat-i-feel-shaky-tonight-5520"
 
 
-def raw_bytes(tmp_path) -> bytes:
-    data = b""
-    for name in ("kindred.db", "kindred.db-wal"):
-        path = tmp_path / name
-        if path.exists():
-            data += path.read_bytes()
-    return data
+async def raw_bytes(tmp_path) -> bytes:
+    """What the database holds: SQLite's files as they are on disk; PostgreSQL's rows, read through a
+    connection of its own (as another process would)."""
+    db = Database(database_for_tests(tmp_path))
+    if db.engine == "sqlite":
+        return await stored_bytes(db)  # the files alone: no connection, which would checkpoint on closing
+    await db.open()
+    try:
+        return await stored_bytes(db)
+    finally:
+        await db.close()
 
 
 async def test_forgetme_leaves_no_trace_in_the_raw_database_or_wal(tmp_path, clock):
@@ -27,15 +35,15 @@ async def test_forgetme_leaves_no_trace_in_the_raw_database_or_wal(tmp_path, clo
         await chat.press(alice, chat.find_choice(asked[-1], "I agree"))
         await chat.say(alice, f"!note {PLANTED_NOTE}")
         sealed = await bot.db.fetchval("SELECT body FROM notes")
-        assert b"alice-unique-7f3a" in raw_bytes(tmp_path)  # the check can see it while it exists
+        assert b"alice-unique-7f3a" in await raw_bytes(tmp_path)  # the check can see it while it exists
 
         asked = await chat.say(alice, "!forgetme")
         await chat.press(alice, chat.find_choice(asked[-1], "Erase everything"))
-        raw = raw_bytes(tmp_path)  # read while the bot is still running
+        raw = await raw_bytes(tmp_path)  # read while the bot is still running
         assert b"alice-unique-7f3a" not in raw
         assert sealed.encode() not in raw
         assert PLANTED_NOTE.encode() not in raw
-    raw = raw_bytes(tmp_path)
+    raw = await raw_bytes(tmp_path)
     assert b"alice-unique-7f3a" not in raw and sealed.encode() not in raw
 
 

@@ -26,14 +26,14 @@ from bot.adapters.discord.events import EventRouter
 from bot.adapters.discord.responder import MessageResponder
 from bot.adapters.discord.slash import SLASH
 from bot.adapters.discord.sync import sync_commands_if_changed
-from bot.model import Content, PlaceRef, SentRef, UserRef
+from bot.model import Content, PlaceRef, Platform, SentRef, UserRef
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
+PLATFORM = Platform.DISCORD
 READY_TIMEOUT = 60.0
 SEND_ATTEMPTS = 3  # on top of discord.py's own retries of 429 and 5xx answers
 MEMBER_CACHE_SECONDS = 60.0

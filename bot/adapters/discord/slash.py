@@ -114,6 +114,7 @@ def param_hint(param: Param) -> str:
         ParamType.DATETIME: "a date and time, like 2026-12-03 19:00 or next tuesday 7pm",
         ParamType.TIMEZONE: "a timezone, like Europe/London (start typing)",
         ParamType.COUNTRY: "a two-letter country code, like US or GB",
+        ParamType.DAYS: "days, like mon-fri, tue and thu, weekdays or daily",
         ParamType.USER: "a member",
         ParamType.INTEGER: "a whole number",
     }.get(param.type, param.name)

@@ -39,7 +39,7 @@ from bot.adapters.matrix.render import incoming_text, matrix_user
 from bot.adapters.matrix.state import MatrixState
 from bot.commands import PREFIX
 from bot.config import Settings
-from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, UserRef
+from bot.model import ChoiceEvent, Content, IncomingMessage, PlaceRef, Platform, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 
 
 class MatrixAdapter(MatrixSending, Adapter):
-    platform = "matrix"
+    platform = Platform.MATRIX
     capabilities = Capabilities(edits=True)
     mapped_places_only = True
     attach_hint = "On Matrix, send the file first, then reply to it with the command. "

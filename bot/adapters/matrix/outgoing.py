@@ -47,19 +47,22 @@ class MatrixSending:
         return await self._send_content(room_id, content, user)
 
     async def edit(self, ref: SentRef, content: Content) -> None:
-        new = message_content(content, *self._time_context(ref.place_id))
+        partner = self._direct_partner(ref.place_id)
+        new = message_content(content, *await self._time_context(ref.place_id, UserRef("matrix", partner)
+                                                                 if partner else None))
         await self._room_send(ref.place_id, "m.room.message", edit_content(ref.message_id, new))
 
     # -- the pieces ------------------------------------------------------------------------------
 
-    def _time_context(self, room_id: str):
+    async def _time_context(self, room_id: str, reader: UserRef | None):
+        """The zone times are written in: the reader's own if they chose one (a DM), else the community's."""
         community = self.bot.communities.for_place(self._place_for(room_id))
-        return community.timezone, self.bot.clock.now()
+        return await self.bot.timezone_for(reader, community), self.bot.clock.now()
 
     async def _send_content(self, room_id: str, content: Content, private_to: UserRef | None) -> SentRef:
         first_event_id = None
         if content.text or content.title or content.fields or content.choices or content.ask or content.footer:
-            message = message_content(content, *self._time_context(room_id))
+            message = message_content(content, *await self._time_context(room_id, private_to))
             first_event_id = await self._room_send(room_id, "m.room.message", message)
         for attachment in content.files:
             event_id = await self._send_file(room_id, attachment.filename, attachment.mime_type, attachment.data)
