@@ -71,7 +71,7 @@ MIGRATIONS = [
             first_agreed_at TEXT NOT NULL
         );
         INSERT INTO consent_statements (sha256, text, first_agreed_at)
-            SELECT statement_sha256, statement, MIN(agreed_at) FROM consents GROUP BY statement_sha256;
+            SELECT statement_sha256, statement, MIN(agreed_at) FROM consents GROUP BY statement_sha256, statement;
         CREATE TABLE consents_by_hash (
             member_id  INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
             feature    TEXT NOT NULL,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 from bot.model import Content, UserRef
 from bot.storage import Session
 from cogs.checkins.questions import QuestionSet
-from cogs.checkins.store import from_unix, schedule_from, stored_steps, unix
+from cogs.checkins.store import COUNT_ASKED_SQL, from_unix, schedule_from, stored_steps, unix
 from cogs.checkins.timing import CheckinDue, next_due, reminder_at
 
 if TYPE_CHECKING:
@@ -175,6 +176,8 @@ def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
            VALUES (?,?,?,?,?,?)""",
         entries,
     )
+    # Each was checked absent (`already`) under the members' row locks: all of them are new.
+    conn.executemany(COUNT_ASKED_SQL, [(*key, asked) for key, asked in Counter((e[2], e[1]) for e in entries).items()])
     conn.executemany(
         """UPDATE checkin_members SET next_due = ?, next_day = ?, reminder_due = ?, reminder_day = ?,
              milestones_seen_through = COALESCE(?, milestones_seen_through)

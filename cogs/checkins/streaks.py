@@ -55,8 +55,8 @@ def check_in_streak(
 
 @dataclass(frozen=True)
 class CarriedStreak:
-    """What is kept per member and carried forward by the database on each day's first answer (the
-    trigger `checkin_streak_carried` in store.py), so reading a streak never reads the history."""
+    """What is kept per member and carried forward on each day's first answer (store.py), so reading a
+    streak never reads the history."""
 
     day: date | None  # the latest day with a check-in
     current: int  # the run that ends on `day`
@@ -77,6 +77,18 @@ def carried_streak(sent: Iterable[tuple[date, bool]]) -> CarriedStreak:
         else:
             run = 0
     return CarriedStreak(latest, current, longest, total)
+
+
+def carry_forward(kept: CarriedStreak, day: date, broken: bool) -> CarriedStreak | None:
+    """The kept streak after the first answer of `day`; `broken`: a check-in sent after the kept day
+    and before `day` went unanswered. None when it must be counted afresh: an answer to a day before
+    the latest counted one (a button pressed days later) can join two runs."""
+    if kept.day is not None and day < kept.day:
+        return None
+    if kept.day == day:
+        return kept
+    current = 1 if kept.day is None or broken else kept.current + 1
+    return CarriedStreak(day, current, max(kept.longest, current), kept.total + 1)
 
 
 def check_in_rate(scheduled: int, answered: int) -> float:

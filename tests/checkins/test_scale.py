@@ -8,7 +8,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 from bot.storage import Database
-from bot.testing import make_test_bot
+from bot.testing import database_for_tests, make_test_bot
 from cogs.checkins.store import MIGRATIONS, CheckinStore
 from cogs.checkins.streaks import check_in_streak
 from tests.checkins.conftest import COGS, join, sweep_at
@@ -91,9 +91,10 @@ async def test_retention_deletes_only_expired_texts_through_the_expiry_index(env
     texts = await bot.db.fetchall("SELECT member_id FROM checkin_texts")
     assert [row["member_id"] for row in texts] == [await bot.members.lookup(jon)]
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_entries WHERE mood IS NOT NULL") == 2  # numbers stay
-    plan = " ".join(row[3] for row in await bot.db.fetchall(
-        "EXPLAIN QUERY PLAN DELETE FROM checkin_texts WHERE community_id = 1 AND day < '2026-01-01'"))
-    assert "checkin_texts_by_day" in plan and "SCAN" not in plan
+    if bot.db.engine == "sqlite":  # (PostgreSQL chooses by cost, and scans a table this small)
+        plan = " ".join(row[3] for row in await bot.db.fetchall(
+            "EXPLAIN QUERY PLAN DELETE FROM checkin_texts WHERE community_id = 1 AND day < '2026-01-01'"))
+        assert "checkin_texts_by_day" in plan and "SCAN" not in plan
 
 
 async def test_history_chart_is_drawn_by_a_worker_process(env, clock):
@@ -104,14 +105,14 @@ async def test_history_chart_is_drawn_by_a_worker_process(env, clock):
     await answer_through(chat, kim)
     reply = (await chat.say(kim, "!checkin history 365"))[-1]
     chart = reply.content.files[0]
-    assert chart.data.startswith(b"\x89PNG") and "1 check-in days" in chart.description
+    assert chart.data.startswith(b"\x89PNG") and "1 check-in day." in chart.description
     assert bot.cpu.started  # the worker drew it; the loop never did
 
 
 async def test_the_migration_moves_notes_out_converts_times_and_counts_what_was_there(tmp_path, clock):
     """A database written before the compact layout: its check-ins, notes, totals and streaks carry over."""
     async with make_test_bot(tmp_path, cogs=["cogs.privacy"], clock=clock) as (bot, chat):
-        old = Database(bot.settings.storage.path)
+        old = Database(database_for_tests(tmp_path))
         await old.open()
         await old.migrate("checkins", MIGRATIONS[:2])
         ada = chat.user("ada")
