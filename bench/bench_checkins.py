@@ -12,6 +12,7 @@ includes waiting for a core. Durable means: after the run, a separate sqlite3 co
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import random
@@ -55,22 +56,24 @@ async def populate(bot, count: int) -> None:
     now = START.isoformat()
     members, identities, consents, rows = [], [], [], []
     statement = bot.get_cog("checkins").consent_statement
+    digest = hashlib.sha256(statement.encode()).hexdigest()
     for member_id in range(1, count + 1):
         zone = ZONES[member_id % len(ZONES)]
         local = Time(rng.randrange(6, 23), rng.choice((0, 15, 30, 45)))
         due = next_due(CheckinSchedule(local, zone), START)
         members.append((member_id, now))
         identities.append(("memory", f"m{member_id}", member_id, now))
-        consents.append((member_id, "checkins", statement, "bench", now))
+        consents.append((member_id, "checkins", digest, now))
         rows.append((member_id, 1, local.strftime("%H:%M"), zone, "mon,tue,wed,thu,fri,sat,sun",
                      unix(due.at), due.day.isoformat(), now))
     async with bot.db.transaction() as db:
         await db.executemany("INSERT INTO members (id, created_at) VALUES (?,?)", members)
         await db.executemany("INSERT INTO identities (platform, user_id, member_id, added_at) VALUES (?,?,?,?)",
                              identities)
-        await db.executemany(
-            "INSERT INTO consents (member_id, feature, statement, statement_sha256, agreed_at) VALUES (?,?,?,?,?)",
-            consents)
+        await db.execute("INSERT INTO consent_statements (sha256, text, first_agreed_at) VALUES (?,?,?)",
+                         (digest, statement, now))
+        await db.executemany("INSERT INTO consents (member_id, feature, statement_sha256, agreed_at) VALUES (?,?,?,?)",
+                             consents)
         await db.executemany(
             """INSERT INTO checkin_members (member_id, community_id, local_time, timezone, days, next_due, next_day,
                joined_at) VALUES (?,?,?,?,?,?,?,?)""", rows)
