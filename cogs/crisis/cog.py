@@ -28,6 +28,7 @@ from . import helplines
 from .admin import DEFAULT_COOLDOWN_MINUTES, AdminMixin, Monitoring, PendingNarrowing
 from .alerts import PRIVATE_FROM_ROUND, REALERT_HANDLER, AlertsMixin
 from .detector import Assessment, Category, Level, assess
+from .model import get_model
 from .safetyplan import PLAN_CONTEXT, SafetyPlanMixin
 from .store import MIGRATIONS, CrisisStore
 from .texts import Texts
@@ -110,6 +111,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     async def cog_load(self) -> None:
         self.bot.scheduler.register_handler(REALERT_HANDLER, self.realert)
         helplines.lines_for(None)  # read the table now, not during someone's crisis
+        get_model()  # and the model (40-60 ms of parsing): on the first message it would hold up everyone
 
     async def settings(self, community_id: int) -> CommunitySettingsStore:
         return self.bot.community_settings(community_id, "crisis")
