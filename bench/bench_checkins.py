@@ -47,8 +47,8 @@ class BenchAdapter(MemoryAdapter):
     """The test kit's adapter, minus its look-back through every earlier message on each DM send
     (quadratic over 20,000 messages): that is the test kit's cost, not the bot's."""
 
-    async def send(self, place, content):
-        return self._record(place, content, None)
+    async def send(self, place, content, token=None):
+        return self._record(place, content, None, token)
 
 
 async def populate(bot, count: int) -> None:

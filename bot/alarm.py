@@ -14,6 +14,7 @@ next-moment computation serves all of them, and they wake together as one batch.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -51,17 +52,21 @@ class Alarm:
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._aps.start()
 
-    def stop(self) -> None:
+    def stop(self) -> list[asyncio.Task]:
+        """Stop ringing; returns the rings under way, cancelled (await them before closing the database:
+        a cancelled ring may still be finishing a statement)."""
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        for ring in self._rings:
+        rings = list(self._rings)
+        for ring in rings:
             ring.cancel()
         self._specs.clear()
         self._next.clear()
         self._schedules_of.clear()
         self._spec_of.clear()
         self.set_for = None
+        return rings
 
     # --- what is watched --------------------------------------------------------------------------
 
@@ -153,8 +158,10 @@ class Alarm:
         self.set_for = moment
         # The one read of the machine's clock outside bot/clock.py: APScheduler needs a machine time.
         ring_at = datetime.now(UTC) + timedelta(seconds=delay)
-        self._aps.add_job(self._ring, DateTrigger(run_date=ring_at), id=ALARM_JOB, replace_existing=True,
-                          misfire_grace_time=None, coalesce=True)
+        # In a context of its own: APScheduler schedules its wake-up with call_soon, which would hand the
+        # ring the caller's context (an open transaction's connection, an event's delivery scope).
+        contextvars.Context().run(self._aps.add_job, self._ring, DateTrigger(run_date=ring_at), id=ALARM_JOB,
+                                  replace_existing=True, misfire_grace_time=None, coalesce=True)
 
     async def _ring(self) -> None:
         # The job returns at once: a long batch (slow sends) must not hold the alarm, and rings for

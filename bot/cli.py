@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot import logs
+from bot.clock import clock_from_environment
 from bot.config import ConfigError, Settings, load_settings
 from bot.storage import DatabaseUnreachable, is_postgres_url
 from bot.vault import VaultError, generate_key
@@ -153,11 +154,10 @@ async def resettle_now_and_then(every: float = RESETTLE_SECONDS) -> None:
 
 async def run_console(settings: Settings) -> int:
     from bot.adapters.console import ConsoleAdapter
-    from bot.clock import ShiftedClock
     from bot.core import Kindred
 
     # The console's clock can be moved forward (`:wait 3h`) to try what is scheduled.
-    bot = Kindred(settings, clock=ShiftedClock())
+    bot = Kindred(settings, clock=clock_from_environment(movable=True))
     console = ConsoleAdapter(settings.console.operator_name)
     bot.add_adapter(console)
     try:
@@ -180,7 +180,7 @@ async def run_adapters(settings: Settings) -> int:
     if not enabled:
         print("No [discord] or [matrix] section in the config: starting the console instead.", file=sys.stderr)
         return await run_console(settings)
-    bot = Kindred(settings)
+    bot = Kindred(settings, clock=clock_from_environment())
     for name in enabled:
         bot.add_adapter(adapter_class(name)(settings))
     stop = asyncio.Event()

@@ -12,7 +12,13 @@ clock). A ring decides nothing; the scheduler asks this clock what is due when i
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
+
+# For tests and demos of a real `kindred run` process: the bot's clock starts at this moment (ISO 8601
+# with a zone) and runs at the machine's pace, so a test that kills and restarts the process decides
+# what falls due when, whatever the machine's date (tests/crash/).
+CLOCK_START_ENV = "KINDRED_CLOCK_START"
 
 
 class Clock:
@@ -43,3 +49,17 @@ class ShiftedClock(Clock):
             raise ValueError("the clock only moves forward")
         self.offset += delta
         return self.now()
+
+
+def clock_from_environment(environment: dict[str, str] | None = None, movable: bool = False) -> Clock:
+    """The machine's clock (one that can be moved forward by hand if `movable`: the console's), or one
+    started at `KINDRED_CLOCK_START` and running at real pace."""
+    start = (os.environ if environment is None else environment).get(CLOCK_START_ENV)
+    if not start:
+        return ShiftedClock() if movable else Clock()
+    moment = datetime.fromisoformat(start)
+    if moment.tzinfo is None:
+        raise ValueError(f"{CLOCK_START_ENV} needs a time zone, as in 2026-11-27T12:00:00+00:00")
+    clock = ShiftedClock()
+    clock.offset = moment - datetime.now(UTC)
+    return clock

@@ -17,19 +17,21 @@ from typing import Any
 
 from bot import communities as communities_module
 from bot import members as members_module
+from bot import outbox as outbox_module
 from bot import pending as pending_module
 from bot import scheduler as scheduler_module
 from bot import vault as vault_module
 from bot.adapters.base import Adapter, Responder
 from bot.builtin import CommunityCog, HelpCog
 from bot.clock import Clock
-from bot.cog import Cog
+from bot.cog import Cog, SealedColumn
 from bot.commands import PREFIX, Context, Router
 from bot.communities import Communities, CommunitySettingsStore
 from bot.config import Settings
 from bot.limits import Outreach
 from bot.members import Consent, Members
 from bot.model import ChoiceEvent, Community, Content, IncomingMessage, PlaceRef, SentRef, TextAnswer, UserRef
+from bot.outbox import Outbox, Target, delivery_scope, event_scope
 from bot.pending import WHICH, Ambiguous, Pending
 from bot.schedule_specs import Cron
 from bot.scheduler import Occurrence, Scheduler
@@ -48,7 +50,10 @@ CORE_MIGRATIONS = {
     "core.scheduler": scheduler_module.MIGRATIONS,
     "core.pending": pending_module.MIGRATIONS,
     "core.vault": vault_module.MIGRATIONS,
+    "core.outbox": outbox_module.MIGRATIONS,
 }
+# Sealed columns of the core's own tables (beside the cogs' `sealed_columns`).
+CORE_SEALED_COLUMNS = [SealedColumn("outbox", "sealed", outbox_module.SEALED_CONTEXT)]
 
 
 class RateLimiter:
@@ -109,6 +114,7 @@ class Kindred:
         self.db = Database(settings.database)
         self.router = Router(self)
         self.scheduler = Scheduler(self)
+        self.outbox = Outbox(self)
         self.members = Members(self.db, self.clock)
         self.consent = Consent(self)
         self.communities = Communities(self.db, settings)
@@ -157,10 +163,14 @@ class Kindred:
         self.scheduler.register_handler("core.retention", self.enforce_retention)
         await self.scheduler.add("core", "retention", Cron(3, 17, "UTC"), "core.retention",
                                  grace=timedelta(hours=20))
-        await self.scheduler.start()
+        # Adapters first: what a dead process left unconfirmed, and what fell due while the bot was
+        # down, can only be sent once they are connected. Then the unconfirmed messages (each with its
+        # own token, so the platform never shows one twice), then the scheduler's catch-up.
         if start_adapters:
             for adapter in self.adapters.values():
                 await adapter.start()
+            await self.outbox.recover()
+        await self.scheduler.start()
         self.started = True
         log.info("kindred started", extra={"cogs": sorted(self.cogs), "adapters": sorted(self.adapters)})
 
@@ -188,22 +198,26 @@ class Kindred:
         new_vault = Vault(new_key)
         count = 0
         async with self.db.transaction() as db:
-            for cog in self.cogs.values():
-                for sealed in cog.sealed_columns:
-                    rows = await db.fetchall(
-                        f"SELECT rowid AS _rowid, * FROM {sealed.table} WHERE {sealed.column} IS NOT NULL"
-                    )
-                    for row in rows:
-                        context = sealed.context_for(row)
-                        text = self.vault.open(row[sealed.column], context)
-                        await db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
-                                         (new_vault.seal(text, context), row["_rowid"]))
-                        count += 1
+            for sealed in (sealed for cog in self.cogs.values() for sealed in cog.sealed_columns):
+                rows = await db.fetchall(
+                    f"SELECT rowid AS _rowid, * FROM {sealed.table} WHERE {sealed.column} IS NOT NULL"
+                )
+                for row in rows:
+                    context = sealed.context_for(row)
+                    text = self.vault.open(row[sealed.column], context)
+                    await db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
+                                     (new_vault.seal(text, context), row["_rowid"]))
+                    count += 1
+            await self.outbox.rekey(new_vault)  # the bot's own messages in flight, not counted as member data
             await db.execute("DELETE FROM vault_keys")
             await db.execute("INSERT INTO vault_keys (fingerprint, created_at) VALUES (?, ?)",
                              (new_vault.fingerprint, self.clock.now().isoformat()))
         self.vault = new_vault
         return count
+
+    def sealed_columns(self) -> list[SealedColumn]:
+        """Every column holding vault-sealed values: the core's and each cog's."""
+        return [*CORE_SEALED_COLUMNS, *(sealed for cog in self.cogs.values() for sealed in cog.sealed_columns)]
 
     async def enforce_retention(self, occurrence: Occurrence | None = None) -> int:
         """The daily sweep: every cog deletes what is past its retention period, and the core forgets
@@ -216,6 +230,7 @@ class Kindred:
                 log.exception("retention sweep failed", extra={"cog": cog.name})
         removed += await self.pending.expire()
         removed += await self.scheduler.forget_old_deliveries()
+        removed += await self.outbox.forget_before(self.clock.now() - outbox_module.KEPT)
         if removed:
             await self.db.checkpoint()
         log.info("retention sweep", extra={"removed": removed})
@@ -296,6 +311,11 @@ class Kindred:
         return ctx
 
     async def handle_message(self, message: IncomingMessage, responder: Responder | None = None) -> None:
+        # What the bot sends for this event is sent once, even if the event comes again (bot/outbox.py).
+        with delivery_scope(event_scope(message.place.platform, message.event_id)):
+            await self._handle_message(message, responder)
+
+    async def _handle_message(self, message: IncomingMessage, responder: Responder | None) -> None:
         adapter = self.adapters.get(message.place.platform)
         responder = responder or (adapter.responder(message.place, message.author) if adapter else None)
         ctx = self.context(adapter, message.author, message.place, responder, message.message_id, message.link)
@@ -341,13 +361,15 @@ class Kindred:
         adapter = self.adapters.get(event.place.platform)
         responder = responder or (adapter.responder(event.place, event.user) if adapter else None)
         ctx = self.context(adapter, event.user, event.place, responder, event.message_id)
-        await self.router.dispatch_choice(ctx, event.choice_id)
+        with delivery_scope(event_scope(event.place.platform, event.event_id)):
+            await self.router.dispatch_choice(ctx, event.choice_id)
 
     async def handle_text_answer(self, answer: TextAnswer, responder: Responder | None = None) -> None:
         adapter = self.adapters.get(answer.place.platform)
         responder = responder or (adapter.responder(answer.place, answer.user) if adapter else None)
         ctx = self.context(adapter, answer.user, answer.place, responder)
-        await self.router.dispatch_text_answer(ctx, answer.request_id, answer.text)
+        with delivery_scope(event_scope(answer.place.platform, answer.event_id)):
+            await self.router.dispatch_text_answer(ctx, answer.request_id, answer.text)
 
     # --- sending ----------------------------------------------------------------------------------
 
@@ -357,11 +379,18 @@ class Kindred:
         except KeyError:
             raise LookupError(f"no adapter for platform {platform!r}") from None
 
-    async def send(self, place: PlaceRef, content: Content | str) -> SentRef:
-        return await self.adapter_for(place.platform).send(place, Content.of(content))
+    async def send(self, place: PlaceRef, content: Content | str, reader: UserRef | None = None,
+                   key: str | None = None) -> SentRef:
+        """Send to a place, once per idempotency key (bot/outbox.py): the current delivery scope's next,
+        or `key` (a message the caller claimed as an intent). `reader`: the person a direct-message
+        place belongs to, when known (the message is then kept as theirs, as `send_private` keeps it)."""
+        self.adapter_for(place.platform)  # an unknown platform fails here, before anything is written
+        target = Target(place.platform, place, reader if place.is_direct else None)
+        return await self.outbox.deliver(target, Content.of(content), key=key)
 
-    async def send_private(self, user: UserRef, content: Content | str) -> SentRef:
-        return await self.adapter_for(user.platform).send_private(user, Content.of(content))
+    async def send_private(self, user: UserRef, content: Content | str, key: str | None = None) -> SentRef:
+        self.adapter_for(user.platform)
+        return await self.outbox.deliver(Target(user.platform, person=user), Content.of(content), key=key)
 
     async def send_to_member(self, member_id: int, content: Content | str) -> SentRef | None:
         """Privately, on the first of the member's accounts whose platform is connected."""
@@ -375,9 +404,11 @@ class Kindred:
         await self.adapter_for(ref.platform).edit(ref, Content.of(content))
 
     async def forget_user(self, user: UserRef) -> None:
-        """Forget one account everywhere outside the cogs' tables: its open questions, and what its
-        platform's adapter keeps on disk for it (the console's files written for it)."""
+        """Forget one account everywhere outside the cogs' tables: its open questions, the delivery
+        records of the bot's messages to it, and what its platform's adapter keeps on disk for it (the
+        console's files written for it)."""
         await self.pending.forget_user(user)
+        await self.outbox.forget([user])  # the bot's recent messages to it (bot/outbox.py)
         await self.forget_files(user)
 
     async def forget_files(self, user: UserRef) -> None:

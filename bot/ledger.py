@@ -1,8 +1,9 @@
 """The scheduler's delivery ledger: one row per (schedule, occurrence), written before a handler runs.
 
 A row exists once an occurrence is claimed ('running'), and ends as 'done', 'failed' or 'skipped'
-(missed, outside its grace window). Claiming inserts only rows that are not there yet, which is what
-makes an occurrence run at most once, across restarts too.
+(missed, outside its grace window). Claiming inserts only rows that are not there yet, so two settles
+never both run an occurrence. A row a dead process left 'running' is run again at the next start
+(bot/scheduler.py), its sends kept to once by the outbox (bot/outbox.py); `attempts` bounds that.
 
 Many occurrences fall due at the same moment (every community's 08:30 in one timezone), and each
 await on the database is a round trip to aiosqlite's thread that costs more than SQLite's work. So
@@ -95,4 +96,14 @@ class DeliveryLedger:
                 + ") AS outcome WHERE deliveries.schedule_id = outcome.column1"
                 " AND deliveries.occurrence = outcome.column2",
                 [now, *(value for outcome in chunk for value in outcome)],
+            )
+
+    async def count_attempt(self, keys: Sequence[LedgerKey], now: str) -> None:
+        """One more run of each of these claimed occurrences is starting (a re-run after a crash)."""
+        for chunk in _chunks(keys):
+            await self.db.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, updated_at = ? FROM (VALUES (CAST(? AS INTEGER),?)"
+                + ",(?,?)" * (len(chunk) - 1)
+                + ") AS run WHERE deliveries.schedule_id = run.column1 AND deliveries.occurrence = run.column2",
+                [now, *(value for key in chunk for value in key)],
             )

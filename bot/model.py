@@ -64,6 +64,9 @@ class SentRef:
     platform: str
     place_id: str
     message_id: str
+    # True when the outbox answered with a message sent before (a re-run of the same occurrence or
+    # event): nothing was sent now, so nothing that follows a send (a thread under it) is done twice.
+    repeated: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,10 @@ class IncomingMessage:
     reply_to: str | None = None
     # Files sent with the message (an import file for a moderator command, for instance).
     attachments: list[IncomingFile] = field(default_factory=list)
+    # The platform's own id of this event, the same if it is delivered again (a Matrix event id, a
+    # Discord message id): what the bot sends for it is sent once (bot/outbox.py). "" where there is
+    # none that lasts (the console).
+    event_id: str = ""
 
 
 @dataclass
@@ -181,7 +188,8 @@ class ChoiceEvent:
     choice_id: str
     user: UserRef
     place: PlaceRef
-    message_id: str = ""
+    message_id: str = ""  # the message the choice was on
+    event_id: str = ""  # the press itself (a reaction's event id, an interaction id), as on IncomingMessage
 
 
 @dataclass
@@ -190,3 +198,4 @@ class TextAnswer:
     text: str
     user: UserRef
     place: PlaceRef
+    event_id: str = ""  # the answer itself (a form's interaction id), as on IncomingMessage

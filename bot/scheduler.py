@@ -3,15 +3,22 @@
 The `schedules` table is the truth (RoboDanny's durable timers). What is due, late or skipped is
 decided here, always by `bot.clock`; APScheduler is only the alarm that wakes the scheduler when the
 next schedule falls due by that clock (bot/alarm.py), and a wake that finds nothing due does nothing.
-Each run of a schedule is claimed in the `deliveries` ledger (bot/ledger.py)
-before its handler is called, so an occurrence runs at most once even across restarts. An
-occurrence that fell due while the bot was down (or busy) runs late if it is still within the
-schedule's grace window and is skipped, with a log line, if it is not.
+Each run of a schedule is claimed in the `deliveries` ledger (bot/ledger.py) before its handler is
+called, so two runs of this process never both run it. An occurrence that fell due while the bot was
+down (or busy) runs late if it is still within the schedule's grace window and is skipped, with a log
+line, if it is not.
+
+Exactly once across crashes: each occurrence runs inside its own delivery scope
+(`Occurrence.delivery_key`), so every message it sends has an idempotency key in the outbox
+(bot/outbox.py). An occurrence a dead process left claimed ('running') is run again at the next
+start, in the same scope: what it had sent comes back from the outbox and is not sent again, what it
+had not sent goes out. It is run again only within its grace window and at most MAX_RUNS times (a
+handler that kills the process must not keep killing it); otherwise it is recorded as failed, with a
+log line and the handler's `on_give_up`.
 
 Occurrences that fall due together (the same moment, or a startup's catch-up) go as one batch: one
 statement claims them all, the handlers run, one statement records every outcome. A failing handler
-fails alone. The cost: a crash in the middle of a batch leaves its not-yet-run occurrences claimed
-('running') and so not run, where one occurrence at a time lost at most one.
+fails alone.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from bot.alarm import Alarm, spec_key
 from bot.ledger import CHUNK, DeliveryLedger, in_batches, marks
+from bot.outbox import STALE_AFTER, delivery_scope
 from bot.schedule_specs import (
     KINDS,
     Spec,
@@ -34,6 +42,7 @@ from bot.schedule_specs import (
     spec_from_row,
 )
 from bot.storage import Migration
+from bot.text import plural
 
 if TYPE_CHECKING:
     from bot.core import Kindred
@@ -101,12 +110,20 @@ MIGRATIONS = [
         ALTER TABLE deliveries_new RENAME TO deliveries;
         """,
     ),
+    Migration(
+        3,
+        "how many times an occurrence was started: one a dead process left running is run again, boundedly",
+        "ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+    ),
 ]
 
 DEFAULT_GRACE = timedelta(minutes=30)
 # An occurrence run more than this after its time is "late" (a cog may say so, e.g. a prompt posted
 # after a restart); a wake-up a few seconds behind the clock is on time.
 LATE_AFTER = timedelta(seconds=5)
+# Runs of one occurrence at most (the first and the re-runs after restarts), so that a handler that
+# brings the process down cannot do it at every start.
+MAX_RUNS = 3
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,13 @@ class Occurrence:
     scheduled_for: datetime
     payload: dict[str, Any] = field(default_factory=dict)
     late: bool = False
+
+    @property
+    def delivery_key(self) -> str:
+        """The delivery scope of this occurrence: its messages' idempotency keys start with it, the same
+        in a re-run after a crash (the scheduler opens it for plain handlers; a batch handler opens each
+        occurrence's with `bot.outbox.delivery_scope`)."""
+        return f"schedule:{self.owner}:{self.key}:{_iso(self.scheduled_for)}"
 
 
 @dataclass(frozen=True)
@@ -131,6 +155,8 @@ class Due:
 Handler = Callable[[Occurrence], Awaitable[object]]
 # Given the occurrences due together (one per schedule), returns the failures by schedule id.
 BatchHandler = Callable[[list[Occurrence]], Awaitable[Mapping[int, BaseException]]]
+# Told of an occurrence given up after a crash (why, in words): a crisis re-alert tells the moderators.
+GiveUpHandler = Callable[[Occurrence, str], Awaitable[None]]
 
 
 LEDGER_KEPT = timedelta(days=9)
@@ -149,27 +175,41 @@ class Scheduler:
         self.bot = bot
         self.handlers: dict[str, Handler | BatchHandler] = {}
         self._batch_handlers: set[str] = set()
+        self._give_up: dict[str, GiveUpHandler] = {}
         self.ledger = DeliveryLedger(bot.db)
         self.alarm = Alarm(bot.clock, self._wake)
         self._resyncing: asyncio.Task | None = None
 
-    def register_handler(self, name: str, handler: Handler) -> None:
-        """`handler(occurrence)` runs once per occurrence."""
+    def register_handler(self, name: str, handler: Handler, on_give_up: GiveUpHandler | None = None) -> None:
+        """`handler(occurrence)` runs once per occurrence, inside the occurrence's delivery scope.
+        `on_give_up(occurrence, why)` hears of an occurrence a crash left unfinished and that is not
+        run again (past its grace window, or run too often)."""
         self.handlers[name] = handler
         self._batch_handlers.discard(name)
+        self._set_give_up(name, on_give_up)
 
-    def register_batch_handler(self, name: str, handler: BatchHandler) -> None:
+    def register_batch_handler(self, name: str, handler: BatchHandler,
+                               on_give_up: GiveUpHandler | None = None) -> None:
         """`handler(occurrences)` gets every occurrence of its schedules that falls due together and
-        returns {schedule id: exception} for the ones that failed (the others count as delivered)."""
+        returns {schedule id: exception} for the ones that failed (the others count as delivered).
+        It opens each occurrence's delivery scope itself (`delivery_scope(occurrence.delivery_key)`)."""
         self.handlers[name] = handler
         self._batch_handlers.add(name)
+        self._set_give_up(name, on_give_up)
+
+    def _set_give_up(self, name: str, on_give_up: GiveUpHandler | None) -> None:
+        if on_give_up is None:
+            self._give_up.pop(name, None)
+        else:
+            self._give_up[name] = on_give_up
 
     # --- life cycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start the alarm (APScheduler needs the running loop), catch up what was missed, then watch
-        every schedule."""
+        """Start the alarm (APScheduler needs the running loop), run again what a dead process left
+        unfinished, catch up what was missed, then watch every schedule."""
         self.alarm.start()
+        await self.run_unfinished()
         rows = await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0")
         await self._settle(rows, self.bot.clock.now())
         for row in await self.bot.db.fetchall("SELECT * FROM schedules WHERE paused = 0"):
@@ -182,7 +222,9 @@ class Scheduler:
         if self._resyncing is not None:
             self._resyncing.cancel()
             self._resyncing = None
-        self.alarm.stop()
+        rings = self.alarm.stop()
+        if rings:  # their handlers stop at their next await; the database closes after them
+            await asyncio.wait(rings, timeout=10)
 
     async def resync(self) -> int:
         """Watch the schedules as the database has them now (other replicas add, change and remove
@@ -205,6 +247,9 @@ class Scheduler:
             await asyncio.sleep(RESYNC_SECONDS)
             try:
                 await self.resync()
+                # A replica that died left its claims and sends unfinished: another one finishes them.
+                await self.bot.outbox.recover()
+                await self.run_unfinished()
             except Exception:
                 log.exception("scheduler resync failed; trying again later")
 
@@ -298,7 +343,7 @@ class Scheduler:
     # --- firing -----------------------------------------------------------------------------------
 
     async def fire_many(self, due: Sequence[Due]) -> int:
-        """Run occurrences that fall due together, each at most once. Returns how many handlers ran.
+        """Run occurrences that fall due together, each once. Returns how many handlers ran.
 
         Per batch (up to `CHUNK` occurrences, each schedule once): one read of the schedule rows, one
         statement claiming them all in the ledger, the handlers side by side, one statement recording
@@ -346,15 +391,18 @@ class Scheduler:
             return 0
         claimed = await self.ledger.claim([(row["id"], _iso(occurrence)) for row, occurrence, _ in runnable],
                                           "running", _iso(self.bot.clock.now()))
+        # A one-shot whose occurrence is in the ledger now goes, whoever put it there (unless a run of it
+        # is unfinished: a dead process's claim is run again at the next start, and needs the row).
+        one_shots = [row["id"] for row, _, _ in runnable if row["kind"] == "at"]
+        ran = await self._run_claimed([(row, occurrence, late) for row, occurrence, late in runnable
+                                       if (row["id"], _iso(occurrence)) in claimed])
+        await self._delete_one_shots(one_shots)
+        return ran
+
+    async def _run_claimed(self, batch: list[tuple[Any, datetime, bool]]) -> int:
+        """Run occurrences claimed in the ledger (by this process, or by a dead one) and record how each went."""
         by_handler: dict[str, list[Occurrence]] = {}
-        one_shots = []
-        for row, occurrence, late in runnable:
-            if row["kind"] == "at":
-                # Its one occurrence is in the ledger now either way, so the row goes, even when a crash
-                # before a restart left it claimed but never deleted.
-                one_shots.append(row["id"])
-            if (row["id"], _iso(occurrence)) not in claimed:
-                continue  # already run, failed or skipped: by this process or before a restart
+        for row, occurrence, late in batch:
             by_handler.setdefault(row["handler"], []).append(Occurrence(
                 row["id"], row["owner"], row["key"], occurrence.astimezone(UTC), json.loads(row["payload"]), late))
         outcomes = []
@@ -364,15 +412,67 @@ class Scheduler:
             outcomes += [(o.schedule_id, _iso(o.scheduled_for), "failed" if o.schedule_id in failed else "done")
                          for o in by_handler[name]]
         await self.ledger.record(outcomes, _iso(self.bot.clock.now()))
-        await self._delete_one_shots(one_shots)
         return len(outcomes)
 
+    async def run_unfinished(self) -> int:
+        """Occurrences claimed ('running') by a process that died before it recorded how they went: at
+        startup, every one (one process per SQLite file); on a database replicas share, those left
+        unfinished longer than STALE_AFTER (a live replica may still be running the others), at startup
+        and at each resync. Each runs again in its own delivery scope, so what it had sent is not sent
+        again; past its grace window, or after MAX_RUNS runs, it is given up instead."""
+        now = self.bot.clock.now()
+        claimed_before = _iso(now - STALE_AFTER) if self.bot.db.shared else _iso(now + timedelta(days=1))
+        rows = await self.bot.db.fetchall(
+            "SELECT d.occurrence AS occurrence, d.attempts AS attempts, s.* FROM deliveries d"
+            " JOIN schedules s ON s.id = d.schedule_id WHERE d.status = 'running' AND d.updated_at <= ?"
+            " ORDER BY d.occurrence", (claimed_before,))
+        again, given_up, one_shots = [], [], []
+        for row in rows:
+            if row["handler"] not in self.handlers:
+                continue  # its cog is not loaded in this run: left for one that has it
+            occurrence = datetime.fromisoformat(row["occurrence"])
+            if row["kind"] == "at":
+                one_shots.append(row["id"])
+            if row["attempts"] >= MAX_RUNS:
+                given_up.append((row, occurrence, f"it was started {plural(row['attempts'], 'time')} and never finished"))
+            elif now - occurrence > timedelta(seconds=row["grace_seconds"]):
+                given_up.append((row, occurrence, "the bot was down past its grace window"))
+            else:
+                again.append((row, occurrence, now - occurrence > LATE_AFTER))
+        if not rows:
+            return 0
+        for row, occurrence, why in given_up:
+            log.warning("unfinished occurrence given up after a restart: what it had not sent is lost",
+                        extra={"owner": row["owner"], "schedule": row["id"], "occurrence": _iso(occurrence),
+                               "reason": why})
+        await self.ledger.record([(row["id"], _iso(occurrence), "failed") for row, occurrence, _ in given_up],
+                                 _iso(now))
+        for row, occurrence, why in given_up:
+            notify = self._give_up.get(row["handler"])
+            if notify is not None:
+                try:
+                    await notify(Occurrence(row["id"], row["owner"], row["key"], occurrence,
+                                            json.loads(row["payload"]), True), why)
+                except Exception:
+                    log.exception("a give-up notice failed", extra={"handler": row["handler"]})
+        ran = 0
+        for batch in in_batches(again, schedule_of=lambda item: item[0]["id"]):
+            await self.ledger.count_attempt([(row["id"], _iso(occurrence)) for row, occurrence, _ in batch], _iso(now))
+            log.info("running again an occurrence a restart left unfinished",
+                     extra={"occurrences": len(batch)})
+            ran += await self._run_claimed(batch)
+        await self._delete_one_shots(one_shots)
+        return ran
+
     async def _delete_one_shots(self, schedule_ids: list[int]) -> None:
-        """A one-shot schedule goes once its occurrence is in the ledger."""
+        """A one-shot schedule goes once its occurrence is in the ledger and no run of it is unfinished."""
         if schedule_ids:
-            await self.bot.db.execute(f"DELETE FROM schedules WHERE id IN ({marks(schedule_ids)})", schedule_ids)
-            for schedule_id in schedule_ids:
-                self.alarm.uninstall(schedule_id)
+            deleted = await self.bot.db.fetchall(
+                f"DELETE FROM schedules WHERE id IN ({marks(schedule_ids)}) AND NOT EXISTS (SELECT 1 FROM"
+                " deliveries d WHERE d.schedule_id = schedules.id AND d.status = 'running') RETURNING id",
+                schedule_ids)
+            for row in deleted:
+                self.alarm.uninstall(row[0])
 
     async def _run_handler(self, name: str, occurrences: list[Occurrence]) -> set[int]:
         """Call handler `name` for its occurrences; returns the schedule ids whose run failed."""
@@ -388,7 +488,8 @@ class Scheduler:
             async def run_in_order(own: list[Occurrence]) -> None:
                 for occurrence in own:
                     try:
-                        await cast(Handler, handler)(occurrence)
+                        with delivery_scope(occurrence.delivery_key):
+                            await cast(Handler, handler)(occurrence)
                     except Exception:
                         failed.add(occurrence.schedule_id)
                         log.exception("scheduled handler failed",

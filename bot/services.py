@@ -14,15 +14,16 @@ from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from bot.adapters.base import Adapter
+    from bot.adapters.base import Adapter, Responder
     from bot.clock import Clock
     from bot.cog import Cog
-    from bot.commands import Router
+    from bot.commands import Context, Router
     from bot.communities import Communities, CommunitySettingsStore
     from bot.config import Settings
     from bot.limits import Outreach
     from bot.members import Consent, Members
     from bot.model import Content, PlaceRef, SentRef, UserRef
+    from bot.outbox import Outbox
     from bot.pending import Pending
     from bot.scheduler import Scheduler
     from bot.storage import Database
@@ -60,14 +61,20 @@ class BotServices(Protocol):
     def cogs(self) -> Mapping[str, Cog]: ...  # the privacy cog asks every cog to export and erase
     @property
     def adapters(self) -> Mapping[str, Adapter]: ...  # which platforms are connected
+    @property
+    def outbox(self) -> Outbox: ...  # sends kept to once across crashes: batches, intents, forgetting
 
     def get_cog(self, name: str) -> Any: ...
     def community_settings(self, community_id: int, component: str) -> CommunitySettingsStore: ...
-    async def send(self, place: PlaceRef, content: Content | str) -> SentRef: ...
-    async def send_private(self, user: UserRef, content: Content | str) -> SentRef: ...
+    async def send(self, place: PlaceRef, content: Content | str, reader: UserRef | None = None,
+                   key: str | None = None) -> SentRef: ...
+    async def send_private(self, user: UserRef, content: Content | str, key: str | None = None) -> SentRef: ...
     async def send_to_member(self, member_id: int, content: Content | str) -> SentRef | None: ...
     async def edit(self, ref: SentRef, content: Content | str) -> None: ...
     async def is_moderator(self, user: UserRef, community_id: int, adapter: Adapter | None = None) -> bool: ...
     async def forget_user(self, user: UserRef) -> None: ...  # !forgetme: its open questions and files
     async def forget_files(self, user: UserRef) -> None: ...  # leaving a feature: files written for them
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]: ...
+    # An event's context built by hand (the crisis cog finishing an alert after a restart).
+    def context(self, adapter: Adapter | None, user: UserRef, place: PlaceRef, responder: Responder | None,
+                message_id: str = "", link: str | None = None) -> Context: ...

@@ -277,7 +277,7 @@ class SqliteDatabase(Database):
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
             await self._conn.close()
             self._conn = None
 
@@ -462,6 +462,7 @@ class SqliteDatabase(Database):
     async def checkpoint(self) -> None:
         """Fold the WAL back into the main file and truncate it, so erased data leaves no copy there."""
         async with self._locked():
-            # Its result row is read here: a statement left unread stays in progress on aiosqlite's thread
-            # until the next call has run, and a `run()` after it could not commit.
+            # Its result row is read, so the statement is finished now, not whenever its cursor is
+            # collected (an unfinished one makes the next checkpoint fail with "table is locked", and a
+            # `run()` after it fail to commit).
             await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -10,7 +10,9 @@ Cog tests use it; adapter tests use real peers (Synapse, the Discord double).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import uuid
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ class Sent:
     content: Content
     private_to: UserRef | None = None
     edits: list[Content] = field(default_factory=list)
+    token: str | None = None  # the outbox's idempotency token, when it sent one
 
     @property
     def text(self) -> str:
@@ -73,7 +76,15 @@ class FrozenClock(Clock):
 
 
 class MemoryAdapter(Adapter):
-    """Records every send; lets a test speak as members and press their buttons."""
+    """Records every send; lets a test speak as members and press their buttons.
+
+    Like Discord and Matrix, it gives each event it delivers an id of its own (a test may pass one
+    again, to deliver the same event twice) and recognises a resend by its token within
+    `resend_window`, answering with the message it already has instead of a second one. Keep one
+    across restarts of a bot (pass it to `make_test_bot` again): it is the platform. `stall()` makes a
+    send hang where a crash can be staged."""
+
+    resend_window = timedelta(minutes=2)
 
     def __init__(self, platform: str = "memory", capabilities: Capabilities | None = None, scope_id: str = "guild",
                  command_prefix: str = "!"):
@@ -86,6 +97,26 @@ class MemoryAdapter(Adapter):
         self.moderators: set[UserRef] = set()
         self.started = False
         self._ids = itertools.count(1)
+        self.by_token: dict[str, SentRef] = {}
+        self._stalled: dict[str, bool] = {}
+        self.stalled = asyncio.Event()  # set when a stalled send hangs
+
+    def stall(self, where: str, before: bool = False) -> None:
+        """The next message to this place (its id) or person (their user id) hangs for good: `before`
+        the platform has it (the request is lost) or after (the answer is lost). `stalled` is set when it
+        does; the test then stops the bot there, as a crash would (cancel what awaits the send)."""
+        self._stalled[where] = before
+
+    async def _through_network(self, where: str, send):
+        before = self._stalled.pop(where, None)
+        if before is True:
+            self.stalled.set()
+            await asyncio.Event().wait()
+        sent = await send()
+        if before is False:
+            self.stalled.set()
+            await asyncio.Event().wait()
+        return sent
 
     # --- the test's side --------------------------------------------------------------------------
 
@@ -102,13 +133,15 @@ class MemoryAdapter(Adapter):
         return PlaceRef(self.platform, f"dm-{user.user_id}", is_direct=True, scope_id=None)
 
     async def say(self, user: UserRef, text: str, place: PlaceRef | None = None,
-                  attachments: list[FileAttachment | IncomingFile] | None = None) -> list[Sent]:
-        """Speak as a member (in #general by default), optionally with files; returns what the bot sent."""
+                  attachments: list[FileAttachment | IncomingFile] | None = None,
+                  event_id: str | None = None) -> list[Sent]:
+        """Speak as a member (in #general by default), optionally with files; returns what the bot sent.
+        `event_id`: deliver an event again (as Matrix does after a crash), by the id it had."""
         before = len(self.sent)
         place = place or self.channel()
         files = [IncomingFile.of(f) if isinstance(f, FileAttachment) else f for f in attachments or []]
         await self.bot.handle_message(IncomingMessage(text, user, place, message_id=str(next(self._ids)),
-                                                      attachments=files))
+                                                      attachments=files, event_id=event_id or new_event_id()))
         return self.sent[before:]
 
     async def dm(self, user: UserRef, text: str) -> list[Sent]:
@@ -116,7 +149,8 @@ class MemoryAdapter(Adapter):
 
     async def press(self, user: UserRef, choice_id: str, place: PlaceRef | None = None) -> list[Sent]:
         before = len(self.sent)
-        await self.bot.handle_choice(ChoiceEvent(choice_id, user, place or self.dm_place(user)))
+        await self.bot.handle_choice(ChoiceEvent(choice_id, user, place or self.dm_place(user),
+                                                 event_id=new_event_id()))
         return self.sent[before:]
 
     async def answer(self, user: UserRef, text: str, request_id: str | None = None) -> list[Sent]:
@@ -127,7 +161,8 @@ class MemoryAdapter(Adapter):
                 raise AssertionError(f"nothing asked {user.name} a question")
             request_id = asked[-1].id
         before = len(self.sent)
-        await self.bot.handle_text_answer(TextAnswer(request_id, text, user, self.dm_place(user)))
+        await self.bot.handle_text_answer(TextAnswer(request_id, text, user, self.dm_place(user),
+                                                     event_id=new_event_id()))
         return self.sent[before:]
 
     def to(self, user: UserRef) -> list[Sent]:
@@ -156,14 +191,24 @@ class MemoryAdapter(Adapter):
     async def stop(self) -> None:
         self.started = False
 
-    async def send(self, place: PlaceRef, content: Content) -> SentRef:
-        private_to = None
-        if place.is_direct:
-            private_to = next((s.private_to for s in self.sent if s.place == place and s.private_to), None)
-        return await self._remembered(self._record(place, content, private_to), content, private_to)
+    async def send(self, place: PlaceRef, content: Content, token: str | None = None) -> SentRef:
+        async def arrive() -> SentRef:
+            if token in self.by_token:
+                return self.by_token[token]
+            private_to = None
+            if place.is_direct:
+                private_to = next((s.private_to for s in self.sent if s.place == place and s.private_to), None)
+            return await self._remembered(self._record(place, content, private_to, token), content, private_to)
 
-    async def send_private(self, user: UserRef, content: Content) -> SentRef:
-        return await self._remembered(self._record(self.dm_place(user), content, user), content, user)
+        return await (self._through_network(place.place_id, arrive) if self._stalled else arrive())
+
+    async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef:
+        async def arrive() -> SentRef:
+            if token in self.by_token:
+                return self.by_token[token]
+            return await self._remembered(self._record(self.dm_place(user), content, user, token), content, user)
+
+        return await (self._through_network(user.user_id, arrive) if self._stalled else arrive())
 
     async def _remembered(self, ref: SentRef, content: Content, private_to: UserRef | None) -> SentRef:
         # Without buttons, choices are answered by number, as on the console and Matrix.
@@ -193,10 +238,34 @@ class MemoryAdapter(Adapter):
             return None
         return PlaceRef(self.platform, f"thread-{ref.message_id}", scope_id=self.scope_id)
 
-    def _record(self, place: PlaceRef, content: Content, private_to: UserRef | None) -> SentRef:
+    def _record(self, place: PlaceRef, content: Content, private_to: UserRef | None, token: str | None) -> SentRef:
         ref = SentRef(self.platform, place.place_id, f"m{next(self._ids)}")
-        self.sent.append(Sent(ref, place, self.localize_commands(content), private_to))
+        self.sent.append(Sent(ref, place, self.localize_commands(content), private_to, token=token))
+        if token is not None:
+            self.by_token[token] = ref
         return ref
+
+
+async def crash_when_stalled(adapter: MemoryAdapter, work, within: float = 5.0) -> None:
+    """Run `work` (a coroutine) until a send the test `stall()`ed hangs, then stop it there, as a crash
+    would: nothing after that point runs (the test then closes the bot and starts it again)."""
+    task = asyncio.ensure_future(work)
+    hung = asyncio.ensure_future(adapter.stalled.wait())
+    done, _ = await asyncio.wait({task, hung}, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+    task.cancel()
+    hung.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    if not adapter.stalled.is_set():
+        raise AssertionError("the stalled send never came" if not done else "the work ended before the stall")
+    adapter.stalled.clear()
+
+
+def new_event_id() -> str:
+    """An event id no other event has, in this test or any other (bots restart on the same database)."""
+    return uuid.uuid4().hex
 
 
 # Which database the test kit's bots use: None is a SQLite file in the test's directory; otherwise a

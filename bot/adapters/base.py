@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.commands import PREFIX
@@ -40,9 +41,10 @@ class Responder:
         self.author = author
 
     async def reply(self, content: Content, private: bool) -> SentRef | None:
+        # Through the bot, so the answer is sent once however often the event comes (bot/outbox.py).
         if private and not self.place.is_direct:
-            return await self.adapter.send_private(self.author, content)
-        return await self.adapter.send(self.place, content)
+            return await self.adapter.bot.send_private(self.author, content)
+        return await self.adapter.bot.send(self.place, content, reader=self.author)
 
 
 class Adapter(ABC):
@@ -58,6 +60,11 @@ class Adapter(ABC):
     # True where strangers can bring the bot into their own rooms or servers (Discord, Matrix): there only
     # places the config maps belong to a community. A local adapter (the console) has one operator.
     mapped_places_only: bool = False
+    # How long the platform recognises a resend of a message by its token and answers with the message
+    # it already made instead of a new one (Matrix: transaction ids; Discord: nonces). An unconfirmed
+    # message is sent again after a restart only within this time, else given up (bot/outbox.py).
+    # None: the platform keeps no such record (the console): an unconfirmed message is shown again.
+    resend_window: timedelta | None = None
 
     def __init__(self) -> None:
         self._bot: Kindred | None = None
@@ -84,10 +91,11 @@ class Adapter(ABC):
     async def stop(self) -> None: ...
 
     @abstractmethod
-    async def send(self, place: PlaceRef, content: Content) -> SentRef: ...
+    async def send(self, place: PlaceRef, content: Content, token: str | None = None) -> SentRef:
+        """Send; `token` (from the outbox) makes a resend of the same message show it once."""
 
     @abstractmethod
-    async def send_private(self, user: UserRef, content: Content) -> SentRef: ...
+    async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef: ...
 
     @abstractmethod
     async def edit(self, ref: SentRef, content: Content) -> None: ...

@@ -164,10 +164,13 @@ class ConsoleAdapter(Adapter):
 
     # --- output -----------------------------------------------------------------------------------
 
-    async def send(self, place: PlaceRef, content: Content) -> SentRef:
+    # A terminal keeps no record of what it showed: `token` cannot stop a repeat here. What the outbox
+    # gives the console is its ledger: a message is marked sent right after it is printed, so a re-run
+    # prints only what was not. The window left is the instant between the print and that mark.
+    async def send(self, place: PlaceRef, content: Content, token: str | None = None) -> SentRef:
         return await self._show(content, None)
 
-    async def send_private(self, user: UserRef, content: Content) -> SentRef:
+    async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef:
         return await self._show(content, user)
 
     async def edit(self, ref: SentRef, content: Content) -> None:

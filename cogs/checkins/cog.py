@@ -16,6 +16,7 @@ from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, on_choice, on_text
 from bot.limits import ExpiringMap
 from bot.model import Content
+from bot.outbox import Target, delivery_scope
 from bot.params import ArgumentError, whole_number
 from bot.schedule_specs import Every
 from bot.scheduler import Occurrence
@@ -109,6 +110,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # each: the scheduler wakes the sweep every minute by the bot's clock and the sweep sends
         # whatever is due. After a restart the catch-up runs it at once; lateness is the sweep's to judge.
         self.bot.scheduler.register_handler("checkins.sweep", self._swept_by_schedule)
+        self.bot.outbox.register_rebuilder(dispatch.REBUILD, self.rebuild)
         await self.bot.scheduler.add("checkins", "sweep", Every(minutes=1), "checkins.sweep",
                                      grace=timedelta(minutes=1))
 
@@ -128,10 +130,39 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             # The claim also says when anything is next due, unless someone was rescheduled while it ran
             # (their new time may be earlier than it saw): then ask the index next minute.
             self._wake_at = None if self._rescheduled_during_claim else claimed.wake_at
-            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message)
+            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message, dispatch.CHECKIN)
             await self._send_partner_summaries([item for item in claimed.checkins if item.row["partner_summary"]])
-            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message)
+            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message, dispatch.REMINDER)
             return SweepResult(sent, reminded)
+
+    async def rebuild(self, payload: dict) -> tuple[Target, Content] | None:
+        """A message a sweep claimed but a crash kept from going out, built again for the outbox to send
+        with its own key (bot/outbox.py); None if it is no longer due: the member left, answered, or it
+        is more than the sweep's GRACE late."""
+        member_id, day, kind = payload["member"], date.fromisoformat(payload["day"]), payload["kind"]
+        row = await self.store.participant(member_id)
+        entry = await self.store.entry(member_id, day)
+        if row is None or entry is None or not await self.bot.consent.has(member_id, FEATURE):
+            return None
+        if kind != dispatch.PARTNERS and entry["answered_at"]:
+            return None
+        due = datetime.fromisoformat(entry["sent_at"]) + (dispatch.REMINDER_DELAY if kind == dispatch.REMINDER
+                                                          else timedelta(0))
+        if self.bot.clock.now() - due > dispatch.GRACE:
+            return None
+        user = next((u for u in await self.bot.members.identities(member_id) if u.platform in self.bot.adapters),
+                    None)
+        if user is None:
+            return None
+        fields = {**dict(row), "step": entry["step"]}
+        if kind == dispatch.CHECKIN:
+            fields["milestones_seen_through"] = payload.get("seen")  # as the claim found them
+        item = dispatch.Outgoing(member_id, user, row["community_id"], day, fields)
+        build = {dispatch.CHECKIN: self._checkin_message, dispatch.REMINDER: self._reminder_message,
+                 dispatch.PARTNERS: self._partner_summary_message}[kind]
+        with delivery_scope(dispatch.message_key(kind, member_id, day)):
+            content = await build(item)
+        return None if content is None else (Target(user.platform, person=user), content)
 
     async def enforce_retention(self, now: datetime) -> int:
         """Daily (the core's retention sweep): delete notes and intentions past each community's

@@ -2,10 +2,13 @@
 
 Ten thousand members do not need ten thousand scheduler jobs: each member's next check-in moment is
 computed when it changes (pure code in timing.py) and stored; the sweep reads every row that has come
-due, claims them all and moves them on in one transaction, then sends. Claiming before sending means a
-crash between the two loses at most that one message rather than ever sending it twice, the same
-at-most-once promise the core scheduler's delivery ledger makes. A check-in more than GRACE late (the
-bot was down) is skipped with a log line instead of arriving at an odd hour.
+due, claims them all and moves them on in one transaction, then sends. A check-in more than GRACE late
+(the bot was down) is skipped with a log line instead of arriving at an odd hour.
+
+Exactly once across crashes: the same transaction that claims the messages writes each one's intent
+to the outbox (bot/outbox.py), keyed by member, day and kind. Each is then sent with its key, so the
+platform recognises a resend; if the process dies before some went out, the outbox has the cog build
+them again after the restart (`rebuild`) and sends them, once.
 
 The claim is one round trip to the database thread however many members are due (`Database.run`):
 its reads, the Python that decides, its writes and the next moment anything falls due all happen
@@ -26,6 +29,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.model import Content, UserRef
+from bot.outbox import Intent, Target, delivery_scope
+from bot.outbox import Outgoing as OutboxItem
 from bot.storage import Session
 from cogs.checkins.questions import QuestionSet
 from cogs.checkins.store import COUNT_ASKED_SQL, from_unix, schedule_from, stored_steps, unix
@@ -40,6 +45,29 @@ GRACE = timedelta(hours=3)
 REMINDER_DELAY = timedelta(hours=3)
 # Asked again this long after a sweep that found nothing scheduled at all (reschedule() wakes it sooner).
 IDLE_RECHECK_SECONDS = 3600
+REBUILD = "checkins"  # the outbox's name for `CheckinsCog.rebuild`
+CHECKIN, REMINDER, PARTNERS = "checkin", "reminder", "partners"  # the messages a sweep sends
+
+
+def message_key(kind: str, member_id: int, day: date) -> str:
+    """The idempotency key of one of a member's messages of a day: the same in a rebuild after a crash."""
+    return f"checkins:{kind}:{member_id}:{day.isoformat()}"
+
+
+def intents_for(claimed: Claimed) -> list[Intent]:
+    """What the claim promises to send, written in its own transaction."""
+    intents = []
+    for kind, items in ((CHECKIN, claimed.checkins), (REMINDER, claimed.reminders)):
+        for item in items:
+            payload = {"kind": kind, "member": item.member_id, "day": item.day.isoformat()}
+            if kind == CHECKIN:  # what the member had seen of their milestones, for the same message again
+                payload["seen"] = item.row["milestones_seen_through"]
+            intents.append(Intent(message_key(kind, item.member_id, item.day), Target(item.user.platform,
+                                  person=item.user), REBUILD, payload))
+            if kind == CHECKIN and item.row["partner_summary"]:
+                intents.append(Intent(message_key(PARTNERS, item.member_id, item.day), Target(
+                    item.user.platform, person=item.user), REBUILD, {**payload, "kind": PARTNERS}))
+    return intents
 
 
 @dataclass
@@ -65,7 +93,13 @@ async def claim_due(cog: CheckinsCog, now: datetime) -> Claimed:
     for community in cog.bot.communities.all():  # read once, then kept: no trip after the first sweep
         questions[community.id] = await cog.questions(community.id)
     platforms = frozenset(cog.bot.adapters)
-    claimed = await cog.bot.db.run(lambda conn: _claim(conn, now, platforms, questions))
+
+    def claim(conn: Session) -> Claimed:
+        claimed = _claim(conn, now, platforms, questions)
+        cog.bot.outbox.intend(conn, intents_for(claimed), now)
+        return claimed
+
+    claimed = await cog.bot.db.run(claim)
     if claimed.skipped:
         log.info("check-ins skipped: more than the grace window late", extra={"count": claimed.skipped})
     return claimed
@@ -232,16 +266,34 @@ def _claim_reminders(conn: Session, now: datetime, platforms: frozenset[str]) ->
 
 # --- back on the event loop ----------------------------------------------------------------------------
 
-async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build) -> int:
-    """Send each message; one member's failure (a closed DM, say) does not stop the others."""
-    sent = 0
+async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str) -> int:
+    """Build every claimed message, then send them through the outbox together: their intents taken
+    in one statement, marked sent in one. One member's failure (a closed DM, say) does not stop the
+    others, and nothing goes to someone who left while the sweep was sending."""
+    items, built = [], []
     for item in outgoing:
+        key = message_key(kind, item.member_id, item.day)
         if item.member_id in cog.left_since_claim:
-            continue  # they left, or erased their data, while this sweep was sending
+            await cog.bot.outbox.drop(key)  # they left, or erased their data, since the claim
+            continue
         try:
-            content: Content = await build(item)
-            await cog.bot.send_private(item.user, content)
-            sent += 1
+            # In the message's own scope: a milestone announcement the building makes is keyed by it
+            # too, so a rebuild after a crash does not announce twice.
+            with delivery_scope(key):
+                content: Content | None = await build(item)
         except Exception:
-            log.exception("check-in message could not be sent", extra={"member": item.member_id})
+            log.exception("check-in message could not be built", extra={"member": item.member_id})
+            continue
+        if content is None:  # nothing to say after all (a partner summary with no partners left)
+            await cog.bot.outbox.drop(key)
+            continue
+        items.append(OutboxItem(Target(item.user.platform, person=item.user), content, key=key,
+                                wanted=lambda member=item.member_id: member not in cog.left_since_claim))
+        built.append(item)
+    sent = 0
+    for item, result in zip(built, await cog.bot.outbox.deliver_many(items), strict=True):
+        if isinstance(result, BaseException):
+            log.error("check-in message could not be sent", exc_info=result, extra={"member": item.member_id})
+        elif result is not None:
+            sent += 1
     return sent

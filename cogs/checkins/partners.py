@@ -195,12 +195,9 @@ class PartnerCommands:
                        footer="A message from you can mean a lot. !sos asks them to reach out to you.")
 
     async def _send_partner_summaries(self: CheckinsCog, items: list) -> None:
-        for item in items:
-            if item.member_id in self.left_since_claim:
-                continue  # they left, or erased their data, while this sweep was sending
-            try:
-                summary = await self.partner_summary(item.member_id, item.day - timedelta(days=1))
-                if summary:
-                    await self.bot.send_private(item.user, summary)
-            except Exception:
-                log.exception("partner summary failed", extra={"member": item.member_id})
+        from cogs.checkins import dispatch
+
+        await dispatch.send_all(self, items, self._partner_summary_message, dispatch.PARTNERS)
+
+    async def _partner_summary_message(self: CheckinsCog, item) -> Content | None:
+        return await self.partner_summary(item.member_id, item.day - timedelta(days=1))

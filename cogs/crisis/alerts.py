@@ -16,6 +16,7 @@ Every message an alert was sent as is recorded (place and message id, never the 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from bot.commands import Context, on_choice
 from bot.model import Choice, Content, PlaceRef, SentRef, UserRef
+from bot.outbox import current_scope
 from bot.params import whole_number
 from bot.schedule_specs import At
 from bot.scheduler import Occurrence
@@ -43,6 +45,13 @@ log = logging.getLogger(__name__)
 MAX_REALERTS = 3
 DEFAULT_REALERT_MINUTES = 10
 REALERT_HANDLER = "crisis.realert"
+FINISH_HANDLER = "crisis.finish"
+# An alert's first delivery (the alert and the member's reply) normally takes a moment, after which its
+# finishing schedule is removed. If the process dies first, the schedule runs after the restart and
+# finishes it, in the event's own delivery scope: whatever had gone out is not sent twice.
+FINISH_AFTER = timedelta(seconds=30)
+FINISH_GRACE = timedelta(hours=1)
+PENDING_CONTEXT = "crisis.pending"  # the vault context of whom an unfinished alert answers
 # Which round (0 = the first alert) reaches whom.
 PRIVATE_FROM_ROUND = 1  # every moderator privately, even when there is a channel
 ON_CALL_FROM_ROUND = 2  # and the on-call list
@@ -66,6 +75,11 @@ CATEGORY_LABELS = {
 def user_from_key(key: str) -> UserRef:
     platform, _, user_id = key.partition(":")
     return UserRef(platform, user_id)
+
+
+def realert_round(schedule_key: str) -> int:
+    """The round a re-alert schedule sends: its key is "realert:<alert id>:<rounds before it>"."""
+    return int(schedule_key.rsplit(":", 1)[1]) + 1
 
 
 def category_label(category: str | None, requested: bool = False) -> str:
@@ -124,24 +138,45 @@ class AlertsMixin:
 
     async def raise_alert(self, ctx: Context, result: Assessment | None, link: str | None, texts: Texts,
                           where: str | None = None, requested: bool = False,
-                          urgent: bool = False) -> tuple[int, Delivery]:
-        """Record an alert (no text), send it to the moderators, and schedule the re-alert."""
+                          urgent: bool = False, finish_later: bool = False) -> tuple[int, Delivery]:
+        """Record an alert (no text), send it to the moderators, and schedule the re-alert.
+
+        One alert per source event (the event's delivery scope): the same event handled again (Matrix
+        delivers it again after a crash) finds its alert and sends only what had not gone out.
+        `finish_later`: the row also keeps, sealed, whom to answer, and a finishing run is scheduled,
+        so a restart completes alert and reply even where the event never comes again (Discord); the
+        caller settles the alert once its reply is out."""
         now = ctx.bot.clock.now()
         level = result.level if result else Level.IMMINENT if urgent else Level.CONCERN
         category = result.category.value if result and result.category else None
-        alert_id = await self.store.create_alert(
-            community_id=ctx.community.id, level=level.name, category=category,
-            source_platform=ctx.place.platform, source_place=None if ctx.place.is_direct else ctx.place.place_id,
-            source_is_direct=int(ctx.place.is_direct), link=link, urgent=int(urgent),
-            created_at=now.isoformat(),
-        )
+        scope = current_scope()
+        source = scope.key if scope is not None else None
+        pending = None
+        if finish_later and source is not None:
+            place = ctx.place
+            pending = self.bot.vault.seal(json.dumps({
+                "user": [ctx.author.platform, ctx.author.user_id, ctx.author.display_name],
+                "place": [place.platform, place.place_id, place.is_direct, place.scope_id], "where": where}),
+                PENDING_CONTEXT)
+        async with self.bot.db.transaction():  # the alert and its finishing run, or neither
+            alert_id = await self.store.create_alert(
+                community_id=ctx.community.id, level=level.name, category=category,
+                source_platform=ctx.place.platform, source_place=None if ctx.place.is_direct else ctx.place.place_id,
+                source_is_direct=int(ctx.place.is_direct), link=link, urgent=int(urgent),
+                created_at=now.isoformat(), source_event=source, pending_member=pending,
+            )
+            if pending is not None:
+                await self.bot.scheduler.add("crisis", f"finish:{alert_id}", At(now + FINISH_AFTER), FINISH_HANDLER,
+                                             {"alert_id": alert_id, "scope": source}, grace=FINISH_GRACE)
         row = await self.store.alert(alert_id)
         content = self.alert_content(row, ctx.author, texts, where=where, requested=requested)
         # A member who says they are not safe: everyone at once, not only the channel.
         delivery = await self.deliver_alert(row, content, PRIVATE_FROM_ROUND if urgent else 0)
         minutes = await (await self.settings(ctx.community.id)).get("realert_minutes", DEFAULT_REALERT_MINUTES)
         if minutes:
-            await self.bot.scheduler.add("crisis", f"realert:{alert_id}:0", At(now + timedelta(minutes=minutes)),
+            # From the alert's own time: the same event handled again schedules the same re-alert.
+            first = datetime.fromisoformat(row["created_at"]) + timedelta(minutes=minutes)
+            await self.bot.scheduler.add("crisis", f"realert:{alert_id}:0", At(first),
                                          REALERT_HANDLER, {"alert_id": alert_id}, grace=timedelta(hours=12))
         log.info("crisis alert raised", extra={"alert": alert_id, "level": level.name, "category": category,
                                                "reached": len(delivery.sent)})
@@ -284,7 +319,7 @@ class AlertsMixin:
         row = await self.store.alert(alert_id)
         if row is None or row["acknowledged_at"]:
             return
-        await self.store.count_realert(alert_id)
+        await self.store.count_realert(alert_id, realert_round(occurrence.key))
         row = await self.store.alert(alert_id)
         texts = await self.texts(row["community_id"])
         delivery = await self.deliver_alert(row, self.alert_content(row, None, texts, again=True), row["realerts"])
@@ -298,6 +333,31 @@ class AlertsMixin:
                 At(self.bot.clock.now() + timedelta(minutes=minutes)), REALERT_HANDLER, {"alert_id": alert_id},
                 grace=timedelta(hours=12),
             )
+
+    async def realert_given_up(self, occurrence: Occurrence, why: str) -> None:
+        """A re-alert a crash left unfinished, and that is not run again: the moderators are told."""
+        await self.tell_realert_unsure(occurrence.payload.get("alert_id"), realert_round(occurrence.key), why)
+
+    async def realert_send_given_up(self, scope: str) -> None:
+        """A message of a re-alert left unconfirmed by a crash, too late to resend safely (bot/outbox.py)."""
+        # The scope of an occurrence: "schedule:crisis:realert:<alert id>:<round before>:<time>".
+        parts = scope.split(":")
+        alert_id = whole_number(parts[3]) if len(parts) > 4 else None
+        if alert_id is not None:
+            await self.tell_realert_unsure(alert_id, (whole_number(parts[4]) or 0) + 1,
+                                           "the bot restarted while sending it and could not safely send it again")
+
+    async def tell_realert_unsure(self, alert_id: int | None, round_: int, why: str) -> None:
+        row = await self.store.alert(alert_id) if alert_id is not None else None
+        if row is None or row["acknowledged_at"]:
+            return
+        log.error("crisis re-alert may not have reached everyone", extra={"alert": alert_id})
+        await self.deliver_alert(row, Content(
+            title=f"Crisis alert #{alert_id}: a re-alert may not have reached everyone",
+            text=f"The bot could not finish re-sending crisis alert #{alert_id} ({why}). Nobody has "
+                 "acknowledged it yet. Please check on it now (`!crisisadmin open`), and press Acknowledge "
+                 "once someone has it.",
+            choices=[Choice(f"crisis.ack:{alert_id}", "Acknowledge", "primary")]), max(round_, PRIVATE_FROM_ROUND))
 
     # --- listing ---------------------------------------------------------------------------------
 

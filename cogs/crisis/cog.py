@@ -8,11 +8,19 @@ acknowledged it, never who the member is, and goes after ALERT_RETENTION.
 
 Cooldown: the same member at the same level and of the same kind is answered once per cooldown
 (default 60 minutes); a higher level, another kind, or anything IMMINENT always gets through (why:
-docs/crisis.md). Cooldowns live in memory, so a restart errs on the side of replying again.
+docs/crisis.md). Cooldowns are kept on disk under a digest of the account, so a restart does not
+answer a repeat again; a message delivered again (Matrix, after a crash) is never held back by the
+cooldown its own first handling recorded.
+
+Once per message, whatever the crash point: the alert is unique per source event, every message of
+the flow is sent once by the outbox (bot/outbox.py), and an alert whose first delivery a crash cut
+short is finished after the restart (alerts.py, FINISH_HANDLER), even where the platform never
+delivers the message again (Discord).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,13 +28,22 @@ from datetime import datetime, timedelta
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Context, Param, ParamType, command, on_choice
 from bot.communities import CommunitySettingsStore
-from bot.model import Choice, Content, IncomingMessage, UserRef
+from bot.model import Choice, Content, IncomingMessage, PlaceRef, UserRef
+from bot.outbox import GaveUp, current_scope, delivery_scope
 from bot.params import whole_number
+from bot.scheduler import Occurrence
 from bot.text import timestamp
 
 from . import helplines
 from .admin import DEFAULT_COOLDOWN_MINUTES, AdminMixin, Monitoring, PendingNarrowing
-from .alerts import PRIVATE_FROM_ROUND, REALERT_HANDLER, AlertsMixin
+from .alerts import (
+    FINISH_HANDLER,
+    PENDING_CONTEXT,
+    PRIVATE_FROM_ROUND,
+    REALERT_HANDLER,
+    AlertsMixin,
+    Delivery,
+)
 from .detector import Assessment, Category, Level, assess
 from .model import get_model
 from .safetyplan import PLAN_CONTEXT, SafetyPlanMixin
@@ -68,15 +85,26 @@ def kind_text(category: Category | None) -> str | None:
 
 @dataclass(frozen=True)
 class Answered:
-    """What a member was last answered about, and until when a repeat of it stays quiet."""
+    """What a member was last answered about, until when a repeat of it stays quiet, and which event
+    (its delivery scope) was answered."""
 
     level: Level
     kinds: frozenset[str | None]
     until: datetime
+    source_event: str | None = None
 
-    def holds_back(self, result: Assessment, now: datetime) -> bool:
+    @classmethod
+    def of(cls, row) -> Answered | None:
+        if row is None:
+            return None
+        return cls(Level[row["level"]], frozenset(json.loads(row["kinds"])), datetime.fromisoformat(row["until"]),
+                   row["source_event"])
+
+    def holds_back(self, result: Assessment, now: datetime, source_event: str | None = None) -> bool:
         if now >= self.until or result.level is Level.IMMINENT:
             return False  # IMMINENT is never silenced
+        if source_event is not None and source_event == self.source_event:
+            return False  # the same message, delivered again: its own answer must still go out
         category = result.category.value if result.category else None
         return result.level <= self.level and category in self.kinds
 
@@ -92,7 +120,8 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT
     kept_after_optout = KEPT_AFTER_OPTOUT
-    sealed_columns = [SealedColumn("crisis_safety_plans", "sealed", PLAN_CONTEXT)]
+    sealed_columns = [SealedColumn("crisis_safety_plans", "sealed", PLAN_CONTEXT),
+                      SealedColumn("crisis_alerts", "pending_member", PENDING_CONTEXT)]
     data_statement = DataStatement(
         stores="your country (if you set one) and your safety plan (if you write one), encrypted",
         why="to show you the right help and your own plan, and so a moderator can reach you",
@@ -103,13 +132,14 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     def __init__(self, bot):
         super().__init__(bot)
         self.store = CrisisStore(bot.db)
-        self.recent: dict[str, Answered] = {}  # user key -> what was answered last
         self.conversations: dict[str, datetime] = {}  # place key -> until when a peer conversation stays noted
         self.after_consent: dict[str, tuple[str, str | None]] = {}  # what a member asked for before agreeing
         self.pending_narrowing: dict[str, PendingNarrowing] = {}  # moderator key -> change awaiting a yes
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register_handler(REALERT_HANDLER, self.realert)
+        self.bot.scheduler.register_handler(REALERT_HANDLER, self.realert, on_give_up=self.realert_given_up)
+        self.bot.scheduler.register_handler(FINISH_HANDLER, self.finish_alert)
+        self.bot.outbox.on_give_up("schedule:crisis:realert:", self.realert_send_given_up)
         helplines.lines_for(None)  # read the table now, not during someone's crisis
         get_model()  # and the model (40-60 ms of parsing): on the first message it would hold up everyone
 
@@ -144,22 +174,30 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
                           where: str | None = None) -> bool:
         """Alert the moderators and reply privately, unless this repeats what the member was just answered."""
         now = self.bot.clock.now()
-        previous = self.recent.get(ctx.author.key)
-        if previous and previous.holds_back(result, now):
+        scope = current_scope()
+        source = scope.key if scope is not None else None
+        who = self.cooldown_key(ctx.author)
+        previous = Answered.of(await self.store.cooldown(who))
+        if previous and previous.holds_back(result, now, source):
             log.info("crisis reply held back by cooldown", extra={"level": result.level.name})
             return False
         minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
-        if len(self.recent) > 1000:
-            self.recent = {key: value for key, value in self.recent.items() if value.until > now}
         category = result.category.value if result.category else None
         earlier = previous if previous and now < previous.until else None
-        self.recent[ctx.author.key] = Answered(
-            max(result.level, earlier.level) if earlier else result.level,
-            (earlier.kinds if earlier else frozenset()) | {category}, now + timedelta(minutes=minutes))
+        await self.store.set_cooldown(
+            who, (max(result.level, earlier.level) if earlier else result.level).name,
+            sorted((earlier.kinds if earlier else frozenset()) | {category}, key=str),
+            (now + timedelta(minutes=minutes)).isoformat(), source)
         # The alert goes first: the reply must say truthfully whether a moderator was told, and its
         # "are you safe?" buttons carry the alert's id.
         texts = await self.texts(ctx.community.id)
-        alert_id, delivery = await self.raise_alert(ctx, result, link, texts, where=where)
+        alert_id, delivery = await self.raise_alert(ctx, result, link, texts, where=where, finish_later=True)
+        await self.reply_after_alert(ctx, result, alert_id, delivery, texts)
+        await self.settle(alert_id)
+        return True
+
+    async def reply_after_alert(self, ctx: Context, result: Assessment, alert_id: int, delivery: Delivery,
+                                texts) -> None:
         try:
             content = await self.reply_content(ctx, result, alert_id, texts, told=delivery.ok)
         except Exception:
@@ -167,12 +205,46 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             content = self.short_reply(ctx.author, alert_id, told=delivery.ok)
         try:
             await ctx.reply(content, private=True)
+        except GaveUp:
+            log.error("crisis reply unconfirmed after a restart", extra={"alert": alert_id})
+            await self.note_undelivered_reply(alert_id, "the bot restarted while sending it, and could not tell "
+                                                        "whether it arrived")
         except Exception as error:
             log.error("crisis reply could not be delivered",
                       extra={"alert": alert_id, "error": type(error).__name__})
             await self.note_undelivered_reply(alert_id, f"the platform refused the private message: "
                                                         f"{type(error).__name__}; their direct messages may be closed")
-        return True
+
+    async def settle(self, alert_id: int) -> None:
+        """The alert and the member's reply are out: whom it was about goes, and so does its finishing run."""
+        await self.store.settle_alert(alert_id)
+        await self.bot.scheduler.remove("crisis", f"finish:{alert_id}")
+
+    async def finish_alert(self, occurrence: Occurrence) -> None:
+        """After a restart: the first delivery of an alert a crash cut short, in its event's own delivery
+        scope, so the moderators' copies and the member's reply that had gone out are not sent again."""
+        row = await self.store.alert(occurrence.payload["alert_id"])
+        if row is None or row["pending_member"] is None:
+            return  # finished by the flow itself (or by the event handled again), or gone
+        pending = json.loads(self.bot.vault.open(row["pending_member"], PENDING_CONTEXT))
+        user, place = UserRef(*pending["user"]), PlaceRef(*pending["place"])
+        adapter = self.bot.adapters.get(user.platform)
+        if adapter is None:
+            log.warning("crisis alert left unfinished: its platform is not connected", extra={"alert": row["id"]})
+            return
+        ctx = self.bot.context(adapter, user, place, None, link=row["link"])  # answers privately, by DM
+        result = Assessment(Level[row["level"]], Category(row["category"]) if row["category"] else None, 0.0, ())
+        texts = await self.texts(ctx.community.id)
+        with delivery_scope(occurrence.payload["scope"]):
+            alert_id, delivery = await self.raise_alert(ctx, result, row["link"], texts, where=pending.get("where"),
+                                                        finish_later=True)
+            await self.reply_after_alert(ctx, result, alert_id, delivery, texts)
+        await self.settle(alert_id)
+        log.info("crisis alert finished after a restart", extra={"alert": alert_id, "reached": len(delivery.sent)})
+
+    def cooldown_key(self, user: UserRef) -> str:
+        """Cool-downs are kept under a keyed digest of the account, never the account itself."""
+        return self.bot.vault.tag(f"crisis.cooldown:{user.key}")
 
     async def note_conversation(self, ctx: Context, link: str | None) -> None:
         """A peer is answering someone who may be in crisis: tell the moderators where, once per place and cooldown.
@@ -428,7 +500,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         await self.store.delete_member(member_id)
 
     async def forget_identities(self, users) -> int:
+        await self.store.forget_cooldowns([self.cooldown_key(user) for user in users])  # not "data held"
         return await self.store.anonymise_acknowledger([user.key for user in users])
 
     async def enforce_retention(self, now: datetime) -> int:
-        return await self.store.forget_alerts_before((now - ALERT_RETENTION).isoformat())
+        ended = await self.store.forget_cooldowns([], ended_by=now.isoformat())
+        return ended + await self.store.forget_alerts_before((now - ALERT_RETENTION).isoformat())

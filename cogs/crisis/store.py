@@ -7,9 +7,18 @@
   channel names them, the database does not, so nothing is kept about someone who never opted in.
 - crisis_alert_copies: where an alert's messages went (a channel, or a moderator's direct-message
   channel) and their ids, so that "taken by ..." reaches every copy; goes with its alert.
+- crisis_cooldowns: what each person was last answered about and until when a repeat stays quiet,
+  keyed by a digest of their account (never the account), gone when the cool-down ends. On disk so a
+  restart does not answer a repeat again (and a re-delivered message is not silenced by its own record).
+
+An alert is unique per source event (the platform's id of the message that raised it), so a message
+delivered again after a crash raises no second alert. While an alert's first delivery is under way its
+row holds, sealed, whom to answer (`pending_member`), so a restart can finish it; that goes at once after.
 """
 
 from __future__ import annotations
+
+import json
 
 from bot.model import PlaceRef
 from bot.storage import Database, Migration
@@ -63,6 +72,22 @@ MIGRATIONS = [
             scope_id   TEXT,
             message_id TEXT NOT NULL,
             PRIMARY KEY (alert_id, platform, place_id, message_id)
+        );
+        """,
+    ),
+    Migration(
+        3,
+        "crisis: one alert per source event, its first delivery finished after a crash, cool-downs on disk",
+        """
+        ALTER TABLE crisis_alerts ADD COLUMN source_event TEXT;
+        ALTER TABLE crisis_alerts ADD COLUMN pending_member TEXT;
+        CREATE UNIQUE INDEX crisis_alerts_source ON crisis_alerts(source_event) WHERE source_event IS NOT NULL;
+        CREATE TABLE crisis_cooldowns (
+            who          TEXT PRIMARY KEY,
+            level        TEXT NOT NULL,
+            kinds        TEXT NOT NULL,
+            until        TEXT NOT NULL,
+            source_event TEXT
         );
         """,
     ),
@@ -124,9 +149,39 @@ class CrisisStore:
     # --- alerts -----------------------------------------------------------------------------------
 
     async def create_alert(self, **fields) -> int:
+        """The new alert's id; with a `source_event` already alerted, that alert's id (nothing is added)."""
         names = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
-        return await self.db.execute(f"INSERT INTO crisis_alerts ({names}) VALUES ({marks})", tuple(fields.values()))
+        async with self.db.transaction() as db:
+            rows = await db.fetchall(f"INSERT OR IGNORE INTO crisis_alerts ({names}) VALUES ({marks}) RETURNING id",
+                                     tuple(fields.values()))
+            if rows:
+                return rows[0][0]
+            return await db.fetchval("SELECT id FROM crisis_alerts WHERE source_event = ?", (fields["source_event"],))
+
+    async def settle_alert(self, alert_id: int) -> None:
+        """Its first delivery is done: whom it was about is no longer kept."""
+        await self.db.execute("UPDATE crisis_alerts SET pending_member = NULL WHERE id = ?", (alert_id,))
+
+    # --- cool-downs -------------------------------------------------------------------------------
+
+    async def cooldown(self, who: str):
+        return await self.db.fetchone("SELECT * FROM crisis_cooldowns WHERE who = ?", (who,))
+
+    async def set_cooldown(self, who: str, level: str, kinds: list, until: str, source_event: str | None) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO crisis_cooldowns (who, level, kinds, until, source_event) VALUES (?,?,?,?,?)",
+            (who, level, json.dumps(kinds), until, source_event))
+
+    async def forget_cooldowns(self, whos: list[str], ended_by: str | None = None) -> int:
+        """These people's cool-downs (`!forgetme`), and any that ended before `ended_by`."""
+        removed = 0
+        if whos:
+            removed += await self.db.execute_rowcount(
+                f"DELETE FROM crisis_cooldowns WHERE who IN ({','.join('?' * len(whos))})", whos)
+        if ended_by is not None:
+            removed += await self.db.execute_rowcount("DELETE FROM crisis_cooldowns WHERE until < ?", (ended_by,))
+        return removed
 
     async def alert(self, alert_id: int):
         return await self.db.fetchone("SELECT * FROM crisis_alerts WHERE id = ?", (alert_id,))
@@ -175,8 +230,10 @@ class CrisisStore:
                 (f"% ({key})",))
         return changed
 
-    async def count_realert(self, alert_id: int) -> None:
-        await self.db.execute("UPDATE crisis_alerts SET realerts = realerts + 1 WHERE id = ?", (alert_id,))
+    async def count_realert(self, alert_id: int, round_: int) -> None:
+        """Re-alert round `round_` is going out (the same round run again after a crash counts once)."""
+        await self.db.execute("UPDATE crisis_alerts SET realerts = CASE WHEN realerts < ? THEN ? ELSE realerts END"
+                              " WHERE id = ?", (round_, round_, alert_id))
 
     async def mark_urgent(self, alert_id: int) -> None:
         await self.db.execute("UPDATE crisis_alerts SET urgent = 1 WHERE id = ?", (alert_id,))

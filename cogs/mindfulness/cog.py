@@ -13,11 +13,13 @@ import logging
 import random
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.cog import Cog, DataStatement, SealedColumn
 from bot.commands import Access, ArgumentError, Context, Param, ParamType, command, on_choice
-from bot.model import Choice, Content, PlaceRef
+from bot.model import Choice, Content, PlaceRef, SentRef
+from bot.outbox import Outgoing, Target
 from bot.schedule_specs import Cron
 from bot.scheduler import Occurrence
 from bot.text import plural, timestamp
@@ -31,6 +33,15 @@ from cogs.mindfulness.store import MIGRATIONS, MindfulnessStore, PromptSchedule,
 from cogs.mindfulness.suggestions import SuggestionsMixin
 
 log = logging.getLogger(__name__)
+
+
+class PreparedPost(NamedTuple):
+    """A schedule's next post, rendered and not yet sent; the rotation as it will be once it is out."""
+
+    prompt: Prompt
+    rotation: Any
+    content: Content
+    place: PlaceRef
 
 OWNER = "mindfulness"
 HANDLER = "mindfulness.post"
@@ -110,37 +121,53 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
                 log.info("second occurrence on one local day skipped", extra={"schedule": schedule.id})
                 continue
             due.append((occurrence, schedule, local_day))
-        # Sent side by side: a real platform paces sends per place, and one slow place must not hold
-        # up the others' 08:30 prompt. A failed send fails its own occurrence only.
-        results = await asyncio.gather(*(self._send_next(schedule, actor=None, late=occurrence.late, local_day=day)
-                                         for occurrence, schedule, day in due), return_exceptions=True)
         failures: dict[int, BaseException] = {}
+        ready = []
+        for occurrence, schedule, day in due:
+            try:
+                prepared = await self._prepare(schedule)
+            except Exception as error:
+                failures[occurrence.schedule_id] = error
+                continue
+            if prepared is not None:
+                ready.append((occurrence, schedule, day, prepared))
+        # Sent side by side: a real platform paces sends per place, and one slow place must not hold
+        # up the others' 08:30 prompt. Each in its occurrence's delivery scope (a re-run after a crash
+        # finds its post already out), all written to the outbox in one statement. A failed send fails
+        # its own occurrence only.
+        results = await self.bot.outbox.deliver_many(
+            [Outgoing(Target(prepared.place.platform, prepared.place), prepared.content, scope=occurrence.delivery_key)
+             for occurrence, _, _, prepared in ready], concurrency=max(len(ready), 1))
         posted: list[PromptSchedule] = []
-        for (occurrence, schedule, _), result in zip(due, results, strict=True):
+        finishing = []
+        for (occurrence, schedule, day, prepared), result in zip(ready, results, strict=True):
             if isinstance(result, Exception):
                 failures[occurrence.schedule_id] = result
             elif isinstance(result, BaseException):  # cancelled: let it through
                 raise result
             elif result is not None:
+                finishing.append(self._finish(schedule, prepared, result, None, occurrence.late, day))
                 posted.append(schedule)
+        await asyncio.gather(*finishing)
         await self.store.save_rotations(posted)
         return failures
 
     async def post(self, schedule: PromptSchedule, actor: Context | None, late: bool = False,
                    local_day: str | None = None) -> Prompt | None:
         """Post the schedule's next prompt in its place; the rotation moves on only if the post went out."""
-        prompt = await self._send_next(schedule, actor, late, local_day)
-        if prompt is None:
+        prepared = await self._prepare(schedule)
+        if prepared is None:
             return None
+        prompt = await self._finish(schedule, prepared, await self.bot.send(prepared.place, prepared.content),
+                                    actor, late, local_day)
         await self.store.save_rotation(schedule)
         if actor is not None:  # a moderator's action goes to the moderators' log as well
             await self.store.log(schedule.community_id, actor.author.key, actor.author.name, "posted now",
                                  f"{prompt.id} by schedule #{schedule.id}")
         return prompt
 
-    async def _send_next(self, schedule: PromptSchedule, actor: Context | None, late: bool,
-                         local_day: str | None) -> Prompt | None:
-        """Send the next prompt and move the rotation on in memory; the caller saves it."""
+    async def _prepare(self, schedule: PromptSchedule) -> PreparedPost | None:
+        """The schedule's next prompt, rendered for its place (nothing is saved: see `_finish`)."""
         adapter = self.bot.adapters.get(schedule.platform)
         if adapter is None:
             log.warning("no adapter for a mindfulness schedule", extra={"schedule": schedule.id})
@@ -153,20 +180,26 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             log.warning("mindfulness schedule has no active prompts", extra={"schedule": schedule.id})
             return None
         prompt = library[chosen]
-        threaded = adapter.capabilities.threads
-        content = render.prompt_post(prompt, threaded=threaded, credit=await self._credit_on(schedule.community_id))
+        content = render.prompt_post(prompt, threaded=adapter.capabilities.threads,
+                                     credit=await self._credit_on(schedule.community_id))
         place = PlaceRef(schedule.platform, schedule.place_id, scope_id=schedule.scope_id)
-        sent = await adapter.send(place, content)
-        if threaded:
+        return PreparedPost(prompt, rotation, content, place)
+
+    async def _finish(self, schedule: PromptSchedule, prepared: PreparedPost, sent: SentRef, actor: Context | None,
+                      late: bool, local_day: str | None) -> Prompt:
+        """The post is out: its thread, and the rotation moved on in memory (the caller saves it)."""
+        adapter = self.bot.adapters.get(schedule.platform)
+        if adapter is not None and adapter.capabilities.threads and not sent.repeated:
+            # (a post found already out, after a crash, had its thread opened then)
             try:
-                await adapter.create_thread(sent, render.thread_name(prompt))
+                await adapter.create_thread(sent, render.thread_name(prepared.prompt))
             except Exception:  # the post is out; a missing thread must not re-post it
                 log.exception("could not open a thread for the prompt", extra={"schedule": schedule.id})
-        schedule.rotation = rotation
+        schedule.rotation = prepared.rotation
         schedule.last_posted_on = local_day or schedule.last_posted_on
         how = "posted now" if actor else ("posted late" if late else "posted")
-        schedule.remember(iso(self.bot.clock.now()), prompt.id, how)
-        return prompt
+        schedule.remember(iso(self.bot.clock.now()), prepared.prompt.id, how)
+        return prepared.prompt
 
     async def _credit_on(self, community_id: int) -> bool:
         if community_id not in self._credit:

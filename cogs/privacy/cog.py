@@ -116,20 +116,23 @@ class PrivacyCog(Cog):
                 return
             await self.bot.db.checkpoint()
             await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
+            await self.bot.outbox.forget([ctx.author])  # this answer's own delivery record, once it is out
             return
-        await self.erase_member(member_id)
+        identities = await self.erase_member(member_id)
         await ctx.reply("Done. Everything Kindred held about you is erased.", private=True)
+        await self.bot.outbox.forget(identities)  # this answer's own delivery record, once it is out
 
     async def forget_identities(self, users: list) -> int:
         found = 0
         for cog in self.bot.cogs.values():
             if cog is not self:
                 found += await cog.forget_identities(users)
-        for user in users:  # the bot's own questions to them, and files written for them (the console's)
+        for user in users:  # the bot's own questions and messages to them, files written for them
             await self.bot.forget_user(user)
         return found
 
-    async def erase_member(self, member_id: int) -> None:
+    async def erase_member(self, member_id: int) -> list:
+        """Everything about the member goes; returns the accounts they had."""
         identities = await self.bot.members.identities(member_id)
         for cog in self.bot.cogs.values():
             await cog.delete_member_data(member_id)
@@ -138,6 +141,7 @@ class PrivacyCog(Cog):
         # Fold the WAL into the main file so no copy of the erased rows is left beside it.
         await self.bot.db.checkpoint()
         log.info("member erased", extra={"member": member_id})
+        return identities
 
     # --- consent ----------------------------------------------------------------------------------
 

@@ -28,8 +28,8 @@ class LeavesWhileSending(MemoryAdapter):
         self.leave = leave  # async (adapter, user) -> None
         self.leaver = None
 
-    async def send_private(self, user, content):
-        sent = await super().send_private(user, content)
+    async def send_private(self, user, content, token=None):
+        sent = await super().send_private(user, content, token)
         if content.title == CHECK_IN and self.leaver is not None and user != self.leaver:
             leaver, self.leaver = self.leaver, None
             await self.leave(self, leaver)

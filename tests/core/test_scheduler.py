@@ -400,20 +400,3 @@ async def test_schedules_sharing_a_time_ring_together_yet_pause_and_grace_stay_t
         assert alarm.watched(ids["paused"]) and nine_tomorrow in alarm._next.values()
     finally:
         await context.__aexit__(None, None, None)
-
-
-async def test_a_one_shot_claimed_before_a_crash_is_not_run_again_and_its_row_goes(tmp_path):
-    clock = FrozenClock(datetime(2027, 6, 1, 12, 0, tzinfo=UTC))
-    recorder = Recorder()
-    context, bot = await start_bot(tmp_path, clock, recorder)
-    try:
-        when = datetime(2027, 6, 1, 13, 0, tzinfo=UTC)
-        once = await bot.scheduler.add("test", "once", At(when), "test.record")
-        # The process claimed the occurrence, then died before running it and deleting the row.
-        await bot.scheduler.ledger.claim([(once, when.isoformat())], "running", when.isoformat())
-        clock.set(when + timedelta(seconds=30))
-        assert await bot.scheduler.run_due() == 0
-        assert recorder.runs == []  # at most once: a claimed occurrence never runs again
-        assert await bot.db.fetchval("SELECT COUNT(*) FROM schedules WHERE owner = 'test'") == 0
-    finally:
-        await context.__aexit__(None, None, None)

@@ -152,10 +152,10 @@ async def test_moderators_are_told_when_the_private_reply_cannot_be_delivered(cr
     rae = chat.user("rae")
     original = chat.send_private
 
-    async def closed_dms(user, content):
+    async def closed_dms(user, content, token=None):
         if user == rae:
             raise RuntimeError("this member does not accept direct messages")
-        return await original(user, content)
+        return await original(user, content, token)
 
     chat.send_private = closed_dms
     await _say(chat, rae, CRISIS)

@@ -91,10 +91,10 @@ async def test_an_alert_channel_that_fails_falls_back_to_every_moderator_private
     await say(chat, mo, "!crisisadmin alerts", place=chat.channel("mods"))
     original = chat.send
 
-    async def channel_gone(place, content):
+    async def channel_gone(place, content, token=None):
         if place.place_id == "mods":
             raise RuntimeError("channel deleted")
-        return await original(place, content)
+        return await original(place, content, token)
 
     chat.send = channel_gone
     bob = chat.user("bob")
@@ -156,7 +156,8 @@ async def test_a_repeat_at_the_same_level_and_kind_stays_quiet_for_the_cooldown(
     assert await say(chat, fin, "everyone would be better off without me") == []
     clock.advance(minutes=2)
     assert reply_to(await say(chat, fin, "everyone would be better off without me"), fin)
-    assert len(alerts_to(chat, mo)) == 2
+    # (the first alert's re-alert fell due too, while the clock moved: only the first sendings count here)
+    assert len([s for s in alerts_to(chat, mo) if s.content.title.startswith("Crisis alert")]) == 2
 
 
 # --- categories drive the resources ---------------------------------------------------------------
@@ -359,10 +360,10 @@ async def test_a_reply_that_cannot_be_delivered_is_reported_with_the_reason(fres
     rae = chat.user("rae")
     original = chat.send_private
 
-    async def closed(user, content):
+    async def closed(user, content, token=None):
         if user == rae:
             raise PermissionError("closed")
-        return await original(user, content)
+        return await original(user, content, token)
 
     chat.send_private = closed
     await say(chat, rae, PILLS)

@@ -3,7 +3,14 @@
 Point the real discord.py client at it (`point_discord_py_at(double)`), then let a test play the members:
 inject messages, slash commands, button presses and modal submits through the gateway, and read back
 what the bot sent (`double.sent`). It also misbehaves on request: a 429 with retry_after for a chosen
-route, any other error status, or a closed gateway that the client must resume.
+route, any other error status, a closed gateway that the client must resume, or a request held (never
+processed, or processed with its answer withheld) while a test kills the bot.
+
+Like Discord, it deduplicates message creation by nonce: a message created with `enforce_nonce` and a
+nonce the same author used within the last few minutes is not created again; the earlier message is
+returned (Discord's documentation of Create Message: "If true and nonce is present, it will be checked
+for uniqueness in the past few minutes. If another message was created by the same author with the
+same nonce, that message will be returned and no new message will be created.").
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ from discord_payloads import (
     text_channel_payload,
 )
 from discord_rest import RestMixin, json_response
+
+from tests.crash.holds import Hold, Holds, through
 
 HEARTBEAT_INTERVAL_MS = 41250
 
@@ -86,8 +95,11 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self.connections = 0
         self.message_content_allowed = True  # the portal's "Message Content Intent" switch
         self.errors: list[str] = []  # exceptions inside the double's own route handlers
+        self.nonce_repeats = 0  # creations answered with an earlier message of the same nonce
 
         self._faults: list[Fault] = []
+        self._holds = Holds()
+        self._nonces: dict[tuple[int, str], tuple[float, int]] = {}  # (author, nonce) -> (when, message id)
         self._ws: web.WebSocketResponse | None = None
         self._send_lock = asyncio.Lock()
         self._session_id: str | None = None
@@ -140,6 +152,7 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         return self
 
     async def stop(self) -> None:
+        self._holds.release_all()  # the bot that sent them is gone: nothing waits for these answers
         if self._ws is not None:
             await self._ws.close()
         if self._runner is not None:
@@ -188,6 +201,13 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                   times: int = 1) -> None:
         """Answer the next `times` matching requests with `status` (429 carries retry_after seconds)."""
         self._faults.append(Fault(method, re.compile(path_regex), status, retry_after, times))
+
+    def hold(self, method: str, path_regex: str, at: str, on_answer=None) -> Hold:
+        """Hold the next matching request (tests/crash/holds.py): at "request" it is never processed (the
+        bot's call never reached Discord); at "answer" it is processed and its answer withheld (the
+        message exists, the bot never learns it); at "passed" it is answered normally, `on_answer()`
+        running just before the answer leaves. Await `arrived` / `answered`."""
+        return self._holds.add(method, path_regex, at, on_answer)
 
     async def close_gateway(self, code: int = 4000) -> None:
         """Drop the gateway connection like Discord does; the client should RESUME its session."""
@@ -339,14 +359,19 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         for method, pattern, handler in self._routes:
             match = pattern.match(path)
             if match and method == request.method:
-                try:
-                    response = await handler(body=body, files=files, query=request.query, **match.groupdict())
-                except Exception as error:  # a bug in the double: fail the request fast, keep the evidence
-                    self.errors.append(f"{request.method} {path}: {error!r}")
-                    response = json_response({"message": f"Discord double error: {error!r}", "code": 0}, 400)
-                self.requests.append(RecordedRequest(request.method, path, body, response.status))
-                self._notify()
-                return response
+
+                async def process(handler=handler, match=match) -> web.Response:
+                    try:
+                        response = await handler(body=body, files=files, query=request.query, **match.groupdict())
+                    except Exception as error:  # a bug in the double: fail the request fast, keep the evidence
+                        self.errors.append(f"{request.method} {path}: {error!r}")
+                        response = json_response({"message": f"Discord double error: {error!r}", "code": 0}, 400)
+                    self.requests.append(RecordedRequest(request.method, path, body, response.status))
+                    self._notify()
+                    return response
+
+                return await through(self._holds.take(request.method, path), process, lambda: json_response(
+                    {"message": "held by the test", "code": 0}, 503))
         self.requests.append(RecordedRequest(request.method, path, body, 404))
         return json_response({"message": f"The double does not serve {request.method} {path}", "code": 0}, 404)
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 DISCORD_EPOCH_MS = 1420070400000
+# Discord keeps a message's nonce "a few minutes" (no number given); the double, this long (real seconds).
+NONCE_WINDOW_SECONDS = 180.0
 _counter = itertools.count(1)
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions)
@@ -115,6 +117,8 @@ def message_payload(*, message_id: int, channel_id: int, author: FakeUser, guild
     }
     if guild_id is not None:
         message["guild_id"] = str(guild_id)
+    if body.get("nonce") is not None:
+        message["nonce"] = body["nonce"]
     return message
 
 

@@ -4,10 +4,12 @@ DMs, threads, members and application command sync."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from aiohttp import web
 from discord_payloads import (
+    NONCE_WINDOW_SECONDS,
     SentFile,
     application_payload,
     command_payload,
@@ -40,7 +42,21 @@ class RestMixin:
     async def _create_message(self, body: dict, files: list[SentFile], channel_id: str, **_: Any) -> web.Response:
         if int(channel_id) not in self.channels:
             return json_response({"message": "Unknown Channel", "code": 10003}, 404)
-        return json_response(self.record_message("channel", int(channel_id), body or {}, files).payload)
+        body = body or {}
+        nonce = body.get("nonce")
+        key = (self.bot_user.id, str(nonce))
+        if body.get("enforce_nonce") and nonce is not None:
+            earlier = self._nonces.get(key)
+            if earlier is not None and time.monotonic() - earlier[0] < NONCE_WINDOW_SECONDS:
+                self.nonce_repeats += 1
+                existing = self.messages.get(earlier[1])
+                if existing is None:  # created, then deleted: Discord answers Unknown Message
+                    return json_response({"message": "Unknown Message", "code": 10008}, 404)
+                return json_response(existing.payload)
+        sent = self.record_message("channel", int(channel_id), body, files)
+        if body.get("enforce_nonce") and nonce is not None:
+            self._nonces[key] = (time.monotonic(), sent.id)
+        return json_response(sent.payload)
 
     async def _edit_message(self, body: dict, message_id: str, **_: Any) -> web.Response:
         sent = self.messages.get(int(message_id))

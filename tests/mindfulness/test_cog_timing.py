@@ -158,10 +158,10 @@ async def test_prompts_due_together_post_everywhere_but_the_failing_place_which_
     waiting = previewed_id(texts(await chat.say(mod, "!prompts next 2")))
     send = chat.send
 
-    async def send_unless_broken(place, content):
+    async def send_unless_broken(place, content, token=None):
         if place.place_id == "broken":
             raise ConnectionError("that channel is unavailable")
-        return await send(place, content)
+        return await send(place, content, token)
 
     chat.send = send_unless_broken
     clock.set(local("America/Chicago", 2026, 11, 28, 8, 30))
@@ -190,10 +190,10 @@ async def test_a_slow_place_does_not_hold_up_the_prompts_due_with_it(mindful, cl
         await chat.say(mod, "!prompts schedule add daily 08:30 America/Chicago", place=place)
     send, release, others_posted = chat.send, asyncio.Event(), asyncio.Event()
 
-    async def send_slowly_in_slow(place, content):
+    async def send_slowly_in_slow(place, content, token=None):
         if place.place_id == "slow":
             await release.wait()  # a platform pacing this channel's sends
-        sent = await send(place, content)
+        sent = await send(place, content, token)
         if chat.in_place(places[1]) and chat.in_place(places[2]):
             others_posted.set()
         return sent

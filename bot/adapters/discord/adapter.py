@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
+from datetime import timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +43,11 @@ INTERACTION_EDIT_SECONDS = 14 * 60  # interaction tokens last 15 minutes
 REMEMBER_RENDERED_FROM = 1000  # characters of text: shorter ones cost less to render than to keep (see render())
 REMEMBER_RENDERED = 4  # long texts whose messages are kept
 USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
+# Discord documents that a nonce sent with enforce_nonce is "checked for uniqueness in the past few
+# minutes": the same author and nonce again gets the message already made, not a new one. It gives no
+# number; two minutes is our cautious reading. Past it, an unconfirmed send is given up rather than
+# risk a second copy (bot/outbox.py, docs/discord.md).
+RESEND_WINDOW = timedelta(minutes=2)
 
 
 class DiscordSetupError(RuntimeError):
@@ -69,6 +76,7 @@ class DiscordAdapter(Adapter):
     command_prefix = SLASH  # members use slash commands; `!command` hints are shown as `/command`
     attach_hint = "With the slash command, pick the file in its `attachment` option. "
     mapped_places_only = True  # anyone can add a bot to a server they own
+    resend_window = RESEND_WINDOW
 
     def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
         super().__init__()
@@ -294,18 +302,26 @@ class DiscordAdapter(Adapter):
             self._slash_names = (self.tree, frozenset(slash.name for slash in self.tree.get_commands()))
         return self._slash_names[1]
 
-    async def send(self, place: PlaceRef, content: Content) -> SentRef:
+    async def send(self, place: PlaceRef, content: Content, token: str | None = None) -> SentRef:
         channel = self.client.get_partial_messageable(int(place.place_id))
         sent: SentRef | None = None
-        for part in self.render(content):
-            message = await self._deliver("send", lambda part=part: channel.send(**part.send_kwargs()), place.place_id)
+        # Each part's nonce is fixed before the first try (the outbox's token and the part's number, or
+        # a random one), so neither our retries nor a resend after a restart can post it twice: Discord
+        # answers a nonce it has seen from the bot with the message it already made (enforce_nonce,
+        # which discord.py sends with every nonce).
+        token = token or secrets.token_hex(10)
+        for number, part in enumerate(self.render(content)):
+            nonce = f"{token}{number}"
+            message = await self._deliver("send", lambda part=part, nonce=nonce: channel.send(
+                nonce=nonce, **part.send_kwargs()), place.place_id)
             sent = SentRef(PLATFORM, place.place_id, str(message.id))
         return sent
 
-    async def send_private(self, user: UserRef, content: Content) -> SentRef:
+    async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef:
+        # Discord gives the bot one DM channel per person: a resend goes to the same channel.
         dm = await self._deliver("open a DM", lambda: self.client.create_dm(discord.Object(int(user.user_id))),
                                  f"user:{user.user_id}")
-        return await self.send(self.place_ref(dm.id, None), content)
+        return await self.send(self.place_ref(dm.id, None), content, token)
 
     async def edit(self, ref: SentRef, content: Content) -> None:
         (part,) = self.render(content, single=True)

@@ -13,6 +13,7 @@ from bot.adapters.discord.responder import InteractionResponder
 from bot.adapters.discord.slash import build_tree_commands
 from bot.commands import PREFIX, Command
 from bot.model import ChoiceEvent, IncomingFile, IncomingMessage, TextAnswer
+from bot.outbox import delivery_scope, event_scope
 from bot.params import Param
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class EventRouter:
             reply_to=str(message.reference.message_id) if message.reference and message.reference.message_id
             else None,
             attachments=[incoming_file(attachment) for attachment in message.attachments],
+            event_id=str(message.id),
         )
         try:
             await self.bot.handle_message(incoming)
@@ -93,7 +95,9 @@ class EventRouter:
         ctx = self.bot.context(self.adapter, responder.author, responder.place, responder, str(interaction.id))
         ctx.attachments = [incoming_file(value) for value in values.values() if isinstance(value, discord.Attachment)]
         try:
-            await self.bot.router.invoke(command, ctx, options)
+            # What the command sends is kept to once by the interaction's id (bot/outbox.py).
+            with delivery_scope(event_scope(self.adapter.platform, str(interaction.id))):
+                await self.bot.router.invoke(command, ctx, options)
         finally:
             await responder.finish()
 
@@ -150,7 +154,7 @@ class EventRouter:
             return
         responder = self._responder(interaction, True)
         event = ChoiceEvent(custom_id[len(rendering.CHOICE_PREFIX):], responder.author, responder.place,
-                            str(interaction.message.id) if interaction.message else "")
+                            str(interaction.message.id) if interaction.message else "", event_id=str(interaction.id))
         try:
             await self.bot.handle_choice(event, responder)
         finally:
@@ -161,8 +165,8 @@ class EventRouter:
         text = rendering.form_answer(interaction.data.get("components", []))
         responder = self._responder(interaction, True)
         try:
-            await self.bot.handle_text_answer(TextAnswer(request_id, text, responder.author, responder.place),
-                                              responder)
+            await self.bot.handle_text_answer(TextAnswer(request_id, text, responder.author, responder.place,
+                                                         event_id=str(interaction.id)), responder)
         finally:
             await responder.finish()
 

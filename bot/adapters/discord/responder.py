@@ -16,6 +16,7 @@ import discord
 
 from bot.adapters.base import Responder
 from bot.model import Content, PlaceRef, SentRef, UserRef
+from bot.outbox import VIA_INTERACTION, Target
 
 if TYPE_CHECKING:
     from bot.adapters.discord.adapter import DiscordAdapter
@@ -76,11 +77,20 @@ class InteractionResponder(Responder):
     # --- answers --------------------------------------------------------------------------------
 
     async def reply(self, content: Content, private: bool) -> SentRef | None:
-        async with self._lock:
-            sent: SentRef | None = None
-            for part in self.discord_adapter.render(content):
-                sent = await self._send_part(part, private)
-            return sent
+        # Kept in the outbox like every answer. An interaction is answered once by Discord's own rule
+        # (a second response is refused), but it is never delivered again after a restart, and its
+        # followups carry no nonce: an answer left unconfirmed by a crash is given up, not repeated.
+        reader = self.author if private or self.place.is_direct else None
+        target = Target(self.place.platform, self.place, reader, VIA_INTERACTION)
+
+        async def send(token: str | None) -> SentRef | None:
+            async with self._lock:
+                sent: SentRef | None = None
+                for part in self.discord_adapter.render(content):
+                    sent = await self._send_part(part, private)
+                return sent
+
+        return await self.adapter.bot.outbox.deliver(target, content, send=send)
 
     async def _send_part(self, part, private: bool) -> SentRef:
         interaction = self.interaction
@@ -123,14 +133,15 @@ class MessageResponder(Responder):
     letting the answer vanish."""
 
     async def reply(self, content: Content, private: bool) -> SentRef | None:
+        bot = self.adapter.bot
         if not private or self.place.is_direct:
-            return await self.adapter.send(self.place, content)
+            return await bot.send(self.place, content, reader=self.author)
         try:
-            return await self.adapter.send_private(self.author, content)
+            return await bot.send_private(self.author, content)
         except discord.Forbidden:
             notice = Content(
                 text=f"<@{self.author.user_id}>, I tried to answer you privately but your direct messages "
                      "are closed to me. Use the slash command instead (type `/`) and I'll answer where only "
                      "you can see it.",
                 mention_users=[self.author])
-            return await self.adapter.send(self.place, notice)
+            return await bot.send(self.place, notice)

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import timedelta
 
 from nio import (
     AsyncClient,
@@ -50,6 +51,10 @@ RETRY_CAP_SECONDS = 10.0
 DECRYPT_GRACE_SECONDS = 4.0  # a late room key often arrives within a sync or two
 RESEND_HINT_EVERY_SECONDS = 600
 STOP_SECONDS = 10.0
+# Synapse remembers a transaction id (per room, user and device) for 24 hours in its database
+# (`event_txn_id_device_id`, cleaned every 5 minutes of rows older than a day; see docs/matrix.md):
+# an unconfirmed send is sent again with its id within this, with a margin for the two clocks.
+RESEND_WINDOW = timedelta(hours=23)
 # The first sync of a new bot takes only the latest event per room: the backlog is never answered.
 FIRST_START_FILTER = {"room": {"timeline": {"limit": 1}}}
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
@@ -59,6 +64,7 @@ class MatrixAdapter(MatrixSending, Adapter):
     platform = Platform.MATRIX
     capabilities = Capabilities(edits=True)
     mapped_places_only = True
+    resend_window = RESEND_WINDOW
     attach_hint = "On Matrix, send the file first, then reply to it with the command. "
 
     def __init__(self, settings: Settings):
@@ -310,12 +316,14 @@ class MatrixAdapter(MatrixSending, Adapter):
             place = self._place_for(room.room_id)
             choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
             if choice:
-                await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, event.sender), place, relates["event_id"]))
+                await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, event.sender), place,
+                                                         relates["event_id"], event_id=event.event_id))
 
     async def _deliver_message(self, room: MatrixRoom, event, text: str, reply_to: str | None, files: list) -> None:
         await self.bot.handle_message(IncomingMessage(
             text, self._user(room, event.sender), self._place_for(room.room_id), message_id=event.event_id,
-            link=f"https://matrix.to/#/{room.room_id}/{event.event_id}", reply_to=reply_to, attachments=files))
+            link=f"https://matrix.to/#/{room.room_id}/{event.event_id}", reply_to=reply_to, attachments=files,
+            event_id=event.event_id))
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         """Ask for the key, give it a moment, and if it still cannot be read, ask the member to re-send."""

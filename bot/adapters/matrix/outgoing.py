@@ -1,6 +1,11 @@
 """Sending on Matrix: notices, files, edits, reactions, and opening a direct-message room.
 
 A mixin for MatrixAdapter, kept apart so that each module stays readable.
+
+Every event goes with a transaction id fixed before the first try. With the outbox's token
+(bot/outbox.py) it is derived from the token, so a resend after a crash carries the same one and the
+homeserver answers with the event it already made: Synapse keeps (room, user, device, txn id) for 24
+hours in its database, and the bot keeps its device across restarts (state.py).
 """
 
 from __future__ import annotations
@@ -38,13 +43,16 @@ class MatrixSendError(RuntimeError):
 class MatrixSending:
     """Outgoing half of the Matrix adapter (expects self.client, self.config, self.state, self.bot)."""
 
-    async def send(self, place: PlaceRef, content: Content) -> SentRef:
+    async def send(self, place: PlaceRef, content: Content, token: str | None = None) -> SentRef:
         partner = self._direct_partner(place.place_id) if place.is_direct else None
-        return await self._send_content(place.place_id, content, UserRef("matrix", partner) if partner else None)
+        return await self._send_content(place.place_id, content, UserRef("matrix", partner) if partner else None,
+                                        token)
 
-    async def send_private(self, user: UserRef, content: Content) -> SentRef:
+    async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef:
+        # The DM room is remembered on disk (state.py) before anything is sent into it, so a resend
+        # after a crash goes to the same room, where the transaction id recognises it.
         room_id = await self._direct_room(user.user_id)
-        return await self._send_content(room_id, content, user)
+        return await self._send_content(room_id, content, user, token)
 
     async def edit(self, ref: SentRef, content: Content) -> None:
         partner = self._direct_partner(ref.place_id)
@@ -59,30 +67,35 @@ class MatrixSending:
         community = self.bot.communities.for_place(self._place_for(room_id))
         return await self.bot.timezone_for(reader, community), self.bot.clock.now()
 
-    async def _send_content(self, room_id: str, content: Content, private_to: UserRef | None) -> SentRef:
+    async def _send_content(self, room_id: str, content: Content, private_to: UserRef | None,
+                            token: str | None = None) -> SentRef:
+        token = token or uuid4().hex  # each event's transaction id below is this and what part it is
         first_event_id = None
         if content.text or content.title or content.fields or content.choices or content.ask or content.footer:
             message = message_content(content, *await self._time_context(room_id, private_to))
-            first_event_id = await self._room_send(room_id, "m.room.message", message)
-        for attachment in content.files:
-            event_id = await self._send_file(room_id, attachment.filename, attachment.mime_type, attachment.data)
+            first_event_id = await self._room_send(room_id, "m.room.message", message, f"{token}.m")
+        for index, attachment in enumerate(content.files):
+            event_id = await self._send_file(room_id, attachment.filename, attachment.mime_type, attachment.data,
+                                             f"{token}.f{index}")
             first_event_id = first_event_id or event_id
         ref = SentRef("matrix", room_id, first_event_id or "")
         await self.bot.pending.remember(ref, content, private_to)
         if content.choices and first_event_id:
             # Pre-set the number reactions so that a member answers with one tap, as on Discord's buttons.
-            self.bot.spawn(self._offer_reactions(room_id, first_event_id, len(content.choices)))
+            self.bot.spawn(self._offer_reactions(room_id, first_event_id, len(content.choices), token))
         return ref
 
-    async def _offer_reactions(self, room_id: str, event_id: str, count: int) -> None:
-        for key in NUMBER_EMOJI[:count]:
+    async def _offer_reactions(self, room_id: str, event_id: str, count: int, token: str) -> None:
+        for number, key in enumerate(NUMBER_EMOJI[:count]):
             try:
                 await self._room_send(room_id, "m.reaction", {
-                    "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}})
+                    "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}},
+                    f"{token}.r{number}")
             except MatrixSendError:
                 return
 
-    async def _send_file(self, room_id: str, filename: str, mime_type: str, data: bytes) -> str:
+    async def _send_file(self, room_id: str, filename: str, mime_type: str, data: bytes,
+                         transaction: str | None = None) -> str:
         room = await self._known_room(room_id)
         encrypted = bool(room and room.encrypted)
         answer, keys = await self.client.upload(
@@ -93,12 +106,13 @@ class MatrixSending:
             raise MatrixSendError("the homeserver refused the file upload")
         encrypted_file = {**keys, "url": answer.content_uri} if encrypted else None
         event = file_content(filename, mime_type, data, answer.content_uri, encrypted_file)
-        return await self._room_send(room_id, "m.room.message", event)
+        # (a resend uploads the file again; the event below is still recognised by its transaction id)
+        return await self._room_send(room_id, "m.room.message", event, transaction)
 
-    async def _room_send(self, room_id: str, event_type: str, content: dict) -> str:
+    async def _room_send(self, room_id: str, event_type: str, content: dict, transaction: str | None = None) -> str:
         """Send one event. The transaction id is fixed before the first try, so nio's retries (network
         errors, 429 after the server's retry_after_ms) can never make the homeserver post it twice."""
-        transaction = uuid4().hex
+        transaction = transaction or uuid4().hex
         for attempt in range(2):
             room = self.client.rooms.get(room_id)
             if room is not None and room.encrypted:
