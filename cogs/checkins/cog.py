@@ -146,8 +146,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             return None
         if kind != dispatch.PARTNERS and entry["answered_at"]:
             return None
-        due = datetime.fromisoformat(entry["sent_at"]) + (dispatch.REMINDER_DELAY if kind == dispatch.REMINDER
-                                                          else timedelta(0))
+        due = from_unix(entry["sent_at"]) + (dispatch.REMINDER_DELAY if kind == dispatch.REMINDER else timedelta(0))
         if self.bot.clock.now() - due > dispatch.GRACE:
             return None
         user = next((u for u in await self.bot.members.identities(member_id) if u.platform in self.bot.adapters),
