@@ -85,6 +85,13 @@ MIGRATIONS = [
         ALTER TABLE consents_by_hash RENAME TO consents;
         """,
     ),
+    Migration(
+        4,
+        "each account keeps where the bot reaches it privately (a Discord DM channel id)",
+        # discord.py keeps only 128 DM channels in memory: without this, every check-in to a member past
+        # those cost two requests (open the DM, then send), twice the time at Discord's request limit.
+        "ALTER TABLE identities ADD COLUMN direct_place TEXT;",
+    ),
 ]
 
 LINK_CODE_LIFETIME_MINUTES = 10
@@ -138,6 +145,17 @@ class Members:
             (user.platform, user.user_id, member_id, self._now()),
         )
 
+    async def direct_place(self, user: UserRef) -> str | None:
+        """Where the bot last reached this member's account privately, if it is a member's."""
+        return await self.db.fetchval(
+            "SELECT direct_place FROM identities WHERE platform = ? AND user_id = ?", (user.platform, user.user_id))
+
+    async def remember_direct_place(self, user: UserRef, place_id: str | None) -> None:
+        """Keep it with the account (None forgets it). Nothing is kept for someone who is not a member:
+        the row exists only once they opted in."""
+        await self.db.execute("UPDATE identities SET direct_place = ? WHERE platform = ? AND user_id = ?",
+                              (place_id, user.platform, user.user_id))
+
     async def unlink(self, user: UserRef) -> None:
         await self.db.execute(
             "DELETE FROM identities WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
@@ -175,9 +193,13 @@ class Members:
                WHERE c.member_id = ? ORDER BY c.feature""", (member_id,)
         )
         created = await self.db.fetchval("SELECT created_at FROM members WHERE id = ?", (member_id,))
+        direct = await self.db.fetchall(
+            "SELECT platform, user_id, direct_place FROM identities WHERE member_id = ? AND direct_place IS NOT NULL",
+            (member_id,))
         return {
             "member_since": created,
             "accounts": [user.key for user in identities],
+            "private_chats": {f"{row['platform']}:{row['user_id']}": row["direct_place"] for row in direct},
             "consents": [dict(row) for row in consents],
         }
 

@@ -98,9 +98,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         self._wake_at: int | None = None
         # Set by every reschedule(); the sweep clears it before a claim and reads it after.
         self._rescheduled_during_claim = False
-        # Members who left check-ins or erased their data since the sweep's latest claim read the table:
-        # nothing it claimed for them is sent. Memory only; a new claim reads the table afresh.
-        self.left_since_claim: set[int] = set()
+        # For each sweep whose claim has begun and whose messages are still going out: the members who
+        # left check-ins or erased their data since, to whom nothing it claimed is sent. Memory only.
+        self._still_sending: list[set[int]] = []
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -119,21 +119,38 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
 
     async def sweep(self, now: datetime | None = None) -> SweepResult:
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
+        left: set[int] = set()  # who leaves from the claim on: nothing of this sweep goes to them
         async with self._sweep_lock:
             now = now or self.bot.clock.now()
             if self._wake_at is not None and self._wake_at > unix(now) and not self.bot.db.shared:
                 return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
             # (not when other replicas share the database: a member may have joined through one of them)
             self._rescheduled_during_claim = False
-            self.left_since_claim = set()
-            claimed = await dispatch.claim_due(self, now)
+            self._still_sending.append(left)
+            try:
+                claimed = await dispatch.claim_due(self, now)
+            except BaseException:
+                self._still_sending.remove(left)
+                raise
             # The claim also says when anything is next due, unless someone was rescheduled while it ran
             # (their new time may be earlier than it saw): then ask the index next minute.
             self._wake_at = None if self._rescheduled_during_claim else claimed.wake_at
-            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message, dispatch.CHECKIN)
-            await self._send_partner_summaries([item for item in claimed.checkins if item.row["partner_summary"]])
-            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message, dispatch.REMINDER)
-            return SweepResult(sent, reminded)
+        # Sent after the lock: a long batch (thousands of DMs at the platform's request limit) never holds
+        # up the next minute's claim, which takes other members.
+        try:
+            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message, dispatch.CHECKIN, left)
+            await self._send_partner_summaries([item for item in claimed.checkins if item.row["partner_summary"]],
+                                               left)
+            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message, dispatch.REMINDER,
+                                               left)
+        finally:
+            self._still_sending.remove(left)
+        return SweepResult(sent, reminded)
+
+    def _send_nothing_more_to(self, member_id: int) -> None:
+        """They left check-ins or erased their data: no sweep still sending reaches them."""
+        for left in self._still_sending:
+            left.add(member_id)
 
     async def rebuild(self, payload: dict) -> tuple[Target, Content] | None:
         """A message a sweep claimed but a crash kept from going out, built again for the outbox to send
@@ -432,7 +449,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     # --- the member's data ------------------------------------------------------------------------
 
     async def on_optout(self, member_id: int) -> None:
-        self.left_since_claim.add(member_id)  # before any await: a sweep sending now must skip them
+        self._send_nothing_more_to(member_id)  # before any await: a sweep sending now must skip them
         await self.store.update(member_id, next_due=None, next_day=None, reminder_due=None, reminder_day=None,
                                 paused=1)
 
@@ -459,5 +476,5 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         }
 
     async def delete_member_data(self, member_id: int) -> None:
-        self.left_since_claim.add(member_id)  # before any await: a sweep sending now must skip them
+        self._send_nothing_more_to(member_id)  # before any await: a sweep sending now must skip them
         await self.store.delete_member(member_id)

@@ -16,7 +16,13 @@ there, in one transaction. Nothing in it awaits, so nothing outside it can chang
 
 Who is asked: only members whose consent is on record as the claim reads (a schedule left behind by a
 half-finished opt-out is cleared, never used), and of those only members who have not opted out,
-stopped or erased their data by the time their message's turn comes (`cog.left_since_claim`).
+stopped or erased their data by the time their message's turn comes (the sweep's `left`).
+
+Sending: a sweep's messages go out as many at a time as the platform takes (`Adapter.send_concurrency`),
+after the sweep has let go of its lock
+(the next minute's claim never waits for them). The platform's limits set the pace: Discord's global
+request limit, kept to by the adapter (bot/adapters/discord/pace.py), and Synapse's 429s, whose
+retry_after matrix-nio waits out.
 """
 
 from __future__ import annotations
@@ -266,14 +272,14 @@ def _claim_reminders(conn: Session, now: datetime, platforms: frozenset[str]) ->
 
 # --- back on the event loop ----------------------------------------------------------------------------
 
-async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str) -> int:
+async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str, left: set[int]) -> int:
     """Build every claimed message, then send them through the outbox together: their intents taken
     in one statement, marked sent in one. One member's failure (a closed DM, say) does not stop the
     others, and nothing goes to someone who left while the sweep was sending."""
     items, built = [], []
     for item in outgoing:
         key = message_key(kind, item.member_id, item.day)
-        if item.member_id in cog.left_since_claim:
+        if item.member_id in left:
             await cog.bot.outbox.drop(key)  # they left, or erased their data, since the claim
             continue
         try:
@@ -288,10 +294,15 @@ async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str)
             await cog.bot.outbox.drop(key)
             continue
         items.append(OutboxItem(Target(item.user.platform, person=item.user), content, key=key,
-                                wanted=lambda member=item.member_id: member not in cog.left_since_claim))
+                                wanted=lambda member=item.member_id: member not in left))
         built.append(item)
     sent = 0
-    for item, result in zip(built, await cog.bot.outbox.deliver_many(items), strict=True):
+    # As many in flight at once as the platforms take (Adapter.send_concurrency); the one that takes most
+    # sets it for the batch (in practice a sweep's members are on one or two platforms).
+    platforms = {item.user.platform for item in built}
+    concurrency = max((cog.bot.adapters[p].send_concurrency for p in platforms if p in cog.bot.adapters), default=1)
+    results = await cog.bot.outbox.deliver_many(items, concurrency=concurrency)
+    for item, result in zip(built, results, strict=True):
         if isinstance(result, BaseException):
             log.error("check-in message could not be sent", exc_info=result, extra={"member": item.member_id})
         elif result is not None:
