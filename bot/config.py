@@ -90,6 +90,9 @@ class DiscordSettings:
     # The privileged "Server Members" intent: lets crisis alerts reach every moderator privately when a
     # community has no alert channel. Without it Kindred knows the server owner and moderators it has seen.
     members_intent: bool = False
+    # Discord's global request limit for this bot (50 a second unless Discord raised it): the bot keeps
+    # under it, so a sweep of thousands of check-ins runs at the limit without being refused.
+    requests_per_second: int = 50
 
 
 @dataclass

@@ -37,6 +37,7 @@ from bot.schedule_specs import Cron
 from bot.scheduler import Occurrence, Scheduler
 from bot.storage import Database, Migration
 from bot.vault import Vault, VaultError
+from bot.workers import CpuWorkers
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class Kindred:
         self.rate_limiter = RateLimiter()
         self.outreach = Outreach(self.clock.now)
         self._vault: Vault | None = None
+        self.cpu = CpuWorkers()  # charts and other long CPU work, off the event loop (bot/workers.py)
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -245,6 +247,7 @@ class Kindred:
             await cog.cog_unload()
         for task in list(self._tasks):
             task.cancel()
+        self.cpu.close()
         await self.db.close()
         self.started = False
 

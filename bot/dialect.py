@@ -18,6 +18,8 @@ What changes for PostgreSQL (`to_postgres`), token by token, outside string lite
     REAL is DOUBLE PRECISION, TEXT is `TEXT COLLATE "C"` so text sorts and compares by code point as it
     does in SQLite, whatever the server's default collation;
   - `rowid` is `ctid` (only ever used to find a row again in the same transaction);
+  - `WITHOUT ROWID` (a SQLite table stored in the order of its key) is nothing: PostgreSQL keeps the key
+    in an index beside the rows, as it does for every table;
   - `LIKE` is `ILIKE` (SQLite's LIKE ignores ASCII case);
   - `PRAGMA ...` is nothing, `BEGIN IMMEDIATE` is `BEGIN`.
 
@@ -241,6 +243,9 @@ def _to_postgres(sql: str, primary_key: Callable[[str], Sequence[str]]) -> PgSta
             select_list_depth = depth
         elif upper == "FROM" and select_list_depth == depth:
             select_list_depth = None
+        if upper == "WITHOUT" and ddl and following(index) == "ROWID":
+            skip_until = significant[position[index] + 1]
+            continue
         if upper == "ROWID":
             bare = select_list_depth == depth and following(index) != "AS"
             out.append("ctid AS rowid" if bare else "ctid")

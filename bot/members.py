@@ -59,6 +59,39 @@ MIGRATIONS = [
         );
         """,
     ),
+    Migration(
+        3,
+        "a consent keeps the hash of the statement agreed to; each statement's text is kept once",
+        # Each consent row used to carry the whole statement (about 1 KB); thousands of members agree to
+        # the same few texts. The text is kept once, under its SHA-256, and a consent names that hash.
+        """
+        CREATE TABLE consent_statements (
+            sha256     TEXT PRIMARY KEY,
+            text       TEXT NOT NULL,
+            first_agreed_at TEXT NOT NULL
+        );
+        INSERT INTO consent_statements (sha256, text, first_agreed_at)
+            SELECT statement_sha256, statement, MIN(agreed_at) FROM consents GROUP BY statement_sha256, statement;
+        CREATE TABLE consents_by_hash (
+            member_id  INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            feature    TEXT NOT NULL,
+            statement_sha256 TEXT NOT NULL REFERENCES consent_statements(sha256),
+            agreed_at  TEXT NOT NULL,
+            PRIMARY KEY (member_id, feature)
+        );
+        INSERT INTO consents_by_hash (member_id, feature, statement_sha256, agreed_at)
+            SELECT member_id, feature, statement_sha256, agreed_at FROM consents;
+        DROP TABLE consents;
+        ALTER TABLE consents_by_hash RENAME TO consents;
+        """,
+    ),
+    Migration(
+        4,
+        "each account keeps where the bot reaches it privately (a Discord DM channel id)",
+        # discord.py keeps only 128 DM channels in memory: without this, every check-in to a member past
+        # those cost two requests (open the DM, then send), twice the time at Discord's request limit.
+        "ALTER TABLE identities ADD COLUMN direct_place TEXT;",
+    ),
 ]
 
 LINK_CODE_LIFETIME_MINUTES = 10
@@ -112,6 +145,17 @@ class Members:
             (user.platform, user.user_id, member_id, self._now()),
         )
 
+    async def direct_place(self, user: UserRef) -> str | None:
+        """Where the bot last reached this member's account privately, if it is a member's."""
+        return await self.db.fetchval(
+            "SELECT direct_place FROM identities WHERE platform = ? AND user_id = ?", (user.platform, user.user_id))
+
+    async def remember_direct_place(self, user: UserRef, place_id: str | None) -> None:
+        """Keep it with the account (None forgets it). Nothing is kept for someone who is not a member:
+        the row exists only once they opted in."""
+        await self.db.execute("UPDATE identities SET direct_place = ? WHERE platform = ? AND user_id = ?",
+                              (place_id, user.platform, user.user_id))
+
     async def unlink(self, user: UserRef) -> None:
         await self.db.execute(
             "DELETE FROM identities WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
@@ -144,12 +188,18 @@ class Members:
     async def export(self, member_id: int) -> dict:
         identities = await self.identities(member_id)
         consents = await self.db.fetchall(
-            "SELECT feature, statement, agreed_at FROM consents WHERE member_id = ? ORDER BY feature", (member_id,)
+            """SELECT c.feature, s.text AS statement, c.agreed_at FROM consents c
+               JOIN consent_statements s ON s.sha256 = c.statement_sha256
+               WHERE c.member_id = ? ORDER BY c.feature""", (member_id,)
         )
         created = await self.db.fetchval("SELECT created_at FROM members WHERE id = ?", (member_id,))
+        direct = await self.db.fetchall(
+            "SELECT platform, user_id, direct_place FROM identities WHERE member_id = ? AND direct_place IS NOT NULL",
+            (member_id,))
         return {
             "member_since": created,
             "accounts": [user.key for user in identities],
+            "private_chats": {f"{row['platform']}:{row['user_id']}": row["direct_place"] for row in direct},
             "consents": [dict(row) for row in consents],
         }
 
@@ -160,7 +210,8 @@ def feature_title(bot: BotServices, feature: str | None) -> str:
 
 
 class Consent:
-    """Opt-in records: what a member agreed to, and when."""
+    """Opt-in records: what a member agreed to, and when. A consent names the statement by its SHA-256;
+    `consent_statements` keeps each statement's text once, however many agreed to it."""
 
     def __init__(self, bot: Kindred):
         self.bot = bot
@@ -193,12 +244,17 @@ class Consent:
 
     async def record(self, user: UserRef, feature: str, statement: str) -> int:
         # One transaction: a member row never exists without the consent that allowed it.
+        agreed_at = _stamp(self.bot.clock.now())
+        digest = hashlib.sha256(statement.encode()).hexdigest()
         async with self.bot.db.transaction() as db:
             member_id = await self.bot.members.ensure(user)
             await db.execute(
-                """INSERT OR REPLACE INTO consents (member_id, feature, statement, statement_sha256, agreed_at)
-                   VALUES (?,?,?,?,?)""",
-                (member_id, feature, statement, hashlib.sha256(statement.encode()).hexdigest(), _stamp(self.bot.clock.now())),
+                "INSERT OR IGNORE INTO consent_statements (sha256, text, first_agreed_at) VALUES (?,?,?)",
+                (digest, statement, agreed_at),
+            )
+            await db.execute(
+                "INSERT OR REPLACE INTO consents (member_id, feature, statement_sha256, agreed_at) VALUES (?,?,?,?)",
+                (member_id, feature, digest, agreed_at),
             )
         return member_id
 

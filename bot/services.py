@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.scheduler import Scheduler
     from bot.storage import Database
     from bot.vault import Vault
+    from bot.workers import CpuWorkers
 
 
 class BotServices(Protocol):
@@ -52,6 +53,8 @@ class BotServices(Protocol):
     def pending(self) -> Pending: ...  # questions waiting for a typed answer (privacy forgets them)
     @property
     def outreach(self) -> Outreach: ...  # at most one unasked-for message a day to anyone
+    @property
+    def cpu(self) -> CpuWorkers: ...  # long CPU work (a member's chart) in a worker process, off the loop
     @property
     def router(self) -> Router: ...  # `for_person`: ids only one member can answer
     @property

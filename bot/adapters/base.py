@@ -65,6 +65,10 @@ class Adapter(ABC):
     # message is sent again after a restart only within this time, else given up (bot/outbox.py).
     # None: the platform keeps no such record (the console): an unconfirmed message is shown again.
     resend_window: timedelta | None = None
+    # How many messages of one batch (a check-in sweep's) may be in flight at once here. Network
+    # platforms take many side by side, their own limits setting the pace (Discord's global request
+    # limit, a homeserver's 429s); a local one shows them one after another.
+    send_concurrency: int = 1
 
     def __init__(self) -> None:
         self._bot: Kindred | None = None

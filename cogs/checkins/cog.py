@@ -28,7 +28,7 @@ from cogs.checkins.moderation import ModeratorCommands
 from cogs.checkins.partners import PartnerCommands
 from cogs.checkins.questions import HIGH_CRAVING, ON_TRACK, QuestionSet, step_content
 from cogs.checkins.store import MIGRATIONS, CheckinStore, from_unix, next_step_in, schedule_of, unix
-from cogs.checkins.streaks import check_in_streak
+from cogs.checkins.streaks import Streak, check_in_streak
 from cogs.checkins.support import SupportChoices, slip_support, slip_taken_back, struggle_support
 from cogs.checkins.timing import next_due
 
@@ -70,8 +70,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     migrations = MIGRATIONS
     consent_statement = CONSENT
     # seal()/open_sealed() read their context from here, so `kindred keys rotate` opens what they sealed.
-    sealed_columns = [SealedColumn("checkin_entries", "intention", "checkins.intention"),
-                      SealedColumn("checkin_entries", "note", "checkins.note"),
+    sealed_columns = [SealedColumn("checkin_texts", "intention", "checkins.intention"),
+                      SealedColumn("checkin_texts", "note", "checkins.note"),
                       # Names shown to others (partners, a celebrations channel) are sealed like notes.
                       SealedColumn("checkin_partners", "partner_name", "checkins.partner_name"),
                       SealedColumn("checkin_partner_invites", "inviter_name", "checkins.inviter_name"),
@@ -98,9 +98,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         self._wake_at: int | None = None
         # Set by every reschedule(); the sweep clears it before a claim and reads it after.
         self._rescheduled_during_claim = False
-        # Members who left check-ins or erased their data since the sweep's latest claim read the table:
-        # nothing it claimed for them is sent. Memory only; a new claim reads the table afresh.
-        self.left_since_claim: set[int] = set()
+        # For each sweep whose claim has begun and whose messages are still going out: the members who
+        # left check-ins or erased their data since, to whom nothing it claimed is sent. Memory only.
+        self._still_sending: list[set[int]] = []
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -119,21 +119,38 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
 
     async def sweep(self, now: datetime | None = None) -> SweepResult:
         """Send every check-in and reminder that is due. Safe to call at any time, any number of times."""
+        left: set[int] = set()  # who leaves from the claim on: nothing of this sweep goes to them
         async with self._sweep_lock:
             now = now or self.bot.clock.now()
             if self._wake_at is not None and self._wake_at > unix(now) and not self.bot.db.shared:
                 return SweepResult(0, 0)  # most minutes: nothing is due, and we know it without asking
             # (not when other replicas share the database: a member may have joined through one of them)
             self._rescheduled_during_claim = False
-            self.left_since_claim = set()
-            claimed = await dispatch.claim_due(self, now)
+            self._still_sending.append(left)
+            try:
+                claimed = await dispatch.claim_due(self, now)
+            except BaseException:
+                self._still_sending.remove(left)
+                raise
             # The claim also says when anything is next due, unless someone was rescheduled while it ran
             # (their new time may be earlier than it saw): then ask the index next minute.
             self._wake_at = None if self._rescheduled_during_claim else claimed.wake_at
-            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message, dispatch.CHECKIN)
-            await self._send_partner_summaries([item for item in claimed.checkins if item.row["partner_summary"]])
-            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message, dispatch.REMINDER)
-            return SweepResult(sent, reminded)
+        # Sent after the lock: a long batch (thousands of DMs at the platform's request limit) never holds
+        # up the next minute's claim, which takes other members.
+        try:
+            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message, dispatch.CHECKIN, left)
+            await self._send_partner_summaries([item for item in claimed.checkins if item.row["partner_summary"]],
+                                               left)
+            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message, dispatch.REMINDER,
+                                               left)
+        finally:
+            self._still_sending.remove(left)
+        return SweepResult(sent, reminded)
+
+    def _send_nothing_more_to(self, member_id: int) -> None:
+        """They left check-ins or erased their data: no sweep still sending reaches them."""
+        for left in self._still_sending:
+            left.add(member_id)
 
     async def rebuild(self, payload: dict) -> tuple[Target, Content] | None:
         """A message a sweep claimed but a crash kept from going out, built again for the outbox to send
@@ -146,8 +163,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             return None
         if kind != dispatch.PARTNERS and entry["answered_at"]:
             return None
-        due = datetime.fromisoformat(entry["sent_at"]) + (dispatch.REMINDER_DELAY if kind == dispatch.REMINDER
-                                                          else timedelta(0))
+        due = from_unix(entry["sent_at"]) + (dispatch.REMINDER_DELAY if kind == dispatch.REMINDER else timedelta(0))
         if self.bot.clock.now() - due > dispatch.GRACE:
             return None
         user = next((u for u in await self.bot.members.identities(member_id) if u.platform in self.bot.adapters),
@@ -171,7 +187,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         for community in self.bot.communities.all():
             days = await self.bot.community_settings(community.id, FEATURE).get(
                 "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS)
-            cleared += await self.store.forget_old_notes(community.id, now - timedelta(days=days))
+            cleared += await self.store.forget_old_texts(community.id, (now - timedelta(days=days)).date())
         return cleared
 
     # --- shared helpers ---------------------------------------------------------------------------
@@ -215,12 +231,17 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     def local_today(self, row: Any) -> date:
         return self.bot.clock.now().astimezone(schedule_of(row).zone).date()
 
-    async def streak(self, member_id: int, today: date):
-        entries = await self.store.entries(member_id)
-        sent = {date.fromisoformat(e["day"]) for e in entries}
-        answered = [date.fromisoformat(e["day"]) for e in entries if e["answered_at"]]
+    async def streak(self, member_id: int, today: date) -> Streak:
+        # Kept as answers arrive: one keyed read, however long the history.
+        kept = await self.store.streak_kept(member_id, today)
+        if kept is not None:
+            return Streak(0 if kept["broken"] else kept["streak_current"], kept["streak_longest"],
+                          kept["streak_total"])
+        sent = await self.store.recount_streak(member_id)  # rare: see streak_kept
+        days_sent = {day for day, _ in sent}
         # Only days a check-in was actually sent can break a streak: pauses and days off never do.
-        return check_in_streak(answered, today, is_excused=lambda d: d not in sent)
+        return check_in_streak([day for day, answered in sent if answered], today,
+                               is_excused=lambda d: d not in days_sent)
 
     def _sealed_context(self, column: str) -> str:
         return next(sealed.context for sealed in self.sealed_columns if sealed.column == column)
@@ -228,7 +249,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     async def _seal_names_stored_plain(self) -> None:
         """Names written before they were sealed (an older version) are sealed once, at start."""
         for sealed in self.sealed_columns:
-            if sealed.table == "checkin_entries":
+            if sealed.table == "checkin_texts":
                 continue  # sealed since the first version
             rows = await self.bot.db.fetchall(
                 f"SELECT rowid, {sealed.column} AS value FROM {sealed.table} "
@@ -428,7 +449,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     # --- the member's data ------------------------------------------------------------------------
 
     async def on_optout(self, member_id: int) -> None:
-        self.left_since_claim.add(member_id)  # before any await: a sweep sending now must skip them
+        self._send_nothing_more_to(member_id)  # before any await: a sweep sending now must skip them
         await self.store.update(member_id, next_due=None, next_day=None, reminder_due=None, reminder_day=None,
                                 paused=1)
 
@@ -443,7 +464,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
                 "day": e["day"], "mood": e["mood"], "craving": e["craving"], "on_track": e["on_track"],
                 "intention": self.open_sealed("intention", e["intention"]),
                 "note": self.open_sealed("note", e["note"]),
-                "sent_at": e["sent_at"], "answered_at": e["answered_at"], "completed_at": e["completed_at"],
+                **{moment: from_unix(e[moment]).isoformat() if e[moment] else None
+                   for moment in ("sent_at", "answered_at", "completed_at")},
             })
         return {
             "settings": settings,
@@ -454,5 +476,5 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         }
 
     async def delete_member_data(self, member_id: int) -> None:
-        self.left_since_claim.add(member_id)  # before any await: a sweep sending now must skip them
+        self._send_nothing_more_to(member_id)  # before any await: a sweep sending now must skip them
         await self.store.delete_member(member_id)

@@ -16,13 +16,20 @@ there, in one transaction. Nothing in it awaits, so nothing outside it can chang
 
 Who is asked: only members whose consent is on record as the claim reads (a schedule left behind by a
 half-finished opt-out is cleared, never used), and of those only members who have not opted out,
-stopped or erased their data by the time their message's turn comes (`cog.left_since_claim`).
+stopped or erased their data by the time their message's turn comes (the sweep's `left`).
+
+Sending: a sweep's messages go out as many at a time as the platform takes (`Adapter.send_concurrency`),
+after the sweep has let go of its lock
+(the next minute's claim never waits for them). The platform's limits set the pace: Discord's global
+request limit, kept to by the adapter (bot/adapters/discord/pace.py), and Synapse's 429s, whose
+retry_after matrix-nio waits out.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -32,7 +39,7 @@ from bot.outbox import Intent, Target, delivery_scope
 from bot.outbox import Outgoing as OutboxItem
 from bot.storage import Session
 from cogs.checkins.questions import QuestionSet
-from cogs.checkins.store import from_unix, schedule_from, unix
+from cogs.checkins.store import COUNT_ASKED_SQL, from_unix, schedule_from, stored_steps, unix
 from cogs.checkins.timing import CheckinDue, next_due, reminder_at
 
 if TYPE_CHECKING:
@@ -174,7 +181,7 @@ def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
     outgoing: list[Outgoing] = []
     entries, moves = [], []
     skipped = 0
-    sent_at, latest = now.isoformat(), unix(now - GRACE)
+    sent_at, latest = unix(now), unix(now - GRACE)
     # Members on the same schedule who are due at the same moment (hundreds, in a big community)
     # share one computation of their next check-in and reminder.
     timing: dict[tuple, tuple] = {}
@@ -192,7 +199,7 @@ def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
             skipped += 1
         elif not row[15] and user is not None:
             asked = _questions(conn, questions, community_id)
-            entries.append((member_id, row[9], community_id, asked.first(), asked.steps_text(), sent_at))
+            entries.append((member_id, row[9], community_id, asked.first(), stored_steps(asked.steps_text()), sent_at))
             outgoing.append(Outgoing(member_id, user, community_id, day, row))
             sent = True
         moves.append((
@@ -209,6 +216,8 @@ def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
            VALUES (?,?,?,?,?,?)""",
         entries,
     )
+    # Each was checked absent (`already`) under the members' row locks: all of them are new.
+    conn.executemany(COUNT_ASKED_SQL, [(*key, asked) for key, asked in Counter((e[2], e[1]) for e in entries).items()])
     conn.executemany(
         """UPDATE checkin_members SET next_due = ?, next_day = ?, reminder_due = ?, reminder_day = ?,
              milestones_seen_through = COALESCE(?, milestones_seen_through)
@@ -263,14 +272,14 @@ def _claim_reminders(conn: Session, now: datetime, platforms: frozenset[str]) ->
 
 # --- back on the event loop ----------------------------------------------------------------------------
 
-async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str) -> int:
+async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str, left: set[int]) -> int:
     """Build every claimed message, then send them through the outbox together: their intents taken
     in one statement, marked sent in one. One member's failure (a closed DM, say) does not stop the
     others, and nothing goes to someone who left while the sweep was sending."""
     items, built = [], []
     for item in outgoing:
         key = message_key(kind, item.member_id, item.day)
-        if item.member_id in cog.left_since_claim:
+        if item.member_id in left:
             await cog.bot.outbox.drop(key)  # they left, or erased their data, since the claim
             continue
         try:
@@ -285,10 +294,15 @@ async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str)
             await cog.bot.outbox.drop(key)
             continue
         items.append(OutboxItem(Target(item.user.platform, person=item.user), content, key=key,
-                                wanted=lambda member=item.member_id: member not in cog.left_since_claim))
+                                wanted=lambda member=item.member_id: member not in left))
         built.append(item)
     sent = 0
-    for item, result in zip(built, await cog.bot.outbox.deliver_many(items), strict=True):
+    # As many in flight at once as the platforms take (Adapter.send_concurrency); the one that takes most
+    # sets it for the batch (in practice a sweep's members are on one or two platforms).
+    platforms = {item.user.platform for item in built}
+    concurrency = max((cog.bot.adapters[p].send_concurrency for p in platforms if p in cog.bot.adapters), default=1)
+    results = await cog.bot.outbox.deliver_many(items, concurrency=concurrency)
+    for item, result in zip(built, results, strict=True):
         if isinstance(result, BaseException):
             log.error("check-in message could not be sent", exc_info=result, extra={"member": item.member_id})
         elif result is not None:

@@ -39,9 +39,11 @@ class ModeratorCommands:
                AND c.feature = ? WHERE cm.community_id = ? AND (cm.paused = 1 OR cm.paused_until IS NOT NULL)""",
             (FEATURE, community), default=0)
         first = (ctx.local_now().date() - timedelta(days=days - 1)).isoformat()
+        # Counted as check-ins are sent and answered (checkin_daily_counts): one row a day, not a pass
+        # over everyone's history.
         rows = await self.bot.db.fetchall(
-            """SELECT day, COUNT(*) AS asked, COUNT(answered_at) AS answered FROM checkin_entries
-               WHERE community_id = ? AND day >= ? GROUP BY day ORDER BY day""",
+            """SELECT day, asked, answered FROM checkin_daily_counts
+               WHERE community_id = ? AND day >= ? AND asked > 0 ORDER BY day""",
             (community, first))
         lines = [f"**{plural(taking_part, 'member')}** {plural_of(taking_part, 'takes', 'take')} part in check-ins "
                  f"({paused} paused)."]

@@ -194,10 +194,10 @@ class PartnerCommands:
         return Content(title=f"Your partners, {day:%A %d %B}", text="\n".join(lines),
                        footer="A message from you can mean a lot. !sos asks them to reach out to you.")
 
-    async def _send_partner_summaries(self: CheckinsCog, items: list) -> None:
+    async def _send_partner_summaries(self: CheckinsCog, items: list, left: set[int]) -> None:
         from cogs.checkins import dispatch
 
-        await dispatch.send_all(self, items, self._partner_summary_message, dispatch.PARTNERS)
+        await dispatch.send_all(self, items, self._partner_summary_message, dispatch.PARTNERS, left)
 
     async def _partner_summary_message(self: CheckinsCog, item) -> Content | None:
         return await self.partner_summary(item.member_id, item.day - timedelta(days=1))

@@ -53,6 +53,44 @@ def check_in_streak(
     return Streak(current=run, longest=longest, total=len(days))
 
 
+@dataclass(frozen=True)
+class CarriedStreak:
+    """What is kept per member and carried forward on each day's first answer (store.py), so reading a
+    streak never reads the history."""
+
+    day: date | None  # the latest day with a check-in
+    current: int  # the run that ends on `day`
+    longest: int
+    total: int
+
+
+def carried_streak(sent: Iterable[tuple[date, bool]]) -> CarriedStreak:
+    """The same rule as `check_in_streak`, counted up to the latest check-in from every check-in sent
+    (day, answered), oldest first: an unanswered one ends a run; days with none sent never do."""
+    latest, run, current, longest, total = None, 0, 0, 0, 0
+    for day, answered in sent:
+        if answered:
+            run += 1
+            total += 1
+            longest = max(longest, run)
+            latest, current = day, run
+        else:
+            run = 0
+    return CarriedStreak(latest, current, longest, total)
+
+
+def carry_forward(kept: CarriedStreak, day: date, broken: bool) -> CarriedStreak | None:
+    """The kept streak after the first answer of `day`; `broken`: a check-in sent after the kept day
+    and before `day` went unanswered. None when it must be counted afresh: an answer to a day before
+    the latest counted one (a button pressed days later) can join two runs."""
+    if kept.day is not None and day < kept.day:
+        return None
+    if kept.day == day:
+        return kept
+    current = 1 if kept.day is None or broken else kept.current + 1
+    return CarriedStreak(day, current, max(kept.longest, current), kept.total + 1)
+
+
 def check_in_rate(scheduled: int, answered: int) -> float:
     """Share of scheduled check-ins that were answered, 0.0 when nothing was scheduled."""
     return answered / scheduled if scheduled else 0.0

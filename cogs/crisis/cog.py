@@ -45,6 +45,7 @@ from .alerts import (
     Delivery,
 )
 from .detector import Assessment, Category, Level, assess
+from .model import get_model
 from .safetyplan import PLAN_CONTEXT, SafetyPlanMixin
 from .store import MIGRATIONS, CrisisStore
 from .texts import Texts
@@ -140,6 +141,7 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         self.bot.scheduler.register_handler(FINISH_HANDLER, self.finish_alert)
         self.bot.outbox.on_give_up("schedule:crisis:realert:", self.realert_send_given_up)
         helplines.lines_for(None)  # read the table now, not during someone's crisis
+        get_model()  # and the model (40-60 ms of parsing): on the first message it would hold up everyone
 
     async def settings(self, community_id: int) -> CommunitySettingsStore:
         return self.bot.community_settings(community_id, "crisis")

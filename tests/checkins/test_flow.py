@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.adapters.base import Capabilities
 from bot.testing import FrozenClock, MemoryAdapter
-from tests.checkins.conftest import checkin_bot, choice, join, sweep_at
+from tests.checkins.conftest import ENTRY_WITH_TEXTS, checkin_bot, choice, join, sweep_at
 
 EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # 20:00 in London (GMT)
 
@@ -62,7 +62,7 @@ async def test_a_full_check_in_with_every_kind_of_answer(env, clock):
     done = (await chat.answer(lee, "Felt steady today"))[-1]
     assert "Thank you for checking in" in done.text
 
-    row = await bot.db.fetchone("SELECT * FROM checkin_entries")
+    row = await bot.db.fetchone(ENTRY_WITH_TEXTS)
     assert (row["day"], row["mood"], row["craving"], row["on_track"], row["step"]) == ("2026-11-27", 4, 3, "yes", "done")
     # Member-written text is sealed: the raw columns do not contain it, the vault opens it.
     assert "sponsor" not in row["intention"] and "steady" not in row["note"]
@@ -83,7 +83,7 @@ async def test_optional_questions_can_be_skipped(env, clock):
     sent = await chat.press(mo, choice(sent[-1], "Skip"))
     sent = await chat.press(mo, choice(sent[-1], "Skip"))
     assert "Thank you for checking in" in sent[-1].text
-    row = await bot.db.fetchone("SELECT intention, note, step FROM checkin_entries")
+    row = await bot.db.fetchone(ENTRY_WITH_TEXTS)
     assert (row["intention"], row["note"], row["step"]) == (None, None, "done")
 
 

@@ -3,10 +3,12 @@ asked again, and the sweep's memory of when it next has work never hides someone
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.model import UserRef
 from bot.testing import MemoryAdapter
 from cogs.checkins import dispatch
 from tests.checkins.conftest import checkin_bot, join, sweep_at
@@ -20,20 +22,27 @@ def check_ins_to(chat, user) -> list:
 
 
 class LeavesWhileSending(MemoryAdapter):
-    """The first check-in the sweep sends is, for the other member, the moment they leave: the sweep has
-    already claimed both of them and is half way through sending."""
+    """The sweep has claimed everyone and its first check-in is going out (to ana) when the last one
+    claimed (ben) leaves. Its other messages in flight wait until he has: his own, far down the batch
+    (more messages than this platform takes at once), has not begun by then."""
+
+    send_concurrency = 8
 
     def __init__(self, leave):
         super().__init__()
         self.leave = leave  # async (adapter, user) -> None
-        self.leaver = None
+        self.first: UserRef | None = None
+        self.leaver: UserRef | None = None
+        self.left = asyncio.Event()
 
     async def send_private(self, user, content, token=None):
-        sent = await super().send_private(user, content, token)
-        if content.title == CHECK_IN and self.leaver is not None and user != self.leaver:
-            leaver, self.leaver = self.leaver, None
-            await self.leave(self, leaver)
-        return sent
+        if content.title == CHECK_IN and self.leaver is not None:
+            if user == self.first:
+                await self.leave(self, self.leaver)
+                self.left.set()
+            else:
+                await asyncio.wait_for(self.left.wait(), 10)
+        return await super().send_private(user, content, token)
 
 
 async def opt_out(chat, user):
@@ -54,21 +63,76 @@ async def test_someone_who_leaves_while_the_sweep_is_sending_gets_nothing_more(t
     adapter = LeavesWhileSending(leave)
     async with checkin_bot(tmp_path, clock, adapter) as (bot, chat):
         ana, ben = chat.user("ana"), chat.user("ben")
-        await join(chat, ana)
-        await join(chat, ben)
+        others = [chat.user(f"m{n}") for n in range(adapter.send_concurrency)]
+        for member in (ana, *others, ben):  # claimed in this order (the same time: by member id)
+            await join(chat, member)
         await bot.db.execute("UPDATE checkin_members SET partner_summary = 1")  # nor a partner summary
         ana_before, ben_before = len(chat.to(ana)), len(chat.to(ben))
-        adapter.leaver = ben  # leaves as soon as ana's check-in has gone out; ana was claimed first
+        adapter.first, adapter.leaver = ana, ben
         result = await sweep_at(bot, clock, EVENING)
-        assert adapter.leaver is None, "the leaving step never ran"
-        assert len(check_ins_to(chat, ana)) == 1 and result.checkins == 1
+        assert adapter.left.is_set(), "the leaving step never ran"
+        assert len(check_ins_to(chat, ana)) == 1 and result.checkins == 1 + len(others)
+        assert all(len(check_ins_to(chat, member)) == 1 for member in others)
         assert check_ins_to(chat, ben) == []
         # Whatever ben was shown after ana's check-in is only the answer to leaving, never check-in content.
         assert all(s.content.title != CHECK_IN for s in chat.to(ben)[ben_before:])
         assert len(chat.to(ana)) == ana_before + 1
+        adapter.leaver = None
         # Nor on later days.
-        assert (await sweep_at(bot, clock, EVENING + timedelta(days=1))).checkins == 1
+        assert (await sweep_at(bot, clock, EVENING + timedelta(days=1))).checkins == 1 + len(others)
         assert check_ins_to(chat, ben) == []
+
+
+class HeldSends(MemoryAdapter):
+    """A platform that takes many messages at once. Check-ins wait here until the test lets them go;
+    counts how many wait at once."""
+
+    send_concurrency = 8
+
+    def __init__(self):
+        super().__init__()
+        self.go = asyncio.Event()
+        self.waiting = 0
+        self.most_at_once = 0
+        self.changed = asyncio.Condition()
+
+    async def send_private(self, user, content, token=None):
+        if content.title == CHECK_IN:
+            async with self.changed:
+                self.waiting += 1
+                self.most_at_once = max(self.most_at_once, self.waiting)
+                self.changed.notify_all()
+            await asyncio.wait_for(self.go.wait(), 10)
+            self.waiting -= 1
+        return await super().send_private(user, content, token)
+
+    async def until_waiting(self, count: int) -> None:
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(lambda: self.waiting == count), 10)
+
+
+async def test_a_sweep_sends_side_by_side_and_never_holds_up_the_next_minute(tmp_path, clock):
+    """Sends are network round trips: a sweep's check-ins are in flight together (up to the platform's
+    pace), and the sweep lets go of its lock once it has claimed, so the next minute's sweep claims and
+    sends its own members while the first batch is still going out."""
+    adapter = HeldSends()
+    async with checkin_bot(tmp_path, clock, adapter) as (bot, chat):
+        early = [chat.user(f"early{n}") for n in range(5)]
+        for member in early:
+            await join(chat, member, "20:00 Europe/London")
+        late = chat.user("late")
+        await join(chat, late, "20:01 Europe/London")
+        first = asyncio.create_task(sweep_at(bot, clock, EVENING))
+        await adapter.until_waiting(5)  # all five in flight at once
+        clock.set(EVENING + timedelta(minutes=1))
+        second = asyncio.create_task(bot.get_cog("checkins").sweep())
+        await adapter.until_waiting(6)  # claimed and sending beside them
+        assert not first.done()
+        adapter.go.set()
+        assert (await asyncio.wait_for(first, 10)).checkins == 5
+        assert (await asyncio.wait_for(second, 10)).checkins == 1
+        assert adapter.most_at_once == 6
+        assert all(len(check_ins_to(chat, member)) == 1 for member in (*early, late))
 
 
 async def test_a_member_whose_consent_is_gone_is_never_asked_even_with_a_schedule_left(env, clock):

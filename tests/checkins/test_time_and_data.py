@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.vault import decode_key, generate_key
-from tests.checkins.conftest import choice, join, sweep_at
+from tests.checkins.conftest import ENTRY_WITH_TEXTS, choice, join, sweep_at
 
 EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
 
@@ -113,10 +113,10 @@ async def test_notes_past_retention_are_deleted_by_the_daily_scheduled_job(env, 
     # 29 days later the daily job keeps it; 31 days later it is gone, and the numbers stay.
     clock.set(datetime(2026, 12, 27, 3, 17, tzinfo=UTC))
     await bot.scheduler.run_due()
-    assert await bot.db.fetchval("SELECT note FROM checkin_entries") is not None
+    assert await bot.db.fetchval("SELECT note FROM checkin_texts") is not None
     clock.set(datetime(2026, 12, 29, 3, 17, tzinfo=UTC))
     await bot.scheduler.run_due()  # the retention job (and the minute's check-in sweep)
-    row = await bot.db.fetchone("SELECT note, mood FROM checkin_entries")
+    row = await bot.db.fetchone(ENTRY_WITH_TEXTS)
     assert row["note"] is None and row["mood"] == 3
 
 
@@ -127,9 +127,9 @@ async def test_key_rotation_keeps_notes_readable(env, clock):
     await join(chat, wes)
     await sweep_at(bot, clock, EVENING)
     await check_in(chat, wes, note="called my sister")
-    sealed_before = await bot.db.fetchval("SELECT note FROM checkin_entries")
+    sealed_before = await bot.db.fetchval("SELECT note FROM checkin_texts")
     assert await bot.rotate_key(decode_key(generate_key())) == 1
-    assert await bot.db.fetchval("SELECT note FROM checkin_entries") != sealed_before
+    assert await bot.db.fetchval("SELECT note FROM checkin_texts") != sealed_before
     export = json.loads((await chat.say(wes, "!mydata"))[-1].content.files[0].data)
     assert export["features"]["checkins"]["checkins"][0]["note"] == "called my sister"
 
@@ -154,7 +154,7 @@ async def test_mydata_exports_everything_readable_and_forgetme_erases_it(env, cl
     await chat.say(xia, "!forgetme")
     await chat.press(xia, "privacy.forget:yes")
     assert await bot.members.lookup(xia) is None
-    for table in ("checkin_members", "checkin_entries", "checkin_sober_periods"):
+    for table in ("checkin_members", "checkin_entries", "checkin_texts", "checkin_sober_periods"):
         assert await bot.db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE member_id = ?", (xia_id,)) == 0
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_partners") == 0  # yan's side goes too
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_partner_invites") == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.testing import MemoryAdapter, make_test_bot
-from tests.checkins.conftest import choice, join, sweep_at
+from tests.checkins.conftest import ENTRY_WITH_TEXTS, choice, join, sweep_at
 
 EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
 COGS = ["cogs.privacy", "cogs.crisis", "cogs.checkins"]
@@ -31,7 +31,7 @@ async def test_a_worrying_note_gets_the_crisis_reply_privately_and_nothing_publi
         assert len(to_ola) == 1 and "SAMHSA" in to_ola[0].text and "Thank you for checking in" not in to_ola[0].text
         assert all("use tonight" not in r.text for r in chat.sent if r.private_to != ola)
         # The note is kept for ola, sealed; the check-in is complete.
-        row = await bot.db.fetchone("SELECT note, step FROM checkin_entries")
+        row = await bot.db.fetchone(ENTRY_WITH_TEXTS)
         assert row["step"] == "done" and "tonight" not in row["note"]
 
 

@@ -179,3 +179,12 @@ async def test_database_files_are_readable_by_the_bot_alone(tmp_path):
         await database.close()
     finally:
         os.umask(old_umask)
+
+
+async def test_work_after_a_checkpoint_commits(database):
+    """The checkpoint's own result row is read, so nothing is left in progress for the next `run()`."""
+    await database.execute("CREATE TABLE t (x INTEGER)")
+    await database.execute("INSERT INTO t VALUES (1)")
+    await database.checkpoint()
+    await database.run(lambda conn: conn.execute("INSERT INTO t VALUES (2)"))
+    assert await database.fetchval("SELECT COUNT(*) FROM t") == 2

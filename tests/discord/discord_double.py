@@ -20,6 +20,8 @@ import contextlib
 import json
 import re
 import secrets
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,8 +61,15 @@ class OtherGuild:
 class DiscordDouble(InteractionsMixin, RestMixin):
     """One Discord application with one guild, its channels and members, served on a free local port."""
 
-    def __init__(self, token: str = "double-bot-token") -> None:
+    def __init__(self, token: str = "double-bot-token", latency: float = 0.0, global_limit: int | None = None) -> None:
+        """`latency`: seconds each REST answer takes (Discord's are tens of milliseconds). `global_limit`:
+        requests a second a bot may make across all routes but interactions and webhooks, as Discord's
+        global rate limit; more, and the double answers 429 with `"global": true`, as Discord does."""
         self.token = token
+        self.latency = latency
+        self.global_limit = global_limit
+        self._recent_requests: deque[float] = deque()  # arrival times within the last second
+        self.global_refusals = 0
         self.application_id = snowflake()
         self.bot_user = FakeUser(self.application_id, "kindred", bot=True)
         self.guild_id = snowflake()
@@ -344,6 +353,20 @@ class DiscordDouble(InteractionsMixin, RestMixin):
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await self._read_body(request)
+        if self.global_limit is not None and "/interactions/" not in path and "/webhooks/" not in path:
+            now = time.monotonic()
+            while self._recent_requests and now - self._recent_requests[0] >= 1.0:
+                self._recent_requests.popleft()
+            if len(self._recent_requests) >= self.global_limit:
+                self.global_refusals += 1
+                self.requests.append(RecordedRequest(request.method, path, body, 429))
+                return json_response({"message": "You are being rate limited.", "global": True,
+                                      "retry_after": round(1.0 - (now - self._recent_requests[0]), 3)}, 429,
+                                     headers={"Via": "1.1 google", "X-RateLimit-Global": "true",
+                                              "X-RateLimit-Scope": "global"})
+            self._recent_requests.append(now)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         for fault in self._faults:
             if fault.remaining > 0 and fault.method == request.method and fault.path_pattern.search(path):
                 fault.remaining -= 1

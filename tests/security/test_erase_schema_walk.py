@@ -29,6 +29,9 @@ NOT_ABOUT_PEOPLE: dict[str, str | dict[str, str]] = {
     "schema_versions": "migrations applied",
     "vault_keys": "fingerprint of the data key",
     "communities": "the operator's config",
+    "consent_statements": "the cogs' own consent statements, each text kept once under its hash",
+    "checkin_daily_counts": "a community's totals per day (how many were asked, how many answered); an "
+                            "erased member's check-ins are taken out of them",
     "community_scopes": "the operator's config",
     "schedules": "the bot's own jobs: owner cog, key, kind, spec, handler, ids in the payload",
     "deliveries": "which job ran when",

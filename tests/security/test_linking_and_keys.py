@@ -101,7 +101,7 @@ async def test_every_cogs_declared_sealed_columns_exist_and_rotate(tmp_path, clo
 
     async with make_test_bot(tmp_path, cogs=DEFAULT_COGS, clock=clock) as (bot, _):
         declared = [s for cog in bot.cogs.values() for s in cog.sealed_columns]
-        assert {s.table for s in declared} >= {"checkin_entries", "crisis_safety_plans", "mindfulness_suggestions",
+        assert {s.table for s in declared} >= {"checkin_texts", "crisis_safety_plans", "mindfulness_suggestions",
                                            "meetup_rsvps"}
         member = await bot.members.ensure(UserRef("memory", "x-id"))
         await bot.db.execute(

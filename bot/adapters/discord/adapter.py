@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import secrets
+from collections import OrderedDict
 from datetime import timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from discord.http import Route
 from bot.adapters.base import Adapter, Capabilities, Responder
 from bot.adapters.discord import render as rendering
 from bot.adapters.discord.events import EventRouter
+from bot.adapters.discord.pace import RequestPace, pace_requests
 from bot.adapters.discord.responder import MessageResponder
 from bot.adapters.discord.slash import SLASH
 from bot.adapters.discord.sync import sync_commands_if_changed
@@ -48,6 +50,8 @@ USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
 # number; two minutes is our cautious reading. Past it, an unconfirmed send is given up rather than
 # risk a second copy (bot/outbox.py, docs/discord.md).
 RESEND_WINDOW = timedelta(minutes=2)
+UNKNOWN_CHANNEL = 10003  # Discord's error code
+DM_CHANNELS_KEPT = 10_000  # DM channel ids in memory (discord.py keeps 128); members' are also kept in the database
 
 
 class DiscordSetupError(RuntimeError):
@@ -76,6 +80,7 @@ class DiscordAdapter(Adapter):
     command_prefix = SLASH  # members use slash commands; `!command` hints are shown as `/command`
     attach_hint = "With the slash command, pick the file in its `attachment` option. "
     mapped_places_only = True  # anyone can add a bot to a server they own
+    send_concurrency = 32  # the pace is Discord's global limit (pace.py); 32 keep it busy at tens of ms each
     resend_window = RESEND_WINDOW
 
     def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0):
@@ -100,6 +105,9 @@ class DiscordAdapter(Adapter):
         self._interaction_messages: dict[int, tuple[float, discord.Interaction]] = {}
         self._slash_names: tuple[app_commands.CommandTree, frozenset[str]] | None = None
         self._rendered: dict[int, tuple[str, tuple, list[rendering.Rendered]]] = {}
+        self.pace = RequestPace(self.settings.requests_per_second)
+        # user id -> their DM channel id, most recently used last (see _dm_channel)
+        self._dm_channels: OrderedDict[str, int] = OrderedDict()
 
     # --- life cycle -----------------------------------------------------------------------------
 
@@ -114,6 +122,7 @@ class DiscordAdapter(Adapter):
                                      allowed_mentions=discord.AllowedMentions.none(),
                                      guild_ready_timeout=self.guild_ready_timeout)
         self.tree = app_commands.CommandTree(self.client)
+        pace_requests(self.client.http, self.pace)
         self.events = EventRouter(self)
         self.events.install()
         try:
@@ -319,9 +328,35 @@ class DiscordAdapter(Adapter):
 
     async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef:
         # Discord gives the bot one DM channel per person: a resend goes to the same channel.
-        dm = await self._deliver("open a DM", lambda: self.client.create_dm(discord.Object(int(user.user_id))),
-                                 f"user:{user.user_id}")
-        return await self.send(self.place_ref(dm.id, None), content, token)
+        channel_id = await self._dm_channel(user)
+        try:
+            return await self.send(self.place_ref(channel_id, None), content, token)
+        except discord.NotFound as error:
+            if error.code != UNKNOWN_CHANNEL:
+                raise
+            # A remembered channel Discord no longer knows: open the DM afresh, once.
+            self._dm_channels.pop(user.user_id, None)
+            await self.bot.members.remember_direct_place(user, None)
+            return await self.send(self.place_ref(await self._dm_channel(user), None), content, token)
+
+    async def _dm_channel(self, user: UserRef) -> int:
+        """The member's DM channel: remembered (in memory, and for members in the database, so a restart
+        keeps it), or opened with one request. After the first message to someone, each of the sweep's
+        check-ins is one request instead of two (discord.py itself keeps only 128 DM channels)."""
+        channel_id = self._dm_channels.pop(user.user_id, None)
+        if channel_id is None:
+            stored = await self.bot.members.direct_place(user)
+            if stored is not None:
+                channel_id = int(stored)
+            else:
+                dm = await self._deliver("open a DM", lambda: self.client.create_dm(discord.Object(int(user.user_id))),
+                                         f"user:{user.user_id}")
+                channel_id = dm.id
+                await self.bot.members.remember_direct_place(user, str(channel_id))
+        self._dm_channels[user.user_id] = channel_id  # (most recently used last)
+        while len(self._dm_channels) > DM_CHANNELS_KEPT:
+            self._dm_channels.popitem(last=False)
+        return channel_id
 
     async def edit(self, ref: SentRef, content: Content) -> None:
         (part,) = self.render(content, single=True)

@@ -65,6 +65,7 @@ class MatrixAdapter(MatrixSending, Adapter):
     capabilities = Capabilities(edits=True)
     mapped_places_only = True
     resend_window = RESEND_WINDOW
+    send_concurrency = 16  # side by side; a 429 is waited out by matrix-nio for the time Synapse names
     attach_hint = "On Matrix, send the file first, then reply to it with the command. "
 
     def __init__(self, settings: Settings):
