@@ -28,6 +28,7 @@ endif
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # The suite starts its own PostgreSQL server for the storage tests; .ci/ensure-postgres installs

@@ -34,11 +34,30 @@ from cogs.checkins.timing import CheckinSchedule, next_due
 
 MEMBERS = 10_000
 ZONES = [
-    "Pacific/Midway", "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver",
-    "America/Chicago", "America/New_York", "America/Halifax", "America/Sao_Paulo", "Atlantic/South_Georgia",
-    "Atlantic/Azores", "Europe/London", "Europe/Berlin", "Europe/Athens", "Europe/Moscow", "Asia/Dubai",
-    "Asia/Karachi", "Asia/Dhaka", "Asia/Bangkok", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
-    "Pacific/Noumea", "Pacific/Auckland",
+    "Pacific/Midway",
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "Atlantic/South_Georgia",
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Noumea",
+    "Pacific/Auckland",
 ]
 START = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
 
@@ -65,19 +84,36 @@ async def populate(bot, count: int) -> None:
         members.append((member_id, now))
         identities.append(("memory", f"m{member_id}", member_id, now))
         consents.append((member_id, "checkins", digest, now))
-        rows.append((member_id, 1, local.strftime("%H:%M"), zone, "mon,tue,wed,thu,fri,sat,sun",
-                     unix(due.at), due.day.isoformat(), now))
+        rows.append(
+            (
+                member_id,
+                1,
+                local.strftime("%H:%M"),
+                zone,
+                "mon,tue,wed,thu,fri,sat,sun",
+                unix(due.at),
+                due.day.isoformat(),
+                now,
+            )
+        )
     async with bot.db.transaction() as db:
         await db.executemany("INSERT INTO members (id, created_at) VALUES (?,?)", members)
-        await db.executemany("INSERT INTO identities (platform, user_id, member_id, added_at) VALUES (?,?,?,?)",
-                             identities)
-        await db.execute("INSERT INTO consent_statements (sha256, text, first_agreed_at) VALUES (?,?,?)",
-                         (digest, statement, now))
-        await db.executemany("INSERT INTO consents (member_id, feature, statement_sha256, agreed_at) VALUES (?,?,?,?)",
-                             consents)
+        await db.executemany(
+            "INSERT INTO identities (platform, user_id, member_id, added_at) VALUES (?,?,?,?)", identities
+        )
+        await db.execute(
+            "INSERT INTO consent_statements (sha256, text, first_agreed_at) VALUES (?,?,?)",
+            (digest, statement, now),
+        )
+        await db.executemany(
+            "INSERT INTO consents (member_id, feature, statement_sha256, agreed_at) VALUES (?,?,?,?)",
+            consents,
+        )
         await db.executemany(
             """INSERT INTO checkin_members (member_id, community_id, local_time, timezone, days, next_due, next_day,
-               joined_at) VALUES (?,?,?,?,?,?,?,?)""", rows)
+               joined_at) VALUES (?,?,?,?,?,?,?,?)""",
+            rows,
+        )
 
 
 async def run(count: int = MEMBERS, reminders: bool = True) -> dict:
@@ -87,8 +123,9 @@ async def run(count: int = MEMBERS, reminders: bool = True) -> dict:
     clock = FrozenClock(START)
     with tempfile.TemporaryDirectory() as tmp:
         adapter = BenchAdapter()
-        async with make_test_bot(Path(tmp), cogs=["cogs.privacy", "cogs.checkins"], adapters=[adapter],
-                                 clock=clock) as (bot, chat):
+        async with make_test_bot(
+            Path(tmp), cogs=["cogs.privacy", "cogs.checkins"], adapters=[adapter], clock=clock
+        ) as (bot, chat):
             bot.rate_limiter.limit = 10**9
             cog = bot.get_cog("checkins")
             await populate(bot, count)
@@ -107,8 +144,10 @@ async def run(count: int = MEMBERS, reminders: bool = True) -> dict:
 
             # Everyone answers their first question (mood) with a tap.
             prompts = [s for s in adapter.sent if s.content.title == "Your daily check-in"]
-            presses = [ChoiceEvent(p.content.choices[3].id, p.private_to, adapter.dm_place(p.private_to))
-                       for p in prompts]
+            presses = [
+                ChoiceEvent(p.content.choices[3].id, p.private_to, adapter.dm_place(p.private_to))
+                for p in prompts
+            ]
             began, began_cpu = time.perf_counter(), time.process_time()
             for press in presses:
                 await bot.handle_choice(press)
@@ -151,8 +190,12 @@ async def every_question(members: int = YEAR_MEMBERS, days: int = 365) -> dict:
     timings: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         adapter = BenchAdapter()
-        async with make_test_bot(Path(tmp), cogs=["cogs.privacy", "cogs.checkins"], adapters=[adapter],
-                                 clock=FrozenClock(YEAR_START - timedelta(hours=1))) as (bot, chat):
+        async with make_test_bot(
+            Path(tmp),
+            cogs=["cogs.privacy", "cogs.checkins"],
+            adapters=[adapter],
+            clock=FrozenClock(YEAR_START - timedelta(hours=1)),
+        ) as (bot, chat):
             bot.rate_limiter.limit = 10**9
             users = await join_everyone(bot, members)
             rng = random.Random(3)
@@ -162,13 +205,22 @@ async def every_question(members: int = YEAR_MEMBERS, days: int = 365) -> dict:
                         await one_day(bot, users, history, rng)
                 before = len(adapter.sent)
                 await one_day_sent_only(bot, day_number)
-                prompts = {s.private_to: s for s in adapter.sent[before:] if s.content.title == "Your daily check-in"}
+                prompts = {
+                    s.private_to: s for s in adapter.sent[before:] if s.content.title == "Your daily check-in"
+                }
                 timings[label] = {step: [] for step in STEPS}
                 for user, prompt in prompts.items():
                     await answer_every_question(bot, adapter, user, prompt, timings[label])
-    return {label: {step: {"median_ms": round(statistics.median(values) * 1000, 3),
-                           "p95_ms": round(sorted(values)[int(len(values) * 0.95)] * 1000, 3)}
-                    for step, values in steps.items()} for label, steps in timings.items()}
+    return {
+        label: {
+            step: {
+                "median_ms": round(statistics.median(values) * 1000, 3),
+                "p95_ms": round(sorted(values)[int(len(values) * 0.95)] * 1000, 3),
+            }
+            for step, values in steps.items()
+        }
+        for label, steps in timings.items()
+    }
 
 
 async def one_day_sent_only(bot, day_number: int) -> None:
@@ -183,12 +235,13 @@ async def answer_every_question(bot, adapter, user, prompt, timings: dict[str, l
     place = adapter.dm_place(user)
     day = prompt.content.choices[0].id.split(":")[1]
     whole = 0.0
-    for step, event in (("mood", ChoiceEvent(f"checkin.mood:{day}:4", user, place)),
-                        ("craving", ChoiceEvent(f"checkin.craving:{day}:2", user, place)),
-                        ("on_track", ChoiceEvent(f"checkin.ontrack:{day}:yes", user, place)),
-                        ("intention", TextAnswer(f"checkin.intention:{day}", "a walk at lunch", user, place)),
-                        ("note_and_thanks", TextAnswer(f"checkin.note:{day}", "slept better, called my sister",
-                                                       user, place))):
+    for step, event in (
+        ("mood", ChoiceEvent(f"checkin.mood:{day}:4", user, place)),
+        ("craving", ChoiceEvent(f"checkin.craving:{day}:2", user, place)),
+        ("on_track", ChoiceEvent(f"checkin.ontrack:{day}:yes", user, place)),
+        ("intention", TextAnswer(f"checkin.intention:{day}", "a walk at lunch", user, place)),
+        ("note_and_thanks", TextAnswer(f"checkin.note:{day}", "slept better, called my sister", user, place)),
+    ):
         before = len(adapter.sent)
         began = time.perf_counter()
         if isinstance(event, ChoiceEvent):
@@ -212,7 +265,11 @@ def main() -> int:
     result["dispatch_without_reminders_cpu_seconds"] = checkins_only["dispatch_cpu_seconds"]
     result["every_question_1000_members"] = asyncio.run(every_question(YEAR_MEMBERS))
     print(json.dumps(result, indent=2))
-    ok = result["dispatch_without_reminders_seconds"] < 1.0 and result["answer_seconds"] < 2.0 and result["answers_durable"] == count
+    ok = (
+        result["dispatch_without_reminders_seconds"] < 1.0
+        and result["answer_seconds"] < 2.0
+        and result["answers_durable"] == count
+    )
     return 0 if ok or count != MEMBERS else 1
 
 

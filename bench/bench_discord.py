@@ -61,8 +61,13 @@ def percentile(values: list[float], fraction: float) -> float:
 
 @contextlib.asynccontextmanager
 async def process(*args: str, cwd: Path, env: dict | None = None):
-    child = await asyncio.create_subprocess_exec(*args, cwd=cwd, env={**os.environ, **(env or {})},
-                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    child = await asyncio.create_subprocess_exec(
+        *args,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         yield child
     finally:
@@ -77,6 +82,7 @@ async def process(*args: str, cwd: Path, env: dict | None = None):
 
 async def ready(double: DiscordDouble, child, name: str) -> None:
     """Wait until the bot identified and its slash commands are synced, or say why it did not."""
+
     async def up() -> None:
         while not (double.identify_payloads and double.global_commands):
             if child.returncode is not None:
@@ -95,8 +101,11 @@ async def one_round_trip(double: DiscordDouble, member, parts: int, within: floa
     followups never land on the shared event loop while the other bot is being timed."""
     record = await double.slash(member, double.general_id, "help")
     await double.wait_answered(record, within=within)
-    await double.wait_until(lambda: sum(m.interaction_id == record.id for m in double.sent) >= parts or None,
-                            f"all {parts} parts of the answer", within)
+    await double.wait_until(
+        lambda: sum(m.interaction_id == record.id for m in double.sent) >= parts or None,
+        f"all {parts} parts of the answer",
+        within,
+    )
     # Only a real answer counts: a "thinking..." acknowledgement (a refusal answered silently, a slow
     # handler) would time something else.
     if record.callbacks[0]["type"] != 4 or not (record.callbacks[0].get("data") or {}).get("embeds"):
@@ -120,8 +129,9 @@ def pool_needed(interactions: int, setup: int) -> int:
     return max(1, -(-interactions // (RateLimiter().limit - 1 - setup)))
 
 
-async def press_round_trip(double: DiscordDouble, member, message_id: int, custom_id: str,
-                           within: float = 10.0) -> float:
+async def press_round_trip(
+    double: DiscordDouble, member, message_id: int, custom_id: str, within: float = 10.0
+) -> float:
     """A button press answered by its interaction's callback; the time to that answer."""
     record = await double.press(member, message_id, custom_id)
     await double.wait_answered(record, within=within)
@@ -146,10 +156,13 @@ async def checkin_tap_setup(double: DiscordDouble, member) -> tuple[int, list[st
 
 async def rsvp_setup(double: DiscordDouble, member, meetup: str) -> tuple[int, list[str]]:
     """Open the meetup, answer Going once (agreeing to what meetups keep): (its message, Going and Can't go)."""
-    shown = await double.wait_reply(await double.slash(member, double.general_id, "meetup show", {"name": meetup}),
-                                    within=10)
-    buttons = [next(i for i in shown.custom_ids if i.endswith(":going")),
-               next(i for i in shown.custom_ids if i.endswith(":cant"))]
+    shown = await double.wait_reply(
+        await double.slash(member, double.general_id, "meetup show", {"name": meetup}), within=10
+    )
+    buttons = [
+        next(i for i in shown.custom_ids if i.endswith(":going")),
+        next(i for i in shown.custom_ids if i.endswith(":cant")),
+    ]
     asked = await double.wait_reply(await double.press(member, shown.id, buttons[0]), within=10)
     agree = next((i for i in asked.custom_ids if ":consent:agree:" in i), None)
     if agree:
@@ -159,12 +172,20 @@ async def rsvp_setup(double: DiscordDouble, member, meetup: str) -> tuple[int, l
 
 async def create_meetup(double: DiscordDouble) -> str:
     name = "Alumni coffee"
-    review = await double.wait_reply(await double.slash(
-        double.owner, double.general_id, "meetup create",
-        {"details": f"{name}, next tuesday 7pm, capacity 500, at Cafe Rosa"}), within=10)
+    review = await double.wait_reply(
+        await double.slash(
+            double.owner,
+            double.general_id,
+            "meetup create",
+            {"details": f"{name}, next tuesday 7pm, capacity 500, at Cafe Rosa"},
+        ),
+        within=10,
+    )
     save = next((i for i in review.custom_ids if i.endswith(":save") or i.endswith(":series")), None)
     if save is None:
-        raise RuntimeError(f"the meetup was not offered for saving: {review.text()[:300]} {review.custom_ids}")
+        raise RuntimeError(
+            f"the meetup was not offered for saving: {review.text()[:300]} {review.custom_ids}"
+        )
     await double.wait_reply(await double.press(double.owner, review.id, save), within=10)
     return name
 
@@ -172,8 +193,12 @@ async def create_meetup(double: DiscordDouble) -> str:
 async def run(rounds: int, profile_dir: Path | None = None) -> dict:
     kindred_double, bare_double = await DiscordDouble().start(), await DiscordDouble().start()
     members = members_needed(1 + WARMUP + rounds)
-    tappers = [kindred_double.add_member(f"tapper{i}") for i in range(pool_needed(WARMUP + rounds, TAP_SETUP))]
-    rsvpers = [kindred_double.add_member(f"rsvper{i}") for i in range(pool_needed(WARMUP + rounds, RSVP_SETUP))]
+    tappers = [
+        kindred_double.add_member(f"tapper{i}") for i in range(pool_needed(WARMUP + rounds, TAP_SETUP))
+    ]
+    rsvpers = [
+        kindred_double.add_member(f"rsvper{i}") for i in range(pool_needed(WARMUP + rounds, RSVP_SETUP))
+    ]
     kindred_members = [kindred_double.add_member(f"member{i}") for i in range(members)]
     bare_members = [bare_double.add_member(f"member{i}") for i in range(members)]
     with tempfile.TemporaryDirectory(prefix="kindred-bench-") as scratch:
@@ -184,8 +209,16 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
             f'\n[community]\ndiscord_guilds = ["{kindred_double.guild_id}"]\n'
             '\n[logging]\nlevel = "WARNING"\n'
         )
-        async with process(sys.executable, *profiled(profile_dir, "kindred"), "-m", "bot", "run",
-                           "--config", str(config), cwd=ROOT) as kindred:
+        async with process(
+            sys.executable,
+            *profiled(profile_dir, "kindred"),
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(config),
+            cwd=ROOT,
+        ) as kindred:
             await ready(kindred_double, kindred, "Kindred")
             # The members who tap and answer: in check-ins with today's open, and going to a meetup.
             meetup = await create_meetup(kindred_double)
@@ -198,28 +231,54 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
             followups = [m for m in kindred_double.sent if m.interaction_id == probe.id and m is not answer]
             parts = 1 + len(followups)
             answer_file = Path(scratch) / "answer.json"
-            answer_file.write_text(json.dumps({
-                "content": answer.content, "embeds": answer.embeds, "ephemeral": answer.ephemeral,
-                "followups": [{"content": m.content, "embeds": m.embeds} for m in followups]}))
-            async with process(sys.executable, *profiled(profile_dir, "bare"),
-                               str(ROOT / "bench" / "discord_bare_bot.py"),
-                               "--token", bare_double.token, "--api-base", bare_double.api_base,
-                               "--gateway-url", bare_double.gateway_url, "--answer-file", str(answer_file),
-                               cwd=ROOT) as bare:
+            answer_file.write_text(
+                json.dumps(
+                    {
+                        "content": answer.content,
+                        "embeds": answer.embeds,
+                        "ephemeral": answer.ephemeral,
+                        "followups": [{"content": m.content, "embeds": m.embeds} for m in followups],
+                    }
+                )
+            )
+            async with process(
+                sys.executable,
+                *profiled(profile_dir, "bare"),
+                str(ROOT / "bench" / "discord_bare_bot.py"),
+                "--token",
+                bare_double.token,
+                "--api-base",
+                bare_double.api_base,
+                "--gateway-url",
+                bare_double.gateway_url,
+                "--answer-file",
+                str(answer_file),
+                cwd=ROOT,
+            ) as bare:
                 await ready(bare_double, bare, "the bare bot")
                 timings: dict[str, list[float]] = {"kindred": [], "bare": [], "checkin_tap": [], "rsvp": []}
                 cpu_before: dict[str, float | None] = {}
                 for index in range(WARMUP + rounds):
                     if index == WARMUP:
                         cpu_before = {"kindred": cpu_seconds(kindred.pid), "bare": cpu_seconds(bare.pid)}
-                    kindred_ms = await one_round_trip(kindred_double, kindred_members[(index + 1) % members], parts)
+                    kindred_ms = await one_round_trip(
+                        kindred_double, kindred_members[(index + 1) % members], parts
+                    )
                     bare_ms = await one_round_trip(bare_double, bare_members[index % members], parts)
                     message_id, moods = taps[index % len(taps)]
-                    tap_ms = await press_round_trip(kindred_double, tappers[index % len(taps)], message_id,
-                                                    moods[(index // len(taps)) % len(moods)])
+                    tap_ms = await press_round_trip(
+                        kindred_double,
+                        tappers[index % len(taps)],
+                        message_id,
+                        moods[(index // len(taps)) % len(moods)],
+                    )
                     message_id, answers = rsvps[index % len(rsvps)]
-                    rsvp_ms = await press_round_trip(kindred_double, rsvpers[index % len(rsvps)], message_id,
-                                                     answers[1 - (index // len(rsvps)) % 2])
+                    rsvp_ms = await press_round_trip(
+                        kindred_double,
+                        rsvpers[index % len(rsvps)],
+                        message_id,
+                        answers[1 - (index // len(rsvps)) % 2],
+                    )
                     if index >= WARMUP:
                         timings["kindred"].append(kindred_ms)
                         timings["bare"].append(bare_ms)
@@ -228,8 +287,10 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
                 cpu_after = {"kindred": cpu_seconds(kindred.pid), "bare": cpu_seconds(bare.pid)}
     await kindred_double.stop()
     await bare_double.stop()
-    summary = {name: {"median_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 0.95), 2)}
-               for name, values in timings.items()}
+    summary = {
+        name: {"median_ms": round(statistics.median(values), 2), "p95_ms": round(percentile(values, 0.95), 2)}
+        for name, values in timings.items()
+    }
     for name in ("kindred", "bare"):  # Kindred's round is /help, a tap and an RSVP; the bare bot's, /help
         if cpu_before.get(name) is not None and cpu_after.get(name) is not None:
             summary[name]["cpu_ms_per_round"] = round((cpu_after[name] - cpu_before[name]) * 1000 / rounds, 3)
@@ -243,7 +304,9 @@ async def run(rounds: int, profile_dir: Path | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Discord slash-command round trip, Kindred vs bare discord.py")
+    parser = argparse.ArgumentParser(
+        description="Discord slash-command round trip, Kindred vs bare discord.py"
+    )
     parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--profile", type=Path, metavar="DIR", help="run both bots under cProfile into DIR")
     args = parser.parse_args(argv or [])  # `make bench` calls main() with no arguments
@@ -252,16 +315,26 @@ def main(argv: list[str] | None = None) -> int:
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "discord.json").write_text(json.dumps(summary, indent=2))
-    print(f"Discord round trips over the local double, {args.rounds} rounds each, interleaved "
-          f"({time.perf_counter() - started:.0f} s, load {summary['load_average'][0]}):")
-    for name, what in (("kindred", "Kindred /help"), ("bare", "bare /help"), ("checkin_tap", "Kindred check-in tap"),
-                       ("rsvp", "Kindred RSVP")):
+    print(
+        f"Discord round trips over the local double, {args.rounds} rounds each, interleaved "
+        f"({time.perf_counter() - started:.0f} s, load {summary['load_average'][0]}):"
+    )
+    for name, what in (
+        ("kindred", "Kindred /help"),
+        ("bare", "bare /help"),
+        ("checkin_tap", "Kindred check-in tap"),
+        ("rsvp", "Kindred RSVP"),
+    ):
         cpu = summary[name].get("cpu_ms_per_round")
         cpu_text = f"   CPU {cpu:.3f} ms a round" if cpu is not None else ""
-        print(f"  {what:21} median {summary[name]['median_ms']:6.2f} ms   p95 {summary[name]['p95_ms']:6.2f} ms{cpu_text}")
+        print(
+            f"  {what:21} median {summary[name]['median_ms']:6.2f} ms   p95 {summary[name]['p95_ms']:6.2f} ms{cpu_text}"
+        )
     verdict = "within" if summary["ratio_median"] <= TARGET_RATIO else "OVER"
-    print(f"  Kindred/bare median {summary['ratio_median']:.3f}x ({verdict} the {TARGET_RATIO}x target), "
-          f"p95 {summary['ratio_p95']:.3f}x")
+    print(
+        f"  Kindred/bare median {summary['ratio_median']:.3f}x ({verdict} the {TARGET_RATIO}x target), "
+        f"p95 {summary['ratio_p95']:.3f}x"
+    )
     return 0
 
 

@@ -40,7 +40,10 @@ async def _replicas(stack: AsyncExitStack, tmp: Path, count: int, cogs: list[str
     for _ in range(count):
         settings = settings_for_tests(tmp)  # same directory: the same database, the same data key
         bot, chat = await stack.enter_async_context(
-            make_test_bot(tmp, cogs=cogs, adapters=[make_adapter()], settings=settings, clock=FrozenClock(START)))
+            make_test_bot(
+                tmp, cogs=cogs, adapters=[make_adapter()], settings=settings, clock=FrozenClock(START)
+            )
+        )
         bot.rate_limiter.limit = 10**9
         bots.append((bot, chat))
     return bots
@@ -58,29 +61,52 @@ async def checkin_day(tmp: Path, members: int, replicas: int, answers: int) -> d
                 bot.clock.set(START + timedelta(minutes=minute))
             await asyncio.gather(*(cog.sweep() for cog in cogs))
         day_seconds, day_cpu = time.perf_counter() - began, time.process_time() - cpu
-        prompts = [(s, index) for index, (_, chat) in enumerate(bots) for s in chat.sent
-                   if s.content.title == "Your daily check-in"]
+        prompts = [
+            (s, index)
+            for index, (_, chat) in enumerate(bots)
+            for s in chat.sent
+            if s.content.title == "Your daily check-in"
+        ]
         once = len(prompts) == members and len({s.private_to for s, _ in prompts}) == members
-        presses = [(ChoiceEvent(s.content.choices[3].id, s.private_to, bots[0][1].dm_place(s.private_to)), n % replicas)
-                   for n, (s, _) in enumerate(prompts[:answers])]
+        presses = [
+            (
+                ChoiceEvent(s.content.choices[3].id, s.private_to, bots[0][1].dm_place(s.private_to)),
+                n % replicas,
+            )
+            for n, (s, _) in enumerate(prompts[:answers])
+        ]
         began = time.perf_counter()
         for press, replica in presses:
             await bots[replica][0].handle_choice(press)
         answer_seconds = time.perf_counter() - began
         durable = await bots[0][0].db.fetchval("SELECT COUNT(*) FROM checkin_entries WHERE mood = 4")
-    return {"members": members, "day_s": round(day_seconds, 2), "day_cpu_s": round(day_cpu, 2),
-            "each_sent_once": once, "answers": len(presses), "answers_s": round(answer_seconds, 2),
-            "answers_per_s": round(len(presses) / answer_seconds), "answers_stored": durable == len(presses)}
+    return {
+        "members": members,
+        "day_s": round(day_seconds, 2),
+        "day_cpu_s": round(day_cpu, 2),
+        "each_sent_once": once,
+        "answers": len(presses),
+        "answers_s": round(answer_seconds, 2),
+        "answers_per_s": round(len(presses) / answer_seconds),
+        "answers_stored": durable == len(presses),
+    }
 
 
 async def rsvps(tmp: Path, replicas: int, members: int = 1000, capacity: int = 12) -> dict:
     async with AsyncExitStack() as stack:
-        bots = await _replicas(stack, tmp, replicas, ["cogs.privacy", "cogs.meetups"],
-                               lambda: MemoryAdapter("discord", scope_id="guild"))
+        bots = await _replicas(
+            stack,
+            tmp,
+            replicas,
+            ["cogs.privacy", "cogs.meetups"],
+            lambda: MemoryAdapter("discord", scope_id="guild"),
+        )
         bot, chat = bots[0]
         organiser = chat.user("organiser", moderator=True)
         await chat.say(organiser, "!meetup channel here")
-        review = (await chat.say(organiser, f"!meetup create Big circle, tomorrow 7pm, capacity {capacity}"))[-1]
+        review = (await chat.say(organiser, f"!meetup create Big circle, tomorrow 7pm, capacity {capacity}"))[
+            -1
+        ]
         await chat.press(organiser, chat.find_choice(review, "Save and announce"))
         post = [s for s in chat.sent if s.private_to is None and s.content.title == "Big circle"][-1]
         people = [chat.user(f"member{i}") for i in range(members)]
@@ -88,15 +114,25 @@ async def rsvps(tmp: Path, replicas: int, members: int = 1000, capacity: int = 1
             await bot.consent.record(person, "meetups", "bench")
         going = chat.find_choice(post, "Going")
         began = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(
-            bots[n % replicas][1].press(person, going, place=post.place) for n, person in enumerate(people))), 900)
+        await asyncio.wait_for(
+            asyncio.gather(
+                *(
+                    bots[n % replicas][1].press(person, going, place=post.place)
+                    for n, person in enumerate(people)
+                )
+            ),
+            900,
+        )
         wall = time.perf_counter() - began
         rows = await bot.db.fetchall("SELECT member_id, answer FROM meetup_rsvps ORDER BY position")
         answers = [row["answer"] for row in rows]
-    return {"rsvps": members, "wall_s": round(wall, 2), "per_s": round(members / wall),
-            "recorded_once_12_seated_in_order":
-                len({row["member_id"] for row in rows}) == members
-                and answers == ["going"] * capacity + ["waitlist"] * (members - capacity)}
+    return {
+        "rsvps": members,
+        "wall_s": round(wall, 2),
+        "per_s": round(members / wall),
+        "recorded_once_12_seated_in_order": len({row["member_id"] for row in rows}) == members
+        and answers == ["going"] * capacity + ["waitlist"] * (members - capacity),
+    }
 
 
 async def run_all(large: bool) -> dict:
@@ -112,7 +148,9 @@ async def run_all(large: bool) -> dict:
                 sizes = (10_000, 100_000) if large else (10_000,)
                 for size in sizes:
                     with tempfile.TemporaryDirectory() as tmp:
-                        row[f"day_{size // 1000}k"] = await checkin_day(Path(tmp), size, replicas, answers=10_000)
+                        row[f"day_{size // 1000}k"] = await checkin_day(
+                            Path(tmp), size, replicas, answers=10_000
+                        )
                     print(label, size, row[f"day_{size // 1000}k"], file=sys.stderr, flush=True)
                 with tempfile.TemporaryDirectory() as tmp:
                     row["rsvps_1000"] = await rsvps(Path(tmp), replicas)

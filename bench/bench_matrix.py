@@ -57,14 +57,23 @@ async def measure(rounds: int, workdir: Path) -> dict:
     kindred = echo = member = None
     try:
         kindred_account, echo_account = server.register("kindredbench"), server.register("echobench")
-        settings = settings_for_tests(workdir / "kindred", matrix=MatrixSettings(
-            homeserver=server.url, user_id=kindred_account.user_id, password=kindred_account.password))
+        settings = settings_for_tests(
+            workdir / "kindred",
+            matrix=MatrixSettings(
+                homeserver=server.url, user_id=kindred_account.user_id, password=kindred_account.password
+            ),
+        )
         kindred = Kindred(settings)
         kindred.add_adapter(MatrixAdapter(settings))
         await kindred.start()
         kindred.rate_limiter.limit = 1_000_000
-        echo = EchoBot(server.url, echo_account.user_id, echo_account.access_token, echo_account.device_id,
-                       workdir / "echo")
+        echo = EchoBot(
+            server.url,
+            echo_account.user_id,
+            echo_account.access_token,
+            echo_account.device_id,
+            workdir / "echo",
+        )
         await echo.start()
         member = Member(server.url, server.register("benchmember"), workdir / "member")
         await member.start()
@@ -73,7 +82,9 @@ async def measure(rounds: int, workdir: Path) -> dict:
         for encrypted in (False, True):
             rooms = {}
             for name, account in (("kindred", kindred_account), ("echo", echo_account)):
-                rooms[name] = await member.create_room([account.user_id], encrypted=encrypted, name=f"bench {name}")
+                rooms[name] = await member.create_room(
+                    [account.user_id], encrypted=encrypted, name=f"bench {name}"
+                )
                 await member.wait_for_join(rooms[name], account.user_id)
             samples: dict[str, list[float]] = {"kindred": [], "echo": []}
             for index in range(WARM_UP + rounds):
@@ -83,12 +94,16 @@ async def measure(rounds: int, workdir: Path) -> dict:
                         samples[name].append(elapsed)
             label = "encrypted" if encrypted else "plain"
             results[label] = {
-                name: {"median_ms": round(statistics.median(values) * 1000, 1),
-                       "p95_ms": round(percentile(values, 0.95) * 1000, 1), "rounds": len(values)}
+                name: {
+                    "median_ms": round(statistics.median(values) * 1000, 1),
+                    "p95_ms": round(percentile(values, 0.95) * 1000, 1),
+                    "rounds": len(values),
+                }
                 for name, values in samples.items()
             }
             results[label]["median_ratio"] = round(
-                results[label]["kindred"]["median_ms"] / results[label]["echo"]["median_ms"], 2)
+                results[label]["kindred"]["median_ms"] / results[label]["echo"]["median_ms"], 2
+            )
         return results
     finally:
         for closing in (member and member.close(), echo and echo.stop(), kindred and kindred.close()):

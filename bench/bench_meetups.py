@@ -29,7 +29,9 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def _settings(tmp: Path):
-    return settings_for_tests(tmp, community=CommunitySettings(name="Bench", timezone="Europe/London", country="GB"))
+    return settings_for_tests(
+        tmp, community=CommunitySettings(name="Bench", timezone="Europe/London", country="GB")
+    )
 
 
 async def _timed(coro) -> float:
@@ -40,12 +42,19 @@ async def _timed(coro) -> float:
 
 async def bench_rsvps(tmp: Path, members: int = 1000, capacity: int = 12) -> dict:
     chat = MemoryAdapter("discord", scope_id="guild")
-    async with make_test_bot(tmp, cogs=["cogs.privacy", "cogs.meetups"], adapters=[chat],
-                             settings=_settings(tmp), clock=FrozenClock(START)) as (bot, _):
+    async with make_test_bot(
+        tmp,
+        cogs=["cogs.privacy", "cogs.meetups"],
+        adapters=[chat],
+        settings=_settings(tmp),
+        clock=FrozenClock(START),
+    ) as (bot, _):
         bot.rate_limiter.limit = 10**6
         organiser = chat.user("organiser", moderator=True)
         await chat.say(organiser, "!meetup channel here")
-        review = (await chat.say(organiser, f"!meetup create Big circle, tomorrow 7pm, capacity {capacity}"))[-1]
+        review = (await chat.say(organiser, f"!meetup create Big circle, tomorrow 7pm, capacity {capacity}"))[
+            -1
+        ]
         await chat.press(organiser, chat.find_choice(review, "Save and announce"))
         post = [s for s in chat.sent if s.private_to is None and s.content.title == "Big circle"][-1]
         people = [chat.user(f"member{i}") for i in range(members)]
@@ -56,7 +65,8 @@ async def bench_rsvps(tmp: Path, members: int = 1000, capacity: int = 12) -> dic
 
         began = time.perf_counter()
         latencies = await asyncio.wait_for(
-            asyncio.gather(*(_timed(chat.press(p, going, place=post.place)) for p in people)), 600)
+            asyncio.gather(*(_timed(chat.press(p, going, place=post.place)) for p in people)), 600
+        )
         wall = time.perf_counter() - began
         edits_during_burst = len(post.edits)
         rows = await bot.db.fetchall("SELECT member_id, answer, position FROM meetup_rsvps ORDER BY position")
@@ -77,8 +87,10 @@ async def bench_rsvps(tmp: Path, members: int = 1000, capacity: int = 12) -> dic
             await bot.consent.record(person, "meetups", "bench")
         single = [await _timed(chat.press(p, going, place=post.place)) for p in latecomers]
         await asyncio.sleep(bot.get_cog("meetups").service.refresh_interval + 0.5)  # the trailing edit
-        now_going = {r["member_id"] for r in await bot.db.fetchall(
-            "SELECT member_id FROM meetup_rsvps WHERE answer = 'going'")}
+        now_going = {
+            r["member_id"]
+            for r in await bot.db.fetchall("SELECT member_id FROM meetup_rsvps WHERE answer = 'going'")
+        }
         promotion_ok = now_going == set(waiting[:capacity])
         return {
             "members": members,
@@ -95,21 +107,37 @@ async def bench_rsvps(tmp: Path, members: int = 1000, capacity: int = 12) -> dic
             "first_waiting_promoted_in_order": promotion_ok,
             "post_edits_during_1000_answers": edits_during_burst,
             "post_edits_in_all": len(post.edits),
-            "post_final_text_correct": f"Full ({capacity} going), {members - 2 * capacity + 50} on the waitlist" in post.text,
+            "post_final_text_correct": f"Full ({capacity} going), {members - 2 * capacity + 50} on the waitlist"
+            in post.text,
         }
 
 
 async def bench_listing(tmp: Path, series: int = 100, per_series: int = 100) -> dict:
     chat = MemoryAdapter("discord", scope_id="guild")
-    async with make_test_bot(tmp, cogs=["cogs.privacy", "cogs.meetups"], adapters=[chat],
-                             settings=_settings(tmp), clock=FrozenClock(START)) as (bot, _):
+    async with make_test_bot(
+        tmp,
+        cogs=["cogs.privacy", "cogs.meetups"],
+        adapters=[chat],
+        settings=_settings(tmp),
+        clock=FrozenClock(START),
+    ) as (bot, _):
         cog = bot.get_cog("meetups")
         for index in range(series):
             first = datetime(2026, 12, 1 + index % 7, 9 + index % 10, 0, tzinfo=LONDON)
-            await cog.store.create(community_id=1, title=f"Group {index}", description="", place="", start=first,
-                                   duration=timedelta(hours=1), capacity=12,
-                                   recurrence=Recurrence("weekly", first.weekday()), cutoff=timedelta(0),
-                                   organiser="discord:organiser-id", origin=None, now=START)
+            await cog.store.create(
+                community_id=1,
+                title=f"Group {index}",
+                description="",
+                place="",
+                start=first,
+                duration=timedelta(hours=1),
+                capacity=12,
+                recurrence=Recurrence("weekly", first.weekday()),
+                cutoff=timedelta(0),
+                organiser="discord:organiser-id",
+                origin=None,
+                now=START,
+            )
         began = time.perf_counter()
         meetups = await cog.store.active(1)
         listed = []
@@ -137,9 +165,13 @@ async def run() -> dict:
 def main() -> int:
     results = run_sync()
     print(json.dumps(results, indent=2))
-    ok = (results["rsvps"]["every_answer_recorded_once"] and results["rsvps"]["seats_then_waitlist_in_order"]
-          and results["rsvps"]["first_waiting_promoted_in_order"] and results["rsvps"]["post_final_text_correct"]
-          and results["listing"]["chronological"])
+    ok = (
+        results["rsvps"]["every_answer_recorded_once"]
+        and results["rsvps"]["seats_then_waitlist_in_order"]
+        and results["rsvps"]["first_waiting_promoted_in_order"]
+        and results["rsvps"]["post_final_text_correct"]
+        and results["listing"]["chronological"]
+    )
     return 0 if ok else 1
 
 

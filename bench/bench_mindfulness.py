@@ -35,15 +35,27 @@ from cogs.mindfulness.store import PromptSchedule
 
 COMMUNITIES = 1000
 TIMES = ((8, 30), (12, 0), (20, 0))
-ZONES = ("America/Chicago", "America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin",
-         "Australia/Sydney", "Asia/Kolkata", "UTC")
+ZONES = (
+    "America/Chicago",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "UTC",
+)
 CATEGORY_SETS = ((), ("breathing", "grounding", "urge-surfing"), ("gratitude", "connection"))
 START = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
 
 
 def _settings(tmp: Path):
-    communities = [CommunitySettings(name=f"Community {n}", timezone=ZONES[n % len(ZONES)],
-                                     discord_guilds=[f"guild-{n}"]) for n in range(1, COMMUNITIES)]
+    communities = [
+        CommunitySettings(
+            name=f"Community {n}", timezone=ZONES[n % len(ZONES)], discord_guilds=[f"guild-{n}"]
+        )
+        for n in range(1, COMMUNITIES)
+    ]
     return settings_for_tests(tmp, communities=communities)
 
 
@@ -51,13 +63,31 @@ async def _create_schedules(bot, cog) -> list[PromptSchedule]:
     schedules = []
     for community in bot.communities.all()[:COMMUNITIES]:
         for index, (hour, minute) in enumerate(TIMES):
-            schedule = await cog.store.add_schedule(PromptSchedule(
-                id=0, community_id=community.id, platform="memory", place_id=f"channel-{community.id}-{index}",
-                scope_id=f"guild-{community.id}", hour=hour, minute=minute, timezone=community.timezone,
-                days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"), categories=CATEGORY_SETS[index],
-                grace_minutes=24 * 60, paused=False, rotation=new_state(secrets.token_hex(6))))
-            await bot.scheduler.add(OWNER, schedule.key, Cron(hour, minute, community.timezone), HANDLER,
-                                    {"schedule": schedule.id}, grace=timedelta(hours=24))
+            schedule = await cog.store.add_schedule(
+                PromptSchedule(
+                    id=0,
+                    community_id=community.id,
+                    platform="memory",
+                    place_id=f"channel-{community.id}-{index}",
+                    scope_id=f"guild-{community.id}",
+                    hour=hour,
+                    minute=minute,
+                    timezone=community.timezone,
+                    days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                    categories=CATEGORY_SETS[index],
+                    grace_minutes=24 * 60,
+                    paused=False,
+                    rotation=new_state(secrets.token_hex(6)),
+                )
+            )
+            await bot.scheduler.add(
+                OWNER,
+                schedule.key,
+                Cron(hour, minute, community.timezone),
+                HANDLER,
+                {"schedule": schedule.id},
+                grace=timedelta(hours=24),
+            )
             schedules.append(schedule)
     return schedules
 
@@ -71,7 +101,9 @@ async def _one_day(bot, clock, day_start: datetime) -> tuple[float, float, int]:
     moment do in the running bot (they gather into one batch).
     """
     began = time.perf_counter()
-    rows = await bot.db.fetchall("SELECT id, kind, spec FROM schedules WHERE owner = ? AND paused = 0", (OWNER,))
+    rows = await bot.db.fetchall(
+        "SELECT id, kind, spec FROM schedules WHERE owner = ? AND paused = 0", (OWNER,)
+    )
     moments_of_spec: dict[tuple[str, str], list[datetime]] = {}
     due: dict[datetime, list[Due]] = {}
     day_end = day_start + timedelta(days=1)
@@ -101,8 +133,9 @@ async def _one_day(bot, clock, day_start: datetime) -> tuple[float, float, int]:
 async def bench(tmp: Path) -> dict:
     clock = FrozenClock(START - timedelta(hours=1))
     chat = MemoryAdapter()
-    async with make_test_bot(tmp, cogs=["cogs.privacy", "cogs.mindfulness"], adapters=[chat],
-                             settings=_settings(tmp), clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp, cogs=["cogs.privacy", "cogs.mindfulness"], adapters=[chat], settings=_settings(tmp), clock=clock
+    ) as (bot, _):
         cog = bot.get_cog("mindfulness")
         setup_began = time.perf_counter()
         schedules = await _create_schedules(bot, cog)
@@ -121,8 +154,13 @@ async def bench(tmp: Path) -> dict:
     clock.set(START + timedelta(days=3) - timedelta(minutes=1))
     restarted = MemoryAdapter()
     began = time.perf_counter()
-    async with make_test_bot(tmp, cogs=["cogs.privacy", "cogs.mindfulness"], adapters=[restarted],
-                             settings=_settings(tmp), clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp,
+        cogs=["cogs.privacy", "cogs.mindfulness"],
+        adapters=[restarted],
+        settings=_settings(tmp),
+        clock=clock,
+    ) as (bot, _):
         catch_up = time.perf_counter() - began
         caught = len(restarted.sent)
     return {

@@ -63,18 +63,30 @@ async def one_round(folder: Path, mode: str, outbox: bool) -> dict:
                 await bot.send(PlaceRef("memory", occurrence.payload["to"], scope_id="guild"), text)
 
         async def send_batch(occurrences) -> dict:
-            results = await bot.outbox.deliver_many([Outgoing(
-                Target("memory", PlaceRef("memory", o.payload["to"], scope_id="guild")),
-                Content(text=f"A reminder: the alumni meetup starts at 19:00 ({o.key})."), scope=o.delivery_key)
-                for o in occurrences])
-            return {o.schedule_id: r for o, r in zip(occurrences, results, strict=True) if isinstance(r, Exception)}
+            results = await bot.outbox.deliver_many(
+                [
+                    Outgoing(
+                        Target("memory", PlaceRef("memory", o.payload["to"], scope_id="guild")),
+                        Content(text=f"A reminder: the alumni meetup starts at 19:00 ({o.key})."),
+                        scope=o.delivery_key,
+                    )
+                    for o in occurrences
+                ]
+            )
+            return {
+                o.schedule_id: r
+                for o, r in zip(occurrences, results, strict=True)
+                if isinstance(r, Exception)
+            }
 
         if mode == "post_batch":
             bot.scheduler.register_batch_handler(HANDLER, send_batch)
         else:
             bot.scheduler.register_handler(HANDLER, send)
         for number in range(SCHEDULES):
-            await bot.scheduler.add("bench", f"reminder:{number}", At(DUE), HANDLER, {"to": f"member-{number}"})
+            await bot.scheduler.add(
+                "bench", f"reminder:{number}", At(DUE), HANDLER, {"to": f"member-{number}"}
+            )
         clock.set(DUE)
         began, cpu_began = time.perf_counter(), time.process_time()
         ran = await bot.scheduler.run_due()
@@ -97,13 +109,19 @@ async def bench(folder: Path) -> dict:
             summary[label] = {
                 "sends_per_second_median": round(statistics.median(r["sends_per_second"] for r in measured)),
                 "sends_per_second_each": [round(r["sends_per_second"]) for r in measured],
-                "ms_per_send_median": round(1000 * statistics.median(r["seconds"] for r in measured) / SCHEDULES, 3),
-                "cpu_ms_per_send_median": round(1000 * statistics.median(r["cpu"] for r in measured) / SCHEDULES, 3),
+                "ms_per_send_median": round(
+                    1000 * statistics.median(r["seconds"] for r in measured) / SCHEDULES, 3
+                ),
+                "cpu_ms_per_send_median": round(
+                    1000 * statistics.median(r["cpu"] for r in measured) / SCHEDULES, 3
+                ),
             }
-        summary["cost_ms_per_send"] = round(summary["outbox"]["ms_per_send_median"]
-                                            - summary["without"]["ms_per_send_median"], 3)
-        summary["outbox_over_without"] = round(summary["without"]["sends_per_second_median"]
-                                               / summary["outbox"]["sends_per_second_median"], 2)
+        summary["cost_ms_per_send"] = round(
+            summary["outbox"]["ms_per_send_median"] - summary["without"]["ms_per_send_median"], 3
+        )
+        summary["outbox_over_without"] = round(
+            summary["without"]["sends_per_second_median"] / summary["outbox"]["sends_per_second_median"], 2
+        )
         results[mode] = summary
     return results
 

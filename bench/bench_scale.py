@@ -40,8 +40,28 @@ DAYS = 365
 START = datetime(2026, 1, 1, 20, 0, tzinfo=UTC)  # day one's check-ins go out at 20:00 UTC
 TARGETS = {"kb_per_member_year": 50, "retention_lock_ms": 50, "stats_90_days_ms": 30}
 ANSWERING, INTENTION, NOTE = 0.7, 0.3, 0.2
-WORDS = ("walk", "call", "sponsor", "meeting", "rest", "water", "breathe", "journal", "tired", "grateful",
-         "family", "work", "cravings", "evening", "slept", "okay", "better", "hard", "steady", "today")
+WORDS = (
+    "walk",
+    "call",
+    "sponsor",
+    "meeting",
+    "rest",
+    "water",
+    "breathe",
+    "journal",
+    "tired",
+    "grateful",
+    "family",
+    "work",
+    "cravings",
+    "evening",
+    "slept",
+    "okay",
+    "better",
+    "hard",
+    "steady",
+    "today",
+)
 
 
 class TimedLock(asyncio.Lock):
@@ -78,12 +98,15 @@ async def populate(bot, count: int) -> list[UserRef]:
     await bot.db.executemany(
         f"""INSERT INTO checkin_members (member_id, community_id, local_time, timezone, days, next_due, next_day,
             joined_at) VALUES (?, 1, '20:00', 'UTC', 'mon,tue,wed,thu,fri,sat,sun', {unix(START)},
-            '{START.date()}', ?)""", rows)
+            '{START.date()}', ?)""",
+        rows,
+    )
     return users
 
 
-async def one_day(bot, users: list[UserRef], day_number: int, rng: random.Random, timed: int = 0,
-                  retention: bool = True) -> dict:
+async def one_day(
+    bot, users: list[UserRef], day_number: int, rng: random.Random, timed: int = 0, retention: bool = True
+) -> dict:
     """Send the day's check-ins, take its answers, forget expired notes (unless `retention` is off).
     The first `timed` answering members' taps are each committed and timed, as in the running bot."""
     cog, store = bot.get_cog("checkins"), bot.get_cog("checkins").store
@@ -107,16 +130,30 @@ async def one_day(bot, users: list[UserRef], day_number: int, rng: random.Random
             if index >= timed:
                 await store.answer(user.platform, user.user_id, day, "mood", rng.randint(1, 5), now)
             await store.answer(user.platform, user.user_id, day, "craving", rng.randint(0, 10), now)
-            await store.answer(user.platform, user.user_id, day, "on_track", rng.choice(("yes", "yes", "struggling")), now)
+            await store.answer(
+                user.platform, user.user_id, day, "on_track", rng.choice(("yes", "yes", "struggling")), now
+            )
             if rng.random() < INTENTION:
-                await store.answer(user.platform, user.user_id, day, "intention",
-                                   cog.seal("intention", words(rng, 10, 80)), now)
+                await store.answer(
+                    user.platform,
+                    user.user_id,
+                    day,
+                    "intention",
+                    cog.seal("intention", words(rng, 10, 80)),
+                    now,
+                )
             if rng.random() < NOTE:
-                await store.answer(user.platform, user.user_id, day, "note", cog.seal("note", words(rng, 20, 300)), now)
+                await store.answer(
+                    user.platform, user.user_id, day, "note", cog.seal("note", words(rng, 20, 300)), now
+                )
     # Those who skipped what was left are done too (the skip button's statement, for the day at once).
-    await bot.db.run(lambda conn: conn.execute(
-        "UPDATE checkin_entries SET step = 'done', completed_at = COALESCE(completed_at, answered_at) "
-        "WHERE day = ? AND answered_at IS NOT NULL AND step <> 'done'", (day.isoformat(),)))
+    await bot.db.run(
+        lambda conn: conn.execute(
+            "UPDATE checkin_entries SET step = 'done', completed_at = COALESCE(completed_at, answered_at) "
+            "WHERE day = ? AND answered_at IS NOT NULL AND step <> 'done'",
+            (day.isoformat(),),
+        )
+    )
     bot.clock.set(moment + timedelta(hours=7, minutes=17))  # 03:17 UTC the next day, the retention job's time
     began = time.perf_counter()
     if retention:
@@ -146,9 +183,12 @@ async def figures_after_the_year(bot, chat, users: list[UserRef], days: int) -> 
     result["db_bytes"] = pages * page_size
     result["db_free_bytes"] = free * page_size
     result["kb_per_member_year"] = round(pages * page_size * scale / len(users) / 1024, 2)
-    by_table = await bot.db.fetchall("SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY 2 DESC")
-    result["bytes_per_member_year_by_table"] = {row["name"]: round(row["bytes"] * scale / len(users))
-                                                for row in by_table[:8]}
+    by_table = await bot.db.fetchall(
+        "SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY 2 DESC"
+    )
+    result["bytes_per_member_year_by_table"] = {
+        row["name"]: round(row["bytes"] * scale / len(users)) for row in by_table[:8]
+    }
 
     # The daily retention sweep, all of it (every cog, the core's questions and ledger, the checkpoint),
     # at the next 03:17 UTC: how long it holds the write lock, five days running.
@@ -184,7 +224,9 @@ async def figures_after_the_year(bot, chat, users: list[UserRef], days: int) -> 
     today = bot.clock.now().date()
     member_ids = [await bot.members.lookup(user) for user in users[:500]]
     for member_id in member_ids[:20]:
-        await cog.streak(member_id, today)  # (one first read each, after a history written before streaks were kept)
+        await cog.streak(
+            member_id, today
+        )  # (one first read each, after a history written before streaks were kept)
     timings = []
     for member_id in member_ids[20:]:
         began = time.perf_counter()
@@ -197,26 +239,44 @@ async def figures_after_the_year(bot, chat, users: list[UserRef], days: int) -> 
 async def run(count: int = MEMBERS, days: int = DAYS) -> dict:
     rng = random.Random(19)
     with tempfile.TemporaryDirectory() as tmp:
-        async with make_test_bot(Path(tmp), cogs=["cogs.privacy", "cogs.checkins"], adapters=[BenchAdapter()],
-                                 clock=FrozenClock(START - timedelta(hours=1))) as (bot, chat):
+        async with make_test_bot(
+            Path(tmp),
+            cogs=["cogs.privacy", "cogs.checkins"],
+            adapters=[BenchAdapter()],
+            clock=FrozenClock(START - timedelta(hours=1)),
+        ) as (bot, chat):
             bot.rate_limiter.limit = 10**9
             began = time.perf_counter()
             users = await populate(bot, count)
             daily = []
             for day_number in range(days):
-                daily.append(await one_day(bot, users, day_number, rng, timed=200 if day_number in (0, days - 1) else 0))
+                daily.append(
+                    await one_day(
+                        bot, users, day_number, rng, timed=200 if day_number in (0, days - 1) else 0
+                    )
+                )
                 if day_number % 30 == 29:
-                    print(f"  built {day_number + 1} days ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
+                    print(
+                        f"  built {day_number + 1} days ({time.perf_counter() - began:.0f} s)",
+                        file=sys.stderr,
+                    )
             build_s = time.perf_counter() - began
             result = {"members": count, "days": days, "build_s": round(build_s, 1)}
             result.update(await figures_after_the_year(bot, chat, users, days))
             first_week, last_week = daily[:7], daily[-7:]
             result["flat"] = {
-                "sweep_ms_first_week_last_week": [median_ms([d["sweep_s"] for d in first_week]),
-                                                  median_ms([d["sweep_s"] for d in last_week])],
-                "notes_retention_ms_first_week_last_week": [median_ms([d["retention_s"] for d in first_week]),
-                                                            median_ms([d["retention_s"] for d in last_week])],
-                "answer_ms_day_one_last_day": [median_ms(daily[0]["answer_s"]), median_ms(daily[-1]["answer_s"])],
+                "sweep_ms_first_week_last_week": [
+                    median_ms([d["sweep_s"] for d in first_week]),
+                    median_ms([d["sweep_s"] for d in last_week]),
+                ],
+                "notes_retention_ms_first_week_last_week": [
+                    median_ms([d["retention_s"] for d in first_week]),
+                    median_ms([d["retention_s"] for d in last_week]),
+                ],
+                "answer_ms_day_one_last_day": [
+                    median_ms(daily[0]["answer_s"]),
+                    median_ms(daily[-1]["answer_s"]),
+                ],
             }
     result["targets"] = TARGETS
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
@@ -235,10 +295,12 @@ def main() -> int:
         "retention_lock_ms": result["retention_lock_ms"]["median"] <= TARGETS["retention_lock_ms"],
         "stats_90_days_ms": result["stats_90_days_ms"]["median"] <= TARGETS["stats_90_days_ms"],
     }
-    print(f"{count:,} members x {days} days: {result['kb_per_member_year']} KB per member per year "
-          f"(target <= 50), retention {result['retention_lock_ms']['median']} ms of write lock (<= 50), "
-          f"stats for 90 days {result['stats_90_days_ms']['median']} ms (<= 30), "
-          f"streak read {result['streak_read_ms']['median']} ms; all met: {all(met.values())}")
+    print(
+        f"{count:,} members x {days} days: {result['kb_per_member_year']} KB per member per year "
+        f"(target <= 50), retention {result['retention_lock_ms']['median']} ms of write lock (<= 50), "
+        f"stats for 90 days {result['stats_90_days_ms']['median']} ms (<= 30), "
+        f"streak read {result['streak_read_ms']['median']} ms; all met: {all(met.values())}"
+    )
     return 0 if all(met.values()) or count != MEMBERS else 1
 
 

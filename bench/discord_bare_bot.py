@@ -24,8 +24,12 @@ from discord.http import Route
 
 DEFAULT_ANSWER = {
     "content": "",
-    "embeds": [{"title": "What I can do",
-                "description": "**General**\n`!help [COMMAND]`: List what I can do, or explain one command."}],
+    "embeds": [
+        {
+            "title": "What I can do",
+            "description": "**General**\n`!help [COMMAND]`: List what I can do, or explain one command.",
+        }
+    ],
     "ephemeral": False,
 }
 
@@ -35,20 +39,26 @@ def make_bare_bot(answer: dict | None = None) -> tuple[discord.Client, app_comma
     the bench passes Kindred's own, so a long help goes out in as many messages as Kindred sends."""
     answer = answer or DEFAULT_ANSWER
     embeds = [discord.Embed.from_dict(e) for e in answer["embeds"]]
-    followups = [(part["content"] or None, [discord.Embed.from_dict(e) for e in part["embeds"]])
-                 for part in answer.get("followups", [])]
+    followups = [
+        (part["content"] or None, [discord.Embed.from_dict(e) for e in part["embeds"]])
+        for part in answer.get("followups", [])
+    ]
     intents = discord.Intents.none()
     intents.guilds = True
-    client = discord.Client(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
-                            guild_ready_timeout=0.05)
+    client = discord.Client(
+        intents=intents, allowed_mentions=discord.AllowedMentions.none(), guild_ready_timeout=0.05
+    )
     tree = app_commands.CommandTree(client)
 
     @tree.command(name="help", description="List what I can do, or explain one command.")
     async def help_command(interaction: discord.Interaction, command: str | None = None) -> None:
-        await interaction.response.send_message(content=answer["content"] or None, embeds=embeds,
-                                                ephemeral=answer["ephemeral"])
+        await interaction.response.send_message(
+            content=answer["content"] or None, embeds=embeds, ephemeral=answer["ephemeral"]
+        )
         for content, more_embeds in followups:
-            await interaction.followup.send(content=content, embeds=more_embeds, ephemeral=answer["ephemeral"])
+            await interaction.followup.send(
+                content=content, embeds=more_embeds, ephemeral=answer["ephemeral"]
+            )
 
     @client.event
     async def setup_hook() -> None:

@@ -25,8 +25,13 @@ from nio import (
 class EchoBot:
     def __init__(self, homeserver: str, user_id: str, access_token: str, device_id: str, store_dir: Path):
         store_dir.mkdir(parents=True, exist_ok=True)
-        self.client = AsyncClient(homeserver, user_id, device_id=device_id, store_path=str(store_dir),
-                                  config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=True))
+        self.client = AsyncClient(
+            homeserver,
+            user_id,
+            device_id=device_id,
+            store_path=str(store_dir),
+            config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=True),
+        )
         self.client.restore_login(user_id, device_id, access_token)
         self._task: asyncio.Task | None = None
 
@@ -38,8 +43,11 @@ class EchoBot:
         if event.sender == self.client.user_id or not event.body.startswith("!"):
             return
         await self.client.room_send(
-            room.room_id, "m.room.message", {"msgtype": "m.notice", "body": f"echo: {event.body}"},
-            ignore_unverified_devices=True)
+            room.room_id,
+            "m.room.message",
+            {"msgtype": "m.notice", "body": f"echo: {event.body}"},
+            ignore_unverified_devices=True,
+        )
 
     async def start(self) -> None:
         # The first sync only catches up: callbacks are added after it, so old messages are not answered.

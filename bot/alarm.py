@@ -88,8 +88,11 @@ class Alarm:
             # A one-shot already past by the clock is due at once: the scheduler settles it (runs it
             # late or records it skipped) at the next ring. A repeating spec starts after now: an
             # occurrence it is created on, or restarted on, was the catch-up's to settle.
-            moment = spec.when if isinstance(spec, At) else next_at_or_after(
-                spec, self.clock.now() + timedelta(microseconds=1))
+            moment = (
+                spec.when
+                if isinstance(spec, At)
+                else next_at_or_after(spec, self.clock.now() + timedelta(microseconds=1))
+            )
             if moment is not None:
                 self._next[key] = moment
         if rearm:
@@ -127,7 +130,9 @@ class Alarm:
         for key in due_keys:
             schedule_ids.update(self._schedules_of.get(key, ()))
             spec = self._specs[key]
-            following = None if isinstance(spec, At) else next_at_or_after(spec, now + timedelta(microseconds=1))
+            following = (
+                None if isinstance(spec, At) else next_at_or_after(spec, now + timedelta(microseconds=1))
+            )
             if following is None:
                 del self._next[key]
             else:
@@ -160,8 +165,15 @@ class Alarm:
         ring_at = datetime.now(UTC) + timedelta(seconds=delay)
         # In a context of its own: APScheduler schedules its wake-up with call_soon, which would hand the
         # ring the caller's context (an open transaction's connection, an event's delivery scope).
-        contextvars.Context().run(self._aps.add_job, self._ring, DateTrigger(run_date=ring_at), id=ALARM_JOB,
-                                  replace_existing=True, misfire_grace_time=None, coalesce=True)
+        contextvars.Context().run(
+            self._aps.add_job,
+            self._ring,
+            DateTrigger(run_date=ring_at),
+            id=ALARM_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
 
     async def _ring(self) -> None:
         # The job returns at once: a long batch (slow sends) must not hold the alarm, and rings for

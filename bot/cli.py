@@ -24,7 +24,9 @@ ADAPTERS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kindred", description="Kindred: peer support for recovery communities.")
+    parser = argparse.ArgumentParser(
+        prog="kindred", description="Kindred: peer support for recovery communities."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     console = commands.add_parser("console", help="talk to the bot in this terminal (you are a moderator)")
@@ -36,13 +38,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="config file (TOML)")
 
     db = commands.add_parser("db", help="database migrations, and copying a community to another engine")
-    db.add_argument("action", choices=["upgrade", "status", "copy"],
-                    help="upgrade: apply pending migrations; status: list them; copy: --from one database --to "
-                         "another, empty one (a SQLite file to PostgreSQL, or back)")
+    db.add_argument(
+        "action",
+        choices=["upgrade", "status", "copy"],
+        help="upgrade: apply pending migrations; status: list them; copy: --from one database --to "
+        "another, empty one (a SQLite file to PostgreSQL, or back)",
+    )
     db.add_argument("--db", help="SQLite file or postgresql:// URL (default: the config's [storage])")
     db.add_argument("--config", help="config file (TOML)")
     db.add_argument("--from", dest="source", help="copy: the database to copy (SQLite file or URL)")
-    db.add_argument("--to", dest="destination", help="copy: an empty database to copy into (URL or SQLite file)")
+    db.add_argument(
+        "--to", dest="destination", help="copy: an empty database to copy into (URL or SQLite file)"
+    )
 
     config = commands.add_parser("config", help="configuration files")
     config_actions = config.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -50,8 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path")
 
     keys = commands.add_parser("keys", help="the data key that encrypts members' written text")
-    keys.add_argument("action", choices=["new", "rotate"],
-                      help="new: print a fresh key; rotate: re-encrypt everything with a new key")
+    keys.add_argument(
+        "action",
+        choices=["new", "rotate"],
+        help="new: print a fresh key; rotate: re-encrypt everything with a new key",
+    )
     keys.add_argument("--db", help="SQLite file (rotate)")
     keys.add_argument("--config", help="config file (rotate)")
     add_cog_commands(commands)
@@ -95,8 +105,11 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(run_adapters(settings))
             case "db" if args.action == "copy":
                 if not (args.source and args.destination):
-                    print("kindred db copy needs both --from and --to, e.g. kindred db copy --from data/kindred.db "
-                          "--to postgresql://kindred@localhost/kindred", file=sys.stderr)
+                    print(
+                        "kindred db copy needs both --from and --to, e.g. kindred db copy --from data/kindred.db "
+                        "--to postgresql://kindred@localhost/kindred",
+                        file=sys.stderr,
+                    )
                     return 2
                 settings = _settings(args.config)
                 logs.configure("WARNING", settings.logging.format)
@@ -178,7 +191,9 @@ async def run_adapters(settings: Settings) -> int:
 
     enabled = settings.enabled_adapters()
     if not enabled:
-        print("No [discord] or [matrix] section in the config: starting the console instead.", file=sys.stderr)
+        print(
+            "No [discord] or [matrix] section in the config: starting the console instead.", file=sys.stderr
+        )
         return await run_console(settings)
     bot = Kindred(settings, clock=clock_from_environment())
     for name in enabled:
@@ -265,16 +280,24 @@ def migration_status(path: str, applied: list, declared: dict) -> str:
     for row in applied:
         newer = declared.get(row["component"]) and (row["component"], row["version"]) not in known
         note = "  (newer than this Kindred)" if newer else ""
-        lines.append(f"{row['component']:<24} {row['version']:>3}  {row['applied_at'][:19]}  {row['description']}{note}")
-    pending = [(component, m) for component, migrations in declared.items() for m in migrations
-               if (component, m.version) not in done]
+        lines.append(
+            f"{row['component']:<24} {row['version']:>3}  {row['applied_at'][:19]}  {row['description']}{note}"
+        )
+    pending = [
+        (component, m)
+        for component, migrations in declared.items()
+        for m in migrations
+        if (component, m.version) not in done
+    ]
     for component, migration in pending:
         lines.append(f"{component:<24} {migration.version:>3}  {'PENDING':<19}  {migration.description}")
     if not applied:
         lines.append(f"{path}: no migrations applied yet; {len(pending)} pending. Run `kindred db upgrade`.")
     elif pending:
-        lines.append(f"{len(applied)} migrations applied, {len(pending)} PENDING. Run `kindred db upgrade` "
-                     "(back up the database file first).")
+        lines.append(
+            f"{len(applied)} migrations applied, {len(pending)} PENDING. Run `kindred db upgrade` "
+            "(back up the database file first)."
+        )
     else:
         lines.append(f"{len(applied)} migrations applied, none pending: up to date.")
     return "\n".join(lines)
@@ -306,14 +329,18 @@ async def rotate_key(settings: Settings) -> int:
     finally:
         await bot.close()
     if os.environ.get(KEY_ENV):
-        print(f"Re-encrypted {count} values. Set {KEY_ENV} to the new key in {new_key_path} before the next "
-              "start, then delete that file.")
+        print(
+            f"Re-encrypted {count} values. Set {KEY_ENV} to the new key in {new_key_path} before the next "
+            "start, then delete that file."
+        )
         return 0
     if key_path.exists():
         key_path.replace(key_path.with_suffix(".key.old"))
     new_key_path.replace(key_path)
-    print(f"Re-encrypted {count} values with a new key in {key_path} (old key kept as "
-          f"{key_path.with_suffix('.key.old')}; delete it once backups are rotated).")
+    print(
+        f"Re-encrypted {count} values with a new key in {key_path} (old key kept as "
+        f"{key_path.with_suffix('.key.old')}; delete it once backups are rotated)."
+    )
     return 0
 
 

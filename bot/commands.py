@@ -129,8 +129,9 @@ class Answer:
     cog: Any = None
 
 
-def on_choice(prefix: str, *, owner_only: bool = False, rate_limited: bool = True,
-              guard: Guard[Any] | None = None):
+def on_choice(
+    prefix: str, *, owner_only: bool = False, rate_limited: bool = True, guard: Guard[Any] | None = None
+):
     """Handle presses of choices whose id is "prefix:value"; the handler gets (ctx, value).
 
     `owner_only`: each such choice belongs to the person it was made for (`router.for_person`), and the
@@ -146,8 +147,9 @@ def on_choice(prefix: str, *, owner_only: bool = False, rate_limited: bool = Tru
     return decorate
 
 
-def on_text(prefix: str, *, owner_only: bool = False, rate_limited: bool = True,
-            guard: Guard[Any] | None = None):
+def on_text(
+    prefix: str, *, owner_only: bool = False, rate_limited: bool = True, guard: Guard[Any] | None = None
+):
     """Handle free-text answers to a TextRequest with id "prefix:value"; handler gets (ctx, value, text).
     `owner_only`, `rate_limited` and `guard` as for on_choice."""
 
@@ -210,7 +212,8 @@ class Context:
         """A moderator of this place's community. Nobody is one in a room no community mapped."""
         if self._is_moderator is None:
             self._is_moderator = not self.unmapped and await self.bot.is_moderator(
-                self.author, self.community.id, self.adapter)
+                self.author, self.community.id, self.adapter
+            )
         return self._is_moderator
 
     async def member_id(self) -> int | None:
@@ -267,26 +270,39 @@ class Router:
                 _check_params(where, spec, bound, cog)
                 community = spec.community
                 if community is None:
-                    community = spec.access is Access.MODERATOR or bool(getattr(cog, "community_feature", False))
-                commands.append(Command(**{**spec.__dict__, "handler": bound, "cog": cog, "community": community}))
-            for answer in (getattr(func, "__kindred_choice__", None), getattr(func, "__kindred_text__", None)):
+                    community = spec.access is Access.MODERATOR or bool(
+                        getattr(cog, "community_feature", False)
+                    )
+                commands.append(
+                    Command(**{**spec.__dict__, "handler": bound, "cog": cog, "community": community})
+                )
+            for answer in (
+                getattr(func, "__kindred_choice__", None),
+                getattr(func, "__kindred_text__", None),
+            ):
                 if answer is None:
                     continue
                 holder = self._answers(answer.kind).get(answer.prefix) or next(
-                    (a for a in answers if (a.kind, a.prefix) == (answer.kind, answer.prefix)), None)
+                    (a for a in answers if (a.kind, a.prefix) == (answer.kind, answer.prefix)), None
+                )
                 if holder is not None:
                     raise DeclarationError(
                         f"{where}: {answer.kind} prefix {answer.prefix!r} of {attr}() is already handled by "
                         f"cog {getattr(holder.cog, 'name', 'core')!r} ({getattr(holder.handler, '__name__', '?')}()); give it a prefix of its own, "
-                        f"such as {getattr(cog, 'name', 'cog')}.{answer.prefix.rpartition('.')[2]}")
+                        f"such as {getattr(cog, 'name', 'cog')}.{answer.prefix.rpartition('.')[2]}"
+                    )
                 arguments = ("ctx", "value") if answer.kind == "choice" else ("ctx", "value", "text")
                 try:
-                    inspect.signature(bound).bind(*arguments, **({answer.guard.into: None} if answer.guard else {}))
+                    inspect.signature(bound).bind(
+                        *arguments, **({answer.guard.into: None} if answer.guard else {})
+                    )
                 except TypeError:
                     if answer.guard:
                         arguments += (answer.guard.into,)
-                    raise DeclarationError(f"{where}: {attr}() handles {answer.kind} prefix {answer.prefix!r} "
-                                           f"so it must take ({', '.join(arguments)})") from None
+                    raise DeclarationError(
+                        f"{where}: {attr}() handles {answer.kind} prefix {answer.prefix!r} "
+                        f"so it must take ({', '.join(arguments)})"
+                    ) from None
                 answers.append(Answer(**{**answer.__dict__, "handler": bound, "cog": cog}))
         return commands, answers
 
@@ -406,7 +422,9 @@ class Router:
             await self._moderator_notices(ctx)
         # Logged once the member has their answer: writing the line (tens of µs at INFO) no longer
         # holds the answer up.
-        log.info("command", extra={"command": command.name, "platform": ctx.author.platform, "outcome": outcome})
+        log.info(
+            "command", extra={"command": command.name, "platform": ctx.author.platform, "outcome": outcome}
+        )
 
     async def _moderator_notices(self, ctx: Context) -> None:
         """After a moderator's command: what a cog needs its community's moderators to know (see
@@ -430,9 +448,11 @@ class Router:
     async def refusal(self, ctx: Context, command: Command) -> str | None:
         """Why this person may not run this command here, or None."""
         if command.community and ctx.unmapped:
-            return (f"This room isn't part of a community I serve, so `{PREFIX}{command.name}` doesn't work "
-                    f"here. Use it in your community's rooms; in a private message I can help with your own "
-                    f"things (`{PREFIX}help`).")
+            return (
+                f"This room isn't part of a community I serve, so `{PREFIX}{command.name}` doesn't work "
+                f"here. Use it in your community's rooms; in a private message I can help with your own "
+                f"things (`{PREFIX}help`)."
+            )
         if command.access is Access.MODERATOR and not await ctx.is_moderator():
             return f"`{PREFIX}{command.name}` is for moderators. Type `{PREFIX}help` to see what you can use."
         if command.access is Access.PARTICIPANT and command.feature:
@@ -458,15 +478,21 @@ class Router:
             # `!checkin strat`: the nearest of this group's commands, not the whole list.
             close = nearest(" ".join(words[:2]), [c.name for c in await visible_commands(ctx, typed)])
             hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
-            await ctx.reply(f"I don't know `{PREFIX}{typed} {words[1]}`.{hint} `{PREFIX}help {typed}` lists what "
-                            f"`{PREFIX}{typed}` can do.", private=True)
+            await ctx.reply(
+                f"I don't know `{PREFIX}{typed} {words[1]}`.{hint} `{PREFIX}help {typed}` lists what "
+                f"`{PREFIX}{typed}` can do.",
+                private=True,
+            )
             return
         names = [c.name for c in await visible_commands(ctx)]
-        close = (nearest(" ".join(words[:2]), [n for n in names if " " in n]) if len(words) > 1 else None) \
-            or nearest(typed, {n.split()[0] for n in names})
+        close = (
+            nearest(" ".join(words[:2]), [n for n in names if " " in n]) if len(words) > 1 else None
+        ) or nearest(typed, {n.split()[0] for n in names})
         hint = f" Did you mean `{PREFIX}{close}`?" if close else ""
         shown = typed if typed else text.strip()
-        await ctx.reply(f"I don't know `{PREFIX}{shown}`.{hint} Type `{PREFIX}help` to see what I can do.", private=True)
+        await ctx.reply(
+            f"I don't know `{PREFIX}{shown}`.{hint} Type `{PREFIX}help` to see what I can do.", private=True
+        )
 
     # --- choices and text answers -----------------------------------------------------------------
 
@@ -481,7 +507,9 @@ class Router:
         if target is None:
             return REFUSED
         if not await guard.allows(cog, ctx, target):
-            log.info("refused an object to someone who may not act on it", extra={"cog": getattr(cog, "name", "?")})
+            log.info(
+                "refused an object to someone who may not act on it", extra={"cog": getattr(cog, "name", "?")}
+            )
             await ctx.reply(guard.refusal, private=True)
             return REFUSED
         return target
@@ -555,31 +583,55 @@ def _check_params(where: str, spec: Command, handler: Callable[..., Any], cog: A
     each autocomplete names a method of the cog."""
     arguments = dict(list(inspect.signature(handler).parameters.items())[1:])  # after ctx
     takes_any = any(a.kind is inspect.Parameter.VAR_KEYWORD for a in arguments.values())
-    named = [a for a in arguments.values() if a.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                                          inspect.Parameter.KEYWORD_ONLY)]
+    named = [
+        a
+        for a in arguments.values()
+        if a.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    ]
     shown = ", ".join(a.name for a in named) or "none"
     declared = [param.name for param in spec.params]
     guarded = [param.guard.into for param in spec.params if param.guard]
     for into in guarded:
         if into not in arguments and not takes_any:
-            raise DeclarationError(f"{where}: command {spec.name!r} guards an object it gives as {into!r}, but "
-                                   f"{handler.__name__}() has no argument {into!r}; its arguments: {shown}")
+            raise DeclarationError(
+                f"{where}: command {spec.name!r} guards an object it gives as {into!r}, but "
+                f"{handler.__name__}() has no argument {into!r}; its arguments: {shown}"
+            )
     for param in spec.params:
         if declared.count(param.name) > 1:
             raise DeclarationError(f"{where}: command {spec.name!r} declares Param({param.name!r}) twice")
         if param.name not in arguments and not takes_any:
             close = nearest(param.name, [a.name for a in named])
             hint = f" (did you mean {close!r}?)" if close else ""
-            raise DeclarationError(f"{where}: command {spec.name!r} declares Param({param.name!r}) but "
-                                   f"{handler.__name__}() has no argument {param.name!r}{hint}; its arguments: {shown}")
+            raise DeclarationError(
+                f"{where}: command {spec.name!r} declares Param({param.name!r}) but "
+                f"{handler.__name__}() has no argument {param.name!r}{hint}; its arguments: {shown}"
+            )
         if param.autocomplete is not None and not callable(getattr(cog, param.autocomplete, None)):
-            raise DeclarationError(f"{where}: command {spec.name!r}, Param({param.name!r}) offers values from "
-                                   f"{param.autocomplete}(), but the cog has no such method")
+            raise DeclarationError(
+                f"{where}: command {spec.name!r}, Param({param.name!r}) offers values from "
+                f"{param.autocomplete}(), but the cog has no such method"
+            )
     for argument in named:
         if argument.default is inspect.Parameter.empty and argument.name not in declared + guarded:
-            raise DeclarationError(f"{where}: command {spec.name!r}: {handler.__name__}() needs argument "
-                                   f"{argument.name!r} but no Param declares it")
+            raise DeclarationError(
+                f"{where}: command {spec.name!r}: {handler.__name__}() needs argument "
+                f"{argument.name!r} but no Param declares it"
+            )
 
 
 # Re-exported for cogs: one import gives the whole declaration vocabulary.
-__all__ = ["Access", "Answer", "ArgumentError", "Command", "DeclarationError", "Guard", "Context", "Param", "ParamType", "command", "on_choice", "on_text"]
+__all__ = [
+    "Access",
+    "Answer",
+    "ArgumentError",
+    "Command",
+    "DeclarationError",
+    "Guard",
+    "Context",
+    "Param",
+    "ParamType",
+    "command",
+    "on_choice",
+    "on_text",
+]

@@ -137,7 +137,9 @@ class Communities:
             changed = await self.settings_for(row["id"], "core").all()
             from_file = self._from_file.get(row["id"], {key: row[key] for key in CHANGEABLE})
             values = {key: _latest(from_file[key], changed.get(key)) for key in CHANGEABLE}
-            self._by_id[row["id"]] = Community(row["id"], values["name"], values["timezone"], values["country"])
+            self._by_id[row["id"]] = Community(
+                row["id"], values["name"], values["timezone"], values["country"]
+            )
         self._cache = {
             (row["platform"], row["scope_id"]): row["community_id"]
             for row in await self.db.fetchall("SELECT * FROM community_scopes")
@@ -160,13 +162,16 @@ class Communities:
         return None if community_id is None else self.get(community_id)
 
     def scopes(self, community_id: int, platform: str) -> list[str]:
-        return [scope for (plat, scope), cid in self._cache.items() if cid == community_id and plat == platform]
+        return [
+            scope for (plat, scope), cid in self._cache.items() if cid == community_id and plat == platform
+        ]
 
     def settings_for(self, community_id: int, component: str) -> CommunitySettingsStore:
         return CommunitySettingsStore(self.db, community_id, component)
 
-    async def setting_of_many(self, community_ids: list[int], component: str, key: str,
-                              default: Any = None) -> dict[int, Any]:
+    async def setting_of_many(
+        self, community_ids: list[int], component: str, key: str, default: Any = None
+    ) -> dict[int, Any]:
         """One setting of many communities in one query (a cog posting for all of them at once)."""
         if not community_ids:
             return {}

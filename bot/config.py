@@ -200,7 +200,7 @@ def _build(cls: Any, raw: Any, where: str, problems: list[str]) -> Any:
         found = len(problems)
         checked = _check_value(value, typing.get_type_hints(cls)[key], f"{where} {key}", problems)
         if len(problems) == found:  # a wrong-typed value is reported and replaced by the default, so the
-            values[key] = checked   # checks of meaning below never meet a number where text belongs
+            values[key] = checked  # checks of meaning below never meet a number where text belongs
     try:
         return cls(**values)
     except TypeError:
@@ -244,11 +244,15 @@ def _check_semantics(settings: Settings, problems: list[str]) -> None:
     for index, person in enumerate(settings.crisis.on_call):
         platform, _, user_id = person.partition(":")
         if platform not in PLATFORMS or not user_id:
-            problems.append(f"[crisis] on_call[{index}]: '{person}' should be a platform and an id, like "
-                            "'discord:123456789012345678' or 'matrix:@ana:example.org'")
+            problems.append(
+                f"[crisis] on_call[{index}]: '{person}' should be a platform and an id, like "
+                "'discord:123456789012345678' or 'matrix:@ana:example.org'"
+            )
     if settings.storage.url and not settings.storage.url.startswith(("postgresql://", "postgres://")):
-        problems.append("[storage] url: give a PostgreSQL URL, like 'postgresql://kindred@db.example.org/kindred' "
-                        "(or leave it out and set path for a SQLite file)")
+        problems.append(
+            "[storage] url: give a PostgreSQL URL, like 'postgresql://kindred@db.example.org/kindred' "
+            "(or leave it out and set path for a SQLite file)"
+        )
     if settings.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append("[logging] level: use one of DEBUG, INFO, WARNING, ERROR")
     if settings.logging.format not in ("text", "json"):
@@ -280,8 +284,9 @@ def load_settings(path: str | Path | None, env: dict[str, str] | None = None) ->
     except FileNotFoundError:
         raise ConfigError(["file not found"], str(path)) from None
     except UnicodeDecodeError as error:
-        raise ConfigError([f"not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8"],
-                          str(path)) from None
+        raise ConfigError(
+            [f"not UTF-8 text (byte {error.start} cannot be read); save it as UTF-8"], str(path)
+        ) from None
     except RecursionError:
         raise ConfigError(["lists or tables nested too deeply to be a Kindred config"], str(path)) from None
     except OSError as error:

@@ -83,8 +83,14 @@ class RateLimiter:
 
     def _prune(self, now: float) -> None:
         """Forget everyone quiet for a whole window: 2,000 strangers leave 2,000 entries for 30 s, not forever."""
-        self._events = defaultdict(deque, {key: events for key, events in self._events.items()
-                                           if events and now - events[-1] <= self.window})
+        self._events = defaultdict(
+            deque,
+            {
+                key: events
+                for key, events in self._events.items()
+                if events and now - events[-1] <= self.window
+            },
+        )
         self._warned = {key: at for key, at in self._warned.items() if now - at < self.window}
         self._pruned_at = now
 
@@ -161,8 +167,9 @@ class Kindred:
         for module in DEFAULT_COGS if cogs is None else cogs:
             await self.load_extension(module)
         self.scheduler.register_handler("core.retention", self.enforce_retention)
-        await self.scheduler.add("core", "retention", Cron(3, 17, "UTC"), "core.retention",
-                                 grace=timedelta(hours=20))
+        await self.scheduler.add(
+            "core", "retention", Cron(3, 17, "UTC"), "core.retention", grace=timedelta(hours=20)
+        )
         # Adapters first: what a dead process left unconfirmed, and what fell due while the bot was
         # down, can only be sent once they are connected. Then the unconfirmed messages (each with its
         # own token, so the platform never shows one twice), then the scheduler's catch-up.
@@ -205,19 +212,26 @@ class Kindred:
                 for row in rows:
                     context = sealed.context_for(row)
                     text = self.vault.open(row[sealed.column], context)
-                    await db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
-                                     (new_vault.seal(text, context), row["_rowid"]))
+                    await db.execute(
+                        f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
+                        (new_vault.seal(text, context), row["_rowid"]),
+                    )
                     count += 1
             await self.outbox.rekey(new_vault)  # the bot's own messages in flight, not counted as member data
             await db.execute("DELETE FROM vault_keys")
-            await db.execute("INSERT INTO vault_keys (fingerprint, created_at) VALUES (?, ?)",
-                             (new_vault.fingerprint, self.clock.now().isoformat()))
+            await db.execute(
+                "INSERT INTO vault_keys (fingerprint, created_at) VALUES (?, ?)",
+                (new_vault.fingerprint, self.clock.now().isoformat()),
+            )
         self.vault = new_vault
         return count
 
     def sealed_columns(self) -> list[SealedColumn]:
         """Every column holding vault-sealed values: the core's and each cog's."""
-        return [*CORE_SEALED_COLUMNS, *(sealed for cog in self.cogs.values() for sealed in cog.sealed_columns)]
+        return [
+            *CORE_SEALED_COLUMNS,
+            *(sealed for cog in self.cogs.values() for sealed in cog.sealed_columns),
+        ]
 
     async def enforce_retention(self, occurrence: Occurrence | None = None) -> int:
         """The daily sweep: every cog deletes what is past its retention period, and the core forgets
@@ -301,13 +315,32 @@ class Kindred:
 
     # --- events from adapters ---------------------------------------------------------------------
 
-    def context(self, adapter: Adapter | None, user: UserRef, place: PlaceRef, responder: Responder | None,
-                message_id: str = "", link: str | None = None) -> Context:
-        ctx = Context(self, adapter, user, place, self.communities.for_place(place), responder,
-                      message_id=message_id, link=link)
+    def context(
+        self,
+        adapter: Adapter | None,
+        user: UserRef,
+        place: PlaceRef,
+        responder: Responder | None,
+        message_id: str = "",
+        link: str | None = None,
+    ) -> Context:
+        ctx = Context(
+            self,
+            adapter,
+            user,
+            place,
+            self.communities.for_place(place),
+            responder,
+            message_id=message_id,
+            link=link,
+        )
         # A room or server nobody mapped is no community's place: personal features only (bot/communities.py).
-        ctx.unmapped = bool(adapter and adapter.mapped_places_only and not place.is_direct
-                            and self.communities.mapped(place) is None)
+        ctx.unmapped = bool(
+            adapter
+            and adapter.mapped_places_only
+            and not place.is_direct
+            and self.communities.mapped(place) is None
+        )
         return ctx
 
     async def handle_message(self, message: IncomingMessage, responder: Responder | None = None) -> None:
@@ -318,7 +351,9 @@ class Kindred:
     async def _handle_message(self, message: IncomingMessage, responder: Responder | None) -> None:
         adapter = self.adapters.get(message.place.platform)
         responder = responder or (adapter.responder(message.place, message.author) if adapter else None)
-        ctx = self.context(adapter, message.author, message.place, responder, message.message_id, message.link)
+        ctx = self.context(
+            adapter, message.author, message.place, responder, message.message_id, message.link
+        )
         ctx.attachments = list(message.attachments)
         text = message.text.strip()
         if not text:
@@ -379,8 +414,9 @@ class Kindred:
         except KeyError:
             raise LookupError(f"no adapter for platform {platform!r}") from None
 
-    async def send(self, place: PlaceRef, content: Content | str, reader: UserRef | None = None,
-                   key: str | None = None) -> SentRef:
+    async def send(
+        self, place: PlaceRef, content: Content | str, reader: UserRef | None = None, key: str | None = None
+    ) -> SentRef:
         """Send to a place, once per idempotency key (bot/outbox.py): the current delivery scope's next,
         or `key` (a message the caller claimed as an intent). `reader`: the person a direct-message
         place belongs to, when known (the message is then kept as theirs, as `send_private` keeps it)."""

@@ -14,13 +14,22 @@ FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 EVERY_DAY = frozenset(range(7))
 WEEKDAYS = frozenset(range(5))
 WEEKENDS = frozenset({5, 6})
-_GROUPS = {"daily": EVERY_DAY, "everyday": EVERY_DAY, "all": EVERY_DAY, "weekdays": WEEKDAYS, "weekday": WEEKDAYS,
-           "weekends": WEEKENDS, "weekend": WEEKENDS}
+_GROUPS = {
+    "daily": EVERY_DAY,
+    "everyday": EVERY_DAY,
+    "all": EVERY_DAY,
+    "weekdays": WEEKDAYS,
+    "weekday": WEEKDAYS,
+    "weekends": WEEKENDS,
+    "weekend": WEEKENDS,
+}
 _SPELLINGS = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 _FILLER = {"and", "&", "on", "every", "each", "day", "days", "+", "or"}
 # One day, in any of the spellings people use ("Tue", "tues", "Tuesdays"), for patterns in other parsers.
-DAY_PATTERN = (r"(?:mon(?:day)?|tue(?:sday|s)?|wed(?:nesday|s)?|thu(?:rsday|rs|r)?|fri(?:day)?"
-               r"|sat(?:urday)?|sun(?:day)?)s?")
+DAY_PATTERN = (
+    r"(?:mon(?:day)?|tue(?:sday|s)?|wed(?:nesday|s)?|thu(?:rsday|rs|r)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?)s?"
+)
 HINT = "Type days like mon-fri, mon,wed,fri, tue and thu, weekdays, weekends or daily"
 
 

@@ -27,7 +27,9 @@ class CopyReport:
     sealed_checked: int | None = None  # None: no data key at hand, nothing was opened
 
     def summary(self, source: str, destination: str) -> str:
-        lines = [f"Copied {sum(self.rows.values())} rows in {len(self.rows)} tables from {source} to {destination}."]
+        lines = [
+            f"Copied {sum(self.rows.values())} rows in {len(self.rows)} tables from {source} to {destination}."
+        ]
         lines += [f"  {table:<28} {count:>8}" for table, count in self.rows.items() if count]
         if self.sealed_checked is None:
             lines.append("Sealed values were copied as they are; no data key was found to open them here.")
@@ -56,17 +58,29 @@ def _ordered(tables: list[str], references: dict[str, set[str]]) -> list[str]:
     return ordered
 
 
-async def copy_database(source: Database, destination: Database, declared: dict[str, list[Migration]],
-                        sealed: list[SealedColumn], vault: Vault | None) -> CopyReport:
+async def copy_database(
+    source: Database,
+    destination: Database,
+    declared: dict[str, list[Migration]],
+    sealed: list[SealedColumn],
+    vault: Vault | None,
+) -> CopyReport:
     """Copy every row of an up-to-date `source` into an empty `destination` (both open)."""
     applied = {(row["component"], row["version"]) for row in await source.status()}
-    pending = [f"{component} {m.version}" for component, migrations in declared.items() for m in migrations
-               if (component, m.version) not in applied]
+    pending = [
+        f"{component} {m.version}"
+        for component, migrations in declared.items()
+        for m in migrations
+        if (component, m.version) not in applied
+    ]
     if pending:
-        raise CopyRefused(f"{source.describe()} is not up to date ({len(pending)} migrations pending, e.g. "
-                          f"{pending[0]}): run `kindred db upgrade` on it first.")
-    if any(table != "schema_versions" for table in await destination.tables()) \
-            or await destination.fetchval("SELECT count(*) FROM schema_versions"):
+        raise CopyRefused(
+            f"{source.describe()} is not up to date ({len(pending)} migrations pending, e.g. "
+            f"{pending[0]}): run `kindred db upgrade` on it first."
+        )
+    if any(table != "schema_versions" for table in await destination.tables()) or await destination.fetchval(
+        "SELECT count(*) FROM schema_versions"
+    ):
         raise CopyRefused(f"{destination.describe()} is not empty: copy into a new, empty database.")
 
     for component, migrations in declared.items():
@@ -95,7 +109,9 @@ async def check_sealed(db: Database, sealed: list[SealedColumn], vault: Vault) -
             try:
                 vault.open(row[column.column], column.context_for(row))
             except VaultError as error:
-                raise VaultError(f"a sealed value in {column.table}.{column.column} does not open: {error}") from None
+                raise VaultError(
+                    f"a sealed value in {column.table}.{column.column} does not open: {error}"
+                ) from None
             opened += 1
     return opened
 

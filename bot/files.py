@@ -16,8 +16,15 @@ from bot.params import ArgumentError
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 256 * 1024
-TEXT_MIME_TYPES = {"application/json", "application/toml", "application/x-toml", "application/yaml",
-                   "application/x-yaml", "application/xml", "application/csv"}
+TEXT_MIME_TYPES = {
+    "application/json",
+    "application/toml",
+    "application/x-toml",
+    "application/yaml",
+    "application/x-yaml",
+    "application/xml",
+    "application/csv",
+}
 TEXT_EXTENSIONS = {".toml", ".json", ".txt", ".md", ".csv", ".yaml", ".yml"}
 # Types platforms give any file they cannot name; the extension decides then.
 UNNAMED_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
@@ -31,8 +38,10 @@ def is_text(file: IncomingFile) -> bool:
 
 
 def _too_big(file: IncomingFile, size: int, instead: str) -> ArgumentError:
-    return ArgumentError(f"`{file.filename}` is {_kib(size)}, more than I can read ({_kib(MAX_BYTES)}). "
-                         f"Please send {instead} under that size, or split it in two")
+    return ArgumentError(
+        f"`{file.filename}` is {_kib(size)}, more than I can read ({_kib(MAX_BYTES)}). "
+        f"Please send {instead} under that size, or split it in two"
+    )
 
 
 def _kib(size: int) -> str:
@@ -43,14 +52,18 @@ async def read_text_file(file: IncomingFile, instead: str) -> bytes:
     """The file's bytes, if it is a text file within the cap. `instead` names what to send, for the error
     ("a .toml or .json file")."""
     if not is_text(file):
-        raise ArgumentError(f"`{file.filename}` is not a text file, so I can't read it. Please send {instead}")
+        raise ArgumentError(
+            f"`{file.filename}` is not a text file, so I can't read it. Please send {instead}"
+        )
     if file.size is not None and file.size > MAX_BYTES:
         raise _too_big(file, file.size, instead)
     try:
         data = await file.fetch()
     except Exception as error:  # the platform's download failed; what it was about is not logged
         log.warning("could not fetch a file", extra={"error": type(error).__name__})
-        raise ArgumentError(f"I couldn't download `{file.filename}`. Please send it again in a moment") from None
+        raise ArgumentError(
+            f"I couldn't download `{file.filename}`. Please send it again in a moment"
+        ) from None
     if len(data) > MAX_BYTES:  # a size the platform did not declare, or declared wrongly
         raise _too_big(file, len(data), instead)
     return data

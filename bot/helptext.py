@@ -56,13 +56,20 @@ def _areas(router: Router) -> list[Area]:
         area = by_title.get(title)
         if area is None:
             key = getattr(cog, "help_area", "") or getattr(cog, "name", "") or _plain(title)
-            area = by_title[title] = Area(title, key, getattr(cog, "help_line", ""),
-                                          getattr(cog, "help_order", 50))
+            area = by_title[title] = Area(
+                title, key, getattr(cog, "help_line", ""), getattr(cog, "help_order", 50)
+            )
         area.line = area.line or getattr(cog, "help_line", "")
         area.order = min(area.order, getattr(cog, "help_order", 50))
         area.commands.append(command)
-        area.names |= {_plain(title), _plain(title.split()[0]), _plain(area.key), _plain(getattr(cog, "name", "")),
-                       _plain(getattr(cog, "feature", "") or ""), *(_plain(c.group) for c in [command] if c.group)}
+        area.names |= {
+            _plain(title),
+            _plain(title.split()[0]),
+            _plain(area.key),
+            _plain(getattr(cog, "name", "")),
+            _plain(getattr(cog, "feature", "") or ""),
+            *(_plain(c.group) for c in [command] if c.group),
+        }
     return sorted(by_title.values(), key=lambda a: (a.order, a.title))
 
 
@@ -94,8 +101,11 @@ async def overview(ctx: Context) -> Content:
 
 
 def _overview_text(router: Router, moderator: bool) -> str:
-    lines = [first for cog in {c.cog for c in router.commands.values()}
-             if (first := getattr(cog, "help_first", ""))]
+    lines = [
+        first
+        for cog in {c.cog for c in router.commands.values()}
+        if (first := getattr(cog, "help_first", ""))
+    ]
     for area in areas(router):
         members = area.for_members()
         if not members or area.key == "help":
@@ -119,14 +129,20 @@ async def area_help(ctx: Context, area: Area) -> Content:
         lines.append("\n**For moderators:**")
         lines += [f"`{c.usage}`: {c.summary}" for c in area.for_moderators()]
     if not lines:
-        return Content(text=f"{area.title} commands are for moderators. Type `{PREFIX}help` to see what you can use.")
-    lines.append(f"\nType `{PREFIX}help COMMAND` for more on one, e.g. `{PREFIX}help {area.commands[0].name}`.")
+        return Content(
+            text=f"{area.title} commands are for moderators. Type `{PREFIX}help` to see what you can use."
+        )
+    lines.append(
+        f"\nType `{PREFIX}help COMMAND` for more on one, e.g. `{PREFIX}help {area.commands[0].name}`."
+    )
     return Content(title=area.title, text="\n".join(lines))
 
 
 async def moderators_help(ctx: Context) -> Content:
     if not await ctx.is_moderator():
-        return Content(text=f"Those commands are for moderators. Type `{PREFIX}help` to see what you can use.")
+        return Content(
+            text=f"Those commands are for moderators. Type `{PREFIX}help` to see what you can use."
+        )
     lines = []
     for area in areas(ctx.bot.router):
         if mine := area.for_moderators():

@@ -26,14 +26,16 @@ LedgerKey = tuple[int, str]  # (schedule id, occurrence as UTC ISO text)
 
 def _chunks(items: Sequence, size: int = CHUNK):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def marks(values: Sequence[Any]) -> str:
     return ",".join("?" for _ in values)
 
 
-def in_batches(items: Sequence, schedule_of: Callable[[Any], int] = lambda due: due.schedule_id) -> list[list]:
+def in_batches(
+    items: Sequence, schedule_of: Callable[[Any], int] = lambda due: due.schedule_id
+) -> list[list]:
     """Split into batches of at most `CHUNK` items in which each schedule appears once (the handlers
     report failures by schedule id; a schedule with two occurrences due gets them in order)."""
     batches: list[tuple[list, set[int]]] = []
@@ -41,7 +43,9 @@ def in_batches(items: Sequence, schedule_of: Callable[[Any], int] = lambda due: 
     for item in items:
         schedule_id = schedule_of(item)
         # A later batch only holds schedules that an earlier one has, so it is never the fuller one.
-        target = next((entry for entry in islice(batches, first_open, None) if schedule_id not in entry[1]), None)
+        target = next(
+            (entry for entry in islice(batches, first_open, None) if schedule_id not in entry[1]), None
+        )
         if target is None:
             target = ([], set())
             batches.append(target)
@@ -74,7 +78,8 @@ class DeliveryLedger:
             rows = await self.db.fetchall(
                 "INSERT OR IGNORE INTO deliveries (schedule_id, occurrence, status, updated_at)"
                 " SELECT claim.column1, claim.column2, ?, ? FROM (VALUES (CAST(? AS INTEGER),?)"
-                + ",(?,?)" * (len(chunk) - 1)
+                + ",(?,?)"
+                * (len(chunk) - 1)
                 + ") AS claim WHERE EXISTS (SELECT 1 FROM schedules WHERE schedules.id = claim.column1 FOR KEY SHARE)"
                 " RETURNING schedule_id, occurrence",
                 [status, now, *(value for key in chunk for value in key)],

@@ -116,7 +116,8 @@ class Members:
 
     async def lookup(self, user: UserRef) -> int | None:
         return await self.db.fetchval(
-            "SELECT member_id FROM identities WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
+            "SELECT member_id FROM identities WHERE platform = ? AND user_id = ?",
+            (user.platform, user.user_id),
         )
 
     async def ensure(self, user: UserRef) -> int:
@@ -134,7 +135,8 @@ class Members:
 
     async def identities(self, member_id: int) -> list[UserRef]:
         rows = await self.db.fetchall(
-            "SELECT platform, user_id FROM identities WHERE member_id = ? ORDER BY added_at, platform", (member_id,)
+            "SELECT platform, user_id FROM identities WHERE member_id = ? ORDER BY added_at, platform",
+            (member_id,),
         )
         return [UserRef(row["platform"], row["user_id"]) for row in rows]
 
@@ -148,13 +150,17 @@ class Members:
     async def direct_place(self, user: UserRef) -> str | None:
         """Where the bot last reached this member's account privately, if it is a member's."""
         return await self.db.fetchval(
-            "SELECT direct_place FROM identities WHERE platform = ? AND user_id = ?", (user.platform, user.user_id))
+            "SELECT direct_place FROM identities WHERE platform = ? AND user_id = ?",
+            (user.platform, user.user_id),
+        )
 
     async def remember_direct_place(self, user: UserRef, place_id: str | None) -> None:
         """Keep it with the account (None forgets it). Nothing is kept for someone who is not a member:
         the row exists only once they opted in."""
-        await self.db.execute("UPDATE identities SET direct_place = ? WHERE platform = ? AND user_id = ?",
-                              (place_id, user.platform, user.user_id))
+        await self.db.execute(
+            "UPDATE identities SET direct_place = ? WHERE platform = ? AND user_id = ?",
+            (place_id, user.platform, user.user_id),
+        )
 
     async def unlink(self, user: UserRef) -> None:
         await self.db.execute(
@@ -166,16 +172,21 @@ class Members:
         code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
         expires = (now + timedelta(minutes=LINK_CODE_LIFETIME_MINUTES)).isoformat()
         async with self.db.transaction() as db:
-            await db.execute("DELETE FROM link_codes WHERE member_id = ? OR expires_at < ?", (member_id, now.isoformat()))
-            await db.execute("INSERT INTO link_codes (code_sha256, member_id, expires_at) VALUES (?,?,?)",
-                             (_hash_code(code), member_id, expires))
+            await db.execute(
+                "DELETE FROM link_codes WHERE member_id = ? OR expires_at < ?", (member_id, now.isoformat())
+            )
+            await db.execute(
+                "INSERT INTO link_codes (code_sha256, member_id, expires_at) VALUES (?,?,?)",
+                (_hash_code(code), member_id, expires),
+            )
         return code
 
     async def redeem_link_code(self, code: str, now: datetime) -> int | None:
         """The member the code belongs to, if it is valid; a code works once."""
         async with self.db.transaction() as db:
-            row = await db.fetchone("SELECT member_id, expires_at FROM link_codes WHERE code_sha256 = ?",
-                                    (_hash_code(code),))
+            row = await db.fetchone(
+                "SELECT member_id, expires_at FROM link_codes WHERE code_sha256 = ?", (_hash_code(code),)
+            )
             if row is None:
                 return None
             await db.execute("DELETE FROM link_codes WHERE code_sha256 = ?", (_hash_code(code),))
@@ -190,12 +201,14 @@ class Members:
         consents = await self.db.fetchall(
             """SELECT c.feature, s.text AS statement, c.agreed_at FROM consents c
                JOIN consent_statements s ON s.sha256 = c.statement_sha256
-               WHERE c.member_id = ? ORDER BY c.feature""", (member_id,)
+               WHERE c.member_id = ? ORDER BY c.feature""",
+            (member_id,),
         )
         created = await self.db.fetchval("SELECT created_at FROM members WHERE id = ?", (member_id,))
         direct = await self.db.fetchall(
             "SELECT platform, user_id, direct_place FROM identities WHERE member_id = ? AND direct_place IS NOT NULL",
-            (member_id,))
+            (member_id,),
+        )
         return {
             "member_since": created,
             "accounts": [user.key for user in identities],
@@ -206,7 +219,10 @@ class Members:
 
 def feature_title(bot: BotServices, feature: str | None) -> str:
     """A feature as members read it ("check-ins" for "checkins"): its cog's title, in lower case."""
-    return next((cog.title.lower() for cog in bot.cogs.values() if cog.feature == feature and cog.title), feature or "")
+    return next(
+        (cog.title.lower() for cog in bot.cogs.values() if cog.feature == feature and cog.title),
+        feature or "",
+    )
 
 
 class Consent:

@@ -172,7 +172,8 @@ class Target:
     def to_json(self) -> dict:
         place = self.place
         return {
-            "platform": self.platform, "via": self.via,
+            "platform": self.platform,
+            "via": self.via,
             "place": None if place is None else [place.place_id, place.is_direct, place.scope_id],
             "person": None if self.person is None else [self.person.user_id, self.person.display_name],
         }
@@ -182,18 +183,32 @@ class Target:
         platform = data["platform"]
         place = data.get("place")
         person = data.get("person")
-        return cls(platform, PlaceRef(platform, place[0], bool(place[1]), place[2]) if place else None,
-                   UserRef(platform, person[0], person[1]) if person else None, data.get("via", VIA_ADAPTER))
+        return cls(
+            platform,
+            PlaceRef(platform, place[0], bool(place[1]), place[2]) if place else None,
+            UserRef(platform, person[0], person[1]) if person else None,
+            data.get("via", VIA_ADAPTER),
+        )
 
 
 def content_to_json(content: Content) -> dict:
     return {
-        "text": content.text, "title": content.title, "fields": [list(pair) for pair in content.fields],
+        "text": content.text,
+        "title": content.title,
+        "fields": [list(pair) for pair in content.fields],
         "choices": [[c.id, c.label, c.style] for c in content.choices],
-        "files": [[f.filename, base64.b64encode(f.data).decode(), f.mime_type, f.description]
-                  for f in content.files],
-        "ask": None if content.ask is None else [content.ask.id, content.ask.label, content.ask.placeholder,
-                                                 content.ask.max_length, content.ask.multiline],
+        "files": [
+            [f.filename, base64.b64encode(f.data).decode(), f.mime_type, f.description] for f in content.files
+        ],
+        "ask": None
+        if content.ask is None
+        else [
+            content.ask.id,
+            content.ask.label,
+            content.ask.placeholder,
+            content.ask.max_length,
+            content.ask.multiline,
+        ],
         "footer": content.footer,
         "mention_users": [[u.platform, u.user_id, u.display_name] for u in content.mention_users],
     }
@@ -201,10 +216,14 @@ def content_to_json(content: Content) -> dict:
 
 def content_from_json(data: dict) -> Content:
     return Content(
-        text=data["text"], title=data["title"], fields=[tuple(pair) for pair in data["fields"]],
+        text=data["text"],
+        title=data["title"],
+        fields=[tuple(pair) for pair in data["fields"]],
         choices=[Choice(*choice) for choice in data["choices"]],
-        files=[FileAttachment(name, base64.b64decode(raw), mime, description)
-               for name, raw, mime, description in data["files"]],
+        files=[
+            FileAttachment(name, base64.b64decode(raw), mime, description)
+            for name, raw, mime, description in data["files"]
+        ],
         ask=TextRequest(*data["ask"]) if data["ask"] else None,
         footer=data["footer"],
         mention_users=[UserRef(*user) for user in data["mention_users"]],
@@ -279,8 +298,9 @@ class Outbox:
 
     # --- sending ------------------------------------------------------------------------------------
 
-    async def deliver(self, target: Target, content: Content, *, key: str | None = None,
-                      send: Sender | None = None) -> SentRef:
+    async def deliver(
+        self, target: Target, content: Content, *, key: str | None = None, send: Sender | None = None
+    ) -> SentRef:
         """Send one message exactly once per key. `send(token)` overrides how (an interaction's
         answer); by default the target's adapter sends it. Raises what the send raised, or GaveUp."""
         (result,) = await self.deliver_many([Outgoing(target, content, key)], send=send)
@@ -289,8 +309,9 @@ class Outbox:
         assert result is not None  # (only an item with `wanted` can come back unsent)
         return result
 
-    async def deliver_many(self, items: Sequence[Outgoing], *, send: Sender | None = None,
-                           concurrency: int = 1) -> list[SentRef | BaseException | None]:
+    async def deliver_many(
+        self, items: Sequence[Outgoing], *, send: Sender | None = None, concurrency: int = 1
+    ) -> list[SentRef | BaseException | None]:
         """Send many messages, each exactly once per key. All their rows are written first, in one
         statement per 100 (intents already claimed are taken in one statement per 500); then they go
         out, `concurrency` at a time (1: in order), and where the platform recognises a resend they
@@ -309,7 +330,8 @@ class Outbox:
             if item.wanted is not None and not item.wanted():
                 if item.token:
                     await self.bot.db.fetchall_inline(
-                        "UPDATE outbox SET status = 'failed', sealed = NULL WHERE token = ?", (item.token,))
+                        "UPDATE outbox SET status = 'failed', sealed = NULL WHERE token = ?", (item.token,)
+                    )
                 return None
             if not item.token:
                 return await (item.send or self._adapter_sender(item.target, item.content))(None)
@@ -331,12 +353,23 @@ class Outbox:
             if not self.enabled or (item.key is None and scope is None):
                 planned.append(_Planned("", "", item.target, item.content, send, wanted=item.wanted))
             elif item.key is not None:
-                planned.append(_Planned(token_for(item.key), item.key, item.target, item.content, send, True,
-                                        item.wanted))
+                planned.append(
+                    _Planned(
+                        token_for(item.key), item.key, item.target, item.content, send, True, item.wanted
+                    )
+                )
             else:
                 assert scope is not None
-                planned.append(_Planned(token_for(scope.next_key(item.target.key)), scope.key, item.target,
-                                        item.content, send, wanted=item.wanted))
+                planned.append(
+                    _Planned(
+                        token_for(scope.next_key(item.target.key)),
+                        scope.key,
+                        item.target,
+                        item.content,
+                        send,
+                        wanted=item.wanted,
+                    )
+                )
         return planned
 
     def intend(self, connection: sqlite3.Connection, intents: Sequence[Intent], now: datetime) -> None:
@@ -348,25 +381,41 @@ class Outbox:
         connection.executemany(
             """INSERT INTO outbox (token, platform, status, scope, recipient, rebuild, payload, created_at)
                VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?) ON CONFLICT (token) DO NOTHING""",
-            [(token_for(intent.key), intent.target.platform, intent.key, self._recipient(intent.target),
-              intent.rebuild, json.dumps(intent.payload), created) for intent in intents],
+            [
+                (
+                    token_for(intent.key),
+                    intent.target.platform,
+                    intent.key,
+                    self._recipient(intent.target),
+                    intent.rebuild,
+                    json.dumps(intent.payload),
+                    created,
+                )
+                for intent in intents
+            ],
         )
 
     async def drop(self, key: str) -> None:
         """An intent that is not to be sent after all (its member left while the sweep was sending)."""
-        await self.bot.db.fetchall_inline("UPDATE outbox SET status = 'failed' WHERE token = ? AND status = 'claimed'",
-                                          (token_for(key),))
+        await self.bot.db.fetchall_inline(
+            "UPDATE outbox SET status = 'failed' WHERE token = ? AND status = 'claimed'", (token_for(key),)
+        )
 
     async def _take_claimed(self, tokens: list[str]) -> set[str]:
         """Intents about to be sent: 'claimed' becomes 'sending' (no content: the owner rebuilds it)."""
         taken: set[str] = set()
         now = _iso(self.bot.clock.now())
         for start in range(0, len(tokens), 500):
-            chunk = tokens[start:start + 500]
-            sql = ("UPDATE outbox SET status = 'sending', attempts = attempts + 1, first_attempt_at = ?"
-                   f" WHERE status = 'claimed' AND token IN ({','.join('?' * len(chunk))}) RETURNING token")
-            rows = (await self.bot.db.fetchall_inline(sql, [now, *chunk]) if len(chunk) == 1
-                    else await self.bot.db.fetchall(sql, [now, *chunk]))
+            chunk = tokens[start : start + 500]
+            sql = (
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, first_attempt_at = ?"
+                f" WHERE status = 'claimed' AND token IN ({','.join('?' * len(chunk))}) RETURNING token"
+            )
+            rows = (
+                await self.bot.db.fetchall_inline(sql, [now, *chunk])
+                if len(chunk) == 1
+                else await self.bot.db.fetchall(sql, [now, *chunk])
+            )
             taken.update(row[0] for row in rows)
         return taken
 
@@ -375,17 +424,30 @@ class Outbox:
         now = _iso(self.bot.clock.now())
         inserted: set[str] = set()
         for start in range(0, len(planned), ROWS_PER_INSERT):
-            chunk = planned[start:start + ROWS_PER_INSERT]
+            chunk = planned[start : start + ROWS_PER_INSERT]
             values = []
             for item in chunk:
-                values += [item.token, item.target.platform, item.scope, self._recipient(item.target),
-                           self._seal(item.target, item.content), now, now]
-            sql = ("INSERT INTO outbox (token, platform, scope, recipient, sealed, created_at, first_attempt_at,"
-                   " attempts, status) VALUES " + ",".join("(?,?,?,?,?,?,?,1,'sending')" for _ in chunk)
-                   + " ON CONFLICT (token) DO NOTHING RETURNING token")
+                values += [
+                    item.token,
+                    item.target.platform,
+                    item.scope,
+                    self._recipient(item.target),
+                    self._seal(item.target, item.content),
+                    now,
+                    now,
+                ]
+            sql = (
+                "INSERT INTO outbox (token, platform, scope, recipient, sealed, created_at, first_attempt_at,"
+                " attempts, status) VALUES "
+                + ",".join("(?,?,?,?,?,?,?,1,'sending')" for _ in chunk)
+                + " ON CONFLICT (token) DO NOTHING RETURNING token"
+            )
             # One short keyed statement for a single message (the common case) runs on the loop's thread.
-            rows = (await self.bot.db.fetchall_inline(sql, values) if len(chunk) == 1
-                    else await self.bot.db.fetchall(sql, values))
+            rows = (
+                await self.bot.db.fetchall_inline(sql, values)
+                if len(chunk) == 1
+                else await self.bot.db.fetchall(sql, values)
+            )
             inserted.update(row[0] for row in rows)
         return inserted
 
@@ -412,7 +474,8 @@ class Outbox:
         rows = await self.bot.db.fetchall_inline(
             "SELECT status, platform, place_id, message_id, attempts, first_attempt_at, sealed FROM outbox"
             " WHERE token = ?",
-            (item.token,))
+            (item.token,),
+        )
         if not rows:  # pruned between the insert and now: nothing to go by, send as new
             await self._insert([item])
             return await self._send_fresh(item)
@@ -434,8 +497,12 @@ class Outbox:
         await self.bot.db.fetchall_inline(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, sealed = ?,"
             " first_attempt_at = COALESCE(first_attempt_at, ?) WHERE token = ?",
-            (self._seal(item.target, item.content) if status != "claimed" else None,
-             _iso(self.bot.clock.now()), item.token))
+            (
+                self._seal(item.target, item.content) if status != "claimed" else None,
+                _iso(self.bot.clock.now()),
+                item.token,
+            ),
+        )
         return await self._send_fresh(item)
 
     async def _send_fresh(self, item: _Planned, marks: list | None = None) -> SentRef:
@@ -445,8 +512,9 @@ class Outbox:
         except Exception:
             # Refused or failed after the adapter's retries: the caller is told and decides. A re-run
             # asking for this key tries again, with the same token.
-            await self.bot.db.fetchall_inline("UPDATE outbox SET status = 'failed', sealed = NULL WHERE token = ?",
-                                              (item.token,))
+            await self.bot.db.fetchall_inline(
+                "UPDATE outbox SET status = 'failed', sealed = NULL WHERE token = ?", (item.token,)
+            )
             raise
         adapter = self.bot.adapters.get(item.target.platform)
         if marks is not None and adapter is not None and adapter.resend_window is not None:
@@ -463,21 +531,38 @@ class Outbox:
                 values.append((item.token, ref.place_id, ref.message_id, None))
             else:  # a DM's id says whose it is: kept sealed, like the message was
                 person = item.target.person
-                values.append((item.token, None, None, self.bot.vault.seal(json.dumps(
-                    {"sent": [ref.place_id, ref.message_id], "person": [person.platform, person.user_id]}),
-                    SEALED_CONTEXT)))
+                values.append(
+                    (
+                        item.token,
+                        None,
+                        None,
+                        self.bot.vault.seal(
+                            json.dumps(
+                                {
+                                    "sent": [ref.place_id, ref.message_id],
+                                    "person": [person.platform, person.user_id],
+                                }
+                            ),
+                            SEALED_CONTEXT,
+                        ),
+                    )
+                )
         if len(values) == 1:
             token, place_id, message_id, sealed = values[0]
             await self.bot.db.fetchall_inline(
                 "UPDATE outbox SET status = 'sent', place_id = ?, message_id = ?, sealed = ? WHERE token = ?",
-                (place_id, message_id, sealed, token))
+                (place_id, message_id, sealed, token),
+            )
             return
         for start in range(0, len(values), ROWS_PER_INSERT):
-            chunk = values[start:start + ROWS_PER_INSERT]
+            chunk = values[start : start + ROWS_PER_INSERT]
             await self.bot.db.execute(
                 "UPDATE outbox SET status = 'sent', place_id = sent.column2, message_id = sent.column3,"
-                " sealed = sent.column4 FROM (VALUES " + ",".join("(?,?,?,?)" for _ in chunk)
-                + ") AS sent WHERE outbox.token = sent.column1", [value for row in chunk for value in row])
+                " sealed = sent.column4 FROM (VALUES "
+                + ",".join("(?,?,?,?)" for _ in chunk)
+                + ") AS sent WHERE outbox.token = sent.column1",
+                [value for row in chunk for value in row],
+            )
 
     def _adapter_sender(self, target: Target, content: Content) -> Sender:
         async def send(token: str | None) -> SentRef:
@@ -489,7 +574,9 @@ class Outbox:
 
         return send
 
-    def _why_not_resend(self, platform: str, attempts: int, first_attempt_at: str | None, via: str) -> str | None:
+    def _why_not_resend(
+        self, platform: str, attempts: int, first_attempt_at: str | None, via: str
+    ) -> str | None:
         """Why an unconfirmed earlier attempt must not be sent again, or None if it may."""
         if via == VIA_INTERACTION:
             return "an interaction's answer cannot be sent again after a restart"
@@ -517,7 +604,9 @@ class Outbox:
         rows = await self.bot.db.fetchall(
             "SELECT token, platform, status, scope, sealed, rebuild, payload, attempts, first_attempt_at"
             " FROM outbox WHERE status IN ('claimed', 'sending') AND COALESCE(first_attempt_at, created_at) <= ?"
-            " ORDER BY created_at, token", (before,))
+            " ORDER BY created_at, token",
+            (before,),
+        )
         sent = 0
         for row in rows:
             if row["platform"] not in self.bot.adapters:
@@ -527,7 +616,9 @@ class Outbox:
             except GaveUp:
                 pass
             except Exception:
-                log.exception("an unconfirmed message could not be sent again", extra={"platform": row["platform"]})
+                log.exception(
+                    "an unconfirmed message could not be sent again", extra={"platform": row["platform"]}
+                )
         if rows:
             log.info("outbox recovered", extra={"unconfirmed": len(rows), "sent": sent})
         return sent
@@ -546,7 +637,9 @@ class Outbox:
                 return 0
             target, content = built
         if row["status"] == "sending":
-            reason = self._why_not_resend(row["platform"], row["attempts"], row["first_attempt_at"], target.via)
+            reason = self._why_not_resend(
+                row["platform"], row["attempts"], row["first_attempt_at"], target.via
+            )
             if reason:
                 await self._give_up(token, scope, row["platform"], reason, row["attempts"])
                 return 0
@@ -555,10 +648,13 @@ class Outbox:
         return 1
 
     async def _give_up(self, token: str, scope: str, platform: str, reason: str, attempts: int) -> None:
-        await self.bot.db.fetchall_inline("UPDATE outbox SET status = 'given_up', sealed = NULL WHERE token = ?",
-                                          (token,))
-        log.warning("unconfirmed message given up: it may not have arrived",
-                    extra={"platform": platform, "reason": reason, "attempts": attempts})
+        await self.bot.db.fetchall_inline(
+            "UPDATE outbox SET status = 'given_up', sealed = NULL WHERE token = ?", (token,)
+        )
+        log.warning(
+            "unconfirmed message given up: it may not have arrived",
+            extra={"platform": platform, "reason": reason, "attempts": attempts},
+        )
         for prefix, listener in self._give_up_listeners:
             if scope.startswith(prefix):
                 try:
@@ -575,7 +671,8 @@ class Outbox:
         if not tags:
             return 0
         return await self.bot.db.execute_rowcount(
-            f"DELETE FROM outbox WHERE recipient IN ({','.join('?' * len(tags))})", tags)
+            f"DELETE FROM outbox WHERE recipient IN ({','.join('?' * len(tags))})", tags
+        )
 
     async def forget_before(self, moment: datetime) -> int:
         """The daily sweep: rows older than any re-run looks go."""
@@ -587,11 +684,16 @@ class Outbox:
         rows = await self.bot.db.fetchall("SELECT token, sealed FROM outbox WHERE sealed IS NOT NULL")
         for row in rows:
             data = json.loads(self.bot.vault.open(row["sealed"], SEALED_CONTEXT))
-            person = data.get("person") or (data.get("target") or {}).get("person") and [
-                data["target"]["platform"], data["target"]["person"][0]]
+            person = (
+                data.get("person")
+                or (data.get("target") or {}).get("person")
+                and [data["target"]["platform"], data["target"]["person"][0]]
+            )
             recipient = new_vault.tag(f"outbox:{person[0]}:{person[1]}") if person else None
-            await self.bot.db.execute("UPDATE outbox SET sealed = ?, recipient = ? WHERE token = ?",
-                                      (new_vault.seal(json.dumps(data), SEALED_CONTEXT), recipient, row["token"]))
+            await self.bot.db.execute(
+                "UPDATE outbox SET sealed = ?, recipient = ? WHERE token = ?",
+                (new_vault.seal(json.dumps(data), SEALED_CONTEXT), recipient, row["token"]),
+            )
 
     def _tag(self, user: UserRef) -> str:
         return self.bot.vault.tag(f"outbox:{user.platform}:{user.user_id}")
@@ -606,6 +708,7 @@ class Outbox:
 
 async def _each(work, items: list, concurrency: int) -> list:
     """`work(item)` for each item, `concurrency` at a time; an Exception is its item's result."""
+
     async def guarded(item):
         try:
             return await work(item)

@@ -107,17 +107,21 @@ def suggest_timezones(partial: str, limit: int = 25) -> list[str]:
 def parse_time(text: str) -> time:
     match = TIME_PATTERN.match(text.strip())
     if not match:
-        raise ArgumentError(f"'{text}' is not a time of day. Try 08:30, 8:30pm or 20:00",
-                            near_miss=bool(TIME_LIKE.match(text.strip())))
+        raise ArgumentError(
+            f"'{text}' is not a time of day. Try 08:30, 8:30pm or 20:00",
+            near_miss=bool(TIME_LIKE.match(text.strip())),
+        )
     hour, minute, meridiem = int(match[1]), int(match[2] or 0), (match[3] or "").lower().replace(".", "")
     if meridiem:
         if not 1 <= hour <= 12:
-            raise ArgumentError(f"'{text}' is not a time of day. With am/pm the hour is 1-12, like 7:30pm",
-                                near_miss=True)
+            raise ArgumentError(
+                f"'{text}' is not a time of day. With am/pm the hour is 1-12, like 7:30pm", near_miss=True
+            )
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ArgumentError(f"'{text}' is not a time of day. Use hours 0-23 and minutes 0-59, like 20:00",
-                            near_miss=True)
+        raise ArgumentError(
+            f"'{text}' is not a time of day. Use hours 0-23 and minutes 0-59, like 20:00", near_miss=True
+        )
     return time(hour, minute)
 
 
@@ -127,11 +131,14 @@ def zone_problem(text: str) -> str | None:
     typed = text.strip()
     abbreviation = ZONE_ABBREVIATIONS.get(typed.lower())
     if abbreviation:
-        return (f"'{typed}' is a short name that means different hours in different places and seasons, so I "
-                f"need the zone's full name. For {typed.upper()} that is usually `{abbreviation}`; type the "
-                "one for your city")
-    close = difflib.get_close_matches(typed.lower().replace(" ", "_"), list(timezones_by_lower_name()), n=1,
-                                      cutoff=0.75)
+        return (
+            f"'{typed}' is a short name that means different hours in different places and seasons, so I "
+            f"need the zone's full name. For {typed.upper()} that is usually `{abbreviation}`; type the "
+            "one for your city"
+        )
+    close = difflib.get_close_matches(
+        typed.lower().replace(" ", "_"), list(timezones_by_lower_name()), n=1, cutoff=0.75
+    )
     if close:
         return f"'{typed}' is not a timezone I know. Did you mean `{timezones_by_lower_name()[close[0]]}`?"
     if "/" in typed:
@@ -148,7 +155,9 @@ def parse_timezone(text: str) -> str:
     if problem:
         raise ArgumentError(problem, near_miss=True)
     partial = suggest_timezones(text, limit=1)
-    raise ArgumentError(f"'{text}' is not a timezone I know. Use a name like `{(partial or ['Europe/London'])[0]}`")
+    raise ArgumentError(
+        f"'{text}' is not a timezone I know. Use a name like `{(partial or ['Europe/London'])[0]}`"
+    )
 
 
 def parse_country(text: str) -> str:
@@ -166,7 +175,9 @@ def parse_date(text: str, today: date) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ArgumentError(f"'{text}' is not a date. Use YYYY-MM-DD, like {today + timedelta(days=7)}") from None
+        raise ArgumentError(
+            f"'{text}' is not a date. Use YYYY-MM-DD, like {today + timedelta(days=7)}"
+        ) from None
 
 
 def parse_datetime(text: str, timezone: str, now: datetime) -> datetime:
@@ -184,7 +195,9 @@ def parse_datetime(text: str, timezone: str, now: datetime) -> datetime:
         },
     )
     if parsed is None:
-        raise ArgumentError(f"I could not read '{text}' as a date and time. Try 2026-12-03 19:00 or next tuesday 7pm")
+        raise ArgumentError(
+            f"I could not read '{text}' as a date and time. Try 2026-12-03 19:00 or next tuesday 7pm"
+        )
     return parsed.astimezone(zone)
 
 

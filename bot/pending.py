@@ -133,8 +133,15 @@ class OpenQuestion:
     @classmethod
     def of(cls, row) -> OpenQuestion:
         choices = tuple((c[0], c[1], c[2] if len(c) > 2 else "secondary") for c in json.loads(row["choices"]))
-        return cls(row["id"], row["message_id"], row["user_id"], choices, row["ask_id"], row["ask_max_length"],
-                   row["about"])
+        return cls(
+            row["id"],
+            row["message_id"],
+            row["user_id"],
+            choices,
+            row["ask_id"],
+            row["ask_max_length"],
+            row["about"],
+        )
 
     @property
     def private(self) -> bool:
@@ -156,7 +163,9 @@ class OpenQuestion:
     def fits(self, text: str) -> bool:
         """Takes it as an answer of the length asked for ("0-10" is two characters, not "can't go")."""
         return self.pick(text) is not None or (
-            self.ask_id is not None and (self.ask_max_length is None or len(text.strip()) <= self.ask_max_length))
+            self.ask_id is not None
+            and (self.ask_max_length is None or len(text.strip()) <= self.ask_max_length)
+        )
 
 
 @dataclass
@@ -170,17 +179,28 @@ class Ambiguous:
 
     def question(self) -> Content:
         shown = self.text.strip() if len(self.text.strip()) <= 20 else self.text.strip()[:19] + "…"
-        options = [Choice(f"{WHICH}:{self.token}:{i}", f"{_capital(q.about)}: {_answer_label(q, self.text)}")
-                   for i, q in enumerate(self.questions)]
+        options = [
+            Choice(f"{WHICH}:{self.token}:{i}", f"{_capital(q.about)}: {_answer_label(q, self.text)}")
+            for i, q in enumerate(self.questions)
+        ]
         if self.earlier:
-            asked = (f"You've typed a command since I asked, so let me check before I act: is your **{shown}** "
-                     "for this?" if len(self.questions) == 1 else
-                     f"You've typed a command since I asked these, so let me check: which one is your **{shown}** for?")
+            asked = (
+                f"You've typed a command since I asked, so let me check before I act: is your **{shown}** "
+                "for this?"
+                if len(self.questions) == 1
+                else f"You've typed a command since I asked these, so let me check: which one is your **{shown}** for?"
+            )
         else:
-            asked = (f"You have {len(self.questions)} questions open, so I'd rather ask than guess: which one "
-                     f"is your **{shown}** for?")
-        options.append(Choice(f"{WHICH}:{self.token}:none", "Neither: leave it open" if len(self.questions) == 1
-                              else "Neither: leave them open"))
+            asked = (
+                f"You have {len(self.questions)} questions open, so I'd rather ask than guess: which one "
+                f"is your **{shown}** for?"
+            )
+        options.append(
+            Choice(
+                f"{WHICH}:{self.token}:none",
+                "Neither: leave it open" if len(self.questions) == 1 else "Neither: leave them open",
+            )
+        )
         return Content(text=asked, choices=options, about="which question your answer was for")
 
 
@@ -218,9 +238,17 @@ class Pending:
             """INSERT INTO pending_prompts (platform, place_id, message_id, user_id, choices, ask_id, ask_max_length,
                                             about, created_at)
                VALUES (?,?,?,?,?,?,?,?,?)""",
-            (sent.platform, sent.place_id, sent.message_id, for_user.user_id if for_user else None,
-             json.dumps(choices), content.ask.id if content.ask else None,
-             content.ask.max_length if content.ask else None, about_of(content), self._now()),
+            (
+                sent.platform,
+                sent.place_id,
+                sent.message_id,
+                for_user.user_id if for_user else None,
+                json.dumps(choices),
+                content.ask.id if content.ask else None,
+                content.ask.max_length if content.ask else None,
+                about_of(content),
+                self._now(),
+            ),
         )
         if for_user is not None:
             await self._replace_older(sent, for_user)
@@ -232,11 +260,18 @@ class Pending:
         newest = next((q for q in reversed(questions) if q.private), None)
         if newest is None:
             return
-        replaced = [q.row_id for q in questions if q.private and q is not newest and q.feature == newest.feature
-                    and not any(style == "danger" for _, _, style in q.choices)]
+        replaced = [
+            q.row_id
+            for q in questions
+            if q.private
+            and q is not newest
+            and q.feature == newest.feature
+            and not any(style == "danger" for _, _, style in q.choices)
+        ]
         if replaced:
             await self.db.execute(
-                f"DELETE FROM pending_prompts WHERE id IN ({','.join('?' * len(replaced))})", replaced)
+                f"DELETE FROM pending_prompts WHERE id IN ({','.join('?' * len(replaced))})", replaced
+            )
 
     async def resolve(self, message: IncomingMessage) -> ChoiceEvent | TextAnswer | Ambiguous | None:
         """The answer this message gives to a waiting question, if it gives one; Ambiguous when it could
@@ -257,8 +292,11 @@ class Pending:
         waiting = [q for q in everything if q.row_id > since]
         if not waiting:
             # Only questions from before their last command: never taken without asking, even one.
-            earlier = [q for q in _meant(_current(everything), message.text)
-                       if q.feature != WHICH_FEATURE and q.pick(message.text)]
+            earlier = [
+                q
+                for q in _meant(_current(everything), message.text)
+                if q.feature != WHICH_FEATURE and q.pick(message.text)
+            ]
             return self._hold(message, earlier, earlier=True) if earlier else None
         if waiting and waiting[-1].feature == WHICH_FEATURE and waiting[-1].pick(message.text):
             return await self._answer(waiting[-1], message)  # "which did you mean?" takes its own answer
@@ -278,9 +316,13 @@ class Pending:
     async def command_typed(self, message: IncomingMessage) -> None:
         """The member typed a command: questions asked before it no longer take a bare number here
         (a reply to one, or a reaction on it, still answers it)."""
-        self._command_at[_typist(message.place, message.author)] = await self.db.last_issued_id("pending_prompts")
+        self._command_at[_typist(message.place, message.author)] = await self.db.last_issued_id(
+            "pending_prompts"
+        )
 
-    async def _answer(self, question: OpenQuestion, message: IncomingMessage) -> ChoiceEvent | TextAnswer | None:
+    async def _answer(
+        self, question: OpenQuestion, message: IncomingMessage
+    ) -> ChoiceEvent | TextAnswer | None:
         picked = question.pick(message.text)
         if picked is None and not (question.ask_id and question.user_id in (None, message.author.user_id)):
             return None
@@ -288,23 +330,33 @@ class Pending:
             await self.db.execute("DELETE FROM pending_prompts WHERE id = ?", (question.row_id,))
         if picked is not None:
             return ChoiceEvent(picked[0], message.author, message.place, question.message_id)
-        return TextAnswer(question.ask_id or "", message.text, message.author, message.place)  # (ask_id is set here)
+        return TextAnswer(
+            question.ask_id or "", message.text, message.author, message.place
+        )  # (ask_id is set here)
 
-    def _hold(self, message: IncomingMessage, questions: list[OpenQuestion], earlier: bool = False) -> Ambiguous:
+    def _hold(
+        self, message: IncomingMessage, questions: list[OpenQuestion], earlier: bool = False
+    ) -> Ambiguous:
         now = self.clock.now()
         self._held = {token: held for token, held in self._held.items() if held.until > now}
         token = secrets.token_hex(4)
         self._held[token] = _Held(message.author.key, message.text, questions, now + WHICH_EXPIRY)
         return Ambiguous(token, message.text, questions, earlier)
 
-    async def which_answered(self, value: str, author: UserRef, place: PlaceRef,
-                             ) -> ChoiceEvent | TextAnswer | str:
+    async def which_answered(
+        self,
+        value: str,
+        author: UserRef,
+        place: PlaceRef,
+    ) -> ChoiceEvent | TextAnswer | str:
         """The held answer applied to the question the member chose, or what to tell them instead."""
         token, _, index = value.partition(":")
         held = self._held.get(token)
         if held is None or held.user_key != author.key or held.until <= self.clock.now():
-            return ("I've lost track of that answer (it was a while ago). Please answer the question again; "
-                    "replying to the question itself makes it certain.")
+            return (
+                "I've lost track of that answer (it was a while ago). Please answer the question again; "
+                "replying to the question itself makes it certain."
+            )
         if not index.isdecimal() or int(index) >= len(held.questions):
             del self._held[token]
             return "Okay, I've left them open. Answer whichever you like when you're ready."
@@ -338,13 +390,19 @@ class Pending:
 
     async def forget_user(self, user: UserRef) -> int:
         self._held = {token: held for token, held in self._held.items() if held.user_key != user.key}
-        self._command_at = {key: row for key, row in self._command_at.items() if not key.endswith(f"|{user.key}")}
+        self._command_at = {
+            key: row for key, row in self._command_at.items() if not key.endswith(f"|{user.key}")
+        }
         return await self.db.execute_rowcount(
             "DELETE FROM pending_prompts WHERE platform = ? AND user_id = ?", (user.platform, user.user_id)
         )
 
-    async def _open_for(self, place: PlaceRef, author: UserRef, since: timedelta | None = EXPIRY,
-                        ) -> list[OpenQuestion]:
+    async def _open_for(
+        self,
+        place: PlaceRef,
+        author: UserRef,
+        since: timedelta | None = EXPIRY,
+    ) -> list[OpenQuestion]:
         """The questions waiting in this place for this member (theirs and the room's), oldest first."""
         rows = await self.db.fetchall(
             """SELECT * FROM pending_prompts WHERE platform = ? AND place_id = ? AND created_at >= ?
@@ -401,5 +459,8 @@ def _current(questions: list[OpenQuestion]) -> list[OpenQuestion]:
     for q in questions:
         if q.private:
             latest_of[q.feature] = q.row_id
-    return [q for q in questions
-            if (q.private and latest_of[q.feature] == q.row_id) or (not q.private and q.row_id > newest_private)]
+    return [
+        q
+        for q in questions
+        if (q.private and latest_of[q.feature] == q.row_id) or (not q.private and q.row_id > newest_private)
+    ]

@@ -188,8 +188,9 @@ class Scheduler:
         self._batch_handlers.discard(name)
         self._set_give_up(name, on_give_up)
 
-    def register_batch_handler(self, name: str, handler: BatchHandler,
-                               on_give_up: GiveUpHandler | None = None) -> None:
+    def register_batch_handler(
+        self, name: str, handler: BatchHandler, on_give_up: GiveUpHandler | None = None
+    ) -> None:
         """`handler(occurrences)` gets every occurrence of its schedules that falls due together and
         returns {schedule id: exception} for the ones that failed (the others count as delivered).
         It opens each occurrence's delivery scope itself (`delivery_scope(occurrence.delivery_key)`)."""
@@ -274,8 +275,16 @@ class Scheduler:
                    ON CONFLICT (owner, key) DO UPDATE SET kind=excluded.kind, spec=excluded.spec,
                      handler=excluded.handler, payload=excluded.payload,
                      grace_seconds=excluded.grace_seconds, paused=0""",
-                (owner, key, kind, json.dumps(spec.to_json()), handler, json.dumps(payload or {}),
-                 int(grace.total_seconds()), now),
+                (
+                    owner,
+                    key,
+                    kind,
+                    json.dumps(spec.to_json()),
+                    handler,
+                    json.dumps(payload or {}),
+                    int(grace.total_seconds()),
+                    now,
+                ),
             )
             row = await db.fetchone("SELECT * FROM schedules WHERE owner = ? AND key = ?", (owner, key))
         self._install(row)
@@ -292,7 +301,8 @@ class Scheduler:
     async def remove_owner_keys(self, owner: str, key_prefix: str) -> int:
         """Remove every schedule of `owner` whose key starts with the prefix (a member's, a meetup's)."""
         rows = await self.bot.db.fetchall(
-            "SELECT id FROM schedules WHERE owner = ? AND substr(key, 1, ?) = ?", (owner, len(key_prefix), key_prefix)
+            "SELECT id FROM schedules WHERE owner = ? AND substr(key, 1, ?) = ?",
+            (owner, len(key_prefix), key_prefix),
         )
         for row in rows:
             self._uninstall(row["id"])
@@ -352,8 +362,9 @@ class Scheduler:
         ran = 0
         for batch in in_batches(due):
             rows = await self._rows_by_id([d.schedule_id for d in batch])
-            ran += await self._fire_rows([(rows[d.schedule_id], d.occurrence, d.late)
-                                          for d in batch if d.schedule_id in rows])
+            ran += await self._fire_rows(
+                [(rows[d.schedule_id], d.occurrence, d.late) for d in batch if d.schedule_id in rows]
+            )
         return ran
 
     async def forget_old_deliveries(self) -> int:
@@ -384,18 +395,28 @@ class Scheduler:
             if row["paused"]:
                 continue
             if row["handler"] not in self.handlers:
-                log.warning("no handler for schedule", extra={"handler": row["handler"], "schedule": row["id"]})
+                log.warning(
+                    "no handler for schedule", extra={"handler": row["handler"], "schedule": row["id"]}
+                )
                 continue
             runnable.append((row, occurrence, late))
         if not runnable:
             return 0
-        claimed = await self.ledger.claim([(row["id"], _iso(occurrence)) for row, occurrence, _ in runnable],
-                                          "running", _iso(self.bot.clock.now()))
+        claimed = await self.ledger.claim(
+            [(row["id"], _iso(occurrence)) for row, occurrence, _ in runnable],
+            "running",
+            _iso(self.bot.clock.now()),
+        )
         # A one-shot whose occurrence is in the ledger now goes, whoever put it there (unless a run of it
         # is unfinished: a dead process's claim is run again at the next start, and needs the row).
         one_shots = [row["id"] for row, _, _ in runnable if row["kind"] == "at"]
-        ran = await self._run_claimed([(row, occurrence, late) for row, occurrence, late in runnable
-                                       if (row["id"], _iso(occurrence)) in claimed])
+        ran = await self._run_claimed(
+            [
+                (row, occurrence, late)
+                for row, occurrence, late in runnable
+                if (row["id"], _iso(occurrence)) in claimed
+            ]
+        )
         await self._delete_one_shots(one_shots)
         return ran
 
@@ -403,14 +424,24 @@ class Scheduler:
         """Run occurrences claimed in the ledger (by this process, or by a dead one) and record how each went."""
         by_handler: dict[str, list[Occurrence]] = {}
         for row, occurrence, late in batch:
-            by_handler.setdefault(row["handler"], []).append(Occurrence(
-                row["id"], row["owner"], row["key"], occurrence.astimezone(UTC), json.loads(row["payload"]), late))
+            by_handler.setdefault(row["handler"], []).append(
+                Occurrence(
+                    row["id"],
+                    row["owner"],
+                    row["key"],
+                    occurrence.astimezone(UTC),
+                    json.loads(row["payload"]),
+                    late,
+                )
+            )
         outcomes = []
         names = list(by_handler)
         failures = await asyncio.gather(*(self._run_handler(name, by_handler[name]) for name in names))
         for name, failed in zip(names, failures, strict=True):
-            outcomes += [(o.schedule_id, _iso(o.scheduled_for), "failed" if o.schedule_id in failed else "done")
-                         for o in by_handler[name]]
+            outcomes += [
+                (o.schedule_id, _iso(o.scheduled_for), "failed" if o.schedule_id in failed else "done")
+                for o in by_handler[name]
+            ]
         await self.ledger.record(outcomes, _iso(self.bot.clock.now()))
         return len(outcomes)
 
@@ -425,7 +456,9 @@ class Scheduler:
         rows = await self.bot.db.fetchall(
             "SELECT d.occurrence AS occurrence, d.attempts AS attempts, s.* FROM deliveries d"
             " JOIN schedules s ON s.id = d.schedule_id WHERE d.status = 'running' AND d.updated_at <= ?"
-            " ORDER BY d.occurrence", (claimed_before,))
+            " ORDER BY d.occurrence",
+            (claimed_before,),
+        )
         again, given_up, one_shots = [], [], []
         for row in rows:
             if row["handler"] not in self.handlers:
@@ -434,7 +467,9 @@ class Scheduler:
             if row["kind"] == "at":
                 one_shots.append(row["id"])
             if row["attempts"] >= MAX_RUNS:
-                given_up.append((row, occurrence, f"it was started {plural(row['attempts'], 'time')} and never finished"))
+                given_up.append(
+                    (row, occurrence, f"it was started {plural(row['attempts'], 'time')} and never finished")
+                )
             elif now - occurrence > timedelta(seconds=row["grace_seconds"]):
                 given_up.append((row, occurrence, "the bot was down past its grace window"))
             else:
@@ -442,24 +477,38 @@ class Scheduler:
         if not rows:
             return 0
         for row, occurrence, why in given_up:
-            log.warning("unfinished occurrence given up after a restart: what it had not sent is lost",
-                        extra={"owner": row["owner"], "schedule": row["id"], "occurrence": _iso(occurrence),
-                               "reason": why})
-        await self.ledger.record([(row["id"], _iso(occurrence), "failed") for row, occurrence, _ in given_up],
-                                 _iso(now))
+            log.warning(
+                "unfinished occurrence given up after a restart: what it had not sent is lost",
+                extra={
+                    "owner": row["owner"],
+                    "schedule": row["id"],
+                    "occurrence": _iso(occurrence),
+                    "reason": why,
+                },
+            )
+        await self.ledger.record(
+            [(row["id"], _iso(occurrence), "failed") for row, occurrence, _ in given_up], _iso(now)
+        )
         for row, occurrence, why in given_up:
             notify = self._give_up.get(row["handler"])
             if notify is not None:
                 try:
-                    await notify(Occurrence(row["id"], row["owner"], row["key"], occurrence,
-                                            json.loads(row["payload"]), True), why)
+                    await notify(
+                        Occurrence(
+                            row["id"], row["owner"], row["key"], occurrence, json.loads(row["payload"]), True
+                        ),
+                        why,
+                    )
                 except Exception:
                     log.exception("a give-up notice failed", extra={"handler": row["handler"]})
         ran = 0
         for batch in in_batches(again, schedule_of=lambda item: item[0]["id"]):
-            await self.ledger.count_attempt([(row["id"], _iso(occurrence)) for row, occurrence, _ in batch], _iso(now))
-            log.info("running again an occurrence a restart left unfinished",
-                     extra={"occurrences": len(batch)})
+            await self.ledger.count_attempt(
+                [(row["id"], _iso(occurrence)) for row, occurrence, _ in batch], _iso(now)
+            )
+            log.info(
+                "running again an occurrence a restart left unfinished", extra={"occurrences": len(batch)}
+            )
             ran += await self._run_claimed(batch)
         await self._delete_one_shots(one_shots)
         return ran
@@ -470,7 +519,8 @@ class Scheduler:
             deleted = await self.bot.db.fetchall(
                 f"DELETE FROM schedules WHERE id IN ({marks(schedule_ids)}) AND NOT EXISTS (SELECT 1 FROM"
                 " deliveries d WHERE d.schedule_id = schedules.id AND d.status = 'running') RETURNING id",
-                schedule_ids)
+                schedule_ids,
+            )
             for row in deleted:
                 self.alarm.uninstall(row[0])
 
@@ -492,18 +542,24 @@ class Scheduler:
                             await cast(Handler, handler)(occurrence)
                     except Exception:
                         failed.add(occurrence.schedule_id)
-                        log.exception("scheduled handler failed",
-                                      extra={"handler": name, "schedule": occurrence.schedule_id})
+                        log.exception(
+                            "scheduled handler failed",
+                            extra={"handler": name, "schedule": occurrence.schedule_id},
+                        )
 
             await asyncio.gather(*(run_in_order(own) for own in per_schedule.values()))
             return failed
         try:
             failures = await cast(BatchHandler, handler)(occurrences)
         except Exception:
-            log.exception("scheduled batch handler failed", extra={"handler": name, "occurrences": len(occurrences)})
+            log.exception(
+                "scheduled batch handler failed", extra={"handler": name, "occurrences": len(occurrences)}
+            )
             return {o.schedule_id for o in occurrences}
         for schedule_id, error in failures.items():
-            log.error("scheduled handler failed", exc_info=error, extra={"handler": name, "schedule": schedule_id})
+            log.error(
+                "scheduled handler failed", exc_info=error, extra={"handler": name, "schedule": schedule_id}
+            )
         return set(failures)
 
     async def _settle(self, rows: Sequence[Any], now: datetime) -> int:
@@ -522,7 +578,9 @@ class Scheduler:
         for batch in in_batches(within_grace, schedule_of=lambda item: item[0]["id"]):
             ran += await self._fire_rows(batch)
         if missed:
-            skipped = await self.ledger.claim([(row["id"], _iso(last)) for row, last in missed], "skipped", _iso(now))
+            skipped = await self.ledger.claim(
+                [(row["id"], _iso(last)) for row, last in missed], "skipped", _iso(now)
+            )
             one_shots = []
             for row, last in missed:
                 if row["kind"] == "at":
@@ -547,7 +605,9 @@ class Scheduler:
                 latest[spec_key] = latest_at_or_before(spec_from_row(row["kind"], row["spec"]), now)
             moment = latest[spec_key]
             # An occurrence from before the schedule existed is not one of its own.
-            found.append(moment if moment is not None and moment >= datetime.fromisoformat(row["created_at"]) else None)
+            found.append(
+                moment if moment is not None and moment >= datetime.fromisoformat(row["created_at"]) else None
+            )
         return found
 
     # --- the alarm (bot/alarm.py) --------------------------------------------------------------------
@@ -561,8 +621,10 @@ class Scheduler:
     async def _wake(self, schedule_ids: list[int]) -> None:
         """The alarm rang for these schedules: settle them by the clock, which may say nothing is due."""
         rows = await self._rows_by_id(schedule_ids)
-        await self._settle([rows[sid] for sid in schedule_ids if sid in rows and not rows[sid]["paused"]],
-                           self.bot.clock.now())
+        await self._settle(
+            [rows[sid] for sid in schedule_ids if sid in rows and not rows[sid]["paused"]],
+            self.bot.clock.now(),
+        )
 
     async def _row(self, owner: str, key: str):
         return await self.bot.db.fetchone("SELECT * FROM schedules WHERE owner = ? AND key = ?", (owner, key))
@@ -571,8 +633,9 @@ class Scheduler:
         rows: dict[int, Any] = {}
         unique = list(dict.fromkeys(schedule_ids))
         for start in range(0, len(unique), CHUNK):
-            part = unique[start:start + CHUNK]
-            for row in await self.bot.db.fetchall(f"SELECT * FROM schedules WHERE id IN ({marks(part)})", part):
+            part = unique[start : start + CHUNK]
+            for row in await self.bot.db.fetchall(
+                f"SELECT * FROM schedules WHERE id IN ({marks(part)})", part
+            ):
                 rows[row["id"]] = row
         return rows
-

@@ -43,6 +43,7 @@ PRAGMAS = (
 
 T = TypeVar("T")
 
+
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     return getattr(error, "sqlite_errorname", "").startswith("SQLITE_BUSY") or "locked" in str(error)
 
@@ -77,7 +78,15 @@ CREATE TABLE IF NOT EXISTS schema_versions (
 """
 
 
-__all__ = ["Database", "DatabaseUnreachable", "Migration", "Session", "SqliteDatabase", "is_postgres_url", "split_sql"]
+__all__ = [
+    "Database",
+    "DatabaseUnreachable",
+    "Migration",
+    "Session",
+    "SqliteDatabase",
+    "is_postgres_url",
+    "split_sql",
+]
 
 
 class DatabaseUnreachable(Exception):
@@ -234,7 +243,6 @@ class Database:
             await self._schema_changed()
         return applied
 
-
     async def _schema_changed(self) -> None:
         """A migration changed tables (PostgreSQL re-reads its keys and identity columns)."""
 
@@ -271,7 +279,10 @@ class SqliteDatabase(Database):
             await self._conn.execute(pragma)
         await self._conn.execute(CORE_SCHEMA_VERSIONS)
         if str(self.path) != ":memory:":
-            for companion in ("-wal", "-shm"):  # SQLite gives them the main file's mode; an old one may differ
+            for companion in (
+                "-wal",
+                "-shm",
+            ):  # SQLite gives them the main file's mode; an old one may differ
                 _owner_only(Path(f"{self.path}{companion}"), create=False)
         return self
 
@@ -373,7 +384,9 @@ class SqliteDatabase(Database):
         # event loop (heartbeats, other members) never waits the busy timeout.
         return await self.fetchall(sql, params)
 
-    def _fetchall_here(self, sql: str, params: Sequence[Any] | dict, wait_for_lock: bool = True) -> list[sqlite3.Row]:
+    def _fetchall_here(
+        self, sql: str, params: Sequence[Any] | dict, wait_for_lock: bool = True
+    ) -> list[sqlite3.Row]:
         connection = self.conn._conn  # the sqlite3 connection aiosqlite wraps
         if not wait_for_lock:
             connection.execute("PRAGMA busy_timeout=0")
@@ -443,7 +456,8 @@ class SqliteDatabase(Database):
 
     async def tables(self) -> list[str]:
         rows = await self.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
         return [row[0] for row in rows]
 
     async def columns(self, table: str) -> list[str]:
@@ -453,8 +467,9 @@ class SqliteDatabase(Database):
         return {row["table"] for row in await self.fetchall(f"PRAGMA foreign_key_list({table})")}
 
     async def bulk_insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
-        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                               rows)
+        await self.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+        )
 
     async def last_issued_id(self, table: str) -> int:
         return await self.fetchval("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,), default=0)

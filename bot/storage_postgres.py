@@ -158,7 +158,9 @@ class PostgresDatabase(Database):
 
     async def open(self) -> PostgresDatabase:
         try:
-            self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=POOL_SIZE, init=self._prepare)
+            self._pool = await asyncpg.create_pool(
+                self.url, min_size=1, max_size=POOL_SIZE, init=self._prepare
+            )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise DatabaseUnreachable(f"{self.describe()}: {error}") from error
         async with self._pool.acquire() as connection, connection.transaction():
@@ -172,7 +174,9 @@ class PostgresDatabase(Database):
 
     @staticmethod
     async def _prepare(connection: asyncpg.Connection) -> None:
-        await connection.set_type_codec("numeric", encoder=str, decoder=_number, schema="pg_catalog", format="text")
+        await connection.set_type_codec(
+            "numeric", encoder=str, decoder=_number, schema="pg_catalog", format="text"
+        )
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -191,8 +195,9 @@ class PostgresDatabase(Database):
             for row in await connection.fetch(_CATALOG_KEYS):
                 keys.setdefault(row["table_name"], []).append(row["column_name"])
             self._keys = {table: tuple(columns) for table, columns in keys.items()}
-            self._identity = {row["table_name"]: row["column_name"]
-                              for row in await connection.fetch(_CATALOG_IDENTITIES)}
+            self._identity = {
+                row["table_name"]: row["column_name"] for row in await connection.fetch(_CATALOG_IDENTITIES)
+            }
 
     def primary_key(self, table: str) -> tuple[str, ...]:
         return self._keys.get(table, ())
@@ -254,14 +259,18 @@ class PostgresDatabase(Database):
         if types is None:
             prepared = await method.__self__.prepare(statement.text)  # type: ignore[attr-defined]  # a bound method
             types = self._parameter_types[statement.text] = [p.name for p in prepared.get_parameters()]
-        return await method(statement.text, *(_as_sqlite_stores(value, type_name)
-                                              for value, type_name in zip(arguments, types, strict=True)))
+        return await method(
+            statement.text,
+            *(_as_sqlite_stores(value, type_name) for value, type_name in zip(arguments, types, strict=True)),
+        )
 
     async def _fetch(self, connection: asyncpg.Connection, sql: str, params: Sequence[Any] | dict) -> list:
         statement = self._translate(sql)
         return await self._call(connection.fetch, statement, statement.arguments(params))
 
-    async def _executemany(self, connection: asyncpg.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    async def _executemany(
+        self, connection: asyncpg.Connection, sql: str, rows: Iterable[Sequence[Any]]
+    ) -> None:
         statement = self._translate(sql)
         rows = [statement.arguments(row) for row in rows]
         if not rows:
@@ -287,7 +296,9 @@ class PostgresDatabase(Database):
                 rows = await self._call(connection.fetch, PgStatement(text, None, 0, None, True), arguments)
                 return rows[0][0] if rows else 0
             if not arguments:
-                await connection.execute(statement.text)  # may be several statements (a table and its trigger)
+                await connection.execute(
+                    statement.text
+                )  # may be several statements (a table and its trigger)
                 return 0
             await self._call(connection.execute, statement, arguments)
             return 0
@@ -321,13 +332,16 @@ class PostgresDatabase(Database):
 
     async def tables(self) -> list[str]:
         rows = await self.fetchall(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        )
         return [row[0] for row in rows]
 
     async def columns(self, table: str) -> list[str]:
         rows = await self.fetchall(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND table_name = ? ORDER BY ordinal_position", (table,))
+            " AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
         return [row[0] for row in rows]
 
     async def references(self, table: str) -> set[str]:
@@ -335,22 +349,33 @@ class PostgresDatabase(Database):
             """SELECT DISTINCT parent.relname FROM pg_constraint c
                JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
                JOIN pg_namespace n ON n.oid = child.relnamespace
-               WHERE c.contype = 'f' AND child.relname = ? AND n.nspname = current_schema()""", (table,))
+               WHERE c.contype = 'f' AND child.relname = ? AND n.nspname = current_schema()""",
+            (table,),
+        )
         return {row[0] for row in rows}
 
     async def bulk_insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
         """COPY, with each value converted to its column's type as SQLite would have stored it."""
-        types = {row[0]: row[1] for row in await self.fetchall(
-            "SELECT column_name, udt_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = ?", (table,))}
+        types = {
+            row[0]: row[1]
+            for row in await self.fetchall(
+                "SELECT column_name, udt_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ?",
+                (table,),
+            )
+        }
         kinds = [types[column] for column in columns]
-        records = [tuple(_as_sqlite_stores(value, kind) for value, kind in zip(row, kinds, strict=True))
-                   for row in rows]
+        records = [
+            tuple(_as_sqlite_stores(value, kind) for value, kind in zip(row, kinds, strict=True))
+            for row in rows
+        ]
         async with self._connection() as connection:
             await connection.copy_records_to_table(table, records=records, columns=columns)
 
     async def last_issued_id(self, table: str) -> int:
-        sequence = await self.fetchval("SELECT pg_get_serial_sequence(?, ?)", (table, self._identity.get(table, "id")))
+        sequence = await self.fetchval(
+            "SELECT pg_get_serial_sequence(?, ?)", (table, self._identity.get(table, "id"))
+        )
         if sequence is None:
             return 0
         return await self.fetchval(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")

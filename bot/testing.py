@@ -86,8 +86,13 @@ class MemoryAdapter(Adapter):
 
     resend_window = timedelta(minutes=2)
 
-    def __init__(self, platform: str = "memory", capabilities: Capabilities | None = None, scope_id: str = "guild",
-                 command_prefix: str = "!"):
+    def __init__(
+        self,
+        platform: str = "memory",
+        capabilities: Capabilities | None = None,
+        scope_id: str = "guild",
+        command_prefix: str = "!",
+    ):
         super().__init__()
         self.platform = platform
         self.command_prefix = command_prefix  # "/" records what a Discord member would read
@@ -132,16 +137,29 @@ class MemoryAdapter(Adapter):
     def dm_place(self, user: UserRef) -> PlaceRef:
         return PlaceRef(self.platform, f"dm-{user.user_id}", is_direct=True, scope_id=None)
 
-    async def say(self, user: UserRef, text: str, place: PlaceRef | None = None,
-                  attachments: list[FileAttachment | IncomingFile] | None = None,
-                  event_id: str | None = None) -> list[Sent]:
+    async def say(
+        self,
+        user: UserRef,
+        text: str,
+        place: PlaceRef | None = None,
+        attachments: list[FileAttachment | IncomingFile] | None = None,
+        event_id: str | None = None,
+    ) -> list[Sent]:
         """Speak as a member (in #general by default), optionally with files; returns what the bot sent.
         `event_id`: deliver an event again (as Matrix does after a crash), by the id it had."""
         before = len(self.sent)
         place = place or self.channel()
         files = [IncomingFile.of(f) if isinstance(f, FileAttachment) else f for f in attachments or []]
-        await self.bot.handle_message(IncomingMessage(text, user, place, message_id=str(next(self._ids)),
-                                                      attachments=files, event_id=event_id or new_event_id()))
+        await self.bot.handle_message(
+            IncomingMessage(
+                text,
+                user,
+                place,
+                message_id=str(next(self._ids)),
+                attachments=files,
+                event_id=event_id or new_event_id(),
+            )
+        )
         return self.sent[before:]
 
     async def dm(self, user: UserRef, text: str) -> list[Sent]:
@@ -149,8 +167,9 @@ class MemoryAdapter(Adapter):
 
     async def press(self, user: UserRef, choice_id: str, place: PlaceRef | None = None) -> list[Sent]:
         before = len(self.sent)
-        await self.bot.handle_choice(ChoiceEvent(choice_id, user, place or self.dm_place(user),
-                                                 event_id=new_event_id()))
+        await self.bot.handle_choice(
+            ChoiceEvent(choice_id, user, place or self.dm_place(user), event_id=new_event_id())
+        )
         return self.sent[before:]
 
     async def answer(self, user: UserRef, text: str, request_id: str | None = None) -> list[Sent]:
@@ -161,8 +180,9 @@ class MemoryAdapter(Adapter):
                 raise AssertionError(f"nothing asked {user.name} a question")
             request_id = asked[-1].id
         before = len(self.sent)
-        await self.bot.handle_text_answer(TextAnswer(request_id, text, user, self.dm_place(user),
-                                                     event_id=new_event_id()))
+        await self.bot.handle_text_answer(
+            TextAnswer(request_id, text, user, self.dm_place(user), event_id=new_event_id())
+        )
         return self.sent[before:]
 
     def to(self, user: UserRef) -> list[Sent]:
@@ -197,8 +217,12 @@ class MemoryAdapter(Adapter):
                 return self.by_token[token]
             private_to = None
             if place.is_direct:
-                private_to = next((s.private_to for s in self.sent if s.place == place and s.private_to), None)
-            return await self._remembered(self._record(place, content, private_to, token), content, private_to)
+                private_to = next(
+                    (s.private_to for s in self.sent if s.place == place and s.private_to), None
+                )
+            return await self._remembered(
+                self._record(place, content, private_to, token), content, private_to
+            )
 
         return await (self._through_network(place.place_id, arrive) if self._stalled else arrive())
 
@@ -206,7 +230,9 @@ class MemoryAdapter(Adapter):
         async def arrive() -> SentRef:
             if token in self.by_token:
                 return self.by_token[token]
-            return await self._remembered(self._record(self.dm_place(user), content, user, token), content, user)
+            return await self._remembered(
+                self._record(self.dm_place(user), content, user, token), content, user
+            )
 
         return await (self._through_network(user.user_id, arrive) if self._stalled else arrive())
 
@@ -231,14 +257,18 @@ class MemoryAdapter(Adapter):
 
     def parse_user(self, text: str) -> UserRef | None:
         name = text.strip().lstrip("@")
-        return UserRef(self.platform, name if name.endswith("-id") else f"{name}-id", name.removesuffix("-id"))
+        return UserRef(
+            self.platform, name if name.endswith("-id") else f"{name}-id", name.removesuffix("-id")
+        )
 
     async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
         if not self.capabilities.threads:
             return None
         return PlaceRef(self.platform, f"thread-{ref.message_id}", scope_id=self.scope_id)
 
-    def _record(self, place: PlaceRef, content: Content, private_to: UserRef | None, token: str | None) -> SentRef:
+    def _record(
+        self, place: PlaceRef, content: Content, private_to: UserRef | None, token: str | None
+    ) -> SentRef:
         ref = SentRef(self.platform, place.place_id, f"m{next(self._ids)}")
         self.sent.append(Sent(ref, place, self.localize_commands(content), private_to, token=token))
         if token is not None:
@@ -286,17 +316,26 @@ def database_for_tests(tmp_path: Path) -> str:
 
 
 def settings_for_tests(tmp_path: Path, **overrides) -> Settings:
-    settings = Settings(storage=StorageSettings(path=str(tmp_path / "kindred.db"),
-                                                url=_database_url_for(tmp_path) if _database_url_for else "",
-                                                key_file=str(tmp_path / "kindred.key")))
+    settings = Settings(
+        storage=StorageSettings(
+            path=str(tmp_path / "kindred.db"),
+            url=_database_url_for(tmp_path) if _database_url_for else "",
+            key_file=str(tmp_path / "kindred.key"),
+        )
+    )
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings
 
 
 @asynccontextmanager
-async def make_test_bot(tmp_path: Path, cogs: list[str] | None = None, adapters: list[Adapter] | None = None,
-                        settings: Settings | None = None, clock: Clock | None = None):
+async def make_test_bot(
+    tmp_path: Path,
+    cogs: list[str] | None = None,
+    adapters: list[Adapter] | None = None,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+):
     """A started bot on a fresh database in tmp_path, with a MemoryAdapter unless adapters are given.
 
     Yields (bot, first adapter). Restart by opening another with the same tmp_path. Without a clock

@@ -146,8 +146,10 @@ def nearest(typed: str, candidates: list[str] | set[str]) -> str | None:
     with swaps counted once (optimal string alignment); difflib's ratio breaks ties."""
     typed = typed.lower()
     allowed = max(1, len(typed) // 3)
-    scored = [(_edits(typed, c.lower()), -difflib.SequenceMatcher(None, typed, c.lower()).ratio(), c)
-              for c in candidates]
+    scored = [
+        (_edits(typed, c.lower()), -difflib.SequenceMatcher(None, typed, c.lower()).ratio(), c)
+        for c in candidates
+    ]
     best = min(scored, default=None)
     return best[2] if best is not None and best[0] <= allowed else None
 

@@ -74,7 +74,9 @@ class Vault:
     def __init__(self, key: bytes):
         self._aead = AESGCM(key)
         self.fingerprint = fingerprint(key)
-        self._tag_key = hmac.new(key, b"kindred: tags that bind a button to a person", hashlib.sha256).digest()
+        self._tag_key = hmac.new(
+            key, b"kindred: tags that bind a button to a person", hashlib.sha256
+        ).digest()
 
     def tag(self, text: str) -> str:
         """A short keyed digest of `text` (HMAC-SHA256, 64 bits): unforgeable without the data key."""

@@ -54,7 +54,9 @@ class CpuWorkers:
             finally:
                 self._running -= 1
                 if self._running == 0 and self._pool is not None:
-                    self._idle_timer = asyncio.get_running_loop().call_later(self.idle_seconds, self._stop_idle)
+                    self._idle_timer = asyncio.get_running_loop().call_later(
+                        self.idle_seconds, self._stop_idle
+                    )
 
     async def _submit(self, function: Callable[..., T], args: tuple) -> T:
         loop = asyncio.get_running_loop()

@@ -49,8 +49,9 @@ def runs_on_both_engines(path: Path, root: Path) -> bool:
 
 
 def pytest_generate_tests(metafunc):
-    if "engine" in metafunc.fixturenames and runs_on_both_engines(metafunc.definition.path,
-                                                                  metafunc.config.rootpath):
+    if "engine" in metafunc.fixturenames and runs_on_both_engines(
+        metafunc.definition.path, metafunc.config.rootpath
+    ):
         metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
 
 
@@ -91,7 +92,9 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 async def bot_and_chat(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy"], adapters=[MemoryAdapter()], clock=clock) as pair:
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy"], adapters=[MemoryAdapter()], clock=clock
+    ) as pair:
         yield pair
 
 

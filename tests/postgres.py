@@ -42,7 +42,9 @@ def find_bin_dir() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
         candidates.append(str(Path(initdb).resolve().parent))  # Debian links them into /usr/local/bin
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
+    candidates += sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True
+    )
     for candidate in candidates:
         if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
             return Path(candidate)
@@ -94,21 +96,52 @@ class PostgresServer:
         self._prepare_directories()
         if not (self.data_dir / "PG_VERSION").exists():
             done = subprocess.run(
-                self._command(str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", USER,
-                              "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"),
-                capture_output=True, text=True, timeout=START_DEADLINE_SECONDS,
+                self._command(
+                    str(self.bin_dir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    USER,
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ),
+                capture_output=True,
+                text=True,
+                timeout=START_DEADLINE_SECONDS,
             )
             if done.returncode != 0:
                 raise PostgresUnavailable(f"initdb failed: {done.stderr.strip() or done.stdout.strip()}")
-        options = " ".join((
-            "-c listen_addresses=127.0.0.1", f"-p {self.port}", f"-k {self.socket_dir}",
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-            "-c max_connections=200", "-c shared_buffers=64MB",
-        ))
+        options = " ".join(
+            (
+                "-c listen_addresses=127.0.0.1",
+                f"-p {self.port}",
+                f"-k {self.socket_dir}",
+                "-c fsync=off",
+                "-c synchronous_commit=off",
+                "-c full_page_writes=off",
+                "-c max_connections=200",
+                "-c shared_buffers=64MB",
+            )
+        )
         done = subprocess.run(
-            self._command(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_path),
-                          "-o", options, "-w", "-t", str(int(START_DEADLINE_SECONDS)), "start"),
-            capture_output=True, text=True, timeout=START_DEADLINE_SECONDS + 10,
+            self._command(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_path),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                str(int(START_DEADLINE_SECONDS)),
+                "start",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=START_DEADLINE_SECONDS + 10,
         )
         if done.returncode != 0:
             log = self.log_path.read_text(errors="replace")[-2000:] if self.log_path.exists() else ""
@@ -119,9 +152,20 @@ class PostgresServer:
         if not (self.data_dir / "postmaster.pid").exists():
             return
         done = subprocess.run(
-            self._command(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate",
-                          "-w", "-t", str(int(STOP_DEADLINE_SECONDS)), "stop"),
-            capture_output=True, text=True, timeout=STOP_DEADLINE_SECONDS + 10,
+            self._command(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "immediate",
+                "-w",
+                "-t",
+                str(int(STOP_DEADLINE_SECONDS)),
+                "stop",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=STOP_DEADLINE_SECONDS + 10,
         )
         if done.returncode != 0:  # last resort: the postmaster's own PID, from its own file
             try:
@@ -139,9 +183,27 @@ class PostgresServer:
         """Run each statement on its own (CREATE DATABASE cannot share a transaction); returns the output."""
         commands = [part for statement in statements for part in ("-c", statement)]
         done = subprocess.run(
-            [str(self.bin_dir / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-             "-h", str(self.socket_dir), "-p", str(self.port), "-U", USER, "-d", database, *commands],
-            capture_output=True, text=True, timeout=30,
+            [
+                str(self.bin_dir / "psql"),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                str(self.socket_dir),
+                "-p",
+                str(self.port),
+                "-U",
+                USER,
+                "-d",
+                database,
+                *commands,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         if done.returncode != 0:
             raise RuntimeError(f"psql failed: {done.stderr.strip()}")
@@ -157,6 +219,7 @@ class PostgresServer:
 
     def create_database(self, name: str) -> str:
         """A new, empty database (dropped first if a previous run left one); returns its URL."""
-        self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self.psql(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE template0'
+        )
         return self.url(name)
-

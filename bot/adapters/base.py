@@ -129,9 +129,13 @@ class Adapter(ABC):
         def local(text: str) -> str:
             return retarget_commands(text, names, self.command_prefix) if text else text
 
-        return replace(content, text=local(content.text), title=content.title and local(content.title),
-                       footer=content.footer and local(content.footer),
-                       fields=[(local(name), local(value)) for name, value in content.fields])
+        return replace(
+            content,
+            text=local(content.text),
+            title=content.title and local(content.title),
+            footer=content.footer and local(content.footer),
+            fields=[(local(name), local(value)) for name, value in content.fields],
+        )
 
     def parse_user(self, text: str) -> UserRef | None:
         """A user named in a command argument (a mention, an id); None if it names nobody."""

@@ -49,7 +49,7 @@ class TimeError(ValueError):
 
 
 def parse_wait(text: str) -> timedelta:
-    """"3h", "90m", "2d", "1d 6h", "1h30m" -> how long."""
+    """ "3h", "90m", "2d", "1d 6h", "1h30m" -> how long."""
     cleaned = text.strip().lower()
     parts = _DURATION_PART.findall(cleaned)
     if not parts or _DURATION_PART.sub("", cleaned).strip(" ,and"):
@@ -59,7 +59,7 @@ def parse_wait(text: str) -> timedelta:
 
 
 def parse_at(text: str, zone: ZoneInfo, now: datetime) -> datetime:
-    """"2026-12-05 20:00" or "20:00" (the next time the clock shows it) in `zone` -> the moment."""
+    """ "2026-12-05 20:00" or "20:00" (the next time the clock shows it) in `zone` -> the moment."""
     cleaned = text.strip()
     try:
         if re.fullmatch(r"\d{1,2}:\d{2}", cleaned):
@@ -77,8 +77,13 @@ class ConsoleAdapter(Adapter):
     attach_hint = "The console cannot attach files: paste the file's text after the command. "
     rate_limited = False  # one operator at their own terminal, often piping a script
 
-    def __init__(self, operator_name: str = "operator", stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 files_dir: Path | None = None):
+    def __init__(
+        self,
+        operator_name: str = "operator",
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        files_dir: Path | None = None,
+    ):
         super().__init__()
         self.operator = UserRef(CONSOLE, "operator", operator_name)
         self.user = self.operator
@@ -130,8 +135,10 @@ class ConsoleAdapter(Adapter):
         try:
             target = now + parse_wait(text) if how == "wait" else parse_at(text, zone, now)
             if target <= now:
-                raise TimeError(f"{target.astimezone(zone):%a %d %b %Y %H:%M %Z} has passed: the console's clock "
-                                "only moves forward.")
+                raise TimeError(
+                    f"{target.astimezone(zone):%a %d %b %Y %H:%M %Z} has passed: the console's clock "
+                    "only moves forward."
+                )
             if target - now > LONGEST_WAIT:
                 raise TimeError("That's more than two weeks ahead; move two weeks at a time at most.")
             self._check_movable()
@@ -174,7 +181,9 @@ class ConsoleAdapter(Adapter):
         return await self._show(content, user)
 
     async def edit(self, ref: SentRef, content: Content) -> None:
-        self._print(f"{self._stamp}(message {ref.message_id} updated)\n{self.render(content, await self._zone(self.user))}")
+        self._print(
+            f"{self._stamp}(message {ref.message_id} updated)\n{self.render(content, await self._zone(self.user))}"
+        )
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
         return user == self.operator
@@ -191,8 +200,9 @@ class ConsoleAdapter(Adapter):
     def render(self, content: Content, timezone: str | None = None) -> str:
         """The content as printed; times in `timezone` (the reader's), else the community's."""
         zone = timezone or self.bot.communities.get(1).timezone
-        text = render_timestamps(unescape_markdown(neutralize_mentions(content.as_plain_text())), zone,
-                                 self.bot.clock.now())
+        text = render_timestamps(
+            unescape_markdown(neutralize_mentions(content.as_plain_text())), zone, self.bot.clock.now()
+        )
         if content.choices:
             text += "\n" + numbered_choices(content)
         if content.ask:
@@ -201,7 +211,9 @@ class ConsoleAdapter(Adapter):
 
     async def _show(self, content: Content, private_to: UserRef | None) -> SentRef:
         ref = SentRef(CONSOLE, PLACE.place_id, str(next(self._ids)))
-        header = self._stamp + (f"[private to {private_to.name}] " if private_to and private_to != self.user else "")
+        header = self._stamp + (
+            f"[private to {private_to.name}] " if private_to and private_to != self.user else ""
+        )
         self._print(header + self.render(content, await self._zone(private_to or self.user)))
         for attachment in content.files:
             saved = self._save(attachment.filename, attachment.data, private_to)

@@ -59,8 +59,9 @@ def render_chart(points: list[ChartPoint], first_day: date, last_day: date) -> C
     )
     # Check-in days: a row of small ticks along the bottom, so gaps show without any judgement.
     days = [p.day for p in points]
-    (days_line,) = mood_axis.plot(days, [0.6] * len(days), "|", color="#3a9a5b", markersize=12,
-                                  label="Checked in")
+    (days_line,) = mood_axis.plot(
+        days, [0.6] * len(days), "|", color="#3a9a5b", markersize=12, label="Checked in"
+    )
 
     mood_axis.set_ylim(0.4, 5.4)
     mood_axis.set_yticks([1, 2, 3, 4, 5])
@@ -76,8 +77,13 @@ def render_chart(points: list[ChartPoint], first_day: date, last_day: date) -> C
     mood_axis.set_title(f"Your check-ins, {first_day:%d %b} to {last_day:%d %b %Y}")
     figure.autofmt_xdate()
     # Below the plot, so it never covers a point.
-    figure.legend(handles=[mood_line, craving_line, days_line], loc="lower center", ncol=3, frameon=False,
-                  fontsize="small")
+    figure.legend(
+        handles=[mood_line, craving_line, days_line],
+        loc="lower center",
+        ncol=3,
+        frameon=False,
+        fontsize="small",
+    )
     figure.tight_layout(rect=(0, 0.07, 1, 1))
 
     buffer = io.BytesIO()

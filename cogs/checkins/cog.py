@@ -36,8 +36,13 @@ log = logging.getLogger(__name__)
 
 FEATURE = "checkins"
 # Each answer as a member reads it ("Updated your on-track answer for Friday 4 December.").
-ANSWER_NAMES = {"mood": "mood", "craving": "cravings", "on_track": "on-track answer", "intention": "intention",
-                "note": "note"}
+ANSWER_NAMES = {
+    "mood": "mood",
+    "craving": "cravings",
+    "on_track": "on-track answer",
+    "intention": "intention",
+    "note": "note",
+}
 DEFAULT_TIME = time(20, 0)
 DEFAULT_NOTE_RETENTION_DAYS = 90
 
@@ -70,12 +75,14 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     migrations = MIGRATIONS
     consent_statement = CONSENT
     # seal()/open_sealed() read their context from here, so `kindred keys rotate` opens what they sealed.
-    sealed_columns = [SealedColumn("checkin_texts", "intention", "checkins.intention"),
-                      SealedColumn("checkin_texts", "note", "checkins.note"),
-                      # Names shown to others (partners, a celebrations channel) are sealed like notes.
-                      SealedColumn("checkin_partners", "partner_name", "checkins.partner_name"),
-                      SealedColumn("checkin_partner_invites", "inviter_name", "checkins.inviter_name"),
-                      SealedColumn("checkin_members", "announce_name", "checkins.announce_name")]
+    sealed_columns = [
+        SealedColumn("checkin_texts", "intention", "checkins.intention"),
+        SealedColumn("checkin_texts", "note", "checkins.note"),
+        # Names shown to others (partners, a celebrations channel) are sealed like notes.
+        SealedColumn("checkin_partners", "partner_name", "checkins.partner_name"),
+        SealedColumn("checkin_partner_invites", "inviter_name", "checkins.inviter_name"),
+        SealedColumn("checkin_members", "announce_name", "checkins.announce_name"),
+    ]
     data_statement = DataStatement(
         stores="your check-in schedule, your answers (mood, craving, on track, and encrypted intention and "
         "note), an optional sobriety date, and who your check-in partners are",
@@ -83,6 +90,7 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         retention="notes and intentions for 90 days by default; the rest until you stop and erase it",
         who_can_see="you; partners see only what you choose to share; moderators see only community totals",
     )
+
     def __init__(self, bot):
         super().__init__(bot)
         self.store = CheckinStore(bot.db)
@@ -91,7 +99,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # nothing about them is stored before they agree.
         # What `!checkin start` asked for while the consent question waits (answered within two days).
         self.start_requests: ExpiringMap[tuple[time | None, str | None, frozenset[int] | None]] = ExpiringMap(
-            self.bot.clock.now, timedelta(days=2), max_size=5_000)
+            self.bot.clock.now, timedelta(days=2), max_size=5_000
+        )
         self._sweep_lock = asyncio.Lock()
         # The earliest moment anything can be due, when known; reschedule() only ever lowers it, so
         # an empty minute costs no database round trip. None means "ask the index".
@@ -111,8 +120,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # whatever is due. After a restart the catch-up runs it at once; lateness is the sweep's to judge.
         self.bot.scheduler.register_handler("checkins.sweep", self._swept_by_schedule)
         self.bot.outbox.register_rebuilder(dispatch.REBUILD, self.rebuild)
-        await self.bot.scheduler.add("checkins", "sweep", Every(minutes=1), "checkins.sweep",
-                                     grace=timedelta(minutes=1))
+        await self.bot.scheduler.add(
+            "checkins", "sweep", Every(minutes=1), "checkins.sweep", grace=timedelta(minutes=1)
+        )
 
     async def _swept_by_schedule(self, occurrence: Occurrence) -> None:
         await self.sweep()
@@ -138,11 +148,15 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # Sent after the lock: a long batch (thousands of DMs at the platform's request limit) never holds
         # up the next minute's claim, which takes other members.
         try:
-            sent = await dispatch.send_all(self, claimed.checkins, self._checkin_message, dispatch.CHECKIN, left)
-            await self._send_partner_summaries([item for item in claimed.checkins if item.row["partner_summary"]],
-                                               left)
-            reminded = await dispatch.send_all(self, claimed.reminders, self._reminder_message, dispatch.REMINDER,
-                                               left)
+            sent = await dispatch.send_all(
+                self, claimed.checkins, self._checkin_message, dispatch.CHECKIN, left
+            )
+            await self._send_partner_summaries(
+                [item for item in claimed.checkins if item.row["partner_summary"]], left
+            )
+            reminded = await dispatch.send_all(
+                self, claimed.reminders, self._reminder_message, dispatch.REMINDER, left
+            )
         finally:
             self._still_sending.remove(left)
         return SweepResult(sent, reminded)
@@ -163,19 +177,25 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             return None
         if kind != dispatch.PARTNERS and entry["answered_at"]:
             return None
-        due = from_unix(entry["sent_at"]) + (dispatch.REMINDER_DELAY if kind == dispatch.REMINDER else timedelta(0))
+        due = from_unix(entry["sent_at"]) + (
+            dispatch.REMINDER_DELAY if kind == dispatch.REMINDER else timedelta(0)
+        )
         if self.bot.clock.now() - due > dispatch.GRACE:
             return None
-        user = next((u for u in await self.bot.members.identities(member_id) if u.platform in self.bot.adapters),
-                    None)
+        user = next(
+            (u for u in await self.bot.members.identities(member_id) if u.platform in self.bot.adapters), None
+        )
         if user is None:
             return None
         fields = {**dict(row), "step": entry["step"]}
         if kind == dispatch.CHECKIN:
             fields["milestones_seen_through"] = payload.get("seen")  # as the claim found them
         item = dispatch.Outgoing(member_id, user, row["community_id"], day, fields)
-        build = {dispatch.CHECKIN: self._checkin_message, dispatch.REMINDER: self._reminder_message,
-                 dispatch.PARTNERS: self._partner_summary_message}[kind]
+        build = {
+            dispatch.CHECKIN: self._checkin_message,
+            dispatch.REMINDER: self._reminder_message,
+            dispatch.PARTNERS: self._partner_summary_message,
+        }[kind]
         with delivery_scope(dispatch.message_key(kind, member_id, day)):
             content = await build(item)
         return None if content is None else (Target(user.platform, person=user), content)
@@ -186,7 +206,8 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         cleared = 0
         for community in self.bot.communities.all():
             days = await self.bot.community_settings(community.id, FEATURE).get(
-                "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS)
+                "note_retention_days", DEFAULT_NOTE_RETENTION_DAYS
+            )
             cleared += await self.store.forget_old_texts(community.id, (now - timedelta(days=days)).date())
         return cleared
 
@@ -205,9 +226,14 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     async def participant_id(self, ctx: Context) -> int | None:
         """The member id of someone in check-ins, or None after telling them how to join."""
         member_id = await ctx.member_id()
-        if member_id is None or not await self.bot.consent.has(member_id, FEATURE) or \
-                await self.store.participant(member_id) is None:
-            await ctx.reply("You're not in check-ins at the moment. Type `!checkin start` to join.", private=True)
+        if (
+            member_id is None
+            or not await self.bot.consent.has(member_id, FEATURE)
+            or await self.store.participant(member_id) is None
+        ):
+            await ctx.reply(
+                "You're not in check-ins at the moment. Type `!checkin start` to join.", private=True
+            )
             return None
         return member_id
 
@@ -221,8 +247,11 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         following = None
         if row is not None and not row["paused"]:
             following = next_due(schedule_of(row), self.bot.clock.now())
-        await self.store.update(member_id, next_due=unix(following.at) if following else None,
-                                next_day=following.day.isoformat() if following else None)
+        await self.store.update(
+            member_id,
+            next_due=unix(following.at) if following else None,
+            next_day=following.day.isoformat() if following else None,
+        )
         self._rescheduled_during_claim = True
         if following is not None and self._wake_at is not None:
             self._wake_at = min(self._wake_at, unix(following.at))
@@ -235,13 +264,15 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         # Kept as answers arrive: one keyed read, however long the history.
         kept = await self.store.streak_kept(member_id, today)
         if kept is not None:
-            return Streak(0 if kept["broken"] else kept["streak_current"], kept["streak_longest"],
-                          kept["streak_total"])
+            return Streak(
+                0 if kept["broken"] else kept["streak_current"], kept["streak_longest"], kept["streak_total"]
+            )
         sent = await self.store.recount_streak(member_id)  # rare: see streak_kept
         days_sent = {day for day, _ in sent}
         # Only days a check-in was actually sent can break a streak: pauses and days off never do.
-        return check_in_streak([day for day, answered in sent if answered], today,
-                               is_excused=lambda d: d not in days_sent)
+        return check_in_streak(
+            [day for day, answered in sent if answered], today, is_excused=lambda d: d not in days_sent
+        )
 
     def _sealed_context(self, column: str) -> str:
         return next(sealed.context for sealed in self.sealed_columns if sealed.column == column)
@@ -253,10 +284,13 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
                 continue  # sealed since the first version
             rows = await self.bot.db.fetchall(
                 f"SELECT rowid, {sealed.column} AS value FROM {sealed.table} "
-                f"WHERE {sealed.column} IS NOT NULL AND {sealed.column} NOT LIKE 'v1:%'")
+                f"WHERE {sealed.column} IS NOT NULL AND {sealed.column} NOT LIKE 'v1:%'"
+            )
             for row in rows:
-                await self.bot.db.execute(f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
-                                          (self.seal(sealed.column, row["value"]), row["rowid"]))
+                await self.bot.db.execute(
+                    f"UPDATE {sealed.table} SET {sealed.column} = ? WHERE rowid = ?",
+                    (self.seal(sealed.column, row["value"]), row["rowid"]),
+                )
 
     def seal(self, column: str, text: str) -> str:
         return self.bot.vault.seal(text, context=self._sealed_context(column))
@@ -273,15 +307,26 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         congratulations = await self.milestone_news(item.member_id, item.row, item.day, record=False)
         if congratulations:
             intro = f"{congratulations}\n\n{intro}"
-        return step_content(questions, questions.first(), item.day, self.buttons_for(item.user.platform),
-                            title="Your daily check-in", intro=intro)
+        return step_content(
+            questions,
+            questions.first(),
+            item.day,
+            self.buttons_for(item.user.platform),
+            title="Your daily check-in",
+            intro=intro,
+        )
 
     async def _reminder_message(self, item: dispatch.Outgoing) -> Content:
         questions = await self.questions(item.community_id)
         step = item.row["step"] if item.row["step"] != "done" else questions.first()
-        return step_content(questions, step, item.day, self.buttons_for(item.user.platform),
-                            intro="Just a gentle nudge: today's check-in is still here if you'd like it. "
-                                  "No pressure, and I won't ask again today.")
+        return step_content(
+            questions,
+            step,
+            item.day,
+            self.buttons_for(item.user.platform),
+            intro="Just a gentle nudge: today's check-in is still here if you'd like it. "
+            "No pressure, and I won't ask again today.",
+        )
 
     async def milestone_news(self, member_id: int, row: Any, today: date, record: bool = True) -> str:
         """Congratulations for milestones reached since last time (and an announcement if opted in).
@@ -298,9 +343,13 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         latest = reached[-1]
         if row["announce_milestones"] and row["announce_name"]:
             name = quote_member_name(self.open_sealed("announce_name", row["announce_name"]), 80)
-            await self.announce(row["community_id"], f"🎉 {name} reached **{latest.label}** today. Congratulations!")
-        return (f"🎉 **{latest.label}** today. That's {plural(days_sober(since, today), 'day')} of showing up "
-                "for yourself. Well done.")
+            await self.announce(
+                row["community_id"], f"🎉 {name} reached **{latest.label}** today. Congratulations!"
+            )
+        return (
+            f"🎉 **{latest.label}** today. That's {plural(days_sober(since, today), 'day')} of showing up "
+            "for yourself. Well done."
+        )
 
     async def announce(self, community_id: int, text: str) -> None:
         place = await self.bot.community_settings(community_id, FEATURE).get("celebrations_place")
@@ -309,7 +358,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         from bot.model import PlaceRef
 
         try:
-            await self.bot.send(PlaceRef(place["platform"], place["place_id"], False, place.get("scope_id")), text)
+            await self.bot.send(
+                PlaceRef(place["platform"], place["place_id"], False, place.get("scope_id")), text
+            )
         except Exception:
             log.exception("milestone announcement failed", extra={"community": community_id})
 
@@ -321,7 +372,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         try:
             return date.fromisoformat(day), rest
         except ValueError:
-            raise ArgumentError("That button is from an old message. Type `!checkin now` to check in") from None
+            raise ArgumentError(
+                "That button is from an old message. Type `!checkin now` to check in"
+            ) from None
 
     @on_choice("checkin.mood")
     async def on_mood(self, ctx: Context, value: str) -> None:
@@ -339,8 +392,13 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         number = whole_number(text)
         if number is None or not 0 <= number <= 10:
             questions = await self.questions(ctx.community.id)
-            retry = step_content(questions, "craving", day, self.buttons_for(ctx.author.platform),
-                                 intro=f"I need a number from 0 to 10 for cravings (you typed '{text.strip()[:20]}').")
+            retry = step_content(
+                questions,
+                "craving",
+                day,
+                self.buttons_for(ctx.author.platform),
+                intro=f"I need a number from 0 to 10 for cravings (you typed '{text.strip()[:20]}').",
+            )
             await ctx.reply(retry, private=True)
             return
         await self.answer(ctx, day, "craving", int(number))
@@ -368,7 +426,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         if not entry:
             return
         if entry["step"] == step:
-            await self.store.set_step(member_id, day, next_step_in(entry["steps"], step), self.bot.clock.now())
+            await self.store.set_step(
+                member_id, day, next_step_in(entry["steps"], step), self.bot.clock.now()
+            )
         await self.continue_checkin(ctx, member_id, day)
 
     @on_choice("checkin.continue")
@@ -381,11 +441,14 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
     async def answer(self, ctx: Context, day: date, column: str, value: Any) -> None:
         # The hot path (every tap of every member): one statement finds, stores and moves on.
         stored = self.seal(column, value) if column in ("intention", "note") else value
-        recorded = await self.store.answer(ctx.author.platform, ctx.author.user_id, day, column, stored,
-                                           self.bot.clock.now())
+        recorded = await self.store.answer(
+            ctx.author.platform, ctx.author.user_id, day, column, stored, self.bot.clock.now()
+        )
         if recorded is None:
             if await self.participant_id(ctx) is not None:  # (it tells non-participants how to join)
-                await ctx.reply("That check-in is closed. Type `!checkin now` to check in today.", private=True)
+                await ctx.reply(
+                    "That check-in is closed. Type `!checkin now` to check in today.", private=True
+                )
             return
         member_id, community_id, next_step, step_before, on_track_before = recorded
         questions = await self.questions(community_id)
@@ -414,8 +477,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         elif not advancing:
             await ctx.reply(f"Updated your {ANSWER_NAMES[column]} for {day:%A %-d %B}.", private=True)
         elif next_step != "done":
-            await ctx.reply(step_content(questions, next_step, day, self.buttons_for(ctx.author.platform)),
-                            private=True)
+            await ctx.reply(
+                step_content(questions, next_step, day, self.buttons_for(ctx.author.platform)), private=True
+            )
         else:
             await ctx.reply(await self.thanks(member_id, day), private=True)
 
@@ -425,8 +489,10 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
             return
         if entry["step"] != "done":
             questions = await self.questions(entry["community_id"])
-            await ctx.reply(step_content(questions, entry["step"], day, self.buttons_for(ctx.author.platform)),
-                            private=True)
+            await ctx.reply(
+                step_content(questions, entry["step"], day, self.buttons_for(ctx.author.platform)),
+                private=True,
+            )
             return
         await ctx.reply(await self.thanks(member_id, day), private=True)
 
@@ -450,8 +516,9 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
 
     async def on_optout(self, member_id: int) -> None:
         self._send_nothing_more_to(member_id)  # before any await: a sweep sending now must skip them
-        await self.store.update(member_id, next_due=None, next_day=None, reminder_due=None, reminder_day=None,
-                                paused=1)
+        await self.store.update(
+            member_id, next_due=None, next_day=None, reminder_due=None, reminder_day=None, paused=1
+        )
 
     async def export_member_data(self, member_id: int) -> dict[str, Any]:
         row = await self.store.participant(member_id)
@@ -460,19 +527,28 @@ class CheckinsCog(MemberCommands, PartnerCommands, ModeratorCommands, SupportCho
         settings = {k: row[k] for k in row.keys() if k not in ("member_id", "next_due", "reminder_due")}
         entries = []
         for e in await self.store.entries(member_id):
-            entries.append({
-                "day": e["day"], "mood": e["mood"], "craving": e["craving"], "on_track": e["on_track"],
-                "intention": self.open_sealed("intention", e["intention"]),
-                "note": self.open_sealed("note", e["note"]),
-                **{moment: from_unix(e[moment]).isoformat() if e[moment] else None
-                   for moment in ("sent_at", "answered_at", "completed_at")},
-            })
+            entries.append(
+                {
+                    "day": e["day"],
+                    "mood": e["mood"],
+                    "craving": e["craving"],
+                    "on_track": e["on_track"],
+                    "intention": self.open_sealed("intention", e["intention"]),
+                    "note": self.open_sealed("note", e["note"]),
+                    **{
+                        moment: from_unix(e[moment]).isoformat() if e[moment] else None
+                        for moment in ("sent_at", "answered_at", "completed_at")
+                    },
+                }
+            )
         return {
             "settings": settings,
             "checkins": entries,
             "sober_periods": [dict(p) for p in await self.store.sober_periods(member_id)],
-            "partners": [self.open_sealed("partner_name", p["partner_name"])
-                         for p in await self.store.partners(member_id, live_only=False)],
+            "partners": [
+                self.open_sealed("partner_name", p["partner_name"])
+                for p in await self.store.partners(member_id, live_only=False)
+            ],
         }
 
     async def delete_member_data(self, member_id: int) -> None:

@@ -68,11 +68,23 @@ def intents_for(claimed: Claimed) -> list[Intent]:
             payload = {"kind": kind, "member": item.member_id, "day": item.day.isoformat()}
             if kind == CHECKIN:  # what the member had seen of their milestones, for the same message again
                 payload["seen"] = item.row["milestones_seen_through"]
-            intents.append(Intent(message_key(kind, item.member_id, item.day), Target(item.user.platform,
-                                  person=item.user), REBUILD, payload))
+            intents.append(
+                Intent(
+                    message_key(kind, item.member_id, item.day),
+                    Target(item.user.platform, person=item.user),
+                    REBUILD,
+                    payload,
+                )
+            )
             if kind == CHECKIN and item.row["partner_summary"]:
-                intents.append(Intent(message_key(PARTNERS, item.member_id, item.day), Target(
-                    item.user.platform, person=item.user), REBUILD, {**payload, "kind": PARTNERS}))
+                intents.append(
+                    Intent(
+                        message_key(PARTNERS, item.member_id, item.day),
+                        Target(item.user.platform, person=item.user),
+                        REBUILD,
+                        {**payload, "kind": PARTNERS},
+                    )
+                )
     return intents
 
 
@@ -117,8 +129,9 @@ EARLIEST_SQL = """SELECT (SELECT MIN(next_due) FROM checkin_members WHERE next_d
                          (SELECT MIN(reminder_due) FROM checkin_members WHERE reminder_due IS NOT NULL)"""
 
 
-def _claim(conn: Session, now: datetime, platforms: frozenset[str],
-           questions: dict[int, QuestionSet]) -> Claimed:
+def _claim(
+    conn: Session, now: datetime, platforms: frozenset[str], questions: dict[int, QuestionSet]
+) -> Claimed:
     claimed = Claimed()
     checkin_at, reminder_at_ = conn.execute(EARLIEST_SQL).fetchone()
     if checkin_at is not None and checkin_at <= unix(now):
@@ -160,8 +173,9 @@ def _questions(conn: Session, questions: dict[int, QuestionSet], community_id: i
     return questions[community_id]
 
 
-def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
-                    questions: dict[int, QuestionSet]) -> tuple[list[Outgoing], int]:
+def _claim_checkins(
+    conn: Session, now: datetime, platforms: frozenset[str], questions: dict[int, QuestionSet]
+) -> tuple[list[Outgoing], int]:
     # Named columns, read by position in the loop below (a name lookup on a row costs more than the rest).
     rows = conn.execute(
         f"""SELECT cm.member_id, cm.community_id, cm.local_time, cm.timezone, cm.days, cm.paused_until,
@@ -199,25 +213,31 @@ def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
             skipped += 1
         elif not row[15] and user is not None:
             asked = _questions(conn, questions, community_id)
-            entries.append((member_id, row[9], community_id, asked.first(), stored_steps(asked.steps_text()), sent_at))
+            entries.append(
+                (member_id, row[9], community_id, asked.first(), stored_steps(asked.steps_text()), sent_at)
+            )
             outgoing.append(Outgoing(member_id, user, community_id, day, row))
             sent = True
-        moves.append((
-            following_at,
-            following_day,
-            reminder if sent else None,
-            row[9] if sent and reminder else None,
-            # The check-in message tells of milestones reached since last time: from now, that is today.
-            row[9] if sent and row[10] else None,
-            member_id,
-        ))
+        moves.append(
+            (
+                following_at,
+                following_day,
+                reminder if sent else None,
+                row[9] if sent and reminder else None,
+                # The check-in message tells of milestones reached since last time: from now, that is today.
+                row[9] if sent and row[10] else None,
+                member_id,
+            )
+        )
     conn.executemany(
         """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
            VALUES (?,?,?,?,?,?)""",
         entries,
     )
     # Each was checked absent (`already`) under the members' row locks: all of them are new.
-    conn.executemany(COUNT_ASKED_SQL, [(*key, asked) for key, asked in Counter((e[2], e[1]) for e in entries).items()])
+    conn.executemany(
+        COUNT_ASKED_SQL, [(*key, asked) for key, asked in Counter((e[2], e[1]) for e in entries).items()]
+    )
     conn.executemany(
         """UPDATE checkin_members SET next_due = ?, next_day = ?, reminder_due = ?, reminder_day = ?,
              milestones_seen_through = COALESCE(?, milestones_seen_through)
@@ -227,16 +247,29 @@ def _claim_checkins(conn: Session, now: datetime, platforms: frozenset[str],
     return outgoing, skipped
 
 
-def _next_moments(now: datetime, local_time: str, timezone: str, weekdays: str, paused_until: str | None,
-                  quiet_start: str | None, quiet_end: str | None, due_unix: int, day_text: str) -> tuple:
+def _next_moments(
+    now: datetime,
+    local_time: str,
+    timezone: str,
+    weekdays: str,
+    paused_until: str | None,
+    quiet_start: str | None,
+    quiet_end: str | None,
+    due_unix: int,
+    day_text: str,
+) -> tuple:
     """(next check-in, its local day, this check-in's reminder, this check-in's day) for a schedule
     whose check-in of `day_text` fell due at `due_unix`; moments as unix seconds, days as text."""
     schedule = schedule_from(local_time, timezone, weekdays, paused_until, quiet_start, quiet_end)
     due_at, day = from_unix(due_unix), date.fromisoformat(day_text)
     following = next_due(schedule, max(now, due_at))
     reminder = reminder_at(schedule, CheckinDue(day, due_at), REMINDER_DELAY)
-    return (unix(following.at) if following else None, following.day.isoformat() if following else None,
-            unix(reminder), day)
+    return (
+        unix(following.at) if following else None,
+        following.day.isoformat() if following else None,
+        unix(reminder),
+        day,
+    )
 
 
 def _claim_reminders(conn: Session, now: datetime, platforms: frozenset[str]) -> list[Outgoing]:
@@ -256,8 +289,11 @@ def _claim_reminders(conn: Session, now: datetime, platforms: frozenset[str]) ->
     ).fetchall()
     # Every due reminder is cleared, sent or not (answered, already reminded, no consent); rows another
     # replica's sweep holds are its own to clear.
-    conn.execute("""UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE member_id IN
-                      (SELECT member_id FROM checkin_members WHERE reminder_due <= ? FOR UPDATE SKIP LOCKED)""", due)
+    conn.execute(
+        """UPDATE checkin_members SET reminder_due = NULL, reminder_day = NULL WHERE member_id IN
+                      (SELECT member_id FROM checkin_members WHERE reminder_due <= ? FOR UPDATE SKIP LOCKED)""",
+        due,
+    )
     outgoing, marks = [], []
     latest = unix(now - GRACE)
     for row, user in _first_account_each(rows, platforms):
@@ -271,6 +307,7 @@ def _claim_reminders(conn: Session, now: datetime, platforms: frozenset[str]) ->
 
 
 # --- back on the event loop ----------------------------------------------------------------------------
+
 
 async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str, left: set[int]) -> int:
     """Build every claimed message, then send them through the outbox together: their intents taken
@@ -293,14 +330,22 @@ async def send_all(cog: CheckinsCog, outgoing: list[Outgoing], build, kind: str,
         if content is None:  # nothing to say after all (a partner summary with no partners left)
             await cog.bot.outbox.drop(key)
             continue
-        items.append(OutboxItem(Target(item.user.platform, person=item.user), content, key=key,
-                                wanted=lambda member=item.member_id: member not in left))
+        items.append(
+            OutboxItem(
+                Target(item.user.platform, person=item.user),
+                content,
+                key=key,
+                wanted=lambda member=item.member_id: member not in left,
+            )
+        )
         built.append(item)
     sent = 0
     # As many in flight at once as the platforms take (Adapter.send_concurrency); the one that takes most
     # sets it for the batch (in practice a sweep's members are on one or two platforms).
     platforms = {item.user.platform for item in built}
-    concurrency = max((cog.bot.adapters[p].send_concurrency for p in platforms if p in cog.bot.adapters), default=1)
+    concurrency = max(
+        (cog.bot.adapters[p].send_concurrency for p in platforms if p in cog.bot.adapters), default=1
+    )
     results = await cog.bot.outbox.deliver_many(items, concurrency=concurrency)
     for item, result in zip(built, results, strict=True):
         if isinstance(result, BaseException):

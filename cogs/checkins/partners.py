@@ -30,35 +30,57 @@ MAX_OPEN_INVITES = 5  # a member's invitations waiting for an answer (each is a 
 
 
 class PartnerCommands:
-    @command("partner invite", params=[Param("member", ParamType.USER, "who, like @name")],
-             access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN,
-             examples=["!partner invite @sam"])
+    @command(
+        "partner invite",
+        params=[Param("member", ParamType.USER, "who, like @name")],
+        access=Access.PARTICIPANT,
+        feature=FEATURE,
+        private=True,
+        join_hint=JOIN,
+        examples=["!partner invite @sam"],
+    )
     async def partner_invite(self: CheckinsCog, ctx: Context, member) -> None:
         """Ask someone to be your check-in partner. They choose whether to accept."""
         member_id = await self.participant_id(ctx)
         if member_id is None:
             return
         if member == ctx.author or await self.bot.members.lookup(member) == member_id:
-            await ctx.reply("That's you! Type `!partner invite @name` with someone else's name.", private=True)
+            await ctx.reply(
+                "That's you! Type `!partner invite @name` with someone else's name.", private=True
+            )
             return
         if len(await self.store.partners(member_id)) >= MAX_PARTNERS:
-            await ctx.reply(f"You have {MAX_PARTNERS} partners already; end one with `!partner end @name` first.",
-                            private=True)
+            await ctx.reply(
+                f"You have {MAX_PARTNERS} partners already; end one with `!partner end @name` first.",
+                private=True,
+            )
             return
         now = self.bot.clock.now()
         await self.bot.db.execute(
-            "DELETE FROM checkin_partner_invites WHERE created_at < ?", ((now - INVITE_LIFETIME).isoformat(),))
-        if await self.bot.db.fetchval("SELECT COUNT(*) FROM checkin_partner_invites WHERE inviter_id = ?",
-                                      (member_id,)) >= MAX_OPEN_INVITES:
-            await ctx.reply(f"You have {MAX_OPEN_INVITES} invitations waiting for an answer. They last a week; "
-                            "once they are answered or have expired you can invite someone else.", private=True)
+            "DELETE FROM checkin_partner_invites WHERE created_at < ?", ((now - INVITE_LIFETIME).isoformat(),)
+        )
+        if (
+            await self.bot.db.fetchval(
+                "SELECT COUNT(*) FROM checkin_partner_invites WHERE inviter_id = ?", (member_id,)
+            )
+            >= MAX_OPEN_INVITES
+        ):
+            await ctx.reply(
+                f"You have {MAX_OPEN_INVITES} invitations waiting for an answer. They last a week; "
+                "once they are answered or have expired you can invite someone else.",
+                private=True,
+            )
             return
         invited_id = await self.bot.members.lookup(member)
-        if not (invited_id and await self.bot.consent.has(invited_id, FEATURE)) \
-                and not self.bot.outreach.allow(member.key):
+        if not (
+            invited_id and await self.bot.consent.has(invited_id, FEATURE)
+        ) and not self.bot.outreach.allow(member.key):
             # Someone who never joined gets at most one message a day that a member asked for.
-            await ctx.reply("I can't send them an invitation right now: people who haven't joined check-ins "
-                            "get at most one invitation a day. Please try again tomorrow.", private=True)
+            await ctx.reply(
+                "I can't send them an invitation right now: people who haven't joined check-ins "
+                "get at most one invitation a day. Please try again tomorrow.",
+                private=True,
+            )
             return
         token = secrets.token_urlsafe(12)
         await self.bot.db.execute(
@@ -67,22 +89,33 @@ class PartnerCommands:
         )
         name = quote_member_name(ctx.author.name, 80)
         try:
-            await self.bot.send_private(member, Content(
-                title="A check-in partner invitation",
-                text=(f"{name} would like you to be their check-in partner. Partners support each other: each "
-                      "of you sees only what the other chooses to share (whether they checked in, and if they "
-                      "allow it their mood or on-track answer; never notes), and either of you can send "
-                      "`!sos` to ask the other to reach out. Either of you can end it any time, quietly.\n"
-                      "It's completely fine to say no; they won't be told."),
-                choices=[Choice(f"checkin.partner:accept:{token}", "Accept", "success"),
-                         Choice(f"checkin.partner:decline:{token}", "No thanks")],
-            ))
+            await self.bot.send_private(
+                member,
+                Content(
+                    title="A check-in partner invitation",
+                    text=(
+                        f"{name} would like you to be their check-in partner. Partners support each other: each "
+                        "of you sees only what the other chooses to share (whether they checked in, and if they "
+                        "allow it their mood or on-track answer; never notes), and either of you can send "
+                        "`!sos` to ask the other to reach out. Either of you can end it any time, quietly.\n"
+                        "It's completely fine to say no; they won't be told."
+                    ),
+                    choices=[
+                        Choice(f"checkin.partner:accept:{token}", "Accept", "success"),
+                        Choice(f"checkin.partner:decline:{token}", "No thanks"),
+                    ],
+                ),
+            )
         except Exception:
-            await ctx.reply("I couldn't send them a private message. They may need to allow messages from me.",
-                            private=True)
+            await ctx.reply(
+                "I couldn't send them a private message. They may need to allow messages from me.",
+                private=True,
+            )
             return
-        await ctx.reply("Invitation sent privately. I'll tell you if they accept; the invitation lasts a week.",
-                        private=True)
+        await ctx.reply(
+            "Invitation sent privately. I'll tell you if they accept; the invitation lasts a week.",
+            private=True,
+        )
 
     @on_choice("checkin.partner")
     async def on_partner_answer(self: CheckinsCog, ctx: Context, value: str) -> None:
@@ -97,25 +130,45 @@ class PartnerCommands:
             await ctx.reply("No problem. Nobody is told.", private=True)
             return
         member_id = await ctx.member_id()
-        if member_id is None or not await self.bot.consent.has(member_id, FEATURE) \
-                or await self.store.participant(member_id) is None:
-            await ctx.reply(Content(
-                text="Partners are both in check-ins. Join first (you choose your own time and what you share), "
-                     "then press Accept again:",
-                choices=[Choice("checkin.join:", "Join check-ins", "primary"),
-                         Choice(f"checkin.partner:accept:{token}", "Accept")]), private=True)
+        if (
+            member_id is None
+            or not await self.bot.consent.has(member_id, FEATURE)
+            or await self.store.participant(member_id) is None
+        ):
+            await ctx.reply(
+                Content(
+                    text="Partners are both in check-ins. Join first (you choose your own time and what you share), "
+                    "then press Accept again:",
+                    choices=[
+                        Choice("checkin.join:", "Join check-ins", "primary"),
+                        Choice(f"checkin.partner:accept:{token}", "Accept"),
+                    ],
+                ),
+                private=True,
+            )
             return
         if member_id == invite["inviter_id"]:
             await ctx.reply("That's your own invitation.", private=True)
             return
         inviter_name = self.open_sealed("inviter_name", invite["inviter_name"])
-        await self.store.pair(invite["inviter_id"], self.seal("partner_name", inviter_name), member_id,
-                              self.seal("partner_name", ctx.author.name), now)
+        await self.store.pair(
+            invite["inviter_id"],
+            self.seal("partner_name", inviter_name),
+            member_id,
+            self.seal("partner_name", ctx.author.name),
+            now,
+        )
         await self.bot.db.execute("DELETE FROM checkin_partner_invites WHERE token = ?", (token,))
-        await ctx.reply(f"You and {quote_member_name(inviter_name, 80)} are now check-in partners. "
-                        "`!checkin share` chooses what they see; `!partner end` ends it quietly.", private=True)
-        await self.bot.send_to_member(invite["inviter_id"], f"{quote_member_name(ctx.author.name, 80)} accepted: "
-                                      "you're check-in partners now. `!checkin share` chooses what they see.")
+        await ctx.reply(
+            f"You and {quote_member_name(inviter_name, 80)} are now check-in partners. "
+            "`!checkin share` chooses what they see; `!partner end` ends it quietly.",
+            private=True,
+        )
+        await self.bot.send_to_member(
+            invite["inviter_id"],
+            f"{quote_member_name(ctx.author.name, 80)} accepted: "
+            "you're check-in partners now. `!checkin share` chooses what they see.",
+        )
 
     @on_choice("checkin.join")
     async def on_join(self: CheckinsCog, ctx: Context, value: str) -> None:
@@ -131,8 +184,14 @@ class PartnerCommands:
         summary = await self.partner_summary(member_id, self.local_today(row))
         await ctx.reply(summary or "No partners yet. `!partner invite @name` asks someone.", private=True)
 
-    @command("partner end", params=[Param("member", ParamType.USER, "who, like @name")],
-             access=Access.PARTICIPANT, feature=FEATURE, private=True, join_hint=JOIN)
+    @command(
+        "partner end",
+        params=[Param("member", ParamType.USER, "who, like @name")],
+        access=Access.PARTICIPANT,
+        feature=FEATURE,
+        private=True,
+        join_hint=JOIN,
+    )
     async def partner_end(self: CheckinsCog, ctx: Context, member) -> None:
         """End a partnership. They are not told; they simply stop seeing your check-ins."""
         member_id = await self.participant_id(ctx)
@@ -140,17 +199,24 @@ class PartnerCommands:
             return
         other = await self.bot.members.lookup(member)
         if other is None or not await self.store.unpair(member_id, other):
-            await ctx.reply("You're not partners with them. `!partner list` shows your partners.", private=True)
+            await ctx.reply(
+                "You're not partners with them. `!partner list` shows your partners.", private=True
+            )
             return
-        await ctx.reply("Done. The partnership has ended quietly; they won't get a message about it.", private=True)
+        await ctx.reply(
+            "Done. The partnership has ended quietly; they won't get a message about it.", private=True
+        )
 
     async def partners_sos(self: CheckinsCog, ctx: Context) -> str | None:
         """For `!sos` (the crisis cog's, open to everyone): ask this member's partners to reach out now.
 
         Returns who was told, in words; "" for a participant with no partner; None if not in check-ins."""
         member_id = await ctx.member_id()
-        if member_id is None or not await self.bot.consent.has(member_id, FEATURE) \
-                or await self.store.participant(member_id) is None:
+        if (
+            member_id is None
+            or not await self.bot.consent.has(member_id, FEATURE)
+            or await self.store.participant(member_id) is None
+        ):
             return None
         return await self.ask_partners_to_reach_out(member_id, urgent=True)
 
@@ -160,12 +226,19 @@ class PartnerCommands:
         for partner in await self.store.partners(member_id):
             mine = await self.bot.db.fetchone(
                 "SELECT partner_name FROM checkin_partners WHERE member_id = ? AND partner_id = ?",
-                (partner["partner_id"], member_id))
-            name = quote_member_name(self.open_sealed("partner_name", mine["partner_name"]), 80) if mine \
+                (partner["partner_id"], member_id),
+            )
+            name = (
+                quote_member_name(self.open_sealed("partner_name", mine["partner_name"]), 80)
+                if mine
                 else "Your partner"
-            text = (f"🆘 {name} is asking you to reach out to them **now**. A direct message or a call can "
-                    "make a real difference. If you think they are in danger, contact emergency services."
-                    if urgent else f"{name} is having a hard day and would welcome a message from you.")
+            )
+            text = (
+                f"🆘 {name} is asking you to reach out to them **now**. A direct message or a call can "
+                "make a real difference. If you think they are in danger, contact emergency services."
+                if urgent
+                else f"{name} is having a hard day and would welcome a message from you."
+            )
             if await self.bot.send_to_member(partner["partner_id"], text):
                 told.append(quote_member_name(self.open_sealed("partner_name", partner["partner_name"]), 80))
         return " and ".join(told)
@@ -191,8 +264,11 @@ class PartnerCommands:
             shown = ", ".join(parts) if parts else "shares nothing with partners"
             name = quote_member_name(self.open_sealed("partner_name", partner["partner_name"]), 80)
             lines.append(f"**{name}**: {shown}")
-        return Content(title=f"Your partners, {day:%A %d %B}", text="\n".join(lines),
-                       footer="A message from you can mean a lot. !sos asks them to reach out to you.")
+        return Content(
+            title=f"Your partners, {day:%A %d %B}",
+            text="\n".join(lines),
+            footer="A message from you can mean a lot. !sos asks them to reach out to you.",
+        )
 
     async def _send_partner_summaries(self: CheckinsCog, items: list, left: set[int]) -> None:
         from cogs.checkins import dispatch

@@ -16,8 +16,13 @@ from bot.model import Choice, Content, TextRequest
 
 ORDER = ("mood", "craving", "on_track", "intention", "note")
 # What each step asks, in a few words, for when a member has several questions open at once.
-ABOUT = {"mood": "your mood today", "craving": "your cravings today", "on_track": "whether you're on track today",
-         "intention": "today's intention", "note": "today's private note"}
+ABOUT = {
+    "mood": "your mood today",
+    "craving": "your cravings today",
+    "on_track": "whether you're on track today",
+    "intention": "today's intention",
+    "note": "today's private note",
+}
 ON_TRACK = {"yes": "Yes", "struggling": "Struggling", "slip": "Had a slip"}
 HIGH_CRAVING = 7
 
@@ -68,8 +73,9 @@ class QuestionSet:
         return later[0] if later else "done"
 
 
-def step_content(questions: QuestionSet, step: str, day: date, buttons: bool, title: str | None = None,
-                 intro: str = "") -> Content:
+def step_content(
+    questions: QuestionSet, step: str, day: date, buttons: bool, title: str | None = None, intro: str = ""
+) -> Content:
     """The message asking `step` for the check-in of `day`.
 
     Craving has 11 answers: as buttons where the platform has them; elsewhere the member types the
@@ -94,8 +100,21 @@ def _answers(step: str, tag: str, buttons: bool) -> tuple[tuple[Choice, ...], Te
         return (), ask, "\n_Type a number from 0 to 10._"
     if step == "on_track":
         styles = {"yes": "success", "struggling": "secondary", "slip": "secondary"}
-        return tuple(Choice(f"checkin.ontrack:{tag}:{k}", label, styles[k]) for k, label in ON_TRACK.items()), None, ""
+        return (
+            tuple(Choice(f"checkin.ontrack:{tag}:{k}", label, styles[k]) for k, label in ON_TRACK.items()),
+            None,
+            "",
+        )
     label = "Your intention" if step == "intention" else "Your private note"
-    ask = TextRequest(f"checkin.{step}:{tag}", label, placeholder="One line (optional)", max_length=300,
-                      multiline=step == "note")
-    return (Choice(f"checkin.skip:{tag}:{step}", "Skip"),), ask, "\n_Type it as your next message, or press Skip._"
+    ask = TextRequest(
+        f"checkin.{step}:{tag}",
+        label,
+        placeholder="One line (optional)",
+        max_length=300,
+        multiline=step == "note",
+    )
+    return (
+        (Choice(f"checkin.skip:{tag}:{step}", "Skip"),),
+        ask,
+        "\n_Type it as your next message, or press Skip._",
+    )

@@ -170,19 +170,41 @@ async def compact_checkins(db: Database) -> None:
             """SELECT member_id, day, community_id, step, steps, sent_at, answered_at, completed_at, mood, craving,
                       on_track, reminded, before_answer, intention, note
                FROM checkin_entries WHERE member_id > ?1 OR (member_id = ?1 AND day > ?2)
-               ORDER BY member_id, day LIMIT ?3""", (*after, COPY_CHUNK))
+               ORDER BY member_id, day LIMIT ?3""",
+            (*after, COPY_CHUNK),
+        )
         if not rows:
             break
         await db.executemany(
             """INSERT INTO checkin_days (member_id, day, community_id, step, steps, sent_at, answered_at,
                  completed_at, mood, craving, on_track, reminded, before_answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [(r["member_id"], r["day"], r["community_id"], r["step"], stored_steps(r["steps"]), _unix_of(r["sent_at"]),
-              _unix_of(r["answered_at"]), _unix_of(r["completed_at"]), r["mood"], r["craving"], r["on_track"],
-              r["reminded"], r["before_answer"]) for r in rows])
+            [
+                (
+                    r["member_id"],
+                    r["day"],
+                    r["community_id"],
+                    r["step"],
+                    stored_steps(r["steps"]),
+                    _unix_of(r["sent_at"]),
+                    _unix_of(r["answered_at"]),
+                    _unix_of(r["completed_at"]),
+                    r["mood"],
+                    r["craving"],
+                    r["on_track"],
+                    r["reminded"],
+                    r["before_answer"],
+                )
+                for r in rows
+            ],
+        )
         await db.executemany(
             "INSERT INTO checkin_texts (community_id, day, member_id, intention, note) VALUES (?,?,?,?,?)",
-            [(r["community_id"], r["day"], r["member_id"], r["intention"], r["note"]) for r in rows
-             if r["intention"] is not None or r["note"] is not None])
+            [
+                (r["community_id"], r["day"], r["member_id"], r["intention"], r["note"])
+                for r in rows
+                if r["intention"] is not None or r["note"] is not None
+            ],
+        )
         after = (rows[-1]["member_id"], rows[-1]["day"])
     await db.execute_script(COMPACT_SWAP)
 
@@ -192,7 +214,9 @@ ALL_STEPS = "," + ",".join(ORDER) + ","
 _STEPS = f"COALESCE(steps, '{ALL_STEPS}')"
 # The step after :column in an entry's list, or 'done' after the last one.
 _AFTER = f"substr({_STEPS}, instr({_STEPS}, ',' || :column || ',') + length(:column) + 2)"
-NEXT_STEP_SQL = f"(CASE WHEN {_AFTER} = '' THEN 'done' ELSE substr({_AFTER}, 1, instr({_AFTER}, ',') - 1) END)"
+NEXT_STEP_SQL = (
+    f"(CASE WHEN {_AFTER} = '' THEN 'done' ELSE substr({_AFTER}, 1, instr({_AFTER}, ',') - 1) END)"
+)
 
 
 def next_step_in(steps: str, key: str) -> str:
@@ -224,13 +248,25 @@ def from_unix(seconds: int | None) -> datetime | None:
 
 
 def schedule_of(row: Any) -> CheckinSchedule:
-    return schedule_from(row["local_time"], row["timezone"], row["days"], row["paused_until"],
-                         row["quiet_start"], row["quiet_end"])
+    return schedule_from(
+        row["local_time"],
+        row["timezone"],
+        row["days"],
+        row["paused_until"],
+        row["quiet_start"],
+        row["quiet_end"],
+    )
 
 
 @lru_cache(maxsize=4096)
-def schedule_from(local_time: str, timezone: str, days: str, paused_until: str | None, quiet_start: str | None,
-                  quiet_end: str | None) -> CheckinSchedule:
+def schedule_from(
+    local_time: str,
+    timezone: str,
+    days: str,
+    paused_until: str | None,
+    quiet_start: str | None,
+    quiet_end: str | None,
+) -> CheckinSchedule:
     # Thousands of members share a handful of schedules: build each one once.
     quiet = None
     if quiet_start and quiet_end:
@@ -253,8 +289,9 @@ class CheckinStore:
     async def participant(self, member_id: int):
         return await self.db.fetchone("SELECT * FROM checkin_members WHERE member_id = ?", (member_id,))
 
-    async def save_schedule(self, member_id: int, community_id: int, local_time: str, timezone: str,
-                            days: str, joined_at: str) -> None:
+    async def save_schedule(
+        self, member_id: int, community_id: int, local_time: str, timezone: str, days: str, joined_at: str
+    ) -> None:
         await self.db.execute(
             """INSERT INTO checkin_members (member_id, community_id, local_time, timezone, days, joined_at)
                VALUES (?,?,?,?,?,?)
@@ -272,16 +309,22 @@ class CheckinStore:
     # --- entries ----------------------------------------------------------------------------------
 
     async def entry(self, member_id: int, day: date):
-        return await self.db.fetchone(f"{ENTRY_SQL} WHERE e.member_id = ? AND e.day = ?", (member_id, day.isoformat()))
+        return await self.db.fetchone(
+            f"{ENTRY_SQL} WHERE e.member_id = ? AND e.day = ?", (member_id, day.isoformat())
+        )
 
-    async def open_entry(self, member_id: int, day: date, community_id: int, steps: str, now: datetime) -> bool:
+    async def open_entry(
+        self, member_id: int, day: date, community_id: int, steps: str, now: datetime
+    ) -> bool:
         """Create the day's entry if it does not exist yet (counted in the day's totals). Returns whether
         it was created."""
         first = next((k for k in steps.split(",") if k), "done")
         async with self.db.transaction() as db:
             # The member's row, locked: on a shared database the sweep (which locks it too) cannot open
             # the same check-in meanwhile and count it twice.
-            await db.fetchone("SELECT member_id FROM checkin_members WHERE member_id = ? FOR UPDATE", (member_id,))
+            await db.fetchone(
+                "SELECT member_id FROM checkin_members WHERE member_id = ? FOR UPDATE", (member_id,)
+            )
             created = await db.execute_rowcount(
                 """INSERT OR IGNORE INTO checkin_entries (member_id, day, community_id, step, steps, sent_at)
                    VALUES (?,?,?,?,?,?)""",
@@ -306,8 +349,14 @@ class CheckinStore:
         the_member = """SELECT i.member_id FROM identities i
                         JOIN consents c ON c.member_id = i.member_id AND c.feature = 'checkins'
                         WHERE i.platform = :platform AND i.user_id = :user_id"""
-        values = {"value": value, "now": unix(now), "column": column, "day": day.isoformat(),
-                  "platform": platform, "user_id": user_id}
+        values = {
+            "value": value,
+            "now": unix(now),
+            "column": column,
+            "day": day.isoformat(),
+            "platform": platform,
+            "user_id": user_id,
+        }
         stored = "" if column in TEXT_COLUMNS else f"{column} = :value,"
 
         def record(session):
@@ -317,7 +366,8 @@ class CheckinStore:
                         SELECT community_id, day, member_id, :value FROM checkin_entries
                         WHERE day = :day AND member_id = ({the_member})
                         ON CONFLICT (community_id, day, member_id) DO UPDATE SET {column} = excluded.{column}""",
-                    values)
+                    values,
+                )
             rows = session.execute(
                 f"""UPDATE checkin_entries SET
                       {stored}
@@ -329,7 +379,8 @@ class CheckinStore:
                                           THEN COALESCE(completed_at, :now) ELSE completed_at END
                     WHERE day = :day AND member_id = ({the_member})
                     RETURNING member_id, community_id, step, before_answer""",
-                values).fetchall()
+                values,
+            ).fetchall()
             if not rows:
                 return None
             member_id, community_id, step, before = rows[0]
@@ -349,14 +400,17 @@ class CheckinStore:
         )
 
     async def entries(self, member_id: int, since: date | None = None) -> list:
-        return await self.db.fetchall(f"{ENTRY_SQL} WHERE e.member_id = ? AND e.day >= ? ORDER BY e.day",
-                                      (member_id, (since or date.min).isoformat()))
+        return await self.db.fetchall(
+            f"{ENTRY_SQL} WHERE e.member_id = ? AND e.day >= ? ORDER BY e.day",
+            (member_id, (since or date.min).isoformat()),
+        )
 
     async def forget_old_texts(self, community_id: int, before: date) -> int:
         """Retention: notes and intentions of check-ins before `before` are deleted; the numbers stay.
         One range of the day index (checkin_texts_by_day), never a pass over the history."""
         return await self.db.execute_rowcount(
-            "DELETE FROM checkin_texts WHERE community_id = ? AND day < ?", (community_id, before.isoformat()))
+            "DELETE FROM checkin_texts WHERE community_id = ? AND day < ?", (community_id, before.isoformat())
+        )
 
     # --- streaks ----------------------------------------------------------------------------------
 
@@ -375,9 +429,13 @@ class CheckinStore:
         arriving meanwhile waits, so none is missed). Returns (day, answered) for each, oldest first."""
 
         def recount(session) -> list[tuple[date, bool]]:
-            sent = [(date.fromisoformat(day), bool(answered)) for day, answered in session.execute(
-                "SELECT day, answered_at IS NOT NULL FROM checkin_entries WHERE member_id = ? ORDER BY day",
-                (member_id,)).fetchall()]
+            sent = [
+                (date.fromisoformat(day), bool(answered))
+                for day, answered in session.execute(
+                    "SELECT day, answered_at IS NOT NULL FROM checkin_entries WHERE member_id = ? ORDER BY day",
+                    (member_id,),
+                ).fetchall()
+            ]
             _keep_streak(session, member_id, carried_streak(sent))
             return sent
 
@@ -387,7 +445,8 @@ class CheckinStore:
 
     async def sober_periods(self, member_id: int) -> list:
         return await self.db.fetchall(
-            "SELECT started, ended FROM checkin_sober_periods WHERE member_id = ? ORDER BY started", (member_id,)
+            "SELECT started, ended FROM checkin_sober_periods WHERE member_id = ? ORDER BY started",
+            (member_id,),
         )
 
     async def replace_sober_periods(self, member_id: int, periods) -> None:
@@ -396,7 +455,11 @@ class CheckinStore:
             for period in periods:
                 await db.execute(
                     "INSERT INTO checkin_sober_periods (member_id, started, ended) VALUES (?,?,?)",
-                    (member_id, period.started.isoformat(), period.ended.isoformat() if period.ended else None),
+                    (
+                        member_id,
+                        period.started.isoformat(),
+                        period.ended.isoformat() if period.ended else None,
+                    ),
                 )
             current = periods[-1].started.isoformat() if periods and periods[-1].ended is None else None
             await db.execute(
@@ -454,7 +517,9 @@ class CheckinStore:
                    FROM (SELECT community_id, day, COUNT(*) AS n_asked, COUNT(answered_at) AS n_answered
                          FROM checkin_entries WHERE member_id = ? GROUP BY community_id, day) AS gone
                    WHERE checkin_daily_counts.community_id = gone.community_id
-                     AND checkin_daily_counts.day = gone.day""", (member_id,))
+                     AND checkin_daily_counts.day = gone.day""",
+                (member_id,),
+            )
             for sql in (
                 """DELETE FROM checkin_texts WHERE rowid IN (
                      SELECT t.rowid FROM checkin_entries e JOIN checkin_texts t ON t.community_id = e.community_id
@@ -482,13 +547,19 @@ STREAK_SQL = """SELECT streak_day, streak_current, streak_longest, streak_total,
 
 
 def _first_answer_of_the_day(session, member_id: int, community_id: int, day: date) -> None:
-    session.execute("UPDATE checkin_daily_counts SET answered = answered + 1 WHERE community_id = ? AND day = ?",
-                    (community_id, day.isoformat()))
+    session.execute(
+        "UPDATE checkin_daily_counts SET answered = answered + 1 WHERE community_id = ? AND day = ?",
+        (community_id, day.isoformat()),
+    )
     row = session.execute(STREAK_SQL, (member_id, day.isoformat())).fetchone()
     if row is None or row["streak_total"] is None:
         return  # counted from the entries when next read
-    kept = CarriedStreak(date.fromisoformat(row["streak_day"]) if row["streak_day"] else None,
-                         row["streak_current"], row["streak_longest"], row["streak_total"])
+    kept = CarriedStreak(
+        date.fromisoformat(row["streak_day"]) if row["streak_day"] else None,
+        row["streak_current"],
+        row["streak_longest"],
+        row["streak_total"],
+    )
     _keep_streak(session, member_id, carry_forward(kept, day, broken=bool(row["broken"])))
 
 
@@ -499,4 +570,5 @@ def _keep_streak(session, member_id: int, kept: CarriedStreak | None) -> None:
     session.execute(
         """UPDATE checkin_members SET streak_day = ?, streak_current = ?, streak_longest = ?, streak_total = ?
            WHERE member_id = ?""",
-        (kept.day.isoformat() if kept.day else None, kept.current, kept.longest, kept.total, member_id))
+        (kept.day.isoformat() if kept.day else None, kept.current, kept.longest, kept.total, member_id),
+    )

@@ -25,8 +25,10 @@ FALLBACK_PRACTICE = """**Riding the wave (3 minutes)**
 2. Breathe in for four, out for six, five times. Watch the feeling rise and, slowly, fall.
 3. Cravings pass like waves, usually within half an hour. Pick one small next thing to do."""
 
-FALLBACK_HELP = ("If you'd like to talk to someone, a substance-use helpline or your counsellor can help, "
-                 "day or night. Your community's moderators can point you to one.")
+FALLBACK_HELP = (
+    "If you'd like to talk to someone, a substance-use helpline or your counsellor can help, "
+    "day or night. Your community's moderators can point you to one."
+)
 
 
 def support_choices(day: date, has_partner: bool) -> list[Choice]:
@@ -40,26 +42,37 @@ def support_choices(day: date, has_partner: bool) -> list[Choice]:
 
 async def struggle_support(cog: CheckinsCog, ctx: Context, member_id: int, day: date, why: str) -> Content:
     has_partner = bool(await cog.store.partners(member_id))
-    opening = ("Cravings are strong today. That's hard, and telling me about it is a good step."
-               if why == "craving" else "Thank you for being honest. Struggling days are part of recovery.")
-    return Content(text=f"{opening}\nWould something help right now?", choices=support_choices(day, has_partner))
+    opening = (
+        "Cravings are strong today. That's hard, and telling me about it is a good step."
+        if why == "craving"
+        else "Thank you for being honest. Struggling days are part of recovery."
+    )
+    return Content(
+        text=f"{opening}\nWould something help right now?", choices=support_choices(day, has_partner)
+    )
 
 
 async def slip_support(cog: CheckinsCog, ctx: Context, member_id: int, day: date) -> Content:
     """A slip: no shame, help offered, and the member decides whether their day count starts again.
 
     Nothing is reset on the tap itself: a slip pressed by mistake must not wipe a long count."""
-    lines = ["Thank you for telling me. A slip doesn't erase the work you've done, and it doesn't define you. "
-             "Reaching out, like you just did, is part of recovery."]
+    lines = [
+        "Thank you for telling me. A slip doesn't erase the work you've done, and it doesn't define you. "
+        "Reaching out, like you just did, is part of recovery."
+    ]
     choices = []
     periods = await sober_periods(cog, member_id)
     if periods and periods[-1].ended is None and periods[-1].started < day:
         since = periods[-1].started
-        lines.append(f"Your day count is still {plural(days_sober(since, day), 'day')} (since {since:%-d %B %Y}). "
-                     "Would you like it to start again from today? It's your choice; either way only you see it, "
-                     "and your date is kept so you can put it back.")
-        choices = [Choice(f"checkin.slipcount:{day.isoformat()}:reset", "Start my count again"),
-                   Choice(f"checkin.slipcount:{day.isoformat()}:keep", "Keep my count")]
+        lines.append(
+            f"Your day count is still {plural(days_sober(since, day), 'day')} (since {since:%-d %B %Y}). "
+            "Would you like it to start again from today? It's your choice; either way only you see it, "
+            "and your date is kept so you can put it back."
+        )
+        choices = [
+            Choice(f"checkin.slipcount:{day.isoformat()}:reset", "Start my count again"),
+            Choice(f"checkin.slipcount:{day.isoformat()}:keep", "Keep my count"),
+        ]
     crisis = cog.bot.get_cog("crisis")
     resources = None
     if crisis is not None:
@@ -69,13 +82,16 @@ async def slip_support(cog: CheckinsCog, ctx: Context, member_id: int, day: date
             log.exception("substance-use resources unavailable")
     lines.append(resources or FALLBACK_HELP)
     has_partner = bool(await cog.store.partners(member_id))
-    return Content(text="\n\n".join(lines), choices=choices + support_choices(day, has_partner),
-                   about="today's slip")
+    return Content(
+        text="\n\n".join(lines), choices=choices + support_choices(day, has_partner), about="today's slip"
+    )
 
 
 async def sober_periods(cog: CheckinsCog, member_id: int) -> list[SoberPeriod]:
-    return [SoberPeriod(date.fromisoformat(p["started"]), date.fromisoformat(p["ended"]) if p["ended"] else None)
-            for p in await cog.store.sober_periods(member_id)]
+    return [
+        SoberPeriod(date.fromisoformat(p["started"]), date.fromisoformat(p["ended"]) if p["ended"] else None)
+        for p in await cog.store.sober_periods(member_id)
+    ]
 
 
 async def restart_count(cog: CheckinsCog, member_id: int, day: date) -> str:
@@ -85,15 +101,19 @@ async def restart_count(cog: CheckinsCog, member_id: int, day: date) -> str:
         return "Your day count already starts from today."
     since = periods[-1].started
     await cog.store.replace_sober_periods(member_id, reset_after_slip(periods, day))
-    text = (f"Your day count starts again from today. Your date before, {since:%-d %B %Y} "
-            f"({plural(days_sober(since, day), 'day')}), stays in your history; `!checkin sober undo` puts it "
-            "back if you change your mind. Nobody else is told.")
+    text = (
+        f"Your day count starts again from today. Your date before, {since:%-d %B %Y} "
+        f"({plural(days_sober(since, day), 'day')}), stays in your history; `!checkin sober undo` puts it "
+        "back if you change your mind. Nobody else is told."
+    )
     row = await cog.store.participant(member_id)
     if row["announce_milestones"]:
         # A "1 day" announcement would tell the community what happened: switch them off quietly.
         await cog.store.update(member_id, announce_milestones=0)
-        text += ("\nI've paused your milestone announcements so nothing hints at today. "
-                 "`!checkin announce on` turns them back on whenever you like.")
+        text += (
+            "\nI've paused your milestone announcements so nothing hints at today. "
+            "`!checkin announce on` turns them back on whenever you like."
+        )
     return text
 
 
@@ -101,8 +121,10 @@ async def put_count_back(cog: CheckinsCog, member_id: int, today: date) -> str:
     """Undo the latest slip reset: the sober date before it is current again."""
     restored = undo_reset(await sober_periods(cog, member_id))
     if restored is None:
-        return ("There's no reset to undo: your day count hasn't started again since your sobriety date. "
-                "`!checkin status` shows it.")
+        return (
+            "There's no reset to undo: your day count hasn't started again since your sobriety date. "
+            "`!checkin status` shows it."
+        )
     await cog.store.replace_sober_periods(member_id, restored)
     # Milestones passed while the count was reset are not news again.
     await cog.store.update(member_id, milestones_seen_through=today.isoformat())
@@ -119,10 +141,11 @@ async def slip_taken_back(cog: CheckinsCog, member_id: int, day: date) -> Conten
     before = periods[-2].started
     return Content(
         text=f"Updated your on-track answer for {day:%A %-d %B}. Your day count was started again today for the "
-             f"slip; if you'd like your date back ({before:%-d %B %Y}), press the button or type "
-             "`!checkin sober undo`.",
+        f"slip; if you'd like your date back ({before:%-d %B %Y}), press the button or type "
+        "`!checkin sober undo`.",
         choices=[Choice(f"checkin.slipcount:{day.isoformat()}:undo", "Put my date back")],
-        about="your sobriety date")
+        about="your sobriety date",
+    )
 
 
 class SupportChoices:
@@ -144,12 +167,24 @@ class SupportChoices:
                 except Exception:
                     log.exception("mindfulness practice unavailable")
             content = practice or Content(text=FALLBACK_PRACTICE)
-            await ctx.reply(Content(title=content.title, text=content.text, fields=content.fields,
-                                    files=content.files, footer=content.footer, choices=follow_on), private=True)
+            await ctx.reply(
+                Content(
+                    title=content.title,
+                    text=content.text,
+                    fields=content.fields,
+                    files=content.files,
+                    footer=content.footer,
+                    choices=follow_on,
+                ),
+                private=True,
+            )
         elif what == "partner":
             told = await self.ask_partners_to_reach_out(member_id, urgent=False)
-            text = (f"I've let {told} know you'd welcome a message today." if told
-                    else "You don't have a partner yet. `!partner invite @name` asks someone.")
+            text = (
+                f"I've let {told} know you'd welcome a message today."
+                if told
+                else "You don't have a partner yet. `!partner invite @name` asks someone."
+            )
             await ctx.reply(Content(text=text, choices=follow_on), private=True)
 
     @on_choice("checkin.slipcount")
@@ -162,13 +197,18 @@ class SupportChoices:
             text = await restart_count(self, member_id, day)
             choices = [Choice(f"checkin.slipcount:{day.isoformat()}:undo", "Put my date back")]
         elif what == "undo":
-            text = await put_count_back(self, member_id, self.local_today(await self.store.participant(member_id)))
+            text = await put_count_back(
+                self, member_id, self.local_today(await self.store.participant(member_id))
+            )
             choices = []
         else:
             row = await self.store.participant(member_id)
             since = date.fromisoformat(row["sober_since"]) if row["sober_since"] else None
-            text = (f"Your count stays as it is: {plural(days_sober(since, day), 'day')} since {since:%-d %B %Y}."
-                    if since else "Okay.")
+            text = (
+                f"Your count stays as it is: {plural(days_sober(since, day), 'day')} since {since:%-d %B %Y}."
+                if since
+                else "Okay."
+            )
             choices = []
         choices.append(Choice(f"checkin.continue:{day.isoformat()}", "Continue my check-in"))
         await ctx.reply(Content(text=text, choices=choices, about="your sobriety date"), private=True)

@@ -17,7 +17,9 @@ def add_cli(commands: argparse._SubParsersAction) -> None:
     actions = crisis.add_subparsers(dest="action", required=True, metavar="ACTION")
     evaluate = actions.add_parser("eval", help="measure the detector on labelled JSONL files, one table")
     evaluate.add_argument("files", nargs="+", metavar="FILE")
-    evaluate.add_argument("--curve", action="store_true", help="also print the model's calibration curve per file")
+    evaluate.add_argument(
+        "--curve", action="store_true", help="also print the model's calibration curve per file"
+    )
     evaluate.set_defaults(run=_evaluate)
 
 

@@ -110,8 +110,11 @@ class AdminMixin:
         if minutes:
             channel = "the alert channel and " if values.get("alert_place") else ""
             realert = f"after {in_minutes(minutes)}, to {channel}every moderator privately"
-            realert += f"; a round later also to the on-call list ({on_call})" if on_call else (
-                "; no on-call list is set (`[crisis] on_call` in the config)")
+            realert += (
+                f"; a round later also to the on-call list ({on_call})"
+                if on_call
+                else ("; no on-call list is set (`[crisis] on_call` in the config)")
+            )
         else:
             realert = "never (`!crisisadmin realert 10` turns it on)"
         texts = values.get("texts", {})
@@ -134,14 +137,20 @@ class AdminMixin:
         place = values.get("alert_place")
         if place:
             fallback = f"privately to {names}" if names else "nobody: I can't find a moderator to message"
-            return (f"the channel `{place['place_id']}` on {place['platform']} "
-                    f"(if sending there fails: {fallback}). `!crisisadmin alerts off` sends them privately instead.")
+            return (
+                f"the channel `{place['place_id']}` on {place['platform']} "
+                f"(if sending there fails: {fallback}). `!crisisadmin alerts off` sends them privately instead."
+            )
         if names:
-            return (f"every moderator privately, as there is no alert channel: {names}. "
-                    "To use a moderators-only channel instead, type `!crisisadmin alerts` there.")
-        return ("**nobody.** There is no alert channel and I can't find a moderator to message privately, so a "
-                "member in crisis is told no moderator could be reached. Type `!crisisadmin alerts` in a "
-                "moderators-only channel, or list moderators in the config (`[community] moderators`).")
+            return (
+                f"every moderator privately, as there is no alert channel: {names}. "
+                "To use a moderators-only channel instead, type `!crisisadmin alerts` there."
+            )
+        return (
+            "**nobody.** There is no alert channel and I can't find a moderator to message privately, so a "
+            "member in crisis is told no moderator could be reached. Type `!crisisadmin alerts` in a "
+            "moderators-only channel, or list moderators in the config (`[community] moderators`)."
+        )
 
     async def moderator_notice(self, ctx: Context) -> str | None:
         """Once per community, after a moderator's first command: alerts have no channel, so say where
@@ -153,9 +162,11 @@ class AdminMixin:
         await settings.set("told_no_alert_place", True)
         if ctx.command and ctx.command.name in SAY_WHERE_ALERTS_GO:
             return None  # the command's own answer just said it
-        return ("**About crisis alerts** (said once): alerts go to "
-                f"{await self.alert_destination_words(ctx.community.id, values)} "
-                "`!crisisadmin show` tells you any time.")
+        return (
+            "**About crisis alerts** (said once): alerts go to "
+            f"{await self.alert_destination_words(ctx.community.id, values)} "
+            "`!crisisadmin show` tells you any time."
+        )
 
     @command("crisisadmin open", access=Access.MODERATOR, private=True, examples=["!crisisadmin open"])
     async def admin_open(self, ctx: Context) -> None:
@@ -167,13 +178,18 @@ class AdminMixin:
         now = ctx.bot.clock.now()
         shown = rows[:OPEN_ALERTS_SHOWN]
         more = f"\n…and {len(rows) - len(shown)} older." if len(rows) > len(shown) else ""
-        await ctx.reply(Content(
-            title=f"Open crisis alerts: {len(rows)}",
-            text="\n".join(self.open_alert_line(row, now) for row in shown) + more,
-            choices=[Choice(f"crisis.ack:{row['id']}", f"Acknowledge #{row['id']}", "primary")
-                     for row in shown[:ACK_BUTTONS_SHOWN]],
-            footer="The member is named in each alert's first message; nothing they wrote is stored.",
-        ), private=True)
+        await ctx.reply(
+            Content(
+                title=f"Open crisis alerts: {len(rows)}",
+                text="\n".join(self.open_alert_line(row, now) for row in shown) + more,
+                choices=[
+                    Choice(f"crisis.ack:{row['id']}", f"Acknowledge #{row['id']}", "primary")
+                    for row in shown[:ACK_BUTTONS_SHOWN]
+                ],
+                footer="The member is named in each alert's first message; nothing they wrote is stored.",
+            ),
+            private=True,
+        )
 
     # --- monitoring ------------------------------------------------------------------------------
 
@@ -181,8 +197,14 @@ class AdminMixin:
         "crisisadmin monitor",
         access=Access.MODERATOR,
         private=True,
-        params=[Param("mode", ParamType.CHOICE, choices=("all", "add", "remove", "off"),
-                      help="all channels, add or remove THIS channel, or off (DMs are always watched)")],
+        params=[
+            Param(
+                "mode",
+                ParamType.CHOICE,
+                choices=("all", "add", "remove", "off"),
+                help="all channels, add or remove THIS channel, or off (DMs are always watched)",
+            )
+        ],
         examples=["!crisisadmin monitor all", "!crisisadmin monitor remove"],
     )
     async def admin_monitor(self, ctx: Context, mode: str) -> None:
@@ -194,9 +216,14 @@ class AdminMixin:
             await ctx.reply(f"Crisis detection now listens in {Monitoring('all').describe()}.", private=True)
             return
         if mode == "off":
-            await self._ask_to_narrow(ctx, Monitoring("off"), (
-                f"Watching now: {now.describe()}. Stop watching every channel? Members writing in crisis in any "
-                "channel would get no reply and raise no alert; only direct messages with the bot would be watched."))
+            await self._ask_to_narrow(
+                ctx,
+                Monitoring("off"),
+                (
+                    f"Watching now: {now.describe()}. Stop watching every channel? Members writing in crisis in any "
+                    "channel would get no reply and raise no alert; only direct messages with the bot would be watched."
+                ),
+            )
             return
         if ctx.place.is_direct:
             await ctx.reply(f"Run `!crisisadmin monitor {mode}` inside the channel you mean.", private=True)
@@ -204,30 +231,52 @@ class AdminMixin:
         here = ctx.place.key
         if mode == "add":
             if now.mode == "list":
-                await self._save_monitoring(ctx, Monitoring("list", tuple(dict.fromkeys([*now.places, here]))))
+                await self._save_monitoring(
+                    ctx, Monitoring("list", tuple(dict.fromkeys([*now.places, here])))
+                )
             elif now.watches(here):
-                await self._ask_to_narrow(ctx, Monitoring("list", (here,)), (
-                    "Every channel is watched now, this one included. Watch ONLY this channel? Every other "
-                    "channel would no longer be watched (direct messages with the bot still are)."))
+                await self._ask_to_narrow(
+                    ctx,
+                    Monitoring("list", (here,)),
+                    (
+                        "Every channel is watched now, this one included. Watch ONLY this channel? Every other "
+                        "channel would no longer be watched (direct messages with the bot still are)."
+                    ),
+                )
             else:  # "all" with this channel left out, or "off"
                 places = tuple(p for p in now.places if p != here) if now.mode == "all" else (here,)
-                await self._save_monitoring(ctx, Monitoring(now.mode if now.mode == "all" else "list", places))
+                await self._save_monitoring(
+                    ctx, Monitoring(now.mode if now.mode == "all" else "list", places)
+                )
             return
         if not now.watches(here):
-            await ctx.reply(f"This channel isn't watched anyway. Watching: {now.describe(here)}.", private=True)
+            await ctx.reply(
+                f"This channel isn't watched anyway. Watching: {now.describe(here)}.", private=True
+            )
             return
         if now.mode == "list":
             left = Monitoring("list", tuple(p for p in now.places if p != here))
         else:
             left = Monitoring("all", (*now.places, here))
-        await self._ask_to_narrow(ctx, left, f"Stop watching this channel? Members writing here in crisis would "
-                                             f"get no reply and raise no alert. Still watched: {left.describe()}.")
+        await self._ask_to_narrow(
+            ctx,
+            left,
+            f"Stop watching this channel? Members writing here in crisis would "
+            f"get no reply and raise no alert. Still watched: {left.describe()}.",
+        )
 
     async def _ask_to_narrow(self, ctx: Context, monitoring: Monitoring, question: str) -> None:
         self.pending_narrowing[ctx.author.key] = PendingNarrowing(ctx.community.id, monitoring, question)
-        await ctx.reply(Content(text=question, choices=[Choice("crisis.monitor:yes", "Yes, watch less", "danger"),
-                                                        Choice("crisis.monitor:no", "No, keep watching")]),
-                        private=True)
+        await ctx.reply(
+            Content(
+                text=question,
+                choices=[
+                    Choice("crisis.monitor:yes", "Yes, watch less", "danger"),
+                    Choice("crisis.monitor:no", "No, keep watching"),
+                ],
+            ),
+            private=True,
+        )
 
     @on_choice("crisis.monitor")
     async def confirm_narrowing(self, ctx: Context, value: str) -> None:
@@ -241,13 +290,17 @@ class AdminMixin:
         settings = self.bot.community_settings(pending.community_id, "crisis")
         before = Monitoring.of(await settings.all())
         await pending.monitoring.save(settings)
-        await ctx.reply(f"Done. Crisis detection now listens in {pending.monitoring.describe()}. "
-                        f"(Before: {before.describe()}.) `!crisisadmin monitor all` listens everywhere again.",
-                        private=True)
+        await ctx.reply(
+            f"Done. Crisis detection now listens in {pending.monitoring.describe()}. "
+            f"(Before: {before.describe()}.) `!crisisadmin monitor all` listens everywhere again.",
+            private=True,
+        )
 
     async def _save_monitoring(self, ctx: Context, monitoring: Monitoring) -> None:
         await monitoring.save(await self.settings(ctx.community.id))
-        await ctx.reply(f"Crisis detection now listens in {monitoring.describe(ctx.place.key)}.", private=True)
+        await ctx.reply(
+            f"Crisis detection now listens in {monitoring.describe(ctx.place.key)}.", private=True
+        )
 
     # --- alerts ----------------------------------------------------------------------------------
 
@@ -255,8 +308,15 @@ class AdminMixin:
         "crisisadmin alerts",
         access=Access.MODERATOR,
         private=True,
-        params=[Param("where", ParamType.CHOICE, choices=("here", "off"), required=False,
-                      help="here (the default): this channel; off: privately to every moderator")],
+        params=[
+            Param(
+                "where",
+                ParamType.CHOICE,
+                choices=("here", "off"),
+                required=False,
+                help="here (the default): this channel; off: privately to every moderator",
+            )
+        ],
         examples=["!crisisadmin alerts", "!crisisadmin alerts off"],
     )
     async def admin_alerts(self, ctx: Context, where: str | None = None) -> None:
@@ -265,24 +325,33 @@ class AdminMixin:
         if where == "off":
             await settings.delete("alert_place")
             values = await settings.all()
-            await ctx.reply(f"No alert channel now. Alerts go to {await self.alert_destination_words(ctx.community.id, values)}",
-                            private=True)
+            await ctx.reply(
+                f"No alert channel now. Alerts go to {await self.alert_destination_words(ctx.community.id, values)}",
+                private=True,
+            )
             return
         if ctx.place.is_direct:
-            await ctx.reply("Run `!crisisadmin alerts` in the moderators' channel, not in a direct message.",
-                            private=True)
+            await ctx.reply(
+                "Run `!crisisadmin alerts` in the moderators' channel, not in a direct message.", private=True
+            )
             return
-        await settings.set("alert_place", {"platform": ctx.place.platform, "place_id": ctx.place.place_id,
-                                           "scope_id": ctx.place.scope_id})
+        await settings.set(
+            "alert_place",
+            {"platform": ctx.place.platform, "place_id": ctx.place.place_id, "scope_id": ctx.place.scope_id},
+        )
         watched = Monitoring.of(await settings.all()).watches(ctx.place.key)
         await ctx.reply(
             "Crisis alerts will come to this channel. Make sure only moderators can read it. "
-            + ("Members writing here are still watched (an alert about something written here goes to the "
-               "moderators privately, so nobody is named in front of others); what moderators write here is "
-               "not, so talking about an alert does not raise another." if watched
-               else "This channel is not watched for crisis messages.")
+            + (
+                "Members writing here are still watched (an alert about something written here goes to the "
+                "moderators privately, so nobody is named in front of others); what moderators write here is "
+                "not, so talking about an alert does not raise another."
+                if watched
+                else "This channel is not watched for crisis messages."
+            )
             + " `!crisisadmin alerts off` sends alerts privately to every moderator instead.",
-            private=True)
+            private=True,
+        )
 
     # --- the rest --------------------------------------------------------------------------------
 
@@ -296,8 +365,11 @@ class AdminMixin:
     async def admin_cooldown(self, ctx: Context, minutes: int) -> None:
         """How long the same member at the same level and kind gets no second reply (worse always does)."""
         await (await self.settings(ctx.community.id)).set("cooldown_minutes", minutes)
-        await ctx.reply(f"Cooldown set to {in_minutes(minutes)}. A message at a higher level or of another kind is "
-                        "always answered.", private=True)
+        await ctx.reply(
+            f"Cooldown set to {in_minutes(minutes)}. A message at a higher level or of another kind is "
+            "always answered.",
+            private=True,
+        )
 
     @command(
         "crisisadmin realert",
@@ -309,8 +381,12 @@ class AdminMixin:
     async def admin_realert(self, ctx: Context, minutes: int) -> None:
         """Send an alert nobody acknowledged again, to every moderator privately, after this many minutes."""
         await (await self.settings(ctx.community.id)).set("realert_minutes", minutes)
-        said = (f"will be sent again after {in_minutes(minutes)}, to every moderator privately (then to the "
-                "on-call list, if set)" if minutes else "will not be sent again")
+        said = (
+            f"will be sent again after {in_minutes(minutes)}, to every moderator privately (then to the "
+            "on-call list, if set)"
+            if minutes
+            else "will not be sent again"
+        )
         await ctx.reply(f"Unacknowledged alerts {said}.", private=True)
 
     @command(
@@ -324,8 +400,10 @@ class AdminMixin:
         """The community's country: whose helplines members see unless they chose their own."""
         code = normalize_country(country)
         if code is None:
-            await ctx.reply(f"I don't have helplines for '{country}'. Use one of: {', '.join(known_codes())}.",
-                            private=True)
+            await ctx.reply(
+                f"I don't have helplines for '{country}'. Use one of: {', '.join(known_codes())}.",
+                private=True,
+            )
             return
         await ctx.bot.communities.update(ctx.community.id, country=code)
         await ctx.reply(f"Community country set to {lines_for(code).name}.", private=True)
@@ -334,20 +412,27 @@ class AdminMixin:
         "crisisadmin text",
         access=Access.MODERATOR,
         private=True,
-        params=[Param("key", ParamType.WORD, help="which text: see `!crisisadmin show` for the list"),
-                Param("text", ParamType.TEXT, required=False, help="the new wording; leave empty to restore")],
+        params=[
+            Param("key", ParamType.WORD, help="which text: see `!crisisadmin show` for the list"),
+            Param("text", ParamType.TEXT, required=False, help="the new wording; leave empty to restore"),
+        ],
         examples=["!crisisadmin text closing You are not alone. Type !helpline any time."],
     )
     async def admin_text(self, ctx: Context, key: str, text: str | None = None) -> None:
         """Change (or translate) one of the crisis reply texts; without TEXT, restore the original."""
         key = key.lower()
         if key not in DEFAULTS:
-            await ctx.reply(f"There is no reply text called '{key}'. Use one of: {', '.join(DEFAULTS)}. "
-                            "For example: `!crisisadmin text closing You are not alone.`", private=True)
+            await ctx.reply(
+                f"There is no reply text called '{key}'. Use one of: {', '.join(DEFAULTS)}. "
+                "For example: `!crisisadmin text closing You are not alone.`",
+                private=True,
+            )
             return
         if text and (problem := template_problem(key, text.strip())):
-            await ctx.reply(f"I didn't change `{key}`: {problem} The original, for reference:\n> {DEFAULTS[key]}",
-                            private=True)
+            await ctx.reply(
+                f"I didn't change `{key}`: {problem} The original, for reference:\n> {DEFAULTS[key]}",
+                private=True,
+            )
             return
         settings = await self.settings(ctx.community.id)
         texts = await settings.get("texts", {})

@@ -136,9 +136,17 @@ class AlertsMixin:
 
     # --- raising ---------------------------------------------------------------------------------
 
-    async def raise_alert(self, ctx: Context, result: Assessment | None, link: str | None, texts: Texts,
-                          where: str | None = None, requested: bool = False,
-                          urgent: bool = False, finish_later: bool = False) -> tuple[int, Delivery]:
+    async def raise_alert(
+        self,
+        ctx: Context,
+        result: Assessment | None,
+        link: str | None,
+        texts: Texts,
+        where: str | None = None,
+        requested: bool = False,
+        urgent: bool = False,
+        finish_later: bool = False,
+    ) -> tuple[int, Delivery]:
         """Record an alert (no text), send it to the moderators, and schedule the re-alert.
 
         One alert per source event (the event's delivery scope): the same event handled again (Matrix
@@ -154,44 +162,90 @@ class AlertsMixin:
         pending = None
         if finish_later and source is not None:
             place = ctx.place
-            pending = self.bot.vault.seal(json.dumps({
-                "user": [ctx.author.platform, ctx.author.user_id, ctx.author.display_name],
-                "place": [place.platform, place.place_id, place.is_direct, place.scope_id], "where": where}),
-                PENDING_CONTEXT)
+            pending = self.bot.vault.seal(
+                json.dumps(
+                    {
+                        "user": [ctx.author.platform, ctx.author.user_id, ctx.author.display_name],
+                        "place": [place.platform, place.place_id, place.is_direct, place.scope_id],
+                        "where": where,
+                    }
+                ),
+                PENDING_CONTEXT,
+            )
         async with self.bot.db.transaction():  # the alert and its finishing run, or neither
             alert_id = await self.store.create_alert(
-                community_id=ctx.community.id, level=level.name, category=category,
-                source_platform=ctx.place.platform, source_place=None if ctx.place.is_direct else ctx.place.place_id,
-                source_is_direct=int(ctx.place.is_direct), link=link, urgent=int(urgent),
-                created_at=now.isoformat(), source_event=source, pending_member=pending,
+                community_id=ctx.community.id,
+                level=level.name,
+                category=category,
+                source_platform=ctx.place.platform,
+                source_place=None if ctx.place.is_direct else ctx.place.place_id,
+                source_is_direct=int(ctx.place.is_direct),
+                link=link,
+                urgent=int(urgent),
+                created_at=now.isoformat(),
+                source_event=source,
+                pending_member=pending,
             )
             if pending is not None:
-                await self.bot.scheduler.add("crisis", f"finish:{alert_id}", At(now + FINISH_AFTER), FINISH_HANDLER,
-                                             {"alert_id": alert_id, "scope": source}, grace=FINISH_GRACE)
+                await self.bot.scheduler.add(
+                    "crisis",
+                    f"finish:{alert_id}",
+                    At(now + FINISH_AFTER),
+                    FINISH_HANDLER,
+                    {"alert_id": alert_id, "scope": source},
+                    grace=FINISH_GRACE,
+                )
         row = await self.store.alert(alert_id)
         content = self.alert_content(row, ctx.author, texts, where=where, requested=requested)
         # A member who says they are not safe: everyone at once, not only the channel.
         delivery = await self.deliver_alert(row, content, PRIVATE_FROM_ROUND if urgent else 0)
-        minutes = await (await self.settings(ctx.community.id)).get("realert_minutes", DEFAULT_REALERT_MINUTES)
+        minutes = await (await self.settings(ctx.community.id)).get(
+            "realert_minutes", DEFAULT_REALERT_MINUTES
+        )
         if minutes:
             # From the alert's own time: the same event handled again schedules the same re-alert.
             first = datetime.fromisoformat(row["created_at"]) + timedelta(minutes=minutes)
-            await self.bot.scheduler.add("crisis", f"realert:{alert_id}:0", At(first),
-                                         REALERT_HANDLER, {"alert_id": alert_id}, grace=timedelta(hours=12))
-        log.info("crisis alert raised", extra={"alert": alert_id, "level": level.name, "category": category,
-                                               "reached": len(delivery.sent)})
+            await self.bot.scheduler.add(
+                "crisis",
+                f"realert:{alert_id}:0",
+                At(first),
+                REALERT_HANDLER,
+                {"alert_id": alert_id},
+                grace=timedelta(hours=12),
+            )
+        log.info(
+            "crisis alert raised",
+            extra={
+                "alert": alert_id,
+                "level": level.name,
+                "category": category,
+                "reached": len(delivery.sent),
+            },
+        )
         return alert_id, delivery
 
-    def alert_content(self, row, member: UserRef | None, texts: Texts, where: str | None = None,
-                      requested: bool = False, again: bool = False) -> Content:
+    def alert_content(
+        self,
+        row,
+        member: UserRef | None,
+        texts: Texts,
+        where: str | None = None,
+        requested: bool = False,
+        again: bool = False,
+    ) -> Content:
         level = Level[row["level"]]
         if where is None:
-            where = ("a direct message with the bot" if row["source_is_direct"]
-                     else f"channel `{row['source_place']}` on {row['source_platform']}")
+            where = (
+                "a direct message with the bot"
+                if row["source_is_direct"]
+                else f"channel `{row['source_place']}` on {row['source_platform']}"
+            )
         if row["link"]:
             where += f" ([open the message]({row['link']}))"
         # The member is named in the message only; the database row never says who it is.
-        who = f"{member.name} ({member.key})" if member else f"named in the first message of alert #{row['id']}"
+        who = (
+            f"{member.name} ({member.key})" if member else f"named in the first message of alert #{row['id']}"
+        )
         urgent = " · member said they are NOT safe" if row["urgent"] else ""
         title = f"Crisis alert #{row['id']}: {LEVEL_LABELS[level]}{urgent}"
         if again:
@@ -202,12 +256,19 @@ class AlertsMixin:
             # What really went wrong, so nobody looks for closed DMs when it was a typo in a text.
             text += "\n\n" + "\n".join(
                 f"⚠️ This community's `{key}` text could not be used ({problem}) The member got the built-in "
-                f"wording instead. Fix it with `!crisisadmin text {key} ...`." for key, problem in broken.items())
+                f"wording instead. Fix it with `!crisisadmin text {key} ...`."
+                for key, problem in broken.items()
+            )
         return Content(
             title=title,
             text=text,
-            fields=[("Level", LEVEL_LABELS[level]), ("About", category_label(row["category"], requested)),
-                    ("Where", where), ("Member", who), ("When", timestamp(created, "f"))],
+            fields=[
+                ("Level", LEVEL_LABELS[level]),
+                ("About", category_label(row["category"], requested)),
+                ("Where", where),
+                ("Member", who),
+                ("When", timestamp(created, "f")),
+            ],
             choices=[Choice(f"crisis.ack:{row['id']}", "Acknowledge", "primary")],
             footer="The message itself is not copied here or stored anywhere.",
         )
@@ -219,7 +280,10 @@ class AlertsMixin:
         community_id = row["community_id"]
         delivery = Delivery()
         place = await self.alert_place(community_id)
-        if place is not None and (place.platform, place.place_id) == (row["source_platform"], row["source_place"]):
+        if place is not None and (place.platform, place.place_id) == (
+            row["source_platform"],
+            row["source_place"],
+        ):
             # Written in the alert channel itself: members read it, so the member is not named there.
             place = None
             round_ = max(round_, PRIVATE_FROM_ROUND)
@@ -231,10 +295,15 @@ class AlertsMixin:
                 people += [user for user in self.on_call() if user.key not in {p.key for p in people}]
             await self._send_privately(people, content, delivery)
         if delivery.ok:
-            await self.store.add_copies(row["id"], [(place, sent.message_id) for place, sent in delivery.sent])
+            await self.store.add_copies(
+                row["id"], [(place, sent.message_id) for place, sent in delivery.sent]
+            )
         else:
-            log.error("crisis alert reached nobody: no alert channel worked and no moderator could be "
-                      "messaged; see !crisisadmin show", extra={"community": community_id, "alert": row["id"]})
+            log.error(
+                "crisis alert reached nobody: no alert channel worked and no moderator could be "
+                "messaged; see !crisisadmin show",
+                extra={"community": community_id, "alert": row["id"]},
+            )
         return delivery
 
     async def deliver_note(self, community_id: int, content: Content) -> Delivery:
@@ -261,8 +330,10 @@ class AlertsMixin:
         try:
             sent = await self.bot.send(place, content)
         except Exception as error:
-            log.error("crisis alert could not be sent to a place",
-                      extra={"platform": place.platform, "error": type(error).__name__})
+            log.error(
+                "crisis alert could not be sent to a place",
+                extra={"platform": place.platform, "error": type(error).__name__},
+            )
             return
         delivery.sent.append((place, sent))
 
@@ -271,22 +342,31 @@ class AlertsMixin:
             try:
                 return await self.bot.send_private(user, content)
             except Exception as error:
-                log.error("crisis alert could not reach a moderator privately",
-                          extra={"platform": user.platform, "error": type(error).__name__})
+                log.error(
+                    "crisis alert could not reach a moderator privately",
+                    extra={"platform": user.platform, "error": type(error).__name__},
+                )
                 return None
 
         # At the same time: five moderators' DMs should not take five round trips in a row.
         results = await asyncio.gather(*(one(user) for user in people))
-        delivery.sent += [(PlaceRef(sent.platform, sent.place_id, is_direct=True), sent)
-                          for sent in results if sent is not None]
+        delivery.sent += [
+            (PlaceRef(sent.platform, sent.place_id, is_direct=True), sent)
+            for sent in results
+            if sent is not None
+        ]
 
     async def note_undelivered_reply(self, alert_id: int, reason: str) -> None:
         row = await self.store.alert(alert_id)
-        await self.tell_alert_recipients(row, Content(
-            title=f"The bot's private reply for alert #{alert_id} could NOT be delivered",
-            text=f"The member in alert #{alert_id} did not receive the bot's reply ({reason}). "
-                 "Please reach them another way.",
-            choices=[Choice(f"crisis.ack:{alert_id}", "Acknowledge", "primary")]))
+        await self.tell_alert_recipients(
+            row,
+            Content(
+                title=f"The bot's private reply for alert #{alert_id} could NOT be delivered",
+                text=f"The member in alert #{alert_id} did not receive the bot's reply ({reason}). "
+                "Please reach them another way.",
+                choices=[Choice(f"crisis.ack:{alert_id}", "Acknowledge", "primary")],
+            ),
+        )
 
     # --- acknowledging ---------------------------------------------------------------------------
 
@@ -303,14 +383,20 @@ class AlertsMixin:
         now = ctx.bot.clock.now()
         who = f"{ctx.author.name} ({ctx.author.key})"
         if not await self.store.acknowledge(row["id"], who, now.isoformat()):
-            await ctx.reply(f"{row['acknowledged_by']} already took this one. Thank you for checking.", private=True)
+            await ctx.reply(
+                f"{row['acknowledged_by']} already took this one. Thank you for checking.", private=True
+            )
             return
         await ctx.bot.scheduler.remove_owner_keys("crisis", f"realert:{row['id']}:")
         # A follow-up rather than an edit: the original names the member, and the database cannot
         # rebuild that (it never stores who the alert is about).
-        await self.tell_alert_recipients(row, Content(
-            text=f"Alert #{row['id']} was acknowledged by {ctx.author.name} at {timestamp(now, 't')}. "
-                 "No more re-alerts for it."))
+        await self.tell_alert_recipients(
+            row,
+            Content(
+                text=f"Alert #{row['id']} was acknowledged by {ctx.author.name} at {timestamp(now, 't')}. "
+                "No more re-alerts for it."
+            ),
+        )
         await ctx.reply("Thank you for taking this. Please reach out privately and kindly.", private=True)
         log.info("crisis alert acknowledged", extra={"alert": row["id"]})
 
@@ -322,15 +408,24 @@ class AlertsMixin:
         await self.store.count_realert(alert_id, realert_round(occurrence.key))
         row = await self.store.alert(alert_id)
         texts = await self.texts(row["community_id"])
-        delivery = await self.deliver_alert(row, self.alert_content(row, None, texts, again=True), row["realerts"])
-        log.info("crisis alert repeated", extra={"alert": alert_id, "times": row["realerts"],
-                                                 "reached": len(delivery.sent)})
-        minutes = await (await self.settings(row["community_id"])).get("realert_minutes", DEFAULT_REALERT_MINUTES)
+        delivery = await self.deliver_alert(
+            row, self.alert_content(row, None, texts, again=True), row["realerts"]
+        )
+        log.info(
+            "crisis alert repeated",
+            extra={"alert": alert_id, "times": row["realerts"], "reached": len(delivery.sent)},
+        )
+        minutes = await (await self.settings(row["community_id"])).get(
+            "realert_minutes", DEFAULT_REALERT_MINUTES
+        )
         if minutes and row["realerts"] < MAX_REALERTS:
             await self.bot.scheduler.add(
                 # A new key per round: the scheduler deletes a one-off schedule after it has run.
-                "crisis", f"realert:{alert_id}:{row['realerts']}",
-                At(self.bot.clock.now() + timedelta(minutes=minutes)), REALERT_HANDLER, {"alert_id": alert_id},
+                "crisis",
+                f"realert:{alert_id}:{row['realerts']}",
+                At(self.bot.clock.now() + timedelta(minutes=minutes)),
+                REALERT_HANDLER,
+                {"alert_id": alert_id},
                 grace=timedelta(hours=12),
             )
 
@@ -344,32 +439,44 @@ class AlertsMixin:
         parts = scope.split(":")
         alert_id = whole_number(parts[3]) if len(parts) > 4 else None
         if alert_id is not None:
-            await self.tell_realert_unsure(alert_id, (whole_number(parts[4]) or 0) + 1,
-                                           "the bot restarted while sending it and could not safely send it again")
+            await self.tell_realert_unsure(
+                alert_id,
+                (whole_number(parts[4]) or 0) + 1,
+                "the bot restarted while sending it and could not safely send it again",
+            )
 
     async def tell_realert_unsure(self, alert_id: int | None, round_: int, why: str) -> None:
         row = await self.store.alert(alert_id) if alert_id is not None else None
         if row is None or row["acknowledged_at"]:
             return
         log.error("crisis re-alert may not have reached everyone", extra={"alert": alert_id})
-        await self.deliver_alert(row, Content(
-            title=f"Crisis alert #{alert_id}: a re-alert may not have reached everyone",
-            text=f"The bot could not finish re-sending crisis alert #{alert_id} ({why}). Nobody has "
-                 "acknowledged it yet. Please check on it now (`!crisisadmin open`), and press Acknowledge "
-                 "once someone has it.",
-            choices=[Choice(f"crisis.ack:{alert_id}", "Acknowledge", "primary")]), max(round_, PRIVATE_FROM_ROUND))
+        await self.deliver_alert(
+            row,
+            Content(
+                title=f"Crisis alert #{alert_id}: a re-alert may not have reached everyone",
+                text=f"The bot could not finish re-sending crisis alert #{alert_id} ({why}). Nobody has "
+                "acknowledged it yet. Please check on it now (`!crisisadmin open`), and press Acknowledge "
+                "once someone has it.",
+                choices=[Choice(f"crisis.ack:{alert_id}", "Acknowledge", "primary")],
+            ),
+            max(round_, PRIVATE_FROM_ROUND),
+        )
 
     # --- listing ---------------------------------------------------------------------------------
 
     def open_alert_line(self, row, now: datetime) -> str:
         created = datetime.fromisoformat(row["created_at"])
         minutes = max(0, int((now - created).total_seconds() // 60))
-        where = ("a direct message with the bot" if row["source_is_direct"]
-                 else f"`{row['source_place']}` on {row['source_platform']}")
+        where = (
+            "a direct message with the bot"
+            if row["source_is_direct"]
+            else f"`{row['source_place']}` on {row['source_platform']}"
+        )
         if row["link"]:
             where += f" ([message]({row['link']}))"
         urgent = ", member said NOT safe" if row["urgent"] else ""
         again = f", re-sent {row['realerts']}x" if row["realerts"] else ""
-        return (f"**#{row['id']}** {timestamp(created, 'f')} ({minutes} min ago) · {LEVEL_LABELS[Level[row['level']]]}"
-                f"{urgent} · {category_label(row['category'])} · {where}{again}")
-
+        return (
+            f"**#{row['id']}** {timestamp(created, 'f')} ({minutes} min ago) · {LEVEL_LABELS[Level[row['level']]]}"
+            f"{urgent} · {category_label(row['category'])} · {where}{again}"
+        )

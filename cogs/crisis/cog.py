@@ -73,7 +73,12 @@ KEPT_AFTER_OPTOUT = (
 )
 
 # The extra words a reply carries for a kind of crisis (keys of texts.DEFAULTS), by category name.
-KIND_TEXTS = {"overdose": "overdose", "medical": "medical", "violence_abuse": "violence", "self_harm": "self_harm"}
+KIND_TEXTS = {
+    "overdose": "overdose",
+    "medical": "medical",
+    "violence_abuse": "violence",
+    "self_harm": "self_harm",
+}
 BODY_IN_DANGER = {"overdose", "medical", "violence"}  # their own text already says to call now
 
 
@@ -97,8 +102,12 @@ class Answered:
     def of(cls, row) -> Answered | None:
         if row is None:
             return None
-        return cls(Level[row["level"]], frozenset(json.loads(row["kinds"])), datetime.fromisoformat(row["until"]),
-                   row["source_event"])
+        return cls(
+            Level[row["level"]],
+            frozenset(json.loads(row["kinds"])),
+            datetime.fromisoformat(row["until"]),
+            row["source_event"],
+        )
 
     def holds_back(self, result: Assessment, now: datetime, source_event: str | None = None) -> bool:
         if now >= self.until or result.level is Level.IMMINENT:
@@ -114,14 +123,18 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     title = "Crisis support"
     help_order = 40
     help_line = "helplines for your country, and your own safety plan."
-    help_first = ("**Struggling right now?** `!crisis` gets you help privately, any time. `!helpline` lists "
-                  "people you can talk to.")
+    help_first = (
+        "**Struggling right now?** `!crisis` gets you help privately, any time. `!helpline` lists "
+        "people you can talk to."
+    )
     feature = "crisis"
     migrations = MIGRATIONS
     consent_statement = CONSENT_STATEMENT
     kept_after_optout = KEPT_AFTER_OPTOUT
-    sealed_columns = [SealedColumn("crisis_safety_plans", "sealed", PLAN_CONTEXT),
-                      SealedColumn("crisis_alerts", "pending_member", PENDING_CONTEXT)]
+    sealed_columns = [
+        SealedColumn("crisis_safety_plans", "sealed", PLAN_CONTEXT),
+        SealedColumn("crisis_alerts", "pending_member", PENDING_CONTEXT),
+    ]
     data_statement = DataStatement(
         stores="your country (if you set one) and your safety plan (if you write one), encrypted",
         why="to show you the right help and your own plan, and so a moderator can reach you",
@@ -132,7 +145,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     def __init__(self, bot):
         super().__init__(bot)
         self.store = CrisisStore(bot.db)
-        self.conversations: dict[str, datetime] = {}  # place key -> until when a peer conversation stays noted
+        self.conversations: dict[
+            str, datetime
+        ] = {}  # place key -> until when a peer conversation stays noted
         self.after_consent: dict[str, tuple[str, str | None]] = {}  # what a member asked for before agreeing
         self.pending_narrowing: dict[str, PendingNarrowing] = {}  # moderator key -> change awaiting a yes
 
@@ -165,13 +180,18 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             return True
         values = await (await self.settings(ctx.community.id)).all()
         alert_place = values.get("alert_place")
-        if (alert_place and alert_place.get("platform", ctx.place.platform) == ctx.place.platform
-                and alert_place.get("place_id") == ctx.place.place_id and await ctx.is_moderator()):
+        if (
+            alert_place
+            and alert_place.get("platform", ctx.place.platform) == ctx.place.platform
+            and alert_place.get("place_id") == ctx.place.place_id
+            and await ctx.is_moderator()
+        ):
             return False  # moderators discussing an alert must not raise another; members there are watched
         return Monitoring.of(values).watches(ctx.place.key)
 
-    async def crisis_flow(self, ctx: Context, result: Assessment, link: str | None = None,
-                          where: str | None = None) -> bool:
+    async def crisis_flow(
+        self, ctx: Context, result: Assessment, link: str | None = None, where: str | None = None
+    ) -> bool:
         """Alert the moderators and reply privately, unless this repeats what the member was just answered."""
         now = self.bot.clock.now()
         scope = current_scope()
@@ -181,13 +201,18 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         if previous and previous.holds_back(result, now, source):
             log.info("crisis reply held back by cooldown", extra={"level": result.level.name})
             return False
-        minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
+        minutes = await (await self.settings(ctx.community.id)).get(
+            "cooldown_minutes", DEFAULT_COOLDOWN_MINUTES
+        )
         category = result.category.value if result.category else None
         earlier = previous if previous and now < previous.until else None
         await self.store.set_cooldown(
-            who, (max(result.level, earlier.level) if earlier else result.level).name,
+            who,
+            (max(result.level, earlier.level) if earlier else result.level).name,
             sorted((earlier.kinds if earlier else frozenset()) | {category}, key=str),
-            (now + timedelta(minutes=minutes)).isoformat(), source)
+            (now + timedelta(minutes=minutes)).isoformat(),
+            source,
+        )
         # The alert goes first: the reply must say truthfully whether a moderator was told, and its
         # "are you safe?" buttons carry the alert's id.
         texts = await self.texts(ctx.community.id)
@@ -196,8 +221,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         await self.settle(alert_id)
         return True
 
-    async def reply_after_alert(self, ctx: Context, result: Assessment, alert_id: int, delivery: Delivery,
-                                texts) -> None:
+    async def reply_after_alert(
+        self, ctx: Context, result: Assessment, alert_id: int, delivery: Delivery, texts
+    ) -> None:
         try:
             content = await self.reply_content(ctx, result, alert_id, texts, told=delivery.ok)
         except Exception:
@@ -207,13 +233,19 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             await ctx.reply(content, private=True)
         except GaveUp:
             log.error("crisis reply unconfirmed after a restart", extra={"alert": alert_id})
-            await self.note_undelivered_reply(alert_id, "the bot restarted while sending it, and could not tell "
-                                                        "whether it arrived")
+            await self.note_undelivered_reply(
+                alert_id, "the bot restarted while sending it, and could not tell whether it arrived"
+            )
         except Exception as error:
-            log.error("crisis reply could not be delivered",
-                      extra={"alert": alert_id, "error": type(error).__name__})
-            await self.note_undelivered_reply(alert_id, f"the platform refused the private message: "
-                                                        f"{type(error).__name__}; their direct messages may be closed")
+            log.error(
+                "crisis reply could not be delivered",
+                extra={"alert": alert_id, "error": type(error).__name__},
+            )
+            await self.note_undelivered_reply(
+                alert_id,
+                f"the platform refused the private message: "
+                f"{type(error).__name__}; their direct messages may be closed",
+            )
 
     async def settle(self, alert_id: int) -> None:
         """The alert and the member's reply are out: whom it was about goes, and so does its finishing run."""
@@ -230,17 +262,24 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         user, place = UserRef(*pending["user"]), PlaceRef(*pending["place"])
         adapter = self.bot.adapters.get(user.platform)
         if adapter is None:
-            log.warning("crisis alert left unfinished: its platform is not connected", extra={"alert": row["id"]})
+            log.warning(
+                "crisis alert left unfinished: its platform is not connected", extra={"alert": row["id"]}
+            )
             return
         ctx = self.bot.context(adapter, user, place, None, link=row["link"])  # answers privately, by DM
-        result = Assessment(Level[row["level"]], Category(row["category"]) if row["category"] else None, 0.0, ())
+        result = Assessment(
+            Level[row["level"]], Category(row["category"]) if row["category"] else None, 0.0, ()
+        )
         texts = await self.texts(ctx.community.id)
         with delivery_scope(occurrence.payload["scope"]):
-            alert_id, delivery = await self.raise_alert(ctx, result, row["link"], texts, where=pending.get("where"),
-                                                        finish_later=True)
+            alert_id, delivery = await self.raise_alert(
+                ctx, result, row["link"], texts, where=pending.get("where"), finish_later=True
+            )
             await self.reply_after_alert(ctx, result, alert_id, delivery, texts)
         await self.settle(alert_id)
-        log.info("crisis alert finished after a restart", extra={"alert": alert_id, "reached": len(delivery.sent)})
+        log.info(
+            "crisis alert finished after a restart", extra={"alert": alert_id, "reached": len(delivery.sent)}
+        )
 
     def cooldown_key(self, user: UserRef) -> str:
         """Cool-downs are kept under a keyed digest of the account, never the account itself."""
@@ -255,16 +294,23 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         key = ctx.place.key
         if now < self.conversations.get(key, now):
             return
-        minutes = await (await self.settings(ctx.community.id)).get("cooldown_minutes", DEFAULT_COOLDOWN_MINUTES)
+        minutes = await (await self.settings(ctx.community.id)).get(
+            "cooldown_minutes", DEFAULT_COOLDOWN_MINUTES
+        )
         if len(self.conversations) > 1000:
             self.conversations = {place: until for place, until in self.conversations.items() if until > now}
         self.conversations[key] = now + timedelta(minutes=minutes)
         texts = await self.texts(ctx.community.id)
         where = f"channel `{ctx.place.place_id}`" + (f" ([open the message]({link}))" if link else "")
-        await self.deliver_note(ctx.community.id, Content(
-            title="A conversation may need a moderator", text=texts.get("alert_conversation"),
-            fields=[("Where", where), ("When", timestamp(now, "f"))],
-            footer="The message itself is not copied here or stored anywhere."))
+        await self.deliver_note(
+            ctx.community.id,
+            Content(
+                title="A conversation may need a moderator",
+                text=texts.get("alert_conversation"),
+                fields=[("Where", where), ("When", timestamp(now, "f"))],
+                footer="The message itself is not copied here or stored anywhere.",
+            ),
+        )
         log.info("crisis conversation noted")
 
     async def screen_private_text(self, ctx: Context, text: str) -> bool:
@@ -276,7 +322,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         if not result.is_crisis:
             return False
         feature = ctx.command.name if ctx.command else "a private note"
-        return await self.crisis_flow(ctx, result, where=f"something written privately to the bot ({feature})")
+        return await self.crisis_flow(
+            ctx, result, where=f"something written privately to the bot ({feature})"
+        )
 
     async def substance_use_resources(self, ctx: Context) -> str:
         """Markdown: the substance-use line for the member's own country, else the community's."""
@@ -294,8 +342,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         picked = helplines.pick(country, category, imminent)
         return texts.get("resources_heading") + "\n" + "\n".join(f"- {line.markdown()}" for line in picked)
 
-    async def reply_content(self, ctx: Context, result: Assessment, alert_id: int, texts: Texts,
-                            told: bool) -> Content:
+    async def reply_content(
+        self, ctx: Context, result: Assessment, alert_id: int, texts: Texts, told: bool
+    ) -> Content:
         country = await self.country_for(ctx)
         emergency = helplines.lines_for(country).emergency.contact
         imminent = result.level is Level.IMMINENT
@@ -322,19 +371,25 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         """The "are you safe?" answers: only this member may give them (the router checks)."""
         ref = f":{alert_id}" if alert_id is not None else ""
         mine = lambda choice_id: self.bot.router.for_person(choice_id, person)  # noqa: E731
-        return [Choice(mine(f"crisis.safe:yes{ref}"), "I'm safe for now", "success"),
-                Choice(mine(f"crisis.safe:no{ref}"), "I'm not safe", "danger"),
-                Choice(mine(f"crisis.safe:talk{ref}"), "I'd like to talk to someone", "primary")]
+        return [
+            Choice(mine(f"crisis.safe:yes{ref}"), "I'm safe for now", "success"),
+            Choice(mine(f"crisis.safe:no{ref}"), "I'm not safe", "danger"),
+            Choice(mine(f"crisis.safe:talk{ref}"), "I'd like to talk to someone", "primary"),
+        ]
 
     def short_reply(self, person: UserRef, alert_id: int, told: bool) -> Content:
         """Built from nothing that can fail (no settings, no country): the reply of last resort."""
         texts = Texts()
         opening = texts.get("opening" if told else "opening_no_moderators", name=person.name)
         card = helplines.full_card(None)
-        return Content(text=f"{opening}\n\n{texts.get('safe_question')}\n\n{card}",
-                       choices=self.safe_choices(alert_id, person))
+        return Content(
+            text=f"{opening}\n\n{texts.get('safe_question')}\n\n{card}",
+            choices=self.safe_choices(alert_id, person),
+        )
 
-    @on_choice("crisis.safe", owner_only=True, rate_limited=False)  # a member's own answer about their own alert
+    @on_choice(
+        "crisis.safe", owner_only=True, rate_limited=False
+    )  # a member's own answer about their own alert
     async def safe_answer(self, ctx: Context, value: str) -> None:
         """The member's answer to "are you safe right now?"; the moderators hear about it."""
         answer, _, alert_ref = value.partition(":")
@@ -348,25 +403,38 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
             else:
                 await self.store.mark_urgent(alert["id"])
                 row = await self.store.alert(alert["id"])
-                delivery = await self.deliver_alert(row, self.alert_content(row, ctx.author, texts), PRIVATE_FROM_ROUND)
+                delivery = await self.deliver_alert(
+                    row, self.alert_content(row, ctx.author, texts), PRIVATE_FROM_ROUND
+                )
             if delivery.ok:
                 await ctx.reply(texts.get("answer_not_safe", emergency=emergency), private=True)
             else:
-                await ctx.reply(texts.get("answer_not_safe_unreached", emergency=emergency) + "\n\n"
-                                + self.resources(country, None, True, texts), private=True)
+                await ctx.reply(
+                    texts.get("answer_not_safe_unreached", emergency=emergency)
+                    + "\n\n"
+                    + self.resources(country, None, True, texts),
+                    private=True,
+                )
         elif answer == "talk":
             if alert is None:
                 _, delivery = await self.raise_alert(ctx, None, None, texts, requested=True)
             else:
-                delivery = await self.tell_alert_recipients(alert, Content(
-                    text=f"{texts.get('alert_requested')} ({ctx.author.name}, {ctx.author.key}, alert #{alert['id']})",
-                    choices=[Choice(f"crisis.ack:{alert['id']}", "Acknowledge", "primary")]))
+                delivery = await self.tell_alert_recipients(
+                    alert,
+                    Content(
+                        text=f"{texts.get('alert_requested')} ({ctx.author.name}, {ctx.author.key}, alert #{alert['id']})",
+                        choices=[Choice(f"crisis.ack:{alert['id']}", "Acknowledge", "primary")],
+                    ),
+                )
             if delivery.ok:
                 await ctx.reply(texts.get("answer_talk"), private=True)
             else:
-                await ctx.reply(texts.get("answer_talk_unreached") + "\n"
-                                + "\n".join(f"- {line.markdown()}" for line in helplines.pick(country, None, False)),
-                                private=True)
+                await ctx.reply(
+                    texts.get("answer_talk_unreached")
+                    + "\n"
+                    + "\n".join(f"- {line.markdown()}" for line in helplines.pick(country, None, False)),
+                    private=True,
+                )
         else:
             await ctx.reply(texts.get("answer_safe", emergency=emergency), private=True)
 
@@ -376,7 +444,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     @command(
         "helpline",
         private=True,
-        params=[Param("country", ParamType.TEXT, required=False, help="two-letter code or name, e.g. GB, Ireland")],
+        params=[
+            Param("country", ParamType.TEXT, required=False, help="two-letter code or name, e.g. GB, Ireland")
+        ],
         examples=["!helpline", "!helpline GB", "!helpline new zealand"],
         rate_limited=False,
     )
@@ -395,17 +465,29 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
     async def crisis(self, ctx: Context) -> None:
         """Help right now, privately: who to call or text, a grounding exercise, and your safety plan."""
         texts = await self.texts(ctx.community.id)
-        parts = [texts.get("crisis_command"), texts.get("safe_question"),
-                 self.resources(await self.country_for(ctx), None, True, texts), texts.get("grounding")]
+        parts = [
+            texts.get("crisis_command"),
+            texts.get("safe_question"),
+            self.resources(await self.country_for(ctx), None, True, texts),
+            texts.get("grounding"),
+        ]
         plan = await self.member_plan(await ctx.member_id())
         if plan:
             parts.append(texts.get("plan_heading") + "\n" + self.plan_markdown(plan))
         parts.append("Type `!helpline` for every number I know for your country.")
-        await ctx.reply(Content(text="\n\n".join(parts), choices=self.ask_a_person_choices(ctx.author)), private=True)
+        await ctx.reply(
+            Content(text="\n\n".join(parts), choices=self.ask_a_person_choices(ctx.author)), private=True
+        )
 
     def ask_a_person_choices(self, person: UserRef) -> list[Choice]:
-        return [Choice(self.bot.router.for_person("crisis.safe:talk", person), "Ask a moderator to reach out", "primary"),
-                Choice(self.bot.router.for_person("crisis.safe:no", person), "I'm not safe", "danger")]
+        return [
+            Choice(
+                self.bot.router.for_person("crisis.safe:talk", person),
+                "Ask a moderator to reach out",
+                "primary",
+            ),
+            Choice(self.bot.router.for_person("crisis.safe:no", person), "I'm not safe", "danger"),
+        ]
 
     @command("sos", private=True, examples=["!sos"], rate_limited=False)
     async def sos(self, ctx: Context) -> None:
@@ -422,20 +504,30 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         if told:
             parts.append(f"I've asked {told} to reach out to you now.")
         elif told == "":
-            parts.append("You don't have a check-in partner yet (`!partner invite @name` asks someone), "
-                         "so I haven't messaged anyone.")
+            parts.append(
+                "You don't have a check-in partner yet (`!partner invite @name` asks someone), "
+                "so I haven't messaged anyone."
+            )
         parts.append(texts.get("crisis_command"))
         parts.append(self.resources(await self.country_for(ctx), None, True, texts))
         plan = await self.member_plan(await ctx.member_id())
         if plan:
             parts.append(texts.get("plan_heading") + "\n" + self.plan_markdown(plan))
-        parts.append("Would you like a moderator to reach out to you? They are told only if you press the button.")
-        await ctx.reply(Content(text="\n\n".join(parts), choices=self.ask_a_person_choices(ctx.author)), private=True)
+        parts.append(
+            "Would you like a moderator to reach out to you? They are told only if you press the button."
+        )
+        await ctx.reply(
+            Content(text="\n\n".join(parts), choices=self.ask_a_person_choices(ctx.author)), private=True
+        )
 
     @command(
         "mycountry",
         private=True,
-        params=[Param("country", ParamType.TEXT, required=False, help="two-letter code or name; 'clear' to remove")],
+        params=[
+            Param(
+                "country", ParamType.TEXT, required=False, help="two-letter code or name; 'clear' to remove"
+            )
+        ],
         examples=["!mycountry GB", "!mycountry clear"],
         rate_limited=False,
     )
@@ -444,14 +536,21 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         member_id = await ctx.member_id()
         if not country:
             current = await self.store.country(member_id)
-            shown = helplines.lines_for(current).name if current else f"not set (using the community's: {ctx.community.country})"
+            shown = (
+                helplines.lines_for(current).name
+                if current
+                else f"not set (using the community's: {ctx.community.country})"
+            )
             await ctx.reply(f"Your country: {shown}. Set it with `!mycountry GB`.", private=True)
             return
         clear = country.strip().lower() in ("clear", "none", "remove")
         code = None if clear else helplines.normalize_country(country)
         if not clear and code is None:
-            await ctx.reply(f"I don't have helplines for '{country}'. Use a two-letter code such as "
-                            f"{', '.join(helplines.known_codes())}.", private=True)
+            await ctx.reply(
+                f"I don't have helplines for '{country}'. Use a two-letter code such as "
+                f"{', '.join(helplines.known_codes())}.",
+                private=True,
+            )
             return
         if member_id is None or not await self.may_keep_data(member_id):
             if clear:
@@ -482,7 +581,9 @@ class CrisisCog(SafetyPlanMixin, AlertsMixin, AdminMixin, Cog):
         elif intent == "plan":
             await self._ask_section(ctx, 0, {})
         else:
-            await ctx.reply("Thank you. Type `!safetyplan write` or `!mycountry CODE` to use it.", private=True)
+            await ctx.reply(
+                "Thank you. Type `!safetyplan write` or `!mycountry CODE` to use it.", private=True
+            )
 
     # --- privacy ----------------------------------------------------------------------------------
 

@@ -15,13 +15,16 @@ import re
 
 from .lexicon import Category
 
-_NEGATORS = frozenset("not never no dont didnt doesnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without"
-                      .split())
+_NEGATORS = frozenset(
+    "not never no dont didnt doesnt wont wouldnt isnt arent wasnt werent havent hasnt nor zero without".split()
+)
 # Uncertainty is not negation: "i dont know if i want to live" is more worrying, not less.
-_HEDGES = re.compile(r"\b(?:havent (?:touched|used|had|done|drunk|picked up)|dont know|not sure|cant tell|not saying|not that|dont think i can|never felt|no one|no body|"
-                     r"no way out|no reason|no point|no future|not worth|dont care|"
-                     # A near miss is not a denial: "the only reason i didnt kill myself was my dog".
-                     r"only (?:reason|thing|one)|almost|nearly|came close|so close|stopped me|kept me|why i (?:didnt|havent))\b")
+_HEDGES = re.compile(
+    r"\b(?:havent (?:touched|used|had|done|drunk|picked up)|dont know|not sure|cant tell|not saying|not that|dont think i can|never felt|no one|no body|"
+    r"no way out|no reason|no point|no future|not worth|dont care|"
+    # A near miss is not a denial: "the only reason i didnt kill myself was my dog".
+    r"only (?:reason|thing|one)|almost|nearly|came close|so close|stopped me|kept me|why i (?:didnt|havent))\b"
+)
 _NEGATED_STATE = re.compile(
     r"\b(?:not|never|no longer|nothing like|far from|not at all) (?:really |actually |feeling |at all )?"
     r"(?:suicidal|in danger|at risk|going to (?:hurt|kill|use|drink|pick up|relapse|do anything)|thinking (?:of|about) "
@@ -71,7 +74,6 @@ _DISTANT_PAST = re.compile(
 )
 _RETURNING = re.compile(
     r"\b(?:again|still|lately|these days|recently|this week|tonight|right now|coming back|creeping back|are back|is back|"
-
     r"all over again|starting to feel|feel(?:ing)? like that again|today i (?:want|feel like)|same way now)\b"
 )
 _RESOLVED = re.compile(
@@ -82,9 +84,11 @@ _RESOLVED = re.compile(
     r"behind me|(?:its|it is|thats) over now|got through|made it through|never looked back|it passed|turns out|turned out|"
     r"got (?:it|them|everything) (?:all )?back)\b"
 )
-_GRIEF = re.compile(r"\b(?:died|passed away|passed|lost (?:him|her|them|my \w+|a \w+)|funeral)\b.{0,30}"
-                    r"\b(?:overdose|overdosed|fentanyl|suicide|drinking|drugs)\b|\b(?:lost|losing) (?:\w+ ){0,3}to "
-                    r"(?:an )?(?:overdose|suicide|fentanyl|addiction)\b")
+_GRIEF = re.compile(
+    r"\b(?:died|passed away|passed|lost (?:him|her|them|my \w+|a \w+)|funeral)\b.{0,30}"
+    r"\b(?:overdose|overdosed|fentanyl|suicide|drinking|drugs)\b|\b(?:lost|losing) (?:\w+ ){0,3}to "
+    r"(?:an )?(?:overdose|suicide|fentanyl|addiction)\b"
+)
 
 _EDUCATION = re.compile(
     r"\b(?:worksheet|handout|pamphlet|brochure|leaflet|article|book|chapter|video|podcast|documentary|lecture|class|course|"
@@ -105,18 +109,22 @@ _EDUCATION = re.compile(
     r"(?:was|is) (?:about|on)|today was about|the topic|they (?:explained|taught|showed)|(?:we|they) went over)\b"
 )
 # "in the movie a guy says im going to kill myself": the words belong to someone on a screen or page.
-_SOMEONE_SAYS = re.compile(r"\b(?:a |the |this |that )?(?:guy|girl|man|woman|kid|character|he|she|they|someone|somebody|"
-                           r"narrator|singer|actor|host|speaker|author) (?:says|said|goes|went|yells|yelled|screams|screamed|"
-                           r"sings|sang|tells|told|writes|wrote) ")
+_SOMEONE_SAYS = re.compile(
+    r"\b(?:a |the |this |that )?(?:guy|girl|man|woman|kid|character|he|she|they|someone|somebody|"
+    r"narrator|singer|actor|host|speaker|author) (?:says|said|goes|went|yells|yelled|screams|screamed|"
+    r"sings|sang|tells|told|writes|wrote) "
+)
 # "my" alone is possession ("my class", "my daughter's report"), not the writer speaking about themselves.
 _FIRST_PERSON_NOW = re.compile(r"\b(?:i|im|me|myself|ive|id|ill)\b")
-_REPORTING_VERBS = re.compile(r"\b(?:i|we) (?:learned|read|saw|heard|watched|practiced|wrote|am writing|im writing|"
-                              r"was reading|am reading|im reading|found)\b|\bmy (?:class|paper|essay|teacher|counselor)\b|"
-                              r"\bhow (?:do|can|should|would) (?:i|we) (?:help|support|talk to|tell|spot|recognize|know)\b|"
-                              r"\b(?:a|my) (?:friend|buddy|sister|brother|cousin|son|daughter|sponsee|coworker) who\b|"
-                              r"\b(?:told|asked|texted|messaged) me\b|\b(?:what|how) (?:do|should|can|would) i (?:even )?"
-                              r"(?:say|do|tell|help|respond|handle|answer)\b|\basking (?:for|before|because|since|so)\b.*$|"
-                              r"\b(?:saw|seen|read|heard) it\b")
+_REPORTING_VERBS = re.compile(
+    r"\b(?:i|we) (?:learned|read|saw|heard|watched|practiced|wrote|am writing|im writing|"
+    r"was reading|am reading|im reading|found)\b|\bmy (?:class|paper|essay|teacher|counselor)\b|"
+    r"\bhow (?:do|can|should|would) (?:i|we) (?:help|support|talk to|tell|spot|recognize|know)\b|"
+    r"\b(?:a|my) (?:friend|buddy|sister|brother|cousin|son|daughter|sponsee|coworker) who\b|"
+    r"\b(?:told|asked|texted|messaged) me\b|\b(?:what|how) (?:do|should|can|would) i (?:even )?"
+    r"(?:say|do|tell|help|respond|handle|answer)\b|\basking (?:for|before|because|since|so)\b.*$|"
+    r"\b(?:saw|seen|read|heard) it\b"
+)
 
 _LAUGHTER = re.compile(r"\blol\b|\bhaha|\bjk\b|\bjoking\b|\bkidding\b")
 _MUNDANE = re.compile(
@@ -125,8 +133,10 @@ _MUNDANE = re.compile(
     r"crush|date|gym|workout|leg day|presentation|printer|wifi|internet|phone|laptop|homework|deadline|shift|job|work|"
     r"tripped|karaoke|stage|leftovers|pizza|burger|coffee|hair|haircut|outfit|the dmv|landlord|dentist|heat|weather)\b"
 )
-_ACCIDENT = re.compile(r"\b(?:shaving|cooking|making (?:dinner|lunch|breakfast)|on the stove|by accident|accidentally|"
-                       r"chopping|chopping \w+|cutting (?:onions|vegetables|veggies|bread)|the oven|at work|the cupboard|the door|a paper cut|the kitchen|fixing)\b")
+_ACCIDENT = re.compile(
+    r"\b(?:shaving|cooking|making (?:dinner|lunch|breakfast)|on the stove|by accident|accidentally|"
+    r"chopping|chopping \w+|cutting (?:onions|vegetables|veggies|bread)|the oven|at work|the cupboard|the door|a paper cut|the kitchen|fixing)\b"
+)
 # Recovery talk that borrows the words of an ending: the old life ends, not the person.
 _RECOVERY_FIGURES = (
     r"(?:goodbye|bye|farewell)(?: forever)? to (?:drinking|alcohol|booze|drugs|using|my old life|the old me|pills|weed|"
@@ -138,11 +148,13 @@ _RECOVERY_FIGURES = (
 )
 _RECOVERY_FIGURE = re.compile(rf"\b(?:{_RECOVERY_FIGURES})\b")
 # Things, not people: "my laptop committed suicide mid essay" is a bad day, not a crisis.
-_THINGS = (r"(?:laptop|phone|computer|pc|printer|car|battery|router|wifi|tv|xbox|playstation|ps5|console|switch|"
-           r"headphones|airpods|earbuds|charger|plant|plants|fridge|microwave|server|app|keyboard|mouse|tablet|ipad|"
-           r"kindle|camera|speaker|controller|monitor|screen|hard drive|vacuum|dishwasher|kettle|toaster|blender|"
-           r"sourdough starter|garden|tomatoes|basil|succulent|group chat|chat|thread|playlist|streak|sleep schedule|"
-           r"social life|bank account|wallet|motivation|brain cells?|braincell)")
+_THINGS = (
+    r"(?:laptop|phone|computer|pc|printer|car|battery|router|wifi|tv|xbox|playstation|ps5|console|switch|"
+    r"headphones|airpods|earbuds|charger|plant|plants|fridge|microwave|server|app|keyboard|mouse|tablet|ipad|"
+    r"kindle|camera|speaker|controller|monitor|screen|hard drive|vacuum|dishwasher|kettle|toaster|blender|"
+    r"sourdough starter|garden|tomatoes|basil|succulent|group chat|chat|thread|playlist|streak|sleep schedule|"
+    r"social life|bank account|wallet|motivation|brain cells?|braincell)"
+)
 _FIGURATIVE_SPANS = re.compile(
     r"\b(?:killing me|killed it|kill it|kill for|killed me|to die for|dying to|dying for|dying of (?:laughter|boredom)|"
     r"died laughing|bored to death|scared to death|dead tired|dead serious|(?:phone|battery|laptop|car|plant|plants|wifi) "
@@ -183,11 +195,15 @@ def negated(clause: str, start: int) -> bool:
     return not _HEDGES.search(clause[max(0, start - 30) : start + 30])
 
 
-_RECENT = re.compile(r"\b(?:last night|yesterday|this morning|this afternoon|earlier|an hour ago|hours ago|just now|"
-                     r"tonight|tonights|right now|this week|minutes ago|a few minutes|i just|today|now i|did it again|"
-                     r"\d+x|\d+ times today)\b")
-_PAST_VERB = re.compile(r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|thought|overdosed|relapsed|did|cut|"
-                        r"attempted|survived|nearly|almost|took)\b")
+_RECENT = re.compile(
+    r"\b(?:last night|yesterday|this morning|this afternoon|earlier|an hour ago|hours ago|just now|"
+    r"tonight|tonights|right now|this week|minutes ago|a few minutes|i just|today|now i|did it again|"
+    r"\d+x|\d+ times today)\b"
+)
+_PAST_VERB = re.compile(
+    r"\b(?:spent|had|tried|was|were|wanted|wanting|used to|thought|overdosed|relapsed|did|cut|"
+    r"attempted|survived|nearly|almost|took)\b"
+)
 
 
 # "i wanted to die for years", "i was so close to ending it": a state told in the past tense. Not "i was
@@ -198,15 +214,19 @@ _ONGOING = re.compile(
     r"every (?:day|night|morning|week|single day)|all the time|constantly|weekly|daily|most days|most nights|"
     r"keep (?:thinking|wanting|feeling|having)|cant stop (?:thinking|wanting)|always|anymore)\b"
 )
-_PAST_STATE = re.compile(r"(?<!if )\b(?:i|we) (?:\w+ )?(?:wanted|felt|thought about|used to|had (?:been|thoughts|the thought)|"
-                         r"would have|got so close|came close|was so close|was (?!thinking|going|planning|about|gonna|ready)\w+)\b")
+_PAST_STATE = re.compile(
+    r"(?<!if )\b(?:i|we) (?:\w+ )?(?:wanted|felt|thought about|used to|had (?:been|thoughts|the thought)|"
+    r"would have|got so close|came close|was so close|was (?!thinking|going|planning|about|gonna|ready)\w+)\b"
+)
 
 
 # "I've had these thoughts for the longest time": a duration that runs up to now, not a time that is over
 # ("for the longest time I wanted to die" alone is told as past; "I have had them in the past" is past).
-_UP_TO_NOW = re.compile(r"\b(?:ive|i have|weve|we have)(?: been)? (?:had|having|felt|feeling|struggled|struggling|dealt|"
-                        r"dealing|thought|thinking|wanted|wanting)\b.{0,50}\b(?:for (?:the longest time|so long|so many years|"
-                        r"years|months|a long time|ages|a while)|since (?:i was|\d+|middle school|high school))\b")
+_UP_TO_NOW = re.compile(
+    r"\b(?:ive|i have|weve|we have)(?: been)? (?:had|having|felt|feeling|struggled|struggling|dealt|"
+    r"dealing|thought|thinking|wanted|wanting)\b.{0,50}\b(?:for (?:the longest time|so long|so many years|"
+    r"years|months|a long time|ages|a while)|since (?:i was|\d+|middle school|high school))\b"
+)
 
 
 def in_the_past(clause: str, message: str) -> bool:
@@ -217,7 +237,9 @@ def in_the_past(clause: str, message: str) -> bool:
         return True
     if _ONGOING.search(clause):
         return False
-    if _PAST_STATE.search(clause) and not (_RETURNING.search(message) or _RECENT.search(message) or _ONGOING.search(message)):
+    if _PAST_STATE.search(clause) and not (
+        _RETURNING.search(message) or _RECENT.search(message) or _ONGOING.search(message)
+    ):
         return True
     if _LOST_CLEAN_TIME.search(message):
         return False
@@ -278,18 +300,24 @@ def reassuring(message: str) -> str | None:
 
 
 # Only unmistakable accidents: a broader list ("at work", "the door") vetoed real crises in testing.
-_KITCHEN_ACCIDENT = re.compile(r"\b(?:shaving|chopping|by accident|accidentally|on the stove|the oven|paper cut|"
-                               r"cutting (?:onions|vegetables|veggies|bread))\b")
+_KITCHEN_ACCIDENT = re.compile(
+    r"\b(?:shaving|chopping|by accident|accidentally|on the stove|the oven|paper cut|"
+    r"cutting (?:onions|vegetables|veggies|bread))\b"
+)
 
 
 # "used after 6 months clean" counts clean time to say it just ended: a relapse, not a milestone.
-_LOST_CLEAN_TIME = re.compile(r"\b(?:used|drank|relapsed|slipped|picked up|threw away|lost|broke|blew|gave up)\b.{0,30}"
-                              r"\b(?:after|of) (?:\d+|a|one|two|three|six|nine) (?:days?|weeks?|months?|years?)\b")
+_LOST_CLEAN_TIME = re.compile(
+    r"\b(?:used|drank|relapsed|slipped|picked up|threw away|lost|broke|blew|gave up)\b.{0,30}"
+    r"\b(?:after|of) (?:\d+|a|one|two|three|six|nine) (?:days?|weeks?|months?|years?)\b"
+)
 
 
-_MILESTONE = re.compile(r"\b(?:\d+|one|two|three|six|nine) (?:days?|weeks?|months?|years?) (?:sober|clean|free|today|"
-                        r"no (?:drinks?|pills|alcohol))\b|\b(?:sober|clean) (?:for )?(?:\d+|one|two|three|six) "
-                        r"(?:days?|weeks?|months?|years?)\b|\b(?:chip|coin|medallion|sobriety date|anniversary)\b")
+_MILESTONE = re.compile(
+    r"\b(?:\d+|one|two|three|six|nine) (?:days?|weeks?|months?|years?) (?:sober|clean|free|today|"
+    r"no (?:drinks?|pills|alcohol))\b|\b(?:sober|clean) (?:for )?(?:\d+|one|two|three|six) "
+    r"(?:days?|weeks?|months?|years?)\b|\b(?:chip|coin|medallion|sobriety date|anniversary)\b"
+)
 
 
 # "im safe" said outright, with nothing after it that takes it back ("im safe for now but...").
@@ -298,8 +326,10 @@ _SAFE_NOW = re.compile(
     r"perfectly |physically )?(?:safe|not in (?:any )?danger|not going to do anything)\b|\bnot in (?:any )?danger\b|"
     r"\b(?:nobody|no one|noone) (?:needs|has) to worry\b|\bno need to worry\b"
 )
-_TAKEN_BACK = re.compile(r"\b(?:but|though|although|except|for now|for tonight|i think|i guess|probably|maybe|yet|"
-                         r"not sure|for the moment|at the moment|barely)\b")
+_TAKEN_BACK = re.compile(
+    r"\b(?:but|though|although|except|for now|for tonight|i think|i guess|probably|maybe|yet|"
+    r"not sure|for the moment|at the moment|barely)\b"
+)
 
 
 def says_safe(message: str) -> bool:
@@ -314,9 +344,11 @@ def says_safe(message: str) -> bool:
 
 
 # "about my last post", "sorry for my last message": pointing back at an earlier message, not a farewell.
-_POINTS_BACK = re.compile(r"\b(?:about|re|regarding|ignore|sorry (?:for|about)|delete|deleted|after|since|in|from|on|"
-                          r"to|worried (?:about|by)|reading|saw|see|edit|edited|replying to|reply to|under) "
-                          r"(?:my |that |the |this )?$")
+_POINTS_BACK = re.compile(
+    r"\b(?:about|re|regarding|ignore|sorry (?:for|about)|delete|deleted|after|since|in|from|on|"
+    r"to|worried (?:about|by)|reading|saw|see|edit|edited|replying to|reply to|under) "
+    r"(?:my |that |the |this )?$"
+)
 
 
 def points_back(message: str, start: int) -> bool:
@@ -334,7 +366,8 @@ _FIRST_PERSON = frozenset("i im me my myself ive id ill mine".split())
 _THIRD_PERSON = frozenset(
     "he she they hes shes theyre him her them his their people someone somebody everyone everybody anyone anybody friend "
     "friends brother sister mom dad mother father son daughter wife husband boyfriend girlfriend partner kid kids cousin "
-    "roommate person guy girl man woman".split())
+    "roommate person guy girl man woman".split()
+)
 # "suicide is never the answer", "a family history of suicide": the word as a topic, with no one in it.
 _TOPIC_WORDS = frozenset({"suicide_word", "overdose_word"})
 
@@ -354,8 +387,12 @@ def someone_else(clause: str, start: int, end: int, phrase: str) -> str | None:
         if word in _THIRD_PERSON:
             return "third_person"
     words = clause.split()
-    if (phrase in _TOPIC_WORDS and len(words) > 3 and not _FIRST_PERSON.intersection(words)
-            and not (_RETURNING.search(clause) or _RECENT.search(clause) or _ONGOING.search(clause))):
+    if (
+        phrase in _TOPIC_WORDS
+        and len(words) > 3
+        and not _FIRST_PERSON.intersection(words)
+        and not (_RETURNING.search(clause) or _RECENT.search(clause) or _ONGOING.search(clause))
+    ):
         return "topic"
     return None
 

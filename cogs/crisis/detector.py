@@ -151,7 +151,9 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
     hits = []
     answering = False
     windows: dict[int, tuple[str, int]] = {}
-    sentences = [(start, end, frozenset(words)) for (start, end), words in zip(text.spans, text.words, strict=True)]
+    sentences = [
+        (start, end, frozenset(words)) for (start, end), words in zip(text.spans, text.words, strict=True)
+    ]
     for phrase, start, end in find_phrases(normalized, frozenset(normalized.split()), sentences):
         index = text.sentence_of(start)
         if index not in windows:
@@ -181,7 +183,9 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
             veto = "education"
         elif context.figurative(window, (start - offset, end - offset), phrase.category):
             veto = "figurative"
-        elif normalized.startswith(("last", "my last"), start) and context.points_back(window, start - offset):
+        elif normalized.startswith(("last", "my last"), start) and context.points_back(
+            window, start - offset
+        ):
             veto = "points_back"
         elif not phrase.imminent and context.says_safe(window):
             veto = "says_safe"
@@ -191,8 +195,6 @@ def _judge_hits(text: _Text) -> tuple[list[_Hit], bool]:
             veto = "recovery_talk"
         hits.append(_Hit(phrase.name, phrase.category, phrase.weight, phrase.imminent, veto, index))
     return hits, answering
-
-
 
 
 def assess(text: str) -> Assessment:
@@ -214,8 +216,14 @@ def assess(text: str) -> Assessment:
         if len(parsed.spans) <= MODEL_ONLY_SENTENCES:
             wanted: Iterable[int] = range(len(parsed.spans))
         else:
-            wanted = sorted({index for hit in hits for index in (hit.sentence - 1, hit.sentence, hit.sentence + 1)
-                             if 0 <= index < len(parsed.spans)})
+            wanted = sorted(
+                {
+                    index
+                    for hit in hits
+                    for index in (hit.sentence - 1, hit.sentence, hit.sentence + 1)
+                    if 0 <= index < len(parsed.spans)
+                }
+            )
         for index in wanted:
             if words := parsed.words[index]:
                 sentence_p[index] = model.sentence_probability(words, MODEL_WINDOW, MODEL_STRIDE)
@@ -245,7 +253,9 @@ def assess(text: str) -> Assessment:
                 notes.append(f"model:{calm}")
     score = min(score, 1.0)
 
-    reasons = [hit.name for hit in live] + [f"{hit.name}:{hit.vetoed_by}" for hit in hits if hit.vetoed_by] + notes
+    reasons = (
+        [hit.name for hit in live] + [f"{hit.name}:{hit.vetoed_by}" for hit in hits if hit.vetoed_by] + notes
+    )
     if model and probability >= CHECK_IN_AT:
         reasons.append(f"model:{probability:.2f}")
     if answering:
@@ -293,8 +303,9 @@ def _category(live: list[_Hit], hits: list[_Hit], model, best_unit: list[str]) -
     return Category(name)
 
 
-def _imminent(live: list[_Hit], strongest: _Hit | None, category: Category | None, parsed: _Text,
-              score: float) -> bool:
+def _imminent(
+    live: list[_Hit], strongest: _Hit | None, category: Category | None, parsed: _Text, score: float
+) -> bool:
     if not live or strongest is None:
         return False
     near = [hit for hit in live if abs(hit.sentence - strongest.sentence) <= 1]

@@ -65,7 +65,10 @@ def evaluate_rows(rows: list[dict]) -> dict:
         "answering_rate": _ratio(answering, len(rows)),
         "median_ms": round(_percentile(times_ms, 0.5), 3),
         "p99_ms": round(_percentile(times_ms, 0.99), 3),
-        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
         "per_category": {key: {"flagged": v[0], "n": v[1]} for key, v in sorted(per_category.items())},
     }
 
@@ -77,7 +80,7 @@ def load(path: Path) -> list[dict]:
             continue
         row = json.loads(line)
         if "text" not in row or row.get("label") not in ("crisis", "none"):
-            raise ValueError(f"line {number}: needs \"text\" and \"label\": \"crisis\" or \"none\"")
+            raise ValueError(f'line {number}: needs "text" and "label": "crisis" or "none"')
         rows.append(row)
     return rows
 
@@ -88,18 +91,24 @@ def _cell(value: float | None) -> str:
 
 def print_table(reports: dict[str, dict]) -> None:
     width = max(len(name) for name in reports)
-    print(f"{'file':{width}s}  {'n':>5s}  {'precision':>9s}  {'recall':>6s}  {'false alarms':>12s}  "
-          f"{'check-in':>8s}  {'answering':>9s}  {'median ms':>9s}  {'p99 ms':>7s}")
+    print(
+        f"{'file':{width}s}  {'n':>5s}  {'precision':>9s}  {'recall':>6s}  {'false alarms':>12s}  "
+        f"{'check-in':>8s}  {'answering':>9s}  {'median ms':>9s}  {'p99 ms':>7s}"
+    )
     for name, report in reports.items():
-        print(f"{name:{width}s}  {report['n']:5d}  {_cell(report['precision']):>9s}  {_cell(report['recall']):>6s}  "
-              f"{_cell(report['false_alarm_rate']):>12s}  {_cell(report['check_in_rate']):>8s}  "
-              f"{_cell(report['answering_rate']):>9s}  {report['median_ms']:9.3f}  {report['p99_ms']:7.3f}")
+        print(
+            f"{name:{width}s}  {report['n']:5d}  {_cell(report['precision']):>9s}  {_cell(report['recall']):>6s}  "
+            f"{_cell(report['false_alarm_rate']):>12s}  {_cell(report['check_in_rate']):>8s}  "
+            f"{_cell(report['answering_rate']):>9s}  {report['median_ms']:9.3f}  {report['p99_ms']:7.3f}"
+        )
     for name, report in reports.items():
         print(f"{name}:")
         for key, value in report["per_category"].items():
             label, _, _ = key.partition("/")
             what = "recall" if label == "crisis" else "false alarms"
-            print(f"  {key:34s} {what:12s} {value['flagged'] / value['n']:.3f}  ({value['flagged']}/{value['n']})")
+            print(
+                f"  {key:34s} {what:12s} {value['flagged'] / value['n']:.3f}  ({value['flagged']}/{value['n']})"
+            )
 
 
 CURVE_BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0001)
@@ -119,16 +128,26 @@ def calibration_curve(rows: list[dict]) -> list[dict]:
         bins[index][0] += 1
         bins[index][1] += p
         bins[index][2] += row["label"] == "crisis"
-    return [{"from": CURVE_BINS[i], "to": min(CURVE_BINS[i + 1], 1.0), "n": n, "mean_p": round(total / n, 3) if n else None,
-             "crisis_share": round(crises / n, 3) if n else None} for i, (n, total, crises) in enumerate(bins)]
+    return [
+        {
+            "from": CURVE_BINS[i],
+            "to": min(CURVE_BINS[i + 1], 1.0),
+            "n": n,
+            "mean_p": round(total / n, 3) if n else None,
+            "crisis_share": round(crises / n, 3) if n else None,
+        }
+        for i, (n, total, crises) in enumerate(bins)
+    ]
 
 
 def print_curve(name: str, curve: list[dict]) -> None:
     print(f"{name}: model probability vs share that were crises")
     for row in curve:
         if row["n"]:
-            print(f"  {row['from']:.2f}-{row['to']:.2f}  n={row['n']:5d}  mean p {row['mean_p']:.3f}  "
-                  f"crises {row['crisis_share']:.3f}")
+            print(
+                f"  {row['from']:.2f}-{row['to']:.2f}  n={row['n']:5d}  mean p {row['mean_p']:.3f}  "
+                f"crises {row['crisis_share']:.3f}"
+            )
 
 
 def main(argv: list[str]) -> int:
@@ -153,8 +172,18 @@ def main(argv: list[str]) -> int:
         for name in argv:
             curves[name] = calibration_curve(load(Path(name)))
             print_curve(name, curves[name])
-    keys = ("n", "precision", "recall", "false_alarm_rate", "category_accuracy", "check_in_rate", "answering_rate",
-            "median_ms", "p99_ms", "per_category")
+    keys = (
+        "n",
+        "precision",
+        "recall",
+        "false_alarm_rate",
+        "category_accuracy",
+        "check_in_rate",
+        "answering_rate",
+        "median_ms",
+        "p99_ms",
+        "per_category",
+    )
     summary: dict = {"files": {name: {k: report[k] for k in keys} for name, report in reports.items()}}
     if curves:
         summary["curves"] = curves

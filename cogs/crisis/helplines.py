@@ -18,13 +18,42 @@ from .lexicon import Category
 HELPLINES_PATH = Path(__file__).parent / "data" / "helplines.toml"
 
 _ALIASES = {
-    "UK": "GB", "ENGLAND": "GB", "SCOTLAND": "GB", "WALES": "GB", "NORTHERN IRELAND": "GB", "BRITAIN": "GB",
-    "GREAT BRITAIN": "GB", "UNITED KINGDOM": "GB", "USA": "US", "AMERICA": "US", "UNITED STATES": "US",
-    "UNITED STATES OF AMERICA": "US", "CANADA": "CA", "AUSTRALIA": "AU", "IRELAND": "IE", "EIRE": "IE",
-    "NEW ZEALAND": "NZ", "AOTEAROA": "NZ", "GERMANY": "DE", "DEUTSCHLAND": "DE", "FRANCE": "FR",
-    "NETHERLANDS": "NL", "HOLLAND": "NL", "NEDERLAND": "NL", "SPAIN": "ES", "ESPANA": "ES", "ESPAÑA": "ES",
-    "SWEDEN": "SE", "SVERIGE": "SE", "JAPAN": "JP", "INDIA": "IN", "SOUTH AFRICA": "ZA", "BRAZIL": "BR",
-    "BRASIL": "BR", "MEXICO": "MX", "MÉXICO": "MX",
+    "UK": "GB",
+    "ENGLAND": "GB",
+    "SCOTLAND": "GB",
+    "WALES": "GB",
+    "NORTHERN IRELAND": "GB",
+    "BRITAIN": "GB",
+    "GREAT BRITAIN": "GB",
+    "UNITED KINGDOM": "GB",
+    "USA": "US",
+    "AMERICA": "US",
+    "UNITED STATES": "US",
+    "UNITED STATES OF AMERICA": "US",
+    "CANADA": "CA",
+    "AUSTRALIA": "AU",
+    "IRELAND": "IE",
+    "EIRE": "IE",
+    "NEW ZEALAND": "NZ",
+    "AOTEAROA": "NZ",
+    "GERMANY": "DE",
+    "DEUTSCHLAND": "DE",
+    "FRANCE": "FR",
+    "NETHERLANDS": "NL",
+    "HOLLAND": "NL",
+    "NEDERLAND": "NL",
+    "SPAIN": "ES",
+    "ESPANA": "ES",
+    "ESPAÑA": "ES",
+    "SWEDEN": "SE",
+    "SVERIGE": "SE",
+    "JAPAN": "JP",
+    "INDIA": "IN",
+    "SOUTH AFRICA": "ZA",
+    "BRAZIL": "BR",
+    "BRASIL": "BR",
+    "MEXICO": "MX",
+    "MÉXICO": "MX",
 }
 
 
@@ -62,7 +91,7 @@ class CountryLines:
 
 
 def normalize_country(value: str | None) -> str | None:
-    """"gb", "UK", "United Kingdom" -> "GB"; unknown text -> None."""
+    """ "gb", "UK", "United Kingdom" -> "GB"; unknown text -> None."""
     if not value:
         return None
     key = value.strip().upper()
@@ -91,19 +120,31 @@ def lines_for(country: str | None) -> CountryLines:
     """The resources for a country code; an unknown or missing country gets the emergency fallback."""
     table = _table()
     fallback = table["fallback"]
-    directory = Line("crisis", fallback["directory_name"], fallback["directory_url"], "helplines for every country")
+    directory = Line(
+        "crisis", fallback["directory_name"], fallback["directory_url"], "helplines for every country"
+    )
     code = normalize_country(country)
     if code is None:
-        return CountryLines(None, "your country", Line("emergency", "Emergency", fallback["emergency_text"]),
-                            directory=directory)
+        return CountryLines(
+            None,
+            "your country",
+            Line("emergency", "Emergency", fallback["emergency_text"]),
+            directory=directory,
+        )
     raw = table["countries"][code]
     emergency = raw.get("emergency") or fallback["emergency_text"]
     return CountryLines(
-        code, raw["name"], Line("emergency", "Emergency", emergency),
-        crisis=_line("crisis", raw.get("crisis_line")), text=_line("text", raw.get("text_line")),
-        substance=_line("substance", raw.get("substance_line")), others=tuple(raw.get("other", ())),
-        sources=tuple(raw.get("sources", ())), checked=raw.get("checked", ""),
-        left_out=tuple(raw.get("left_out", ())), directory=directory,
+        code,
+        raw["name"],
+        Line("emergency", "Emergency", emergency),
+        crisis=_line("crisis", raw.get("crisis_line")),
+        text=_line("text", raw.get("text_line")),
+        substance=_line("substance", raw.get("substance_line")),
+        others=tuple(raw.get("other", ())),
+        sources=tuple(raw.get("sources", ())),
+        checked=raw.get("checked", ""),
+        left_out=tuple(raw.get("left_out", ())),
+        directory=directory,
     )
 
 
@@ -130,10 +171,18 @@ def pick(country: str | None, category: Category | None, imminent: bool) -> list
         second = lines.text or lines.crisis if first_line is not lines.crisis else lines.text
     else:
         first_line = lines.crisis or lines.emergency
-        second = lines.text if lines.text and lines.text.contact != (lines.crisis.contact if lines.crisis else "") else None
+        second = (
+            lines.text
+            if lines.text and lines.text.contact != (lines.crisis.contact if lines.crisis else "")
+            else None
+        )
     if not lines.known:
         first_line, second = lines.emergency, lines.directory
-    if second is None or second == first_line or (second.name == first_line.name and first_line.kind != "emergency"):
+    if (
+        second is None
+        or second == first_line
+        or (second.name == first_line.name and first_line.kind != "emergency")
+    ):
         second = None if lines.known else lines.directory
     return [line for line in (first_line, second) if line is not None]
 
@@ -142,8 +191,10 @@ def full_card(country: str | None) -> str:
     """Everything known for a country, for `!helpline` (asked for, so a full list is fine)."""
     lines = lines_for(country)
     if not lines.known:
-        return (f"I don't have checked numbers for that country yet.\n- {lines.emergency.markdown()}\n"
-                f"- {lines.directory.markdown()}")
+        return (
+            f"I don't have checked numbers for that country yet.\n- {lines.emergency.markdown()}\n"
+            f"- {lines.directory.markdown()}"
+        )
     parts = [f"**Helplines for {lines.name}**", f"- {lines.emergency.markdown()}"]
     for line in (lines.crisis, lines.text, lines.substance):
         if line is not None:

@@ -23,7 +23,7 @@ MODEL_PATH = Path(__file__).parent / "data" / "model.json.gz"
 _CONCEPT_WORDS = {
     "DEATH": "die died dies dying dead death suicide suicidal kill killing killed unalive grave funeral coffin overdose",
     "END": "end ending over done finish finished gone goodbye bye farewell last final forever permanently disappear "
-           "vanish exit checkout quit",
+    "vanish exit checkout quit",
     "EXIST": "alive exist existing live living life here around wake breathing",
     "SELF": "i im me my myself ive id ill mine",
     "OTHERS": "everyone everybody family kids mom dad wife husband partner friends people parents children",
@@ -31,23 +31,23 @@ _CONCEPT_WORDS = {
     "NOW": "tonight now today soon tomorrow currently morning anymore",
     "PAST": "ago used was were back remember once year years then last",
     "SUBST": "drink drinking drunk use using high pills xanax heroin dope fentanyl booze vodka beer wine liquor meth coke "
-             "crack bottle bag dealer plug relapse relapsed relapsing wasted loaded benzos oxy percocet opioids",
+    "crack bottle bag dealer plug relapse relapsed relapsing wasted loaded benzos oxy percocet opioids",
     "HARM": "cut cutting cuts burn burning hurt hurting harm blade blades razor bleed bleeding blood wound wounds scars",
     "BODY": "seizure seizures breathe breathing chest heart shaking hallucinating vomiting blue unresponsive passed fit "
-            "withdrawal detox sweating tremors",
+    "withdrawal detox sweating tremors",
     "VIOLENCE": "hit hits beat beats choke choked punched slapped threatened threatens abuse abused rape raped knife gun "
-                "scared afraid terrified safe stab",
+    "scared afraid terrified safe stab",
     "LAUGH": "lol",
     "WANT": "want wish hope going ready plan planning need rather",
     "GOOD": "grateful proud happy glad clean sober better thankful celebrating excited love blessed amazing great",
     "MUNDANE": "work boss exam homework traffic meeting class game movie coffee pizza vacation lake gym weekend job "
-               "school phone laptop show song team party dinner lunch beach trip store",
+    "school phone laptop show song team party dinner lunch beach trip store",
     "PERIOD": "days months weeks day month week",
 }
 CONCEPTS = {word: concept for concept, words in _CONCEPT_WORDS.items() for word in words.split()}
 
 
-_PUNCTUATION = frozenset(".!?;,:\"")
+_PUNCTUATION = frozenset('.!?;,:"')
 
 
 def model_tokens(normalized: str) -> list[str]:
@@ -159,7 +159,13 @@ class LinearModel:
         return logits
 
     def to_json(self) -> dict:
-        return {"bias": self.bias, "words": self.words, "bigrams": self.bigrams, "chars": self.chars, "concepts": self.concepts}
+        return {
+            "bias": self.bias,
+            "words": self.words,
+            "bigrams": self.bigrams,
+            "chars": self.chars,
+            "concepts": self.concepts,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> LinearModel:
@@ -226,5 +232,3 @@ def get_model() -> CrisisModel | None:
     if _loaded is None and MODEL_PATH.exists():
         _loaded = CrisisModel.load()
     return _loaded
-
-

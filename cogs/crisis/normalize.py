@@ -200,9 +200,20 @@ _WORD_MAP: dict[str, str] = {
 
 # Emoji that change the reading of a message (laughter marks hyperbole; the others carry intent).
 _EMOJI_MAP = {
-    "😂": " lol ", "🤣": " lol ", "😆": " lol ", "😹": " lol ", "💀": " lol ", "☠": " lol ",
-    "🙃": " ", "😭": " crying ", "💔": " heartbroken ", "🔪": " knife ", "💊": " pills ",
-    "🔫": " gun ", "🪦": " grave ", "⚰": " coffin ",
+    "😂": " lol ",
+    "🤣": " lol ",
+    "😆": " lol ",
+    "😹": " lol ",
+    "💀": " lol ",
+    "☠": " lol ",
+    "🙃": " ",
+    "😭": " crying ",
+    "💔": " heartbroken ",
+    "🔪": " knife ",
+    "💊": " pills ",
+    "🔫": " gun ",
+    "🪦": " grave ",
+    "⚰": " coffin ",
 }
 
 # Words members stretch at the end ("byee", "myselff"); the doubled last letter is dropped.
@@ -234,13 +245,20 @@ def _uncensor(match: re.Match) -> str:
 
 # Multi-word suicide slang, rewritten before tokens are mapped.
 _SLANG_PHRASE_MAP = {
-    "delete myself": "kill myself", "toaster bath": "suicide", "neck myself": "kill myself",
-    "rope myself": "kill myself", "kermit suicide": "suicide",
-    "final nap": "sleep forever", "permanent nap": "sleep forever", "commit die": "kill myself",
+    "delete myself": "kill myself",
+    "toaster bath": "suicide",
+    "neck myself": "kill myself",
+    "rope myself": "kill myself",
+    "kermit suicide": "suicide",
+    "final nap": "sleep forever",
+    "permanent nap": "sleep forever",
+    "commit die": "kill myself",
 }
 # "self delete" is suicide slang when someone means to do it, a phone setting otherwise.
-_SELF_DELETE = re.compile(r"\b((?:want|going|ready|about|plan|planning|trying|need) to|wanna|gonna|will|might|should|"
-                          r"could|gon|finna|just|im going to) self[- ]?delete\b")
+_SELF_DELETE = re.compile(
+    r"\b((?:want|going|ready|about|plan|planning|trying|need) to|wanna|gonna|will|might|should|"
+    r"could|gon|finna|just|im going to) self[- ]?delete\b"
+)
 _SLANG_PHRASES = re.compile("|".join(re.escape(k) for k in sorted(_SLANG_PHRASE_MAP, key=len, reverse=True)))
 
 
@@ -271,7 +289,9 @@ def normalize(text: str) -> str:
         text = _SELF_DELETE.sub(r"\1 kill myself", text)
     if "/" in text:
         # "s/h" alone is self-harm shorthand; inside "his/her" it is not.
-        text = _SELF_HARM_SHORT.sub(" self harm ", text.replace("w/o", " without ").replace("b/c", " because "))
+        text = _SELF_HARM_SHORT.sub(
+            " self harm ", text.replace("w/o", " without ").replace("b/c", " because ")
+        )
     text = text.replace("'", "")
     text = _REPEATS.sub(r"\1\1", text)
     text = _NON_TEXT.sub(" ", text)
@@ -295,4 +315,6 @@ def clauses(normalized: str) -> list[str]:
     return [part.strip() for part in parts if part and part.strip()]
 
 
-_CLAUSE_SPLIT = re.compile(r"\s*[.!?;]+\s*|\s+(?:but|though|although|however|except|yet)\s+|,\s*(?:but|and|so)?\s*")
+_CLAUSE_SPLIT = re.compile(
+    r"\s*[.!?;]+\s*|\s+(?:but|though|although|however|except|yet)\s+|,\s*(?:but|and|so)?\s*"
+)

@@ -25,12 +25,28 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SECTIONS: list[tuple[str, str, str]] = [
-    ("warning_signs", "My warning signs", "Thoughts, feelings or situations that tell me a hard time may be coming."),
-    ("on_my_own", "Things I can do on my own", "Things that take my mind off it for a while: a walk, music, a shower..."),
+    (
+        "warning_signs",
+        "My warning signs",
+        "Thoughts, feelings or situations that tell me a hard time may be coming.",
+    ),
+    (
+        "on_my_own",
+        "Things I can do on my own",
+        "Things that take my mind off it for a while: a walk, music, a shower...",
+    ),
     ("people_places", "People and places that help", "People and places that help me feel a bit better."),
     ("people_to_ask", "People I can ask for help", "Names and numbers of people I can tell how I'm doing."),
-    ("professionals", "Professionals and services", "My counselor, doctor, sponsor, a helpline, the nearest ER."),
-    ("safe_surroundings", "Making my surroundings safe", "What I can put away or hand to someone when things are bad."),
+    (
+        "professionals",
+        "Professionals and services",
+        "My counselor, doctor, sponsor, a helpline, the nearest ER.",
+    ),
+    (
+        "safe_surroundings",
+        "Making my surroundings safe",
+        "What I can put away or hand to someone when things are bad.",
+    ),
     ("reasons", "My reasons", "What I am living and staying in recovery for."),
 ]
 SECTION_KEYS = [key for key, _, _ in SECTIONS]
@@ -41,6 +57,7 @@ PLAN_CONTEXT = "crisis.safetyplan:{member_id}:{section}"
 
 def plan_context(member_id: int, section: str) -> str:
     return PLAN_CONTEXT.format(member_id=member_id, section=section)
+
 
 STOP_WORDS = {"stop", "cancel", "done", "quit"}
 SKIP_WORDS = {"skip", "-", "none", "nothing", "clear"}
@@ -59,8 +76,15 @@ class SafetyPlanMixin:
     @command(
         "safetyplan",
         private=True,
-        params=[Param("action", ParamType.CHOICE, required=False, choices=("view", "write", "edit", "delete"),
-                      help="view (default), write or edit it step by step, or delete it")],
+        params=[
+            Param(
+                "action",
+                ParamType.CHOICE,
+                required=False,
+                choices=("view", "write", "edit", "delete"),
+                help="view (default), write or edit it step by step, or delete it",
+            )
+        ],
         examples=["!safetyplan", "!safetyplan write", "!safetyplan delete"],
         rate_limited=False,
     )
@@ -77,12 +101,18 @@ class SafetyPlanMixin:
             return
         if action == "delete":
             if member_id is None or not await self.store.plan_rows(member_id):
-                await ctx.reply("You don't have a safety plan stored, so there is nothing to delete.", private=True)
+                await ctx.reply(
+                    "You don't have a safety plan stored, so there is nothing to delete.", private=True
+                )
                 return
             await ctx.reply(
-                Content(text="Delete your safety plan? This cannot be undone.",
-                        choices=[Choice("crisis.plandelete:yes", "Delete it", "danger"),
-                                 Choice("crisis.plandelete:no", "Keep it")]),
+                Content(
+                    text="Delete your safety plan? This cannot be undone.",
+                    choices=[
+                        Choice("crisis.plandelete:yes", "Delete it", "danger"),
+                        Choice("crisis.plandelete:no", "Keep it"),
+                    ],
+                ),
                 private=True,
             )
             return
@@ -94,15 +124,22 @@ class SafetyPlanMixin:
                 private=True,
             )
             return
-        await ctx.reply(Content(title="Your safety plan", text=self.plan_markdown(plan),
-                                footer="Change it with !safetyplan edit; delete it with !safetyplan delete."),
-                        private=True)
+        await ctx.reply(
+            Content(
+                title="Your safety plan",
+                text=self.plan_markdown(plan),
+                footer="Change it with !safetyplan edit; delete it with !safetyplan delete.",
+            ),
+            private=True,
+        )
 
     async def _plan(self, member_id: int | None) -> dict[str, str]:
         if member_id is None:
             return {}
         sealed = await self.store.plan_rows(member_id)
-        return {key: self.bot.vault.open(token, plan_context(member_id, key)) for key, token in sealed.items()}
+        return {
+            key: self.bot.vault.open(token, plan_context(member_id, key)) for key, token in sealed.items()
+        }
 
     async def member_plan(self, member_id: int | None) -> dict[str, str]:
         """The member's plan, opened, if they wrote one (and kept it); {} if it cannot be opened.
@@ -131,10 +168,13 @@ class SafetyPlanMixin:
         keep = f" Type `keep` to keep: _{current}_" if current else ""
         await ctx.reply(
             Content(
-                text=(f"Safety plan, {index + 1} of {len(SECTIONS)}: **{label}**\n{hint}\n"
-                      f"Type `skip` to leave it empty, or `stop` to finish later.{keep}"),
-                ask=TextRequest(f"crisis.plan:{index}", label, placeholder=hint[:100], max_length=1000,
-                                multiline=True),
+                text=(
+                    f"Safety plan, {index + 1} of {len(SECTIONS)}: **{label}**\n{hint}\n"
+                    f"Type `skip` to leave it empty, or `stop` to finish later.{keep}"
+                ),
+                ask=TextRequest(
+                    f"crisis.plan:{index}", label, placeholder=hint[:100], max_length=1000, multiline=True
+                ),
             ),
             private=True,
         )
@@ -143,7 +183,9 @@ class SafetyPlanMixin:
     async def plan_answer(self, ctx: Context, value: str, text: str) -> None:
         member_id = await ctx.member_id()
         if member_id is None or not await self.may_keep_data(member_id):
-            await ctx.reply("Your safety plan isn't switched on. Type `!safetyplan write` to start again.", private=True)
+            await ctx.reply(
+                "Your safety plan isn't switched on. Type `!safetyplan write` to start again.", private=True
+            )
             return
         try:
             index = int(value)
@@ -160,14 +202,19 @@ class SafetyPlanMixin:
         if word in SKIP_WORDS:
             await self.store.save_section(member_id, key, None, now)
         elif word != "keep":
-            await self.store.save_section(member_id, key, ctx.bot.vault.seal(answer, plan_context(member_id, key)), now)
+            await self.store.save_section(
+                member_id, key, ctx.bot.vault.seal(answer, plan_context(member_id, key)), now
+            )
         plan = await self._plan(member_id)
         if index + 1 < len(SECTIONS):
             await self._ask_section(ctx, index + 1, plan)
             return
         await ctx.reply(
-            Content(title="Your safety plan is saved", text=self.plan_markdown(plan) or "(all sections empty)",
-                    footer="I'll show it to you if a message of yours ever worries me. Only you can see it."),
+            Content(
+                title="Your safety plan is saved",
+                text=self.plan_markdown(plan) or "(all sections empty)",
+                footer="I'll show it to you if a message of yours ever worries me. Only you can see it.",
+            ),
             private=True,
         )
 

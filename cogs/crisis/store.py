@@ -103,7 +103,9 @@ class CrisisStore:
     async def country(self, member_id: int | None) -> str | None:
         if member_id is None:
             return None
-        return await self.db.fetchval("SELECT country FROM crisis_member_prefs WHERE member_id = ?", (member_id,))
+        return await self.db.fetchval(
+            "SELECT country FROM crisis_member_prefs WHERE member_id = ?", (member_id,)
+        )
 
     async def set_country(self, member_id: int, country: str | None, now: str) -> None:
         await self.db.execute(
@@ -115,9 +117,13 @@ class CrisisStore:
         """Whether a country or any safety-plan section is stored for this member."""
         if member_id is None:
             return False
-        return bool(await self.db.fetchval(
-            "SELECT 1 FROM crisis_member_prefs WHERE member_id = ? AND country IS NOT NULL UNION ALL "
-            "SELECT 1 FROM crisis_safety_plans WHERE member_id = ? LIMIT 1", (member_id, member_id)))
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM crisis_member_prefs WHERE member_id = ? AND country IS NOT NULL UNION ALL "
+                "SELECT 1 FROM crisis_safety_plans WHERE member_id = ? LIMIT 1",
+                (member_id, member_id),
+            )
+        )
 
     # --- safety plans -----------------------------------------------------------------------------
 
@@ -139,7 +145,9 @@ class CrisisStore:
         )
 
     async def delete_plan(self, member_id: int) -> int:
-        return await self.db.execute_rowcount("DELETE FROM crisis_safety_plans WHERE member_id = ?", (member_id,))
+        return await self.db.execute_rowcount(
+            "DELETE FROM crisis_safety_plans WHERE member_id = ?", (member_id,)
+        )
 
     async def delete_member(self, member_id: int) -> None:
         async with self.db.transaction() as db:
@@ -153,11 +161,15 @@ class CrisisStore:
         names = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
         async with self.db.transaction() as db:
-            rows = await db.fetchall(f"INSERT OR IGNORE INTO crisis_alerts ({names}) VALUES ({marks}) RETURNING id",
-                                     tuple(fields.values()))
+            rows = await db.fetchall(
+                f"INSERT OR IGNORE INTO crisis_alerts ({names}) VALUES ({marks}) RETURNING id",
+                tuple(fields.values()),
+            )
             if rows:
                 return rows[0][0]
-            return await db.fetchval("SELECT id FROM crisis_alerts WHERE source_event = ?", (fields["source_event"],))
+            return await db.fetchval(
+                "SELECT id FROM crisis_alerts WHERE source_event = ?", (fields["source_event"],)
+            )
 
     async def settle_alert(self, alert_id: int) -> None:
         """Its first delivery is done: whom it was about is no longer kept."""
@@ -168,19 +180,25 @@ class CrisisStore:
     async def cooldown(self, who: str):
         return await self.db.fetchone("SELECT * FROM crisis_cooldowns WHERE who = ?", (who,))
 
-    async def set_cooldown(self, who: str, level: str, kinds: list, until: str, source_event: str | None) -> None:
+    async def set_cooldown(
+        self, who: str, level: str, kinds: list, until: str, source_event: str | None
+    ) -> None:
         await self.db.execute(
             "INSERT OR REPLACE INTO crisis_cooldowns (who, level, kinds, until, source_event) VALUES (?,?,?,?,?)",
-            (who, level, json.dumps(kinds), until, source_event))
+            (who, level, json.dumps(kinds), until, source_event),
+        )
 
     async def forget_cooldowns(self, whos: list[str], ended_by: str | None = None) -> int:
         """These people's cool-downs (`!forgetme`), and any that ended before `ended_by`."""
         removed = 0
         if whos:
             removed += await self.db.execute_rowcount(
-                f"DELETE FROM crisis_cooldowns WHERE who IN ({','.join('?' * len(whos))})", whos)
+                f"DELETE FROM crisis_cooldowns WHERE who IN ({','.join('?' * len(whos))})", whos
+            )
         if ended_by is not None:
-            removed += await self.db.execute_rowcount("DELETE FROM crisis_cooldowns WHERE until < ?", (ended_by,))
+            removed += await self.db.execute_rowcount(
+                "DELETE FROM crisis_cooldowns WHERE until < ?", (ended_by,)
+            )
         return removed
 
     async def alert(self, alert_id: int):
@@ -190,7 +208,9 @@ class CrisisStore:
         """Alerts nobody has acknowledged yet, newest first."""
         return await self.db.fetchall(
             "SELECT * FROM crisis_alerts WHERE community_id = ? AND acknowledged_at IS NULL "
-            "ORDER BY created_at DESC, id DESC", (community_id,))
+            "ORDER BY created_at DESC, id DESC",
+            (community_id,),
+        )
 
     async def add_copies(self, alert_id: int, copies: list[tuple[PlaceRef, str]]) -> None:
         """Each (place, message id) this alert was sent as."""
@@ -199,14 +219,27 @@ class CrisisStore:
                 await db.execute(
                     "INSERT OR IGNORE INTO crisis_alert_copies (alert_id, platform, place_id, is_direct, scope_id, "
                     "message_id) VALUES (?,?,?,?,?,?)",
-                    (alert_id, place.platform, place.place_id, int(place.is_direct), place.scope_id, message_id))
+                    (
+                        alert_id,
+                        place.platform,
+                        place.place_id,
+                        int(place.is_direct),
+                        place.scope_id,
+                        message_id,
+                    ),
+                )
 
     async def copy_places(self, alert_id: int) -> list[PlaceRef]:
         """Every distinct place this alert went to."""
         rows = await self.db.fetchall(
             "SELECT DISTINCT platform, place_id, is_direct, scope_id FROM crisis_alert_copies WHERE alert_id = ? "
-            "ORDER BY platform, place_id", (alert_id,))
-        return [PlaceRef(row["platform"], row["place_id"], bool(row["is_direct"]), row["scope_id"]) for row in rows]
+            "ORDER BY platform, place_id",
+            (alert_id,),
+        )
+        return [
+            PlaceRef(row["platform"], row["place_id"], bool(row["is_direct"]), row["scope_id"])
+            for row in rows
+        ]
 
     async def acknowledge(self, alert_id: int, by: str, now: str) -> bool:
         """Record who took the alert; False if someone already had."""
@@ -227,13 +260,17 @@ class CrisisStore:
         for key in keys:
             changed += await self.db.execute_rowcount(
                 "UPDATE crisis_alerts SET acknowledged_by = 'a former moderator' WHERE acknowledged_by LIKE ?",
-                (f"% ({key})",))
+                (f"% ({key})",),
+            )
         return changed
 
     async def count_realert(self, alert_id: int, round_: int) -> None:
         """Re-alert round `round_` is going out (the same round run again after a crash counts once)."""
-        await self.db.execute("UPDATE crisis_alerts SET realerts = CASE WHEN realerts < ? THEN ? ELSE realerts END"
-                              " WHERE id = ?", (round_, round_, alert_id))
+        await self.db.execute(
+            "UPDATE crisis_alerts SET realerts = CASE WHEN realerts < ? THEN ? ELSE realerts END"
+            " WHERE id = ?",
+            (round_, round_, alert_id),
+        )
 
     async def mark_urgent(self, alert_id: int) -> None:
         await self.db.execute("UPDATE crisis_alerts SET urgent = 1 WHERE id = ?", (alert_id,))

@@ -90,9 +90,19 @@ ALERT_KEYS = ("alert_intro", "alert_requested", "alert_conversation")
 # moderator sets the text, so a typo cannot reach a member in crisis.
 PLACEHOLDERS: dict[str, dict[str, str]] = {
     **{key: {"name": "the member's name"} for key in ("opening", "opening_dm", "opening_no_moderators")},
-    **{key: {"emergency": "the emergency number of the member's country"}
-       for key in ("imminent", "overdose", "medical", "violence", "self_harm", "answer_safe", "answer_not_safe",
-                   "answer_not_safe_unreached")},
+    **{
+        key: {"emergency": "the emergency number of the member's country"}
+        for key in (
+            "imminent",
+            "overdose",
+            "medical",
+            "violence",
+            "self_harm",
+            "answer_safe",
+            "answer_not_safe",
+            "answer_not_safe_unreached",
+        )
+    },
 }
 _SAMPLES = {"name": "Sam", "emergency": "911"}
 
@@ -100,13 +110,14 @@ _SAMPLES = {"name": "Sam", "emergency": "911"}
 def template_problem(key: str, text: str) -> str | None:
     """Why `text` cannot be used for `key` (in words for the moderator who typed it), or None."""
     allowed = PLACEHOLDERS.get(key, {})
-    can_use = (", ".join(f"`{{{name}}}` ({meaning})" for name, meaning in allowed.items())
-               or "no placeholders")
+    can_use = ", ".join(f"`{{{name}}}` ({meaning})" for name, meaning in allowed.items()) or "no placeholders"
     try:
         fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
     except ValueError:
-        return ("it has a `{` or `}` without its partner. To show a brace itself, type `{{` or `}}`. "
-                f"`{key}` can use {can_use}.")
+        return (
+            "it has a `{` or `}` without its partner. To show a brace itself, type `{{` or `}}`. "
+            f"`{key}` can use {can_use}."
+        )
     for field in fields:
         if field not in allowed:
             return f"`{{{field}}}` is not something I can fill in. `{key}` can use {can_use}."
@@ -138,5 +149,8 @@ class Texts:
 
     def broken(self) -> dict[str, str]:
         """The community's texts that cannot be used, with why: {key: problem}."""
-        return {key: problem for key, text in self.overrides.items()
-                if key in DEFAULTS and (problem := template_problem(key, text))}
+        return {
+            key: problem
+            for key, text in self.overrides.items()
+            if key in DEFAULTS and (problem := template_problem(key, text))
+        }

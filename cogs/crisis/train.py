@@ -48,8 +48,12 @@ def featurize(text: str) -> Example:
 
 def _keyed(example: Example) -> list[str]:
     words, bigrams, chars, concepts = example
-    return ([f"w|{w}" for w in words] + [f"b|{b}" for b in bigrams] + [f"c|{c}" for c in chars if USE_CHARS]
-            + [f"k|{k}" for k in concepts])
+    return (
+        [f"w|{w}" for w in words]
+        + [f"b|{b}" for b in bigrams]
+        + [f"c|{c}" for c in chars if USE_CHARS]
+        + [f"k|{k}" for k in concepts]
+    )
 
 
 def train_binary(examples: list[list[str]], labels: list[int], seed: int, scales: list[float]) -> LinearModel:
@@ -115,8 +119,9 @@ def fit(rows: list[dict], runs: int = RUNS) -> CrisisModel:
     categories = {}
     for n, name in enumerate(CATEGORIES):
         labels = [int(rows[i]["category"] == name) for i in crisis_idx]
-        categories[name] = train_binary([examples[i] for i in crisis_idx], labels, seed=10 + n,
-                                        scales=[scales[i] for i in crisis_idx])
+        categories[name] = train_binary(
+            [examples[i] for i in crisis_idx], labels, seed=10 + n, scales=[scales[i] for i in crisis_idx]
+        )
     meta = {"training_messages": len(rows), "epochs": EPOCHS, "l2": L2, "averaged_runs": runs}
     return CrisisModel(risk, categories, meta)
 
@@ -137,22 +142,29 @@ def holdout_report(rows: list[dict]) -> str:
         fp += predicted and not actual
         fn += actual and not predicted
         tn += not predicted and not actual
-    return (f"held-out fifth: recall {tp / max(tp + fn, 1):.3f}, "
-            f"false-alarm rate {fp / max(fp + tn, 1):.3f}, n={len(test)}")
+    return (
+        f"held-out fifth: recall {tp / max(tp + fn, 1):.3f}, "
+        f"false-alarm rate {fp / max(fp + tn, 1):.3f}, n={len(test)}"
+    )
 
 
 # Held messages the model never trains on, written by the project apart from the templates
 # (tests/crisis/data/): the calibration maps a raw score to the share of such messages that were crises.
-CALIBRATION_SETS = [Path(__file__).resolve().parents[2] / "tests" / "crisis" / "data" / name
-                    for name in ("testset.jsonl", "holdout.jsonl")]
+CALIBRATION_SETS = [
+    Path(__file__).resolve().parents[2] / "tests" / "crisis" / "data" / name
+    for name in ("testset.jsonl", "holdout.jsonl")
+]
 
 
 def message_logit(model: CrisisModel, text: str) -> float:
     """The raw score the detector's model-only path sees: the most worrying sentence window."""
     from .detector import MODEL_STRIDE, MODEL_WINDOW, split_sentences
 
-    windows = [max(model.risk.window_logits(words, MODEL_WINDOW, MODEL_STRIDE))
-               for words in split_sentences(normalize(text)) if words]
+    windows = [
+        max(model.risk.window_logits(words, MODEL_WINDOW, MODEL_STRIDE))
+        for words in split_sentences(normalize(text))
+        if words
+    ]
     return max(windows, default=model.risk.bias)
 
 

@@ -45,11 +45,52 @@ _SLANG: list[tuple[str, list[str]]] = [
     ("with", ["with", "w", "wit"]),
     ("nothing", ["nothing", "nothin"]),
 ]
-_PREFIXES = ["", "", "", "", "honestly ", "idk ", "ugh ", "tbh ", "ngl ", "hey ", "so ", "okay so ", "man ", "guys "]
-_SUFFIXES = ["", "", "", "", ".", "...", "!", " :(", " 😞", " lol", " idk", " tbh", " fr", " 😭", " 🙏", " ugh", "?"]
+_PREFIXES = [
+    "",
+    "",
+    "",
+    "",
+    "honestly ",
+    "idk ",
+    "ugh ",
+    "tbh ",
+    "ngl ",
+    "hey ",
+    "so ",
+    "okay so ",
+    "man ",
+    "guys ",
+]
+_SUFFIXES = [
+    "",
+    "",
+    "",
+    "",
+    ".",
+    "...",
+    "!",
+    " :(",
+    " 😞",
+    " lol",
+    " idk",
+    " tbh",
+    " fr",
+    " 😭",
+    " 🙏",
+    " ugh",
+    "?",
+]
 _NEUTRAL_OPENERS = [
-    "long day.", "just got home.", "work was whatever.", "kids are asleep.", "ate dinner finally.",
-    "can't sleep.", "been a weird week.", "hi all.", "it's raining again.", "so yeah.",
+    "long day.",
+    "just got home.",
+    "work was whatever.",
+    "kids are asleep.",
+    "ate dinner finally.",
+    "can't sleep.",
+    "been a weird week.",
+    "hi all.",
+    "it's raining again.",
+    "so yeah.",
 ]
 
 

@@ -51,20 +51,22 @@ class MeetupsCog(OrganiserCommands, Cog):
     sealed_columns = [SealedColumn("meetup_rsvps", "display_name", NAME_CONTEXT)]
     data_statement = DataStatement(
         stores="Your answers to meetups (going, maybe, can't go, waitlist place), the platform you answered "
-               "from and the name you showed there (encrypted), and whether you want reminders.",
+        "from and the name you showed there (encrypted), and whether you want reminders.",
         why="To hold your seat, keep the waitlist fair, remind you, and let organisers know who is coming.",
         retention=f"Answers are deleted {RETENTION_DAYS} days after the meeting; your reminder setting stays "
-                  "until you leave (!optout meetups) or erase everything (!forgetme).",
+        "until you leave (!optout meetups) or erase everything (!forgetme).",
         who_can_see="Everyone sees only how many are going. Organisers and moderators see names, unless the "
-                    "community chose to show names to all.",
+        "community chose to show names to all.",
     )
 
     def __init__(self, bot):
         super().__init__(bot)
         self.store = MeetupStore(bot.db, lambda: bot.vault)
         # The second migration needs the vault, so it is this store's method rather than plain SQL.
-        self.migrations = [*MIGRATIONS, Migration(2, "seal the names members showed when answering",
-                                                  self.store.seal_plain_names)]
+        self.migrations = [
+            *MIGRATIONS,
+            Migration(2, "seal the names members showed when answering", self.store.seal_plain_names),
+        ]
         self.service = MeetupService(bot, self.store)
         self.drafts: dict[str, Draft] = {}
         self.waiting_for_consent: dict[str, tuple[str, str]] = {}
@@ -108,11 +110,18 @@ class MeetupsCog(OrganiserCommands, Cog):
 
     @command(
         "meetup create",
-        params=[Param("details", ParamType.TEXT, help="name, when, and optional capacity, length, place, "
-                                                       "rsvp cut-off, description: ...")],
+        params=[
+            Param(
+                "details",
+                ParamType.TEXT,
+                help="name, when, and optional capacity, length, place, rsvp cut-off, description: ...",
+            )
+        ],
         private=True,
-        examples=["!meetup create Alumni coffee, every Thursday 6pm, capacity 10, 90 min, at Cafe Rosa",
-                  "!meetup create Walk and talk, next saturday 10am, Riverside park, description: Bring water."],
+        examples=[
+            "!meetup create Alumni coffee, every Thursday 6pm, capacity 10, 90 min, at Cafe Rosa",
+            "!meetup create Walk and talk, next saturday 10am, Riverside park, description: Bring water.",
+        ],
     )
     async def create(self, ctx: Context, details: str) -> None:
         """Plan a meetup (organisers and moderators). I show what I understood before anything is saved.
@@ -123,8 +132,11 @@ class MeetupsCog(OrganiserCommands, Cog):
         `description: ...`. Times are in the community's timezone unless you name one (Europe/Paris).
         """
         if not await self.can_organise(ctx):
-            await ctx.reply("Only organisers and moderators can plan meetups. A moderator can add you with "
-                            "`!meetup organiser add @you`.", private=True)
+            await ctx.reply(
+                "Only organisers and moderators can plan meetups. A moderator can add you with "
+                "`!meetup organiser add @you`.",
+                private=True,
+            )
             return
         try:
             spec = parse_spec(details)
@@ -135,23 +147,39 @@ class MeetupsCog(OrganiserCommands, Cog):
             await ctx.reply(str(problem), private=True)
             return
         data = {
-            "title": spec.title, "description": spec.description or "", "place": spec.place or "",
-            "start": when.start, "recurrence": when.recurrence, "capacity": spec.capacity or DEFAULT_CAPACITY,
-            "duration": spec.duration or DEFAULT_DURATION, "cutoff": spec.cutoff or timedelta(0),
-            "origin": None if ctx.place.is_direct else
-            {"platform": ctx.place.platform, "place_id": ctx.place.place_id, "scope_id": ctx.place.scope_id},
+            "title": spec.title,
+            "description": spec.description or "",
+            "place": spec.place or "",
+            "start": when.start,
+            "recurrence": when.recurrence,
+            "capacity": spec.capacity or DEFAULT_CAPACITY,
+            "duration": spec.duration or DEFAULT_DURATION,
+            "cutoff": spec.cutoff or timedelta(0),
+            "origin": None
+            if ctx.place.is_direct
+            else {
+                "platform": ctx.place.platform,
+                "place_id": ctx.place.place_id,
+                "scope_id": ctx.place.scope_id,
+            },
             "community_id": ctx.community.id,
         }
         token = self.new_draft(ctx, "create", **data)
         await ctx.reply(render.draft_review(self.review_fields(data, when.describe()), token), private=True)
 
     def review_fields(self, data: dict, when_text: str) -> list[tuple[str, str]]:
-        fields = [("Name", data["title"]), ("Starts", when_text),
-                  ("Length", describe_duration(data["duration"])), ("Capacity", str(data["capacity"]))]
+        fields = [
+            ("Name", data["title"]),
+            ("Starts", when_text),
+            ("Length", describe_duration(data["duration"])),
+            ("Capacity", str(data["capacity"])),
+        ]
         if data["place"]:
             fields.append(("Where", data["place"]))
         cutoff = data["cutoff"]
-        fields.append(("RSVPs close", f"{describe_duration(cutoff)} before it starts" if cutoff else "when it starts"))
+        fields.append(
+            ("RSVPs close", f"{describe_duration(cutoff)} before it starts" if cutoff else "when it starts")
+        )
         if data["description"]:
             fields.append(("Description", data["description"]))
         return fields
@@ -161,7 +189,9 @@ class MeetupsCog(OrganiserCommands, Cog):
         token, _, decision = value.partition(":")
         draft = self.take_draft(ctx, token)
         if draft is None:
-            await ctx.reply("That plan has expired or isn't yours. Please run the command again.", private=True)
+            await ctx.reply(
+                "That plan has expired or isn't yours. Please run the command again.", private=True
+            )
             return
         if decision not in ("save", "series"):
             await ctx.reply("Okay, nothing was changed.", private=True)
@@ -175,27 +205,56 @@ class MeetupsCog(OrganiserCommands, Cog):
     async def save_new(self, ctx: Context, data: dict) -> None:
         now = self.bot.clock.now()
         if data["start"] <= now:
-            await ctx.reply("That start time has passed while we were talking. Please run the command again.",
-                            private=True)
+            await ctx.reply(
+                "That start time has passed while we were talking. Please run the command again.",
+                private=True,
+            )
             return
         meetup_id = await self.store.create(
-            community_id=data["community_id"], title=data["title"], description=data["description"],
-            place=data["place"], start=data["start"], duration=data["duration"], capacity=data["capacity"],
-            recurrence=data["recurrence"], cutoff=data["cutoff"], organiser=ctx.author.key, origin=data["origin"],
-            now=now)
+            community_id=data["community_id"],
+            title=data["title"],
+            description=data["description"],
+            place=data["place"],
+            start=data["start"],
+            duration=data["duration"],
+            capacity=data["capacity"],
+            recurrence=data["recurrence"],
+            cutoff=data["cutoff"],
+            organiser=ctx.author.key,
+            origin=data["origin"],
+            now=now,
+        )
         meetup = await self.store.existing(meetup_id)
         occ = await self.service.next_occurrence(meetup)
         posted = await self.service.announce(occ) if occ else 0
-        where = f"announced in {plural(posted, 'place')}" if posted else (
-            "saved; no announcement channel is set, so run `!meetup channel here` where it should be posted")
-        await ctx.reply(f"**{meetup.title}** (#{meetup.id}) is {where}. `!meetup ics {meetup.title}` gives the "
-                        "calendar file.", private=True)
+        where = (
+            f"announced in {plural(posted, 'place')}"
+            if posted
+            else (
+                "saved; no announcement channel is set, so run `!meetup channel here` where it should be posted"
+            )
+        )
+        await ctx.reply(
+            f"**{meetup.title}** (#{meetup.id}) is {where}. `!meetup ics {meetup.title}` gives the "
+            "calendar file.",
+            private=True,
+        )
 
     # --- member side ------------------------------------------------------------------------------
 
-    @command("meetups", params=[Param("view", ParamType.CHOICE, required=False, choices=("upcoming", "ics"),
-                                      help="`ics` sends you a calendar of the meetups you're going to")],
-             examples=["!meetups", "!meetups ics"])
+    @command(
+        "meetups",
+        params=[
+            Param(
+                "view",
+                ParamType.CHOICE,
+                required=False,
+                choices=("upcoming", "ics"),
+                help="`ics` sends you a calendar of the meetups you're going to",
+            )
+        ],
+        examples=["!meetups", "!meetups ics"],
+    )
     async def list_meetups(self, ctx: Context, view: str | None = None) -> None:
         """Upcoming meetups with seats left; `!meetups ics` privately sends a calendar of yours."""
         if view == "ics":
@@ -211,24 +270,43 @@ class MeetupsCog(OrganiserCommands, Cog):
         lines.sort(key=lambda pair: pair[0])
         shown = [text for _, text in lines[:15]]
         more = f"\n…and {len(lines) - 15} more." if len(lines) > 15 else ""
-        await ctx.reply(Content(title="Upcoming meetups", text="\n".join(shown) + more,
-                                footer="`!meetup show NAME` for details and RSVP buttons."))
+        await ctx.reply(
+            Content(
+                title="Upcoming meetups",
+                text="\n".join(shown) + more,
+                footer="`!meetup show NAME` for details and RSVP buttons.",
+            )
+        )
 
     async def send_member_calendar(self, ctx: Context) -> None:
         member_id = await ctx.member_id()
         if member_id is None or not await self.bot.consent.has(member_id, FEATURE):
-            await ctx.reply("You haven't said you're going to any meetup yet, so there is nothing to put in a "
-                            "calendar. Press Going on a meetup first.", private=True)
+            await ctx.reply(
+                "You haven't said you're going to any meetup yet, so there is nothing to put in a "
+                "calendar. Press Going on a meetup first.",
+                private=True,
+            )
             return
         attachment, count = await self.service.member_file(member_id)
-        text = (("Here is the meetup you're going to (or waitlisted for). Open the file to add it to your calendar."
-                 if count == 1 else f"Here are the {plural(count, 'meetup')} you're going to (or waitlisted for). "
-                 "Open the file to add them to your calendar.")
-                if count else "You're not going to any upcoming meetup right now.")
+        text = (
+            (
+                "Here is the meetup you're going to (or waitlisted for). Open the file to add it to your calendar."
+                if count == 1
+                else f"Here are the {plural(count, 'meetup')} you're going to (or waitlisted for). "
+                "Open the file to add them to your calendar."
+            )
+            if count
+            else "You're not going to any upcoming meetup right now."
+        )
         await ctx.reply(Content(text=text, files=[attachment] if count else []), private=True)
 
-    @command("meetup show", params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],
-             private=True, group_default=True, examples=["!meetup Alumni coffee", "!meetup show #3"])
+    @command(
+        "meetup show",
+        params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],
+        private=True,
+        group_default=True,
+        examples=["!meetup Alumni coffee", "!meetup show #3"],
+    )
     async def show(self, ctx: Context, name: str) -> None:
         """One meetup's next meeting: time, place, seats left, and the RSVP buttons."""
         occ = await self.next_for(ctx, name)
@@ -236,16 +314,24 @@ class MeetupsCog(OrganiserCommands, Cog):
             content = await self.service.content_for(occ)
             upcoming = await self.store.upcoming(occ.meetup, self.bot.clock.now(), 4)
             if len(upcoming) > 1:
-                content.fields.append(("After that", ", ".join(render.timestamp(o.start, "f") for o in upcoming[1:])))
+                content.fields.append(
+                    ("After that", ", ".join(render.timestamp(o.start, "f") for o in upcoming[1:]))
+                )
             member_id = await ctx.member_id()
             mine = await self.store.member_answer(occ, member_id) if member_id is not None else None
             if mine:
                 content.fields.insert(0, ("Your answer", YOUR_ANSWER[mine]))
             await ctx.reply(content, private=True)
 
-    @command("meetup rsvp", params=[Param("answer", ParamType.CHOICE, choices=ANSWERS),
-                                    Param("name", ParamType.TEXT, help="the meetup's name or #number")],
-             private=True, examples=["!meetup rsvp going Alumni coffee"])
+    @command(
+        "meetup rsvp",
+        params=[
+            Param("answer", ParamType.CHOICE, choices=ANSWERS),
+            Param("name", ParamType.TEXT, help="the meetup's name or #number"),
+        ],
+        private=True,
+        examples=["!meetup rsvp going Alumni coffee"],
+    )
     async def rsvp_command(self, ctx: Context, answer: str, name: str) -> None:
         """Answer for the next meeting of a meetup: going, maybe or cant (same as the buttons)."""
         occ = await self.next_for(ctx, name)
@@ -257,19 +343,25 @@ class MeetupsCog(OrganiserCommands, Cog):
         key, _, answer = value.rpartition(":")
         occ = await self.service.occurrence_from_key(key)
         if occ is None or answer not in ANSWERS:
-            await ctx.reply("I can't find that meetup any more. Type `!meetups` to see what's planned.", private=True)
+            await ctx.reply(
+                "I can't find that meetup any more. Type `!meetups` to see what's planned.", private=True
+            )
             return
         await self.rsvp(ctx, occ, answer)
 
     async def rsvp(self, ctx: Context, occ: Meeting, answer: str) -> None:
         now = self.bot.clock.now()
         if occ.cancelled or occ.meetup.status != "active":
-            await ctx.reply(f"**{occ.meetup.title}** on {render.timestamp(occ.start, 'F')} was cancelled.",
-                            private=True)
+            await ctx.reply(
+                f"**{occ.meetup.title}** on {render.timestamp(occ.start, 'F')} was cancelled.", private=True
+            )
             return
         if now >= occ.start or (answer != "cant" and now >= occ.rsvp_closes):
-            await ctx.reply(f"RSVPs for **{occ.meetup.title}** on {render.timestamp(occ.start, 'F')} are closed. "
-                            "Type `!meetups` to see the next ones.", private=True)
+            await ctx.reply(
+                f"RSVPs for **{occ.meetup.title}** on {render.timestamp(occ.start, 'F')} are closed. "
+                "Type `!meetups` to see the next ones.",
+                private=True,
+            )
             return
         member_id = await ctx.member_id()
         if member_id is None or not await self.bot.consent.has(member_id, FEATURE):
@@ -277,8 +369,12 @@ class MeetupsCog(OrganiserCommands, Cog):
             self.waiting_for_consent[ctx.author.key] = (occ.key, answer)
             await self.bot.consent.ask(ctx, FEATURE, self.consent_text())
             return
-        result = await self.store.answer(occ, member_id, answer, ctx.author.platform, ctx.author.display_name, now)
-        await ctx.reply(render.answer_note(occ, result.answer, result.position, result.previous), private=True)
+        result = await self.store.answer(
+            occ, member_id, answer, ctx.author.platform, ctx.author.display_name, now
+        )
+        await ctx.reply(
+            render.answer_note(occ, result.answer, result.position, result.previous), private=True
+        )
         if result.promoted:
             await self.service.tell_promoted(occ, result.promoted)
         if not await self.service.is_scheduled(occ):
@@ -288,8 +384,10 @@ class MeetupsCog(OrganiserCommands, Cog):
 
     def consent_text(self) -> str:
         s = self.data_statement
-        return (f"To save your answer, Kindred keeps: {s.stores}\n**Why:** {s.why}\n**Who can see it:** "
-                f"{s.who_can_see}\n**For how long:** {s.retention}")
+        return (
+            f"To save your answer, Kindred keeps: {s.stores}\n**Why:** {s.why}\n**Who can see it:** "
+            f"{s.who_can_see}\n**For how long:** {s.retention}"
+        )
 
     async def on_consent(self, ctx: Context) -> None:
         waiting = self.waiting_for_consent.pop(ctx.author.key, None)
@@ -299,20 +397,36 @@ class MeetupsCog(OrganiserCommands, Cog):
             return
         await self.rsvp(ctx, occ, waiting[1])
 
-    @command("meetup ics", params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],
-             private=True, examples=["!meetup ics Alumni coffee"])
+    @command(
+        "meetup ics",
+        params=[Param("name", ParamType.TEXT, help="the meetup's name or #number")],
+        private=True,
+        examples=["!meetup ics Alumni coffee"],
+    )
     async def ics(self, ctx: Context, name: str) -> None:
         """A calendar file for a meetup (the whole series, if it repeats), sent to you privately."""
         meetup = await self.one_meetup(ctx, name)
         if meetup is not None:
             attachment = await self.service.series_file(meetup)
             what = "the whole series" if meetup.recurrence else "this meetup"
-            await ctx.reply(Content(text=f"Calendar file for {what}: **{meetup.title}**.", files=[attachment]),
-                            private=True)
+            await ctx.reply(
+                Content(text=f"Calendar file for {what}: **{meetup.title}**.", files=[attachment]),
+                private=True,
+            )
 
-    @command("meetup reminders", params=[Param("setting", ParamType.CHOICE, choices=("on", "off", "maybe-too"),
-                                               help="on (going only), off, or maybe-too")],
-             private=True, examples=["!meetup reminders off"])
+    @command(
+        "meetup reminders",
+        params=[
+            Param(
+                "setting",
+                ParamType.CHOICE,
+                choices=("on", "off", "maybe-too"),
+                help="on (going only), off, or maybe-too",
+            )
+        ],
+        private=True,
+        examples=["!meetup reminders off"],
+    )
     async def reminders(self, ctx: Context, setting: str) -> None:
         """Turn your meetup reminders (24 h and 1 h before) on or off, or get them for maybes too."""
         member_id = await ctx.member_id()
@@ -320,9 +434,11 @@ class MeetupsCog(OrganiserCommands, Cog):
             await ctx.reply("You haven't answered any meetup, so I send you no reminders.", private=True)
             return
         await self.store.set_prefs(member_id, setting != "off", setting == "maybe-too")
-        text = {"on": "Reminders are on for meetups you're going to.",
-                "off": "Reminders are off. `!meetup reminders on` brings them back.",
-                "maybe-too": "Reminders are on for meetups you're going to and ones you said maybe to."}[setting]
+        text = {
+            "on": "Reminders are on for meetups you're going to.",
+            "off": "Reminders are off. `!meetup reminders on` brings them back.",
+            "maybe-too": "Reminders are on for meetups you're going to and ones you said maybe to.",
+        }[setting]
         await ctx.reply(text, private=True)
 
     # --- data -------------------------------------------------------------------------------------

@@ -52,7 +52,9 @@ def _vevent(item: IcsEvent, stamp: datetime) -> Event:
     if item.url:
         event.add("url", item.url)
     if item.recurrence is not None:
-        rule = item.recurrence.to_rrule(cast(ZoneInfo, item.start.tzinfo), item.start.timetz().replace(tzinfo=None))
+        rule = item.recurrence.to_rrule(
+            cast(ZoneInfo, item.start.tzinfo), item.start.timetz().replace(tzinfo=None)
+        )
         event.add("rrule", _rrule_dict(rule))
     for excluded in item.exdates:
         event.add("exdate", excluded)

@@ -55,11 +55,14 @@ class Meetup:
             sequence=row["sequence"],
         )
 
-    def rule_starts(self, *, after: datetime | None = None, before: datetime | None = None,
-                    limit: int | None = None) -> list[datetime]:
+    def rule_starts(
+        self, *, after: datetime | None = None, before: datetime | None = None, limit: int | None = None
+    ) -> list[datetime]:
         """Starts the rule gives (in `zone`), ignoring cancellations and moves."""
         if self.recurrence is None:
-            in_window = (after is None or self.first_start > after) and (before is None or self.first_start < before)
+            in_window = (after is None or self.first_start > after) and (
+                before is None or self.first_start < before
+            )
             return [self.first_start] if in_window else []
         return self.recurrence.occurrences(self.first_start, after=after, before=before, limit=limit)
 

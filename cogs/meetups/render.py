@@ -42,7 +42,9 @@ def seats_line(meetup: Meetup, counts: dict[str, int]) -> str:
     return text
 
 
-def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: list[str] | None = None) -> Content:
+def announcement(
+    occ: Meeting, counts: dict[str, int], now: datetime, names: list[str] | None = None
+) -> Content:
     """The public post, edited in place as answers come in."""
     meetup = occ.meetup
     fields = [("When", when_line(occ.start) + f", {describe_duration(occ.duration)}")]
@@ -51,16 +53,25 @@ def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: lis
     if meetup.recurrence is not None:
         fields.append(("Repeats", meetup.recurrence.describe()))
     if meetup.status == "cancelled" and meetup.recurrence is not None:
-        return Content(title=f"Cancelled: {meetup.title}", fields=fields,
-                       text="This series is cancelled: none of its meetings will take place. Everyone who "
-                            "answered has been told.")
+        return Content(
+            title=f"Cancelled: {meetup.title}",
+            fields=fields,
+            text="This series is cancelled: none of its meetings will take place. Everyone who "
+            "answered has been told.",
+        )
     if meetup.status == "cancelled" or (occ.cancelled and meetup.recurrence is None):
-        return Content(title=f"Cancelled: {meetup.title}", fields=fields,
-                       text="This meetup will not take place. Everyone who answered has been told.")
+        return Content(
+            title=f"Cancelled: {meetup.title}",
+            fields=fields,
+            text="This meetup will not take place. Everyone who answered has been told.",
+        )
     if occ.cancelled:  # one meeting of a series that carries on
-        return Content(title=f"Cancelled this time: {meetup.title}", fields=fields,
-                       text=f"The meeting on {timestamp(occ.start, 'D')} will not take place. The series carries "
-                            "on as usual; everyone who answered for this one has been told.")
+        return Content(
+            title=f"Cancelled this time: {meetup.title}",
+            fields=fields,
+            text=f"The meeting on {timestamp(occ.start, 'D')} will not take place. The series carries "
+            "on as usual; everyone who answered for this one has been told.",
+        )
     fields.append(("Seats", seats_line(meetup, counts)))
     if names:
         fields.append(("Going", ", ".join(names)))
@@ -73,7 +84,9 @@ def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: lis
         return Content(title=meetup.title, fields=fields, text=text, footer="This meetup has started.")
     if now >= occ.rsvp_closes:
         return Content(title=meetup.title, fields=fields, text=text, footer="RSVPs are closed.")
-    footer = "Only organisers see who is going." if names is None else "Names shown with this community's consent."
+    footer = (
+        "Only organisers see who is going." if names is None else "Names shown with this community's consent."
+    )
     if meetup.cutoff:
         footer += f" RSVPs close {timestamp(occ.rsvp_closes, 'f')}."
     return Content(title=meetup.title, text=text, fields=fields, choices=rsvp_choices(occ), footer=footer)
@@ -81,8 +94,15 @@ def announcement(occ: Meeting, counts: dict[str, int], now: datetime, names: lis
 
 def summary_line(occ: Meeting, counts: dict[str, int]) -> str:
     left = max(0, occ.meetup.capacity - counts["going"])
-    seats = f"{plural(left, 'seat')} left" if left else (
-        f"full, {plural(counts['waitlist'], 'person', 'people')} waiting" if counts["waitlist"] else "full")
+    seats = (
+        f"{plural(left, 'seat')} left"
+        if left
+        else (
+            f"full, {plural(counts['waitlist'], 'person', 'people')} waiting"
+            if counts["waitlist"]
+            else "full"
+        )
+    )
     repeat = " (repeats)" if occ.meetup.recurrence else ""
     where = f" · {quote_member_text(occ.place, 60)}" if occ.place else ""
     return f"**{occ.meetup.title}**{repeat}: {timestamp(occ.start, 'F')}{where} · {seats}"
@@ -93,8 +113,10 @@ def draft_review(fields: list[tuple[str, str]], token: str, what: str = "Save an
         title="Is this right?",
         text="Here is what I understood. Nothing is saved until you press the button.",
         fields=fields,
-        choices=[Choice(f"meetup.draft:{token}:save", what, "success"),
-                 Choice(f"meetup.draft:{token}:drop", "Cancel", "secondary")],
+        choices=[
+            Choice(f"meetup.draft:{token}:save", what, "success"),
+            Choice(f"meetup.draft:{token}:drop", "Cancel", "secondary"),
+        ],
     )
 
 
@@ -104,8 +126,10 @@ def answer_note(occ: Meeting, answer: str, position: int | None, previous: str |
         again = "You're still" if previous == "going" else "You're"
         return f"{again} going to **{title}** on {when}. See you there! Press Can't go if plans change."
     if answer == "waitlist":
-        return (f"**{title}** is full, so you're on the waitlist (number {position}). If a seat opens I'll "
-                "tell you privately right away.")
+        return (
+            f"**{title}** is full, so you're on the waitlist (number {position}). If a seat opens I'll "
+            "tell you privately right away."
+        )
     if answer == "maybe":
         return f"Noted as maybe for **{title}** on {when}. A seat is only held for Going."
     return f"Thanks for letting us know you can't make **{title}**. You're welcome any time."

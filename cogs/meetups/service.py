@@ -84,11 +84,19 @@ class MeetupService:
     async def announce_places(self, meetup: Meetup) -> list[PlaceRef]:
         """The community's meetup channels on every connected platform, plus where it was created."""
         channels = await self.settings(meetup.community_id).get("channels", {})
-        places = [PlaceRef(platform, place_id, scope_id=scope)
-                  for platform, entries in channels.items() for place_id, scope in entries.items()]
+        places = [
+            PlaceRef(platform, place_id, scope_id=scope)
+            for platform, entries in channels.items()
+            for place_id, scope in entries.items()
+        ]
         if meetup.origin and not any(p.platform == meetup.origin["platform"] for p in places):
-            places.append(PlaceRef(meetup.origin["platform"], meetup.origin["place_id"],
-                                   scope_id=meetup.origin.get("scope_id")))
+            places.append(
+                PlaceRef(
+                    meetup.origin["platform"],
+                    meetup.origin["place_id"],
+                    scope_id=meetup.origin.get("scope_id"),
+                )
+            )
         return [p for p in places if p.platform in self.bot.adapters]
 
     async def content_for(self, occ: Meeting) -> Content:
@@ -165,16 +173,24 @@ class MeetupService:
     async def schedule(self, occ: Meeting) -> None:
         """Reminders before the meeting and the roll to the next one at its start; idempotent."""
         now = self.now()
-        hours = await self.settings(occ.meetup.community_id).get("reminder_hours", list(DEFAULT_REMINDER_HOURS))
+        hours = await self.settings(occ.meetup.community_id).get(
+            "reminder_hours", list(DEFAULT_REMINDER_HOURS)
+        )
         payload = {"meetup_id": occ.meetup.id, "rule_start": iso(occ.rule_start)}
         for hour in hours:
             moment = occ.start - timedelta(hours=hour)
             if moment > now:
-                await self.bot.scheduler.add(OWNER, self._key(occ, f"remind{hour}h"), At(moment), "meetups.remind",
-                                             {**payload, "hours": hour}, grace=min(timedelta(hours=hour) / 2,
-                                                                                   timedelta(hours=6)))
-        await self.bot.scheduler.add(OWNER, self._key(occ, "roll"), At(occ.start), "meetups.roll", payload,
-                                     grace=timedelta(days=7))
+                await self.bot.scheduler.add(
+                    OWNER,
+                    self._key(occ, f"remind{hour}h"),
+                    At(moment),
+                    "meetups.remind",
+                    {**payload, "hours": hour},
+                    grace=min(timedelta(hours=hour) / 2, timedelta(hours=6)),
+                )
+        await self.bot.scheduler.add(
+            OWNER, self._key(occ, "roll"), At(occ.start), "meetups.roll", payload, grace=timedelta(days=7)
+        )
 
     async def is_scheduled(self, occ: Meeting) -> bool:
         return await self.bot.scheduler.next_fire(OWNER, self._key(occ, "roll")) is not None
@@ -207,12 +223,17 @@ class MeetupService:
             if not reminders or (row["answer"] == "maybe" and not remind_maybe):
                 continue
             lead = "You said maybe to" if row["answer"] == "maybe" else "A reminder: you're going to"
-            text = (f"{lead} **{occ.meetup.title}** {when}: {render.when_line(occ.start)}.{place}\n"
-                    "Plans changed? Press Can't go so someone on the waitlist gets your seat. "
-                    "`!meetup reminders off` stops these.")
+            text = (
+                f"{lead} **{occ.meetup.title}** {when}: {render.when_line(occ.start)}.{place}\n"
+                "Plans changed? Press Can't go so someone on the waitlist gets your seat. "
+                "`!meetup reminders off` stops these."
+            )
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith((":cant", ":going"))]
-            sent += await self.tell(row["member_id"], row["platform"],
-                                    Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
+            sent += await self.tell(
+                row["member_id"],
+                row["platform"],
+                Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"),
+            )
         log.info("meetup reminders sent", extra={"meetup": occ.meetup.id, "count": sent})
 
     async def on_roll(self, firing: Firing) -> None:
@@ -251,12 +272,17 @@ class MeetupService:
     async def tell_promoted(self, occ: Meeting, member_ids: list[int]) -> None:
         platforms = {row["member_id"]: row["platform"] for row in await self.store.rsvps(occ, ("going",))}
         for member_id in member_ids:
-            text = (f"Good news: a seat opened up and you're now going to **{occ.meetup.title}** on "
-                    f"{render.when_line(occ.start)}. If you can't make it any more, press Can't go so the "
-                    "next person gets it.")
+            text = (
+                f"Good news: a seat opened up and you're now going to **{occ.meetup.title}** on "
+                f"{render.when_line(occ.start)}. If you can't make it any more, press Can't go so the "
+                "next person gets it."
+            )
             choices = [c for c in render.rsvp_choices(occ) if c.id.endswith(":cant")]
-            await self.tell(member_id, platforms.get(member_id, ""),
-                            Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"))
+            await self.tell(
+                member_id,
+                platforms.get(member_id, ""),
+                Content(text=text, choices=choices, about=f"your seat at {occ.meetup.title}"),
+            )
 
     # --- calendars --------------------------------------------------------------------------------
 
@@ -264,9 +290,17 @@ class MeetupService:
         """One VEVENT with the rule (cancelled meetings as EXDATE) plus one override per changed meeting."""
         changed = await self.store.materialized(meetup)
         uid = f"meetup-{meetup.id}@kindred"
-        series = IcsEvent(uid, meetup.title, meetup.first_start, meetup.duration, meetup.description, meetup.place,
-                          recurrence=meetup.recurrence, sequence=meetup.sequence,
-                          cancelled=meetup.status == "cancelled")
+        series = IcsEvent(
+            uid,
+            meetup.title,
+            meetup.first_start,
+            meetup.duration,
+            meetup.description,
+            meetup.place,
+            recurrence=meetup.recurrence,
+            sequence=meetup.sequence,
+            cancelled=meetup.status == "cancelled",
+        )
         events = [series]
         for occ in changed:
             if occ.cancelled:
@@ -278,9 +312,18 @@ class MeetupService:
                 if meetup.recurrence is None:
                     series.start, series.duration, series.location = occ.start, occ.duration, occ.place
                     continue
-                events.append(IcsEvent(uid, meetup.title, occ.start, occ.duration,
-                                       "\n\n".join(filter(None, [meetup.description, occ.note])), occ.place,
-                                       recurrence_id=occ.rule_start, sequence=occ.sequence))
+                events.append(
+                    IcsEvent(
+                        uid,
+                        meetup.title,
+                        occ.start,
+                        occ.duration,
+                        "\n\n".join(filter(None, [meetup.description, occ.note])),
+                        occ.place,
+                        recurrence_id=occ.rule_start,
+                        sequence=occ.sequence,
+                    )
+                )
         return events
 
     async def series_file(self, meetup: Meetup) -> FileAttachment:
@@ -289,9 +332,18 @@ class MeetupService:
 
     async def member_file(self, member_id: int) -> tuple[FileAttachment, int]:
         occurrences = await self.store.member_going(member_id, self.now())
-        events = [IcsEvent(f"meetup-{o.meetup.id}-{int(o.rule_start.timestamp())}@kindred", o.meetup.title,
-                           o.start, o.duration, "\n\n".join(filter(None, [o.meetup.description, o.note])), o.place,
-                           sequence=o.sequence) for o in occurrences]
+        events = [
+            IcsEvent(
+                f"meetup-{o.meetup.id}-{int(o.rule_start.timestamp())}@kindred",
+                o.meetup.title,
+                o.start,
+                o.duration,
+                "\n\n".join(filter(None, [o.meetup.description, o.note])),
+                o.place,
+                sequence=o.sequence,
+            )
+            for o in occurrences
+        ]
         data = build_calendar(events, name="My meetups", stamp=self.now())
         return FileAttachment("my-meetups.ics", data, ICS_MIME, "Meetups you're going to"), len(events)
 

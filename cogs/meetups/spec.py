@@ -111,8 +111,10 @@ def parse_spec(text: str, *, require_title: bool = True) -> MeetupSpec:
     if require_title and not spec.title:
         raise SpecError(f"Give the meetup a name first, e.g. {SPEC_EXAMPLE}.")
     if spec.title and len(spec.title) > 100:
-        raise SpecError("That name is long; keep it under 100 characters and put the rest in "
-                        "`description: ...` at the end.")
+        raise SpecError(
+            "That name is long; keep it under 100 characters and put the rest in "
+            "`description: ...` at the end."
+        )
     return spec
 
 

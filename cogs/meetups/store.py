@@ -103,22 +103,48 @@ class MeetupStore:
         """Data migration 2: seal the names older versions stored in plain text (runs once, in its transaction)."""
         plain = await db.fetchall("SELECT rowid AS id, member_id, display_name FROM meetup_rsvps")
         for row in plain:
-            await db.execute("UPDATE meetup_rsvps SET display_name = ? WHERE rowid = ?",
-                             (self._seal_name(row["member_id"], row["display_name"]), row["id"]))
+            await db.execute(
+                "UPDATE meetup_rsvps SET display_name = ? WHERE rowid = ?",
+                (self._seal_name(row["member_id"], row["display_name"]), row["id"]),
+            )
 
     # --- meetups ----------------------------------------------------------------------------------
 
-    async def create(self, *, community_id: int, title: str, description: str, place: str, start: datetime,
-                     duration: timedelta, capacity: int, recurrence: Recurrence | None, cutoff: timedelta,
-                     organiser: str, origin: dict | None, now: datetime) -> int:
+    async def create(
+        self,
+        *,
+        community_id: int,
+        title: str,
+        description: str,
+        place: str,
+        start: datetime,
+        duration: timedelta,
+        capacity: int,
+        recurrence: Recurrence | None,
+        cutoff: timedelta,
+        organiser: str,
+        origin: dict | None,
+        now: datetime,
+    ) -> int:
         return await self.db.execute(
             """INSERT INTO meetups (community_id, title, description, place, zone, first_local, duration_min,
                    capacity, recurrence, cutoff_min, organiser, origin, created_at)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (community_id, title, description, place, cast(ZoneInfo, start.tzinfo).key,
-             start.replace(tzinfo=None).isoformat(timespec="minutes"), int(duration.total_seconds() // 60),
-             capacity, json.dumps(recurrence.to_dict()) if recurrence else None,
-             int(cutoff.total_seconds() // 60), organiser, json.dumps(origin) if origin else None, iso(now)),
+            (
+                community_id,
+                title,
+                description,
+                place,
+                cast(ZoneInfo, start.tzinfo).key,
+                start.replace(tzinfo=None).isoformat(timespec="minutes"),
+                int(duration.total_seconds() // 60),
+                capacity,
+                json.dumps(recurrence.to_dict()) if recurrence else None,
+                int(cutoff.total_seconds() // 60),
+                organiser,
+                json.dumps(origin) if origin else None,
+                iso(now),
+            ),
         )
 
     async def get(self, meetup_id: int) -> Meetup | None:
@@ -137,7 +163,9 @@ class MeetupStore:
             rows = await self.db.fetchall("SELECT * FROM meetups WHERE status = 'active' ORDER BY id")
         else:
             rows = await self.db.fetchall(
-                "SELECT * FROM meetups WHERE status = 'active' AND community_id = ? ORDER BY id", (community_id,))
+                "SELECT * FROM meetups WHERE status = 'active' AND community_id = ? ORDER BY id",
+                (community_id,),
+            )
         return [Meetup.from_row(row) for row in rows]
 
     async def all_meetups(self) -> list[Meetup]:
@@ -149,7 +177,10 @@ class MeetupStore:
 
     async def update(self, meetup_id: int, **fields) -> None:
         columns = {
-            "title": "title", "description": "description", "place": "place", "capacity": "capacity",
+            "title": "title",
+            "description": "description",
+            "place": "place",
+            "capacity": "capacity",
             "status": "status",
         }
         sets, values = [], []
@@ -194,7 +225,9 @@ class MeetupStore:
 
     async def occurrence(self, meetup: Meetup, rule_start: datetime) -> Meeting:
         row = await self.db.fetchone(
-            "SELECT * FROM meetup_occurrences WHERE meetup_id = ? AND rule_start = ?", (meetup.id, iso(rule_start)))
+            "SELECT * FROM meetup_occurrences WHERE meetup_id = ? AND rule_start = ?",
+            (meetup.id, iso(rule_start)),
+        )
         return self._occurrence(meetup, rule_start, row)
 
     async def occurrence_by_id(self, occurrence_id: int) -> Meeting | None:
@@ -212,12 +245,14 @@ class MeetupStore:
         )
         occ.id = await self.db.fetchval(
             "SELECT id FROM meetup_occurrences WHERE meetup_id = ? AND rule_start = ?",
-            (occ.meetup.id, iso(occ.rule_start)))
+            (occ.meetup.id, iso(occ.rule_start)),
+        )
         return occ.id
 
     async def materialized(self, meetup: Meetup, after: datetime | None = None) -> list[Meeting]:
         rows = await self.db.fetchall(
-            "SELECT * FROM meetup_occurrences WHERE meetup_id = ? ORDER BY rule_start", (meetup.id,))
+            "SELECT * FROM meetup_occurrences WHERE meetup_id = ? ORDER BY rule_start", (meetup.id,)
+        )
         found = [self._occurrence(meetup, datetime.fromisoformat(row["rule_start"]), row) for row in rows]
         return [o for o in found if after is None or o.start > after or o.rule_start > after]
 
@@ -225,7 +260,8 @@ class MeetupStore:
         """The next `limit` meetings that will happen (cancelled ones left out, moves applied)."""
         rows = await self.db.fetchall(
             "SELECT * FROM meetup_occurrences WHERE meetup_id = ? AND (start_utc > ? OR rule_start > ?)",
-            (meetup.id, iso(now), iso(now)))
+            (meetup.id, iso(now), iso(now)),
+        )
         changed = {datetime.fromisoformat(r["rule_start"]): r for r in rows}
         results: list[Meeting] = []
         cursor = now - timedelta(days=2)  # a meeting moved later may have a rule start just behind us
@@ -263,12 +299,15 @@ class MeetupStore:
             else:
                 raise ValueError(f"unknown occurrence field {name}")
         sets.append("sequence = sequence + 1")
-        await self.db.execute(f"UPDATE meetup_occurrences SET {', '.join(sets)} WHERE id = ?", (*values, occ.id))
+        await self.db.execute(
+            f"UPDATE meetup_occurrences SET {', '.join(sets)} WHERE id = ?", (*values, occ.id)
+        )
 
     # --- RSVPs ------------------------------------------------------------------------------------
 
-    async def answer(self, occ: Meeting, member_id: int, answer: str, platform: str, display_name: str,
-                     now: datetime) -> RsvpResult:
+    async def answer(
+        self, occ: Meeting, member_id: int, answer: str, platform: str, display_name: str, now: datetime
+    ) -> RsvpResult:
         """Record one member's answer and fill seats from the waitlist, atomically."""
         assert answer in ANSWERS
         capacity = occ.meetup.capacity
@@ -276,10 +315,13 @@ class MeetupStore:
             occurrence_id = await self.materialize(occ)
             row = await db.fetchone(
                 "SELECT answer, position FROM meetup_rsvps WHERE occurrence_id = ? AND member_id = ?",
-                (occurrence_id, member_id))
+                (occurrence_id, member_id),
+            )
             previous = row["answer"] if row else None
             going = await db.fetchval(
-                "SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'going'", (occurrence_id,))
+                "SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'going'",
+                (occurrence_id,),
+            )
             if answer == "going":
                 if previous in ("going", "waitlist"):
                     stored = previous
@@ -290,24 +332,36 @@ class MeetupStore:
             if stored != previous:
                 position = await db.fetchval(
                     "SELECT COALESCE(MAX(position), 0) + 1 FROM meetup_rsvps WHERE occurrence_id = ?",
-                    (occurrence_id,))
+                    (occurrence_id,),
+                )
                 await db.execute(
                     """INSERT INTO meetup_rsvps (occurrence_id, member_id, answer, position, platform, display_name,
                            answered_at) VALUES (?,?,?,?,?,?,?)
                        ON CONFLICT (occurrence_id, member_id) DO UPDATE SET answer=excluded.answer,
                            position=excluded.position, platform=excluded.platform,
                            display_name=excluded.display_name, answered_at=excluded.answered_at""",
-                    (occurrence_id, member_id, stored, position, platform,
-                     self._seal_name(member_id, display_name), iso(now)))
+                    (
+                        occurrence_id,
+                        member_id,
+                        stored,
+                        position,
+                        platform,
+                        self._seal_name(member_id, display_name),
+                        iso(now),
+                    ),
+                )
             promoted = await self._fill_seats(db, occurrence_id, capacity)
             going = await db.fetchval(
-                "SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'going'", (occurrence_id,))
+                "SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'going'",
+                (occurrence_id,),
+            )
             position = None
             if stored == "waitlist":
                 position = await db.fetchval(
                     """SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'waitlist'
                        AND position <= (SELECT position FROM meetup_rsvps WHERE occurrence_id = ? AND member_id = ?)""",
-                    (occurrence_id, occurrence_id, member_id))
+                    (occurrence_id, occurrence_id, member_id),
+                )
         return RsvpResult(stored, previous, position, promoted, going, capacity)
 
     async def fill_seats(self, occ: Meeting) -> list[int]:
@@ -318,17 +372,22 @@ class MeetupStore:
 
     async def _fill_seats(self, db: Database, occurrence_id: int, capacity: int) -> list[int]:
         going = await db.fetchval(
-            "SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'going'", (occurrence_id,))
+            "SELECT COUNT(*) FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'going'", (occurrence_id,)
+        )
         free = capacity - going
         if free <= 0:
             return []
         rows = await db.fetchall(
             """SELECT member_id FROM meetup_rsvps WHERE occurrence_id = ? AND answer = 'waitlist'
-               ORDER BY position LIMIT ?""", (occurrence_id, free))
+               ORDER BY position LIMIT ?""",
+            (occurrence_id, free),
+        )
         promoted = [row["member_id"] for row in rows]
         for member_id in promoted:
-            await db.execute("UPDATE meetup_rsvps SET answer = 'going' WHERE occurrence_id = ? AND member_id = ?",
-                             (occurrence_id, member_id))
+            await db.execute(
+                "UPDATE meetup_rsvps SET answer = 'going' WHERE occurrence_id = ? AND member_id = ?",
+                (occurrence_id, member_id),
+            )
         return promoted
 
     async def counts(self, occ: Meeting) -> dict[str, int]:
@@ -336,7 +395,9 @@ class MeetupStore:
         if occ.id is None:
             return counts
         for row in await self.db.fetchall(
-                "SELECT answer, COUNT(*) AS n FROM meetup_rsvps WHERE occurrence_id = ? GROUP BY answer", (occ.id,)):
+            "SELECT answer, COUNT(*) AS n FROM meetup_rsvps WHERE occurrence_id = ? GROUP BY answer",
+            (occ.id,),
+        ):
             counts[row["answer"]] = row["n"]
         return counts
 
@@ -347,25 +408,32 @@ class MeetupStore:
         marks = ",".join("?" * len(answers))
         return await self.db.fetchall(
             f"""SELECT member_id, answer, position, platform, display_name FROM meetup_rsvps
-                WHERE occurrence_id = ? AND answer IN ({marks}) ORDER BY position""", (occ.id, *answers))
+                WHERE occurrence_id = ? AND answer IN ({marks}) ORDER BY position""",
+            (occ.id, *answers),
+        )
 
     async def rsvps_with_names(self, occ: Meeting, answers: tuple[str, ...]) -> list[dict]:
         """As rsvps(), with each member's shown name opened: only for lists people read."""
-        return [{**row, "display_name": self._open_name(row["member_id"], row["display_name"])}
-                for row in await self.rsvps(occ, answers)]
+        return [
+            {**row, "display_name": self._open_name(row["member_id"], row["display_name"])}
+            for row in await self.rsvps(occ, answers)
+        ]
 
     async def member_answer(self, occ: Meeting, member_id: int) -> str | None:
         if occ.id is None:
             return None
         return await self.db.fetchval(
-            "SELECT answer FROM meetup_rsvps WHERE occurrence_id = ? AND member_id = ?", (occ.id, member_id))
+            "SELECT answer FROM meetup_rsvps WHERE occurrence_id = ? AND member_id = ?", (occ.id, member_id)
+        )
 
     async def member_going(self, member_id: int, now: datetime) -> list[Meeting]:
         rows = await self.db.fetchall(
             """SELECT o.* FROM meetup_rsvps r JOIN meetup_occurrences o ON o.id = r.occurrence_id
                JOIN meetups m ON m.id = o.meetup_id
                WHERE r.member_id = ? AND r.answer IN ('going', 'waitlist') AND o.cancelled = 0
-                 AND m.status = 'active' AND o.start_utc > ? ORDER BY o.start_utc""", (member_id, iso(now)))
+                 AND m.status = 'active' AND o.start_utc > ? ORDER BY o.start_utc""",
+            (member_id, iso(now)),
+        )
         found = []
         for row in rows:
             meetup = await self.existing(row["meetup_id"])
@@ -378,7 +446,8 @@ class MeetupStore:
         await self.materialize(occ)
         await self.db.execute(
             "INSERT OR REPLACE INTO meetup_posts (occurrence_id, platform, place_id, message_id) VALUES (?,?,?,?)",
-            (occ.id, platform, place_id, message_id))
+            (occ.id, platform, place_id, message_id),
+        )
 
     async def posts(self, occ: Meeting):
         if occ.id is None:
@@ -388,23 +457,29 @@ class MeetupStore:
     # --- member preferences and data --------------------------------------------------------------
 
     async def prefs(self, member_id: int) -> tuple[bool, bool]:
-        row = await self.db.fetchone("SELECT reminders, remind_maybe FROM meetup_prefs WHERE member_id = ?",
-                                     (member_id,))
+        row = await self.db.fetchone(
+            "SELECT reminders, remind_maybe FROM meetup_prefs WHERE member_id = ?", (member_id,)
+        )
         return (True, False) if row is None else (bool(row["reminders"]), bool(row["remind_maybe"]))
 
     async def set_prefs(self, member_id: int, reminders: bool, remind_maybe: bool) -> None:
         await self.db.execute(
             "INSERT OR REPLACE INTO meetup_prefs (member_id, reminders, remind_maybe) VALUES (?,?,?)",
-            (member_id, int(reminders), int(remind_maybe)))
+            (member_id, int(reminders), int(remind_maybe)),
+        )
 
     async def export_member(self, member_id: int) -> dict:
         rows = await self.db.fetchall(
             """SELECT m.title, o.start_utc, r.answer, r.platform, r.display_name, r.answered_at
                FROM meetup_rsvps r JOIN meetup_occurrences o ON o.id = r.occurrence_id
-               JOIN meetups m ON m.id = o.meetup_id WHERE r.member_id = ? ORDER BY o.start_utc""", (member_id,))
+               JOIN meetups m ON m.id = o.meetup_id WHERE r.member_id = ? ORDER BY o.start_utc""",
+            (member_id,),
+        )
         prefs = await self.prefs(member_id)
         return {
-            "rsvps": [{**row, "display_name": self._open_name(member_id, row["display_name"])} for row in rows],
+            "rsvps": [
+                {**row, "display_name": self._open_name(member_id, row["display_name"])} for row in rows
+            ],
             "reminders": {"on": prefs[0], "for_maybe_too": prefs[1]},
         }
 
@@ -412,8 +487,9 @@ class MeetupStore:
         """Erase answers and post references of meetings that started before `before`."""
         async with self.db.transaction() as db:
             old = "SELECT id FROM meetup_occurrences WHERE start_utc < ?"
-            count = await db.execute_rowcount(f"DELETE FROM meetup_rsvps WHERE occurrence_id IN ({old})",
-                                              (iso(before),))
+            count = await db.execute_rowcount(
+                f"DELETE FROM meetup_rsvps WHERE occurrence_id IN ({old})", (iso(before),)
+            )
             await db.execute(f"DELETE FROM meetup_posts WHERE occurrence_id IN ({old})", (iso(before),))
         return count
 
@@ -422,7 +498,8 @@ class MeetupStore:
             return []
         rows = await self.db.fetchall(
             f"SELECT id FROM meetups WHERE community_id = ? AND organiser IN ({','.join('?' for _ in keys)})",
-            (community_id, *keys))
+            (community_id, *keys),
+        )
         return [row["id"] for row in rows]
 
     async def hand_over(self, meetup_id: int, organiser: str) -> None:
@@ -433,15 +510,19 @@ class MeetupStore:
         async with self.db.transaction() as db:
             await db.execute(
                 """UPDATE meetups SET organiser = '', title = 'Meetup #' || id, description = '', place = '',
-                   origin = NULL, sequence = sequence + 1 WHERE id = ?""", (meetup_id,))
-            await db.execute("UPDATE meetup_occurrences SET place = NULL, note = NULL WHERE meetup_id = ?",
-                             (meetup_id,))
+                   origin = NULL, sequence = sequence + 1 WHERE id = ?""",
+                (meetup_id,),
+            )
+            await db.execute(
+                "UPDATE meetup_occurrences SET place = NULL, note = NULL WHERE meetup_id = ?", (meetup_id,)
+            )
 
     async def delete_member(self, member_id: int) -> list[Meeting]:
         """Erase a member's answers and preferences; returns the occurrences where a seat was freed."""
         freed = []
         rows = await self.db.fetchall(
-            "SELECT occurrence_id FROM meetup_rsvps WHERE member_id = ? AND answer = 'going'", (member_id,))
+            "SELECT occurrence_id FROM meetup_rsvps WHERE member_id = ? AND answer = 'going'", (member_id,)
+        )
         async with self.db.transaction() as db:
             await db.execute("DELETE FROM meetup_rsvps WHERE member_id = ?", (member_id,))
             await db.execute("DELETE FROM meetup_prefs WHERE member_id = ?", (member_id,))

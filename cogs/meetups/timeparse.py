@@ -39,6 +39,8 @@ ORDINALS = {
     "fifth": 5, "5th": 5, "last": -1,
 }  # fmt: skip
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "other": 2}
+
+
 class TimeParseError(ValueError):
     """A kind, short explanation of why a time was refused, with an example of what works."""
 
@@ -90,7 +92,9 @@ def find_zone(text: str) -> tuple[ZoneInfo | None, str]:
         return ZoneInfo(name), re.sub(re.escape(token), " ", text, count=1, flags=re.I)
     for word in re.findall(r"[a-z]+", text.lower()):
         if word in ZONE_ABBREVIATIONS and word != "gmt":
-            raise TimeParseError(f"{zone_problem(word.upper())}, or leave the zone out to use the community's.")
+            raise TimeParseError(
+                f"{zone_problem(word.upper())}, or leave the zone out to use the community's."
+            )
     return None, text
 
 
@@ -125,8 +129,11 @@ def find_time_of_day(text: str) -> tuple[time | None, str]:
             raise TimeParseError(f"`{match.group(0).strip()}` is not a time. Try `19:00` or `7pm`.")
         return time(hour, minute), rest
     part_of_day = re.search(r"\b(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|tonight|night)\b", text)
-    bare = re.search(r"(?:\bat\s+|(?<=morning\s)|(?<=evening\s)|(?<=tonight\s)|(?<=afternoon\s))"
-                     r"(?P<h>\d{1,2})\b(?!\s*(?:st|nd|rd|th)\b)", text)
+    bare = re.search(
+        r"(?:\bat\s+|(?<=morning\s)|(?<=evening\s)|(?<=tonight\s)|(?<=afternoon\s))"
+        r"(?P<h>\d{1,2})\b(?!\s*(?:st|nd|rd|th)\b)",
+        text,
+    )
     if bare:
         hour = int(bare["h"])
         if 13 <= hour <= 23 or hour == 0:
@@ -134,7 +141,9 @@ def find_time_of_day(text: str) -> tuple[time | None, str]:
         if part_of_day and 1 <= hour <= 12:
             # "tonight at 8", "tomorrow evening 7", "saturday morning at 10": the words settle it.
             evening = part_of_day["part"] != "morning"
-            rest = _cut(_cut(text, bare), part_of_day) if part_of_day["part"] != "tonight" else _cut(text, bare)
+            rest = (
+                _cut(_cut(text, bare), part_of_day) if part_of_day["part"] != "tonight" else _cut(text, bare)
+            )
             return time(hour % 12 + (12 if evening else 0), 0), rest
         raise TimeParseError(
             f"Is `at {hour}` in the morning or the evening? Write `{hour}am`, `{hour}pm` or "
@@ -183,7 +192,9 @@ def _number(word: str | None) -> int:
 def parse_date(text: str, today: date, label: str) -> date:
     """A calendar date from free text ("tomorrow", "dec 3", "2026-12-03", "next tuesday")."""
     text = re.sub(r"^(?:on|the)\s+", "", text.strip(" ,")).strip()
-    text = re.sub(r"\s+", " ", re.sub(r"\b(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b", " ", text)).strip()
+    text = re.sub(
+        r"\s+", " ", re.sub(r"\b(?:in\s+the\s+)?(?:morning|afternoon|evening|night)\b", " ", text)
+    ).strip()
     if text in ("tonight", "today", ""):
         return today
     weekday = re.fullmatch(r"(?:(?P<which>next|this|coming)\s+)?" + WEEKDAY_RE, text)
@@ -230,8 +241,20 @@ def _check_wall_time(naive: datetime, zone: ZoneInfo) -> datetime:
     return aware
 
 
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"]
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 
 def _end_of_month(text: str, today: date) -> date | None:
@@ -246,16 +269,23 @@ def _end_of_month(text: str, today: date) -> date | None:
 
 def _parse_recurrence(text: str) -> tuple[dict | None, str]:
     if re.search(r"\b(?:daily|every\s+day|each\s+day|every\s+(?:\d+\s+)?(?:days|hours?))\b", text):
-        raise TimeParseError("Meetups can repeat weekly, every few weeks or monthly, not daily. "
-                             "Try `every Thursday 6pm` or `first Monday of the month 7pm`.")
+        raise TimeParseError(
+            "Meetups can repeat weekly, every few weeks or monthly, not daily. "
+            "Try `every Thursday 6pm` or `first Monday of the month 7pm`."
+        )
     match = _RECUR_MONTHLY.search(text)
     if match and (match.group(0).startswith(("every", "each", "monthly")) or "month" in match.group(0)):
-        rule = {"freq": "monthly", "weekday": WEEKDAYS[match["day"]], "nth": ORDINALS[match["ord"]],
-                "interval": _number(match["n"])}
+        rule = {
+            "freq": "monthly",
+            "weekday": WEEKDAYS[match["day"]],
+            "nth": ORDINALS[match["ord"]],
+            "interval": _number(match["n"]),
+        }
         return rule, _cut(text, match)
     match = _RECUR_WEEKLY.search(text)
-    if match and (match.group(0).startswith(("every", "each", "weekly")) or match["fortnight"]
-                  or match["weekly_after"]):
+    if match and (
+        match.group(0).startswith(("every", "each", "weekly")) or match["fortnight"] or match["weekly_after"]
+    ):
         interval = 2 if match["fortnight"] else _number(match["n"])
         return {"freq": "weekly", **_weekdays(match["days"]), "interval": interval}, _cut(text, match)
     match = _WEEKLY_AFTER.search(text) or _PLURAL_WEEKDAY.search(text)
@@ -357,7 +387,7 @@ _RELATIVE = re.compile(
 
 
 def relative_delay(text: str) -> timedelta | None:
-    """"in 2 hours", "in 45 minutes", "in an hour", "in 1 hour 30 minutes", "in half an hour" -> how long
+    """ "in 2 hours", "in 45 minutes", "in an hour", "in 1 hour 30 minutes", "in half an hour" -> how long
     from now; None when the text is not (only) such a phrase."""
     match = _RELATIVE.fullmatch(" ".join(text.lower().split()))
     if match is None:

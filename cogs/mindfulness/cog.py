@@ -43,9 +43,12 @@ class PreparedPost(NamedTuple):
     content: Content
     place: PlaceRef
 
+
 OWNER = "mindfulness"
 HANDLER = "mindfulness.post"
-SCHEDULE = Param("schedule", ParamType.INTEGER, required=False, min=1, help="schedule number from !prompts schedule list")
+SCHEDULE = Param(
+    "schedule", ParamType.INTEGER, required=False, min=1, help="schedule number from !prompts schedule list"
+)
 
 
 class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
@@ -55,8 +58,9 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
     help_line = "a short practice any time, and your ideas for the prompts."
     feature = "mindfulness"
     migrations = MIGRATIONS
-    sealed_columns = [SealedColumn("mindfulness_suggestions", column, SEALED)
-                      for column in ("text", "note", "credit_name")]
+    sealed_columns = [
+        SealedColumn("mindfulness_suggestions", column, SEALED) for column in ("text", "note", "credit_name")
+    ]
     data_statement = DataStatement(
         stores="prompts you suggest (encrypted), their status, a moderator's note to you, and whether you "
         "wanted your name shown if the prompt is used",
@@ -107,8 +111,9 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         community_ids = list({schedule.community_id for schedule in schedules.values()})
         await self.store.load_libraries(community_ids)
         unknown = [cid for cid in community_ids if cid not in self._credit]
-        for community_id, credit in (await self.bot.communities.setting_of_many(
-                unknown, self.name, "credit", False)).items():
+        for community_id, credit in (
+            await self.bot.communities.setting_of_many(unknown, self.name, "credit", False)
+        ).items():
             self._credit[community_id] = bool(credit)
         due = []
         for occurrence in occurrences:
@@ -136,8 +141,16 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         # finds its post already out), all written to the outbox in one statement. A failed send fails
         # its own occurrence only.
         results = await self.bot.outbox.deliver_many(
-            [Outgoing(Target(prepared.place.platform, prepared.place), prepared.content, scope=occurrence.delivery_key)
-             for occurrence, _, _, prepared in ready], concurrency=max(len(ready), 1))
+            [
+                Outgoing(
+                    Target(prepared.place.platform, prepared.place),
+                    prepared.content,
+                    scope=occurrence.delivery_key,
+                )
+                for occurrence, _, _, prepared in ready
+            ],
+            concurrency=max(len(ready), 1),
+        )
         posted: list[PromptSchedule] = []
         finishing = []
         for (occurrence, schedule, day, prepared), result in zip(ready, results, strict=True):
@@ -152,18 +165,29 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         await self.store.save_rotations(posted)
         return failures
 
-    async def post(self, schedule: PromptSchedule, actor: Context | None, late: bool = False,
-                   local_day: str | None = None) -> Prompt | None:
+    async def post(
+        self,
+        schedule: PromptSchedule,
+        actor: Context | None,
+        late: bool = False,
+        local_day: str | None = None,
+    ) -> Prompt | None:
         """Post the schedule's next prompt in its place; the rotation moves on only if the post went out."""
         prepared = await self._prepare(schedule)
         if prepared is None:
             return None
-        prompt = await self._finish(schedule, prepared, await self.bot.send(prepared.place, prepared.content),
-                                    actor, late, local_day)
+        prompt = await self._finish(
+            schedule, prepared, await self.bot.send(prepared.place, prepared.content), actor, late, local_day
+        )
         await self.store.save_rotation(schedule)
         if actor is not None:  # a moderator's action goes to the moderators' log as well
-            await self.store.log(schedule.community_id, actor.author.key, actor.author.name, "posted now",
-                                 f"{prompt.id} by schedule #{schedule.id}")
+            await self.store.log(
+                schedule.community_id,
+                actor.author.key,
+                actor.author.name,
+                "posted now",
+                f"{prompt.id} by schedule #{schedule.id}",
+            )
         return prompt
 
     async def _prepare(self, schedule: PromptSchedule) -> PreparedPost | None:
@@ -180,13 +204,21 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             log.warning("mindfulness schedule has no active prompts", extra={"schedule": schedule.id})
             return None
         prompt = library[chosen]
-        content = render.prompt_post(prompt, threaded=adapter.capabilities.threads,
-                                     credit=await self._credit_on(schedule.community_id))
+        content = render.prompt_post(
+            prompt, threaded=adapter.capabilities.threads, credit=await self._credit_on(schedule.community_id)
+        )
         place = PlaceRef(schedule.platform, schedule.place_id, scope_id=schedule.scope_id)
         return PreparedPost(prompt, rotation, content, place)
 
-    async def _finish(self, schedule: PromptSchedule, prepared: PreparedPost, sent: SentRef, actor: Context | None,
-                      late: bool, local_day: str | None) -> Prompt:
+    async def _finish(
+        self,
+        schedule: PromptSchedule,
+        prepared: PreparedPost,
+        sent: SentRef,
+        actor: Context | None,
+        late: bool,
+        local_day: str | None,
+    ) -> Prompt:
         """The post is out: its thread, and the rotation moved on in memory (the caller saves it)."""
         adapter = self.bot.adapters.get(schedule.platform)
         if adapter is not None and adapter.capabilities.threads and not sent.repeated:
@@ -209,36 +241,69 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
 
     # --- schedules --------------------------------------------------------------------------------
 
-    @command("prompts schedule add", access=Access.MODERATOR, private=True,
-             params=[Param("when", ParamType.TEXT, help=f"time, days, timezone, categories, e.g. {EXAMPLE}")],
-             examples=[f"!prompts schedule add {EXAMPLE}", "!prompts schedule add weekdays 7pm gratitude grace 3h"])
+    @command(
+        "prompts schedule add",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("when", ParamType.TEXT, help=f"time, days, timezone, categories, e.g. {EXAMPLE}")],
+        examples=[
+            f"!prompts schedule add {EXAMPLE}",
+            "!prompts schedule add weekdays 7pm gratitude grace 3h",
+        ],
+    )
     async def schedule_add(self, ctx: Context, when: str) -> None:
         """Post a prompt in this channel on a schedule: a time, days, a timezone and categories."""
         if ctx.place.is_direct:
-            raise ArgumentError("Run this in the channel or room where the prompts should appear, not in a DM")
+            raise ArgumentError(
+                "Run this in the channel or room where the prompts should appear, not in a DM"
+            )
         spec = parse_schedule_spec(when, ctx.community.timezone)
         if not await self.store.active(ctx.community.id, spec.categories):
-            raise ArgumentError("There are no active prompts in those categories yet. Add some with !prompts add")
-        schedule = await self.store.add_schedule(PromptSchedule(
-            id=0, community_id=ctx.community.id, platform=ctx.place.platform, place_id=ctx.place.place_id,
-            scope_id=ctx.place.scope_id, hour=spec.at.hour, minute=spec.at.minute, timezone=spec.timezone,
-            days=spec.days, categories=spec.categories, grace_minutes=spec.grace_minutes, paused=False,
-            rotation=new_state(secrets.token_hex(6)),
-        ))
-        await self.bot.scheduler.add(
-            OWNER, schedule.key, Cron(spec.at.hour, spec.at.minute, spec.timezone, cron_days(spec.days)), HANDLER,
-            {"schedule": schedule.id}, grace=timedelta(minutes=spec.grace_minutes),
+            raise ArgumentError(
+                "There are no active prompts in those categories yet. Add some with !prompts add"
+            )
+        schedule = await self.store.add_schedule(
+            PromptSchedule(
+                id=0,
+                community_id=ctx.community.id,
+                platform=ctx.place.platform,
+                place_id=ctx.place.place_id,
+                scope_id=ctx.place.scope_id,
+                hour=spec.at.hour,
+                minute=spec.at.minute,
+                timezone=spec.timezone,
+                days=spec.days,
+                categories=spec.categories,
+                grace_minutes=spec.grace_minutes,
+                paused=False,
+                rotation=new_state(secrets.token_hex(6)),
+            )
         )
-        await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "added schedule",
-                             f"#{schedule.id}: {spec.describe()}")
+        await self.bot.scheduler.add(
+            OWNER,
+            schedule.key,
+            Cron(spec.at.hour, spec.at.minute, spec.timezone, cron_days(spec.days)),
+            HANDLER,
+            {"schedule": schedule.id},
+            grace=timedelta(minutes=spec.grace_minutes),
+        )
+        await self.store.log(
+            ctx.community.id,
+            ctx.author.key,
+            ctx.author.name,
+            "added schedule",
+            f"#{schedule.id}: {spec.describe()}",
+        )
         next_at = await self.bot.scheduler.next_fire(OWNER, schedule.key)
-        await ctx.reply(Content(
-            title=f"Schedule #{schedule.id} added",
-            text=f"{spec.describe()}, here. A post that was due while the bot was offline still goes out up to "
-                 f"{plural(spec.grace_minutes, 'minute')} late.",
-            fields=[("Next post", self._when(next_at, spec.timezone))],
-            footer=f"Preview it with !prompts next {schedule.id}; post one now with !prompts post {schedule.id}.",
-        ))
+        await ctx.reply(
+            Content(
+                title=f"Schedule #{schedule.id} added",
+                text=f"{spec.describe()}, here. A post that was due while the bot was offline still goes out up to "
+                f"{plural(spec.grace_minutes, 'minute')} late.",
+                fields=[("Next post", self._when(next_at, spec.timezone))],
+                footer=f"Preview it with !prompts next {schedule.id}; post one now with !prompts post {schedule.id}.",
+            )
+        )
 
     @command("prompts schedule list", access=Access.MODERATOR, private=True)
     async def schedule_list(self, ctx: Context) -> None:
@@ -253,18 +318,26 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             done, total = progress(schedule.rotation, pool)
             next_at = await self.bot.scheduler.next_fire(OWNER, schedule.key)
             state = "paused" if schedule.paused else f"next {self._when(next_at, schedule.timezone)}"
-            lines.append(f"**#{schedule.id}** {self._describe(schedule)} in {self._where(schedule, ctx)}: {state}; "
-                         f"{done} of {plural(total, 'prompt')} used this cycle")
+            lines.append(
+                f"**#{schedule.id}** {self._describe(schedule)} in {self._where(schedule, ctx)}: {state}; "
+                f"{done} of {plural(total, 'prompt')} used this cycle"
+            )
         await ctx.reply(Content(title="Prompt schedules", text="\n".join(lines)))
 
-    @command("prompts schedule remove", access=Access.MODERATOR, private=True,
-             params=[Param("schedule", ParamType.INTEGER, min=1, help="schedule number")])
+    @command(
+        "prompts schedule remove",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("schedule", ParamType.INTEGER, min=1, help="schedule number")],
+    )
     async def schedule_remove(self, ctx: Context, schedule: int) -> None:
         """Stop and delete a prompt schedule."""
         found = await self._schedule(ctx, schedule)
         await self.bot.scheduler.remove(OWNER, found.key)
         await self.store.remove_schedule(found.id)
-        await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "removed schedule", f"#{found.id}")
+        await self.store.log(
+            ctx.community.id, ctx.author.key, ctx.author.name, "removed schedule", f"#{found.id}"
+        )
         await ctx.reply(f"Schedule #{found.id} is removed; nothing more will be posted by it.")
 
     @command("prompts schedule pause", access=Access.MODERATOR, private=True, params=[SCHEDULE])
@@ -273,8 +346,12 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         found = await self._schedule(ctx, schedule)
         await self.bot.scheduler.pause(OWNER, found.key)
         await self.store.set_paused(found, True)
-        await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "paused schedule", f"#{found.id}")
-        await ctx.reply(f"Schedule #{found.id} is paused. Resume it with `!prompts schedule resume {found.id}`.")
+        await self.store.log(
+            ctx.community.id, ctx.author.key, ctx.author.name, "paused schedule", f"#{found.id}"
+        )
+        await ctx.reply(
+            f"Schedule #{found.id} is paused. Resume it with `!prompts schedule resume {found.id}`."
+        )
 
     @command("prompts schedule resume", access=Access.MODERATOR, private=True, params=[SCHEDULE])
     async def schedule_resume(self, ctx: Context, schedule: int | None = None) -> None:
@@ -282,14 +359,23 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         found = await self._schedule(ctx, schedule)
         await self.bot.scheduler.resume(OWNER, found.key)
         await self.store.set_paused(found, False)
-        await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "resumed schedule", f"#{found.id}")
+        await self.store.log(
+            ctx.community.id, ctx.author.key, ctx.author.name, "resumed schedule", f"#{found.id}"
+        )
         next_at = await self.bot.scheduler.next_fire(OWNER, found.key)
-        await ctx.reply(f"Schedule #{found.id} is running again. Next post: {self._when(next_at, found.timezone)}.")
+        await ctx.reply(
+            f"Schedule #{found.id} is running again. Next post: {self._when(next_at, found.timezone)}."
+        )
 
     # --- the rotation: preview, skip, pin, post now -----------------------------------------------
 
-    @command("prompts next", access=Access.MODERATOR, private=True, params=[SCHEDULE],
-             examples=["!prompts next", "!prompts next 2"])
+    @command(
+        "prompts next",
+        access=Access.MODERATOR,
+        private=True,
+        params=[SCHEDULE],
+        examples=["!prompts next", "!prompts next 2"],
+    )
     async def next_prompt(self, ctx: Context, schedule: int | None = None) -> None:
         """Preview the prompt a schedule will post next, and when."""
         found = await self._schedule(ctx, schedule)
@@ -308,24 +394,36 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         except EmptyPool:
             raise ArgumentError("That schedule has no active prompts to skip") from None
         await self.store.save_rotation(found)
-        await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "skipped", f"{skipped} in #{found.id}")
+        await self.store.log(
+            ctx.community.id, ctx.author.key, ctx.author.name, "skipped", f"{skipped} in #{found.id}"
+        )
         coming = await self._peek(found)
-        await ctx.reply(f"Skipped `{skipped}`. Next for #{found.id}: `{coming.id}` ({render.heading(coming)}).")
+        await ctx.reply(
+            f"Skipped `{skipped}`. Next for #{found.id}: `{coming.id}` ({render.heading(coming)})."
+        )
 
-    @command("prompts pin", access=Access.MODERATOR, private=True,
-             params=[Param("prompt", ParamType.WORD, help="prompt id, from !prompts list"), SCHEDULE],
-             examples=["!prompts pin breathing-box", "!prompts pin breathing-box 2"])
+    @command(
+        "prompts pin",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("prompt", ParamType.WORD, help="prompt id, from !prompts list"), SCHEDULE],
+        examples=["!prompts pin breathing-box", "!prompts pin breathing-box 2"],
+    )
     async def pin_prompt(self, ctx: Context, prompt: str, schedule: int | None = None) -> None:
         """Make a chosen prompt the next one a schedule posts."""
         found = await self._schedule(ctx, schedule)
         chosen = await self._prompt(ctx, prompt)
         if chosen.id not in await self._pool(found):
             where = self._describe(found)
-            raise ArgumentError(f"`{chosen.id}` ({category_label(chosen.category)}) is retired or not in the "
-                                f"categories of schedule #{found.id} ({where}). Pin a prompt from its categories")
+            raise ArgumentError(
+                f"`{chosen.id}` ({category_label(chosen.category)}) is retired or not in the "
+                f"categories of schedule #{found.id} ({where}). Pin a prompt from its categories"
+            )
         found.rotation = pin(found.rotation, chosen.id)
         await self.store.save_rotation(found)
-        await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "pinned", f"{chosen.id} in #{found.id}")
+        await self.store.log(
+            ctx.community.id, ctx.author.key, ctx.author.name, "pinned", f"{chosen.id} in #{found.id}"
+        )
         await ctx.reply(f"`{chosen.id}` will be the next prompt of schedule #{found.id}.")
 
     @command("prompts post", access=Access.MODERATOR, private=True, params=[SCHEDULE])
@@ -334,13 +432,19 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         found = await self._schedule(ctx, schedule)
         prompt = await self.post(found, actor=ctx)
         if prompt is None:
-            raise ArgumentError("Nothing was posted: the schedule has no active prompts or its platform is offline")
+            raise ArgumentError(
+                "Nothing was posted: the schedule has no active prompts or its platform is offline"
+            )
         await ctx.reply(f"Posted `{prompt.id}` ({render.heading(prompt)}) for schedule #{found.id}.")
 
     # --- members: practice any time ---------------------------------------------------------------
 
-    @command("practice", private=True, examples=["!practice", "!practice urge surfing"],
-             params=[Param("category", ParamType.TEXT, required=False, help=f"one of: {category_help()}")])
+    @command(
+        "practice",
+        private=True,
+        examples=["!practice", "!practice urge surfing"],
+        params=[Param("category", ParamType.TEXT, required=False, help=f"one of: {category_help()}")],
+    )
     async def practice(self, ctx: Context, category: str | None = None) -> None:
         """A short mindfulness practice, just for you, any time (try !practice urge surfing)."""
         slug = None
@@ -359,7 +463,9 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
         prompts = await self.store.active(ctx.community.id, (slug,) if slug else ())
         choices = [p for p in prompts if p.id != exclude] or prompts
         if not choices:
-            await ctx.reply("There are no prompts in that category right now. Try `!practice` for any.", private=True)
+            await ctx.reply(
+                "There are no prompts in that category right now. Try `!practice` for any.", private=True
+            )
             return
         prompt = random.choice(choices)
         content = render.practice(prompt)
@@ -375,15 +481,21 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
             for schedule in schedules:
                 if schedule.id == number:
                     return schedule
-            raise ArgumentError(f"There is no schedule #{number} in this community. See `!prompts schedule list`")
+            raise ArgumentError(
+                f"There is no schedule #{number} in this community. See `!prompts schedule list`"
+            )
         if not schedules:
-            raise ArgumentError(f"There is no prompt schedule yet. Add one with `!prompts schedule add {EXAMPLE}`")
+            raise ArgumentError(
+                f"There is no prompt schedule yet. Add one with `!prompts schedule add {EXAMPLE}`"
+            )
         here = [s for s in schedules if s.platform == ctx.place.platform and s.place_id == ctx.place.place_id]
         candidates = here if len(here) == 1 else schedules
         if len(candidates) == 1:
             return candidates[0]
         numbers = ", ".join(f"#{s.id} ({self._describe(s)})" for s in candidates)
-        raise ArgumentError(f"There are several schedules: {numbers}. Add the number, like `!prompts next {candidates[0].id}`")
+        raise ArgumentError(
+            f"There are several schedules: {numbers}. Add the number, like `!prompts next {candidates[0].id}`"
+        )
 
     async def _pool(self, schedule: PromptSchedule) -> list[str]:
         return [p.id for p in await self.store.active(schedule.community_id, schedule.categories)]
@@ -404,7 +516,9 @@ class MindfulnessCog(SuggestionsMixin, CurationMixin, Cog):
 
     @staticmethod
     def _describe(schedule: PromptSchedule) -> str:
-        return describe_schedule(schedule.days, schedule.hour, schedule.minute, schedule.timezone, schedule.categories)
+        return describe_schedule(
+            schedule.days, schedule.hour, schedule.minute, schedule.timezone, schedule.categories
+        )
 
     @staticmethod
     def _where(schedule: PromptSchedule, ctx: Context) -> str:

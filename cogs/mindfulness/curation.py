@@ -33,7 +33,7 @@ EDITABLE = ("title", "text", "follow_up", "duration", "category")
 
 
 def _fields_entry(text: str, category: str | None) -> dict:
-    """"Title | text | follow-up | minutes" -> the keys of an import entry (checked by check_entry)."""
+    """ "Title | text | follow-up | minutes" -> the keys of an import entry (checked by check_entry)."""
     parts = [part.strip() for part in text.split("|")]
     if len(parts) < 2:
         raise ArgumentError(f"Write the prompt as: {FIELDS_HELP}")
@@ -63,10 +63,18 @@ class CurationMixin:
 
     # --- prompts ----------------------------------------------------------------------------------
 
-    @command("prompts add", access=Access.MODERATOR, private=True,
-             params=[Param("category", ParamType.WORD, help=category_help()),
-                     Param("prompt", ParamType.TEXT, help=FIELDS_HELP, max_length=2000)],
-             examples=["!prompts add gratitude Morning light | Notice the first light you see today. | What did you see? | 2"])
+    @command(
+        "prompts add",
+        access=Access.MODERATOR,
+        private=True,
+        params=[
+            Param("category", ParamType.WORD, help=category_help()),
+            Param("prompt", ParamType.TEXT, help=FIELDS_HELP, max_length=2000),
+        ],
+        examples=[
+            "!prompts add gratitude Morning light | Notice the first light you see today. | What did you see? | 2"
+        ],
+    )
     async def prompt_add(self, ctx: Context, category: str, prompt: str) -> None:
         """Add a prompt to this community's library."""
         new = await self._checked(ctx, _fields_entry(prompt, category), origin="custom")
@@ -76,17 +84,34 @@ class CurationMixin:
         await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "added prompt", new.id)
         await ctx.reply(f"Added `{new.id}`.{await self._duplicate_note(ctx, new)}")
 
-    @command("prompts edit", access=Access.MODERATOR, private=True,
-             params=[Param("prompt", ParamType.WORD, help="prompt id"),
-                     Param("field", ParamType.CHOICE, choices=EDITABLE),
-                     Param("value", ParamType.TEXT, help="the new value; 'none' clears follow_up or duration",
-                           max_length=2000)],
-             examples=["!prompts edit breathing-box follow_up How did the last round feel?"])
+    @command(
+        "prompts edit",
+        access=Access.MODERATOR,
+        private=True,
+        params=[
+            Param("prompt", ParamType.WORD, help="prompt id"),
+            Param("field", ParamType.CHOICE, choices=EDITABLE),
+            Param(
+                "value",
+                ParamType.TEXT,
+                help="the new value; 'none' clears follow_up or duration",
+                max_length=2000,
+            ),
+        ],
+        examples=["!prompts edit breathing-box follow_up How did the last round feel?"],
+    )
     async def prompt_edit(self, ctx: Context, prompt: str, field: str, value: str) -> None:
         """Change one field of a prompt (built-in prompts are changed for this community only)."""
         current = await self._prompt(ctx, prompt)
-        entry = {"id": current.id, "title": current.title, "text": current.text, "category": current.category,
-                 "follow_up": current.follow_up, "duration": current.duration, "retired": current.retired}
+        entry = {
+            "id": current.id,
+            "title": current.title,
+            "text": current.text,
+            "category": current.category,
+            "follow_up": current.follow_up,
+            "duration": current.duration,
+            "retired": current.retired,
+        }
         cleared = value.strip().lower() == "none" and field in ("follow_up", "duration")
         if field == "duration" and not cleared:
             if (minutes := whole_number(value)) is None:
@@ -94,20 +119,33 @@ class CurationMixin:
             entry[field] = minutes
         else:
             entry[field] = None if cleared else value
-        updated = await self._checked(ctx, {k: v for k, v in entry.items() if v is not None},
-                                      origin=current.origin if current.origin != "builtin" else "edited")
+        updated = await self._checked(
+            ctx,
+            {k: v for k, v in entry.items() if v is not None},
+            origin=current.origin if current.origin != "builtin" else "edited",
+        )
         await self.store.save_prompts(ctx.community.id, [updated.with_changes(credit=current.credit)])
-        await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "edited prompt", f"{current.id} ({field})")
+        await self.store.log(
+            ctx.community.id, ctx.author.key, ctx.author.name, "edited prompt", f"{current.id} ({field})"
+        )
         await ctx.reply(f"Updated the {field.replace('_', '-')} of `{current.id}`.")
 
-    @command("prompts retire", access=Access.MODERATOR, private=True,
-             params=[Param("prompt", ParamType.WORD, help="prompt id")])
+    @command(
+        "prompts retire",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("prompt", ParamType.WORD, help="prompt id")],
+    )
     async def prompt_retire(self, ctx: Context, prompt: str) -> None:
         """Stop using a prompt (it stays in the list as retired and can be restored)."""
         await self._set_retired(ctx, prompt, True)
 
-    @command("prompts restore", access=Access.MODERATOR, private=True,
-             params=[Param("prompt", ParamType.WORD, help="prompt id")])
+    @command(
+        "prompts restore",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("prompt", ParamType.WORD, help="prompt id")],
+    )
     async def prompt_restore(self, ctx: Context, prompt: str) -> None:
         """Bring a retired prompt back into the rotation."""
         await self._set_retired(ctx, prompt, False)
@@ -115,14 +153,27 @@ class CurationMixin:
     async def _set_retired(self, ctx: Context, prompt_id: str, retired: bool) -> None:
         current = await self._prompt(ctx, prompt_id)
         origin = current.origin if current.origin != "builtin" else "edited"
-        await self.store.save_prompts(ctx.community.id, [current.with_changes(retired=retired, origin=origin)])
+        await self.store.save_prompts(
+            ctx.community.id, [current.with_changes(retired=retired, origin=origin)]
+        )
         action = "retired prompt" if retired else "restored prompt"
         await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, action, current.id)
         await ctx.reply(f"`{current.id}` is {'retired' if retired else 'back in the rotation'}.")
 
-    @command("prompts list", access=Access.MODERATOR, private=True,
-             params=[Param("search", ParamType.TEXT, required=False, help="a category, 'retired', or words to find")],
-             examples=["!prompts list", "!prompts list gratitude", "!prompts list sleep routine", "!prompts list retired"])
+    @command(
+        "prompts list",
+        access=Access.MODERATOR,
+        private=True,
+        params=[
+            Param("search", ParamType.TEXT, required=False, help="a category, 'retired', or words to find")
+        ],
+        examples=[
+            "!prompts list",
+            "!prompts list gratitude",
+            "!prompts list sleep routine",
+            "!prompts list retired",
+        ],
+    )
     async def prompt_list(self, ctx: Context, search: str | None = None) -> None:
         """List this community's prompts, or search them by category or words."""
         prompts = list((await self.store.library(ctx.community.id)).values())
@@ -134,20 +185,29 @@ class CurationMixin:
             if category:
                 prompts = [p for p in prompts if p.category == category]
             elif words:
-                prompts = [p for p in prompts
-                           if all(w in f"{p.id} {p.title} {p.text} {p.follow_up or ''}".lower() for w in words)]
+                prompts = [
+                    p
+                    for p in prompts
+                    if all(w in f"{p.id} {p.title} {p.text} {p.follow_up or ''}".lower() for w in words)
+                ]
             if wants_retired:
                 prompts = [p for p in prompts if p.retired]
         if not prompts:
-            await ctx.reply(f"No prompt matches '{search}'. Try a category ({category_help()}) or fewer words.")
+            await ctx.reply(
+                f"No prompt matches '{search}'. Try a category ({category_help()}) or fewer words."
+            )
             return
         counts = Counter(p.retired for p in prompts)
         lines = [render.list_line(p) for p in prompts[:LIST_LIMIT]]
         if len(prompts) > LIST_LIMIT:
             lines.append(f"…and {len(prompts) - LIST_LIMIT} more. Narrow it with a category or words.")
-        await ctx.reply(Content(
-            title=f"{plural(len(prompts), 'prompt')} ({counts[False]} active, {counts[True]} retired)",
-            text="\n".join(lines), footer="See one in full with !prompts show ID."))
+        await ctx.reply(
+            Content(
+                title=f"{plural(len(prompts), 'prompt')} ({counts[False]} active, {counts[True]} retired)",
+                text="\n".join(lines),
+                footer="See one in full with !prompts show ID.",
+            )
+        )
 
     @command("prompts show", access=Access.MODERATOR, private=True, params=[Param("prompt", ParamType.WORD)])
     async def prompt_show(self, ctx: Context, prompt: str) -> None:
@@ -156,42 +216,73 @@ class CurationMixin:
 
     # --- import and export ------------------------------------------------------------------------
 
-    @command("prompts import", access=Access.MODERATOR, private=True,
-             params=[Param("file", ParamType.TEXT, required=False, max_length=200_000,
-                           help="TOML or JSON pasted here, or attach a .toml/.json file")],
-             examples=["!prompts import (with a prompts.toml file attached)"],
-             file="a .toml or .json prompts file (from !prompts export)")
+    @command(
+        "prompts import",
+        access=Access.MODERATOR,
+        private=True,
+        params=[
+            Param(
+                "file",
+                ParamType.TEXT,
+                required=False,
+                max_length=200_000,
+                help="TOML or JSON pasted here, or attach a .toml/.json file",
+            )
+        ],
+        examples=["!prompts import (with a prompts.toml file attached)"],
+        file="a .toml or .json prompts file (from !prompts export)",
+    )
     async def prompt_import(self, ctx: Context, file: str | None = None) -> None:
         """Import prompts from a TOML or JSON file (attached or pasted). Nothing is imported if any line is wrong."""
         if ctx.attachments:
             attached = ctx.attachments[0]
-            data = await read_text_file(attached, instead="the prompts as a .toml or .json file (`!prompts "
-                                                          "export` gives one to edit), or paste them after the command")
+            data = await read_text_file(
+                attached,
+                instead="the prompts as a .toml or .json file (`!prompts "
+                "export` gives one to edit), or paste them after the command",
+            )
             result = parse_import(data, attached.filename)
         elif file:
             result = parse_import(file)
         else:
-            raise ArgumentError(f"Attach a .toml or .json file to the command, or paste the file after it. "
-                                f"{ctx.attach_hint}`!prompts export` gives a file in the right shape")
+            raise ArgumentError(
+                f"Attach a .toml or .json file to the command, or paste the file after it. "
+                f"{ctx.attach_hint}`!prompts export` gives a file in the right shape"
+            )
         if not result.ok:
-            await ctx.reply(Content(title="Nothing was imported", text=format_problems(result.problems),
-                                    footer="Fix these lines and import the whole file again."))
+            await ctx.reply(
+                Content(
+                    title="Nothing was imported",
+                    text=format_problems(result.problems),
+                    footer="Fix these lines and import the whole file again.",
+                )
+            )
             return
         library = await self.store.library(ctx.community.id)
         updated = [p.id for p in result.prompts if p.id in library]
         # Flag look-alikes among the first new prompts only: the check is quadratic and only advisory.
-        flagged = [p.id for p in result.prompts[:DUPLICATE_CHECK_LIMIT] if p.id not in library and near_duplicates(
-            p.text, ((q.id, q.text, q.follow_up) for q in library.values()))]
+        flagged = [
+            p.id
+            for p in result.prompts[:DUPLICATE_CHECK_LIMIT]
+            if p.id not in library
+            and near_duplicates(p.text, ((q.id, q.text, q.follow_up) for q in library.values()))
+        ]
         await self.store.save_prompts(ctx.community.id, list(result.prompts))
         detail = f"{len(result.prompts)} from a {result.format.upper()} file ({len(updated)} updated)"
         await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "imported prompts", detail)
         text = f"{len(result.prompts) - len(updated)} new, {len(updated)} updated."
         if flagged:
-            text += f"\nThese look like prompts you already have: {', '.join(f'`{i}`' for i in flagged[:10])}."
+            text += (
+                f"\nThese look like prompts you already have: {', '.join(f'`{i}`' for i in flagged[:10])}."
+            )
         await ctx.reply(Content(title=f"Imported {plural(len(result.prompts), 'prompt')}", text=text))
 
-    @command("prompts export", access=Access.MODERATOR, private=True,
-             params=[Param("format", ParamType.CHOICE, choices=("toml", "json"), required=False)])
+    @command(
+        "prompts export",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("format", ParamType.CHOICE, choices=("toml", "json"), required=False)],
+    )
     async def prompt_export(self, ctx: Context, format: str | None = None) -> None:
         """Export this community's prompts (retired ones too) as a TOML or JSON file."""
         prompts = list((await self.store.library(ctx.community.id)).values())
@@ -199,13 +290,21 @@ class CurationMixin:
         data = export_json(prompts) if kind == "json" else export_toml(prompts)
         mime = "application/json" if kind == "json" else "application/toml"
         await self.store.log(ctx.community.id, ctx.author.key, ctx.author.name, "exported prompts", kind)
-        await ctx.reply(Content(text=f"{plural(len(prompts), 'prompt')}, ready to edit and import again.",
-                                files=[FileAttachment(f"prompts.{kind}", data.encode(), mime)]))
+        await ctx.reply(
+            Content(
+                text=f"{plural(len(prompts), 'prompt')}, ready to edit and import again.",
+                files=[FileAttachment(f"prompts.{kind}", data.encode(), mime)],
+            )
+        )
 
     # --- settings and the log ---------------------------------------------------------------------
 
-    @command("prompts credit", access=Access.MODERATOR, private=True,
-             params=[Param("setting", ParamType.CHOICE, choices=("on", "off"))])
+    @command(
+        "prompts credit",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("setting", ParamType.CHOICE, choices=("on", "off"))],
+    )
     async def credit_setting(self, ctx: Context, setting: str) -> None:
         """Show (on) or hide (off) the names of members whose suggestions became prompts."""
         await self.bot.community_settings(ctx.community.id, self.name).set("credit", setting == "on")
@@ -214,22 +313,34 @@ class CurationMixin:
         shown = "shown under their prompts (when they chose to be named)" if setting == "on" else "not shown"
         await ctx.reply(f"Suggesters' names are now {shown}.")
 
-    @command("prompts log", access=Access.MODERATOR, private=True,
-             params=[Param("count", ParamType.INTEGER, required=False, min=1, max=100)])
+    @command(
+        "prompts log",
+        access=Access.MODERATOR,
+        private=True,
+        params=[Param("count", ParamType.INTEGER, required=False, min=1, max=100)],
+    )
     async def prompt_log(self, ctx: Context, count: int | None = None) -> None:
         """Recent posts and moderator changes: who, what, when."""
         limit = count or 20
-        entries = [(row["at"], quote_member_name(row["actor_name"], 80), row["action"], row["detail"])
-                   for row in await self.store.recent_log(ctx.community.id, limit)]
+        entries = [
+            (row["at"], quote_member_name(row["actor_name"], 80), row["action"], row["detail"])
+            for row in await self.store.recent_log(ctx.community.id, limit)
+        ]
         for schedule in await self.store.schedules(ctx.community.id):
-            entries += [(at, f"schedule #{schedule.id}", how, prompt_id)
-                        for at, prompt_id, how in schedule.recent if how != "posted now"]
+            entries += [
+                (at, f"schedule #{schedule.id}", how, prompt_id)
+                for at, prompt_id, how in schedule.recent
+                if how != "posted now"
+            ]
         if not entries:
             await ctx.reply("Nothing has happened yet.")
             return
         entries.sort(key=lambda entry: entry[0], reverse=True)
-        lines = [f"{timestamp(datetime.fromisoformat(at), 'f')}: **{actor}** "
-                 f"{action} {quote_member_text(detail, 200, markdown=True)}" for at, actor, action, detail in entries[:limit]]
+        lines = [
+            f"{timestamp(datetime.fromisoformat(at), 'f')}: **{actor}** "
+            f"{action} {quote_member_text(detail, 200, markdown=True)}"
+            for at, actor, action, detail in entries[:limit]
+        ]
         await ctx.reply(Content(title="Mindfulness log", text="\n".join(lines)))
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -251,7 +362,9 @@ class CurationMixin:
 
     async def _duplicate_note(self, ctx: Context, prompt: Prompt) -> str:
         library = await self.store.library(ctx.community.id)
-        matches = near_duplicates(prompt.text, ((p.id, p.text, p.follow_up) for p in library.values() if p.id != prompt.id))
+        matches = near_duplicates(
+            prompt.text, ((p.id, p.text, p.follow_up) for p in library.values() if p.id != prompt.id)
+        )
         return f" It looks close to `{matches[0].prompt_id}`; retire one if they repeat." if matches else ""
 
     async def _guess_category(self, community_id: int, text: str) -> str:
@@ -263,11 +376,17 @@ class CurationMixin:
 
     async def export_member_data(self, member_id: int) -> dict:
         suggestions = [
-            {"id": row["id"], "text": self.bot.vault.open(row["text"], SEALED), "status": row["status"],
-             "moderator_note": self.bot.vault.open_optional(row["note"], SEALED), "prompt": row["prompt_id"],
-             "wants_credit": bool(row["wants_credit"]),
-             "credited_as": self.bot.vault.open_optional(row["credit_name"], SEALED), "suggested_at": row["created_at"],
-             "decided_at": row["decided_at"]}
+            {
+                "id": row["id"],
+                "text": self.bot.vault.open(row["text"], SEALED),
+                "status": row["status"],
+                "moderator_note": self.bot.vault.open_optional(row["note"], SEALED),
+                "prompt": row["prompt_id"],
+                "wants_credit": bool(row["wants_credit"]),
+                "credited_as": self.bot.vault.open_optional(row["credit_name"], SEALED),
+                "suggested_at": row["created_at"],
+                "decided_at": row["decided_at"],
+            }
             for row in await self.store.suggestions_of(member_id)
         ]
         keys = [user.key for user in await self.bot.members.identities(member_id)]
@@ -289,7 +408,11 @@ class CurationMixin:
             if row["status"] == "approved" and row["prompt_id"]:
                 prompt = (await self.store.library(row["community_id"])).get(row["prompt_id"])
                 original = " ".join(self.bot.vault.open(row["text"], SEALED).split())
-                if prompt is not None and original and original in " ".join(f"{prompt.title} {prompt.text}".split()):
+                if (
+                    prompt is not None
+                    and original
+                    and original in " ".join(f"{prompt.title} {prompt.text}".split())
+                ):
                     in_their_words.append((row["community_id"], row["prompt_id"]))
         await self.store.delete_suggestions_of(member_id, in_their_words)
         await self.store.clear_credit(member_id)

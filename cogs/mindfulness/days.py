@@ -11,7 +11,7 @@ __all__ = ["DAY_NAMES", "DaysError", "cron_days", "describe_days", "parse_days"]
 
 
 def parse_days(text: str) -> tuple[str, ...]:
-    """"weekdays", "mon-fri", "mon,wed,fri", "Tuesday Thursday", "every day" -> ordered day names."""
+    """ "weekdays", "mon-fri", "mon,wed,fri", "Tuesday Thursday", "every day" -> ordered day names."""
     chosen = parse_weekdays(text)
     return tuple(DAY_NAMES[day] for day in sorted(chosen))
 

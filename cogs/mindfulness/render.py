@@ -86,7 +86,11 @@ def list_line(prompt: Prompt) -> str:
 
 
 def full(prompt: Prompt) -> Content:
-    fields = [("Id", f"`{prompt.id}`"), ("Category", category_label(prompt.category)), ("Origin", prompt.origin)]
+    fields = [
+        ("Id", f"`{prompt.id}`"),
+        ("Category", category_label(prompt.category)),
+        ("Origin", prompt.origin),
+    ]
     if prompt.follow_up:
         fields.append(("Follow-up", _safe(prompt.follow_up, 300)))
     if prompt.duration:

@@ -54,7 +54,9 @@ class EmptyPool(LookupError):
     """No active prompt is left in the schedule's categories."""
 
 
-def cycle_order(seed: str, cycle: int, pool: Sequence[str], avoid_first: str | None = None) -> tuple[str, ...]:
+def cycle_order(
+    seed: str, cycle: int, pool: Sequence[str], avoid_first: str | None = None
+) -> tuple[str, ...]:
     """The shuffled order of one cycle. Starts with something other than `avoid_first` when it can."""
     ids = sorted(set(pool))
     random.Random(f"{seed}:{cycle}").shuffle(ids)
@@ -66,7 +68,9 @@ def cycle_order(seed: str, cycle: int, pool: Sequence[str], avoid_first: str | N
 def _remaining(state: RotationState, pool_set: set[str]) -> list[str]:
     """Prompts still to come in this cycle, in order; new prompts (not in the order yet) come last."""
     in_order = set(state.order)
-    waiting = [prompt_id for prompt_id in state.order if prompt_id in pool_set and prompt_id not in state.used]
+    waiting = [
+        prompt_id for prompt_id in state.order if prompt_id in pool_set and prompt_id not in state.used
+    ]
     newcomers = sorted(pool_set - in_order - state.used)
     if newcomers:
         random.Random(f"{state.seed}:{state.cycle}:new").shuffle(newcomers)

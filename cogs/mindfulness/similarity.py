@@ -23,7 +23,13 @@ _FILLER = frozenset(
     you your yourself today one""".split()
 )
 _WORD = re.compile(r"[a-z0-9']+")
-_NUMBERS = dict(zip("0 1 2 3 4 5 6 7 8 9 10".split(), "zero one two three four five six seven eight nine ten".split(), strict=True))
+_NUMBERS = dict(
+    zip(
+        "0 1 2 3 4 5 6 7 8 9 10".split(),
+        "zero one two three four five six seven eight nine ten".split(),
+        strict=True,
+    )
+)
 # A short text whose words mostly appear in a longer prompt is a near-duplicate of it ("box breathing
 # in one line"), but only when it says enough for that to mean something.
 CONTAINMENT_MIN_WORDS = 6

@@ -39,13 +39,13 @@ class ScheduleSpec:
 
 
 def describe_schedule(days, hour: int, minute: int, timezone: str, categories) -> str:
-    """"weekdays at 08:30 America/Chicago (breathing)": a spec being added or a stored schedule."""
+    """ "weekdays at 08:30 America/Chicago (breathing)": a spec being added or a stored schedule."""
     where = ", ".join(category_label(c) for c in categories) if categories else "all categories"
     return f"{describe_days(days)} at {hour:02d}:{minute:02d} {timezone} ({where})"
 
 
 def _is_days(word: str) -> bool:
-    """"sat/sun" is days, "Europe/Paris" a zone."""
+    """ "sat/sun" is days, "Europe/Paris" a zone."""
     try:
         parse_days(word)
     except DaysError:
@@ -56,7 +56,9 @@ def _is_days(word: str) -> bool:
 def parse_grace(text: str) -> int:
     match = _GRACE.match(text.strip().lower())
     if not match:
-        raise ArgumentError(f"'{text}' is not a grace window. Write minutes or hours, like grace 90m or grace 3h")
+        raise ArgumentError(
+            f"'{text}' is not a grace window. Write minutes or hours, like grace 90m or grace 3h"
+        )
     minutes = int(match[1]) * (60 if (match[2] or "m").startswith("h") else 1)
     if not 0 <= minutes <= MAX_GRACE_MINUTES:
         raise ArgumentError("The grace window can be from 0 minutes to 24 hours, like grace 2h")

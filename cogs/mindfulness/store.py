@@ -130,20 +130,35 @@ class PromptSchedule:
     @classmethod
     def from_row(cls, row) -> PromptSchedule:
         return cls(
-            id=row["id"], community_id=row["community_id"], platform=row["platform"], place_id=row["place_id"],
-            scope_id=row["scope_id"], hour=row["hour"], minute=row["minute"], timezone=row["timezone"],
-            days=tuple(row["days"].split(",")), categories=tuple(c for c in row["categories"].split(",") if c),
-            grace_minutes=row["grace_minutes"], paused=bool(row["paused"]),
-            rotation=RotationState.from_json(row["rotation"]), last_posted_on=row["last_posted_on"],
+            id=row["id"],
+            community_id=row["community_id"],
+            platform=row["platform"],
+            place_id=row["place_id"],
+            scope_id=row["scope_id"],
+            hour=row["hour"],
+            minute=row["minute"],
+            timezone=row["timezone"],
+            days=tuple(row["days"].split(",")),
+            categories=tuple(c for c in row["categories"].split(",") if c),
+            grace_minutes=row["grace_minutes"],
+            paused=bool(row["paused"]),
+            rotation=RotationState.from_json(row["rotation"]),
+            last_posted_on=row["last_posted_on"],
             recent=json.loads(row["recent"]),
         )
 
 
 def _prompt_from_row(row) -> Prompt:
     return Prompt(
-        id=row["prompt_id"], category=row["category"], title=row["title"], text=row["text"],
-        follow_up=row["follow_up"], duration=row["duration"], retired=bool(row["retired"]),
-        origin=row["origin"], credit=row["credit_name"],
+        id=row["prompt_id"],
+        category=row["category"],
+        title=row["title"],
+        text=row["text"],
+        follow_up=row["follow_up"],
+        duration=row["duration"],
+        retired=bool(row["retired"]),
+        origin=row["origin"],
+        credit=row["credit_name"],
     )
 
 
@@ -176,7 +191,8 @@ class MindfulnessStore:
         if not missing:
             return
         rows = await self.db.fetchall(
-            f"SELECT * FROM mindfulness_prompts WHERE community_id IN ({_marks(missing)}) ORDER BY rowid", missing
+            f"SELECT * FROM mindfulness_prompts WHERE community_id IN ({_marks(missing)}) ORDER BY rowid",
+            missing,
         )
         libraries = {cid: {prompt.id: prompt for prompt in builtin_prompts()} for cid in missing}
         for row in rows:
@@ -191,7 +207,9 @@ class MindfulnessStore:
         cached = self._pools.get((community_id, categories))
         if cached is not None and cached[0] is library:
             return cached[1]
-        ids = [p.id for p in library.values() if not p.retired and (not categories or p.category in categories)]
+        ids = [
+            p.id for p in library.values() if not p.retired and (not categories or p.category in categories)
+        ]
         self._pools[(community_id, categories)] = (library, ids)
         return ids
 
@@ -199,7 +217,9 @@ class MindfulnessStore:
         library = await self.library(community_id)
         return [p for p in library.values() if not p.retired and (not categories or p.category in categories)]
 
-    async def save_prompts(self, community_id: int, prompts: list[Prompt], credit_member: int | None = None) -> None:
+    async def save_prompts(
+        self, community_id: int, prompts: list[Prompt], credit_member: int | None = None
+    ) -> None:
         """Insert or replace community rows (all in one transaction)."""
         now = iso(self.clock.now())
         async with self.db.transaction() as db:
@@ -216,8 +236,20 @@ class MindfulnessStore:
                          credit_member = CASE WHEN excluded.credit_name IS NULL THEN NULL
                                               ELSE coalesce(excluded.credit_member, mindfulness_prompts.credit_member) END,
                          updated_at = excluded.updated_at""",
-                    (community_id, prompt.id, prompt.category, prompt.title, prompt.text, prompt.follow_up,
-                     prompt.duration, int(prompt.retired), prompt.origin, prompt.credit, credit_member, now),
+                    (
+                        community_id,
+                        prompt.id,
+                        prompt.category,
+                        prompt.title,
+                        prompt.text,
+                        prompt.follow_up,
+                        prompt.duration,
+                        int(prompt.retired),
+                        prompt.origin,
+                        prompt.credit,
+                        credit_member,
+                        now,
+                    ),
                 )
         self._libraries.pop(community_id, None)
 
@@ -241,9 +273,21 @@ class MindfulnessStore:
             """INSERT INTO mindfulness_schedules (community_id, platform, place_id, scope_id, hour, minute,
                timezone, days, categories, grace_minutes, paused, rotation, created_at)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (schedule.community_id, schedule.platform, schedule.place_id, schedule.scope_id, schedule.hour,
-             schedule.minute, schedule.timezone, ",".join(schedule.days), ",".join(schedule.categories),
-             schedule.grace_minutes, int(schedule.paused), schedule.rotation.to_json(), iso(self.clock.now())),
+            (
+                schedule.community_id,
+                schedule.platform,
+                schedule.place_id,
+                schedule.scope_id,
+                schedule.hour,
+                schedule.minute,
+                schedule.timezone,
+                ",".join(schedule.days),
+                ",".join(schedule.categories),
+                schedule.grace_minutes,
+                int(schedule.paused),
+                schedule.rotation.to_json(),
+                iso(self.clock.now()),
+            ),
         )
         self._schedules[schedule.id] = schedule
         return schedule
@@ -287,16 +331,28 @@ class MindfulnessStore:
             return
         await self.db.execute(
             "UPDATE mindfulness_schedules SET rotation = saved.column2, last_posted_on = saved.column3, "
-            "recent = saved.column4 FROM (VALUES (CAST(? AS INTEGER),?,?,?)" + ",(?,?,?,?)" * (len(schedules) - 1)
+            "recent = saved.column4 FROM (VALUES (CAST(? AS INTEGER),?,?,?)"
+            + ",(?,?,?,?)"
+            * (len(schedules) - 1)
             + ") AS saved "
             "WHERE mindfulness_schedules.id = saved.column1",
-            [value for schedule in schedules for value in
-             (schedule.id, schedule.rotation.to_json(), schedule.last_posted_on, json.dumps(schedule.recent))],
+            [
+                value
+                for schedule in schedules
+                for value in (
+                    schedule.id,
+                    schedule.rotation.to_json(),
+                    schedule.last_posted_on,
+                    json.dumps(schedule.recent),
+                )
+            ],
         )
 
     async def set_paused(self, schedule: PromptSchedule, paused: bool) -> None:
         schedule.paused = paused
-        await self.db.execute("UPDATE mindfulness_schedules SET paused = ? WHERE id = ?", (int(paused), schedule.id))
+        await self.db.execute(
+            "UPDATE mindfulness_schedules SET paused = ? WHERE id = ?", (int(paused), schedule.id)
+        )
 
     async def remove_schedule(self, schedule_id: int) -> None:
         self._schedules.pop(schedule_id, None)
@@ -304,8 +360,9 @@ class MindfulnessStore:
 
     # --- suggestions ------------------------------------------------------------------------------
 
-    async def add_suggestion(self, community_id: int, member_id: int, sealed_text: str,
-                             duplicate_of: str | None) -> int:
+    async def add_suggestion(
+        self, community_id: int, member_id: int, sealed_text: str, duplicate_of: str | None
+    ) -> int:
         return await self.db.execute(
             """INSERT INTO mindfulness_suggestions (community_id, member_id, text, status, duplicate_of, created_at)
                VALUES (?,?,?,?,?,?)""",
@@ -324,7 +381,9 @@ class MindfulnessStore:
         """Suggestions waiting for review: (this member's, the whole community's)."""
         row = await self.db.fetchone(
             "SELECT SUM(CASE WHEN member_id = ? THEN 1 ELSE 0 END), COUNT(*) FROM mindfulness_suggestions WHERE community_id = ? "
-            "AND status = 'pending'", (member_id, community_id))
+            "AND status = 'pending'",
+            (member_id, community_id),
+        )
         return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
     async def pending_suggestions(self, community_id: int):
@@ -335,12 +394,16 @@ class MindfulnessStore:
 
     async def set_credit_wish(self, suggestion_id: int, member_id: int, sealed_name: str | None) -> bool:
         """The member's choice: credited with this (sealed) name, or anonymous (None)."""
-        return bool(await self.db.execute_rowcount(
-            "UPDATE mindfulness_suggestions SET wants_credit = ?, credit_name = ? WHERE id = ? AND member_id = ?",
-            (int(sealed_name is not None), sealed_name, suggestion_id, member_id),
-        ))
+        return bool(
+            await self.db.execute_rowcount(
+                "UPDATE mindfulness_suggestions SET wants_credit = ?, credit_name = ? WHERE id = ? AND member_id = ?",
+                (int(sealed_name is not None), sealed_name, suggestion_id, member_id),
+            )
+        )
 
-    async def decide(self, suggestion_id: int, status: str, sealed_note: str | None, prompt_id: str | None) -> None:
+    async def decide(
+        self, suggestion_id: int, status: str, sealed_note: str | None, prompt_id: str | None
+    ) -> None:
         await self.db.execute(
             "UPDATE mindfulness_suggestions SET status = ?, note = ?, prompt_id = ?, decided_at = ? WHERE id = ?",
             (status, sealed_note, prompt_id, iso(self.clock.now()), suggestion_id),
@@ -350,18 +413,25 @@ class MindfulnessStore:
         """Their suggestions, and `prompts` ((community, prompt id)) made from them in their own words."""
         async with self.db.transaction() as db:
             for community_id, prompt_id in prompts:
-                await db.execute("DELETE FROM mindfulness_prompts WHERE community_id = ? AND prompt_id = ? "
-                                 "AND origin = 'suggestion'", (community_id, prompt_id))
+                await db.execute(
+                    "DELETE FROM mindfulness_prompts WHERE community_id = ? AND prompt_id = ? "
+                    "AND origin = 'suggestion'",
+                    (community_id, prompt_id),
+                )
                 # The id is a slug of their words: the moderators' log keeps the line, not the words.
-                await db.execute("UPDATE mindfulness_log SET detail = replace(detail, ?1, 'a removed prompt') "
-                                 "WHERE community_id = ?2 AND instr(detail, ?1) > 0", (prompt_id, community_id))
+                await db.execute(
+                    "UPDATE mindfulness_log SET detail = replace(detail, ?1, 'a removed prompt') "
+                    "WHERE community_id = ?2 AND instr(detail, ?1) > 0",
+                    (prompt_id, community_id),
+                )
             await db.execute("DELETE FROM mindfulness_suggestions WHERE member_id = ?", (member_id,))
         self._libraries.clear()
 
     # --- the moderators' log ----------------------------------------------------------------------
 
-    async def log(self, community_id: int, actor_key: str | None, actor_name: str, action: str,
-                  detail: str = "") -> None:
+    async def log(
+        self, community_id: int, actor_key: str | None, actor_name: str, action: str, detail: str = ""
+    ) -> None:
         await self.db.execute(
             "INSERT INTO mindfulness_log (community_id, at, actor_key, actor_name, action, detail) VALUES (?,?,?,?,?,?)",
             (community_id, iso(self.clock.now()), actor_key, actor_name, action, detail),
@@ -369,11 +439,14 @@ class MindfulnessStore:
 
     async def forget_old_log(self, now: datetime) -> int:
         """Moderator actions are kept a year (the daily retention sweep)."""
-        return await self.db.execute_rowcount("DELETE FROM mindfulness_log WHERE at < ?", (iso(now - LOG_RETENTION),))
+        return await self.db.execute_rowcount(
+            "DELETE FROM mindfulness_log WHERE at < ?", (iso(now - LOG_RETENTION),)
+        )
 
     async def recent_log(self, community_id: int, limit: int):
         return await self.db.fetchall(
-            "SELECT * FROM mindfulness_log WHERE community_id = ? ORDER BY id DESC LIMIT ?", (community_id, limit)
+            "SELECT * FROM mindfulness_log WHERE community_id = ? ORDER BY id DESC LIMIT ?",
+            (community_id, limit),
         )
 
     async def log_entries_by(self, actor_keys: list[str]):
@@ -381,7 +454,8 @@ class MindfulnessStore:
             return []
         marks = ",".join("?" for _ in actor_keys)
         return await self.db.fetchall(
-            f"SELECT at, action, detail FROM mindfulness_log WHERE actor_key IN ({marks}) ORDER BY id", actor_keys
+            f"SELECT at, action, detail FROM mindfulness_log WHERE actor_key IN ({marks}) ORDER BY id",
+            actor_keys,
         )
 
     async def anonymise_log(self, actor_keys: list[str]) -> int:

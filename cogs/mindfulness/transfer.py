@@ -68,7 +68,7 @@ def strip_code_fence(text: str) -> str:
 
 
 def detect_format(text: str, filename: str | None = None) -> str:
-    """"json" or "toml", from the file name if there is one, else from the first characters."""
+    """ "json" or "toml", from the file name if there is one, else from the first characters."""
     if filename:
         lowered = filename.lower()
         if lowered.endswith(".json"):
@@ -89,7 +89,9 @@ def parse_import(data: bytes | str, filename: str | None = None) -> ImportResult
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            return _fail("file", f"The file is not UTF-8 text (byte {error.start}). Save it as UTF-8 and try again.")
+            return _fail(
+                "file", f"The file is not UTF-8 text (byte {error.start}). Save it as UTF-8 and try again."
+            )
     else:
         text = data
     text = strip_code_fence(text)
@@ -115,9 +117,17 @@ def _read_toml(text: str) -> tuple[list[Any], list[int | None], Problem | None]:
         return [], [], Problem(int(found[1]) if found else None, f"this is not valid TOML: {reason}")
     extra = sorted(set(document) - {"prompts"})
     if "prompts" not in document:
-        return [], [], Problem(None, "no [[prompts]] tables found. Each prompt starts with a line [[prompts]].")
+        return (
+            [],
+            [],
+            Problem(None, "no [[prompts]] tables found. Each prompt starts with a line [[prompts]]."),
+        )
     if extra:
-        return [], [], Problem(None, f"unexpected top-level key(s): {', '.join(extra)}. Only [[prompts]] is read.")
+        return (
+            [],
+            [],
+            Problem(None, f"unexpected top-level key(s): {', '.join(extra)}. Only [[prompts]] is read."),
+        )
     entries = document["prompts"]
     if not isinstance(entries, list):
         return [], [], Problem(None, "`prompts` must be a list of tables: write [[prompts]] (two brackets).")
@@ -198,7 +208,9 @@ def _validate(entries: list[Any], lines: list[int | None], kind: str) -> ImportR
     if not entries:
         return _fail(kind, "the file has no prompts in it.")
     if len(entries) > MAX_PROMPTS_PER_FILE:
-        return _fail(kind, f"the file has {len(entries)} prompts; import at most {MAX_PROMPTS_PER_FILE} at a time.")
+        return _fail(
+            kind, f"the file has {len(entries)} prompts; import at most {MAX_PROMPTS_PER_FILE} at a time."
+        )
     seen_ids: dict[str, int] = {}
     for index, entry in enumerate(entries):
         line = lines[index] if index < len(lines) else None
@@ -213,7 +225,9 @@ def _validate(entries: list[Any], lines: list[int | None], kind: str) -> ImportR
         if prompt is None:
             continue
         if prompt.id in seen_ids:
-            problems.append(Problem(line, f"{label}: id '{prompt.id}' is used twice (also prompt {seen_ids[prompt.id]})."))
+            problems.append(
+                Problem(line, f"{label}: id '{prompt.id}' is used twice (also prompt {seen_ids[prompt.id]}).")
+            )
             continue
         seen_ids[prompt.id] = index + 1
         prompts.append(prompt)
@@ -222,8 +236,17 @@ def _validate(entries: list[Any], lines: list[int | None], kind: str) -> ImportR
     return ImportResult(tuple(prompts), (), kind)
 
 
-def _text_field(entry: dict, key: str, label: str, problems: list[str], *, required: bool, minimum: int,
-                maximum: int, single_line: bool = False) -> str | None:
+def _text_field(
+    entry: dict,
+    key: str,
+    label: str,
+    problems: list[str],
+    *,
+    required: bool,
+    minimum: int,
+    maximum: int,
+    single_line: bool = False,
+) -> str | None:
     value = entry.get(key)
     if value is None:
         if required:
@@ -249,21 +272,30 @@ def check_entry(entry: dict, label: str) -> tuple[Prompt | None, list[str]]:
     problems: list[str] = []
     unknown = sorted(set(entry) - set(KNOWN_KEYS))
     if unknown:
-        problems.append(f"{label}: unknown key(s) {', '.join(unknown)}; the keys are {', '.join(KNOWN_KEYS)}.")
-    title = _text_field(entry, "title", label, problems, required=True, minimum=2, maximum=TITLE_MAX, single_line=True)
+        problems.append(
+            f"{label}: unknown key(s) {', '.join(unknown)}; the keys are {', '.join(KNOWN_KEYS)}."
+        )
+    title = _text_field(
+        entry, "title", label, problems, required=True, minimum=2, maximum=TITLE_MAX, single_line=True
+    )
     text = _text_field(entry, "text", label, problems, required=True, minimum=TEXT_MIN, maximum=TEXT_MAX)
-    follow_up = _text_field(entry, "follow_up", label, problems, required=False, minimum=3, maximum=FOLLOW_UP_MAX)
+    follow_up = _text_field(
+        entry, "follow_up", label, problems, required=False, minimum=3, maximum=FOLLOW_UP_MAX
+    )
     category = None
     raw_category = entry.get("category")
     if raw_category is None:
         problems.append(f"{label}: `category` is missing; use one of {category_help()}.")
     elif not isinstance(raw_category, str) or normalise_category(raw_category) is None:
-        problems.append(f"{label}: category '{raw_category}' is not one I know; use one of {category_help()}.")
+        problems.append(
+            f"{label}: category '{raw_category}' is not one I know; use one of {category_help()}."
+        )
     else:
         category = normalise_category(raw_category)
     duration = entry.get("duration")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
-                                 or not 1 <= duration <= DURATION_MAX):
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= DURATION_MAX
+    ):
         problems.append(f"{label}: `duration` must be a whole number of minutes from 1 to {DURATION_MAX}.")
     retired = entry.get("retired", False)
     if not isinstance(retired, bool):
@@ -271,18 +303,33 @@ def check_entry(entry: dict, label: str) -> tuple[Prompt | None, list[str]]:
     prompt_id = entry.get("id")
     if prompt_id is None and title:
         prompt_id = slugify(title)
-    elif prompt_id is not None and (not isinstance(prompt_id, str) or len(prompt_id) > ID_MAX
-                                    or not ID_PATTERN.match(prompt_id)):
-        problems.append(f"{label}: id '{prompt_id}' must be lowercase letters, digits and dashes, like box-breathing.")
+    elif prompt_id is not None and (
+        not isinstance(prompt_id, str) or len(prompt_id) > ID_MAX or not ID_PATTERN.match(prompt_id)
+    ):
+        problems.append(
+            f"{label}: id '{prompt_id}' must be lowercase letters, digits and dashes, like box-breathing."
+        )
     if problems or not (title and text and category and prompt_id):
         return None, problems
-    return Prompt(id=prompt_id, category=category, title=title, text=text, follow_up=follow_up,
-                  duration=duration, retired=retired, origin="import"), []
+    return Prompt(
+        id=prompt_id,
+        category=category,
+        title=title,
+        text=text,
+        follow_up=follow_up,
+        duration=duration,
+        retired=retired,
+        origin="import",
+    ), []
 
 
 def _export_entry(prompt: Prompt) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": prompt.id, "category": prompt.category, "title": prompt.title,
-                             "text": prompt.text}
+    entry: dict[str, Any] = {
+        "id": prompt.id,
+        "category": prompt.category,
+        "title": prompt.title,
+        "text": prompt.text,
+    }
     if prompt.follow_up:
         entry["follow_up"] = prompt.follow_up
     if prompt.duration:
@@ -293,7 +340,10 @@ def _export_entry(prompt: Prompt) -> dict[str, Any]:
 
 
 def export_json(prompts: list[Prompt]) -> str:
-    return json.dumps({"prompts": [_export_entry(prompt) for prompt in prompts]}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"prompts": [_export_entry(prompt) for prompt in prompts]}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def _toml_string(value: str) -> str:
@@ -302,8 +352,10 @@ def _toml_string(value: str) -> str:
 
 
 def export_toml(prompts: list[Prompt]) -> str:
-    blocks = ["# Kindred mindfulness prompts. Edit and import again with the prompts import command.\n"
-              f"# Categories: {', '.join(CATEGORIES)}\n"]
+    blocks = [
+        "# Kindred mindfulness prompts. Edit and import again with the prompts import command.\n"
+        f"# Categories: {', '.join(CATEGORIES)}\n"
+    ]
     for prompt in prompts:
         lines = ["[[prompts]]"]
         for key, value in _export_entry(prompt).items():

@@ -64,8 +64,13 @@ class PrivacyCog(Cog):
             Content(
                 title="Your data",
                 text=summary,
-                files=[FileAttachment("kindred-my-data.json", json.dumps(export, indent=2, default=str).encode(),
-                                      "application/json")],
+                files=[
+                    FileAttachment(
+                        "kindred-my-data.json",
+                        json.dumps(export, indent=2, default=str).encode(),
+                        "application/json",
+                    )
+                ],
                 footer="To erase all of it, type !forgetme.",
             ),
             private=True,
@@ -79,7 +84,8 @@ class PrivacyCog(Cog):
             lines.append(f"You agreed to: {agreed}.")
         for feature, data in export["features"].items():
             counts = ", ".join(
-                f"{key}: {len(value) if isinstance(value, list | dict) else value}" for key, value in data.items()
+                f"{key}: {len(value) if isinstance(value, list | dict) else value}"
+                for key, value in data.items()
             )
             lines.append(f"**{feature}**: {counts}")
         if not export["features"]:
@@ -96,8 +102,10 @@ class PrivacyCog(Cog):
                 title="Erase everything?",
                 text="This deletes all your check-ins, notes, plans, RSVPs and settings in Kindred, on every "
                 "platform, and cannot be undone. You can join again later.",
-                choices=[Choice("privacy.forget:yes", "Erase everything", "danger"),
-                         Choice("privacy.forget:no", "Keep my data")],
+                choices=[
+                    Choice("privacy.forget:yes", "Erase everything", "danger"),
+                    Choice("privacy.forget:no", "Keep my data"),
+                ],
             ),
             private=True,
         )
@@ -170,7 +178,9 @@ class PrivacyCog(Cog):
         if cog is None:
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
-        await ctx.bot.consent.ask(ctx, cog.feature or feature, cog.consent_statement or self._statement_for(cog))
+        await ctx.bot.consent.ask(
+            ctx, cog.feature or feature, cog.consent_statement or self._statement_for(cog)
+        )
 
     @on_choice("consent")
     async def consent_answer(self, ctx: Context, value: str) -> None:
@@ -199,19 +209,26 @@ class PrivacyCog(Cog):
             await ctx.reply(self._unknown_feature(feature), private=True)
             return
         if member_id is None or not await ctx.bot.consent.revoke(member_id, cog.feature or feature):
-            await ctx.reply(f"You are not in {feature_title(self.bot, cog.feature)}, so there is nothing to stop.", private=True)
+            await ctx.reply(
+                f"You are not in {feature_title(self.bot, cog.feature)}, so there is nothing to stop.",
+                private=True,
+            )
             return
         await cog.on_optout(member_id)
         for user in await ctx.bot.members.identities(member_id):
             await ctx.bot.forget_files(user)  # exports and charts written for them are copies of its data
-        kept = cog.kept_after_optout or "nothing new will be stored, and what it kept stays until you erase it."
+        kept = (
+            cog.kept_after_optout or "nothing new will be stored, and what it kept stays until you erase it."
+        )
         await ctx.reply(
             Content(
                 text=f"You have left {feature_title(self.bot, cog.feature)}. Erase what it kept too?\n"
-                     f"**If you keep it:** {kept}",
+                f"**If you keep it:** {kept}",
                 about=f"erasing your {feature_title(self.bot, cog.feature)} data",
-                choices=[Choice(f"privacy.erase:{cog.feature}", "Erase it", "danger"),
-                         Choice(f"privacy.keep:{cog.feature}", "Keep it")],
+                choices=[
+                    Choice(f"privacy.erase:{cog.feature}", "Erase it", "danger"),
+                    Choice(f"privacy.keep:{cog.feature}", "Keep it"),
+                ],
             ),
             private=True,
         )
@@ -235,16 +252,20 @@ class PrivacyCog(Cog):
 
     def _unknown_feature(self, feature: str) -> str:
         known = ", ".join(sorted(self._features())) or "none yet"
-        return (f"There is no feature called '{quote_member_text(feature, 40)}'. Features you can join: {known}. "
-                f"For example: `!optin {min(self._features(), default='checkins')}`.")
+        return (
+            f"There is no feature called '{quote_member_text(feature, 40)}'. Features you can join: {known}. "
+            f"For example: `!optin {min(self._features(), default='checkins')}`."
+        )
 
     def _statement_for(self, cog: Cog) -> str:
         s = cog.data_statement
         if s is None:
             return f"{cog.title or cog.name} keeps a record that you joined."
-        return (f"**What it stores:** {s.stores}\n**Why:** {s.why}\n**For how long:** {s.retention}\n"
-                f"**Who can see it:** {s.who_can_see}\nYou can leave with `!optout {cog.feature}` and erase "
-                "everything with `!forgetme`.")
+        return (
+            f"**What it stores:** {s.stores}\n**Why:** {s.why}\n**For how long:** {s.retention}\n"
+            f"**Who can see it:** {s.who_can_see}\nYou can leave with `!optout {cog.feature}` and erase "
+            "everything with `!forgetme`."
+        )
 
     # --- the statement --------------------------------------------------------------------------------
 
@@ -257,8 +278,10 @@ class PrivacyCog(Cog):
             if s is None:
                 continue
             parts = [part.strip().rstrip(".") for part in (s.stores, s.why, s.retention, s.who_can_see)]
-            lines.append(f"\n**{cog.title or cog.name}**: {parts[0]}. Why: {parts[1]}. Kept: {parts[2]}. "
-                         f"Seen by: {parts[3]}.")
+            lines.append(
+                f"\n**{cog.title or cog.name}**: {parts[0]}. Why: {parts[1]}. Kept: {parts[2]}. "
+                f"Seen by: {parts[3]}."
+            )
         lines.append("\nNever kept: the text of ordinary chat messages. Logs never contain what you write.")
         lines.append("Get a copy with `!mydata`; erase everything with `!forgetme`.")
         await ctx.reply(Content(title="Privacy", text="\n".join(lines)), private=True)

@@ -31,12 +31,18 @@ class MemberSettingsCog(Cog):
     help_order = 92
     feature = FEATURE
     consent_statement = CONSENT
-    migrations = [Migration(1, "a member's own settings (their timezone)", """
+    migrations = [
+        Migration(
+            1,
+            "a member's own settings (their timezone)",
+            """
         CREATE TABLE member_settings (
             member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
             timezone  TEXT
         );
-        """)]
+        """,
+        )
+    ]
     data_statement = DataStatement(
         stores="the timezone you chose for the times you are shown",
         why="so times on the console and Matrix are in your own time",
@@ -53,12 +59,29 @@ class MemberSettingsCog(Cog):
         """Your own settings: the timezone your times are shown in."""
         zone = await self.timezone_of(ctx.author)
         shown = zone or f"not set: times are shown in the community's, {ctx.community.timezone}"
-        await ctx.reply(Content(title="Your settings", fields=[("Timezone", shown)],
-                                footer="Change it with !settings timezone ZONE, e.g. Europe/London."), private=True)
+        await ctx.reply(
+            Content(
+                title="Your settings",
+                fields=[("Timezone", shown)],
+                footer="Change it with !settings timezone ZONE, e.g. Europe/London.",
+            ),
+            private=True,
+        )
 
-    @command("settings timezone", params=[Param("zone", ParamType.TEXT, "like Europe/London, or off",
-                                                max_length=60, autocomplete="zone_suggestions")],
-             private=True, examples=["!settings timezone Europe/London", "!settings timezone off"])
+    @command(
+        "settings timezone",
+        params=[
+            Param(
+                "zone",
+                ParamType.TEXT,
+                "like Europe/London, or off",
+                max_length=60,
+                autocomplete="zone_suggestions",
+            )
+        ],
+        private=True,
+        examples=["!settings timezone Europe/London", "!settings timezone off"],
+    )
     async def set_timezone(self, ctx: Context, zone: str) -> None:
         """The timezone your times are shown in (on the console and Matrix; Discord shows yours already)."""
         member_id = await ctx.member_id()
@@ -66,7 +89,9 @@ class MemberSettingsCog(Cog):
         if zone.strip().lower() in OFF_WORDS:
             if consented:
                 await self._save(member_id, None)
-            await ctx.reply(f"Times are shown in the community's timezone, {ctx.community.timezone}.", private=True)
+            await ctx.reply(
+                f"Times are shown in the community's timezone, {ctx.community.timezone}.", private=True
+            )
             return
         chosen = parse_timezone(zone)
         if not consented:
@@ -82,31 +107,41 @@ class MemberSettingsCog(Cog):
     async def on_consent(self, ctx: Context) -> None:
         chosen = self.waiting.pop(ctx.author.key, None)
         if chosen is None:
-            await ctx.reply("Thank you. Set your timezone with `!settings timezone Europe/London`.", private=True)
+            await ctx.reply(
+                "Thank you. Set your timezone with `!settings timezone Europe/London`.", private=True
+            )
             return
         await self._save(await ctx.member_id(), chosen)
         await ctx.reply(self._saved(ctx, chosen), private=True)
 
     def _saved(self, ctx: Context, zone: str) -> str:
         now = self.bot.clock.now().astimezone(ZoneInfo(zone))
-        return (f"Your timezone is {zone} (it's {now:%H:%M} there). I'll show you times in it on the console and "
-                "Matrix; Discord already shows each person their own.")
+        return (
+            f"Your timezone is {zone} (it's {now:%H:%M} there). I'll show you times in it on the console and "
+            "Matrix; Discord already shows each person their own."
+        )
 
     async def _save(self, member_id: int | None, zone: str | None) -> None:
         if member_id is None:  # (only members who agreed get here)
             return
         await self.bot.db.execute(
             "INSERT INTO member_settings (member_id, timezone) VALUES (?, ?) "
-            "ON CONFLICT (member_id) DO UPDATE SET timezone = excluded.timezone", (member_id, zone))
+            "ON CONFLICT (member_id) DO UPDATE SET timezone = excluded.timezone",
+            (member_id, zone),
+        )
 
     async def timezone_of(self, user: UserRef) -> str | None:
         """The zone this person chose, if they did (one keyed read; adapters ask it per private message)."""
         return await self.bot.db.fetchval(
             """SELECT s.timezone FROM identities i JOIN member_settings s ON s.member_id = i.member_id
-               WHERE i.platform = ? AND i.user_id = ?""", (user.platform, user.user_id))
+               WHERE i.platform = ? AND i.user_id = ?""",
+            (user.platform, user.user_id),
+        )
 
     async def export_member_data(self, member_id: int) -> dict:
-        zone = await self.bot.db.fetchval("SELECT timezone FROM member_settings WHERE member_id = ?", (member_id,))
+        zone = await self.bot.db.fetchval(
+            "SELECT timezone FROM member_settings WHERE member_id = ?", (member_id,)
+        )
         return {"timezone": zone} if zone else {}
 
     async def delete_member_data(self, member_id: int) -> None:
@@ -114,5 +149,3 @@ class MemberSettingsCog(Cog):
 
     async def on_optout(self, member_id: int) -> None:
         await self.delete_member_data(member_id)  # the only thing it keeps is the setting itself
-
-

@@ -11,8 +11,10 @@ from bot.testing import FrozenClock, MemoryAdapter, make_test_bot
 
 COGS = ["cogs.privacy", "cogs.checkins"]
 # A day's check-in with its texts (notes and intentions live in checkin_texts until retention deletes them).
-ENTRY_WITH_TEXTS = ("SELECT e.*, t.intention, t.note FROM checkin_entries e "
-                    "LEFT JOIN checkin_texts t ON t.member_id = e.member_id AND t.day = e.day")
+ENTRY_WITH_TEXTS = (
+    "SELECT e.*, t.intention, t.note FROM checkin_entries e "
+    "LEFT JOIN checkin_texts t ON t.member_id = e.member_id AND t.day = e.day"
+)
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from tests.checkins.test_people import EVENING, answer_through, pair
 
 
 async def test_opting_out_with_keep_ends_every_partner_view_at_once(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"], clock=clock) as env:
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"], clock=clock
+    ) as env:
         await _opting_out_with_keep_ends_every_partner_view_at_once(*env, clock)
 
 

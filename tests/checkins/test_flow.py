@@ -20,7 +20,11 @@ async def test_nothing_is_stored_before_agreeing_and_declining_stores_nothing(en
     bot, chat = env
     sam = chat.user("sam")
     asked = await chat.say(sam, "!checkin start 20:00 Europe/London")
-    assert "What I keep" in asked[-1].text and "Who sees what" in asked[-1].text and "!forgetme" in asked[-1].text
+    assert (
+        "What I keep" in asked[-1].text
+        and "Who sees what" in asked[-1].text
+        and "!forgetme" in asked[-1].text
+    )
     assert asked[-1].private_to == sam
     assert await count(bot, "members") == 0 and await count(bot, "checkin_members") == 0
     await chat.press(sam, "consent:decline:checkins")
@@ -63,7 +67,13 @@ async def test_a_full_check_in_with_every_kind_of_answer(env, clock):
     assert "Thank you for checking in" in done.text
 
     row = await bot.db.fetchone(ENTRY_WITH_TEXTS)
-    assert (row["day"], row["mood"], row["craving"], row["on_track"], row["step"]) == ("2026-11-27", 4, 3, "yes", "done")
+    assert (row["day"], row["mood"], row["craving"], row["on_track"], row["step"]) == (
+        "2026-11-27",
+        4,
+        3,
+        "yes",
+        "done",
+    )
     # Member-written text is sealed: the raw columns do not contain it, the vault opens it.
     assert "sponsor" not in row["intention"] and "steady" not in row["note"]
     cog = bot.get_cog("checkins")

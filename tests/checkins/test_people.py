@@ -53,7 +53,9 @@ async def test_a_slip_is_met_without_shame_resets_quietly_and_keeps_history(env,
     for word in ("fail", "relapse", "disappoint", "should have"):
         assert word not in text
     restarted = (await chat.press(cai, choice(support, "Start my count again")))[-1]
-    assert "starts again from today" in restarted.text and "`!checkin sober undo` puts it back" in restarted.text
+    assert (
+        "starts again from today" in restarted.text and "`!checkin sober undo` puts it back" in restarted.text
+    )
     periods = await bot.db.fetchall("SELECT started, ended FROM checkin_sober_periods ORDER BY started")
     assert [tuple(p) for p in periods] == [("2026-10-01", "2026-11-27"), ("2026-11-27", None)]
     # "Continue" goes on with the check-in; the next day's "1 day" is private, never announced.
@@ -150,8 +152,10 @@ async def test_partner_invitation_needs_the_other_member_to_join_and_accept(env)
     assert "Join first" in reply.text and await bot.db.fetchval("SELECT COUNT(*) FROM checkin_partners") == 0
     assert await bot.members.lookup(gus) is None  # nothing stored about gus by the invitation
     await join(chat, gus)
-    accept = choice(next(s for s in reversed(chat.to(gus)) if s.content.title == "A check-in partner invitation"),
-                    "Accept")
+    accept = choice(
+        next(s for s in reversed(chat.to(gus)) if s.content.title == "A check-in partner invitation"),
+        "Accept",
+    )
     await chat.press(gus, accept)
     assert "accepted" in chat.last(fay).text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_partners") == 2

@@ -12,14 +12,23 @@ from cogs.checkins.milestones import milestones, reached_between
 from cogs.checkins.streaks import check_in_streak
 from cogs.checkins.timing import CheckinSchedule, QuietHours, next_due
 
-ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Chatham"]
+ZONES = [
+    "UTC",
+    "Europe/London",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+]
 days = st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31))
 
 
 @given(st.sets(st.integers(0, 60)), st.integers(0, 70))
 def test_streak_bounds(offsets, today_offset):
     start = date(2026, 1, 1)
-    streak = check_in_streak([start + timedelta(days=o) for o in offsets], start + timedelta(days=today_offset))
+    streak = check_in_streak(
+        [start + timedelta(days=o) for o in offsets], start + timedelta(days=today_offset)
+    )
     assert 0 <= streak.current <= streak.longest <= streak.total <= len(offsets)
 
 
@@ -48,8 +57,9 @@ EARLIEST, LATEST = datetime(2025, 1, 1), datetime(2027, 12, 31)  # noqa: DTZ001
     after=st.datetimes(min_value=EARLIEST, max_value=LATEST, timezones=st.just(UTC)),
     quiet=st.one_of(st.none(), st.tuples(st.times(), st.times()).map(lambda t: QuietHours(*t))),
 )
-def test_next_due_is_after_on_a_chosen_day_outside_quiet_hours_and_within_two_weeks(zone, at, weekdays, after,
-                                                                                     quiet):
+def test_next_due_is_after_on_a_chosen_day_outside_quiet_hours_and_within_two_weeks(
+    zone, at, weekdays, after, quiet
+):
     at = at.replace(microsecond=0, second=0)
     schedule = CheckinSchedule(at, zone, weekdays=weekdays, quiet=quiet)
     due = next_due(schedule, after)

@@ -35,8 +35,11 @@ def restart_after(clock, engine: str, platform: MemoryAdapter, seconds: int = 40
 
 def received(platform: MemoryAdapter, what: str) -> Counter:
     """By member (their account's id, "ana-id": a message built again after a crash has no display name)."""
-    return Counter(s.private_to.user_id.removesuffix("-id") for s in platform.sent
-                   if s.private_to and (s.content.title == what or s.content.text.startswith(what)))
+    return Counter(
+        s.private_to.user_id.removesuffix("-id")
+        for s in platform.sent
+        if s.private_to and (s.content.title == what or s.content.text.startswith(what))
+    )
 
 
 async def crash_in_evening_sweep(tmp_path, clock, platform, stalled: str, before: bool, then=None) -> None:
@@ -52,7 +55,9 @@ async def crash_in_evening_sweep(tmp_path, clock, platform, stalled: str, before
 
 
 @pytest.mark.parametrize("before", [True, False], ids=["request-lost", "answer-lost"])
-async def test_a_sweep_killed_half_way_sends_each_check_in_once_after_the_restart(tmp_path, clock, before, engine):
+async def test_a_sweep_killed_half_way_sends_each_check_in_once_after_the_restart(
+    tmp_path, clock, before, engine
+):
     platform = MemoryAdapter()
     await crash_in_evening_sweep(tmp_path, clock, platform, "ben-id", before)
     assert received(platform, CHECK_IN) == Counter({"ana": 1} if before else {"ana": 1, "ben": 1})
@@ -81,8 +86,9 @@ async def test_a_reminder_sweep_killed_half_way_nudges_each_member_once(tmp_path
         assert received(platform, NUDGE) == Counter(dict.fromkeys(NAMES, 1))
 
 
-async def test_a_claimed_check_in_is_not_sent_after_a_restart_to_someone_who_left_meanwhile(tmp_path, clock,
-                                                                                             engine):
+async def test_a_claimed_check_in_is_not_sent_after_a_restart_to_someone_who_left_meanwhile(
+    tmp_path, clock, engine
+):
     platform = MemoryAdapter()
 
     async def cai_leaves(bot, chat):
@@ -100,4 +106,6 @@ async def test_past_the_sweeps_grace_a_claimed_check_in_is_not_sent_late(tmp_pat
     clock.advance(hours=5)  # down overnight: a check-in at 1 am would be worse than none
     async with checkin_bot(tmp_path, clock, platform) as (bot, chat):
         assert received(platform, CHECK_IN) == Counter()
-        assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox WHERE status IN ('claimed', 'sending')") == 0
+        assert (
+            await bot.db.fetchval("SELECT COUNT(*) FROM outbox WHERE status IN ('claimed', 'sending')") == 0
+        )

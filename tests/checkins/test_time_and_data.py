@@ -95,7 +95,9 @@ async def test_history_gives_own_answers_and_a_png_chart_privately(env, clock):
         await check_in(chat, val, mood=mood, note=f"note {day}")
     reply = (await chat.say(val, "!checkin history 7", place=chat.channel()))[-1]
     assert reply.private_to == val
-    assert "3 check-ins in the last 7 days" in reply.text and "mood 5/5" in reply.text and "note 2" in reply.text
+    assert (
+        "3 check-ins in the last 7 days" in reply.text and "mood 5/5" in reply.text and "note 2" in reply.text
+    )
     chart = reply.content.files[0]
     assert chart.mime_type == "image/png" and chart.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert "3 check-in days" in chart.description and "Mood from 2 to 5" in chart.description
@@ -181,4 +183,6 @@ async def test_optin_command_joins_with_defaults(env, clock):
     await chat.say(amy, "!optin checkins")
     await chat.press(amy, "consent:agree:checkins")
     assert "every day at 20:00 (UTC)" in chat.last(amy).text
-    assert date.fromisoformat(await bot.db.fetchval("SELECT next_day FROM checkin_members")) == date(2026, 11, 27)
+    assert date.fromisoformat(await bot.db.fetchval("SELECT next_day FROM checkin_members")) == date(
+        2026, 11, 27
+    )

@@ -77,5 +77,11 @@ def test_one_reminder_only_on_the_same_day_and_outside_quiet_hours():
     assert reminder_at(schedule, morning, timedelta(hours=3)) == utc(2026, 11, 3, 12, 0)
     late = next_due(CheckinSchedule(time(20, 0), "UTC", quiet=schedule.quiet), utc(2026, 11, 3, 0, 0))
     assert reminder_at(schedule, late, timedelta(hours=3)) is None  # 23:00 is quiet
-    assert reminder_at(CheckinSchedule(time(22, 0), "UTC"), next_due(CheckinSchedule(time(22, 0), "UTC"),
-                       utc(2026, 11, 3)), timedelta(hours=3)) is None  # past midnight: next day
+    assert (
+        reminder_at(
+            CheckinSchedule(time(22, 0), "UTC"),
+            next_due(CheckinSchedule(time(22, 0), "UTC"), utc(2026, 11, 3)),
+            timedelta(hours=3),
+        )
+        is None
+    )  # past midnight: next day

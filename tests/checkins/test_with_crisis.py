@@ -28,7 +28,11 @@ async def test_a_worrying_note_gets_the_crisis_reply_privately_and_nothing_publi
         replies = await chat.answer(ola, "going to use tonight and i dont care what happens")
         assert replies and all(r.private_to == ola for r in replies), "everything in answer goes to ola alone"
         to_ola = [r for r in replies if r.private_to == ola]
-        assert len(to_ola) == 1 and "SAMHSA" in to_ola[0].text and "Thank you for checking in" not in to_ola[0].text
+        assert (
+            len(to_ola) == 1
+            and "SAMHSA" in to_ola[0].text
+            and "Thank you for checking in" not in to_ola[0].text
+        )
         assert all("use tonight" not in r.text for r in chat.sent if r.private_to != ola)
         # The note is kept for ola, sealed; the check-in is complete.
         row = await bot.db.fetchone(ENTRY_WITH_TEXTS)

@@ -28,8 +28,10 @@ class ReminderCog(Cog):
         self.runs += 1
         for user_id in occurrence.payload["to"]:
             try:
-                await self.bot.send_private(UserRef("memory", user_id, user_id), Content(
-                    text=f"A reminder: {occurrence.payload['what']} starts in an hour."))
+                await self.bot.send_private(
+                    UserRef("memory", user_id, user_id),
+                    Content(text=f"A reminder: {occurrence.payload['what']} starts in an hour."),
+                )
             except Exception:
                 log.warning("a reminder could not be sent")
 

@@ -17,8 +17,9 @@ COGS = ["cogs.privacy", "cogs.mindfulness"]
 @pytest.fixture
 async def slash_chat(tmp_path, clock):
     """A platform whose members type `/name`, as on Discord."""
-    async with make_test_bot(tmp_path, cogs=COGS, adapters=[MemoryAdapter(command_prefix="/")],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=COGS, adapters=[MemoryAdapter(command_prefix="/")], clock=clock
+    ) as (bot, chat):
         yield chat
 
 
@@ -75,7 +76,10 @@ async def test_hints_follow_commands_added_and_removed_while_running(slash_chat)
     await bot.remove_cog("late")
     assert (await chat.say(alice, "!help"))[-1].text == first
     # A command that is gone is no longer a hint to rewrite.
-    assert bot.adapters["memory"].localize_commands(Content(text="!latecomer or !help")).text == "!latecomer or /help"
+    assert (
+        bot.adapters["memory"].localize_commands(Content(text="!latecomer or !help")).text
+        == "!latecomer or /help"
+    )
 
 
 async def test_hints_written_inside_a_cogs_own_text_follow_too(slash_chat):
@@ -90,14 +94,17 @@ async def test_platforms_that_type_bang_commands_keep_them(tmp_path, clock):
         assert "`!mydata`" in overview and "`/mydata`" not in overview
 
 
-@pytest.mark.parametrize(("written", "shown"), [
-    ("Type `!checkin start 08:00` to begin.", "Type `/checkin start 08:00` to begin."),
-    ("(or !help)", "(or /help)"),
-    ("!help lists everything", "/help lists everything"),
-    ("Wow! Great!!", "Wow! Great!!"),  # not a command
-    ("so proud!!!help", "so proud!!!help"),
-    ("see https://example.org/!help", "see https://example.org/!help"),
-    ("!helpful and !unknown", "!helpful and !unknown"),  # not the name of a command
-])
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Type `!checkin start 08:00` to begin.", "Type `/checkin start 08:00` to begin."),
+        ("(or !help)", "(or /help)"),
+        ("!help lists everything", "/help lists everything"),
+        ("Wow! Great!!", "Wow! Great!!"),  # not a command
+        ("so proud!!!help", "so proud!!!help"),
+        ("see https://example.org/!help", "see https://example.org/!help"),
+        ("!helpful and !unknown", "!helpful and !unknown"),  # not the name of a command
+    ],
+)
 def test_only_real_command_hints_change(written, shown):
     assert retarget_commands(written, frozenset({"help", "checkin"}), "/") == shown

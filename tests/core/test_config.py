@@ -30,14 +30,26 @@ def test_storage_and_one_adapter_section_are_enough():
     [
         ({"storage": {"pth": "x.db"}}, "[storage] pth: unknown key (did you mean 'path'?)"),
         ({"storage": {"path": 3}}, "[storage] path: expected text, got 3"),
-        ({"community": {"timezone": "Mars/Olympus"}}, "[community] timezone: 'Mars/Olympus' is not an IANA timezone"),
+        (
+            {"community": {"timezone": "Mars/Olympus"}},
+            "[community] timezone: 'Mars/Olympus' is not an IANA timezone",
+        ),
         ({"community": {"country": "USA"}}, "[community] country: use a two-letter country code"),
         ({"community": {"moderators": "discord:1"}}, "[community] moderators: expected a list"),
         ({"discord": {"token": ""}}, "[discord] token: missing"),
-        ({"discord": {"token": "t", "message_content": "yes"}}, "[discord] message_content: expected true or false"),
-        ({"matrix": {"homeserver": "matrix.org", "user_id": "@k:m", "password": "p"}}, "[matrix] homeserver:"),
+        (
+            {"discord": {"token": "t", "message_content": "yes"}},
+            "[discord] message_content: expected true or false",
+        ),
+        (
+            {"matrix": {"homeserver": "matrix.org", "user_id": "@k:m", "password": "p"}},
+            "[matrix] homeserver:",
+        ),
         ({"matrix": {"homeserver": "https://m", "user_id": "kindred", "password": "p"}}, "[matrix] user_id:"),
-        ({"matrix": {"homeserver": "https://m", "user_id": "@k:m"}}, "[matrix] password: set password or access_token"),
+        (
+            {"matrix": {"homeserver": "https://m", "user_id": "@k:m"}},
+            "[matrix] password: set password or access_token",
+        ),
         ({"discrod": {"token": "t"}}, "[discrod]: unknown section (did you mean '[discord]'?)"),
         ({"communities": [{"name": "b", "timezone": "Nowhere"}]}, "[[communities]][0] timezone:"),
         ({"logging": {"level": "LOUD"}}, "[logging] level:"),
@@ -73,12 +85,17 @@ def test_example_config_is_valid():
 def test_config_check_command_reports_and_fails(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[storage]\npath = "x.db"\n[community]\ntimezone = "Moon/Base"\n')
-    result = subprocess.run([sys.executable, "-m", "bot", "config", "check", str(bad)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "config", "check", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "[community] timezone: 'Moon/Base' is not an IANA timezone" in result.stderr
     good = tmp_path / "good.toml"
     good.write_text('[storage]\npath = "x.db"\n')
-    result = subprocess.run([sys.executable, "-m", "bot", "config", "check", str(good)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "config", "check", str(good)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr

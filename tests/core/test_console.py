@@ -10,7 +10,11 @@ from pathlib import Path
 def run_console(tmp_path: Path, script: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", "console", "--db", str(tmp_path / "demo.db")],
-        input=script, capture_output=True, text=True, timeout=90, cwd=tmp_path,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=tmp_path,
     )
 
 
@@ -34,8 +38,9 @@ def test_numbers_answer_questions_and_unknown_input_is_explained(tmp_path):
 
 
 def kindred_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
-                          cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
 
 
 def test_db_upgrade_and_status(tmp_path):
@@ -53,7 +58,9 @@ def test_db_status_lists_pending_migrations_so_the_operator_knows_to_upgrade(tmp
     fresh = kindred_cli(tmp_path, "db", "status", "--db", str(db))
     assert fresh.returncode == 0, fresh.stderr
     assert not db.exists()  # looking does not create a database
-    listed = {line.split()[0] for line in fresh.stdout.splitlines() if "PENDING" in line and "Run" not in line}
+    listed = {
+        line.split()[0] for line in fresh.stdout.splitlines() if "PENDING" in line and "Run" not in line
+    }
     assert {"core.members", "core.vault", "checkins", "meetups", "mindfulness", "crisis"} <= listed
     assert "no migrations applied yet" in fresh.stdout and "Run `kindred db upgrade`" in fresh.stdout
 

@@ -54,7 +54,9 @@ async def run_to_the_end(bot: BotProcess, clock_start, output: Path) -> str:
 async def test_a_reminder_killed_while_printing_is_shown_once_per_person(tmp_path, shown_before_the_kill):
     """The re-alert goes to the console's room and to the operator privately: two messages, one print each."""
     config = write_config(tmp_path / "bot")
-    await prepare(config, lambda bot: raise_alert_due_at(bot, {"platform": "console", "place_id": "console"}, T0))
+    await prepare(
+        config, lambda bot: raise_alert_due_at(bot, {"platform": "console", "place_id": "console"}, T0)
+    )
 
     # How long one print is: the same run, on a copy, to the end (each of the two is one message).
     shutil.copytree(tmp_path / "bot", tmp_path / "copy")
@@ -74,8 +76,11 @@ async def test_a_reminder_killed_while_printing_is_shown_once_per_person(tmp_pat
     try:
         await bot.start(T0, stdout=writing, wait_started=False)
         # Its row is written just before its print, which the full pipe then holds: nothing moves on.
-        await until(lambda: outbox_rows(config) == shown_before_the_kill + 1, "the print the test blocks",
-                    SETTLE_SECONDS)
+        await until(
+            lambda: outbox_rows(config) == shown_before_the_kill + 1,
+            "the print the test blocks",
+            SETTLE_SECONDS,
+        )
         await bot.kill()
         os.set_blocking(reading, False)
         shown = os.read(reading, PIPE_SIZE * 2).decode().lstrip(".")

@@ -14,7 +14,10 @@ BLOCK = re.compile(r"```python\n# (?P<path>\S+)\n(?P<code>.*?)```", re.DOTALL)
 
 
 def example_files() -> dict[str, str]:
-    return {m["path"]: f"# {m['path']}\n{m['code']}" for m in BLOCK.finditer((ROOT / "CONTRIBUTING.md").read_text())}
+    return {
+        m["path"]: f"# {m['path']}\n{m['code']}"
+        for m in BLOCK.finditer((ROOT / "CONTRIBUTING.md").read_text())
+    }
 
 
 @pytest.fixture
@@ -25,8 +28,9 @@ def gratitude_cog(tmp_path):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(code)
     package_dir = tmp_path / "cogs" / "gratitude"
-    spec = importlib.util.spec_from_file_location("cogs.gratitude", package_dir / "__init__.py",
-                                                  submodule_search_locations=[str(package_dir)])
+    spec = importlib.util.spec_from_file_location(
+        "cogs.gratitude", package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
+    )
     package = importlib.util.module_from_spec(spec)
     sys.modules["cogs.gratitude"] = package
     spec.loader.exec_module(package)
@@ -38,16 +42,24 @@ def gratitude_cog(tmp_path):
 
 
 def test_the_walk_has_every_step():
-    assert set(example_files()) == {"cogs/gratitude/__init__.py", "cogs/gratitude/cog.py",
-                                    "tests/gratitude/test_gratitude.py",
-                                    "tests/gratitude/test_gratitude_platforms.py"}
+    assert set(example_files()) == {
+        "cogs/gratitude/__init__.py",
+        "cogs/gratitude/cog.py",
+        "tests/gratitude/test_gratitude.py",
+        "tests/gratitude/test_gratitude_platforms.py",
+    }
 
 
 def test_the_example_code_passes_the_projects_lint(gratitude_cog):
     folder, files = gratitude_cog
     ruff = Path(sys.executable).with_name("ruff")
-    done = subprocess.run([str(ruff), "check", "--config", str(ROOT / "pyproject.toml"), *files],
-                          cwd=folder, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(ruff), "check", "--config", str(ROOT / "pyproject.toml"), *files],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

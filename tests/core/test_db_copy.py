@@ -16,12 +16,21 @@ from bot.core import RateLimiter
 from bot.testing import FrozenClock, make_test_bot, settings_for_tests
 
 COGS = ["cogs.privacy", "cogs.crisis", "cogs.checkins", "cogs.meetups", "cogs.mindfulness"]
-PLAN = ["not sleeping, isolating", "walk the dog by the river", "skip", "my sister Rae", "my counselor",
-        "give my meds to Rae", "my daughter"]
+PLAN = [
+    "not sleeping, isolating",
+    "walk the dog by the river",
+    "skip",
+    "my sister Rae",
+    "my counselor",
+    "give my meds to Rae",
+    "my daughter",
+]
 
 
 def kindred(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120, cwd=cwd
+    )
 
 
 async def export_of(chat, user) -> dict:
@@ -29,8 +38,9 @@ async def export_of(chat, user) -> dict:
     return json.loads(sent[-1].content.files[0].data)
 
 
-async def test_a_community_moves_from_sqlite_to_postgresql_with_every_sealed_value_opening(tmp_path,
-                                                                                           postgres_server):
+async def test_a_community_moves_from_sqlite_to_postgresql_with_every_sealed_value_opening(
+    tmp_path, postgres_server
+):
     clock = FrozenClock()
     sqlite_settings = settings_for_tests(tmp_path)
     assert not sqlite_settings.storage.url  # this test's community starts on SQLite
@@ -47,15 +57,35 @@ async def test_a_community_moves_from_sqlite_to_postgresql_with_every_sealed_val
     assert "daughter" not in sealed
 
     config = tmp_path / "kindred.toml"
-    config.write_text(f'[storage]\npath = "{tmp_path / "kindred.db"}"\nkey_file = "{tmp_path / "kindred.key"}"\n')
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "kindred.db"}"\nkey_file = "{tmp_path / "kindred.key"}"\n'
+    )
     destination = postgres_server.create_database("copied_community")
-    copied = kindred("db", "copy", "--config", str(config), "--from", str(tmp_path / "kindred.db"),
-                     "--to", destination, cwd=tmp_path)
+    copied = kindred(
+        "db",
+        "copy",
+        "--config",
+        str(config),
+        "--from",
+        str(tmp_path / "kindred.db"),
+        "--to",
+        destination,
+        cwd=tmp_path,
+    )
     assert copied.returncode == 0, copied.stderr
     assert "crisis_safety_plans" in copied.stdout and "sealed values open with the data key" in copied.stdout
 
-    again = kindred("db", "copy", "--config", str(config), "--from", str(tmp_path / "kindred.db"),
-                    "--to", destination, cwd=tmp_path)
+    again = kindred(
+        "db",
+        "copy",
+        "--config",
+        str(config),
+        "--from",
+        str(tmp_path / "kindred.db"),
+        "--to",
+        destination,
+        cwd=tmp_path,
+    )
     assert again.returncode == 2 and "not empty" in again.stderr  # a second copy never mixes two communities
 
     for target in (str(tmp_path / "kindred.db"), destination):
@@ -82,8 +112,15 @@ async def test_a_community_moves_from_sqlite_to_postgresql_with_every_sealed_val
 
 
 async def test_copy_refuses_a_missing_source_and_says_what_to_type(tmp_path):
-    missing = kindred("db", "copy", "--from", str(tmp_path / "nope.db"), "--to", "postgresql://x@127.0.0.1:1/x",
-                      cwd=tmp_path)
+    missing = kindred(
+        "db",
+        "copy",
+        "--from",
+        str(tmp_path / "nope.db"),
+        "--to",
+        "postgresql://x@127.0.0.1:1/x",
+        cwd=tmp_path,
+    )
     assert missing.returncode == 2 and "does not exist" in missing.stderr
     half = kindred("db", "copy", "--from", str(tmp_path / "nope.db"), cwd=tmp_path)
     assert half.returncode == 2 and "--from and --to" in half.stderr

@@ -65,9 +65,15 @@ class TextHandlerWithoutText(GreetCog):
 MISTAKES = [
     (MisspelledParam, "declares Param('nmae') but greet() has no argument 'nmae' (did you mean 'name'?)"),
     (UndeclaredArgument, "greet() needs argument 'name' but no Param declares it"),
-    (TakesTheConsentButtons, "choice prefix 'consent' of consent_pressed() is already handled by cog 'privacy'"),
+    (
+        TakesTheConsentButtons,
+        "choice prefix 'consent' of consent_pressed() is already handled by cog 'privacy'",
+    ),
     (MissingAutocomplete, "offers values from name_suggestoins(), but the cog has no such method"),
-    (TextHandlerWithoutText, "reply_typed() handles text prefix 'greet.reply' so it must take (ctx, value, text)"),
+    (
+        TextHandlerWithoutText,
+        "reply_typed() handles text prefix 'greet.reply' so it must take (ctx, value, text)",
+    ),
 ]
 
 
@@ -109,6 +115,8 @@ async def test_two_cogs_may_not_share_a_text_answer_prefix(tmp_path):
 
     async with make_test_bot(tmp_path) as (bot, _):
         await bot.add_cog(Asks(bot))
-        with pytest.raises(DeclarationError, match="text prefix 'greet.reply' of reply_typed.. is already handled "
-                                                   "by cog 'greet'"):
+        with pytest.raises(
+            DeclarationError,
+            match="text prefix 'greet.reply' of reply_typed.. is already handled by cog 'greet'",
+        ):
             await bot.add_cog(AlsoAsks(bot))

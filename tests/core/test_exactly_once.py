@@ -33,8 +33,14 @@ async def crash_while_sending(tmp_path, network, clock, stalled_user: str, befor
     """Add the meetup reminder, let it run until the message to `stalled_user` hangs, then stop the
     process there: the run is cancelled and the bot closed without recording anything more."""
     async with make_test_bot(tmp_path, cogs=COGS, adapters=[network], clock=clock) as (bot, _):
-        await bot.scheduler.add("reminders", "meetup:1", At(MEETUP - timedelta(hours=1)), HANDLER,
-                                {"to": ATTENDEES, "what": "Alumni coffee"}, grace=timedelta(hours=2))
+        await bot.scheduler.add(
+            "reminders",
+            "meetup:1",
+            At(MEETUP - timedelta(hours=1)),
+            HANDLER,
+            {"to": ATTENDEES, "what": "Alumni coffee"},
+            grace=timedelta(hours=2),
+        )
         clock.set(MEETUP - timedelta(hours=1))
         network.stall(stalled_user, before)
         await crash_when_stalled(network, bot.scheduler.run_due())
@@ -67,8 +73,10 @@ async def test_past_the_platforms_window_an_unconfirmed_message_is_given_up_not_
         async with make_test_bot(tmp_path, cogs=COGS, adapters=[network], clock=clock) as (bot, _):
             # ben's message had in fact arrived: giving it up is what keeps it from arriving twice.
             assert reminders_to(network) == Counter({"ana": 1, "ben": 1, "cai": 1})
-            assert await bot.db.fetchval("SELECT status FROM outbox WHERE token = ?",
-                                         (token_of(bot, "ben"),)) == "given_up"
+            assert (
+                await bot.db.fetchval("SELECT status FROM outbox WHERE token = ?", (token_of(bot, "ben"),))
+                == "given_up"
+            )
     assert any("given up" in record.getMessage() for record in caplog.records)
 
 
@@ -100,7 +108,9 @@ async def test_deliver_many_writes_every_row_before_the_first_send_and_reports_e
     async with make_test_bot(tmp_path, cogs=[], adapters=[Refuses()], clock=clock) as (bot, chat):
         people = [UserRef("memory", name, name) for name in ATTENDEES]
         with delivery_scope("test:sweep-1"):
-            results = await bot.outbox.deliver_many([Outgoing(Target("memory", person=p), Content("Hi")) for p in people])
+            results = await bot.outbox.deliver_many(
+                [Outgoing(Target("memory", person=p), Content("Hi")) for p in people]
+            )
         assert isinstance(results[1], PermissionError) and results[0].message_id and results[2].message_id
         assert chat.seen_at_send[0] == ["sending"] * 3  # all three rows, before the first send
         statuses = {row[0]: row[1] for row in await bot.db.fetchall("SELECT token, status FROM outbox")}
@@ -111,8 +121,11 @@ async def test_a_given_up_message_is_not_sent_by_a_rerun_either(tmp_path, clock)
     async with make_test_bot(tmp_path, cogs=[], clock=clock) as (bot, chat):
         ana = UserRef("memory", "ana", "ana")
         token = token_for("test:event-2|person:memory:ana|0")
-        await bot.db.execute("INSERT INTO outbox (token, platform, status, scope, created_at) "
-                             "VALUES (?, 'memory', 'given_up', 'test:event-2', ?)", (token, clock.now().isoformat()))
+        await bot.db.execute(
+            "INSERT INTO outbox (token, platform, status, scope, created_at) "
+            "VALUES (?, 'memory', 'given_up', 'test:event-2', ?)",
+            (token, clock.now().isoformat()),
+        )
         with delivery_scope("test:event-2"), pytest.raises(GaveUp):
             await bot.send_private(ana, "Hello")
         assert chat.to(ana) == []
@@ -128,7 +141,9 @@ async def test_a_run_that_keeps_killing_the_process_is_given_up_after_max_runs(t
     with caplog.at_level(logging.WARNING):
         async with make_test_bot(tmp_path, cogs=COGS, adapters=[network], clock=clock) as (bot, _):
             assert await unfinished(bot) == 0
-            assert bot.get_cog("reminders").given_up == [f"it was started {MAX_RUNS} times and never finished"]
+            assert bot.get_cog("reminders").given_up == [
+                f"it was started {MAX_RUNS} times and never finished"
+            ]
             assert bot.get_cog("reminders").runs == 0
             assert await bot.db.fetchval("SELECT COUNT(*) FROM schedules WHERE owner = 'reminders'") == 0
     assert any("given up after a restart" in record.getMessage() for record in caplog.records)
@@ -138,7 +153,9 @@ async def unfinished(bot, owner: str | None = None) -> int:
     """Occurrences claimed and not recorded (of one owner's schedules, or all)."""
     return await bot.db.fetchval(
         "SELECT COUNT(*) FROM deliveries d JOIN schedules s ON s.id = d.schedule_id"
-        " WHERE d.status = 'running' AND s.owner = coalesce(?, s.owner)", (owner,))
+        " WHERE d.status = 'running' AND s.owner = coalesce(?, s.owner)",
+        (owner,),
+    )
 
 
 def token_of(bot, user_id: str) -> str:

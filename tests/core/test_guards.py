@@ -34,8 +34,13 @@ class NotesCog(Cog):
         """Add a note."""
         number = str(len(self.notes) + 1)
         self.notes[number] = {"author": ctx.author.key, "text": text}
-        await ctx.reply(Content(text=f"Note {number} saved.", choices=[Choice(f"notes.drop:{number}", "Delete")],
-                                ask=TextRequest(f"notes.edit:{number}", "New text")))
+        await ctx.reply(
+            Content(
+                text=f"Note {number} saved.",
+                choices=[Choice(f"notes.drop:{number}", "Delete")],
+                ask=TextRequest(f"notes.edit:{number}", "New text"),
+            )
+        )
 
     @command("note show", params=[Param("number", guard=OWN_NOTE)])
     async def show(self, ctx, number, note):
@@ -84,5 +89,7 @@ async def test_a_guard_giving_its_object_to_no_argument_fails_at_load(tmp_path):
             """The guard gives `note`; this handler expects `target`."""
 
     async with make_test_bot(tmp_path) as (bot, _):
-        with pytest.raises(DeclarationError, match="guards an object it gives as 'note', but show.. has no argument"):
+        with pytest.raises(
+            DeclarationError, match="guards an object it gives as 'note', but show.. has no argument"
+        ):
             await bot.add_cog(Forgetful(bot))

@@ -17,14 +17,23 @@ class NotesCog(Cog):
     feature = "notes"
     consent_statement = "Notes keeps the notes you write, encrypted, until you erase them."
     data_statement = DataStatement("your notes", "to show them back", "until erased", "only you")
-    migrations = [Migration(1, "notes", "CREATE TABLE notes (member_id INTEGER NOT NULL, body TEXT NOT NULL)")]
+    migrations = [
+        Migration(1, "notes", "CREATE TABLE notes (member_id INTEGER NOT NULL, body TEXT NOT NULL)")
+    ]
 
-    @command("note", access=Access.PARTICIPANT, feature="notes", join_hint="!optin notes",
-             params=[Param("text", ParamType.TEXT)])
+    @command(
+        "note",
+        access=Access.PARTICIPANT,
+        feature="notes",
+        join_hint="!optin notes",
+        params=[Param("text", ParamType.TEXT)],
+    )
     async def note(self, ctx, text):
         """Keep a note."""
         member_id = await ctx.member_id()
-        await self.bot.db.execute("INSERT INTO notes VALUES (?, ?)", (member_id, self.bot.vault.seal(text, "notes")))
+        await self.bot.db.execute(
+            "INSERT INTO notes VALUES (?, ?)", (member_id, self.bot.vault.seal(text, "notes"))
+        )
         await ctx.reply("kept")
 
     async def export_member_data(self, member_id):
@@ -58,7 +67,10 @@ async def all_text_in_database(bot) -> str:
 
 
 async def test_nothing_is_stored_before_opt_in(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (bot, chat):
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (
+        bot,
+        chat,
+    ):
         alice = chat.user("alice")
         await chat.say(alice, "!help")
         await chat.say(alice, "!note remember to breathe")
@@ -71,7 +83,10 @@ async def test_nothing_is_stored_before_opt_in(tmp_path, clock):
 
 
 async def test_mydata_exports_every_cog_and_forgetme_leaves_no_row_naming_the_member(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (bot, chat):
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (
+        bot,
+        chat,
+    ):
         alice, bob = chat.user("alice"), chat.user("bob")
         for user, text in ((alice, "call my sponsor at noon"), (bob, "walk after dinner")):
             asked = await chat.say(user, "!optin notes")
@@ -104,7 +119,10 @@ async def test_mydata_exports_every_cog_and_forgetme_leaves_no_row_naming_the_me
 
 
 async def test_notes_are_not_readable_in_the_database_file(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (bot, chat):
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (
+        bot,
+        chat,
+    ):
         alice = chat.user("alice")
         asked = await chat.say(alice, "!optin notes")
         await chat.press(alice, chat.find_choice(asked[-1], "I agree"))
@@ -113,7 +131,10 @@ async def test_notes_are_not_readable_in_the_database_file(tmp_path, clock):
 
 
 async def test_optout_stops_and_can_erase_that_feature(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (bot, chat):
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (
+        bot,
+        chat,
+    ):
         alice = chat.user("alice")
         asked = await chat.say(alice, "!optin notes")
         await chat.press(alice, chat.find_choice(asked[-1], "I agree"))
@@ -127,8 +148,9 @@ async def test_optout_stops_and_can_erase_that_feature(tmp_path, clock):
 
 async def test_numbered_answers_work_where_there_are_no_buttons(tmp_path, clock):
     chat = MemoryAdapter(platform="console", capabilities=Capabilities(buttons=False))
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[chat],
-                             clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[chat], clock=clock
+    ) as (bot, _):
         alice = chat.user("alice")
         await chat.dm(alice, "!optin notes")
         replies = await chat.dm(alice, "1")

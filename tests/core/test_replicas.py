@@ -35,8 +35,14 @@ async def two_replicas(tmp_path, postgres_server):
             settings.storage.url, settings.storage.key_file = url, str(tmp_path / "kindred.key")
             (tmp_path / name).mkdir()
             bot, chat = await stack.enter_async_context(
-                make_test_bot(tmp_path / name, cogs=COGS, adapters=[MemoryAdapter()], settings=settings,
-                              clock=FrozenClock()))
+                make_test_bot(
+                    tmp_path / name,
+                    cogs=COGS,
+                    adapters=[MemoryAdapter()],
+                    settings=settings,
+                    clock=FrozenClock(),
+                )
+            )
             bot.rate_limiter.limit = 10_000
             replicas.append((bot, chat))
         yield replicas
@@ -46,14 +52,18 @@ async def test_each_scheduled_occurrence_runs_on_exactly_one_replica(two_replica
     (a, _), (b, _) = two_replicas
     ran: list[tuple[str, str]] = []
     for bot, name in ((a, "a"), (b, "b")):
+
         async def handler(occurrence, name=name):
             await asyncio.sleep(0.01)  # a send takes a moment: the other replica is settling meanwhile
             ran.append((name, occurrence.scheduled_for.isoformat()))
+
         bot.scheduler.register_handler("test.ping", handler)
 
     start = a.clock.now()
     daily = await a.scheduler.add("test", "daily", Cron(8, 30, "UTC"), "test.ping", grace=timedelta(hours=1))
-    once = await a.scheduler.add("test", "once", At(start + timedelta(hours=2)), "test.ping", grace=timedelta(days=2))
+    once = await a.scheduler.add(
+        "test", "once", At(start + timedelta(hours=2)), "test.ping", grace=timedelta(days=2)
+    )
     assert await b.scheduler.resync() >= 2, "b watches what a added"
     for day in range(1, 4):
         for bot in (a, b):
@@ -77,8 +87,9 @@ async def test_two_replicas_sweeping_at_once_send_each_check_in_once(two_replica
     for bot in (a, b):
         bot.clock.set(evening)
     before = len(chat_a.sent)
-    results = await asyncio.wait_for(asyncio.gather(a.get_cog("checkins").sweep(), b.get_cog("checkins").sweep()),
-                                     timeout=60)
+    results = await asyncio.wait_for(
+        asyncio.gather(a.get_cog("checkins").sweep(), b.get_cog("checkins").sweep()), timeout=60
+    )
     asked = [sent.private_to.user_id for sent in chat_a.sent[before:] + chat_b.sent if sent.private_to]
     assert sorted(asked) == sorted(member.user_id for member in members), "each member asked exactly once"
     assert sum(result.checkins for result in results) == len(members)
@@ -105,7 +116,9 @@ async def _make_due_now(db, names: list[str]) -> None:
     await db.execute(
         "UPDATE checkin_members SET next_due = CAST(EXTRACT(EPOCH FROM now()) AS INTEGER) - 5,"
         " next_day = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-        f" WHERE member_id IN (SELECT member_id FROM identities WHERE user_id IN ({marks}))", names)
+        f" WHERE member_id IN (SELECT member_id FROM identities WHERE user_id IN ({marks}))",
+        names,
+    )
 
 
 def _asked(log_text: str, names: list[str]) -> list[str]:
@@ -124,8 +137,13 @@ async def test_two_kindred_run_processes_one_killed_every_member_asked_once(tmp_
     settings = settings_for_tests(tmp_path / "seed")
     settings.storage.url, settings.storage.key_file = url, str(key_file)
     (tmp_path / "seed").mkdir()
-    async with make_test_bot(tmp_path / "seed", cogs=COGS, adapters=[MemoryAdapter(platform="console")],
-                             settings=settings, clock=FrozenClock()) as (bot, chat):
+    async with make_test_bot(
+        tmp_path / "seed",
+        cogs=COGS,
+        adapters=[MemoryAdapter(platform="console")],
+        settings=settings,
+        clock=FrozenClock(),
+    ) as (bot, chat):
         bot.rate_limiter.limit = 10_000
         first = await _seed_members_due_now(bot, chat, MEMBERS, "early")
         second = await _seed_members_due_now(bot, chat, MEMBERS, "late")
@@ -140,14 +158,28 @@ async def test_two_kindred_run_processes_one_killed_every_member_asked_once(tmp_
         config.write_text(f'[storage]\npath = "{workdir / "unused.db"}"\nkey_file = "{key_file}"\n')
         output = workdir / "console.log"
         with output.open("wb") as out:  # a file, not a pipe: a full pipe would stall the replica
-            processes.append(await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", "--config", str(config),
-                env={**os.environ, "KINDRED_DATABASE_URL": url}, cwd=workdir,
-                stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT))
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "run",
+                    "--config",
+                    str(config),
+                    env={**os.environ, "KINDRED_DATABASE_URL": url},
+                    cwd=workdir,
+                    stdin=subprocess.PIPE,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         outputs.append(output)
     try:
+
         async def everyone_asked(names: list[str]) -> None:
-            while sorted(sum((_asked(o.read_text(errors="replace"), names) for o in outputs), [])) != sorted(names):
+            while sorted(sum((_asked(o.read_text(errors="replace"), names) for o in outputs), [])) != sorted(
+                names
+            ):
                 for process in processes:
                     if process.returncode is not None and process is not processes[0]:
                         raise AssertionError(outputs[1].read_text(errors="replace")[-3000:])
@@ -158,8 +190,13 @@ async def test_two_kindred_run_processes_one_killed_every_member_asked_once(tmp_
 
         processes[0].send_signal(signal.SIGKILL)  # one replica dies, with no goodbye
         await asyncio.wait_for(processes[0].wait(), 10)
-        async with make_test_bot(tmp_path / "seed", cogs=COGS, adapters=[MemoryAdapter(platform="console")],
-                                 settings=settings, clock=FrozenClock()) as (bot, _):
+        async with make_test_bot(
+            tmp_path / "seed",
+            cogs=COGS,
+            adapters=[MemoryAdapter(platform="console")],
+            settings=settings,
+            clock=FrozenClock(),
+        ) as (bot, _):
             await _make_due_now(bot.db, second)
         # The survivor's sweep (every minute, by the machine's clock) takes the second wave alone.
         await asyncio.wait_for(everyone_asked(second), DEADLINE)

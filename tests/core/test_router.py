@@ -19,16 +19,27 @@ class SampleCog(Cog):
         super().__init__(bot)
         self.calls = []
 
-    @command("remind", params=[
-        Param("time", ParamType.TIME), Param("zone", ParamType.TIMEZONE, required=False),
-        Param("note", ParamType.TEXT, required=False)], examples=["!remind 20:00 Europe/London stretch"])
+    @command(
+        "remind",
+        params=[
+            Param("time", ParamType.TIME),
+            Param("zone", ParamType.TIMEZONE, required=False),
+            Param("note", ParamType.TEXT, required=False),
+        ],
+        examples=["!remind 20:00 Europe/London stretch"],
+    )
     async def remind(self, ctx, time, zone=None, note=None):
         """Set a reminder."""
         self.calls.append(("remind", time, zone, note))
         await ctx.reply(f"ok {time} {zone} {note}")
 
-    @command("rate", params=[Param("score", ParamType.INTEGER, min=1, max=5),
-                             Param("mood", ParamType.CHOICE, choices=("calm", "tense"), required=False)])
+    @command(
+        "rate",
+        params=[
+            Param("score", ParamType.INTEGER, min=1, max=5),
+            Param("mood", ParamType.CHOICE, choices=("calm", "tense"), required=False),
+        ],
+    )
     async def rate(self, ctx, score, mood=None):
         """Rate."""
         self.calls.append(("rate", score, mood))
@@ -76,8 +87,9 @@ async def sample(tmp_path, clock):
     module = types.ModuleType("sample_cog_module")
     module.setup = setup
     sys.modules["sample_cog_module"] = module
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "sample_cog_module"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "sample_cog_module"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         yield bot, chat, bot.get_cog("sample")
 
 
@@ -176,7 +188,10 @@ async def test_help_lists_what_the_caller_may_use(sample):
     bot, chat, cog = sample
     member_help = (await chat.say(chat.user("alice"), "!help sample"))[0].text
     mod_help = (await chat.say(chat.user("mo", moderator=True), "!help sample"))[0].text
-    assert "!remind TIME [ZONE] [NOTE]" in member_help and "!mydata" in (await chat.say(chat.user("alice"), "!help"))[0].text
+    assert (
+        "!remind TIME [ZONE] [NOTE]" in member_help
+        and "!mydata" in (await chat.say(chat.user("alice"), "!help"))[0].text
+    )
     assert "!mod wipe" not in member_help and "!mod wipe" in mod_help
     detail = (await chat.say(chat.user("alice"), "!help remind"))[0].text
     assert "Set a reminder." in detail and "!remind 20:00 Europe/London stretch" in detail

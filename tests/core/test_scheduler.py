@@ -27,7 +27,9 @@ def local(zone: str, *args) -> datetime:
         ("Europe/London", (2026, 3, 28), (2026, 3, 30), (2026, 10, 26)),
     ],
 )
-def test_a_daily_nine_oclock_stays_at_nine_local_across_both_dst_changes(zone, before, after_spring, after_autumn):
+def test_a_daily_nine_oclock_stays_at_nine_local_across_both_dst_changes(
+    zone, before, after_spring, after_autumn
+):
     trigger = Cron(9, 0, zone).trigger()
     start = local(zone, *before, 0, 0)
     moment, seen = trigger.get_next_fire_time(None, start), []
@@ -72,8 +74,14 @@ async def test_each_occurrence_runs_once_across_restarts_and_late_only_within_gr
     clock = FrozenClock(local("America/New_York", 2026, 1, 5, 8, 0).astimezone(UTC))
     recorder = Recorder()
     context, bot = await start_bot(tmp_path, clock, recorder)
-    await bot.scheduler.add("test", "daily", Cron(9, 0, "America/New_York"), "test.record",
-                            {"room": "general"}, grace=timedelta(minutes=30))
+    await bot.scheduler.add(
+        "test",
+        "daily",
+        Cron(9, 0, "America/New_York"),
+        "test.record",
+        {"room": "general"},
+        grace=timedelta(minutes=30),
+    )
     clock.set(local("America/New_York", 2026, 1, 5, 9, 0, 5))
     assert await bot.scheduler.run_due() == 1
     assert await bot.scheduler.run_due() == 0  # already in the ledger
@@ -114,14 +122,17 @@ async def test_the_alarm_rings_through_apscheduler_when_the_clock_reaches_a_sche
     try:
         await bot.scheduler.add("test", "nine", Cron(9, 0, "UTC"), "test.record")
         await asyncio.sleep(0)  # the alarm is set once per turn of the loop
-        assert bot.scheduler.alarm.next_moment() == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # before 03:17's sweep
+        assert bot.scheduler.alarm.next_moment() == datetime(
+            2027, 1, 4, 9, 0, tzinfo=UTC
+        )  # before 03:17's sweep
         assert bot.scheduler.alarm.set_for is None  # a frozen clock never gets there by itself
         clock.set(datetime(2027, 1, 4, 9, 0, 1, tzinfo=UTC))
         bot.scheduler.clock_moved()
         assert bot.scheduler.alarm.set_for == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
         await asyncio.wait_for(recorder.event.wait(), timeout=10)
         assert [(r.key, r.scheduled_for, r.late) for r in recorder.runs] == [
-            ("nine", datetime(2027, 1, 4, 9, 0, tzinfo=UTC), False)]
+            ("nine", datetime(2027, 1, 4, 9, 0, tzinfo=UTC), False)
+        ]
         assert await settled_statuses(bot) == {"nine": "done"}
         # Rung and settled, it waits for the next day, which the frozen clock never reaches.
         assert await bot.scheduler.next_fire("test", "nine") == datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
@@ -144,7 +155,9 @@ async def test_in_real_time_the_alarm_sleeps_until_the_moment_then_rings(tmp_pat
         assert clock.now() >= when  # not a moment early
         assert [(r.key, r.scheduled_for) for r in recorder.runs] == [("soon", when)]
         for _ in range(200):  # a one-shot's row goes once its outcome is recorded
-            if await bot.scheduler.next_fire("test", "soon") is None and not await bot.scheduler.schedules_of("test"):
+            if await bot.scheduler.next_fire("test", "soon") is None and not await bot.scheduler.schedules_of(
+                "test"
+            ):
                 break
             await asyncio.sleep(0.05)
         assert await bot.scheduler.schedules_of("test") == []
@@ -152,7 +165,9 @@ async def test_in_real_time_the_alarm_sleeps_until_the_moment_then_rings(tmp_pat
         await context.__aexit__(None, None, None)
 
 
-@pytest.mark.parametrize("start", [datetime(2001, 3, 1, 12, 0, tzinfo=UTC), datetime(2099, 3, 1, 12, 0, tzinfo=UTC)])
+@pytest.mark.parametrize(
+    "start", [datetime(2001, 3, 1, 12, 0, tzinfo=UTC), datetime(2099, 3, 1, 12, 0, tzinfo=UTC)]
+)
 async def test_under_a_frozen_clock_the_machines_clock_never_makes_anything_fire(tmp_path, start):
     """Frozen long before or long after the machine's date: APScheduler, which keeps machine time, is
     never left a job it could find due."""
@@ -244,6 +259,7 @@ async def test_occurrences_due_together_all_run_and_a_failing_handler_fails_alon
     recorder = Recorder()
     context, bot = await start_bot(tmp_path, clock, recorder)
     try:
+
         async def boom(occurrence):
             raise RuntimeError("the platform is down")
 
@@ -257,7 +273,8 @@ async def test_occurrences_due_together_all_run_and_a_failing_handler_fails_alon
         assert sorted(r.key for r in recorder.runs) == ["first", "last"]
         assert await statuses(bot) == {"first": "done", "broken": "failed", "last": "done"}
         assert [r.schedule for r in caplog.records if "handler failed" in r.getMessage()] == [
-            (await bot.scheduler.schedules_of("test", "broken"))[0]["id"]]
+            (await bot.scheduler.schedules_of("test", "broken"))[0]["id"]
+        ]
         # As for a single occurrence: the failure is recorded, and nothing runs twice.
         assert await bot.scheduler.run_due() == 0
         assert len(recorder.runs) == 2
@@ -291,7 +308,8 @@ async def test_a_batch_handler_gets_the_occurrences_due_together_and_reports_its
         clock.set(datetime(2027, 6, 1, 9, 0, 30, tzinfo=UTC))
         assert await bot.scheduler.run_due() == 3
         assert [[(o.key, o.payload["place"]) for o in call] for call in batch.calls] == [
-            [("a", "a"), ("b", "b"), ("c", "c")]]
+            [("a", "a"), ("b", "b"), ("c", "c")]
+        ]
         assert await statuses(bot) == {"a": "done", "b": "failed", "c": "done"}
         # A batch handler that raises fails its whole batch, once; nothing is retried.
         batch.fail, batch.calls = set(), []
@@ -315,7 +333,11 @@ async def test_schedules_due_at_one_moment_ring_once_and_are_delivered_as_one_ba
     try:
         bot.scheduler.register_batch_handler("test.batch", batch)
         # x and y share a spec; z's differs but falls due with them (04:00 in Berlin is 03:00 UTC in winter).
-        for key, spec in [("x", Cron(3, 0, "UTC")), ("y", Cron(3, 0, "UTC")), ("z", Cron(4, 0, "Europe/Berlin"))]:
+        for key, spec in [
+            ("x", Cron(3, 0, "UTC")),
+            ("y", Cron(3, 0, "UTC")),
+            ("z", Cron(4, 0, "Europe/Berlin")),
+        ]:
             await bot.scheduler.add("test", key, spec, "test.batch")
         clock.set(datetime(2027, 1, 4, 3, 0, tzinfo=UTC))
         bot.scheduler.clock_moved()
@@ -338,7 +360,10 @@ async def test_fire_many_runs_two_occurrences_of_one_schedule_in_order_and_each_
         due = [Due(daily, monday, late=True), Due(daily, tuesday), Due(other, tuesday), Due(other, tuesday)]
         assert await bot.scheduler.fire_many(due) == 3
         assert [(r.key, r.scheduled_for, r.late) for r in recorder.runs] == [
-            ("daily", monday, True), ("other", tuesday, False), ("daily", tuesday, False)]
+            ("daily", monday, True),
+            ("other", tuesday, False),
+            ("daily", tuesday, False),
+        ]
         assert await bot.scheduler.fire_many(due) == 0
     finally:
         await context.__aexit__(None, None, None)
@@ -372,12 +397,21 @@ async def test_schedules_sharing_a_time_ring_together_yet_pause_and_grace_stay_t
     recorder = Recorder()
     context, bot = await start_bot(tmp_path, clock, recorder)
     try:
-        ids = {key: await bot.scheduler.add("test", key, Cron(9, 0, "UTC"), "test.record", grace=grace)
-               for key, grace in [("paused", timedelta(hours=1)), ("strict", timedelta(minutes=30)),
-                                  ("patient", timedelta(hours=1))]}
+        ids = {
+            key: await bot.scheduler.add("test", key, Cron(9, 0, "UTC"), "test.record", grace=grace)
+            for key, grace in [
+                ("paused", timedelta(hours=1)),
+                ("strict", timedelta(minutes=30)),
+                ("patient", timedelta(hours=1)),
+            ]
+        }
         await bot.scheduler.pause("test", "paused")
         alarm = bot.scheduler.alarm
-        assert alarm.watched(ids["patient"]) and alarm.watched(ids["strict"]) and not alarm.watched(ids["paused"])
+        assert (
+            alarm.watched(ids["patient"])
+            and alarm.watched(ids["strict"])
+            and not alarm.watched(ids["paused"])
+        )
         # The alarm rings 40 minutes late (the bot was busy): within one grace window, past the other.
         clock.set(datetime(2027, 6, 1, 9, 40, tzinfo=UTC))
         with caplog.at_level(logging.INFO, logger="bot.scheduler"):
@@ -388,8 +422,10 @@ async def test_schedules_sharing_a_time_ring_together_yet_pause_and_grace_stay_t
                 await asyncio.sleep(0.05)
         assert [(r.key, r.late) for r in recorder.runs] == [("patient", True)]
         assert await statuses(bot) == {"patient": "done", "strict": "skipped"}
-        assert any("outside its grace window" in r.getMessage() and r.schedule == ids["strict"]
-                   for r in caplog.records)
+        assert any(
+            "outside its grace window" in r.getMessage() and r.schedule == ids["strict"]
+            for r in caplog.records
+        )
         # Removing one leaves the spec watched for the other; removing the last stops watching it.
         nine_tomorrow = datetime(2027, 6, 2, 9, 0, tzinfo=UTC)
         assert await bot.scheduler.remove("test", "strict")

@@ -8,7 +8,9 @@ from bot.storage import Database, Migration
 
 SAMPLE = [
     Migration(1, "notes table", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"),
-    Migration(2, "add a column", "ALTER TABLE notes ADD COLUMN kind TEXT; CREATE INDEX notes_kind ON notes(kind);"),
+    Migration(
+        2, "add a column", "ALTER TABLE notes ADD COLUMN kind TEXT; CREATE INDEX notes_kind ON notes(kind);"
+    ),
 ]
 
 
@@ -91,7 +93,9 @@ async def test_an_inline_statement_never_holds_the_event_loop_while_another_proc
             await asyncio.sleep(0.01)
 
     ticking = asyncio.ensure_future(ticker())
-    answer = asyncio.ensure_future(db.fetchall_inline("INSERT INTO notes (body) VALUES ('tapped') RETURNING id"))
+    answer = asyncio.ensure_future(
+        db.fetchall_inline("INSERT INTO notes (body) VALUES ('tapped') RETURNING id")
+    )
     try:
         for _ in range(500):  # the loop keeps running while the answer waits for the lock
             if ticks >= 10:
@@ -104,7 +108,10 @@ async def test_an_inline_statement_never_holds_the_event_loop_while_another_proc
         ticking.cancel()
         other.close()
     assert len(rows) == 1
-    assert [r["body"] for r in await db.fetchall("SELECT body FROM notes ORDER BY id")] == ["theirs", "tapped"]
+    assert [r["body"] for r in await db.fetchall("SELECT body FROM notes ORDER BY id")] == [
+        "theirs",
+        "tapped",
+    ]
 
 
 async def test_run_is_one_transaction_in_one_trip(database):

@@ -17,9 +17,15 @@ from bot.testing import database_for_tests
 
 SAMPLE = [
     Migration(1, "notes table", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, n INTEGER);"),
-    Migration(2, "add a column", "ALTER TABLE notes ADD COLUMN kind TEXT; CREATE INDEX notes_kind ON notes(kind);"),
-    Migration(3, "tags", "CREATE TABLE tags (note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,"
-                         " tag TEXT NOT NULL, PRIMARY KEY (note_id, tag));"),
+    Migration(
+        2, "add a column", "ALTER TABLE notes ADD COLUMN kind TEXT; CREATE INDEX notes_kind ON notes(kind);"
+    ),
+    Migration(
+        3,
+        "tags",
+        "CREATE TABLE tags (note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,"
+        " tag TEXT NOT NULL, PRIMARY KEY (note_id, tag));",
+    ),
 ]
 
 
@@ -60,7 +66,8 @@ async def test_two_processes_migrating_at_once_apply_each_migration_once(tmp_pat
     second = await Database(database_for_tests(tmp_path)).open()
     try:
         results = await asyncio.wait_for(
-            asyncio.gather(first.migrate("sample", SAMPLE), second.migrate("sample", SAMPLE)), timeout=30)
+            asyncio.gather(first.migrate("sample", SAMPLE), second.migrate("sample", SAMPLE)), timeout=30
+        )
         assert sorted(m.version for applied in results for m in applied) == [1, 2, 3]
         assert await first.fetchval("SELECT count(*) FROM schema_versions WHERE component = 'sample'") == 3
     finally:
@@ -82,8 +89,9 @@ async def test_placeholders_positional_numbered_and_named(database):
     await database.execute("INSERT INTO notes (body, n) VALUES (?, ?)", ("plain", 1))
     await database.execute("INSERT INTO notes (body, n) VALUES (?2, ?1)", (2, "numbered"))
     await database.execute("INSERT INTO notes (body, n) VALUES (:body, :n)", {"body": "named", "n": 3})
-    rows = await database.fetchall("SELECT body FROM notes WHERE n >= :low AND n <= :low + 10 ORDER BY n",
-                                   {"low": 1})
+    rows = await database.fetchall(
+        "SELECT body FROM notes WHERE n >= :low AND n <= :low + 10 ORDER BY n", {"low": 1}
+    )
     assert [row["body"] for row in rows] == ["plain", "numbered", "named"]
     # '?' and ':x' inside a string are text, not parameters.
     assert await database.fetchval("SELECT 'a?b:c' || ?", ("!",)) == "a?b:c!"
@@ -104,9 +112,15 @@ async def test_insert_or_ignore_and_insert_or_replace(database):
     for _ in range(2):
         await database.execute("INSERT OR IGNORE INTO tags (note_id, tag) VALUES (?, ?)", (note, "calm"))
     assert await database.fetchval("SELECT count(*) FROM tags") == 1
-    assert await database.execute_rowcount("INSERT OR IGNORE INTO tags (note_id, tag) VALUES (?, ?)",
-                                           (note, "calm")) == 0
-    await database.execute("INSERT OR REPLACE INTO notes (id, body, kind) VALUES (?, ?, ?)", (note, "new", "k"))
+    assert (
+        await database.execute_rowcount(
+            "INSERT OR IGNORE INTO tags (note_id, tag) VALUES (?, ?)", (note, "calm")
+        )
+        == 0
+    )
+    await database.execute(
+        "INSERT OR REPLACE INTO notes (id, body, kind) VALUES (?, ?, ?)", (note, "new", "k")
+    )
     row = await database.fetchone("SELECT body, kind FROM notes WHERE id = ?", (note,))
     assert (row["body"], row["kind"]) == ("new", "k")
     assert await database.fetchval("SELECT count(*) FROM notes") == 1
@@ -126,8 +140,13 @@ async def test_like_ignores_ascii_case_and_text_sorts_by_code_point(database):
     for body in ("b", "B", "a", "_x", "Zed (discord:42)"):
         await database.execute("INSERT INTO notes (body) VALUES (?)", (body,))
     assert await database.fetchval("SELECT count(*) FROM notes WHERE body LIKE ?", ("% (DISCORD:42)",)) == 1
-    assert [row[0] for row in await database.fetchall("SELECT body FROM notes ORDER BY body")] == \
-        ["B", "Zed (discord:42)", "_x", "a", "b"]
+    assert [row[0] for row in await database.fetchall("SELECT body FROM notes ORDER BY body")] == [
+        "B",
+        "Zed (discord:42)",
+        "_x",
+        "a",
+        "b",
+    ]
 
 
 async def test_numbers_come_back_as_sqlite_gives_them(database):
@@ -146,8 +165,14 @@ async def test_values_lists_update_and_insert_many_rows_at_once(database):
     await database.executemany("INSERT INTO notes (body, n) VALUES (?, ?)", [("a", 1), ("b", 2), ("c", 3)])
     await database.execute(
         "UPDATE notes SET body = changed.column2 FROM (VALUES (CAST(? AS INTEGER), ?), (?, ?)) AS changed"
-        " WHERE notes.n = changed.column1", (1, "one", 3, "three"))
-    assert [row[0] for row in await database.fetchall("SELECT body FROM notes ORDER BY n")] == ["one", "b", "three"]
+        " WHERE notes.n = changed.column1",
+        (1, "one", 3, "three"),
+    )
+    assert [row[0] for row in await database.fetchall("SELECT body FROM notes ORDER BY n")] == [
+        "one",
+        "b",
+        "three",
+    ]
 
 
 async def test_locking_clauses_run_on_both(database):
@@ -155,8 +180,9 @@ async def test_locking_clauses_run_on_both(database):
     await database.execute("INSERT INTO notes (body, n) VALUES ('due', 1)")
 
     def claim(session):
-        rows = session.execute("SELECT id, body FROM notes WHERE n <= ? ORDER BY id FOR UPDATE SKIP LOCKED",
-                               (5,)).fetchall()
+        rows = session.execute(
+            "SELECT id, body FROM notes WHERE n <= ? ORDER BY id FOR UPDATE SKIP LOCKED", (5,)
+        ).fetchall()
         session.executemany("UPDATE notes SET n = 100 WHERE id = ?", [(row["id"],) for row in rows])
         return [row["body"] for row in rows]
 

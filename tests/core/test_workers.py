@@ -53,7 +53,8 @@ async def test_at_most_the_bound_run_at_once_and_the_rest_wait_their_turn(tmp_pa
     turns = tmp_path / "turns.log"
     try:
         done = await asyncio.wait_for(
-            asyncio.gather(*(workers.run(log_turn, str(turns), name) for name in "abcd")), DEADLINE)
+            asyncio.gather(*(workers.run(log_turn, str(turns), name) for name in "abcd")), DEADLINE
+        )
         assert sorted(done) == list("abcd")
         lines = turns.read_text().splitlines()
         assert len(lines) == 8
@@ -87,4 +88,3 @@ async def test_workers_stop_when_idle_and_start_again_on_demand():
         assert second != first  # a fresh process
     finally:
         workers.close()
-

@@ -67,10 +67,18 @@ class BotProcess:
         self.log_path = self.workdir / f"kindred-run-{self.runs}.log"
         with self.log_path.open("wb") as log:  # a file, not a pipe: a full pipe would stall the bot
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", "--config", str(self.config), cwd=self.workdir,
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--config",
+                str(self.config),
+                cwd=self.workdir,
                 env={**self.environment, CLOCK_START_ENV: clock_start.isoformat()},
                 stdin=stdin if stdin is not None else asyncio.subprocess.DEVNULL,
-                stdout=stdout if stdout is not None else asyncio.subprocess.DEVNULL, stderr=log)
+                stdout=stdout if stdout is not None else asyncio.subprocess.DEVNULL,
+                stderr=log,
+            )
         if wait_started:
             await until(lambda: self._said(STARTED), f"run {self.runs} to start", START_SECONDS)
 
@@ -130,8 +138,9 @@ def settled(database: Path) -> bool:
     return running == 0 and open_rows == 0 and unfinished == 0
 
 
-def held_send(hold: Callable[..., object], method: str, path_regex: str, point: str,
-              database: Path) -> tuple[object, WriteLock]:
+def held_send(
+    hold: Callable[..., object], method: str, path_regex: str, point: str, database: Path
+) -> tuple[object, WriteLock]:
     """Hold the send the test aims at (the double's or the proxy's `hold`) at `point`; at "passed" the
     bot's database lock is taken the moment the platform answers."""
     lock = WriteLock(database)
@@ -151,9 +160,15 @@ async def kill_at(point: str, bot: BotProcess, hold, lock: WriteLock) -> None:
     hold.release.set()
 
 
-async def crash_and_restart(bot: BotProcess, database: Path, hold, lock: WriteLock, point: str,
-                            act: Callable[[], Awaitable[object]] | None = None,
-                            restart_after: timedelta = timedelta(seconds=60)) -> None:
+async def crash_and_restart(
+    bot: BotProcess,
+    database: Path,
+    hold,
+    lock: WriteLock,
+    point: str,
+    act: Callable[[], Awaitable[object]] | None = None,
+    restart_after: timedelta = timedelta(seconds=60),
+) -> None:
     """Start the bot at T0 (waiting for it to be up only if `act()` must run then: otherwise the send
     is the startup's own catch-up), kill it at `point` of the held send, start it again later by its
     clock, wait until what the crash left is done (or given up), and stop it."""
@@ -163,14 +178,17 @@ async def crash_and_restart(bot: BotProcess, database: Path, hold, lock: WriteLo
             await act()
         await kill_at(point, bot, hold, lock)
         await bot.start(T0 + restart_after)
-        await until(lambda: settled(database), "the restarted bot to finish what the crash left", SETTLE_SECONDS)
+        await until(
+            lambda: settled(database), "the restarted bot to finish what the crash left", SETTLE_SECONDS
+        )
     finally:
         lock.release()
         await bot.stop()
 
 
-async def prepare(config: Path, work: Callable[[Kindred], Awaitable[None]],
-                  moment: datetime = T0 - timedelta(minutes=10)) -> None:
+async def prepare(
+    config: Path, work: Callable[[Kindred], Awaitable[None]], moment: datetime = T0 - timedelta(minutes=10)
+) -> None:
     """Run `work(bot)` on the bot's database, in this process, at `moment` by a frozen clock (before
     T0: nothing the work schedules for T0 can fall due here)."""
     bot = Kindred(load_settings(str(config)), clock=FrozenClock(moment))
@@ -190,9 +208,24 @@ async def raise_alert_due_at(bot: Kindred, place: dict, when: datetime) -> int:
     await bot.community_settings(1, "crisis").set("alert_place", place)
     crisis = bot.get_cog("crisis")
     alert_id = await crisis.store.create_alert(
-        community_id=1, level="CONCERN", category="suicide", source_platform=place["platform"],
-        source_place="a members' channel", source_is_direct=0, link=None, urgent=0,
-        created_at=(when - timedelta(minutes=10)).isoformat(), source_event=None, pending_member=None)
-    await bot.scheduler.add("crisis", f"realert:{alert_id}:0", At(when), REALERT_HANDLER, {"alert_id": alert_id},
-                            grace=timedelta(hours=12))
+        community_id=1,
+        level="CONCERN",
+        category="suicide",
+        source_platform=place["platform"],
+        source_place="a members' channel",
+        source_is_direct=0,
+        link=None,
+        urgent=0,
+        created_at=(when - timedelta(minutes=10)).isoformat(),
+        source_event=None,
+        pending_member=None,
+    )
+    await bot.scheduler.add(
+        "crisis",
+        f"realert:{alert_id}:0",
+        At(when),
+        REALERT_HANDLER,
+        {"alert_id": alert_id},
+        grace=timedelta(hours=12),
+    )
     return alert_id

@@ -53,7 +53,9 @@ class Holds:
             hold.release.set()
 
 
-async def through(hold: Hold | None, process: Callable[[], Awaitable[R]], never_processed: Callable[[], R]) -> R:
+async def through(
+    hold: Hold | None, process: Callable[[], Awaitable[R]], never_processed: Callable[[], R]
+) -> R:
     """`process()` the request as the hold says, and give back what the bot would receive."""
     if hold is None:
         return await process()

@@ -37,7 +37,9 @@ class MatrixProxy:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None), auto_decompress=False)
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=None), auto_decompress=False
+        )
         return self
 
     async def stop(self) -> None:
@@ -55,10 +57,18 @@ class MatrixProxy:
 
         async def forward() -> web.Response:
             headers = {key: value for key, value in request.headers.items() if key.lower() not in HOP_BY_HOP}
-            async with self._session.request(request.method, self.upstream + request.raw_path, headers=headers,
-                                             data=body) as answer:
+            async with self._session.request(
+                request.method, self.upstream + request.raw_path, headers=headers, data=body
+            ) as answer:
                 payload = await answer.read()
-                return web.Response(status=answer.status, body=payload, headers={
-                    key: value for key, value in answer.headers.items() if key.lower() not in HOP_BY_HOP})
+                return web.Response(
+                    status=answer.status,
+                    body=payload,
+                    headers={
+                        key: value for key, value in answer.headers.items() if key.lower() not in HOP_BY_HOP
+                    },
+                )
 
-        return await through(self.holds.take(request.method, request.path), forward, lambda: web.Response(status=502))
+        return await through(
+            self.holds.take(request.method, request.path), forward, lambda: web.Response(status=502)
+        )

@@ -19,8 +19,9 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 async def crisis_bot(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         # These flows take more steps than the per-member limit of 12 per 30 s (tested in core).
         bot.rate_limiter = RateLimiter(limit=1000)
         mod = chat.user("mo", moderator=True)

@@ -15,7 +15,9 @@ async def test_only_the_member_can_answer_about_their_own_alert(crisis_bot):
 
     for forged in (not_safe, not_safe.rpartition("~")[0], "crisis.safe:talk:1", not_safe[:-1] + "0"):
         refused = await chat.press(eve, forged)
-        assert "meant for someone else" in refused[-1].text and refused[-1].place == chat.dm_place(eve), forged
+        assert "meant for someone else" in refused[-1].text and refused[-1].place == chat.dm_place(eve), (
+            forged
+        )
     assert len(_alerts(chat)) == alerts_before, "no alert was raised or repeated by someone else's press"
     assert not (await bot.db.fetchone("SELECT urgent FROM crisis_alerts"))["urgent"]
 

@@ -65,8 +65,15 @@ async def test_safety_plan_consent_write_view_reply_export_and_erase(crisis_bot,
     assert asked[-1].content.title == "Before we start"
     first = await chat.press(nia, "consent:agree:crisis")
     assert "1 of 7" in first[-1].text
-    answers = ["not sleeping, isolating", "walk the dog by the river", "skip", "my sister Rae",
-               "my counselor", "give my meds to Rae", "my daughter"]
+    answers = [
+        "not sleeping, isolating",
+        "walk the dog by the river",
+        "skip",
+        "my sister Rae",
+        "my counselor",
+        "give my meds to Rae",
+        "my daughter",
+    ]
     for answer in answers:
         await asyncio.wait_for(chat.answer(nia, answer), timeout=10)
     shown = await _say(chat, nia, "!safetyplan")
@@ -75,8 +82,10 @@ async def test_safety_plan_consent_write_view_reply_export_and_erase(crisis_bot,
     stored = [row[0] for row in await bot.db.fetchall("SELECT sealed FROM crisis_safety_plans")]
     assert len(stored) == 6 and not any("river" in token for token in stored), "sealed, not plain"
 
-    await asyncio.wait_for(bot.handle_message(IncomingMessage("i just want to disappear forever", nia,
-                                                              chat.channel(), "m-9")), timeout=10)
+    await asyncio.wait_for(
+        bot.handle_message(IncomingMessage("i just want to disappear forever", nia, chat.channel(), "m-9")),
+        timeout=10,
+    )
     reply = chat.to(nia)[-1]
     assert "Your safety plan" in reply.text and "walk the dog by the river" in reply.text
 
@@ -118,7 +127,9 @@ async def test_moderator_settings_are_moderators_only_and_take_effect(crisis_bot
     assert "for moderators" in refused[-1].text
     bad = await _say(chat, mod, "!crisisadmin cooldown 2", place=chat.channel("mods"))
     assert "!crisisadmin cooldown" in bad[-1].text  # says what to type instead
-    await _say(chat, mod, "!crisisadmin text closing Ni wewe pekee. Andika !helpline.", place=chat.channel("mods"))
+    await _say(
+        chat, mod, "!crisisadmin text closing Ni wewe pekee. Andika !helpline.", place=chat.channel("mods")
+    )
     await _say(chat, mod, "!crisisadmin country GB", place=chat.channel("mods"))
     shown = await _say(chat, mod, "!crisisadmin show", place=chat.channel("mods"))
     assert "United Kingdom" in shown[-1].text and "closing" in shown[-1].text

@@ -14,8 +14,9 @@ from bot.testing import make_test_bot
 async def console(tmp_path, clock):
     out = io.StringIO()
     adapter = ConsoleAdapter(stdin=io.StringIO(), stdout=out, files_dir=tmp_path / "files")
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[adapter],
-                             clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[adapter], clock=clock
+    ) as (bot, _):
 
         async def type_lines(*lines: str) -> str:
             start = out.tell()

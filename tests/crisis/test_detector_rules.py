@@ -62,7 +62,11 @@ def test_self_harm(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["i took way too many pills", "my friend isnt breathing and his lips are blue", "where do i get narcan he wont wake up"],
+    [
+        "i took way too many pills",
+        "my friend isnt breathing and his lips are blue",
+        "where do i get narcan he wont wake up",
+    ],
 )
 def test_overdose_is_imminent(text):
     _crisis(text, Category.OVERDOSE, Level.IMMINENT)
@@ -82,8 +86,11 @@ def test_relapse_danger(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["stopped drinking 3 days ago and im shaking and seeing things", "i think im having a seizure",
-     "my chest hurts and i cant breathe"],
+    [
+        "stopped drinking 3 days ago and im shaking and seeing things",
+        "i think im having a seizure",
+        "my chest hurts and i cant breathe",
+    ],
 )
 def test_medical_emergencies_are_imminent(text):
     _crisis(text, Category.MEDICAL, Level.IMMINENT)
@@ -143,8 +150,11 @@ def test_past_filter_lets_a_return_through():
 
 @pytest.mark.parametrize(
     "text",
-    ["i overdosed last night, glad im alive but so scared", "i relapsed yesterday and i want to keep going",
-     "tonight's the night i finally go through with it"],
+    [
+        "i overdosed last night, glad im alive but so scared",
+        "i relapsed yesterday and i want to keep going",
+        "tonight's the night i finally go through with it",
+    ],
 )
 def test_recent_events_are_not_the_past(text):
     assert assess(text).is_crisis
@@ -211,8 +221,13 @@ def test_a_very_long_message_is_still_assessed():
 
 @pytest.mark.parametrize(
     "text",
-    ["thinking about s*icide again", "i wanna self delete fr", "gonna take a toaster bath tn", "i want to d!e",
-     "k1ll myself tonight"],
+    [
+        "thinking about s*icide again",
+        "i wanna self delete fr",
+        "gonna take a toaster bath tn",
+        "i want to d!e",
+        "k1ll myself tonight",
+    ],
 )
 def test_disguised_and_newer_slang(text):
     assert assess(text).is_crisis
@@ -264,44 +279,56 @@ def test_safe_said_then_taken_back_still_alerts():
     assert assess("i'm safe. the pills are lined up in front of me").is_crisis
 
 
-@pytest.mark.parametrize("text", [
-    "I relapsed last night and I feel like such a failure",
-    "picked up again after 90 days, feel like garbage",
-    "relapsed after 2 years, I hate myself",
-    "slipped up yesterday. such a fuck up, threw it all away",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I relapsed last night and I feel like such a failure",
+        "picked up again after 90 days, feel like garbage",
+        "relapsed after 2 years, I hate myself",
+        "slipped up yesterday. such a fuck up, threw it all away",
+    ],
+)
 def test_a_slip_told_with_shame_is_relapse_not_suicide(text):
     """Issue 15: the member gets the drugs-and-alcohol line and a person, not a suicide line."""
     result = assess(text)
     assert result.level is Level.CONCERN and result.category is Category.RELAPSE, (text, result)
 
 
-@pytest.mark.parametrize("text", [
-    "I relapsed 3 years ago and felt like a failure, now 400 days clean",
-    "if you relapsed you are not a failure, we all slip",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I relapsed 3 years ago and felt like a failure, now 400 days clean",
+        "if you relapsed you are not a failure, we all slip",
+    ],
+)
 def test_a_slip_told_as_history_or_to_someone_else_stays_quiet(text):
     assert assess(text).level < Level.CONCERN, text
 
 
-@pytest.mark.parametrize("text", [
-    "swallowed the rest of my sleeping pills, im finally ending it",
-    "honestly tonight might be my last. time to end this miserable life",
-    "dying would fix everything for everyone",
-    "if only i had the nerve to just follow through this time",
-    "most nights i hold the gun to my head for a while",
-    "would jumping in front of a train be a painless way to die? i dont want to suffer",
-    "ive had suicidal thoughts for years and i dont know how much longer i can keep going",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "swallowed the rest of my sleeping pills, im finally ending it",
+        "honestly tonight might be my last. time to end this miserable life",
+        "dying would fix everything for everyone",
+        "if only i had the nerve to just follow through this time",
+        "most nights i hold the gun to my head for a while",
+        "would jumping in front of a train be a painless way to die? i dont want to suffer",
+        "ive had suicidal thoughts for years and i dont know how much longer i can keep going",
+    ],
+)
 def test_plain_crisis_words_the_lexicon_once_missed_are_caught(text):
     assert assess(text).level >= Level.CONCERN, (text, assess(text))
 
 
-@pytest.mark.parametrize("text", [
-    "we finally ended it, best breakup of my life",
-    "is there a painless way to die? asking for my creative writing class",
-    "I have had suicidal thoughts in the past but I am doing well now",
-    "for the longest time i wanted to die, but today im 3 years sober",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we finally ended it, best breakup of my life",
+        "is there a painless way to die? asking for my creative writing class",
+        "I have had suicidal thoughts in the past but I am doing well now",
+        "for the longest time i wanted to die, but today im 3 years sober",
+    ],
+)
 def test_their_ordinary_neighbours_page_nobody(text):
     assert assess(text).level < Level.CONCERN, (text, assess(text))

@@ -36,8 +36,11 @@ def test_recovery_talk_and_ordinary_chat_do_not_page_anyone(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["day 3 of withdrawals, sweating and nausea", "day 5 off dope, restless legs and chills but hanging in",
-     "detoxing off oxys, yawning and sneezing all day"],
+    [
+        "day 3 of withdrawals, sweating and nausea",
+        "day 5 off dope, restless legs and chills but hanging in",
+        "detoxing off oxys, yawning and sneezing all day",
+    ],
 )
 def test_ordinary_withdrawal_is_at_most_a_gentle_word_with_the_drugs_line(text):
     result = assess(text)
@@ -51,10 +54,17 @@ def test_ordinary_withdrawal_is_at_most_a_gentle_word_with_the_drugs_line(text):
     [
         ("stopped drinking 3 days ago and now im seeing bugs on the walls", Category.MEDICAL, Level.IMMINENT),
         ("came off xanax cold turkey and i think im having a seizure", Category.MEDICAL, Level.IMMINENT),
-        ("day 2 off the booze and im shaking and confused, dont know where i am", Category.MEDICAL, Level.IMMINENT),
+        (
+            "day 2 off the booze and im shaking and confused, dont know where i am",
+            Category.MEDICAL,
+            Level.IMMINENT,
+        ),
         ("got a batch of Norco, want to take it tonight instead of my subs", Category.RELAPSE, Level.CONCERN),
-        ("first time using in 8 months and im doing it alone tonight, dont care if i wake up", Category.RELAPSE,
-         Level.IMMINENT),
+        (
+            "first time using in 8 months and im doing it alone tonight, dont care if i wake up",
+            Category.RELAPSE,
+            Level.IMMINENT,
+        ),
         ("just bought blues after 6 months clean, im doing it tonight", Category.RELAPSE, Level.CONCERN),
     ],
 )
@@ -83,7 +93,10 @@ def test_a_peer_answering_someone_in_crisis_is_not_asked_if_they_are_safe(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["you guys would all be better off without me", "thank you all for everything. im going to kill myself tonight"],
+    [
+        "you guys would all be better off without me",
+        "thank you all for everything. im going to kill myself tonight",
+    ],
 )
 def test_saying_you_does_not_hide_the_writers_own_crisis(text):
     assert assess(text).is_crisis
@@ -131,7 +144,9 @@ def test_one_worrying_sentence_in_a_long_ordinary_post_is_still_found():
 
 
 def test_a_long_post_told_as_history_stays_quiet():
-    post = ("Three years ago I was using every day. I overdosed twice that year and my family stopped talking to me. "
-            "I went to detox, then a long program, and I carry naloxone everywhere now. "
-            "Today I picked up my three year coin and my mum came to the meeting. ") * 3
+    post = (
+        "Three years ago I was using every day. I overdosed twice that year and my family stopped talking to me. "
+        "I went to detox, then a long program, and I carry naloxone everywhere now. "
+        "Today I picked up my three year coin and my mum came to the meeting. "
+    ) * 3
     assert not assess(post).is_crisis

@@ -102,7 +102,9 @@ def test_real_community_text_floors(capsys):
 
 def test_eval_reads_several_files_into_one_table(tmp_path, capsys):
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
-    first.write_text(json.dumps({"text": "i want to die tonight", "label": "crisis", "category": "suicide"}) + "\n")
+    first.write_text(
+        json.dumps({"text": "i want to die tonight", "label": "crisis", "category": "suicide"}) + "\n"
+    )
     second.write_text(json.dumps({"text": "made pancakes", "label": "none", "category": "everyday"}) + "\n")
     assert evaluate.main([str(first), str(second)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
@@ -113,14 +115,19 @@ def test_eval_reads_several_files_into_one_table(tmp_path, capsys):
     assert rows[str(second)][1:5] == ["1", "-", "-", "0.000"]
     summary = json.loads(lines[-1])["files"]
     assert summary[str(first)]["recall"] == 1.0 and summary[str(second)]["false_alarm_rate"] == 0.0
-    assert summary[str(second)]["median_ms"] >= 0 and summary[str(second)]["p99_ms"] >= summary[str(second)]["median_ms"]
+    assert (
+        summary[str(second)]["median_ms"] >= 0
+        and summary[str(second)]["p99_ms"] >= summary[str(second)]["median_ms"]
+    )
     assert "made pancakes" not in "\n".join(lines), "message text is never printed"
 
 
 def test_testset_kept_apart_from_training():
     from cogs.crisis.normalize import normalize
 
-    training = [normalize(json.loads(line)["text"]) for line in TRAINING.read_text(encoding="utf-8").splitlines()]
+    training = [
+        normalize(json.loads(line)["text"]) for line in TRAINING.read_text(encoding="utf-8").splitlines()
+    ]
     own = [
         normalize(json.loads(line)["text"])
         for path in (OWN_TESTSET, HOLDOUT, UNSEEN)
@@ -164,8 +171,12 @@ def test_sentence_windows_score_what_the_whole_window_scores():
     from cogs.crisis.normalize import normalize
 
     risk = get_model().risk
-    words = model_tokens(normalize("i keep thinking about ending it all and nobody would even notice if i was gone "
-                                   "because i have been a burden to my family for years now and i am so tired"))
+    words = model_tokens(
+        normalize(
+            "i keep thinking about ending it all and nobody would even notice if i was gone "
+            "because i have been a burden to my family for years now and i am so tired"
+        )
+    )
     assert len(words) > 24
     windows = risk.window_logits(words, 24, 12)
     assert windows == pytest.approx([risk.logit(words[i : i + 24]) for i in range(0, len(words) - 12, 12)])
@@ -183,7 +194,13 @@ def test_training_file_is_reproducible_from_the_templates():
 def test_training_messages_never_contain_dev_wording():
     from cogs.crisis.normalize import normalize
 
-    dev = {normalize(json.loads(line)["text"]) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line}
-    training = [normalize(json.loads(line)["text"]) for line in TRAINING.read_text(encoding="utf-8").splitlines()]
+    dev = {
+        normalize(json.loads(line)["text"])
+        for line in DEV_SET.read_text(encoding="utf-8").splitlines()
+        if line
+    }
+    training = [
+        normalize(json.loads(line)["text"]) for line in TRAINING.read_text(encoding="utf-8").splitlines()
+    ]
     copied = [d for d in dev if len(d) > 15 and any(d in t for t in training)]
     assert copied == [], "training text must not reuse the dev set's wording"

@@ -18,8 +18,12 @@ async def _say(chat, user, text, place=None, link=None):
 
 
 def _alerts(chat):
-    return [s for s in chat.in_place(chat.channel("mods")) if any(c.id.startswith("crisis.ack:") for c in s.content.choices)
-            or (s.content.title or "").startswith(("Crisis alert", "Still unacknowledged"))]
+    return [
+        s
+        for s in chat.in_place(chat.channel("mods"))
+        if any(c.id.startswith("crisis.ack:") for c in s.content.choices)
+        or (s.content.title or "").startswith(("Crisis alert", "Still unacknowledged"))
+    ]
 
 
 async def test_crisis_message_gets_a_private_warm_reply_and_an_alert(crisis_bot):
@@ -48,8 +52,12 @@ async def test_crisis_message_gets_a_private_warm_reply_and_an_alert(crisis_bot)
 async def test_ordinary_figurative_and_milestone_messages_stay_silent(crisis_bot):
     bot, chat, mod = crisis_bot
     bob = chat.user("bob")
-    for text in ["this traffic is killing me", "200 days sober, I killed it at my interview",
-                 "not suicidal, just tired", "anyone up for coffee?"]:
+    for text in [
+        "this traffic is killing me",
+        "200 days sober, I killed it at my interview",
+        "not suicidal, just tired",
+        "anyone up for coffee?",
+    ]:
         assert await _say(chat, bob, text) == [], text
 
 
@@ -131,14 +139,18 @@ async def test_no_table_or_file_holds_the_message_text(crisis_bot, tmp_path):
     assert b"zanzibar" not in await stored_bytes(bot.db)  # SQLite: the file and its WAL, byte for byte
 
 
-async def test_monitoring_can_be_narrowed_after_a_yes_and_moderators_in_the_alert_channel_are_not_scanned(crisis_bot):
+async def test_monitoring_can_be_narrowed_after_a_yes_and_moderators_in_the_alert_channel_are_not_scanned(
+    crisis_bot,
+):
     bot, chat, mod = crisis_bot
     ivy = chat.user("ivy")
     assert await _say(chat, mod, "i want to die", place=chat.channel("mods")) == []
     asked = await _say(chat, mod, "!crisisadmin monitor add", place=chat.channel("support"))
     assert "Every other channel would no longer be watched" in asked[-1].text
     assert await _say(chat, ivy, CRISIS, place=chat.channel("general")), "nothing narrows before the yes"
-    done = await chat.press(mod, chat.find_choice(asked[-1], "Yes, watch less"), place=chat.channel("support"))
+    done = await chat.press(
+        mod, chat.find_choice(asked[-1], "Yes, watch less"), place=chat.channel("support")
+    )
     assert "only `support`" in done[-1].text and "Before: every channel" in done[-1].text
     assert await _say(chat, chat.user("uli"), CRISIS, place=chat.channel("general")) == []
     assert await _say(chat, chat.user("uli"), CRISIS, place=chat.channel("support"))
@@ -159,7 +171,9 @@ async def test_moderators_are_told_when_the_private_reply_cannot_be_delivered(cr
 
     chat.send_private = closed_dms
     await _say(chat, rae, CRISIS)
-    notes = [s for s in chat.in_place(chat.channel("mods")) if "could NOT be delivered" in (s.content.title or "")]
+    notes = [
+        s for s in chat.in_place(chat.channel("mods")) if "could NOT be delivered" in (s.content.title or "")
+    ]
     assert notes and "reach them another way" in notes[-1].text
     assert "rae" in dict(_alerts(chat)[0].content.fields)["Member"]
 
@@ -167,8 +181,9 @@ async def test_moderators_are_told_when_the_private_reply_cannot_be_delivered(cr
 async def test_the_reply_never_claims_a_moderator_was_told_when_none_can_be(tmp_path, clock):
     from bot.testing import MemoryAdapter, make_test_bot
 
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         sam = chat.user("sam")
         await _say(chat, sam, CRISIS)
         reply = chat.to(sam)[-1].text

@@ -31,8 +31,11 @@ class Platform(MemoryAdapter):
         return [s for s in self.sent if (s.content.title or "").startswith("Still unacknowledged")]
 
     def replies_to(self, name: str) -> list:
-        return [s for s in self.sent if s.private_to and s.private_to.name == name
-                and "Are you safe right now?" in s.text]
+        return [
+            s
+            for s in self.sent
+            if s.private_to and s.private_to.name == name and "Are you safe right now?" in s.text
+        ]
 
 
 class Community:
@@ -63,18 +66,24 @@ def ana(chat):
 
 @pytest.mark.parametrize("stalled", ["mods", "ana-id"], ids=["during-the-alert", "during-the-reply"])
 @pytest.mark.parametrize("before", [True, False], ids=["request-lost", "answer-lost"])
-async def test_a_message_delivered_again_after_a_crash_raises_one_alert_and_one_reply(tmp_path, stalled, before):
+async def test_a_message_delivered_again_after_a_crash_raises_one_alert_and_one_reply(
+    tmp_path, stalled, before
+):
     """Matrix: the message comes again after the restart, with the same event id."""
     community = Community(tmp_path)
     await community.set_up()
-    await community.crash_during(lambda bot, chat: chat.say(ana(chat), CRISIS, event_id="$ev1"), stalled, before)
+    await community.crash_during(
+        lambda bot, chat: chat.say(ana(chat), CRISIS, event_id="$ev1"), stalled, before
+    )
     community.clock.advance(seconds=10)
     async with community.run() as (bot, chat):
         await chat.say(ana(chat), CRISIS, event_id="$ev1")
         assert len(community.platform.alerts()) == 1
         assert len(community.platform.replies_to("ana")) == 1
         assert await bot.db.fetchval("SELECT COUNT(*) FROM crisis_alerts") == 1
-        assert await bot.db.fetchval("SELECT COUNT(*) FROM crisis_alerts WHERE pending_member IS NOT NULL") == 0
+        assert (
+            await bot.db.fetchval("SELECT COUNT(*) FROM crisis_alerts WHERE pending_member IS NOT NULL") == 0
+        )
 
 
 @pytest.mark.parametrize("stalled", ["mods", "ana-id"], ids=["during-the-alert", "during-the-reply"])
@@ -89,7 +98,9 @@ async def test_a_message_never_delivered_again_is_finished_after_the_restart(tmp
     async with community.run() as (bot, chat):
         assert len(community.platform.alerts()) == 1
         assert len(community.platform.replies_to("ana")) == 1
-        assert await bot.db.fetchval("SELECT COUNT(*) FROM crisis_alerts WHERE pending_member IS NOT NULL") == 0
+        assert (
+            await bot.db.fetchval("SELECT COUNT(*) FROM crisis_alerts WHERE pending_member IS NOT NULL") == 0
+        )
         assert await bot.db.fetchval("SELECT COUNT(*) FROM schedules WHERE key LIKE 'finish:%'") == 0
 
 
@@ -137,7 +148,10 @@ async def test_a_realert_cut_short_by_a_crash_reaches_everyone_once(tmp_path):
     community.clock.advance(seconds=30)
     async with community.run() as (bot, chat):
         realerts = community.platform.realerts()
-        assert sorted(s.place.place_id for s in realerts) == ["dm-mo-id", "mods"]  # the channel and mo, once each
+        assert sorted(s.place.place_id for s in realerts) == [
+            "dm-mo-id",
+            "mods",
+        ]  # the channel and mo, once each
         assert all("(1x)" in s.content.title for s in realerts)
         assert await bot.db.fetchval("SELECT realerts FROM crisis_alerts") == 1
 
@@ -146,7 +160,9 @@ async def test_a_realert_unconfirmed_past_the_platforms_window_is_given_up_and_t
     community = await realert_cut_short(tmp_path)
     community.clock.advance(minutes=10)  # down longer than the platform recognises a resend
     async with community.run() as (bot, chat):
-        notices = [s for s in community.platform.sent if "may not have reached everyone" in (s.content.title or "")]
+        notices = [
+            s for s in community.platform.sent if "may not have reached everyone" in (s.content.title or "")
+        ]
         assert sorted(s.place.place_id for s in notices) == ["dm-mo-id", "mods"]
         assert "`!crisisadmin open`" in notices[0].text
         assert [s.place.place_id for s in community.platform.realerts()] == ["mods", "dm-mo-id"]

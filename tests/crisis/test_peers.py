@@ -27,7 +27,9 @@ async def test_a_peer_answering_is_not_asked_if_they_are_safe_and_the_moderators
     assert note.content.title == "A conversation may need a moderator"
     fields = dict(note.content.fields)
     assert "https://chat.example/general/m-7" in fields["Where"]
-    assert "Member" not in fields and "fern" not in note.text, "the note is about the conversation, not the helper"
+    assert "Member" not in fields and "fern" not in note.text, (
+        "the note is about the conversation, not the helper"
+    )
     assert "988" not in note.text and "love you" not in note.text, "the message itself is never copied"
     assert not chat.in_place(chat.channel()), "nothing public in the channel"
 

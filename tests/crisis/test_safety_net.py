@@ -29,7 +29,11 @@ async def press(chat, user, sent, label, place=None):
 
 
 def alerts_to(chat, user):
-    return [s for s in chat.to(user) if (s.content.title or "").startswith(("Crisis alert", "Still unacknowledged"))]
+    return [
+        s
+        for s in chat.to(user)
+        if (s.content.title or "").startswith(("Crisis alert", "Still unacknowledged"))
+    ]
 
 
 def reply_to(sent, user):
@@ -40,8 +44,9 @@ def reply_to(sent, user):
 @pytest.fixture
 async def fresh_bot(tmp_path, clock):
     """A new community: no alert channel, no settings; two moderators the platform knows of."""
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         bot.rate_limiter = RateLimiter(limit=1000)
         mo = chat.user("mo", moderator=True)
         await say(chat, mo, "!crisisadmin show")  # past the once-only notice (tested on its own)
@@ -50,7 +55,10 @@ async def fresh_bot(tmp_path, clock):
 
 # --- an alert reaches a human, or the member is not told it did -----------------------------------
 
-async def test_with_no_alert_channel_every_moderator_is_told_privately_and_the_member_hears_the_truth(fresh_bot):
+
+async def test_with_no_alert_channel_every_moderator_is_told_privately_and_the_member_hears_the_truth(
+    fresh_bot,
+):
     bot, chat, mo, kit = fresh_bot
     bob = chat.user("bob")
     reply = reply_to(await say(chat, bob, PILLS), bob)
@@ -65,8 +73,9 @@ async def test_with_no_alert_channel_every_moderator_is_told_privately_and_the_m
 
 
 async def test_when_no_moderator_can_be_reached_the_member_is_told_so_and_given_lines(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         bob = chat.user("bob")
         reply = reply_to(await say(chat, bob, PILLS), bob)
         assert "couldn't reach a moderator" in reply.text and "let the moderators know" not in reply.text
@@ -79,8 +88,13 @@ async def test_when_no_moderator_can_be_reached_the_member_is_told_so_and_given_
 
 async def test_moderators_listed_in_the_config_get_alerts_privately(tmp_path, clock):
     settings = settings_for_tests(tmp_path, community=CommunitySettings(moderators=["memory:ana-id"]))
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             settings=settings, clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path,
+        cogs=["cogs.privacy", "cogs.crisis"],
+        adapters=[MemoryAdapter()],
+        settings=settings,
+        clock=clock,
+    ) as (bot, chat):
         bob = chat.user("bob")
         assert "I've let the moderators know" in reply_to(await say(chat, bob, PILLS), bob).text
         assert alerts_to(chat, chat.user("ana")), "the listed moderator got it privately"
@@ -102,11 +116,15 @@ async def test_an_alert_channel_that_fails_falls_back_to_every_moderator_private
     assert alerts_to(chat, mo) and alerts_to(chat, kit)
 
 
-async def test_the_first_moderator_command_without_an_alert_channel_says_where_alerts_go_once(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
-        await first_command_tells_where_alerts_go(chat, chat.user("mo", moderator=True),
-                                                  chat.user("kit", moderator=True))
+async def test_the_first_moderator_command_without_an_alert_channel_says_where_alerts_go_once(
+    tmp_path, clock
+):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
+        await first_command_tells_where_alerts_go(
+            chat, chat.user("mo", moderator=True), chat.user("kit", moderator=True)
+        )
 
 
 async def first_command_tells_where_alerts_go(chat, mo, kit):
@@ -119,15 +137,19 @@ async def first_command_tells_where_alerts_go(chat, mo, kit):
 
 
 async def test_the_notice_says_plainly_when_alerts_would_reach_nobody(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         lone = chat.user("lone")
-        chat.is_moderator = lambda user, community_id: asyncio.sleep(0, user == lone)  # moderator, yet unlisted
+        chat.is_moderator = lambda user, community_id: asyncio.sleep(
+            0, user == lone
+        )  # moderator, yet unlisted
         shown = (await say(chat, lone, "!crisisadmin show"))[-1].text
         assert "**Alerts go to:** **nobody.**" in shown and "[community] moderators" in shown
 
 
 # --- escalation inside the cooldown ---------------------------------------------------------------
+
 
 async def test_another_kind_inside_the_cooldown_is_answered_and_alerted(fresh_bot):
     bot, chat, mo, kit = fresh_bot
@@ -136,7 +158,10 @@ async def test_another_kind_inside_the_cooldown_is_answered_and_alerted(fresh_bo
     assert "a hard night doesn't erase your recovery" in first.text
     second = reply_to(await say(chat, dave, WANT_TO_DIE), dave)
     assert "988" in second.text
-    assert [dict(a.content.fields)["About"] for a in alerts_to(chat, mo)] == ["relapse danger", "suicidal thoughts"]
+    assert [dict(a.content.fields)["About"] for a in alerts_to(chat, mo)] == [
+        "relapse danger",
+        "suicidal thoughts",
+    ]
 
 
 async def test_imminent_is_never_silenced(fresh_bot):
@@ -162,6 +187,7 @@ async def test_a_repeat_at_the_same_level_and_kind_stays_quiet_for_the_cooldown(
 
 # --- categories drive the resources ---------------------------------------------------------------
 
+
 async def test_relapse_gets_the_drugs_and_alcohol_line_of_the_members_own_country_first(fresh_bot):
     bot, chat, mo, kit = fresh_bot
     niamh = chat.user("niamh")  # in a US community, living in Ireland
@@ -184,6 +210,7 @@ async def test_self_harm_gets_self_harm_words_and_the_crisis_line_not_the_drugs_
 
 
 # --- the alert channel never deafens the bot; show tells the truth --------------------------------
+
 
 async def test_naming_the_only_channel_for_alerts_keeps_members_there_watched(fresh_bot):
     bot, chat, mo, kit = fresh_bot
@@ -217,7 +244,10 @@ async def test_stopping_a_channel_asks_first_says_what_is_no_longer_watched_and_
     bot, chat, mo, kit = fresh_bot
     lobby = chat.channel("lobby")
     asked = (await say(chat, mo, "!crisisadmin monitor remove", place=lobby))[-1]
-    assert "Stop watching this channel?" in asked.text and "Still watched: every channel except `lobby`" in asked.text
+    assert (
+        "Stop watching this channel?" in asked.text
+        and "Still watched: every channel except `lobby`" in asked.text
+    )
     kept = await press(chat, mo, asked, "No, keep watching", place=lobby)
     assert "Nothing changed" in kept[-1].text
     assert reply_to(await say(chat, chat.user("al"), PILLS, place=lobby), chat.user("al"))
@@ -233,6 +263,7 @@ async def test_stopping_a_channel_asks_first_says_what_is_no_longer_watched_and_
 
 
 # --- open alerts, re-alerts, on-call, acknowledging anywhere --------------------------------------
+
 
 async def test_open_lists_unacknowledged_alerts_with_when_where_level_and_kind_never_words(fresh_bot):
     bot, chat, mo, kit = fresh_bot
@@ -252,9 +283,18 @@ async def test_open_lists_unacknowledged_alerts_with_when_where_level_and_kind_n
 
 async def test_an_unacknowledged_alert_goes_to_every_moderator_then_to_on_call(tmp_path, clock):
     settings = settings_for_tests(tmp_path, crisis=CrisisSettings(on_call=["memory:oncall-id"]))
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             settings=settings, clock=clock) as (bot, chat):
-        mo, kit, on_call = chat.user("mo", moderator=True), chat.user("kit", moderator=True), chat.user("oncall")
+    async with make_test_bot(
+        tmp_path,
+        cogs=["cogs.privacy", "cogs.crisis"],
+        adapters=[MemoryAdapter()],
+        settings=settings,
+        clock=clock,
+    ) as (bot, chat):
+        mo, kit, on_call = (
+            chat.user("mo", moderator=True),
+            chat.user("kit", moderator=True),
+            chat.user("oncall"),
+        )
         mods = chat.channel("mods")
         await say(chat, mo, "!crisisadmin alerts", place=mods)
         await say(chat, chat.user("bob"), PILLS)
@@ -281,8 +321,9 @@ async def test_an_unacknowledged_alert_goes_to_every_moderator_then_to_on_call(t
 
 async def test_acknowledging_on_one_platform_closes_the_alert_on_every_platform(tmp_path, clock):
     here, there = MemoryAdapter("memory"), MemoryAdapter("elsewhere", scope_id="space")
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[here, there],
-                             clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[here, there], clock=clock
+    ) as (bot, _):
         mo, ria = here.user("mo", moderator=True), there.user("ria", moderator=True)
         bob = here.user("bob")
         assert "I've let the moderators know" in reply_to(await say(here, bob, PILLS), bob).text
@@ -301,9 +342,13 @@ async def test_acknowledging_on_one_platform_closes_the_alert_on_every_platform(
 
 # --- crisis help is never rate-limited --------------------------------------------------------------
 
-async def test_crisis_help_answers_after_many_quick_actions_while_other_commands_keep_their_limit(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+
+async def test_crisis_help_answers_after_many_quick_actions_while_other_commands_keep_their_limit(
+    tmp_path, clock
+):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.crisis"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         assert bot.rate_limiter.limit == 12
         mo = chat.user("mo", moderator=True)
         hal = chat.user("hal")
@@ -327,6 +372,7 @@ async def test_crisis_help_answers_after_many_quick_actions_while_other_commands
 
 
 # --- a moderator's text can never stop a crisis reply ---------------------------------------------
+
 
 async def test_a_text_with_a_placeholder_that_cannot_be_filled_is_refused_naming_it(fresh_bot):
     bot, chat, mo, kit = fresh_bot
@@ -373,6 +419,7 @@ async def test_a_reply_that_cannot_be_delivered_is_reported_with_the_reason(fres
 
 # --- opting out but keeping one's data -----------------------------------------------------------
 
+
 async def test_opting_out_and_keeping_leaves_the_plan_and_country_to_read_change_and_use(fresh_bot):
     bot, chat, mo, kit = fresh_bot
     ida = chat.user("ida")
@@ -412,6 +459,7 @@ async def test_opting_out_and_erasing_leaves_nothing_to_show(fresh_bot):
 
 
 # --- !sos always helps ----------------------------------------------------------------------------
+
 
 async def test_sos_for_someone_outside_check_ins_gives_lines_and_a_moderator_on_request(fresh_bot):
     bot, chat, mo, kit = fresh_bot

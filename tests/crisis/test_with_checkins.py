@@ -13,8 +13,12 @@ EVENING = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
 
 async def test_a_check_in_note_is_screened_without_storing_it_in_crisis_tables(tmp_path):
     clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
-                             adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path,
+        cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
+        adapters=[MemoryAdapter()],
+        clock=clock,
+    ) as (bot, chat):
         bot.rate_limiter.limit = 10_000
         mod = chat.user("mo", moderator=True)
         mods = chat.channel("mods")
@@ -27,7 +31,9 @@ async def test_a_check_in_note_is_screened_without_storing_it_in_crisis_tables(t
         sent = await chat.press(lee, choice(sent[-1], "3"))
         sent = await chat.press(lee, choice(sent[-1], "Yes"))
         await chat.press(lee, choice(sent[-1], "Skip"))
-        await asyncio.wait_for(chat.answer(lee, "honestly everyone would be better off without me"), timeout=10)
+        await asyncio.wait_for(
+            chat.answer(lee, "honestly everyone would be better off without me"), timeout=10
+        )
         crisis_reply = [s for s in chat.to(lee) if "Are you safe right now?" in s.text]
         assert len(crisis_reply) == 1
         alert = chat.in_place(mods)[-1]
@@ -39,8 +45,12 @@ async def test_a_check_in_note_is_screened_without_storing_it_in_crisis_tables(t
 
 async def test_a_slip_shows_the_drugs_and_alcohol_line_of_the_members_own_country(tmp_path):
     clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
-                             adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path,
+        cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
+        adapters=[MemoryAdapter()],
+        clock=clock,
+    ) as (bot, chat):
         bot.rate_limiter.limit = 10_000
         niamh = chat.user("niamh")  # in a US community, living in Ireland
         asked = await chat.say(niamh, "!mycountry ireland")
@@ -57,8 +67,12 @@ async def test_sos_asks_partners_and_always_gives_the_members_own_lines(tmp_path
     from tests.checkins.test_people import pair
 
     clock = FrozenClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
-                             adapters=[MemoryAdapter()], clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path,
+        cogs=["cogs.privacy", "cogs.checkins", "cogs.crisis"],
+        adapters=[MemoryAdapter()],
+        clock=clock,
+    ) as (bot, chat):
         bot.rate_limiter.limit = 10_000
         lou, max_ = chat.user("lou"), chat.user("max")
         asked = await chat.say(lou, "!mycountry GB")
@@ -68,7 +82,9 @@ async def test_sos_asks_partners_and_always_gives_the_members_own_lines(tmp_path
         await pair(chat, lou, max_)
         reply = (await chat.say(lou, "!sos"))[-1]
         assert "I've asked max to reach out to you now" in reply.text
-        assert "999 or 112" in reply.text and "Samaritans" in reply.text, "lou's own country, not the community's"
+        assert "999 or 112" in reply.text and "Samaritans" in reply.text, (
+            "lou's own country, not the community's"
+        )
         assert [c.label for c in reply.content.choices] == ["Ask a moderator to reach out", "I'm not safe"]
         alert = chat.last(max_)
         assert alert.private_to == max_ and "lou is asking you to reach out" in alert.text

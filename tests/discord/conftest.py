@@ -30,14 +30,23 @@ def start_kindred(tmp_path, discord_double):
     from bot.testing import make_test_bot, settings_for_tests
 
     def start(cogs: list[str] | None = None, **discord_overrides):
-        options = dict(token=discord_double.token, api_base=discord_double.api_base,
-                       gateway_url=discord_double.gateway_url, moderator_role="Peer Moderator")
+        options = dict(
+            token=discord_double.token,
+            api_base=discord_double.api_base,
+            gateway_url=discord_double.gateway_url,
+            moderator_role="Peer Moderator",
+        )
         options.update(discord_overrides)
         # The double's server is the community's (an unmapped server is no community's: docs/security.md).
-        settings = settings_for_tests(tmp_path, discord=DiscordSettings(**options),
-                                      community=CommunitySettings(discord_guilds=[str(discord_double.guild_id)]))
+        settings = settings_for_tests(
+            tmp_path,
+            discord=DiscordSettings(**options),
+            community=CommunitySettings(discord_guilds=[str(discord_double.guild_id)]),
+        )
         adapter = DiscordAdapter(settings, guild_ready_timeout=0.05)
-        return make_test_bot(tmp_path, cogs=cogs or ["cogs.privacy", "probe_cog"], adapters=[adapter], settings=settings)
+        return make_test_bot(
+            tmp_path, cogs=cogs or ["cogs.privacy", "probe_cog"], adapters=[adapter], settings=settings
+        )
 
     return start
 

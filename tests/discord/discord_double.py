@@ -61,7 +61,9 @@ class OtherGuild:
 class DiscordDouble(InteractionsMixin, RestMixin):
     """One Discord application with one guild, its channels and members, served on a free local port."""
 
-    def __init__(self, token: str = "double-bot-token", latency: float = 0.0, global_limit: int | None = None) -> None:
+    def __init__(
+        self, token: str = "double-bot-token", latency: float = 0.0, global_limit: int | None = None
+    ) -> None:
         """`latency`: seconds each REST answer takes (Discord's are tens of milliseconds). `global_limit`:
         requests a second a bot may make across all routes but interactions and webhooks, as Discord's
         global rate limit; more, and the double answers 429 with `"global": true`, as Discord does."""
@@ -80,9 +82,11 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self.morgan = FakeUser(snowflake(), "morgan", role_ids=[self.moderator_role_id])
         self.sam = FakeUser(snowflake(), "sam", role_ids=[self.peer_role_id])
         self.users = {u.id: u for u in (self.bot_user, self.owner, self.alex, self.morgan, self.sam)}
-        self.roles = [role_payload(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0),
-                      role_payload(self.moderator_role_id, "Admins", MANAGE_GUILD, 2),
-                      role_payload(self.peer_role_id, "Peer Moderator", 0, 1)]
+        self.roles = [
+            role_payload(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0),
+            role_payload(self.moderator_role_id, "Admins", MANAGE_GUILD, 2),
+            role_payload(self.peer_role_id, "Peer Moderator", 0, 1),
+        ]
         self.channels: dict[int, dict] = {}
         for position, name in enumerate(("general", "check-ins", "moderators")):
             channel = text_channel_payload(snowflake(), self.guild_id, name, position)
@@ -118,14 +122,18 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._routes: list[tuple[str, re.Pattern, Callable]] = [
-            (m, re.compile(p + "$"), h) for m, p, h in [
+            (m, re.compile(p + "$"), h)
+            for m, p, h in [
                 ("GET", r"/users/@me", self._get_me),
                 ("GET", r"/oauth2/applications/@me", self._get_application),
                 ("GET", r"/gateway(/bot)?", self._get_gateway),
                 ("POST", r"/channels/(?P<channel_id>\d+)/messages", self._create_message),
                 ("PATCH", r"/channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)", self._edit_message),
-                ("POST", r"/channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)/threads",
-                 self._create_thread),
+                (
+                    "POST",
+                    r"/channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)/threads",
+                    self._create_thread,
+                ),
                 ("GET", r"/channels/(?P<channel_id>\d+)", self._get_channel),
                 ("POST", r"/users/@me/channels", self._create_dm),
                 ("GET", r"/users/(?P<user_id>\d+)", self._get_user),
@@ -134,15 +142,27 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                 ("GET", r"/applications/\d+/commands", self._get_commands),
                 ("PUT", r"/applications/\d+/guilds/(?P<guild_id>\d+)/commands", self._put_commands),
                 ("GET", r"/applications/\d+/guilds/(?P<guild_id>\d+)/commands", self._get_commands),
-                ("POST", r"/interactions/(?P<interaction_id>\d+)/(?P<token>[^/]+)/callback",
-                 self._interaction_callback),
+                (
+                    "POST",
+                    r"/interactions/(?P<interaction_id>\d+)/(?P<token>[^/]+)/callback",
+                    self._interaction_callback,
+                ),
                 ("POST", r"/webhooks/\d+/(?P<token>[^/]+)", self._create_followup),
-                ("GET", r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
-                 self._get_webhook_message),
-                ("PATCH", r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
-                 self._edit_webhook_message),
-                ("DELETE", r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
-                 self._delete_webhook_message),
+                (
+                    "GET",
+                    r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
+                    self._get_webhook_message,
+                ),
+                (
+                    "PATCH",
+                    r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
+                    self._edit_webhook_message,
+                ),
+                (
+                    "DELETE",
+                    r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<message_id>@original|\d+)",
+                    self._delete_webhook_message,
+                ),
             ]
         ]
         self._init_interactions()
@@ -198,16 +218,18 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         except TimeoutError:
             raise AssertionError(f"Discord double: timed out after {within}s waiting for {what}") from None
 
-    async def wait_for_message(self, predicate: Callable[[SentMessage], bool], what: str,
-                               within: float = 5.0) -> SentMessage:
+    async def wait_for_message(
+        self, predicate: Callable[[SentMessage], bool], what: str, within: float = 5.0
+    ) -> SentMessage:
         return await self.wait_until(lambda: next((m for m in self.sent if predicate(m)), None), what, within)
 
     async def wait_ready(self, within: float = 5.0) -> None:
         await self.wait_until(lambda: self._ws is not None and self._session_id, "IDENTIFY", within)
 
     # ---------------------------------------------------------------- faults
-    def fail_next(self, method: str, path_regex: str, status: int = 429, retry_after: float = 0.05,
-                  times: int = 1) -> None:
+    def fail_next(
+        self, method: str, path_regex: str, status: int = 429, retry_after: float = 0.05, times: int = 1
+    ) -> None:
         """Answer the next `times` matching requests with `status` (429 carries retry_after seconds)."""
         self._faults.append(Fault(method, re.compile(path_regex), status, retry_after, times))
 
@@ -269,12 +291,19 @@ class DiscordDouble(InteractionsMixin, RestMixin):
             return
         self.identify_payloads.append(data)
         self._ws, self._session_id, self._events, self._seq = ws, secrets.token_hex(16), [], 0
-        await self.dispatch("READY", {
-            "v": 10, "user": self.bot_user.payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in (self.guild_id, *self.other_guilds)],
-            "session_id": self._session_id, "resume_gateway_url": self.gateway_url, "private_channels": [],
-            "relationships": [], "application": {"id": str(self.application_id), "flags": 0},
-        })
+        await self.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": self.bot_user.payload(),
+                "guilds": [{"id": str(g), "unavailable": True} for g in (self.guild_id, *self.other_guilds)],
+                "session_id": self._session_id,
+                "resume_gateway_url": self.gateway_url,
+                "private_channels": [],
+                "relationships": [],
+                "application": {"id": str(self.application_id), "flags": 0},
+            },
+        )
         await self.dispatch("GUILD_CREATE", self.guild_payload())
         for guild_id in self.other_guilds:
             await self.dispatch("GUILD_CREATE", self.guild_payload(guild_id))
@@ -321,19 +350,48 @@ class DiscordDouble(InteractionsMixin, RestMixin):
         channels = [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)]
         roles = [role_payload(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)] if other else self.roles
         return {
-            "id": str(guild_id), "name": other.name if other else "Riverside Alumni", "icon": None, "splash": None,
-            "discovery_splash": None, "banner": None, "description": None,
+            "id": str(guild_id),
+            "name": other.name if other else "Riverside Alumni",
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
             "owner_id": str((other.owner if other else self.owner).id),
-            "afk_channel_id": None, "afk_timeout": 300, "verification_level": 1,
-            "default_message_notifications": 1, "explicit_content_filter": 2, "features": [],
-            "mfa_level": 0, "application_id": None, "system_channel_id": None, "system_channel_flags": 0,
-            "rules_channel_id": None, "public_updates_channel_id": None, "vanity_url_code": None,
-            "premium_tier": 0, "premium_subscription_count": 0, "preferred_locale": "en-US", "nsfw_level": 0,
-            "premium_progress_bar_enabled": False, "joined_at": "2025-01-01T00:00:00+00:00", "large": False,
-            "unavailable": False, "member_count": len(members), "roles": roles, "emojis": [],
-            "stickers": [], "members": members, "channels": channels, "threads": [],
-            "presences": [], "voice_states": [], "stage_instances": [], "guild_scheduled_events": [],
-            "soundboard_sounds": [], "max_members": 500000,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 1,
+            "default_message_notifications": 1,
+            "explicit_content_filter": 2,
+            "features": [],
+            "mfa_level": 0,
+            "application_id": None,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "public_updates_channel_id": None,
+            "vanity_url_code": None,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "premium_progress_bar_enabled": False,
+            "joined_at": "2025-01-01T00:00:00+00:00",
+            "large": False,
+            "unavailable": False,
+            "member_count": len(members),
+            "roles": roles,
+            "emojis": [],
+            "stickers": [],
+            "members": members,
+            "channels": channels,
+            "threads": [],
+            "presences": [],
+            "voice_states": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "max_members": 500000,
         }
 
     def permissions_of(self, user: FakeUser, guild_id: int | None = None) -> int:
@@ -360,10 +418,19 @@ class DiscordDouble(InteractionsMixin, RestMixin):
             if len(self._recent_requests) >= self.global_limit:
                 self.global_refusals += 1
                 self.requests.append(RecordedRequest(request.method, path, body, 429))
-                return json_response({"message": "You are being rate limited.", "global": True,
-                                      "retry_after": round(1.0 - (now - self._recent_requests[0]), 3)}, 429,
-                                     headers={"Via": "1.1 google", "X-RateLimit-Global": "true",
-                                              "X-RateLimit-Scope": "global"})
+                return json_response(
+                    {
+                        "message": "You are being rate limited.",
+                        "global": True,
+                        "retry_after": round(1.0 - (now - self._recent_requests[0]), 3),
+                    },
+                    429,
+                    headers={
+                        "Via": "1.1 google",
+                        "X-RateLimit-Global": "true",
+                        "X-RateLimit-Scope": "global",
+                    },
+                )
             self._recent_requests.append(now)
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -373,11 +440,21 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                 self.requests.append(RecordedRequest(request.method, path, body, fault.status))
                 self._notify()
                 if fault.status == 429:
-                    return json_response({"message": "You are being rate limited.", "retry_after": fault.retry_after,
-                                  "global": False}, 429, headers={"Via": "1.1 google", "X-RateLimit-Scope": "user"})
+                    return json_response(
+                        {
+                            "message": "You are being rate limited.",
+                            "retry_after": fault.retry_after,
+                            "global": False,
+                        },
+                        429,
+                        headers={"Via": "1.1 google", "X-RateLimit-Scope": "user"},
+                    )
                 return json_response({"message": "Injected failure", "code": 0}, fault.status)
-        if request.headers.get("Authorization") != f"Bot {self.token}" and "/webhooks/" not in path \
-                and "/interactions/" not in path:
+        if (
+            request.headers.get("Authorization") != f"Bot {self.token}"
+            and "/webhooks/" not in path
+            and "/interactions/" not in path
+        ):
             return json_response({"message": "401: Unauthorized", "code": 0}, 401)
         for method, pattern, handler in self._routes:
             match = pattern.match(path)
@@ -385,18 +462,29 @@ class DiscordDouble(InteractionsMixin, RestMixin):
 
                 async def process(handler=handler, match=match) -> web.Response:
                     try:
-                        response = await handler(body=body, files=files, query=request.query, **match.groupdict())
-                    except Exception as error:  # a bug in the double: fail the request fast, keep the evidence
+                        response = await handler(
+                            body=body, files=files, query=request.query, **match.groupdict()
+                        )
+                    except (
+                        Exception
+                    ) as error:  # a bug in the double: fail the request fast, keep the evidence
                         self.errors.append(f"{request.method} {path}: {error!r}")
-                        response = json_response({"message": f"Discord double error: {error!r}", "code": 0}, 400)
+                        response = json_response(
+                            {"message": f"Discord double error: {error!r}", "code": 0}, 400
+                        )
                     self.requests.append(RecordedRequest(request.method, path, body, response.status))
                     self._notify()
                     return response
 
-                return await through(self._holds.take(request.method, path), process, lambda: json_response(
-                    {"message": "held by the test", "code": 0}, 503))
+                return await through(
+                    self._holds.take(request.method, path),
+                    process,
+                    lambda: json_response({"message": "held by the test", "code": 0}, 503),
+                )
         self.requests.append(RecordedRequest(request.method, path, body, 404))
-        return json_response({"message": f"The double does not serve {request.method} {path}", "code": 0}, 404)
+        return json_response(
+            {"message": f"The double does not serve {request.method} {path}", "code": 0}, 404
+        )
 
     async def _read_body(self, request: web.Request) -> tuple[Any, list[SentFile]]:
         if request.content_type.startswith("multipart/"):
@@ -407,25 +495,49 @@ class DiscordDouble(InteractionsMixin, RestMixin):
                     body = json.loads(await part.text())
                 else:
                     data = await part.read()
-                    files.append(SentFile(part.filename or "", bytes(data),
-                                          part.headers.get("Content-Type", "application/octet-stream")))
+                    files.append(
+                        SentFile(
+                            part.filename or "",
+                            bytes(data),
+                            part.headers.get("Content-Type", "application/octet-stream"),
+                        )
+                    )
             return body, files
         raw = await request.read()
         return (json.loads(raw) if raw else None), []
 
-    def record_message(self, kind: str, channel_id: int, body: dict, files: list[SentFile],
-                       author: FakeUser | None = None, interaction_id: int | None = None) -> SentMessage:
+    def record_message(
+        self,
+        kind: str,
+        channel_id: int,
+        body: dict,
+        files: list[SentFile],
+        author: FakeUser | None = None,
+        interaction_id: int | None = None,
+    ) -> SentMessage:
         channel = self.channels.get(channel_id, {})
         attachments = [
-            {"id": str(snowflake()), "filename": f.filename, "size": len(f.data), "content_type": f.content_type,
-             "url": f"{self.api_base}/attachments/{f.filename}", "proxy_url": f"{self.api_base}/p/{f.filename}"}
+            {
+                "id": str(snowflake()),
+                "filename": f.filename,
+                "size": len(f.data),
+                "content_type": f.content_type,
+                "url": f"{self.api_base}/attachments/{f.filename}",
+                "proxy_url": f"{self.api_base}/p/{f.filename}",
+            }
             for f in files
         ]
         allowed = body.get("allowed_mentions")
         mentions = resolve_mentions(body.get("content") or "", allowed)
-        payload = message_payload(message_id=snowflake(), channel_id=channel_id, author=author or self.bot_user,
-                                  guild_id=int(channel["guild_id"]) if "guild_id" in channel else None,
-                                  body=body, attachments=attachments, mentions=mentions)
+        payload = message_payload(
+            message_id=snowflake(),
+            channel_id=channel_id,
+            author=author or self.bot_user,
+            guild_id=int(channel["guild_id"]) if "guild_id" in channel else None,
+            body=body,
+            attachments=attachments,
+            mentions=mentions,
+        )
         sent = SentMessage(kind, payload, allowed, mentions, files, interaction_id)
         if author is None:
             self.sent.append(sent)

@@ -60,7 +60,13 @@ class InteractionsMixin:
         attachment_id = snowflake()
         self.cdn_files[attachment_id] = data
         url = f"http://127.0.0.1:{self.port}/cdn/{attachment_id}/{filename}"
-        payload = {"id": str(attachment_id), "filename": filename, "size": len(data), "url": url, "proxy_url": url}
+        payload = {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+        }
         if content_type:
             payload["content_type"] = content_type
         return payload
@@ -74,18 +80,30 @@ class InteractionsMixin:
         return web.Response(body=data, content_type="application/octet-stream")
 
     # ---------------------------------------------------------------- members acting
-    async def user_says(self, user: FakeUser, channel_id: int, content: str,
-                        attachments: list[dict] | None = None) -> dict:
+    async def user_says(
+        self, user: FakeUser, channel_id: int, content: str, attachments: list[dict] | None = None
+    ) -> dict:
         """A member posts a message (MESSAGE_CREATE): in a guild channel or their DM channel with the bot,
         optionally with files made by upload()."""
         channel = self.channels[channel_id]
         mentions = resolve_mentions(content, None)
         message = {
-            "id": str(snowflake()), "channel_id": str(channel_id), "author": user.payload(), "content": content,
-            "timestamp": iso_now(), "edited_timestamp": None, "tts": False,
-            "mention_everyone": mentions.everyone, "mentions": [], "mention_roles": [],
+            "id": str(snowflake()),
+            "channel_id": str(channel_id),
+            "author": user.payload(),
+            "content": content,
+            "timestamp": iso_now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": mentions.everyone,
+            "mentions": [],
+            "mention_roles": [],
             "attachments": list(attachments or []),
-            "embeds": [], "components": [], "pinned": False, "type": 0, "flags": 0,
+            "embeds": [],
+            "components": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
         }
         if "guild_id" in channel:
             message["guild_id"] = channel["guild_id"]
@@ -106,24 +124,40 @@ class InteractionsMixin:
         self.channels.setdefault(channel_id, dm_channel_payload(channel_id, user))
         return channel_id
 
-    async def slash(self, user: FakeUser, channel_id: int, command: str, options: dict | None = None,
-                    focused: str | None = None) -> InteractionRecord:
+    async def slash(
+        self,
+        user: FakeUser,
+        channel_id: int,
+        command: str,
+        options: dict | None = None,
+        focused: str | None = None,
+    ) -> InteractionRecord:
         """Invoke a synced slash command such as "checkin start" with {"time": "08:00"}.
 
         Like the Discord client, it only offers commands the bot synced and types options by their
         declaration. With `focused`, it sends an autocomplete request for that option instead."""
         words = command.split()
-        declared = next((c for c in self.global_commands + self.guild_commands if c["name"] == words[0]), None)
+        declared = next(
+            (c for c in self.global_commands + self.guild_commands if c["name"] == words[0]), None
+        )
         if declared is None:
-            raise AssertionError(f"/{words[0]} was never synced; synced: "
-                                 f"{[c['name'] for c in self.global_commands + self.guild_commands]}")
+            raise AssertionError(
+                f"/{words[0]} was never synced; synced: "
+                f"{[c['name'] for c in self.global_commands + self.guild_commands]}"
+            )
         data = {"id": declared["id"], "name": words[0], "type": 1}
         if declared.get("guild_id"):
             data["guild_id"] = declared["guild_id"]
         container, node = data, declared
         for word in words[1:]:
-            node = next((o for o in node.get("options", []) if o["name"] == word
-                         and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None)
+            node = next(
+                (
+                    o
+                    for o in node.get("options", [])
+                    if o["name"] == word and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)
+                ),
+                None,
+            )
             if node is None:
                 raise AssertionError(f"/{command}: no subcommand {word!r} was synced")
             child = {"name": word, "type": node["type"], "options": []}
@@ -138,27 +172,35 @@ class InteractionsMixin:
             if option_type == ATTACHMENT:  # the value is an upload(); the option carries its id
                 data.setdefault("resolved", {}).setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
-            option = {"name": name, "type": option_type,
-                      "value": str(value) if option_type in (STRING, USER) or name == focused else value}
+            option = {
+                "name": name,
+                "type": option_type,
+                "value": str(value) if option_type in (STRING, USER) or name == focused else value,
+            }
             if name == focused:
                 option["focused"] = True
             typed.append(option)
         container.setdefault("options", []).extend(typed)
         if any(o["type"] == USER for o in typed):
-            data.setdefault("resolved", {})["users"] = {o["value"]: self.users[int(o["value"])].payload()
-                                                        for o in typed if o["type"] == USER}
+            data.setdefault("resolved", {})["users"] = {
+                o["value"]: self.users[int(o["value"])].payload() for o in typed if o["type"] == USER
+            }
         return await self._interact(4 if focused else 2, user, channel_id, data)
 
     async def press(self, user: FakeUser, message_id: int, custom_id: str) -> InteractionRecord:
         """Press a button of a message the bot sent (any time later: buttons outlive restarts)."""
         sent = self.messages[message_id]
         if custom_id not in sent.custom_ids:
-            raise AssertionError(f"message {message_id} has no button {custom_id!r}; it has {sent.custom_ids}")
-        return await self._interact(3, user, sent.channel_id, {"custom_id": custom_id, "component_type": 2},
-                                    message=sent.payload)
+            raise AssertionError(
+                f"message {message_id} has no button {custom_id!r}; it has {sent.custom_ids}"
+            )
+        return await self._interact(
+            3, user, sent.channel_id, {"custom_id": custom_id, "component_type": 2}, message=sent.payload
+        )
 
-    async def submit_modal(self, user: FakeUser, opened_by: InteractionRecord,
-                           values: dict[str, str]) -> InteractionRecord:
+    async def submit_modal(
+        self, user: FakeUser, opened_by: InteractionRecord, values: dict[str, str]
+    ) -> InteractionRecord:
         """Fill in and submit the modal the bot opened in answer to `opened_by`."""
         modal = opened_by.modal
         if modal is None:
@@ -169,18 +211,24 @@ class InteractionsMixin:
                 return {"type": 1, "components": [fill(c) for c in component["components"]]}
             if component["type"] == 18:  # Label wrapping an input
                 return {"type": 18, "component": fill(component["component"])}
-            return {"type": component["type"], "custom_id": component["custom_id"],
-                    "value": values.get(component["custom_id"], "")}
+            return {
+                "type": component["type"],
+                "custom_id": component["custom_id"],
+                "value": values.get(component["custom_id"], ""),
+            }
 
         data = {"custom_id": modal["custom_id"], "components": [fill(c) for c in modal["components"]]}
         return await self._interact(5, user, opened_by.channel_id, data)
 
     async def wait_answered(self, interaction: InteractionRecord, within: float = 5.0) -> InteractionRecord:
-        await self.wait_until(lambda: interaction.answered, f"an answer to interaction {interaction.id}", within)
+        await self.wait_until(
+            lambda: interaction.answered, f"an answer to interaction {interaction.id}", within
+        )
         return interaction
 
     async def wait_reply(self, interaction: InteractionRecord, within: float = 5.0):
         """The message that answered an interaction (after a defer: once it has been filled in)."""
+
         def reply():
             sent = self.messages.get(interaction.reply_id) if interaction.reply_id else None
             if sent is not None and not (int(sent.payload.get("flags") or 0) & 128):  # 128 = still loading
@@ -189,23 +237,36 @@ class InteractionsMixin:
 
         return await self.wait_until(reply, f"a reply to interaction {interaction.id}", within)
 
-    async def _interact(self, interaction_type: int, user: FakeUser, channel_id: int, data: dict,
-                        message: dict | None = None) -> InteractionRecord:
+    async def _interact(
+        self, interaction_type: int, user: FakeUser, channel_id: int, data: dict, message: dict | None = None
+    ) -> InteractionRecord:
         channel = self.channels[channel_id]
         record = InteractionRecord(snowflake(), secrets.token_urlsafe(24), interaction_type, channel_id, user)
         if message is not None:
             record.message_id = int(message["id"])
         payload = {
-            "id": str(record.id), "application_id": str(self.application_id), "type": interaction_type,
-            "data": data, "token": record.token, "version": 1, "channel": channel, "channel_id": str(channel_id),
-            "locale": "en-US", "attachment_size_limit": ATTACHMENT_SIZE_LIMIT, "entitlements": [],
+            "id": str(record.id),
+            "application_id": str(self.application_id),
+            "type": interaction_type,
+            "data": data,
+            "token": record.token,
+            "version": 1,
+            "channel": channel,
+            "channel_id": str(channel_id),
+            "locale": "en-US",
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            "entitlements": [],
             "app_permissions": str(self.permissions_of(self.bot_user)),
         }
         if "guild_id" in channel:
-            payload.update(guild_id=channel["guild_id"], guild_locale="en-US", context=0,
-                           guild={"id": channel["guild_id"], "locale": "en-US", "features": []},
-                           member=user.member_payload(permissions=self.permissions_of(user, int(channel["guild_id"]))),
-                           authorizing_integration_owners={"0": channel["guild_id"]})
+            payload.update(
+                guild_id=channel["guild_id"],
+                guild_locale="en-US",
+                context=0,
+                guild={"id": channel["guild_id"], "locale": "en-US", "features": []},
+                member=user.member_payload(permissions=self.permissions_of(user, int(channel["guild_id"]))),
+                authorizing_integration_owners={"0": channel["guild_id"]},
+            )
         else:
             payload.update(user=user.payload(), context=1, authorizing_integration_owners={"0": str(user.id)})
         if message is not None:
@@ -217,13 +278,16 @@ class InteractionsMixin:
         return record
 
     # ---------------------------------------------------------------- routes the bot answers through
-    async def _interaction_callback(self, body: dict, files: list, interaction_id: str, token: str,
-                                    **_: Any) -> web.Response:
+    async def _interaction_callback(
+        self, body: dict, files: list, interaction_id: str, token: str, **_: Any
+    ) -> web.Response:
         record = self.interactions.get(int(interaction_id))
         if record is None or record.token != token:
             return json_response({"message": "Unknown interaction", "code": 10062}, 404)
         if record.callbacks:
-            return json_response({"message": "Interaction has already been acknowledged.", "code": 40060}, 400)
+            return json_response(
+                {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
+            )
         record.answered_at = record.answered_at or time.perf_counter()
         record.callbacks.append(body)
         response_type, data = body["type"], body.get("data") or {}
@@ -231,11 +295,15 @@ class InteractionsMixin:
         if response_type in (4, 5):  # message now, or "thinking" placeholder filled in later
             if response_type == 5:
                 data = {"flags": (int(data.get("flags") or 0) | 128)}
-            sent = self.record_message("interaction", record.channel_id, data, files, interaction_id=record.id)
+            sent = self.record_message(
+                "interaction", record.channel_id, data, files, interaction_id=record.id
+            )
             record.reply_id = sent.id
-            answer["interaction"].update(response_message_id=str(sent.id),
-                                         response_message_loading=response_type == 5,
-                                         response_message_ephemeral=sent.ephemeral)
+            answer["interaction"].update(
+                response_message_id=str(sent.id),
+                response_message_loading=response_type == 5,
+                response_message_ephemeral=sent.ephemeral,
+            )
             answer["resource"] = {"type": response_type, "message": sent.payload}
         elif response_type == 7:  # update the message whose button was pressed
             self._apply_edit(self.messages[record.message_id], data)
@@ -251,8 +319,11 @@ class InteractionsMixin:
         record = self._interactions_by_token.get(token)
         if record is None or not record.callbacks:
             return json_response({"message": "Unknown Webhook", "code": 10015}, 404)
-        return json_response(self.record_message("followup", record.channel_id, body or {}, files,
-                                         interaction_id=record.id).payload)
+        return json_response(
+            self.record_message(
+                "followup", record.channel_id, body or {}, files, interaction_id=record.id
+            ).payload
+        )
 
     def _webhook_target(self, token: str, message_id: str):
         record = self._interactions_by_token.get(token)
@@ -263,7 +334,11 @@ class InteractionsMixin:
 
     async def _get_webhook_message(self, token: str, message_id: str, **_: Any) -> web.Response:
         sent = self._webhook_target(token, message_id)
-        return json_response(sent.payload) if sent else json_response({"message": "Unknown Message", "code": 10008}, 404)
+        return (
+            json_response(sent.payload)
+            if sent
+            else json_response({"message": "Unknown Message", "code": 10008}, 404)
+        )
 
     async def _edit_webhook_message(self, body: dict, token: str, message_id: str, **_: Any) -> web.Response:
         sent = self._webhook_target(token, message_id)

@@ -30,8 +30,14 @@ SEND_MESSAGES_IN_THREADS = 1 << 38
 CREATE_PUBLIC_THREADS = 1 << 35
 MANAGE_GUILD = 1 << 5
 EVERYONE_PERMISSIONS = (
-    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
-    | USE_APPLICATION_COMMANDS | SEND_MESSAGES_IN_THREADS | CREATE_PUBLIC_THREADS
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | USE_APPLICATION_COMMANDS
+    | SEND_MESSAGES_IN_THREADS
+    | CREATE_PUBLIC_THREADS
 )
 
 MESSAGE_CONTENT_INTENT = 1 << 15  # the privileged intent to read ordinary channel messages
@@ -56,15 +62,29 @@ class FakeUser:
 
     def payload(self) -> dict:
         return {
-            "id": str(self.id), "username": self.username, "global_name": self.username.title(),
-            "discriminator": "0", "avatar": None, "bot": self.bot, "public_flags": 0, "flags": 0,
+            "id": str(self.id),
+            "username": self.username,
+            "global_name": self.username.title(),
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+            "flags": 0,
         }
 
     def member_payload(self, permissions: int | None = None) -> dict:
         member = {
-            "user": self.payload(), "nick": None, "avatar": None, "roles": [str(r) for r in self.role_ids],
-            "joined_at": "2025-01-01T00:00:00+00:00", "premium_since": None, "deaf": False, "mute": False,
-            "flags": 0, "pending": False, "communication_disabled_until": None,
+            "user": self.payload(),
+            "nick": None,
+            "avatar": None,
+            "roles": [str(r) for r in self.role_ids],
+            "joined_at": "2025-01-01T00:00:00+00:00",
+            "premium_since": None,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "communication_disabled_until": None,
         }
         if permissions is not None:  # interactions carry the member's computed permissions in the channel
             member["permissions"] = str(permissions)
@@ -73,47 +93,102 @@ class FakeUser:
 
 def role_payload(role_id: int, name: str, permissions: int, position: int) -> dict:
     return {
-        "id": str(role_id), "name": name, "color": 0, "colors": {"primary_color": 0}, "hoist": False,
-        "icon": None, "unicode_emoji": None, "position": position, "permissions": str(permissions),
-        "managed": False, "mentionable": True, "flags": 0,
+        "id": str(role_id),
+        "name": name,
+        "color": 0,
+        "colors": {"primary_color": 0},
+        "hoist": False,
+        "icon": None,
+        "unicode_emoji": None,
+        "position": position,
+        "permissions": str(permissions),
+        "managed": False,
+        "mentionable": True,
+        "flags": 0,
     }
 
 
 def text_channel_payload(channel_id: int, guild_id: int, name: str, position: int) -> dict:
     return {
-        "id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": name, "position": position,
-        "permission_overwrites": [], "topic": None, "nsfw": False, "parent_id": None,
-        "last_message_id": None, "rate_limit_per_user": 0, "flags": 0,
+        "id": str(channel_id),
+        "type": 0,
+        "guild_id": str(guild_id),
+        "name": name,
+        "position": position,
+        "permission_overwrites": [],
+        "topic": None,
+        "nsfw": False,
+        "parent_id": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "flags": 0,
     }
 
 
 def dm_channel_payload(channel_id: int, recipient: FakeUser) -> dict:
-    return {"id": str(channel_id), "type": 1, "recipients": [recipient.payload()], "last_message_id": None,
-            "flags": 0}
+    return {
+        "id": str(channel_id),
+        "type": 1,
+        "recipients": [recipient.payload()],
+        "last_message_id": None,
+        "flags": 0,
+    }
 
 
 def thread_payload(thread_id: int, parent: dict, name: str, owner_id: int, archive_minutes: int) -> dict:
     return {
-        "id": str(thread_id), "type": 11, "guild_id": parent["guild_id"], "parent_id": parent["id"],
-        "name": name, "owner_id": str(owner_id), "last_message_id": None, "rate_limit_per_user": 0,
-        "message_count": 0, "member_count": 1, "flags": 0, "total_message_sent": 0,
-        "thread_metadata": {"archived": False, "auto_archive_duration": archive_minutes,
-                            "archive_timestamp": iso_now(), "locked": False},
+        "id": str(thread_id),
+        "type": 11,
+        "guild_id": parent["guild_id"],
+        "parent_id": parent["id"],
+        "name": name,
+        "owner_id": str(owner_id),
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "flags": 0,
+        "total_message_sent": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": archive_minutes,
+            "archive_timestamp": iso_now(),
+            "locked": False,
+        },
     }
 
 
-def message_payload(*, message_id: int, channel_id: int, author: FakeUser, guild_id: int | None,
-                    body: dict, attachments: list[dict], mentions: Mentions) -> dict:
+def message_payload(
+    *,
+    message_id: int,
+    channel_id: int,
+    author: FakeUser,
+    guild_id: int | None,
+    body: dict,
+    attachments: list[dict],
+    mentions: Mentions,
+) -> dict:
     """The message object Discord returns for a created message, built from what the client sent."""
     message = {
-        "id": str(message_id), "channel_id": str(channel_id), "author": author.payload(),
-        "content": body.get("content") or "", "timestamp": iso_now(), "edited_timestamp": None,
-        "tts": bool(body.get("tts")), "mention_everyone": mentions.everyone,
-        "mentions": [{"id": str(uid), "username": f"user{uid}", "discriminator": "0", "avatar": None}
-                     for uid in mentions.users],
-        "mention_roles": [str(r) for r in mentions.roles], "attachments": attachments,
-        "embeds": body.get("embeds") or [], "components": body.get("components") or [],
-        "pinned": False, "type": 0, "flags": int(body.get("flags") or 0),
+        "id": str(message_id),
+        "channel_id": str(channel_id),
+        "author": author.payload(),
+        "content": body.get("content") or "",
+        "timestamp": iso_now(),
+        "edited_timestamp": None,
+        "tts": bool(body.get("tts")),
+        "mention_everyone": mentions.everyone,
+        "mentions": [
+            {"id": str(uid), "username": f"user{uid}", "discriminator": "0", "avatar": None}
+            for uid in mentions.users
+        ],
+        "mention_roles": [str(r) for r in mentions.roles],
+        "attachments": attachments,
+        "embeds": body.get("embeds") or [],
+        "components": body.get("components") or [],
+        "pinned": False,
+        "type": 0,
+        "flags": int(body.get("flags") or 0),
     }
     if guild_id is not None:
         message["guild_id"] = str(guild_id)
@@ -140,25 +215,42 @@ def resolve_mentions(content: str, allowed_mentions: dict | None) -> Mentions:
         allowed_users = {int(u) for u in allowed_mentions.get("users", [])}
         allowed_roles = {int(r) for r in allowed_mentions.get("roles", [])}
     everyone = ("@everyone" in content or "@here" in content) and "everyone" in parse
-    users = [int(u) for u in re.findall(r"<@!?(\d+)>", content)
-             if "users" in parse or int(u) in allowed_users]
+    users = [
+        int(u) for u in re.findall(r"<@!?(\d+)>", content) if "users" in parse or int(u) in allowed_users
+    ]
     roles = [int(r) for r in re.findall(r"<@&(\d+)>", content) if "roles" in parse or int(r) in allowed_roles]
     return Mentions(everyone=everyone, users=users, roles=roles)
 
 
 def application_payload(application_id: int, name: str, owner: FakeUser) -> dict:
     return {
-        "id": str(application_id), "name": name, "icon": None, "description": "", "bot_public": True,
-        "bot_require_code_grant": False, "owner": owner.payload(), "verify_key": "0" * 64, "flags": 0,
-        "team": None, "summary": "", "rpc_origins": [], "interactions_endpoint_url": None,
+        "id": str(application_id),
+        "name": name,
+        "icon": None,
+        "description": "",
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "owner": owner.payload(),
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "team": None,
+        "summary": "",
+        "rpc_origins": [],
+        "interactions_endpoint_url": None,
     }
 
 
-def command_payload(declaration: dict, *, command_id: int, application_id: int,
-                    guild_id: int | None) -> dict:
+def command_payload(declaration: dict, *, command_id: int, application_id: int, guild_id: int | None) -> dict:
     """A stored application command: what Discord answers to a bulk overwrite."""
-    command = {"type": 1, "description": "", "options": [], "default_member_permissions": None,
-               "nsfw": False, "dm_permission": True, **declaration}
+    command = {
+        "type": 1,
+        "description": "",
+        "options": [],
+        "default_member_permissions": None,
+        "nsfw": False,
+        "dm_permission": True,
+        **declaration,
+    }
     command.update(id=str(command_id), application_id=str(application_id), version=str(snowflake()))
     if command["default_member_permissions"] is not None:  # Discord answers a permission bit set as a string
         command["default_member_permissions"] = str(command["default_member_permissions"])
@@ -233,7 +325,11 @@ class SentMessage:
         """Everything a member reads: content plus embed titles, descriptions and fields."""
         parts = [self.content]
         for embed in self.embeds:
-            parts += [embed.get("title", ""), embed.get("description", ""), embed.get("footer", {}).get("text", "")]
+            parts += [
+                embed.get("title", ""),
+                embed.get("description", ""),
+                embed.get("footer", {}).get("text", ""),
+            ]
             parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
         return "\n".join(p for p in parts if p)
 

@@ -21,8 +21,9 @@ from discord_payloads import (
 
 def json_response(data: Any, status: int = 200, headers: dict | None = None) -> web.Response:
     # discord.py parses JSON only when Content-Type is exactly application/json (no charset suffix).
-    return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json",
-                        headers=headers)
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, content_type="application/json", headers=headers
+    )
 
 
 class RestMixin:
@@ -35,11 +36,22 @@ class RestMixin:
         return json_response(application_payload(self.application_id, "Kindred", self.owner))
 
     async def _get_gateway(self, **_: Any) -> web.Response:
-        return json_response({"url": self.gateway_url, "shards": 1,
-                      "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
-                                              "max_concurrency": 1}})
+        return json_response(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
-    async def _create_message(self, body: dict, files: list[SentFile], channel_id: str, **_: Any) -> web.Response:
+    async def _create_message(
+        self, body: dict, files: list[SentFile], channel_id: str, **_: Any
+    ) -> web.Response:
         if int(channel_id) not in self.channels:
             return json_response({"message": "Unknown Channel", "code": 10003}, 404)
         body = body or {}
@@ -67,7 +79,11 @@ class RestMixin:
 
     async def _get_channel(self, channel_id: str, **_: Any) -> web.Response:
         channel = self.channels.get(int(channel_id))
-        return json_response(channel) if channel else json_response({"message": "Unknown Channel", "code": 10003}, 404)
+        return (
+            json_response(channel)
+            if channel
+            else json_response({"message": "Unknown Channel", "code": 10003}, 404)
+        )
 
     async def _create_dm(self, body: dict, **_: Any) -> web.Response:
         recipient = self.users.get(int(body["recipient_id"]))
@@ -79,25 +95,41 @@ class RestMixin:
 
     async def _create_thread(self, body: dict, channel_id: str, message_id: str, **_: Any) -> web.Response:
         parent = self.channels[int(channel_id)]
-        thread = thread_payload(int(message_id), parent, body["name"], self.bot_user.id,
-                                body.get("auto_archive_duration", 1440))
+        thread = thread_payload(
+            int(message_id), parent, body["name"], self.bot_user.id, body.get("auto_archive_duration", 1440)
+        )
         self.channels[int(thread["id"])] = thread
         return json_response(thread, 201)
 
     async def _get_user(self, user_id: str, **_: Any) -> web.Response:
         user = self.users.get(int(user_id))
-        return json_response(user.payload()) if user else json_response({"message": "Unknown User", "code": 10013}, 404)
+        return (
+            json_response(user.payload())
+            if user
+            else json_response({"message": "Unknown User", "code": 10013}, 404)
+        )
 
     async def _get_member(self, guild_id: str, user_id: str, **_: Any) -> web.Response:
         user = self.users.get(int(user_id))
         other = self.other_guilds.get(int(guild_id))
         if other is not None and user not in other.members:
             user = None
-        return json_response(user.member_payload()) if user else json_response({"message": "Unknown Member", "code": 10007}, 404)
+        return (
+            json_response(user.member_payload())
+            if user
+            else json_response({"message": "Unknown Member", "code": 10007}, 404)
+        )
 
     async def _put_commands(self, body: list, guild_id: str | None = None, **_: Any) -> web.Response:
-        stored = [command_payload(c, command_id=snowflake(), application_id=self.application_id,
-                                  guild_id=int(guild_id) if guild_id else None) for c in body]
+        stored = [
+            command_payload(
+                c,
+                command_id=snowflake(),
+                application_id=self.application_id,
+                guild_id=int(guild_id) if guild_id else None,
+            )
+            for c in body
+        ]
         if guild_id:
             self.guild_commands = stored
         else:

@@ -33,9 +33,12 @@ class ProbeCog(Cog):
     @command("probe mood")
     async def mood(self, ctx: Context) -> None:
         """Offer buttons."""
-        await ctx.reply(Content(text="How are you today?",
-                                choices=[Choice("probe.mood:good", "Good", "success"),
-                                         Choice("probe.mood:low", "Low")]))
+        await ctx.reply(
+            Content(
+                text="How are you today?",
+                choices=[Choice("probe.mood:good", "Good", "success"), Choice("probe.mood:low", "Low")],
+            )
+        )
 
     @on_choice("probe.mood")
     async def mood_pressed(self, ctx: Context, value: str) -> None:
@@ -44,8 +47,12 @@ class ProbeCog(Cog):
     @command("probe note")
     async def note(self, ctx: Context) -> None:
         """Ask for free text."""
-        await ctx.reply(Content(text="Want to add a note?",
-                                ask=TextRequest("probe.note:7", "Your note", multiline=True, max_length=500)))
+        await ctx.reply(
+            Content(
+                text="Want to add a note?",
+                ask=TextRequest("probe.note:7", "Your note", multiline=True, max_length=500),
+            )
+        )
 
     @on_text("probe.note")
     async def note_written(self, ctx: Context, value: str, text: str) -> None:
@@ -54,10 +61,17 @@ class ProbeCog(Cog):
     @command("probe file")
     async def file(self, ctx: Context) -> None:
         """Send an attachment inside an embed."""
-        await ctx.reply(Content(title="Alumni meetup", text=f"Starts {timestamp(MEETUP, 'F')}",
-                                fields=[("Where", "Community hall")], footer="Add it to your calendar",
-                                files=[FileAttachment("meetup.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
-                                                      "text/calendar")]))
+        await ctx.reply(
+            Content(
+                title="Alumni meetup",
+                text=f"Starts {timestamp(MEETUP, 'F')}",
+                fields=[("Where", "Community hall")],
+                footer="Add it to your calendar",
+                files=[
+                    FileAttachment("meetup.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+                ],
+            )
+        )
 
     @command("probe long")
     async def long(self, ctx: Context) -> None:
@@ -70,25 +84,30 @@ class ProbeCog(Cog):
         """Write to the asker in private."""
         await ctx.bot.send_private(ctx.author, "Hello in private.")
 
-    @command("probe announce", access=Access.MODERATOR,
-             params=[Param("text", ParamType.TEXT, help="announcement")])
+    @command(
+        "probe announce", access=Access.MODERATOR, params=[Param("text", ParamType.TEXT, help="announcement")]
+    )
     async def announce(self, ctx: Context, text: str) -> None:
         """Post a moderator's text in the channel."""
         await ctx.bot.send(ctx.place, Content(text=f"📣 {text}"))
         await ctx.reply("Posted.", private=True)
 
-    @command("probe plan", params=[
-        Param("days", ParamType.INTEGER, min=1, max=30, help="how many days"),
-        Param("zone", ParamType.TIMEZONE, help="your timezone"),
-        Param("when", ParamType.TIME, required=False, help="what time"),
-        Param("kind", ParamType.CHOICE, choices=("gentle", "brisk"), required=False),
-        Param("topic", ParamType.WORD, required=False, autocomplete="topics"),
-    ])
+    @command(
+        "probe plan",
+        params=[
+            Param("days", ParamType.INTEGER, min=1, max=30, help="how many days"),
+            Param("zone", ParamType.TIMEZONE, help="your timezone"),
+            Param("when", ParamType.TIME, required=False, help="what time"),
+            Param("kind", ParamType.CHOICE, choices=("gentle", "brisk"), required=False),
+            Param("topic", ParamType.WORD, required=False, autocomplete="topics"),
+        ],
+    )
     async def plan(self, ctx: Context, days: int, zone: str, when=None, kind=None, topic=None) -> None:
         """Typed options."""
         at = when.strftime("%H:%M") if when else "any time"
-        await ctx.reply(f"{days} days in {zone} at {at}, {kind or 'default'} pace, topic {topic or 'none'}.",
-                        private=True)
+        await ctx.reply(
+            f"{days} days in {zone} at {at}, {kind or 'default'} pace, topic {topic or 'none'}.", private=True
+        )
 
     async def topics(self, ctx: Context, partial: str) -> list[str]:
         return [t for t in ("gratitude", "grounding", "sleep") if partial.lower() in t]
@@ -121,9 +140,14 @@ class ProbeCog(Cog):
     @command("probe hints")
     async def hints(self, ctx: Context) -> None:
         """Answer with command hints in a cog's own words (see also !mydata)."""
-        await ctx.reply(Content(title="Try !probe echo", text="Type `!probe echo TEXT`, or !mydata. Wow!! "
-                                "`!reflection-of-the-day-for-our-community` is typed as it is.",
-                                footer="!help lists everything"))
+        await ctx.reply(
+            Content(
+                title="Try !probe echo",
+                text="Type `!probe echo TEXT`, or !mydata. Wow!! "
+                "`!reflection-of-the-day-for-our-community` is typed as it is.",
+                footer="!help lists everything",
+            )
+        )
 
     @command("modtools", access=Access.MODERATOR, private=True)
     async def modtools(self, ctx: Context) -> None:

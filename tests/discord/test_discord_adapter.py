@@ -24,8 +24,9 @@ async def test_login_ready_with_minimum_intents_and_commands_synced(kindred):
 
 async def test_slash_command_answered_publicly_and_ephemerally(kindred):
     _bot, _adapter, double = kindred
-    echo = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe echo",
-                                                      {"text": "Good morning, friends"}))
+    echo = await double.wait_reply(
+        await double.slash(double.alex, double.general_id, "probe echo", {"text": "Good morning, friends"})
+    )
     assert echo.content == "Good morning, friends" and not echo.ephemeral
 
     secret = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe secret"))
@@ -101,16 +102,18 @@ async def test_file_embed_and_discord_timestamp(kindred):
 async def test_mention_injection_in_moderator_text_is_neutralised(kindred):
     _bot, _adapter, double = kindred
     text = f"@everyone @here meet <@&{double.moderator_role_id}> now"
-    posted = await double.wait_reply(await double.slash(double.morgan, double.general_id, "probe announce",
-                                                        {"text": text}))
+    posted = await double.wait_reply(
+        await double.slash(double.morgan, double.general_id, "probe announce", {"text": text})
+    )
     assert posted.content == "Posted."
     announcement = await double.wait_for_message(lambda m: m.content.startswith("📣"), "the announcement")
     assert not announcement.mentions.everyone and announcement.mentions.roles == []
     assert announcement.allowed_mentions["parse"] == []
     assert "everyone" in announcement.content  # still readable, just unable to ping
 
-    cheer = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe cheer",
-                                                       {"who": double.sam.id}))
+    cheer = await double.wait_reply(
+        await double.slash(double.alex, double.general_id, "probe cheer", {"who": double.sam.id})
+    )
     assert cheer.mentions.users == [double.sam.id] and not cheer.mentions.everyone  # only the member named
 
 
@@ -129,27 +132,50 @@ async def test_moderators_by_manage_server_or_configured_role_and_checked_again(
 
 async def test_typed_options_autocomplete_and_kind_errors(kindred):
     _bot, _adapter, double = kindred
-    plan = next(o for o in next(c for c in double.global_commands if c["name"] == "probe")["options"]
-                if o["name"] == "plan")
+    plan = next(
+        o
+        for o in next(c for c in double.global_commands if c["name"] == "probe")["options"]
+        if o["name"] == "plan"
+    )
     options = {o["name"]: o for o in plan["options"]}
     assert [o["name"] for o in plan["options"]][:2] == ["days", "zone"]  # required first
-    assert options["days"]["type"] == 4 and (options["days"]["min_value"], options["days"]["max_value"]) == (1, 30)
+    assert options["days"]["type"] == 4 and (options["days"]["min_value"], options["days"]["max_value"]) == (
+        1,
+        30,
+    )
     assert [c["value"] for c in options["kind"]["choices"]] == ["gentle", "brisk"]
     assert options["zone"]["autocomplete"] and options["topic"]["autocomplete"]
 
-    reply = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe plan", {
-        "days": 3, "zone": "europe/london", "when": "8pm", "kind": "brisk", "topic": "sleep"}))
+    reply = await double.wait_reply(
+        await double.slash(
+            double.alex,
+            double.general_id,
+            "probe plan",
+            {"days": 3, "zone": "europe/london", "when": "8pm", "kind": "brisk", "topic": "sleep"},
+        )
+    )
     assert reply.content == "3 days in Europe/London at 20:00, brisk pace, topic sleep." and reply.ephemeral
 
-    zones = await double.wait_answered(await double.slash(double.alex, double.general_id, "probe plan",
-                                                          {"days": 3, "zone": "lond"}, focused="zone"))
+    zones = await double.wait_answered(
+        await double.slash(
+            double.alex, double.general_id, "probe plan", {"days": 3, "zone": "lond"}, focused="zone"
+        )
+    )
     assert "Europe/London" in [c["value"] for c in zones.autocomplete_choices]
-    topics = await double.wait_answered(await double.slash(double.alex, double.general_id, "probe plan",
-                                                           {"days": 3, "zone": "UTC", "topic": "gr"}, focused="topic"))
+    topics = await double.wait_answered(
+        await double.slash(
+            double.alex,
+            double.general_id,
+            "probe plan",
+            {"days": 3, "zone": "UTC", "topic": "gr"},
+            focused="topic",
+        )
+    )
     assert [c["value"] for c in topics.autocomplete_choices] == ["gratitude", "grounding"]
 
-    wrong = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe plan",
-                                                       {"days": 3, "zone": "Narnia"}))
+    wrong = await double.wait_reply(
+        await double.slash(double.alex, double.general_id, "probe plan", {"days": 3, "zone": "Narnia"})
+    )
     assert "'Narnia' is not a timezone I know" in wrong.content and wrong.ephemeral
 
 
@@ -172,13 +198,17 @@ async def test_edits_threads_and_commands_in_a_dm(kindred):
     assert edited.content == "Meetup moved to 8" and edited.custom_ids == [] and edited.edits == 1
 
     secret = await double.wait_reply(await double.slash(double.alex, double.general_id, "probe secret"))
-    await bot.edit(SentRef("discord", str(double.general_id), str(secret.id)), Content(text="Updated privately"))
+    await bot.edit(
+        SentRef("discord", str(double.general_id), str(secret.id)), Content(text="Updated privately")
+    )
     assert double.messages[secret.id].content == "Updated privately"  # ephemeral: edited via its interaction
 
     thread = await adapter.create_thread(sent, "Meetup chat")
     assert thread is not None and thread.scope_id == str(double.guild_id)
     await bot.send(thread, "Welcome to the thread")
-    in_thread = await double.wait_for_message(lambda m: m.content == "Welcome to the thread", "the thread post")
+    in_thread = await double.wait_for_message(
+        lambda m: m.content == "Welcome to the thread", "the thread post"
+    )
     assert in_thread.channel_id == int(thread.place_id)
 
     dm = double.dm_channel_of(double.alex)
@@ -203,8 +233,11 @@ async def test_every_cog_command_becomes_a_slash_command(start_kindred, discord_
 
     every_cog = sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
     async with start_kindred(cogs=every_cog) as (bot, adapter):
-        offered = {command.qualified_name for command in adapter.tree.walk_commands()
-                   if isinstance(command, discord.app_commands.Command)}
+        offered = {
+            command.qualified_name
+            for command in adapter.tree.walk_commands()
+            if isinstance(command, discord.app_commands.Command)
+        }
         assert offered == set(bot.router.commands), f"left out: {set(bot.router.commands) - offered}"
         synced = {c["name"] for c in discord_double.global_commands}
         assert synced == {name.split()[0] for name in bot.router.commands}
@@ -214,7 +247,9 @@ async def test_every_cog_command_becomes_a_slash_command(start_kindred, discord_
         # Optional and required options keep their declared shape (what members see in the picker).
         assert [p.display_name for p in by_name["checkin start"].parameters] == ["time", "timezone", "days"]
         assert not any(p.required for p in by_name["checkin start"].parameters)
-        assert [(p.display_name, p.required) for p in by_name["meetup create"].parameters] == [("details", True)]
+        assert [(p.display_name, p.required) for p in by_name["meetup create"].parameters] == [
+            ("details", True)
+        ]
 
 
 async def test_members_seen_long_ago_are_not_kept_in_memory(kindred, monkeypatch):

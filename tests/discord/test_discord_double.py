@@ -62,8 +62,9 @@ def bare_client(double) -> tuple[discord.Client, app_commands.CommandTree, dict]
         if message.content == "!dm":
             await message.author.send("Hello in private.")
         elif message.content == "!file":
-            await message.channel.send("Here is your file", file=discord.File(io.BytesIO(b"BEGIN:VCALENDAR"),
-                                                                               filename="meetup.ics"))
+            await message.channel.send(
+                "Here is your file", file=discord.File(io.BytesIO(b"BEGIN:VCALENDAR"), filename="meetup.ics")
+            )
         elif message.content == "!echo":
             await message.channel.send("@everyone look", allowed_mentions=discord.AllowedMentions.none())
 
@@ -71,7 +72,9 @@ def bare_client(double) -> tuple[discord.Client, app_commands.CommandTree, dict]
     async def on_interaction(interaction: discord.Interaction) -> None:
         seen["interactions"].append(interaction)
         if interaction.type is discord.InteractionType.component:
-            await interaction.response.send_message(f"pressed {interaction.data['custom_id']}", ephemeral=True)
+            await interaction.response.send_message(
+                f"pressed {interaction.data['custom_id']}", ephemeral=True
+            )
 
     return client, tree, seen
 
@@ -98,7 +101,9 @@ async def test_slash_commands_buttons_modals_and_defer(discord_double):
         await asyncio.wait_for(tree.sync(), 5)
         assert {c["name"] for c in double.global_commands} == {"checkin", "secret", "note", "slow"}
 
-        start = await double.slash(double.alex, double.general_id, "checkin start", {"time": "08:00", "days": 3})
+        start = await double.slash(
+            double.alex, double.general_id, "checkin start", {"time": "08:00", "days": 3}
+        )
         reply = await double.wait_reply(start)
         assert reply.content == "Starting at 08:00 for 3 days" and not reply.ephemeral
 
@@ -142,7 +147,10 @@ async def test_rate_limit_is_retried_and_message_arrives_once(discord_double):
         double.fail_next("POST", r"/channels/\d+/messages$", status=429, retry_after=0.05)
         channel = client.get_channel(double.general_id)
         await asyncio.wait_for(channel.send("after the limit"), 5)
-        assert [r.status for r in double.requests if r.method == "POST" and "/messages" in r.path] == [429, 200]
+        assert [r.status for r in double.requests if r.method == "POST" and "/messages" in r.path] == [
+            429,
+            200,
+        ]
         assert [m.content for m in double.sent].count("after the limit") == 1
 
 
@@ -163,6 +171,7 @@ async def test_the_benchmarks_bare_bot_answers_help(discord_double):
 
     client, _tree = make_bare_bot()
     async with running_client(client, discord_double.token):  # its setup_hook syncs /help
-        reply = await discord_double.wait_reply(await discord_double.slash(discord_double.alex,
-                                                                           discord_double.general_id, "help"))
+        reply = await discord_double.wait_reply(
+            await discord_double.slash(discord_double.alex, discord_double.general_id, "help")
+        )
         assert reply.embeds[0]["title"] == DEFAULT_ANSWER["embeds"][0]["title"]

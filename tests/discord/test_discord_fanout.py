@@ -24,11 +24,16 @@ async def discord_double():
 
 
 def requests_of(double, since: int) -> list[str]:
-    return [f"{r.method} {'/users/@me/channels' if r.path == '/users/@me/channels' else r.path.split('/')[-1]}"
-            for r in double.requests[since:] if r.status < 400]
+    return [
+        f"{r.method} {'/users/@me/channels' if r.path == '/users/@me/channels' else r.path.split('/')[-1]}"
+        for r in double.requests[since:]
+        if r.status < 400
+    ]
 
 
-async def test_a_members_dm_channel_is_opened_once_and_remembered_across_a_restart(start_kindred, discord_double):
+async def test_a_members_dm_channel_is_opened_once_and_remembered_across_a_restart(
+    start_kindred, discord_double
+):
     double = discord_double
     people = [double.add_member(f"member{n}") for n in range(3)]
     users = [UserRef("discord", str(person.id), person.username) for person in people]
@@ -50,8 +55,12 @@ async def test_a_members_dm_channel_is_opened_once_and_remembered_across_a_resta
         for user in users:
             await bot.send_private(user, "after a restart")
         # The members' channels came back with them; the stranger's was never kept.
-        assert requests_of(double, before) == ["POST messages", "POST messages",
-                                               "POST /users/@me/channels", "POST messages"]
+        assert requests_of(double, before) == [
+            "POST messages",
+            "POST messages",
+            "POST /users/@me/channels",
+            "POST messages",
+        ]
     received = [m.text() for m in double.sent if m.channel_id == double.dm_channels[people[0].id]]
     assert received == ["first", "second", "after a restart"]
 
@@ -61,7 +70,9 @@ async def test_many_messages_at_once_stay_under_discords_global_limit(start_kind
     async with start_kindred(cogs=["cogs.privacy"], requests_per_second=LIMIT) as (bot, adapter):
         place = adapter.place_ref(double.general_id, double.guild_id)
         before = len(double.sent)
-        await asyncio.wait_for(asyncio.gather(*(bot.send(place, f"message {n}") for n in range(2 * LIMIT))), 30)
+        await asyncio.wait_for(
+            asyncio.gather(*(bot.send(place, f"message {n}") for n in range(2 * LIMIT))), 30
+        )
         assert len(double.sent) - before == 2 * LIMIT
         assert double.global_refusals == 0  # paced, never refused
 
@@ -73,5 +84,7 @@ async def test_without_the_pace_the_double_refuses_as_discord_would(start_kindre
     async with start_kindred(cogs=["cogs.privacy"], requests_per_second=LIMIT) as (bot, adapter):
         adapter.pace.limit = 10**6
         place = adapter.place_ref(double.general_id, double.guild_id)
-        await asyncio.wait_for(asyncio.gather(*(bot.send(place, f"message {n}") for n in range(2 * LIMIT))), 30)
+        await asyncio.wait_for(
+            asyncio.gather(*(bot.send(place, f"message {n}") for n in range(2 * LIMIT))), 30
+        )
         assert double.global_refusals > 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-PROMPT = (b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\n'
-          b'text = "Sit for a moment before bed and let the day settle."\n')
+PROMPT = (
+    b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\n'
+    b'text = "Sit for a moment before bed and let the day settle."\n'
+)
 ATTACHMENT = 11
 
 
@@ -24,8 +26,9 @@ async def test_a_slash_command_takes_the_file_in_its_attachment_option(mindful):
     assert option["name"] == "attachment" and not option.get("required")
 
     upload = double.upload("ours.toml", PROMPT, "application/toml")
-    answer = await double.wait_reply(await double.slash(double.morgan, double.moderators_id, "prompts import",
-                                                        {"attachment": upload}))
+    answer = await double.wait_reply(
+        await double.slash(double.morgan, double.moderators_id, "prompts import", {"attachment": upload})
+    )
     assert answer.ephemeral and "Imported 1 prompt" in answer.text()
     assert double.cdn_downloads == ["ours.toml"]
     assert "evening-pause" in await bot.get_cog("mindfulness").store.library(1)
@@ -44,15 +47,17 @@ async def test_too_big_or_not_text_is_refused_kindly_without_downloading(mindful
     bot, double = mindful
     before = dict(await bot.get_cog("mindfulness").store.library(1))
     huge = double.upload("everything.toml", b"#" * (300 * 1024), "application/toml")
-    refused = await double.wait_reply(await double.slash(double.morgan, double.moderators_id, "prompts import",
-                                                         {"attachment": huge}))
+    refused = await double.wait_reply(
+        await double.slash(double.morgan, double.moderators_id, "prompts import", {"attachment": huge})
+    )
     assert refused.ephemeral
     assert "`everything.toml` is 300 KB, more than I can read (256 KB)" in refused.content
     assert "Type `/prompts import" in refused.content
 
     photo = double.upload("sunset.png", b"\x89PNG\r\n\x1a\n", "image/png")
-    refused = await double.wait_reply(await double.slash(double.morgan, double.moderators_id, "prompts import",
-                                                         {"attachment": photo}))
+    refused = await double.wait_reply(
+        await double.slash(double.morgan, double.moderators_id, "prompts import", {"attachment": photo})
+    )
     assert "`sunset.png` is not a text file" in refused.content and ".toml or .json file" in refused.content
     assert double.cdn_downloads == []
     assert await bot.get_cog("mindfulness").store.library(1) == before

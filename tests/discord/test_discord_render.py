@@ -10,7 +10,9 @@ from bot.model import Choice, Content, TextRequest, UserRef
 
 def test_only_the_named_users_may_be_pinged():
     alex = UserRef("discord", "123456789012345678", "alex")
-    mentions = render.allowed_mentions_for(Content(text="hi", mention_users=[alex, UserRef("matrix", "@a:b")]))
+    mentions = render.allowed_mentions_for(
+        Content(text="hi", mention_users=[alex, UserRef("matrix", "@a:b")])
+    )
     assert mentions.to_dict() == {"parse": [], "users": [123456789012345678]}
     assert render.allowed_mentions_for(Content(text="@everyone")).to_dict() == {"parse": []}
 
@@ -23,13 +25,18 @@ def test_mass_mentions_in_text_are_defused_everywhere():
 
 
 def test_form_button_round_trips_its_request():
-    content = Content(text="Note?", ask=TextRequest("checkin.note:42", "How was today?", max_length=300,
-                                                    multiline=True))
+    content = Content(
+        text="Note?", ask=TextRequest("checkin.note:42", "How was today?", max_length=300, multiline=True)
+    )
     (message,) = render.render(content)
     (button,) = message.view.children
     request = render.request_from_ask_button(button.custom_id, button.label)
     assert (request.id, request.label, request.max_length, request.multiline) == (
-        "checkin.note:42", "How was today?", 300, True)
+        "checkin.note:42",
+        "How was today?",
+        300,
+        True,
+    )
     form = render.form_for(request)
     assert form.custom_id == "kindred:t:m:checkin.note:42" and form.title == "How was today?"
     submitted = [{"type": 18, "component": {"type": 4, "custom_id": "answer", "value": "Good"}}]
@@ -68,8 +75,10 @@ def test_a_long_text_shown_again_renders_the_same_and_changes_show(tmp_path):
     overview = "\n".join(f"`!command{n}`: what it does" for n in range(80))
 
     def shown(content: Content, single: bool = False) -> list[dict]:
-        return [{"content": m.content, "embeds": [e.to_dict() for e in m.embeds]}
-                for m in adapter.render(content, single)]
+        return [
+            {"content": m.content, "embeds": [e.to_dict() for e in m.embeds]}
+            for m in adapter.render(content, single)
+        ]
 
     first = shown(Content(title="What I can do", text=overview))
     assert first == shown(Content(title="What I can do", text=overview))

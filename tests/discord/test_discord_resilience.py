@@ -73,7 +73,9 @@ async def test_commands_sync_only_when_changed_and_buttons_survive_a_restart(sta
 
     async with start_kindred() as (_bot, adapter):
         assert not adapter.synced_on_start and double.command_syncs == 1  # same declarations: no upload
-        answer = await double.wait_reply(await double.press(double.alex, question.id, "kindred:c:probe.mood:good"))
+        answer = await double.wait_reply(
+            await double.press(double.alex, question.id, "kindred:c:probe.mood:good")
+        )
         assert answer.content == "Noted: good."
 
     async with start_kindred(cogs=["cogs.privacy"]) as (_bot, adapter):  # the probe cog removed
@@ -81,8 +83,9 @@ async def test_commands_sync_only_when_changed_and_buttons_survive_a_restart(sta
         assert "probe" not in {c["name"] for c in double.global_commands}
 
 
-async def test_without_message_content_intent_slash_commands_and_mentions_still_work(start_kindred,
-                                                                                     discord_double):
+async def test_without_message_content_intent_slash_commands_and_mentions_still_work(
+    start_kindred, discord_double
+):
     double = discord_double
     async with start_kindred(message_content=False):
         assert not discord.Intents._from_value(double.intents).message_content
@@ -90,8 +93,12 @@ async def test_without_message_content_intent_slash_commands_and_mentions_still_
         assert reply.content == "Only you can see this."
         # A typed command reaches the bot empty; one that mentions it arrives whole and is answered.
         await double.user_says(double.alex, double.general_id, "!probe echo unread")
-        await double.user_says(double.alex, double.general_id, f"<@{double.bot_user.id}> probe echo by mention")
-        await double.wait_for_message(lambda m: m.kind == "channel" and "by mention" in m.text(), "the answer")
+        await double.user_says(
+            double.alex, double.general_id, f"<@{double.bot_user.id}> probe echo by mention"
+        )
+        await double.wait_for_message(
+            lambda m: m.kind == "channel" and "by mention" in m.text(), "the answer"
+        )
         assert not any("unread" in m.text() for m in double.sent)
 
 
@@ -102,10 +109,16 @@ async def test_setup_mistakes_are_explained(tmp_path, discord_double):
     from bot.testing import settings_for_tests
 
     discord_double.message_content_allowed = False  # the portal switch left off
-    for token, explanation in [("not-the-token", "refused the bot token"), (discord_double.token,
-                                                                             "Message Content Intent")]:
-        settings = settings_for_tests(tmp_path, discord=DiscordSettings(
-            token=token, api_base=discord_double.api_base, gateway_url=discord_double.gateway_url))
+    for token, explanation in [
+        ("not-the-token", "refused the bot token"),
+        (discord_double.token, "Message Content Intent"),
+    ]:
+        settings = settings_for_tests(
+            tmp_path,
+            discord=DiscordSettings(
+                token=token, api_base=discord_double.api_base, gateway_url=discord_double.gateway_url
+            ),
+        )
         bot = Kindred(settings)
         bot.add_adapter(DiscordAdapter(settings, guild_ready_timeout=0.05))
         try:
@@ -120,5 +133,8 @@ async def test_a_connection_lost_for_good_is_reported(kindred, caplog):
     double.token = "revoked"  # the token was reset in the portal: resuming and identifying both fail
     with caplog.at_level(logging.CRITICAL):
         await double.close_gateway()
-        await double.wait_until(lambda: any(r.message == "discord connection lost for good" for r in caplog.records),
-                                "the critical log line", within=10)
+        await double.wait_until(
+            lambda: any(r.message == "discord connection lost for good" for r in caplog.records),
+            "the critical log line",
+            within=10,
+        )

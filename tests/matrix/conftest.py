@@ -45,8 +45,17 @@ class KindredOnMatrix:
         self.running: list[Kindred] = []
         self.clock = FrozenClock()
 
-    async def start(self, name: str = "bot", account=None, timezone: str = "UTC",
-                    cogs: tuple[str, ...] = ("cogs.privacy",), communities=(), rooms=(), clock=None, **matrix_options):
+    async def start(
+        self,
+        name: str = "bot",
+        account=None,
+        timezone: str = "UTC",
+        cogs: tuple[str, ...] = ("cogs.privacy",),
+        communities=(),
+        rooms=(),
+        clock=None,
+        **matrix_options,
+    ):
         """A started bot; pass the same name and account again to restart one on its data directory.
 
         `rooms` are mapped to the default community (only mapped rooms are a community's places)."""
@@ -57,8 +66,11 @@ class KindredOnMatrix:
             self.tmp_path / name,
             community=CommunitySettings(timezone=timezone, matrix_rooms=list(rooms)),
             communities=list(communities),
-            matrix=MatrixSettings(homeserver=self.server.url, user_id=account.user_id,
-                                  **{"password": account.password, **matrix_options}),
+            matrix=MatrixSettings(
+                homeserver=self.server.url,
+                user_id=account.user_id,
+                **{"password": account.password, **matrix_options},
+            ),
         )
         # The bot's own clock is frozen, as in every test (Synapse stamps events with the machine's).
         bot = Kindred(settings, clock=clock or self.clock)

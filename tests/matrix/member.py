@@ -39,9 +39,13 @@ class Member:
         self.user = user
         store_dir.mkdir(parents=True, exist_ok=True)
         self.client = AsyncClient(
-            homeserver, user.user_id, device_id=user.device_id, store_path=str(store_dir),
-            config=AsyncClientConfig(encryption_enabled=encryption, store_sync_tokens=True,
-                                     max_timeout_retry_wait_time=2),
+            homeserver,
+            user.user_id,
+            device_id=user.device_id,
+            store_path=str(store_dir),
+            config=AsyncClientConfig(
+                encryption_enabled=encryption, store_sync_tokens=True, max_timeout_retry_wait_time=2
+            ),
         )
         self.client.restore_login(user.user_id, user.device_id, user.access_token)
         self.events: list[tuple[str, Event]] = []  # (room_id, event) in arrival order
@@ -82,9 +86,11 @@ class Member:
         """A position in the event log: wait_for(after=mark) only looks at events after it."""
         return len(self.events)
 
-    async def wait_for(self, predicate: Callable[[str, Event], bool], after: int = 0,
-                       seconds: float = WAIT_SECONDS) -> Event:
+    async def wait_for(
+        self, predicate: Callable[[str, Event], bool], after: int = 0, seconds: float = WAIT_SECONDS
+    ) -> Event:
         """The first event after `after` for which predicate(room_id, event) holds, or TimeoutError."""
+
         async def scan() -> Event:
             position = after
             while True:
@@ -98,16 +104,19 @@ class Member:
 
         return await asyncio.wait_for(scan(), seconds)
 
-    async def wait_for_reply(self, room_id: str, sender: str, after: int,
-                             seconds: float = WAIT_SECONDS) -> Event:
+    async def wait_for_reply(
+        self, room_id: str, sender: str, after: int, seconds: float = WAIT_SECONDS
+    ) -> Event:
         """The next message event from `sender` in `room_id` (any msgtype, decrypted)."""
         return await self.wait_for(
-            lambda rid, event: rid == room_id and event.sender == sender
-            and isinstance(event, RoomMessage),
-            after=after, seconds=seconds)
+            lambda rid, event: rid == room_id and event.sender == sender and isinstance(event, RoomMessage),
+            after=after,
+            seconds=seconds,
+        )
 
     async def wait_until(self, condition: Callable[[], bool], seconds: float = WAIT_SECONDS) -> None:
         """Poll a condition on the client's state (room members, devices) until it holds."""
+
         async def poll() -> None:
             while not condition():  # noqa: ASYNC110 - nio's state has no change event to wait on
                 await asyncio.sleep(0.05)
@@ -116,32 +125,50 @@ class Member:
 
     # -- acting ----------------------------------------------------------------------------------
 
-    async def create_room(self, invite: list[str], encrypted: bool = False, direct: bool = False,
-                          name: str | None = None) -> str:
+    async def create_room(
+        self, invite: list[str], encrypted: bool = False, direct: bool = False, name: str | None = None
+    ) -> str:
         initial_state = []
         if encrypted:
-            initial_state.append({"type": "m.room.encryption", "state_key": "",
-                                  "content": {"algorithm": "m.megolm.v1.aes-sha2"}})
-        answer = await asyncio.wait_for(self.client.room_create(
-            name=name, invite=invite, is_direct=direct, initial_state=initial_state,
-            preset=RoomPreset.trusted_private_chat if direct else None,
-        ), WAIT_SECONDS)
+            initial_state.append(
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            )
+        answer = await asyncio.wait_for(
+            self.client.room_create(
+                name=name,
+                invite=invite,
+                is_direct=direct,
+                initial_state=initial_state,
+                preset=RoomPreset.trusted_private_chat if direct else None,
+            ),
+            WAIT_SECONDS,
+        )
         assert isinstance(answer, RoomCreateResponse), answer
         return answer.room_id
 
-    async def wait_for_join(self, room_id: str, user_id: str, seconds: float = WAIT_SECONDS,
-                            invited_is_enough: bool = False) -> None:
+    async def wait_for_join(
+        self, room_id: str, user_id: str, seconds: float = WAIT_SECONDS, invited_is_enough: bool = False
+    ) -> None:
         """Wait until `user_id` has joined the room (or, if asked, is at least invited: what a client
         knows before it lets you type), and in encrypted rooms until its devices are known."""
+
         def joined() -> bool:
             room = self.client.rooms.get(room_id)
             # room.users also lists invited people, hence the explicit check.
-            return (room is not None and user_id in room.users
-                    and (invited_is_enough or not room.users[user_id].invited))
+            return (
+                room is not None
+                and user_id in room.users
+                and (invited_is_enough or not room.users[user_id].invited)
+            )
 
         await self.wait_until(joined, seconds)
         room = self.client.rooms[room_id]
         if room.encrypted:
+
             async def devices_known() -> None:
                 while not list(self.client.device_store.active_user_devices(user_id)):
                     # The bot may not have published its keys yet: ask again until it has.
@@ -153,30 +180,52 @@ class Member:
 
     async def send_text(self, room_id: str, text: str, extra: dict | None = None) -> str:
         content = {"msgtype": "m.text", "body": text, **(extra or {})}
-        answer = await asyncio.wait_for(self.client.room_send(
-            room_id, "m.room.message", content, ignore_unverified_devices=True), WAIT_SECONDS)
+        answer = await asyncio.wait_for(
+            self.client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True),
+            WAIT_SECONDS,
+        )
         assert isinstance(answer, RoomSendResponse), answer
         return answer.event_id
 
-    async def send_file(self, room_id: str, filename: str, data: bytes, mimetype: str, msgtype: str = "m.file",
-                        caption: str | None = None, declared_size: int | None = None) -> str:
+    async def send_file(
+        self,
+        room_id: str,
+        filename: str,
+        data: bytes,
+        mimetype: str,
+        msgtype: str = "m.file",
+        caption: str | None = None,
+        declared_size: int | None = None,
+    ) -> str:
         """Upload a file and send it as Element does: encrypted (an EncryptedFile) in an encrypted room.
         With `caption`, the caption goes in `body` and the name in `filename` (MSC2530)."""
         encrypted = self.client.rooms[room_id].encrypted
-        answer, keys = await asyncio.wait_for(self.client.upload(
-            lambda *_: io.BytesIO(data), content_type=mimetype, filename=filename, encrypt=encrypted,
-            filesize=len(data)), WAIT_SECONDS)
+        answer, keys = await asyncio.wait_for(
+            self.client.upload(
+                lambda *_: io.BytesIO(data),
+                content_type=mimetype,
+                filename=filename,
+                encrypt=encrypted,
+                filesize=len(data),
+            ),
+            WAIT_SECONDS,
+        )
         assert isinstance(answer, UploadResponse), answer
-        content = {"msgtype": msgtype, "body": caption or filename,
-                   "info": {"mimetype": mimetype, "size": len(data) if declared_size is None else declared_size}}
+        content = {
+            "msgtype": msgtype,
+            "body": caption or filename,
+            "info": {"mimetype": mimetype, "size": len(data) if declared_size is None else declared_size},
+        }
         if caption:
             content["filename"] = filename
         if encrypted:
             content["file"] = {**keys, "url": answer.content_uri}
         else:
             content["url"] = answer.content_uri
-        sent = await asyncio.wait_for(self.client.room_send(
-            room_id, "m.room.message", content, ignore_unverified_devices=True), WAIT_SECONDS)
+        sent = await asyncio.wait_for(
+            self.client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True),
+            WAIT_SECONDS,
+        )
         assert isinstance(sent, RoomSendResponse), sent
         return sent.event_id
 
@@ -186,7 +235,9 @@ class Member:
         content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
         room = self.client.rooms[room_id]
         if not room.encrypted:
-            answer = await asyncio.wait_for(self.client.room_send(room_id, "m.reaction", content), WAIT_SECONDS)
+            answer = await asyncio.wait_for(
+                self.client.room_send(room_id, "m.reaction", content), WAIT_SECONDS
+            )
         else:
             # What room_send does before encrypting: members, their devices, a shared session.
             if not room.members_synced:
@@ -194,12 +245,15 @@ class Member:
             if self.client.should_query_keys:
                 await asyncio.wait_for(self.client.keys_query(), WAIT_SECONDS)
             if self.client.olm.should_share_group_session(room_id):
-                await asyncio.wait_for(self.client.share_group_session(
-                    room_id, ignore_unverified_devices=True), WAIT_SECONDS)
+                await asyncio.wait_for(
+                    self.client.share_group_session(room_id, ignore_unverified_devices=True), WAIT_SECONDS
+                )
             event_type, encrypted = self.client.encrypt(room_id, "m.reaction", content)
-            method, path, data = Api.room_send(self.client.access_token, room_id, event_type, encrypted,
-                                               uuid4().hex)
+            method, path, data = Api.room_send(
+                self.client.access_token, room_id, event_type, encrypted, uuid4().hex
+            )
             answer = await asyncio.wait_for(
-                self.client._send(RoomSendResponse, method, path, data, (room_id,)), WAIT_SECONDS)
+                self.client._send(RoomSendResponse, method, path, data, (room_id,)), WAIT_SECONDS
+            )
         assert isinstance(answer, RoomSendResponse), answer
         return answer.event_id

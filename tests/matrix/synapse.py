@@ -86,14 +86,23 @@ class SynapseServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log_config = self.workdir / "log.yaml"
         # YAML is a superset of JSON, so both files are written as JSON: no YAML library needed here.
-        log_config.write_text(json.dumps({
-            "version": 1,
-            "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-            "handlers": {"file": {"class": "logging.FileHandler", "formatter": "plain",
-                                  "filename": str(self.workdir / "homeserver.log")}},
-            "root": {"level": "WARNING", "handlers": ["file"]},
-            "disable_existing_loggers": False,
-        }))
+        log_config.write_text(
+            json.dumps(
+                {
+                    "version": 1,
+                    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+                    "handlers": {
+                        "file": {
+                            "class": "logging.FileHandler",
+                            "formatter": "plain",
+                            "filename": str(self.workdir / "homeserver.log"),
+                        }
+                    },
+                    "root": {"level": "WARNING", "handlers": ["file"]},
+                    "disable_existing_loggers": False,
+                }
+            )
+        )
         signing_key = self.workdir / "signing.key"
         if not signing_key.exists():
             from signedjson.key import generate_signing_key, write_signing_keys  # shipped with synapse
@@ -103,10 +112,16 @@ class SynapseServer:
         config = {
             "server_name": self.server_name,
             "pid_file": str(self.workdir / "homeserver.pid"),
-            "listeners": [{
-                "port": self.port, "bind_addresses": ["127.0.0.1"], "type": "http", "tls": False,
-                "x_forwarded": False, "resources": [{"names": ["client"], "compress": False}],
-            }],
+            "listeners": [
+                {
+                    "port": self.port,
+                    "bind_addresses": ["127.0.0.1"],
+                    "type": "http",
+                    "tls": False,
+                    "x_forwarded": False,
+                    "resources": [{"names": ["client"], "compress": False}],
+                }
+            ],
             "database": {"name": "sqlite3", "args": {"database": str(self.workdir / "homeserver.db")}},
             "media_store_path": str(self.workdir / "media"),
             "signing_key_path": str(signing_key),
@@ -136,8 +151,11 @@ class SynapseServer:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=self.workdir, start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.workdir,
+                start_new_session=True,
             )
         deadline = time.monotonic() + START_DEADLINE_SECONDS
         while time.monotonic() < deadline:
@@ -184,21 +202,33 @@ class SynapseServer:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read() or b"{}")
 
-    def register(self, localpart: str | None = None, password: str | None = None,
-                 admin: bool = False) -> RegisteredUser:
+    def register(
+        self, localpart: str | None = None, password: str | None = None, admin: bool = False
+    ) -> RegisteredUser:
         """Register a user with the shared-secret admin API; returns its id and a fresh access token."""
         localpart = localpart or f"u{secrets.token_hex(4)}"
         password = password or secrets.token_urlsafe(12)
         nonce = self._request("GET", "/_synapse/admin/v1/register")["nonce"]
         mac = hmac.new(self.shared_secret.encode(), digestmod=hashlib.sha1)
-        mac.update(b"\x00".join([nonce.encode(), localpart.encode(), password.encode(),
-                                 b"admin" if admin else b"notadmin"]))
-        answer = self._request("POST", "/_synapse/admin/v1/register", {
-            "nonce": nonce, "username": localpart, "password": password, "admin": admin,
-            "mac": mac.hexdigest(),
-        })
-        return RegisteredUser(answer["user_id"], localpart, password, answer["access_token"],
-                              answer["device_id"])
+        mac.update(
+            b"\x00".join(
+                [nonce.encode(), localpart.encode(), password.encode(), b"admin" if admin else b"notadmin"]
+            )
+        )
+        answer = self._request(
+            "POST",
+            "/_synapse/admin/v1/register",
+            {
+                "nonce": nonce,
+                "username": localpart,
+                "password": password,
+                "admin": admin,
+                "mac": mac.hexdigest(),
+            },
+        )
+        return RegisteredUser(
+            answer["user_id"], localpart, password, answer["access_token"], answer["device_id"]
+        )
 
     @property
     def admin(self) -> RegisteredUser:
@@ -208,9 +238,12 @@ class SynapseServer:
 
     def override_rate_limit(self, user_id: str, messages_per_second: float, burst_count: int) -> None:
         """Give one user a message rate limit (the admin API's per-user override)."""
-        self._request("POST", f"/_synapse/admin/v1/users/{user_id}/override_ratelimit",
-                      {"messages_per_second": messages_per_second, "burst_count": burst_count},
-                      token=self.admin.access_token)
+        self._request(
+            "POST",
+            f"/_synapse/admin/v1/users/{user_id}/override_ratelimit",
+            {"messages_per_second": messages_per_second, "burst_count": burst_count},
+            token=self.admin.access_token,
+        )
 
 
 if __name__ == "__main__":  # a quick manual check: python tests/matrix/synapse.py

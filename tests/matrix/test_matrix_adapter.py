@@ -16,8 +16,9 @@ DEADLINE = 20.0
 
 
 def from_bot(bot_user: str, room_id: str | None = None, kind=RoomMessageNotice):
-    return lambda rid, event: (event.sender == bot_user and isinstance(event, kind)
-                               and (room_id is None or rid == room_id))
+    return lambda rid, event: (
+        event.sender == bot_user and isinstance(event, kind) and (room_id is None or rid == room_id)
+    )
 
 
 async def group_room(member: Member, bot_user: str, encrypted: bool = False) -> str:
@@ -61,8 +62,9 @@ async def test_notices_from_other_bots_are_ignored(kindred, new_member):
     room_id = await group_room(alice, account.user_id)
 
     mark = alice.mark()
-    await asyncio.wait_for(alice.client.room_send(
-        room_id, "m.room.message", {"msgtype": "m.notice", "body": "!help"}), DEADLINE)
+    await asyncio.wait_for(
+        alice.client.room_send(room_id, "m.room.message", {"msgtype": "m.notice", "body": "!help"}), DEADLINE
+    )
     await alice.send_text(room_id, "!help forgetme")
     first = await alice.wait_for(from_bot(account.user_id, room_id), after=mark, seconds=DEADLINE)
     assert "forgetme" in first.body and "!mydata" not in first.body
@@ -81,17 +83,22 @@ async def test_private_command_is_answered_in_an_encrypted_dm_with_the_file(kind
     assert "holds nothing about you" in summary.body
     assert alice.client.rooms[dm_id].encrypted
 
-    attachment = await alice.wait_for(from_bot(account.user_id, dm_id, RoomEncryptedFile), after=mark,
-                                      seconds=DEADLINE)
+    attachment = await alice.wait_for(
+        from_bot(account.user_id, dm_id, RoomEncryptedFile), after=mark, seconds=DEADLINE
+    )
     assert attachment.body == "kindred-my-data.json"
     download = await asyncio.wait_for(alice.client.download(attachment.url), DEADLINE)
-    exported = json.loads(decrypt_attachment(download.body, attachment.key["k"], attachment.hashes["sha256"],
-                                             attachment.iv))
+    exported = json.loads(
+        decrypt_attachment(download.body, attachment.key["k"], attachment.hashes["sha256"], attachment.iv)
+    )
     assert exported["member"] is None
     direct = await asyncio.wait_for(adapter.client.list_direct_rooms(), DEADLINE)
     assert direct.rooms.get(alice.user_id) == [dm_id], "the bot's m.direct records the DM it opened"
-    shared_room_replies = [e for rid, e in alice.events[mark:]
-                           if rid == room_id and e.sender == account.user_id and isinstance(e, RoomMessage)]
+    shared_room_replies = [
+        e
+        for rid, e in alice.events[mark:]
+        if rid == room_id and e.sender == account.user_id and isinstance(e, RoomMessage)
+    ]
     assert shared_room_replies == []
 
 
@@ -171,8 +178,12 @@ async def test_invite_from_a_server_not_allowed_is_declined(kindred, new_member)
     room_id = await alice.create_room([account.user_id], name="Somewhere else")
 
     def bot_membership(rid, event):
-        return (rid == room_id and isinstance(event, RoomMemberEvent) and event.state_key == account.user_id
-                and event.membership != "invite")
+        return (
+            rid == room_id
+            and isinstance(event, RoomMemberEvent)
+            and event.state_key == account.user_id
+            and event.membership != "invite"
+        )
 
     left = await alice.wait_for(bot_membership, seconds=DEADLINE)
     assert left.membership == "leave", "the bot must decline, never join"
@@ -188,12 +199,20 @@ async def test_undecryptable_message_gets_a_request_to_resend(kindred, new_membe
     await ask(alice, dm_id, account.user_id, "!help")  # a working session first
 
     # A Megolm message from a session the bot never received a key for.
-    broken = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEn" + "A" * 40,
-              "session_id": "notasessionthebothas", "sender_key": alice.client.olm.account.identity_keys["curve25519"],
-              "device_id": alice.client.device_id}
+    broken = {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "ciphertext": "AwgAEn" + "A" * 40,
+        "session_id": "notasessionthebothas",
+        "sender_key": alice.client.olm.account.identity_keys["curve25519"],
+        "device_id": alice.client.device_id,
+    }
     mark = alice.mark()
-    method, path, data = Api.room_send(alice.client.access_token, dm_id, "m.room.encrypted", broken, "broken1")
-    sent = await asyncio.wait_for(alice.client._send(RoomSendResponse, method, path, data, (dm_id,)), DEADLINE)
+    method, path, data = Api.room_send(
+        alice.client.access_token, dm_id, "m.room.encrypted", broken, "broken1"
+    )
+    sent = await asyncio.wait_for(
+        alice.client._send(RoomSendResponse, method, path, data, (dm_id,)), DEADLINE
+    )
     assert isinstance(sent, RoomSendResponse)
     hint = await alice.wait_for(from_bot(account.user_id, dm_id), after=mark, seconds=DEADLINE)
     assert "send it again" in hint.body
@@ -211,9 +230,13 @@ async def test_rate_limited_replies_all_arrive_once_and_in_order(kindred, new_me
         await alice.send_text(room_id, f"!help {topic}")
     answers = []
     while len(answers) < len(topics):
-        answers.append(await alice.wait_for(
-            from_bot(account.user_id, room_id),
-            after=mark if not answers else alice.events.index((room_id, answers[-1])) + 1, seconds=DEADLINE))
+        answers.append(
+            await alice.wait_for(
+                from_bot(account.user_id, room_id),
+                after=mark if not answers else alice.events.index((room_id, answers[-1])) + 1,
+                seconds=DEADLINE,
+            )
+        )
     assert [next(t for t in topics if f"!{t}" in a.body) for a in answers] == topics
     assert len({a.event_id for a in answers}) == len(topics)
     assert any("429" in record.getMessage() for record in caplog.records), "the test must hit the rate limit"
@@ -235,8 +258,11 @@ async def test_restart_keeps_the_device_and_answers_what_was_sent_while_down(kin
     answer = await alice.wait_for(from_bot(account.user_id, dm_id), after=mark, seconds=DEADLINE)
     assert "mydata" in answer.body
     # The earlier "!help" was handled before the restart and must not be answered again.
-    again = [e for rid, e in alice.events[mark:] if rid == dm_id and e.sender == account.user_id
-             and isinstance(e, RoomMessageNotice)]
+    again = [
+        e
+        for rid, e in alice.events[mark:]
+        if rid == dm_id and e.sender == account.user_id and isinstance(e, RoomMessageNotice)
+    ]
     assert len(again) == 1
 
 
@@ -249,20 +275,29 @@ async def test_bot_answers_again_after_the_homeserver_restarts(kindred, new_memb
     await asyncio.to_thread(homeserver.stop)
     # A cog sends (a scheduled reminder, say) while the homeserver is down: it must arrive once, later.
     mark = alice.mark()
-    sending = asyncio.create_task(bot.send(PlaceRef("matrix", room_id, scope_id=room_id),
-                                           Content(text="Sent while the server was away")))
+    sending = asyncio.create_task(
+        bot.send(
+            PlaceRef("matrix", room_id, scope_id=room_id), Content(text="Sent while the server was away")
+        )
+    )
     await asyncio.sleep(0.3)  # let the send meet the closed port before the server comes back
     await asyncio.to_thread(homeserver.start)
     await asyncio.wait_for(sending, DEADLINE)
-    await alice.wait_for(lambda rid, e: rid == room_id and getattr(e, "body", "") == "Sent while the server was away",
-                         after=mark, seconds=DEADLINE)
+    await alice.wait_for(
+        lambda rid, e: rid == room_id and getattr(e, "body", "") == "Sent while the server was away",
+        after=mark,
+        seconds=DEADLINE,
+    )
 
     answer = await ask(alice, room_id, account.user_id, "!help mydata")
     assert "mydata" in answer.body
     mark = alice.mark()
     answer = await ask(alice, room_id, account.user_id, "!help forgetme")
-    replies = [e for rid, e in alice.events[mark:] if rid == room_id and e.sender == account.user_id
-               and isinstance(e, RoomMessageNotice)]
+    replies = [
+        e
+        for rid, e in alice.events[mark:]
+        if rid == room_id and e.sender == account.user_id and isinstance(e, RoomMessageNotice)
+    ]
     assert replies == [answer], "nothing may be sent twice across the reconnect"
     away = [e for rid, e in alice.events if getattr(e, "body", "") == "Sent while the server was away"]
     assert len(away) == 1
@@ -284,8 +319,9 @@ async def test_a_question_is_answered_by_the_next_message_and_images_arrive_as_i
     room_id = await group_room(alice, account.user_id)
     mark = alice.mark()
     await alice.send_text(room_id, "!probe chart")
-    image = await alice.wait_for(from_bot(account.user_id, room_id, RoomMessageImage), after=mark,
-                                 seconds=DEADLINE)
+    image = await alice.wait_for(
+        from_bot(account.user_id, room_id, RoomMessageImage), after=mark, seconds=DEADLINE
+    )
     assert image.body == "chart.png"
     assert (image.source["content"]["info"]["w"], image.source["content"]["info"]["h"]) == (3, 2)
     download = await asyncio.wait_for(alice.client.download(image.url), DEADLINE)
@@ -293,7 +329,8 @@ async def test_a_question_is_answered_by_the_next_message_and_images_arrive_as_i
 
 
 async def test_consent_asked_in_a_room_is_given_by_reaction_in_the_dm_and_leaving_the_dm_closes_it(
-        kindred, new_member):
+    kindred, new_member
+):
     bot, adapter, account = await kindred.start(cogs=("cogs.privacy", "tests.matrix.probe_cog"))
     alice = await new_member("alice")
     room_id = await group_room(alice, account.user_id)
@@ -362,8 +399,11 @@ async def test_a_fresh_start_never_answers_what_was_said_before_it(kindred, new_
     bot, adapter, _ = await kindred.start(name="wiped-data-dir", account=account)  # no saved sync token
     first = await ask(alice, room_id, account.user_id, "!help mydata")
     second = await ask(alice, room_id, account.user_id, "!help")  # events are handled in order
-    replies = [e for rid, e in alice.events[mark:] if rid == room_id and e.sender == account.user_id
-               and isinstance(e, RoomMessageNotice)]
+    replies = [
+        e
+        for rid, e in alice.events[mark:]
+        if rid == room_id and e.sender == account.user_id and isinstance(e, RoomMessageNotice)
+    ]
     assert replies == [first, second], "the message from before the start must not be answered"
 
 
@@ -381,16 +421,23 @@ async def test_a_room_in_a_mapped_space_belongs_to_that_spaces_community(kindred
     server = alice.user_id.split(":", 1)[1]
     alumni = CommunitySettings(name="Alumni", timezone="Asia/Tokyo", matrix_rooms=[space.room_id])
     bot, adapter, account = await kindred.start(communities=[alumni])
-    child = await asyncio.wait_for(alice.client.room_create(
-        name="Alumni chat", invite=[account.user_id],
-        initial_state=[{"type": "m.space.parent", "state_key": space.room_id, "content": {"via": [server]}}]),
-        DEADLINE)
+    child = await asyncio.wait_for(
+        alice.client.room_create(
+            name="Alumni chat",
+            invite=[account.user_id],
+            initial_state=[
+                {"type": "m.space.parent", "state_key": space.room_id, "content": {"via": [server]}}
+            ],
+        ),
+        DEADLINE,
+    )
     await alice.wait_for_join(child.room_id, account.user_id)
     await ask(alice, child.room_id, account.user_id, "!help")  # the bot has the room's state by now
 
     mark = alice.mark()
-    await bot.send(PlaceRef("matrix", child.room_id),
-                   f"Reunion {timestamp(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))}")
+    await bot.send(
+        PlaceRef("matrix", child.room_id), f"Reunion {timestamp(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))}"
+    )
     note = await alice.wait_for(from_bot(account.user_id, child.room_id), after=mark, seconds=DEADLINE)
     assert "19:00 JST" in note.body
 
@@ -413,8 +460,14 @@ async def test_help_typed_the_moment_a_dm_opens_is_answered_once_the_bot_joins(k
     may_join.set()
     answer = await alice.wait_for(from_bot(account.user_id, dm_id), after=mark, seconds=DEADLINE)
     assert "!mydata" in answer.body and answer.decrypted
-    joined = [e for rid, e in alice.events[mark:] if rid == dm_id and isinstance(e, RoomMemberEvent)
-              and e.state_key == account.user_id and e.membership == "join"]
+    joined = [
+        e
+        for rid, e in alice.events[mark:]
+        if rid == dm_id
+        and isinstance(e, RoomMemberEvent)
+        and e.state_key == account.user_id
+        and e.membership == "join"
+    ]
     assert joined, "the bot joined only after the member had spoken"
 
 
@@ -425,8 +478,9 @@ async def test_crisis_flow_works_unchanged_on_matrix(kindred, new_member):
     account = kindred.register()
     mods_room = await mo.create_room([account.user_id], name="Moderators")
     room_id = await mo.create_room([account.user_id, ben.user_id], name="Peer support")
-    bot, adapter, _ = await kindred.start(account=account, cogs=("cogs.privacy", "cogs.crisis"),
-                                          rooms=[mods_room, room_id])
+    bot, adapter, _ = await kindred.start(
+        account=account, cogs=("cogs.privacy", "cogs.crisis"), rooms=[mods_room, room_id]
+    )
     bot.rate_limiter.limit = 1000
     await mo.wait_for_join(mods_room, account.user_id)
     mark_mo = mo.mark()
@@ -441,7 +495,9 @@ async def test_crisis_flow_works_unchanged_on_matrix(kindred, new_member):
     await ben.send_text(room_id, "honestly i want to die tonight, i cant do this anymore")
     reply = await ben.wait_for(from_bot(account.user_id), after=mark_ben, seconds=DEADLINE)
     reply_room = next(rid for rid, event in ben.events[mark_ben:] if event is reply)
-    assert reply_room != room_id and ben.client.rooms[reply_room].encrypted, "the reply is a private, encrypted DM"
+    assert reply_room != room_id and ben.client.rooms[reply_room].encrypted, (
+        "the reply is a private, encrypted DM"
+    )
     assert "Are you safe right now?" in reply.body
 
     alert = await mo.wait_for(from_bot(account.user_id, mods_room), after=mark_mo, seconds=DEADLINE)
@@ -449,9 +505,16 @@ async def test_crisis_flow_works_unchanged_on_matrix(kindred, new_member):
     mark_mo = mo.mark()
     await mo.react(mods_room, alert.event_id, "1️⃣")
     update = await mo.wait_for(
-        lambda rid, e: rid == mods_room and e.sender == account.user_id and "acknowledged by" in getattr(e, "body", ""),
-        after=mark_mo, seconds=DEADLINE)
+        lambda rid, e: (
+            rid == mods_room and e.sender == account.user_id and "acknowledged by" in getattr(e, "body", "")
+        ),
+        after=mark_mo,
+        seconds=DEADLINE,
+    )
     assert "want to die" not in update.body  # the cog posts a follow-up, by design not an edit
-    in_room = [e for rid, e in ben.events[mark_ben:] if rid == room_id and e.sender == account.user_id
-               and isinstance(e, RoomMessage)]
+    in_room = [
+        e
+        for rid, e in ben.events[mark_ben:]
+        if rid == room_id and e.sender == account.user_id and isinstance(e, RoomMessage)
+    ]
     assert in_room == [], "nothing about the crisis is posted in the shared room"

@@ -8,22 +8,31 @@ from nio import RoomMessageNotice
 from tests.matrix.member import Member
 from tests.matrix.test_matrix_adapter import DEADLINE
 
-PROMPT = (b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\n'
-          b'text = "Sit for a moment before bed and let the day settle."\n')
+PROMPT = (
+    b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\n'
+    b'text = "Sit for a moment before bed and let the day settle."\n'
+)
 COGS = ("cogs.privacy", "cogs.mindfulness")
 
 
 async def bot_says(member: Member, bot_user: str, words: str, after: int) -> RoomMessageNotice:
     """The bot's next notice containing `words`, in any room (private answers come in a DM)."""
-    return await member.wait_for(lambda _rid, event: event.sender == bot_user and isinstance(event, RoomMessageNotice)
-                                 and words in event.body, after=after, seconds=DEADLINE)
+    return await member.wait_for(
+        lambda _rid, event: (
+            event.sender == bot_user and isinstance(event, RoomMessageNotice) and words in event.body
+        ),
+        after=after,
+        seconds=DEADLINE,
+    )
 
 
 async def community_rooms(kindred, new_member, *encrypted: bool):
     """A bot whose community is rooms alice made (so she moderates them), mapped in its config."""
     alice = await new_member("alice")
     account = kindred.register()
-    rooms = [await alice.create_room([account.user_id], encrypted=flag, name="Peer support") for flag in encrypted]
+    rooms = [
+        await alice.create_room([account.user_id], encrypted=flag, name="Peer support") for flag in encrypted
+    ]
     bot, _adapter, _ = await kindred.start(account=account, cogs=COGS, rooms=rooms)
     for room_id in rooms:
         await alice.wait_for_join(room_id, account.user_id)

@@ -26,12 +26,15 @@ async def test_carols_one_in_a_dm_keeps_her_seat_until_she_says_which(kindred, n
     account = kindred.register()
     bot_user = account.user_id
     room_id = await mo.create_room([bot_user, carol.user_id], name="Peer support")
-    bot, adapter, _ = await kindred.start(account=account, cogs=("cogs.privacy", "cogs.checkins", "cogs.meetups"),
-                                          rooms=[room_id], clock=clock)
+    bot, adapter, _ = await kindred.start(
+        account=account, cogs=("cogs.privacy", "cogs.checkins", "cogs.meetups"), rooms=[room_id], clock=clock
+    )
     bot.rate_limiter.limit = 1000
     await mo.wait_for_join(room_id, bot_user)
 
-    review, mo_dm = await said_privately(mo, bot_user, room_id, "!meetup create Coffee, tomorrow 7pm, capacity 1")
+    review, mo_dm = await said_privately(
+        mo, bot_user, room_id, "!meetup create Coffee, tomorrow 7pm, capacity 1"
+    )
     assert "Is this right?" in review.body
     assert "announced" in (await ask(mo, mo_dm, bot_user, "1")).body
     assert "Before we start" in (await ask(mo, mo_dm, bot_user, "!meetup rsvp going Coffee")).body
@@ -57,7 +60,9 @@ async def test_carols_one_in_a_dm_keeps_her_seat_until_she_says_which(kindred, n
 
     # Replying to the seat notice itself is never ambiguous.
     mark = carol.mark()
-    await carol.send_text(carol_dm, "1", extra={"m.relates_to": {"m.in_reply_to": {"event_id": seat.event_id}}})
+    await carol.send_text(
+        carol_dm, "1", extra={"m.relates_to": {"m.in_reply_to": {"event_id": seat.event_id}}}
+    )
     gave_up = await carol.wait_for(from_bot(bot_user, carol_dm), after=mark, seconds=DEADLINE)
     assert "can't make **Coffee**" in gave_up.body
 

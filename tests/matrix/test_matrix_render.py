@@ -21,15 +21,19 @@ def test_markdown_becomes_html_but_member_html_stays_text():
 
 def test_only_named_members_can_be_pinged_and_room_mentions_are_defused():
     alice = UserRef("matrix", "@alice:example.org", "Alice")
-    event = message_content(Content(text="@room hello", mention_users=[alice, UserRef("discord", "1")]), "UTC", NOW)
+    event = message_content(
+        Content(text="@room hello", mention_users=[alice, UserRef("discord", "1")]), "UTC", NOW
+    )
     assert event["m.mentions"] == {"user_ids": ["@alice:example.org"]}
     assert "@room" not in event["body"]
 
 
 def test_choices_questions_and_times_are_readable_without_buttons():
-    content = Content(text=f"Meetup {timestamp(datetime(2026, 7, 1, 16, 30, tzinfo=UTC))}",
-                      choices=[Choice("x:1", "Going"), Choice("x:2", "Not this time")],
-                      ask=TextRequest("x:note", "Anything to add", placeholder="optional"))
+    content = Content(
+        text=f"Meetup {timestamp(datetime(2026, 7, 1, 16, 30, tzinfo=UTC))}",
+        choices=[Choice("x:1", "Going"), Choice("x:2", "Not this time")],
+        ask=TextRequest("x:note", "Anything to add", placeholder="optional"),
+    )
     body = message_content(content, "America/Chicago", NOW)["body"]
     assert "11:30 CDT" in body and "<t:" not in body
     assert "1️⃣ Going" in body and "2️⃣ Not this time" in body

@@ -30,8 +30,17 @@ async def test_minimal_config_file_runs_and_answers_help_in_an_encrypted_dm(home
     log_path = tmp_path / "kindred.log"
     with log_path.open("wb") as log_file:  # a file, not a pipe: a full pipe would stall the bot
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config), env=environment,
-            stdout=subprocess.DEVNULL, stderr=log_file, cwd=tmp_path)
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(config),
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            cwd=tmp_path,
+        )
     member = Member(homeserver.url, homeserver.register(), tmp_path / "member")
     try:
         await member.start()
@@ -40,8 +49,12 @@ async def test_minimal_config_file_runs_and_answers_help_in_an_encrypted_dm(home
         mark = member.mark()
         await member.send_text(dm_id, "!help")
         answer = await member.wait_for(
-            lambda rid, event: rid == dm_id and event.sender == account.user_id
-            and isinstance(event, RoomMessageNotice), after=mark, seconds=DEADLINE)
+            lambda rid, event: (
+                rid == dm_id and event.sender == account.user_id and isinstance(event, RoomMessageNotice)
+            ),
+            after=mark,
+            seconds=DEADLINE,
+        )
         assert "!mydata" in answer.body and answer.decrypted
     finally:
         await member.close()

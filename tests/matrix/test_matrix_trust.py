@@ -23,6 +23,7 @@ async def ask(member, room_id: str, bot_user: str, text: str):
     await member.send_text(room_id, text)
     return await member.wait_for(from_bot(bot_user), after=mark, seconds=DEADLINE)
 
+
 CRISIS = ("cogs.privacy", "cogs.crisis")
 
 
@@ -42,15 +43,20 @@ async def community_with_a_member(kindred, new_member, **options):
 async def test_the_default_rule_declines_a_members_own_room_and_she_stays_a_member(kindred, new_member):
     assert MatrixSettings().invites == "mapped", "the default rule must be the safe one"
     bot, adapter, account, mo, amy, room_id = await community_with_a_member(
-        kindred, new_member, invites=MatrixSettings().invites)
+        kindred, new_member, invites=MatrixSettings().invites
+    )
     refused = await ask(amy, room_id, account.user_id, "!crisisadmin show")
     assert "is for moderators" in refused.body
 
     own_room = await amy.create_room([account.user_id], name="Amy's room")
 
     def bot_membership(rid, event):
-        return (rid == own_room and isinstance(event, RoomMemberEvent) and event.state_key == account.user_id
-                and event.membership != "invite")
+        return (
+            rid == own_room
+            and isinstance(event, RoomMemberEvent)
+            and event.state_key == account.user_id
+            and event.membership != "invite"
+        )
 
     answer = await amy.wait_for(bot_membership, seconds=DEADLINE)
     assert answer.membership == "leave", "an unmapped room from a member is declined by default"
@@ -66,7 +72,9 @@ async def test_the_default_rule_declines_a_members_own_room_and_she_stays_a_memb
 
 async def test_power_in_a_room_nobody_mapped_makes_nobody_a_moderator(kindred, new_member):
     """Even where the operator lets the bot join any room of its server, such a room is no community's."""
-    bot, adapter, account, mo, amy, room_id = await community_with_a_member(kindred, new_member, invites="allowed")
+    bot, adapter, account, mo, amy, room_id = await community_with_a_member(
+        kindred, new_member, invites="allowed"
+    )
     before = await bot.community_settings(1, "crisis").all()
 
     own_room = await amy.create_room([account.user_id], name="Amy's room")  # amy has power 100 here

@@ -16,7 +16,9 @@ COGS = ["cogs.privacy", "cogs.meetups"]
 
 
 def london_settings(tmp_path):
-    return settings_for_tests(tmp_path, community=CommunitySettings(name="Alumni", timezone="Europe/London", country="GB"))
+    return settings_for_tests(
+        tmp_path, community=CommunitySettings(name="Alumni", timezone="Europe/London", country="GB")
+    )
 
 
 @pytest.fixture
@@ -27,9 +29,13 @@ def clock() -> FrozenClock:
 @pytest.fixture
 async def meetup_bot(tmp_path, clock):
     """(bot, discord, matrix): one community reached through two in-memory platforms."""
-    discord, matrix = MemoryAdapter("discord", scope_id="guild-1"), MemoryAdapter("matrix", scope_id="!room:hs")
-    async with make_test_bot(tmp_path, cogs=COGS, adapters=[discord, matrix], settings=london_settings(tmp_path),
-                             clock=clock) as (bot, _):
+    discord, matrix = (
+        MemoryAdapter("discord", scope_id="guild-1"),
+        MemoryAdapter("matrix", scope_id="!room:hs"),
+    )
+    async with make_test_bot(
+        tmp_path, cogs=COGS, adapters=[discord, matrix], settings=london_settings(tmp_path), clock=clock
+    ) as (bot, _):
         bot.get_cog("meetups").service.refresh_interval = 0  # show every edit at once; bursts are in bench
         yield bot, discord, matrix
 
@@ -43,8 +49,13 @@ class Helpers:
         review = (await chat.say(organiser, f"!meetup create {details}", place=place))[-1]
         assert review.content.title == "Is this right?", review.text
         sent = await chat.press(organiser, chat.find_choice(review, "Save and announce"))
-        announcements = [s for s in chat.sent if s.private_to is None and s.content.choices
-                         and s.content.choices[0].id.startswith("meetup.rsvp:")]
+        announcements = [
+            s
+            for s in chat.sent
+            if s.private_to is None
+            and s.content.choices
+            and s.content.choices[0].id.startswith("meetup.rsvp:")
+        ]
         return review, announcements[-1] if announcements else None, sent
 
     @staticmethod
@@ -78,8 +89,9 @@ def open_bot(tmp_path, clock):
     @asynccontextmanager
     async def opener():
         adapter = MemoryAdapter("discord", scope_id="guild-1")
-        async with make_test_bot(tmp_path, cogs=COGS, adapters=[adapter], settings=london_settings(tmp_path),
-                                 clock=clock) as (bot, chat):
+        async with make_test_bot(
+            tmp_path, cogs=COGS, adapters=[adapter], settings=london_settings(tmp_path), clock=clock
+        ) as (bot, chat):
             bot.get_cog("meetups").service.refresh_interval = 0
             yield bot, chat
 

@@ -13,8 +13,9 @@ from bot.testing import make_test_bot
 async def test_alumni_coffee_on_the_console(tmp_path, clock, london):
     out = io.StringIO()
     console = ConsoleAdapter(stdin=io.StringIO(), stdout=out, files_dir=tmp_path / "files")
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.meetups"], adapters=[console],
-                             settings=london, clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.meetups"], adapters=[console], settings=london, clock=clock
+    ) as (bot, _):
         bot.get_cog("meetups").service.refresh_interval = 0
 
         async def type_lines(*lines: str) -> str:
@@ -26,7 +27,11 @@ async def test_alumni_coffee_on_the_console(tmp_path, clock, london):
         review = await type_lines("!meetup create Alumni coffee, every Thursday 6pm, capacity 10")
         assert "Thursday 3 December 2026 at 18:00 (Europe/London), then every Thursday" in review
         saved = await type_lines("1")
-        assert "Alumni coffee" in saved and "Thu 03 Dec 2026, 18:00 GMT" in saved and "10 of 10 seats left" in saved
+        assert (
+            "Alumni coffee" in saved
+            and "Thu 03 Dec 2026, 18:00 GMT" in saved
+            and "10 of 10 seats left" in saved
+        )
 
         for i in range(10):
             answered = await type_lines(f":as alum{i}", "1", "1")  # Going, then I agree to what is kept

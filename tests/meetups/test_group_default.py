@@ -23,7 +23,12 @@ async def test_group_help_lists_moderator_commands_to_moderators_only(meetup_bot
     for asked in ("!help meetup", "!meetup"):  # asking help for the area, or typing the group alone
         seen_by_member = (await chat.say(member, asked))[-1].text
         assert "`!meetup rsvp" in seen_by_member and "`!meetup ics" in seen_by_member
-        for moderators_only in ("!meetup channel", "!meetup organiser", "!meetup names", "!meetup reminder-times"):
+        for moderators_only in (
+            "!meetup channel",
+            "!meetup organiser",
+            "!meetup names",
+            "!meetup reminder-times",
+        ):
             assert moderators_only not in seen_by_member, (asked, moderators_only)
         seen_by_moderator = (await chat.say(moderator, asked))[-1].text
         assert "`!meetup rsvp" in seen_by_moderator

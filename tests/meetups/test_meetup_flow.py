@@ -68,7 +68,9 @@ async def test_a_named_organiser_can_plan_and_the_draft_can_be_dropped(meetup_bo
     dropped = await chat.press(sam, chat.find_choice(review, "Cancel"))
     assert "nothing was changed" in dropped[-1].text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM meetups") == 0
-    _, post, _ = await steps.create(chat, sam, "Walk, next saturday 10am, Riverside park, 2h", place=chat.channel())
+    _, post, _ = await steps.create(
+        chat, sam, "Walk, next saturday 10am, Riverside park, 2h", place=chat.channel()
+    )
     assert post is not None and "Riverside park" in post.text  # announced where it was created
 
 
@@ -90,7 +92,9 @@ async def test_concurrent_rsvps_never_overbook_and_keep_the_waitlist_order(meetu
     leaving = [m for m in members if await bot.members.lookup(m) in {r["member_id"] for r in rows[:3]}]
     cant_id = chat.find_choice(post, "Can't go")
     await asyncio.wait_for(asyncio.gather(*(chat.press(m, cant_id, place=post.place) for m in leaving)), 30)
-    going = await bot.db.fetchall("SELECT member_id FROM meetup_rsvps WHERE answer = 'going' ORDER BY position")
+    going = await bot.db.fetchall(
+        "SELECT member_id FROM meetup_rsvps WHERE answer = 'going' ORDER BY position"
+    )
     assert sorted(r["member_id"] for r in going) == sorted(waitlist[:3])
     assert "Full (3 going), 19 on the waitlist" in post.text
 
@@ -99,7 +103,9 @@ async def test_cutoff_closes_rsvps_but_not_dropping_out(meetup_bot, steps, clock
     bot, chat, _ = meetup_bot
     organiser = chat.user("olga", moderator=True)
     await chat.say(organiser, "!meetup channel here")
-    _, post, _ = await steps.create(chat, organiser, "Dinner, tomorrow 7pm, rsvp closes 3h before, capacity 2")
+    _, post, _ = await steps.create(
+        chat, organiser, "Dinner, tomorrow 7pm, rsvp closes 3h before, capacity 2"
+    )
     assert "RSVPs close" in post.text
     early, late = chat.user("early"), chat.user("late")
     await steps.rsvp(chat, early, post)
@@ -136,7 +142,11 @@ async def test_listing_show_and_member_calendar(meetup_bot, steps):
     assert listing.text.index("Walk") < listing.text.index("Alumni coffee")
     assert "10 seats left" in listing.text
     shown = (await chat.say(ana, "!meetup show coffee"))[-1]
-    assert shown.private_to == ana and [c.label for c in shown.content.choices] == ["Going", "Maybe", "Can't go"]
+    assert shown.private_to == ana and [c.label for c in shown.content.choices] == [
+        "Going",
+        "Maybe",
+        "Can't go",
+    ]
     nothing = (await chat.say(ana, "!meetups ics"))[-1]
     assert "haven't said you're going" in nothing.text
     await steps.rsvp(chat, ana, coffee)
@@ -185,7 +195,9 @@ async def test_organiser_messages_reach_attendees_privately_and_names_can_be_amb
     bot, chat, matrix = meetup_bot
     organiser, ana, ben = chat.user("olga", moderator=True), chat.user("ana"), matrix.user("@ben:hs")
     await chat.say(organiser, "!meetup channel here")
-    await matrix.say(matrix.user("@mod:hs", moderator=True), "!meetup channel here", place=matrix.channel("!room:hs"))
+    await matrix.say(
+        matrix.user("@mod:hs", moderator=True), "!meetup channel here", place=matrix.channel("!room:hs")
+    )
     _, post, _ = await steps.create(chat, organiser, "Alumni coffee, tomorrow 7pm")
     await steps.create(chat, organiser, "Alumni walk, next sunday 10am")
     (matrix_post,) = [s for s in matrix.sent if s.content.title == "Alumni coffee"]
@@ -207,8 +219,12 @@ async def test_an_organiser_manages_only_the_meetups_they_organise(meetup_bot, s
     mod, ada, ben = await steps.two_organisers(chat)
     _, post, _ = await steps.create(chat, ada, "Ada's walk, next tuesday 7pm, capacity 5")
     await steps.rsvp(chat, chat.user("cy"), post)
-    for command in ("!meetup attendees Ada's walk", "!meetup cancel Ada's walk", "!meetup edit Ada's walk, capacity 9",
-                    "!meetup message Ada's walk, change of plan"):
+    for command in (
+        "!meetup attendees Ada's walk",
+        "!meetup cancel Ada's walk",
+        "!meetup edit Ada's walk, capacity 9",
+        "!meetup message Ada's walk, change of plan",
+    ):
         refused = (await chat.say(ben, command))[-1]
         assert refused.private_to == ben and "Only" in refused.text, (command, refused.text)
     assert "cy" in (await chat.say(ada, "!meetup attendees Ada's walk"))[-1].text

@@ -12,8 +12,12 @@ def reminders_to(chat, user):
 
 async def test_reminders_go_once_per_meeting_even_across_a_restart(open_bot, clock, steps):
     async with open_bot() as (bot, chat):
-        organiser, ana, ben, cat = (chat.user("olga", moderator=True), chat.user("ana"), chat.user("ben"),
-                                    chat.user("cat"))
+        organiser, ana, ben, cat = (
+            chat.user("olga", moderator=True),
+            chat.user("ana"),
+            chat.user("ben"),
+            chat.user("cat"),
+        )
         await chat.say(organiser, "!meetup channel here")
         _, post, _ = await steps.create(chat, organiser, "Circle, 2026-11-29 19:00")  # Sunday
         await steps.rsvp(chat, ana, post)
@@ -73,7 +77,11 @@ async def test_editing_one_meeting_and_cancelling_the_series_tell_everyone_who_a
     await steps.rsvp(chat, ben, post, "Can't go")
 
     review = (await chat.say(organiser, "!meetup edit Alumni coffee, Room 5, 7pm"))[-1]
-    assert [c.label for c in review.content.choices] == ["Only Thu 3 Dec", "The whole series", "Keep everything"]
+    assert [c.label for c in review.content.choices] == [
+        "Only Thu 3 Dec",
+        "The whole series",
+        "Keep everything",
+    ]
     done = await chat.press(organiser, chat.find_choice(review, "Only Thu 3 Dec"))
     assert "told 2 people" in done[-1].text
     for member in (ana, ben):
@@ -141,7 +149,9 @@ async def test_one_meetup_across_discord_and_matrix(meetup_bot, steps, clock):
 
     await steps.rsvp(discord, dee, discord_post, "Can't go")
     assert "a seat opened up" in matrix.to(emm)[-1].text  # told on the platform they answered from
-    assert not any("seat opened" in s.text for s in discord.sent), [s.text for s in discord.sent if "seat opened" in s.text]
+    assert not any("seat opened" in s.text for s in discord.sent), [
+        s.text for s in discord.sent if "seat opened" in s.text
+    ]
 
     clock.set(clock.now().replace(day=28, hour=19))
     await bot.scheduler.run_due()
@@ -220,7 +230,9 @@ async def test_a_member_linked_on_both_platforms_holds_one_seat(meetup_bot, step
     bot, discord, matrix = meetup_bot
     mod = discord.user("olga", moderator=True)
     await discord.say(mod, "!meetup channel here")
-    await matrix.say(matrix.user("@mod:hs", moderator=True), "!meetup channel here", place=matrix.channel("!room:hs"))
+    await matrix.say(
+        matrix.user("@mod:hs", moderator=True), "!meetup channel here", place=matrix.channel("!room:hs")
+    )
     _, discord_post, _ = await steps.create(discord, mod, "Circle, tomorrow 7pm, capacity 2")
     (matrix_post,) = [s for s in matrix.sent if s.content.title == "Circle"]
     dee_discord, dee_matrix = discord.user("dee"), matrix.user("@dee:hs")

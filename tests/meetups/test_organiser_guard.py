@@ -13,7 +13,9 @@ async def test_another_organiser_is_refused_by_the_router_for_the_command_and_it
 
     confirm = (await chat.say(ada, "!meetup cancel Ada's walk"))[-1]
     yes = chat.find_choice(confirm, "Yes, cancel it")
-    pressed = (await chat.press(ben, yes))[-1]  # Ada's button, pressed by Ben (a forwarded or numbered choice)
+    pressed = (await chat.press(ben, yes))[
+        -1
+    ]  # Ada's button, pressed by Ben (a forwarded or numbered choice)
     assert pressed.private_to == ben and "Only this meetup's organiser and moderators" in pressed.text
     assert await bot.db.fetchval("SELECT status FROM meetups") == "active"
 

@@ -27,9 +27,19 @@ async def replay(events, capacity: int) -> list:
             vault = Vault(decode_key(generate_key()))
             store = MeetupStore(db, lambda: vault)
             meetup_id = await store.create(
-                community_id=1, title="P", description="", place="", now=NOW,
-                start=datetime(2026, 12, 3, 18, 0, tzinfo=ZoneInfo("Europe/London")), duration=timedelta(hours=1),
-                capacity=capacity, recurrence=None, cutoff=timedelta(0), organiser="x:y", origin=None)
+                community_id=1,
+                title="P",
+                description="",
+                place="",
+                now=NOW,
+                start=datetime(2026, 12, 3, 18, 0, tzinfo=ZoneInfo("Europe/London")),
+                duration=timedelta(hours=1),
+                capacity=capacity,
+                recurrence=None,
+                cutoff=timedelta(0),
+                organiser="x:y",
+                origin=None,
+            )
             meetup = await store.get(meetup_id)
             occ = await store.occurrence(meetup, meetup.first_start)
             model_going: list[int] = []  # a plain-Python model of what should happen

@@ -14,8 +14,10 @@ def test_done_means_example():
 
 
 def test_every_field_in_any_order_and_description_keeps_its_commas():
-    spec = parse_spec("every 2 weeks on tuesday 19:00, until 2027-03-01, Evening circle, 90 min, "
-                      "at Room 4, rsvp closes 2h before, 8 seats, description: Bring a mug, tea, and you.")
+    spec = parse_spec(
+        "every 2 weeks on tuesday 19:00, until 2027-03-01, Evening circle, 90 min, "
+        "at Room 4, rsvp closes 2h before, 8 seats, description: Bring a mug, tea, and you."
+    )
     assert spec.title == "Evening circle"
     assert spec.when_text == "every 2 weeks on tuesday 19:00 until 2027-03-01"
     assert spec.duration == timedelta(minutes=90)
@@ -25,12 +27,15 @@ def test_every_field_in_any_order_and_description_keeps_its_commas():
     assert spec.description == "Bring a mug, tea, and you."
 
 
-@pytest.mark.parametrize(("text", "duration"), [
-    ("X, 2h", timedelta(hours=2)),
-    ("X, 1h30", timedelta(minutes=90)),
-    ("X, for 45 minutes", timedelta(minutes=45)),
-    ("X, duration 1.5 hours", timedelta(minutes=90)),
-])
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("X, 2h", timedelta(hours=2)),
+        ("X, 1h30", timedelta(minutes=90)),
+        ("X, for 45 minutes", timedelta(minutes=45)),
+        ("X, duration 1.5 hours", timedelta(minutes=90)),
+    ],
+)
 def test_durations(text, duration):
     assert parse_spec(text).duration == duration
 
@@ -41,12 +46,18 @@ def test_links_and_online_are_places():
     assert parse_spec("Walk, at Riverside park").place == "Riverside park"
 
 
-@pytest.mark.parametrize(("text", "hint"), [
-    ("", "name first"), ("every thursday 6pm", "name first"),
-    ("Coffee, capacity 0", "between 1 and"), ("Coffee, 13h", "between 5 minutes"),
-    ("Coffee, rsvp closes 30 days before", "14 days"), ("Coffee, 7pm, Hall, purple monkey", "didn't understand"),
-    ("x" * 101, "under 100"),
-])
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("", "name first"),
+        ("every thursday 6pm", "name first"),
+        ("Coffee, capacity 0", "between 1 and"),
+        ("Coffee, 13h", "between 5 minutes"),
+        ("Coffee, rsvp closes 30 days before", "14 days"),
+        ("Coffee, 7pm, Hall, purple monkey", "didn't understand"),
+        ("x" * 101, "under 100"),
+    ],
+)
 def test_bad_parts_are_refused_with_an_example(text, hint):
     with pytest.raises(SpecError, match=hint):
         parse_spec(text)

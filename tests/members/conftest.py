@@ -42,13 +42,15 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
-
 @pytest.fixture
 async def console(tmp_path, clock):
     out = io.StringIO()
     adapter = ConsoleAdapter(stdin=io.StringIO(), stdout=out, files_dir=tmp_path / "files")
     settings = settings_for_tests(tmp_path, community=CommunitySettings(name="Kindred", timezone="UTC"))
-    async with make_test_bot(tmp_path, cogs=ALL_COGS, adapters=[adapter], settings=settings, clock=clock) as (bot, _):
+    async with make_test_bot(tmp_path, cogs=ALL_COGS, adapters=[adapter], settings=settings, clock=clock) as (
+        bot,
+        _,
+    ):
         bot.rate_limiter.limit = 10_000
         bot.get_cog("meetups").service.refresh_interval = 0
         yield Console(bot, adapter, out)

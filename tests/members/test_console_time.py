@@ -10,14 +10,19 @@ async def test_a_moderator_sees_tonights_check_in_and_tomorrows_reminder_without
     await console.type("!checkin start 20:00 UTC", "1")
 
     tonight = await console.type(":wait 9h")
-    assert "[Fri 04 Dec 19:00] [private to operator] A reminder: you're going to **Coffee** tomorrow" in tonight
+    assert (
+        "[Fri 04 Dec 19:00] [private to operator] A reminder: you're going to **Coffee** tomorrow" in tonight
+    )
     assert "[Fri 04 Dec 20:00] **Your daily check-in**" in tonight
     assert tonight.index("Fri 04 Dec 19:00") < tonight.index("Fri 04 Dec 20:00")  # in the order they fell due
     assert tonight.rstrip().endswith("(it is now Fri 04 Dec 2026, 21:00 UTC)")
     assert "How strong are cravings today?" in await console.type("3")  # answered as members answer
 
     tomorrow = await console.type(":at 2026-12-05 20:30")
-    assert "[Sat 05 Dec 18:00] [private to operator] A reminder: you're going to **Coffee** in 1 hour" in tomorrow
+    assert (
+        "[Sat 05 Dec 18:00] [private to operator] A reminder: you're going to **Coffee** in 1 hour"
+        in tomorrow
+    )
     assert "This meetup has started." in tomorrow
     assert "[Sat 05 Dec 20:00] **Your daily check-in**" in tomorrow
     assert console.bot.clock.now().isoformat() == "2026-12-05T20:30:00+00:00"

@@ -5,17 +5,23 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize(("typed", "explained"), [
-    ("!checkin start 8pm EST", "For EST that is usually `America/New_York`"),
-    ("!checkin start 8pm PST", "For PST that is usually `America/Los_Angeles`"),
-    ("!checkin start 20:00 CET", "For CET that is usually `Europe/Paris`"),
-    ("!checkin start 25:00", "Use hours 0-23 and minutes 0-59, like 20:00"),
-    ("!checkin start 20:00 Europe/Londn", "Did you mean `Europe/London`?"),
-    ("!checkin start 20:00 Europe/London someday", "'someday' is not a day. Type days like mon-fri"),
-    ("!meetup create Coffee, at 7", "Is `at 7` in the morning or the evening? Write `7am`, `7pm` or `19:00`"),
-    ("!meetup create Coffee, tomorrow 7pm EST", "For EST that is usually `America/New_York`"),
-    ("!prompts schedule add weekdays 7pm EST", "For EST that is usually `America/New_York`"),
-])
+@pytest.mark.parametrize(
+    ("typed", "explained"),
+    [
+        ("!checkin start 8pm EST", "For EST that is usually `America/New_York`"),
+        ("!checkin start 8pm PST", "For PST that is usually `America/Los_Angeles`"),
+        ("!checkin start 20:00 CET", "For CET that is usually `Europe/Paris`"),
+        ("!checkin start 25:00", "Use hours 0-23 and minutes 0-59, like 20:00"),
+        ("!checkin start 20:00 Europe/Londn", "Did you mean `Europe/London`?"),
+        ("!checkin start 20:00 Europe/London someday", "'someday' is not a day. Type days like mon-fri"),
+        (
+            "!meetup create Coffee, at 7",
+            "Is `at 7` in the morning or the evening? Write `7am`, `7pm` or `19:00`",
+        ),
+        ("!meetup create Coffee, tomorrow 7pm EST", "For EST that is usually `America/New_York`"),
+        ("!prompts schedule add weekdays 7pm EST", "For EST that is usually `America/New_York`"),
+    ],
+)
 async def test_what_i_typed_wrong_is_named_with_what_to_type(console, typed, explained):
     answer = await console.type(typed)
     assert explained in answer
@@ -40,5 +46,8 @@ async def test_features_are_named_the_way_members_write_them(console, typed):
 
 async def test_an_unknown_feature_lists_the_real_ones_with_an_example(console):
     answer = await console.type("!optin yoga")
-    assert "There is no feature called 'yoga'. Features you can join: checkins, crisis, meetups, mindfulness, settings." in answer
+    assert (
+        "There is no feature called 'yoga'. Features you can join: checkins, crisis, meetups, mindfulness, settings."
+        in answer
+    )
     assert "For example: `!optin checkins`" in answer

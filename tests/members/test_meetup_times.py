@@ -8,14 +8,20 @@ import pytest
 from bot.days import DaysError, parse_weekdays
 
 
-@pytest.mark.parametrize(("typed", "understood"), [
-    ("Coffee, in 2 hours", "Friday 4 December 2026 at 14:00 (UTC)"),
-    ("Coffee, in 45 minutes", "Friday 4 December 2026 at 12:45 (UTC)"),
-    ("Coffee, in 61 minutes", "Friday 4 December 2026 at 13:01 (UTC)"),
-    ("Coffee, in an hour, at Cafe Rosa", "Friday 4 December 2026 at 13:00 (UTC)"),
-    ("Circle, every Tuesday and Thursday 7pm", "Tuesday 8 December 2026 at 19:00 (UTC), then every Tuesday and Thursday"),
-    ("Circle, mondays and wednesdays 6pm for 2 weeks", "then every Monday and Wednesday, 4 times"),
-])
+@pytest.mark.parametrize(
+    ("typed", "understood"),
+    [
+        ("Coffee, in 2 hours", "Friday 4 December 2026 at 14:00 (UTC)"),
+        ("Coffee, in 45 minutes", "Friday 4 December 2026 at 12:45 (UTC)"),
+        ("Coffee, in 61 minutes", "Friday 4 December 2026 at 13:01 (UTC)"),
+        ("Coffee, in an hour, at Cafe Rosa", "Friday 4 December 2026 at 13:00 (UTC)"),
+        (
+            "Circle, every Tuesday and Thursday 7pm",
+            "Tuesday 8 December 2026 at 19:00 (UTC), then every Tuesday and Thursday",
+        ),
+        ("Circle, mondays and wednesdays 6pm for 2 weeks", "then every Monday and Wednesday, 4 times"),
+    ],
+)
 async def test_starts_i_type_are_understood(console, typed, understood):
     review = await console.type(f"!meetup create {typed}")
     assert "Is this right?" in review and understood in review
@@ -32,7 +38,9 @@ async def test_a_series_on_two_weekdays_meets_on_both(console):
 
 async def test_more_than_a_year_ahead_is_refused_as_the_docs_say(console):
     refused = await console.type("!meetup create Far, 2028-01-01 19:00")
-    assert "1 Jan 2028 is more than a year away. Pick a date within the next year (up to 4 Dec 2027)" in refused
+    assert (
+        "1 Jan 2028 is more than a year away. Pick a date within the next year (up to 4 Dec 2027)" in refused
+    )
     assert "Is this right?" in await console.type("!meetup create Near, 2027-12-03 19:00")
 
 
@@ -47,12 +55,24 @@ async def test_cancelling_one_date_of_a_series_does_not_read_as_the_whole_series
     assert "Mon 14 Dec 2026, 19:00 UTC" in await console.type("!meetup show Monday circle")
 
 
-@pytest.mark.parametrize(("typed", "days"), [
-    ("daily", {0, 1, 2, 3, 4, 5, 6}), ("every day", {0, 1, 2, 3, 4, 5, 6}), ("weekdays", {0, 1, 2, 3, 4}),
-    ("weekends", {5, 6}), ("mon-fri", {0, 1, 2, 3, 4}), ("fri-mon", {4, 5, 6, 0}), ("sat/sun", {5, 6}),
-    ("mon and wed", {0, 2}), ("Mon, Wed, Fri", {0, 2, 4}), ("Tuesday Thursday", {1, 3}), ("thursdays", {3}),
-    ("tues & thurs", {1, 3}), ("mon to thu", {0, 1, 2, 3}),
-])
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("daily", {0, 1, 2, 3, 4, 5, 6}),
+        ("every day", {0, 1, 2, 3, 4, 5, 6}),
+        ("weekdays", {0, 1, 2, 3, 4}),
+        ("weekends", {5, 6}),
+        ("mon-fri", {0, 1, 2, 3, 4}),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("sat/sun", {5, 6}),
+        ("mon and wed", {0, 2}),
+        ("Mon, Wed, Fri", {0, 2, 4}),
+        ("Tuesday Thursday", {1, 3}),
+        ("thursdays", {3}),
+        ("tues & thurs", {1, 3}),
+        ("mon to thu", {0, 1, 2, 3}),
+    ],
+)
 def test_one_day_reader_for_every_cog(typed, days):
     assert parse_weekdays(typed) == frozenset(days)
 

@@ -12,7 +12,9 @@ def files_in(console) -> list:
 
 async def test_my_export_and_chart_are_readable_by_the_bot_account_only(console):
     await console.as_member("carol")
-    await console.type("!checkin start 20:00 UTC", "1", "!checkin now", "4", "2", "1", "Walk after dinner", "ok")
+    await console.type(
+        "!checkin start 20:00 UTC", "1", "!checkin now", "4", "2", "1", "Walk after dinner", "ok"
+    )
     await console.type("!mydata", "!checkin history")
     written = files_in(console)
     assert {p.name.split("-", 2)[-1] for p in written} == {"kindred-my-data.json", "checkin-history.png"}
@@ -26,7 +28,9 @@ async def test_forgetme_deletes_every_file_written_for_me_and_nobody_elses(conso
     await console.as_member("dana")
     await console.type("!checkin start 20:00 UTC", "1", "!mydata")
     await console.as_member("carol")
-    await console.type("!checkin start 20:00 UTC", "1", "!checkin now", "4", "2", "1", "Walk after dinner", "ok")
+    await console.type(
+        "!checkin start 20:00 UTC", "1", "!checkin now", "4", "2", "1", "Walk after dinner", "ok"
+    )
     await console.type("!mydata", "!checkin history")
     assert len(files_in(console)) == 3
 

@@ -35,7 +35,9 @@ async def test_members_cannot_change_the_community(console):
 
 
 async def test_my_own_zone_is_asked_for_kept_only_with_consent_and_used_for_my_times(console):
-    await console.type("!meetup channel here", "!meetup create Circle, every Wednesday 7pm America/Chicago", "1")
+    await console.type(
+        "!meetup channel here", "!meetup create Circle, every Wednesday 7pm America/Chicago", "1"
+    )
     await console.as_member("carol")
     asked = await console.type("!settings timezone Europe/London")
     assert "Kindred keeps **the timezone you choose**" in asked
@@ -52,13 +54,22 @@ async def test_my_own_zone_is_asked_for_kept_only_with_consent_and_used_for_my_t
 
 async def test_config_file_sets_them_and_a_later_file_edit_wins_over_an_older_chat_change(tmp_path, clock):
     def settings(zone: str):
-        return settings_for_tests(tmp_path, community=CommunitySettings(name="Alumni", timezone=zone, country="US"))
+        return settings_for_tests(
+            tmp_path, community=CommunitySettings(name="Alumni", timezone=zone, country="US")
+        )
 
-    async with make_test_bot(tmp_path, adapters=[MemoryAdapter()], settings=settings("UTC"), clock=clock) as (bot, chat):
+    async with make_test_bot(tmp_path, adapters=[MemoryAdapter()], settings=settings("UTC"), clock=clock) as (
+        bot,
+        chat,
+    ):
         assert bot.communities.get(1).timezone == "UTC"
         await chat.say(chat.user("mod", moderator=True), "!community timezone America/Chicago")
-    async with make_test_bot(tmp_path, adapters=[MemoryAdapter()], settings=settings("UTC"), clock=clock) as (bot, _):
+    async with make_test_bot(tmp_path, adapters=[MemoryAdapter()], settings=settings("UTC"), clock=clock) as (
+        bot,
+        _,
+    ):
         assert bot.communities.get(1).timezone == "America/Chicago"  # the file did not change: chat stands
-    async with make_test_bot(tmp_path, adapters=[MemoryAdapter()], settings=settings("Europe/Dublin"),
-                             clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, adapters=[MemoryAdapter()], settings=settings("Europe/Dublin"), clock=clock
+    ) as (bot, _):
         assert bot.communities.get(1).timezone == "Europe/Dublin"  # the file was edited since: it wins

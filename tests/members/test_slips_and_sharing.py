@@ -11,7 +11,9 @@ SOBER_SINCE = "2026-05-18"
 
 
 async def test_i_tell_it_about_a_slip_and_my_200_days_stay_until_i_choose(console):
-    await console.type("!checkin start 20:00 UTC", "1", f"!checkin sober {SOBER_SINCE}", "!checkin now", "3", "2")
+    await console.type(
+        "!checkin start 20:00 UTC", "1", f"!checkin sober {SOBER_SINCE}", "!checkin now", "3", "2"
+    )
     slip = await console.type("3")  # Had a slip
     assert "doesn't define you" in slip
     assert "Your day count is still 200 days (since 18 May 2026)" in slip
@@ -33,14 +35,17 @@ async def test_i_tell_it_about_a_slip_and_my_200_days_stay_until_i_choose(consol
 
 
 async def test_keeping_my_count_after_a_slip_keeps_it(console):
-    await console.type("!checkin start 20:00 UTC", "1", f"!checkin sober {SOBER_SINCE}", "!checkin now", "3", "2", "3")
+    await console.type(
+        "!checkin start 20:00 UTC", "1", f"!checkin sober {SOBER_SINCE}", "!checkin now", "3", "2", "3"
+    )
     assert "Your count stays as it is: 200 days since 18 May 2026." in await console.type("2")
     assert "200 days" in await console.type("!checkin status")
 
 
 async def test_i_pressed_slip_by_mistake_and_yes_afterwards_tells_me_how_to_get_my_date_back(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", "cogs.checkins"], adapters=[MemoryAdapter()],
-                             clock=clock) as (bot, chat):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", "cogs.checkins"], adapters=[MemoryAdapter()], clock=clock
+    ) as (bot, chat):
         dan = chat.user("dan")
         await join(chat, dan, "20:00 UTC")
         await chat.say(dan, f"!checkin sober {SOBER_SINCE}")
@@ -62,8 +67,10 @@ async def test_i_pressed_slip_by_mistake_and_yes_afterwards_tells_me_how_to_get_
 async def test_sharing_my_on_track_answer_says_partners_see_todays_slip_from_now(console):
     await console.type("!checkin start 20:00 UTC", "1", "!checkin now", "3", "2", "3")
     shared = await console.type("!checkin share ontrack on")
-    assert ("From now on your partners see your on-track answer, starting with today's check-in "
-            "(Friday 4 December). Today they'll see: had a slip.") in shared
+    assert (
+        "From now on your partners see your on-track answer, starting with today's check-in "
+        "(Friday 4 December). Today they'll see: had a slip."
+    ) in shared
     assert "`!checkin share ontrack off` stops it" in shared
     again = await console.type("!checkin share mood on")
     assert "From now on your partners see your mood" in again and "Today they'll see: mood 3/5." in again

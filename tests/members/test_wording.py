@@ -18,9 +18,23 @@ from cogs.meetups.models import Meeting, Meetup
 from cogs.meetups.recurrence import Recurrence
 from cogs.meetups.service import reminder_when
 
-NOUNS = {"seat": "seats", "member": "members", "meetup": "meetups", "day": "days", "person": "people",
-         "minute": "minutes", "hour": "hours", "week": "weeks", "month": "months", "year": "years",
-         "prompt": "prompts", "check-in": "check-ins", "place": "places", "time": "times", "question": "questions"}
+NOUNS = {
+    "seat": "seats",
+    "member": "members",
+    "meetup": "meetups",
+    "day": "days",
+    "person": "people",
+    "minute": "minutes",
+    "hour": "hours",
+    "week": "weeks",
+    "month": "months",
+    "year": "years",
+    "prompt": "prompts",
+    "check-in": "check-ins",
+    "place": "places",
+    "time": "times",
+    "question": "questions",
+}
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,29 +43,51 @@ def miscounts(text: str) -> list[str]:
     wrong = []
     for singular, plural_form in NOUNS.items():
         wrong += re.findall(rf"(?<![\d.:/-])\b1 {re.escape(plural_form)}\b", text)
-        wrong += re.findall(rf"(?<![\d.:/-])\b(?:0|[2-9]|\d\d+) {re.escape(singular)}\b(?![-\w]| days?\b)", text)
+        wrong += re.findall(
+            rf"(?<![\d.:/-])\b(?:0|[2-9]|\d\d+) {re.escape(singular)}\b(?![-\w]| days?\b)", text
+        )
         wrong += re.findall(rf"\bnever {re.escape(plural_form)}\b", text)
     return wrong
 
 
 def test_the_checker_catches_what_the_issue_saw():
-    assert miscounts("1 seats left · 1 members · never minutes · 2 day") == ["1 seats", "1 members", "2 day",
-                                                                            "never minutes"]
+    assert miscounts("1 seats left · 1 members · never minutes · 2 day") == [
+        "1 seats",
+        "1 members",
+        "2 day",
+        "never minutes",
+    ]
     assert miscounts("1 seat left, 2 seats, 0 people, 1 person") == []
 
 
 @pytest.mark.parametrize("count", [0, 1, 2])
 def test_the_helper(count):
-    assert miscounts(plural(count, "seat") + " " + plural(count, "person") + " " + plural(count, "check-in")) == []
+    assert (
+        miscounts(plural(count, "seat") + " " + plural(count, "person") + " " + plural(count, "check-in"))
+        == []
+    )
     assert plural(1, "person") == "1 person" and plural(2, "person") == "2 people"
 
 
 def meetup(capacity: int) -> Meetup:
     zone = ZoneInfo("UTC")
-    return Meetup(id=1, community_id=1, title="Coffee", description="", place="", zone=zone,
-                  first_start=datetime(2026, 12, 5, 19, 0, tzinfo=zone), duration=timedelta(hours=1),
-                  capacity=capacity, recurrence=None, cutoff=timedelta(0), organiser="console:operator",
-                  origin=None, status="active", sequence=0)
+    return Meetup(
+        id=1,
+        community_id=1,
+        title="Coffee",
+        description="",
+        place="",
+        zone=zone,
+        first_start=datetime(2026, 12, 5, 19, 0, tzinfo=zone),
+        duration=timedelta(hours=1),
+        capacity=capacity,
+        recurrence=None,
+        cutoff=timedelta(0),
+        organiser="console:operator",
+        origin=None,
+        status="active",
+        sequence=0,
+    )
 
 
 @pytest.mark.parametrize("count", [0, 1, 2])
@@ -62,8 +98,11 @@ def test_every_reply_template_with_a_count_reads_right(count):
         m = meetup(capacity)
         occ = Meeting(m, m.first_start, m.first_start, m.duration, "", "", False)
         counts = {"going": min(count, capacity), "waitlist": count, "maybe": count, "cant": count}
-        rendered += [render.seats_line(m, counts), render.summary_line(occ, counts),
-                     render.announcement(occ, counts, now).as_plain_text()]
+        rendered += [
+            render.seats_line(m, counts),
+            render.summary_line(occ, counts),
+            render.announcement(occ, counts, now).as_plain_text(),
+        ]
     rendered.append(reminder_when(count or 1))
     rendered.append(reminder_when(24 * (count + 2)))
     points = [ChartPoint(date(2026, 12, 1) + timedelta(days=i), 3, 2) for i in range(count)]
@@ -90,7 +129,9 @@ async def test_replies_with_counts_through_the_bot(console):
     await console.type("!checkin start 20:00 UTC", "1")
     replies.append(await console.type("!checkin stats"))  # 1 member
     replies.append(await console.type("!meetups ics"))
-    await console.type("!meetup create Coffee, tomorrow 7pm, capacity 1", "1", "!meetup rsvp going Coffee", "1")
+    await console.type(
+        "!meetup create Coffee, tomorrow 7pm, capacity 1", "1", "!meetup rsvp going Coffee", "1"
+    )
     replies.append(await console.type("!meetups", "!meetups ics"))
     await console.type("!meetup create Walk, tomorrow 9am, capacity 2", "1", "!meetup rsvp going Walk")
     replies.append(await console.type("!meetups", "!meetups ics"))

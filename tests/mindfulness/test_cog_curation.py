@@ -15,8 +15,13 @@ from tests.mindfulness.conftest import COGS, texts
 
 async def test_add_edit_retire_restore_and_search(mindful):
     bot, chat, mod, _ = mindful
-    added = texts(await chat.say(mod, "!prompts add gratitude Morning light | Notice the first light you see "
-                                      "today and stay with it for a breath. | What did you see? | 2"))
+    added = texts(
+        await chat.say(
+            mod,
+            "!prompts add gratitude Morning light | Notice the first light you see "
+            "today and stay with it for a breath. | What did you see? | 2",
+        )
+    )
     assert "Added `morning-light`" in added
     assert "Morning light" in texts(await chat.say(mod, "!prompts list first light"))
     await chat.say(mod, "!prompts edit morning-light follow_up What colour was it?")
@@ -32,8 +37,12 @@ async def test_add_edit_retire_restore_and_search(mindful):
     await chat.say(mod, "!prompts restore breathing-box")
     assert "breathing-box" in [p.id for p in await cog.store.active(1, ("breathing",))]
     log = texts(await chat.say(mod, "!prompts log"))
-    for action in ("added prompt morning-light", "edited prompt morning-light (follow_up)",
-                   "retired prompt breathing-box", "restored prompt breathing-box"):
+    for action in (
+        "added prompt morning-light",
+        "edited prompt morning-light (follow_up)",
+        "retired prompt breathing-box",
+        "restored prompt breathing-box",
+    ):
         assert action in log
 
 
@@ -56,8 +65,10 @@ async def test_bad_import_files_import_nothing_and_name_the_lines(mindful):
     bot, chat, mod, _ = mindful
     cog = bot.get_cog("mindfulness")
     before = dict(await cog.store.library(1))
-    bad = b'[[prompts]]\ntitle = "Fine one"\ncategory = "sleep"\ntext = "Rest your eyes for a while."\n\n' \
-          b'[[prompts]]\ntitle = "Broken"\ncategory = "naps"\ntext = "x"\n'
+    bad = (
+        b'[[prompts]]\ntitle = "Fine one"\ncategory = "sleep"\ntext = "Rest your eyes for a while."\n\n'
+        b'[[prompts]]\ntitle = "Broken"\ncategory = "naps"\ntext = "x"\n'
+    )
     reply = texts(await chat.say(mod, "!prompts import", attachments=[FileAttachment("mine.toml", bad)]))
     assert "Nothing was imported" in reply
     assert "line 6: prompt 2 ('Broken'): category 'naps' is not one I know" in reply
@@ -71,12 +82,25 @@ async def test_bad_import_files_import_nothing_and_name_the_lines(mindful):
 
 async def test_import_from_a_file_then_export_round_trips(mindful):
     bot, chat, mod, _ = mindful
-    upload = json.dumps({"prompts": [
-        {"id": "stretch-desk", "title": "Desk stretch", "category": "movement",
-         "text": "Stand, reach up, and roll your shoulders back five times.", "duration": 1},
-        {"id": "breathing-box", "title": "Box breathing, our way", "category": "breathing",
-         "text": "Breathe in for four, hold for four, out for four, rest for four."},
-    ]}).encode()
+    upload = json.dumps(
+        {
+            "prompts": [
+                {
+                    "id": "stretch-desk",
+                    "title": "Desk stretch",
+                    "category": "movement",
+                    "text": "Stand, reach up, and roll your shoulders back five times.",
+                    "duration": 1,
+                },
+                {
+                    "id": "breathing-box",
+                    "title": "Box breathing, our way",
+                    "category": "breathing",
+                    "text": "Breathe in for four, hold for four, out for four, rest for four.",
+                },
+            ]
+        }
+    ).encode()
     reply = texts(await chat.say(mod, "!prompts import", attachments=[FileAttachment("ours.json", upload)]))
     assert "Imported 2 prompts" in reply and "1 new, 1 updated" in reply
     exported = await chat.say(mod, "!prompts export json")
@@ -85,7 +109,9 @@ async def test_import_from_a_file_then_export_round_trips(mindful):
     result = parse_import(file.data, file.filename)
     assert result.ok and len(result.prompts) == 101
     assert {p.id: p.title for p in result.prompts}["breathing-box"] == "Box breathing, our way"
-    pasted = "```toml\n[[prompts]]\ntitle = \"Pasted\"\ncategory = \"sleep\"\ntext = \"Rest is enough for today.\"\n```"
+    pasted = (
+        '```toml\n[[prompts]]\ntitle = "Pasted"\ncategory = "sleep"\ntext = "Rest is enough for today."\n```'
+    )
     assert "Imported 1 prompt" in texts(await chat.say(mod, f"!prompts import {pasted}"))
 
 
@@ -102,20 +128,40 @@ async def test_an_attached_file_that_is_too_big_or_not_text_gets_a_kind_answer_a
 
         return IncomingFile(filename, size, mime, fetch)
 
-    photo = texts(await chat.say(mod, "!prompts import", attachments=[described("beach.png", 90_000, "image/png")]))
+    photo = texts(
+        await chat.say(mod, "!prompts import", attachments=[described("beach.png", 90_000, "image/png")])
+    )
     assert "`beach.png` is not a text file, so I can't read it" in photo
-    assert "Please send the prompts as a .toml or .json file" in photo and "or paste them after the command" in photo
-    huge = texts(await chat.say(mod, "!prompts import",
-                                attachments=[described("all.toml", 300 * 1024, "application/octet-stream")]))
+    assert (
+        "Please send the prompts as a .toml or .json file" in photo
+        and "or paste them after the command" in photo
+    )
+    huge = texts(
+        await chat.say(
+            mod,
+            "!prompts import",
+            attachments=[described("all.toml", 300 * 1024, "application/octet-stream")],
+        )
+    )
     assert "`all.toml` is 300 KB, more than I can read (256 KB)" in huge and "split it in two" in huge
     assert downloads == []  # refused from the description alone
     # A size the platform did not declare is checked once the bytes are in.
-    undeclared = IncomingFile("big.json", None, "application/json", described("big.json", 260 * 1024, "").fetch)
-    assert "is 260 KB, more than I can read" in texts(await chat.say(mod, "!prompts import", attachments=[undeclared]))
+    undeclared = IncomingFile(
+        "big.json", None, "application/json", described("big.json", 260 * 1024, "").fetch
+    )
+    assert "is 260 KB, more than I can read" in texts(
+        await chat.say(mod, "!prompts import", attachments=[undeclared])
+    )
     assert await cog.store.library(1) == before
 
-    as_text = b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\ntext = "Sit for a moment before bed."\n'
-    reply = texts(await chat.say(mod, "!prompts import", attachments=[FileAttachment("notes.txt", as_text, "text/plain")]))
+    as_text = (
+        b'[[prompts]]\ntitle = "Evening pause"\ncategory = "sleep"\ntext = "Sit for a moment before bed."\n'
+    )
+    reply = texts(
+        await chat.say(
+            mod, "!prompts import", attachments=[FileAttachment("notes.txt", as_text, "text/plain")]
+        )
+    )
     assert "Imported 1 prompt" in reply  # any text file will do; the content decides
 
 
@@ -136,11 +182,19 @@ async def test_mentions_in_prompt_text_never_notify(mindful):
 
 async def test_console_moderator_done_means_and_mentions_defused(tmp_path, clock):
     """The issue's check: on the console, add 08:30 America/Chicago, preview, post now, see the log."""
-    lines = ["!prompts schedule add every day at 08:30 America/Chicago", "!prompts next", "!prompts post",
-             "!prompts log", f"!prompts add breathing {HOSTILE}", "!prompts pin ping-everyone-and-here-and-123-too",
-             "!prompts post"]
+    lines = [
+        "!prompts schedule add every day at 08:30 America/Chicago",
+        "!prompts next",
+        "!prompts post",
+        "!prompts log",
+        f"!prompts add breathing {HOSTILE}",
+        "!prompts pin ping-everyone-and-here-and-123-too",
+        "!prompts post",
+    ]
     stdout = io.StringIO()
-    console = ConsoleAdapter(stdin=io.StringIO("\n".join(lines) + "\n"), stdout=stdout, files_dir=tmp_path / "files")
+    console = ConsoleAdapter(
+        stdin=io.StringIO("\n".join(lines) + "\n"), stdout=stdout, files_dir=tmp_path / "files"
+    )
     async with make_test_bot(tmp_path, cogs=COGS, adapters=[console], clock=clock) as (bot, _):
         await console.run_forever()
     shown = stdout.getvalue()

@@ -32,7 +32,9 @@ async def test_schedule_list_pause_resume_and_remove(mindful):
     bot, chat, mod, _ = mindful
     await chat.say(mod, "!prompts schedule add weekdays 7pm Europe/London gratitude, sleep grace 3h")
     listing = texts(await chat.say(mod, "!prompts schedule list"))
-    assert "#1** Monday to Friday at 19:00 Europe/London (Gratitude, Sleep and rest) in this channel" in listing
+    assert (
+        "#1** Monday to Friday at 19:00 Europe/London (Gratitude, Sleep and rest) in this channel" in listing
+    )
     assert "0 of 20 prompts used this cycle" in listing
     assert "paused" in texts(await chat.say(mod, "!prompts schedule pause"))
     assert await bot.scheduler.next_fire("mindfulness", "c1:s1") is None
@@ -45,9 +47,13 @@ async def test_schedule_list_pause_resume_and_remove(mindful):
 
 async def test_bad_schedule_lines_get_a_hint_and_create_nothing(mindful):
     bot, chat, mod, _ = mindful
-    for line, hint in [("every day", "Say what time"), ("8:30 Mars/Olympus", "not a timezone"),
-                       ("8:30 knitting", "could not read 'knitting'"), ("25:00", "not a time of day"),
-                       ("8:30 grace forever", "grace window")]:
+    for line, hint in [
+        ("every day", "Say what time"),
+        ("8:30 Mars/Olympus", "not a timezone"),
+        ("8:30 knitting", "could not read 'knitting'"),
+        ("25:00", "not a time of day"),
+        ("8:30 grace forever", "grace window"),
+    ]:
         reply = texts(await chat.say(mod, f"!prompts schedule add {line}"))
         assert hint in reply, (line, reply)
     assert await bot.get_cog("mindfulness").store.schedules(1) == []
@@ -57,8 +63,14 @@ async def test_bad_schedule_lines_get_a_hint_and_create_nothing(mindful):
 
 async def test_members_cannot_run_moderator_commands(mindful):
     bot, chat, mod, member = mindful
-    for line in ["!prompts schedule add 8:30", "!prompts post", "!prompts add sleep A | long enough text",
-                 "!prompts log", "!prompts approve 1", "!prompts import [[prompts]]"]:
+    for line in [
+        "!prompts schedule add 8:30",
+        "!prompts post",
+        "!prompts add sleep A | long enough text",
+        "!prompts log",
+        "!prompts approve 1",
+        "!prompts import [[prompts]]",
+    ]:
         reply = texts(await chat.say(member, line))
         assert "is for moderators" in reply, line
     assert await bot.get_cog("mindfulness").store.schedules(1) == []

@@ -48,21 +48,30 @@ async def test_members_are_refused_moderator_queue_commands(mindful):
 async def test_edit_then_approve_adds_the_prompt_and_tells_the_member(mindful):
     bot, chat, mod, member = mindful
     await suggest_with_consent(chat, member)
-    reply = texts(await chat.say(mod, "!prompts approve 1 connection Songs that lift us | Think of one song that "
-                                      "lifts your mood and hum a line of it. | Which song is yours? | 3"))
+    reply = texts(
+        await chat.say(
+            mod,
+            "!prompts approve 1 connection Songs that lift us | Think of one song that "
+            "lifts your mood and hum a line of it. | Which song is yours? | 3",
+        )
+    )
     assert "is now prompt `songs-that-lift-us` (Connection and trust)" in reply
     assert "your suggestion #1 was added" in chat.last(member).text
     assert "added to the prompts" in texts(await chat.say(member, "!suggestions"))
     shown = texts(await chat.say(mod, "!prompts show songs-that-lift-us"))
     assert "hum a line" in shown and "suggestion" in shown
-    assert "approved (edited) suggestion #1 as songs-that-lift-us" in texts(await chat.say(mod, "!prompts log"))
+    assert "approved (edited) suggestion #1 as songs-that-lift-us" in texts(
+        await chat.say(mod, "!prompts log")
+    )
     again = texts(await chat.say(mod, "!prompts approve 1"))
     assert "already approved" in again
 
 
 async def test_approve_as_written_guesses_the_category(mindful):
     bot, chat, mod, member = mindful
-    await suggest_with_consent(chat, member, "Before sleep tonight, name one thing you are looking forward to tomorrow.")
+    await suggest_with_consent(
+        chat, member, "Before sleep tonight, name one thing you are looking forward to tomorrow."
+    )
     reply = texts(await chat.say(mod, "!prompts approve 1"))
     assert "(Sleep and rest)" in reply
 
@@ -79,7 +88,9 @@ async def test_reject_with_a_note_reaches_the_member(mindful):
 
 async def test_a_near_duplicate_is_flagged_to_member_and_moderators(mindful):
     bot, chat, mod, member = mindful
-    thanks = texts(await suggest_with_consent(chat, member, "Who is someone you are grateful for, and what did they do?"))
+    thanks = texts(
+        await suggest_with_consent(chat, member, "Who is someone you are grateful for, and what did they do?")
+    )
     assert "looks close to an existing prompt" in thanks
     assert "close to `gratitude-person`" in texts(await chat.say(mod, "!prompts queue"))
 
@@ -107,7 +118,9 @@ async def test_mydata_exports_and_forgetme_erases_suggestions_and_credit(mindful
     thanks = await suggest_with_consent(chat, member)
     await chat.press(member, chat.find_choice(thanks[-1], "Show my name"))
     await chat.say(mod, "!prompts approve 1 connection Songs | Hum one line of a song that lifts you today.")
-    await chat.say(mod, "!prompts edit songs follow_up Which song is yours?")  # an edit keeps the credit's owner
+    await chat.say(
+        mod, "!prompts edit songs follow_up Which song is yours?"
+    )  # an edit keeps the credit's owner
     cog = bot.get_cog("mindfulness")
     member_id = await bot.members.lookup(member)
     exported = await cog.export_member_data(member_id)

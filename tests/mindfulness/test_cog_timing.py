@@ -78,7 +78,9 @@ async def test_the_repeated_hour_on_the_autumn_change_posts_once(tmp_path, clock
         mod = chat.user("mod", moderator=True)
         await chat.say(mod, "!prompts schedule add daily 01:30 America/Chicago grace 10m")
         first = await bot.scheduler.next_fire("mindfulness", "c1:s1")
-        assert first.astimezone(UTC) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT, the first of the two
+        assert first.astimezone(UTC) == datetime(
+            2026, 11, 1, 6, 30, tzinfo=UTC
+        )  # 01:30 CDT, the first of the two
         posted = 0
         for minutes in range(0, 24 * 60, 10):  # walk the whole day in ten-minute steps
             clock.set(first - timedelta(hours=1) + timedelta(minutes=minutes))
@@ -149,7 +151,9 @@ def previewed_id(reply: str) -> str:
     return reply.split("(`", 1)[1].split("`)", 1)[0]
 
 
-async def test_prompts_due_together_post_everywhere_but_the_failing_place_which_keeps_its_turn(mindful, clock):
+async def test_prompts_due_together_post_everywhere_but_the_failing_place_which_keeps_its_turn(
+    mindful, clock
+):
     bot, chat, mod, _ = mindful
     clock.set(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
     places = {name: chat.channel(name) for name in ("general", "broken", "quiet")}
@@ -168,9 +172,13 @@ async def test_prompts_due_together_post_everywhere_but_the_failing_place_which_
     await bot.scheduler.run_due()
     assert [len(chat.in_place(place)) for place in places.values()] == [1, 0, 1]
     statuses = await bot.db.fetchall(
-        "SELECT s.key, d.status FROM deliveries d JOIN schedules s ON s.id = d.schedule_id ORDER BY s.key")
+        "SELECT s.key, d.status FROM deliveries d JOIN schedules s ON s.id = d.schedule_id ORDER BY s.key"
+    )
     assert {row["key"]: row["status"] for row in statuses if row["key"].startswith("c1:")} == {
-        "c1:s1": "done", "c1:s2": "failed", "c1:s3": "done"}
+        "c1:s1": "done",
+        "c1:s2": "failed",
+        "c1:s3": "done",
+    }
     assert previewed_id(texts(await chat.say(mod, "!prompts next 2"))) == waiting  # its rotation did not move
     chat.send = send
     await bot.scheduler.run_due()  # a failed occurrence is not sent again later (at most once, as before)

@@ -15,7 +15,11 @@ def shown(message) -> str:
     embeds = message.payload.get("embeds") or []
     parts = [message.content]
     for embed in embeds:
-        parts += [embed.get("title", ""), embed.get("description", ""), (embed.get("footer") or {}).get("text", "")]
+        parts += [
+            embed.get("title", ""),
+            embed.get("description", ""),
+            (embed.get("footer") or {}).get("text", ""),
+        ]
         parts += [f"{field['name']} {field['value']}" for field in embed.get("fields", [])]
     return " ".join(parts)
 
@@ -23,8 +27,13 @@ def shown(message) -> str:
 async def test_prompt_post_has_a_thread_and_cannot_ping_anyone(start_kindred, discord_double):
     double = discord_double
     async with start_kindred(cogs=COGS) as (bot, _adapter):
-        hostile = Prompt("ping-all", "breathing", "Ping @everyone", origin="custom",
-                         text=f"Breathe slowly @here and <@&{double.moderator_role_id}> then rest a while.")
+        hostile = Prompt(
+            "ping-all",
+            "breathing",
+            "Ping @everyone",
+            origin="custom",
+            text=f"Breathe slowly @here and <@&{double.moderator_role_id}> then rest a while.",
+        )
         await bot.get_cog("mindfulness").store.save_prompts(1, [hostile])
         await double.user_says(double.morgan, double.general_id, "!prompts schedule add 9:00 breathing")
         await double.wait_for_message(lambda m: "Schedule #1 added" in shown(m), "the schedule confirmation")
@@ -32,7 +41,8 @@ async def test_prompt_post_has_a_thread_and_cannot_ping_anyone(start_kindred, di
         await double.wait_for_message(lambda m: "will be the next prompt" in shown(m), "the pin confirmation")
         await double.user_says(double.morgan, double.general_id, "!prompts post")
         post = await double.wait_for_message(
-            lambda m: m.channel_id == double.general_id and "Breathe slowly" in shown(m), "the prompt post")
+            lambda m: m.channel_id == double.general_id and "Breathe slowly" in shown(m), "the prompt post"
+        )
         assert not post.mentions.everyone and post.mentions.roles == [] and post.mentions.users == []
         assert "Share in the thread below" in shown(post)
         await double.wait_for_message(lambda m: "Posted `ping-all`" in shown(m), "the post confirmation")

@@ -39,8 +39,21 @@ def test_every_prompt_has_title_text_and_practices_have_sane_durations():
 
 
 def test_library_avoids_religious_and_programme_specific_wording():
-    banned = ["god", "higher power", "pray", "serenity", "twelve step", "12-step", "sponsor", "powerless",
-              "amends", "character defect", "one day at a time", "sobriety date", "relapse"]
+    banned = [
+        "god",
+        "higher power",
+        "pray",
+        "serenity",
+        "twelve step",
+        "12-step",
+        "sponsor",
+        "powerless",
+        "amends",
+        "character defect",
+        "one day at a time",
+        "sobriety date",
+        "relapse",
+    ]
     for prompt in builtin_prompts():
         words = f" {prompt.title} {prompt.text} {prompt.follow_up or ''} ".lower()
         for phrase in banned:

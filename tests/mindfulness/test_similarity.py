@@ -19,8 +19,12 @@ def test_rewordings_of_library_prompts_are_flagged():
 
 
 def test_new_ideas_are_not_flagged():
-    for fresh in ["What is your favourite breakfast?", "What song always lifts your mood?",
-                  "What is a hobby you picked up in recovery?", "How do you deal with stress at work?"]:
+    for fresh in [
+        "What is your favourite breakfast?",
+        "What song always lifts your mood?",
+        "What is a hobby you picked up in recovery?",
+        "How do you deal with stress at work?",
+    ]:
         assert near_duplicates(fresh, candidates()) == [], fresh
 
 

@@ -37,7 +37,7 @@ def test_good_toml_imports_with_ids_made_from_titles_and_categories_normalised()
 
 
 def test_bad_toml_reports_every_problem_with_its_line_and_imports_nothing():
-    text = '''[[prompts]]
+    text = """[[prompts]]
 title = "Fine"
 category = "breathing"
 text = "Breathe in, and breathe out slowly."
@@ -52,7 +52,7 @@ category = "cooking"
 text = "short"
 duration = 90
 folow_up = "typo?"
-'''
+"""
     result = parse_import(text, None)
     assert result.prompts == ()
     lines = {problem.line for problem in result.problems}
@@ -90,9 +90,11 @@ text = "Long enough text here."
 
 
 def test_json_list_and_object_forms_and_element_lines():
-    entries = [{"title": "One", "category": "sleep", "text": "Rest your eyes for a minute."},
-               {"title": "Two", "category": "nap", "text": "Close your eyes, \"quoted\" [not a list]."},
-               "just a string"]
+    entries = [
+        {"title": "One", "category": "sleep", "text": "Rest your eyes for a minute."},
+        {"title": "Two", "category": "nap", "text": 'Close your eyes, "quoted" [not a list].'},
+        "just a string",
+    ]
     as_object = json.dumps({"prompts": entries}, indent=2)
     result = parse_import(as_object, "mine.json")
     assert result.format == "json" and result.prompts == ()
@@ -119,17 +121,30 @@ def test_broken_and_wrongly_shaped_files_get_a_kind_explanation():
 
 
 def test_duplicate_ids_in_one_file_are_refused():
-    text = json.dumps([{"id": "same", "title": "Alpha", "category": "sleep", "text": "Rest well tonight."},
-                       {"id": "same", "title": "Beta", "category": "sleep", "text": "Rest well again."}])
+    text = json.dumps(
+        [
+            {"id": "same", "title": "Alpha", "category": "sleep", "text": "Rest well tonight."},
+            {"id": "same", "title": "Beta", "category": "sleep", "text": "Rest well again."},
+        ]
+    )
     result = parse_import(text)
     assert not result.ok and "used twice" in result.problems[0].message
 
 
 def test_bad_ids_and_types_are_refused():
-    text = json.dumps([{"id": "Has Spaces", "title": "A", "category": "sleep", "text": "Rest well tonight."},
-                       {"title": 5, "category": "sleep", "text": ["list"]},
-                       {"title": "B", "category": "sleep", "text": "Rest well tonight.", "retired": "yes",
-                        "duration": True}])
+    text = json.dumps(
+        [
+            {"id": "Has Spaces", "title": "A", "category": "sleep", "text": "Rest well tonight."},
+            {"title": 5, "category": "sleep", "text": ["list"]},
+            {
+                "title": "B",
+                "category": "sleep",
+                "text": "Rest well tonight.",
+                "retired": "yes",
+                "duration": True,
+            },
+        ]
+    )
     result = parse_import(text)
     messages = " ".join(problem.message for problem in result.problems)
     assert "lowercase letters, digits and dashes" in messages
@@ -152,8 +167,16 @@ def test_format_detection():
 
 def test_exports_read_back_identically_in_both_formats():
     prompts = list(builtin_prompts()[:20]) + [
-        Prompt("tricky", "sleep", 'Quotes "and" \\ backslashes', "Line one\n\nLine two with ünïcode and \t tab.",
-               follow_up="Why?", duration=3, retired=True, origin="custom")
+        Prompt(
+            "tricky",
+            "sleep",
+            'Quotes "and" \\ backslashes',
+            "Line one\n\nLine two with ünïcode and \t tab.",
+            follow_up="Why?",
+            duration=3,
+            retired=True,
+            origin="custom",
+        )
     ]
     for text, filename in ((export_toml(prompts), "out.toml"), (export_json(prompts), "out.json")):
         result = parse_import(text.encode(), filename)
@@ -164,6 +187,8 @@ def test_exports_read_back_identically_in_both_formats():
 
 
 def test_the_whole_file_is_limited_in_size_and_count():
-    big = json.dumps([{"title": f"T{n}", "category": "sleep", "text": "Rest well tonight."} for n in range(1001)])
+    big = json.dumps(
+        [{"title": f"T{n}", "category": "sleep", "text": "Rest well tonight."} for n in range(1001)]
+    )
     assert "at most 1000" in parse_import(big).problems[0].message
     assert "too large" in parse_import(b" " * (600 * 1024)).problems[0].message

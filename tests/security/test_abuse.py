@@ -63,15 +63,46 @@ def bot_thread(tmp_path_factory):
 ERROR_MARKS = ("Type `!", "is for moderators", "I don't know", "have not joined", "going a little fast")
 hostile_text = st.one_of(
     st.text(max_size=80),
-    st.text(alphabet=st.sampled_from(list(' "\'\\@#<>:;!`*_~\n\t0123456789-/é🙂')),
-            max_size=60),
-    st.lists(st.sampled_from(["25:00", "13pm", "-1", "0", "99999999999999999999", "Mars/Base", "US", "USA",
-                              "2026-02-30", "yesterday", "@here", '"', "''", "tomorrow", "8:30",
-                              "Europe/London", "all", "on", "off", "<@1>", "x" * 2000,
-                              # digits int() cannot read, and numbers too big for a date or SQLite
-                              "²", "³", "¹²", "٣", "①", "9" * 4301, "99999999999999999999h",
-                              "rsvp closes 99999999999999d before", "for 99999999 months", "capacity ²"]),
-             max_size=5).map(" ".join),
+    st.text(alphabet=st.sampled_from(list(" \"'\\@#<>:;!`*_~\n\t0123456789-/é🙂")), max_size=60),
+    st.lists(
+        st.sampled_from(
+            [
+                "25:00",
+                "13pm",
+                "-1",
+                "0",
+                "99999999999999999999",
+                "Mars/Base",
+                "US",
+                "USA",
+                "2026-02-30",
+                "yesterday",
+                "@here",
+                '"',
+                "''",
+                "tomorrow",
+                "8:30",
+                "Europe/London",
+                "all",
+                "on",
+                "off",
+                "<@1>",
+                "x" * 2000,
+                # digits int() cannot read, and numbers too big for a date or SQLite
+                "²",
+                "³",
+                "¹²",
+                "٣",
+                "①",
+                "9" * 4301,
+                "99999999999999999999h",
+                "rsvp closes 99999999999999d before",
+                "for 99999999 months",
+                "capacity ²",
+            ]
+        ),
+        max_size=5,
+    ).map(" ".join),
 )
 
 
@@ -87,4 +118,7 @@ def test_hostile_arguments_never_crash_and_errors_write_nothing(bot_thread, data
     for reply in replies:
         assert "something went wrong on my side" not in reply.text, (name, args)
     if len(replies) == 1 and any(mark in replies[0].text for mark in ERROR_MARKS):
-        assert bot_thread.run(bot.db.fetchval("SELECT total_changes()")) == before + REPLY_RECORD_CHANGES, (name, args)
+        assert bot_thread.run(bot.db.fetchval("SELECT total_changes()")) == before + REPLY_RECORD_CHANGES, (
+            name,
+            args,
+        )

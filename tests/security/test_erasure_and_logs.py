@@ -29,7 +29,10 @@ async def raw_bytes(tmp_path) -> bytes:
 
 
 async def test_forgetme_leaves_no_trace_in_the_raw_database_or_wal(tmp_path, clock):
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (bot, chat):
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (
+        bot,
+        chat,
+    ):
         alice = chat.user("alice-unique-7f3a")
         asked = await chat.say(alice, "!optin notes")
         await chat.press(alice, chat.find_choice(asked[-1], "I agree"))
@@ -49,7 +52,10 @@ async def test_forgetme_leaves_no_trace_in_the_raw_database_or_wal(tmp_path, clo
 
 async def test_logs_of_a_full_run_hold_no_member_text(tmp_path, clock, caplog):
     caplog.set_level(logging.DEBUG)
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (bot, chat):
+    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (
+        bot,
+        chat,
+    ):
         alice = chat.user("alice")
         await chat.say(alice, PLANTED_CHAT)
         asked = await chat.say(alice, "!optin notes")

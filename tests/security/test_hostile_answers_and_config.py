@@ -16,7 +16,9 @@ from bot.model import IncomingMessage
 from bot.pending import _pick
 from tests.security.test_abuse import BotThread
 
-NUMBERS = st.sampled_from(["²", "³", "٣", "①", "0", "-1", "+2", "1.", "2!", "9" * 4301, "9" * 20, "1" * 16, "1e9"])
+NUMBERS = st.sampled_from(
+    ["²", "³", "٣", "①", "0", "-1", "+2", "1.", "2!", "9" * 4301, "9" * 20, "1" * 16, "1e9"]
+)
 ANSWER = st.one_of(NUMBERS, st.text(max_size=40), st.lists(NUMBERS, max_size=3).map(" ".join))
 
 
@@ -26,8 +28,10 @@ def test_picking_a_numbered_choice_never_raises(text):
     picked = _pick(text, choices)
     assert picked in (None, "a:1", "a:2")
     if picked is not None:
-        assert text.strip().rstrip(".!").lower() in ("1", "2", "+1", "+2", "yes", "no", "١", "٢") \
+        assert (
+            text.strip().rstrip(".!").lower() in ("1", "2", "+1", "+2", "yes", "no", "١", "٢")
             or text.strip().rstrip(".!").isdecimal()
+        )
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +72,15 @@ def _fields(cls) -> list[tuple[str, typing.Any]]:
 
 
 SECTIONS = {name: tp for name, tp in _fields(Settings)}
-WRONG = st.one_of(st.integers(), st.booleans(), st.floats(allow_nan=False), st.text(max_size=10),
-                  st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-                  st.lists(st.lists(st.lists(st.integers(), max_size=2), max_size=2), max_size=2))
+WRONG = st.one_of(
+    st.integers(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.text(max_size=10),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.lists(st.lists(st.lists(st.integers(), max_size=2), max_size=2), max_size=2),
+)
 
 
 def _section_class(tp):
@@ -88,7 +98,9 @@ def hostile_config(draw):
             continue
         cls = _section_class(tp)
         table = {name: draw(WRONG) for name, _ in _fields(cls) if draw(st.booleans())}
-        raw[section] = [table] if typing.get_origin(tp) is list else draw(st.sampled_from([table, draw(WRONG)]))
+        raw[section] = (
+            [table] if typing.get_origin(tp) is list else draw(st.sampled_from([table, draw(WRONG)]))
+        )
     return raw
 
 
@@ -110,11 +122,17 @@ def test_every_field_type_is_exercised():
     assert {str, bool, list[str]} <= kinds, kinds
 
 
-@pytest.mark.parametrize("content", [
-    b'[community]\nname = "\xff\xfe"\n', b"x = " + b"[" * 5000 + b"]" * 5000, b"[matrix\n",
-    b'[community]\ntimezone = 5\ncountry = [1]\n[logging]\nlevel = 3\n[matrix]\nhomeserver = 1\n',
-    b"\x00\x01\x02", b"[[communities]]\nname = 1\nmoderators = [[1]]\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'[community]\nname = "\xff\xfe"\n',
+        b"x = " + b"[" * 5000 + b"]" * 5000,
+        b"[matrix\n",
+        b"[community]\ntimezone = 5\ncountry = [1]\n[logging]\nlevel = 3\n[matrix]\nhomeserver = 1\n",
+        b"\x00\x01\x02",
+        b"[[communities]]\nname = 1\nmoderators = [[1]]\n",
+    ],
+)
 def test_config_check_lists_problems_for_malformed_files(tmp_path, content):
     path = tmp_path / "kindred.toml"
     path.write_bytes(content)

@@ -17,8 +17,9 @@ async def join_notes(chat, user, text):
 
 async def test_accounts_link_with_a_one_time_code_and_are_erased_together(tmp_path, clock):
     discord, matrix = MemoryAdapter("discord"), MemoryAdapter("matrix")
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[discord, matrix],
-                             clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[discord, matrix], clock=clock
+    ) as (bot, _):
         on_discord, on_matrix = discord.user("sam"), matrix.user("sam")
         await join_notes(discord, on_discord, "written on discord")
 
@@ -45,8 +46,9 @@ async def test_accounts_link_with_a_one_time_code_and_are_erased_together(tmp_pa
 
 async def test_an_expired_code_does_not_link_and_unlink_separates(tmp_path, clock):
     discord, matrix = MemoryAdapter("discord"), MemoryAdapter("matrix")
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[discord, matrix],
-                             clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[discord, matrix], clock=clock
+    ) as (bot, _):
         on_discord, on_matrix = discord.user("sam"), matrix.user("sam")
         await join_notes(discord, on_discord, "hello")
         code = (await discord.say(on_discord, "!link"))[-1].text.split("**")[1]
@@ -62,8 +64,9 @@ async def test_an_expired_code_does_not_link_and_unlink_separates(tmp_path, cloc
 
 async def test_an_account_with_its_own_data_is_not_silently_merged(tmp_path, clock):
     discord, matrix = MemoryAdapter("discord"), MemoryAdapter("matrix")
-    async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[discord, matrix],
-                             clock=clock) as (bot, _):
+    async with make_test_bot(
+        tmp_path, cogs=["cogs.privacy", install_notes_module()], adapters=[discord, matrix], clock=clock
+    ) as (bot, _):
         on_discord, on_matrix = discord.user("sam"), matrix.user("sam")
         await join_notes(discord, on_discord, "one")
         await join_notes(matrix, on_matrix, "two")
@@ -76,7 +79,10 @@ async def test_an_account_with_its_own_data_is_not_silently_merged(tmp_path, clo
 async def test_key_rotation_re_encrypts_every_sealed_value(tmp_path, clock):
     NotesCog.sealed_columns = [SealedColumn("notes", "body", "notes")]
     try:
-        async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (bot, chat):
+        async with make_test_bot(tmp_path, cogs=["cogs.privacy", install_notes_module()], clock=clock) as (
+            bot,
+            chat,
+        ):
             alice = chat.user("alice")
             await join_notes(chat, alice, "first")
             await chat.say(alice, "!note second")
@@ -101,18 +107,30 @@ async def test_every_cogs_declared_sealed_columns_exist_and_rotate(tmp_path, clo
 
     async with make_test_bot(tmp_path, cogs=DEFAULT_COGS, clock=clock) as (bot, _):
         declared = [s for cog in bot.cogs.values() for s in cog.sealed_columns]
-        assert {s.table for s in declared} >= {"checkin_texts", "crisis_safety_plans", "mindfulness_suggestions",
-                                           "meetup_rsvps"}
+        assert {s.table for s in declared} >= {
+            "checkin_texts",
+            "crisis_safety_plans",
+            "mindfulness_suggestions",
+            "meetup_rsvps",
+        }
         member = await bot.members.ensure(UserRef("memory", "x-id"))
         await bot.db.execute(
             "INSERT INTO crisis_safety_plans (member_id, section, sealed, updated_at) VALUES (?,?,?,?)",
-            (member, "reasons", bot.vault.seal("my dog", f"crisis.safetyplan:{member}:reasons"), "2026-01-01"))
+            (
+                member,
+                "reasons",
+                bot.vault.seal("my dog", f"crisis.safetyplan:{member}:reasons"),
+                "2026-01-01",
+            ),
+        )
         assert await bot.rotate_key(decode_key(generate_key())) == 1
         token = await bot.db.fetchval("SELECT sealed FROM crisis_safety_plans")
         assert bot.vault.open(token, f"crisis.safetyplan:{member}:reasons") == "my dog"
 
 
-async def test_the_rotate_command_keeps_the_new_key_on_disk_and_the_old_beside_it(tmp_path, clock, monkeypatch):
+async def test_the_rotate_command_keeps_the_new_key_on_disk_and_the_old_beside_it(
+    tmp_path, clock, monkeypatch
+):
     from bot import cli
     from bot.core import DEFAULT_COGS
     from bot.testing import settings_for_tests
@@ -123,7 +141,13 @@ async def test_the_rotate_command_keeps_the_new_key_on_disk_and_the_old_beside_i
         member = await bot.members.ensure(UserRef("memory", "x-id"))
         await bot.db.execute(
             "INSERT INTO crisis_safety_plans (member_id, section, sealed, updated_at) VALUES (?,?,?,?)",
-            (member, "reasons", bot.vault.seal("my dog", f"crisis.safetyplan:{member}:reasons"), "2026-01-01"))
+            (
+                member,
+                "reasons",
+                bot.vault.seal("my dog", f"crisis.safetyplan:{member}:reasons"),
+                "2026-01-01",
+            ),
+        )
     old_key = settings.key_path.read_text()
     assert await cli.rotate_key(settings) == 0
     assert settings.key_path.with_suffix(".key.old").read_text() == old_key

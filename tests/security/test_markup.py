@@ -32,13 +32,27 @@ def test_titles_and_places_keep_their_words_but_lose_their_markup():
     html = message_content(Content(text=shown), "UTC", NOW)["formatted_body"]
     assert "<h1>" not in html and "<strong>" not in html and "<a " not in html
     assert "# Big **news** [here](https://x.example)" in html.replace("&quot;", '"')
-    assert unescape_markdown(shown) == "# Big **news** [here](https://x.example)"  # the console shows it as typed
+    assert (
+        unescape_markdown(shown) == "# Big **news** [here](https://x.example)"
+    )  # the console shows it as typed
 
 
 @settings(max_examples=300)
 @given(st.text(alphabet=st.sampled_from(list("ab1 .-=+*_`#>[]()<!:/\n\t")) | st.characters(), max_size=60))
 def test_no_member_text_renders_as_markup_on_matrix(text):
     html = message_content(Content(text=quote_member_text(text)), "UTC", NOW)["formatted_body"]
-    for tag in ("<a ", "<strong>", "<em>", "<h1>", "<h2>", "<code>", "<pre>", "<blockquote>", "<img", "<ul>", "<ol>",
-                "<hr"):
+    for tag in (
+        "<a ",
+        "<strong>",
+        "<em>",
+        "<h1>",
+        "<h2>",
+        "<code>",
+        "<pre>",
+        "<blockquote>",
+        "<img",
+        "<ul>",
+        "<ol>",
+        "<hr",
+    ):
         assert tag not in html, (text, html)

@@ -42,7 +42,9 @@ READY_TIMEOUT = 60.0
 SEND_ATTEMPTS = 3  # on top of discord.py's own retries of 429 and 5xx answers
 MEMBER_CACHE_SECONDS = 60.0
 INTERACTION_EDIT_SECONDS = 14 * 60  # interaction tokens last 15 minutes
-REMEMBER_RENDERED_FROM = 1000  # characters of text: shorter ones cost less to render than to keep (see render())
+REMEMBER_RENDERED_FROM = (
+    1000  # characters of text: shorter ones cost less to render than to keep (see render())
+)
 REMEMBER_RENDERED = 4  # long texts whose messages are kept
 USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
 # Discord documents that a nonce sent with enforce_nonce is "checked for uniqueness in the past few
@@ -51,7 +53,9 @@ USER_MENTION = re.compile(r"^<@!?(\d{15,21})>$|^(\d{15,21})$")
 # risk a second copy (bot/outbox.py, docs/discord.md).
 RESEND_WINDOW = timedelta(minutes=2)
 UNKNOWN_CHANNEL = 10003  # Discord's error code
-DM_CHANNELS_KEPT = 10_000  # DM channel ids in memory (discord.py keeps 128); members' are also kept in the database
+DM_CHANNELS_KEPT = (
+    10_000  # DM channel ids in memory (discord.py keeps 128); members' are also kept in the database
+)
 
 
 class DiscordSetupError(RuntimeError):
@@ -117,10 +121,11 @@ class DiscordAdapter(Adapter):
             Route.BASE = self.settings.api_base.rstrip("/")
         if self.settings.gateway_url:
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.gateway_url)
-        self.client = discord.Client(intents=intents_for(self.settings.message_content,
-                                                         self.settings.members_intent),
-                                     allowed_mentions=discord.AllowedMentions.none(),
-                                     guild_ready_timeout=self.guild_ready_timeout)
+        self.client = discord.Client(
+            intents=intents_for(self.settings.message_content, self.settings.members_intent),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=self.guild_ready_timeout,
+        )
         self.tree = app_commands.CommandTree(self.client)
         pace_requests(self.client.http, self.pace)
         self.events = EventRouter(self)
@@ -128,16 +133,19 @@ class DiscordAdapter(Adapter):
         try:
             await self.client.login(self.settings.token)
         except discord.LoginFailure:
-            raise DiscordSetupError("Discord refused the bot token: copy it again from the Developer Portal "
-                                    "(Bot → Reset Token) into KINDRED_DISCORD_TOKEN or [discord] token") from None
+            raise DiscordSetupError(
+                "Discord refused the bot token: copy it again from the Developer Portal "
+                "(Bot → Reset Token) into KINDRED_DISCORD_TOKEN or [discord] token"
+            ) from None
         self.synced_on_start = await sync_commands_if_changed(self)
         ready = asyncio.Event()
         self.client.event(_on_ready_setter(ready))
         self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
         self._connection.add_done_callback(self._connection_ended)
         waiter = asyncio.create_task(ready.wait())
-        done, _ = await asyncio.wait({waiter, self._connection}, timeout=READY_TIMEOUT,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {waiter, self._connection}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
         if waiter not in done:
             waiter.cancel()
             if self._connection in done:
@@ -158,7 +166,9 @@ class DiscordAdapter(Adapter):
         error = task.exception()  # retrieved either way, so asyncio does not warn about it
         if self._stopping:
             return
-        log.critical("discord connection lost for good", extra={"error": type(error).__name__ if error else None})
+        log.critical(
+            "discord connection lost for good", extra={"error": type(error).__name__ if error else None}
+        )
 
     async def stop(self) -> None:
         self._stopping = True
@@ -176,8 +186,12 @@ class DiscordAdapter(Adapter):
         return UserRef(PLATFORM, str(user.id), user.display_name)
 
     def place_ref(self, channel_id: int, guild_id: int | None) -> PlaceRef:
-        return PlaceRef(PLATFORM, str(channel_id), is_direct=guild_id is None,
-                        scope_id=str(guild_id) if guild_id is not None else None)
+        return PlaceRef(
+            PLATFORM,
+            str(channel_id),
+            is_direct=guild_id is None,
+            scope_id=str(guild_id) if guild_id is not None else None,
+        )
 
     def parse_user(self, text: str) -> UserRef | None:
         match = USER_MENTION.match(text.strip())
@@ -192,16 +206,20 @@ class DiscordAdapter(Adapter):
 
     # --- moderators -----------------------------------------------------------------------------
 
-    def remember_member(self, member: discord.abc.User | None,
-                        permissions: discord.Permissions | None = None) -> None:
+    def remember_member(
+        self, member: discord.abc.User | None, permissions: discord.Permissions | None = None
+    ) -> None:
         """Keep the member an event carried (an interaction also carries their resolved permissions)."""
         if isinstance(member, discord.Member):
             now = monotonic()
             self._members.setdefault(member.id, {})[member.guild.id] = (now, member, permissions)
             if now - self._members_pruned > MEMBER_CACHE_SECONDS:
                 # Every member who ever spoke would otherwise stay for the life of the process.
-                self._members = {user_id: fresh for user_id, guilds in self._members.items()
-                                 if (fresh := {g: e for g, e in guilds.items() if now - e[0] < MEMBER_CACHE_SECONDS})}
+                self._members = {
+                    user_id: fresh
+                    for user_id, guilds in self._members.items()
+                    if (fresh := {g: e for g, e in guilds.items() if now - e[0] < MEMBER_CACHE_SECONDS})
+                }
                 self._members_pruned = now
 
     async def is_moderator(self, user: UserRef, community_id: int) -> bool:
@@ -235,8 +253,12 @@ class DiscordAdapter(Adapter):
         found: dict[int, discord.Member] = {}
         for guild in self._guilds_of(community_id):
             candidates = list(self._moderators_seen.get(guild.id, {}).values())
-            candidates += [entry[1] for guilds in self._members.values() for gid, entry in guilds.items()
-                           if gid == guild.id]
+            candidates += [
+                entry[1]
+                for guilds in self._members.values()
+                for gid, entry in guilds.items()
+                if gid == guild.id
+            ]
             if self.client.intents.members:
                 candidates += guild.members
             owner = await self._member(guild, guild.owner_id) if guild.owner_id else None
@@ -246,7 +268,9 @@ class DiscordAdapter(Adapter):
                     found[member.id] = member
         return [self.user_ref(member) for member in found.values()]
 
-    def member_is_moderator(self, member: discord.Member, permissions: discord.Permissions | None = None) -> bool:
+    def member_is_moderator(
+        self, member: discord.Member, permissions: discord.Permissions | None = None
+    ) -> bool:
         # Manage Server and Administrator cannot be granted per channel, so an interaction's resolved
         # permissions answer as well as the guild-wide ones, without recomputing them from every role.
         permissions = permissions or member.guild_permissions
@@ -254,8 +278,9 @@ class DiscordAdapter(Adapter):
             return True
         # The member's own few roles, not every role of the server (Guild.roles sorts them all, per check).
         wanted = self.settings.moderator_role.strip()
-        return bool(wanted) and any(wanted in (role.name, str(role.id)) for role in member.roles
-                                    if not role.is_default())
+        return bool(wanted) and any(
+            wanted in (role.name, str(role.id)) for role in member.roles if not role.is_default()
+        )
 
     def _guilds_of(self, community_id: int) -> list[discord.Guild]:
         guilds = self.client.guilds if self.client else []
@@ -286,8 +311,13 @@ class DiscordAdapter(Adapter):
         # moderators): keep the messages of the last few long texts, matched by the text's identity and
         # the rest by value, instead of localizing and building them anew. Only for content without
         # buttons, files or pings, whose messages hold nothing that a send uses up.
-        if (len(content.text) < REMEMBER_RENDERED_FROM or content.files or content.choices
-                or content.ask is not None or content.mention_users):
+        if (
+            len(content.text) < REMEMBER_RENDERED_FROM
+            or content.files
+            or content.choices
+            or content.ask is not None
+            or content.mention_users
+        ):
             return rendering.render(self.localize_commands(content), single)
         rest = (content.title, content.footer, tuple(content.fields), single, self.command_names())
         remembered = self._rendered.get(id(content.text))
@@ -321,8 +351,11 @@ class DiscordAdapter(Adapter):
         token = token or secrets.token_hex(10)
         for number, part in enumerate(self.render(content)):
             nonce = f"{token}{number}"
-            message = await self._deliver("send", lambda part=part, nonce=nonce: channel.send(
-                nonce=nonce, **part.send_kwargs()), place.place_id)
+            message = await self._deliver(
+                "send",
+                lambda part=part, nonce=nonce: channel.send(nonce=nonce, **part.send_kwargs()),
+                place.place_id,
+            )
             sent = SentRef(PLATFORM, place.place_id, str(message.id))
         return sent
 
@@ -349,8 +382,11 @@ class DiscordAdapter(Adapter):
             if stored is not None:
                 channel_id = int(stored)
             else:
-                dm = await self._deliver("open a DM", lambda: self.client.create_dm(discord.Object(int(user.user_id))),
-                                         f"user:{user.user_id}")
+                dm = await self._deliver(
+                    "open a DM",
+                    lambda: self.client.create_dm(discord.Object(int(user.user_id))),
+                    f"user:{user.user_id}",
+                )
                 channel_id = dm.id
                 await self.bot.members.remember_direct_place(user, str(channel_id))
         self._dm_channels[user.user_id] = channel_id  # (most recently used last)
@@ -363,22 +399,31 @@ class DiscordAdapter(Adapter):
         remembered = self._interaction_messages.get(int(ref.message_id))
         if remembered and monotonic() - remembered[0] < INTERACTION_EDIT_SECONDS:
             interaction = remembered[1]
-            await self._deliver("edit", lambda: interaction.followup.edit_message(int(ref.message_id),
-                                                                                  **part.edit_kwargs()), ref.place_id)
+            await self._deliver(
+                "edit",
+                lambda: interaction.followup.edit_message(int(ref.message_id), **part.edit_kwargs()),
+                ref.place_id,
+            )
             return
-        message = self.client.get_partial_messageable(int(ref.place_id)).get_partial_message(int(ref.message_id))
+        message = self.client.get_partial_messageable(int(ref.place_id)).get_partial_message(
+            int(ref.message_id)
+        )
         await self._deliver("edit", lambda: message.edit(**part.edit_kwargs()), ref.place_id)
 
     async def create_thread(self, ref: SentRef, name: str) -> PlaceRef | None:
         channel = self.client.get_channel(int(ref.place_id))  # threads need the guild channel, not a partial
         if channel is None:
-            channel = await self._deliver("find a channel", lambda: self.client.fetch_channel(int(ref.place_id)),
-                                          ref.place_id)
+            channel = await self._deliver(
+                "find a channel", lambda: self.client.fetch_channel(int(ref.place_id)), ref.place_id
+            )
         if not isinstance(channel, discord.TextChannel):
             return None  # no threads in DMs, or under threads
         message = channel.get_partial_message(int(ref.message_id))
-        thread = await self._deliver("create a thread", lambda: message.create_thread(
-            name=name[:100], auto_archive_duration=1440), ref.place_id)
+        thread = await self._deliver(
+            "create a thread",
+            lambda: message.create_thread(name=name[:100], auto_archive_duration=1440),
+            ref.place_id,
+        )
         return self.place_ref(thread.id, thread.guild.id if thread.guild else None)
 
     def remember_interaction_message(self, message_id: int, interaction: discord.Interaction) -> None:
@@ -398,18 +443,24 @@ class DiscordAdapter(Adapter):
             try:
                 return await attempt()
             except (discord.Forbidden, discord.NotFound) as error:
-                log.warning("discord refused", extra={"action": action, "where": where, "status": error.status,
-                                                      "code": error.code})
+                log.warning(
+                    "discord refused",
+                    extra={"action": action, "where": where, "status": error.status, "code": error.code},
+                )
                 raise
             except (discord.DiscordServerError, aiohttp.ClientError, OSError, TimeoutError) as error:
                 if number == SEND_ATTEMPTS:
-                    log.error("discord delivery failed", extra={"action": action, "where": where,
-                                                                 "error": type(error).__name__})
+                    log.error(
+                        "discord delivery failed",
+                        extra={"action": action, "where": where, "error": type(error).__name__},
+                    )
                     raise DeliveryFailed(f"could not {action} in {where}: {type(error).__name__}") from error
                 await asyncio.sleep(0.5 * 3 ** (number - 1))
             except discord.HTTPException as error:
-                log.error("discord rejected", extra={"action": action, "where": where, "status": error.status,
-                                                     "code": error.code})
+                log.error(
+                    "discord rejected",
+                    extra={"action": action, "where": where, "status": error.status, "code": error.code},
+                )
                 raise DeliveryFailed(f"could not {action} in {where}: HTTP {error.status}") from error
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -56,7 +56,8 @@ class EventRouter:
             place=self.adapter.place_ref(message.channel.id, message.guild.id if message.guild else None),
             message_id=str(message.id),
             link=message.jump_url,
-            reply_to=str(message.reference.message_id) if message.reference and message.reference.message_id
+            reply_to=str(message.reference.message_id)
+            if message.reference and message.reference.message_id
             else None,
             attachments=[incoming_file(attachment) for attachment in message.attachments],
             event_id=str(message.id),
@@ -73,7 +74,7 @@ class EventRouter:
         if me is not None:
             for mention in (f"<@{me.id}>", f"<@!{me.id}>"):
                 if text.startswith(mention):
-                    rest = text[len(mention):].strip()
+                    rest = text[len(mention) :].strip()
                     return rest if not rest or rest.startswith(PREFIX) else PREFIX + rest
         return text
 
@@ -82,18 +83,32 @@ class EventRouter:
     def _responder(self, interaction: discord.Interaction, private: bool) -> InteractionResponder:
         self.adapter.remember_member(interaction.user, interaction.permissions)
         place = self.adapter.place_ref(interaction.channel_id or 0, interaction.guild_id)
-        responder = InteractionResponder(self.adapter, place, self.adapter.user_ref(interaction.user),
-                                         interaction, private_by_default=private)
+        responder = InteractionResponder(
+            self.adapter,
+            place,
+            self.adapter.user_ref(interaction.user),
+            interaction,
+            private_by_default=private,
+        )
         responder.start_watchdog()
         return responder
 
-    async def run_slash(self, interaction: discord.Interaction, command: Command, values: dict[str, Any]) -> None:
+    async def run_slash(
+        self, interaction: discord.Interaction, command: Command, values: dict[str, Any]
+    ) -> None:
         responder = self._responder(interaction, command.private)
         # (discord.abc.User is a Protocol: isinstance on it is slow, so name the concrete classes)
-        options = {name: self.adapter.user_ref(value) if isinstance(value, discord.User | discord.Member) else value
-                   for name, value in values.items() if not isinstance(value, discord.Attachment)}
-        ctx = self.bot.context(self.adapter, responder.author, responder.place, responder, str(interaction.id))
-        ctx.attachments = [incoming_file(value) for value in values.values() if isinstance(value, discord.Attachment)]
+        options = {
+            name: self.adapter.user_ref(value) if isinstance(value, discord.User | discord.Member) else value
+            for name, value in values.items()
+            if not isinstance(value, discord.Attachment)
+        }
+        ctx = self.bot.context(
+            self.adapter, responder.author, responder.place, responder, str(interaction.id)
+        )
+        ctx.attachments = [
+            incoming_file(value) for value in values.values() if isinstance(value, discord.Attachment)
+        ]
         try:
             # What the command sends is kept to once by the interaction's id (bot/outbox.py).
             with delivery_scope(event_scope(self.adapter.platform, str(interaction.id))):
@@ -101,8 +116,9 @@ class EventRouter:
         finally:
             await responder.finish()
 
-    async def suggest(self, interaction: discord.Interaction, command: Command, param: Param,
-                      current: str) -> list[str]:
+    async def suggest(
+        self, interaction: discord.Interaction, command: Command, param: Param, current: str
+    ) -> list[str]:
         """Autocomplete from the cog method the parameter names (prompts, meetups...)."""
         method = getattr(command.cog, param.autocomplete or "", None)
         if method is None:
@@ -115,11 +131,15 @@ class EventRouter:
             log.exception("autocomplete failed", extra={"command": command.name, "param": param.name})
             return []
 
-    async def on_slash_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_slash_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         """Errors before the router ran (an option Discord let through that discord.py refused)."""
         log.warning("slash command error", extra={"error": type(error).__name__})
-        message = ("That value doesn't fit this command. Type `/` and pick the command again to see what "
-                   "each option takes.")
+        message = (
+            "That value doesn't fit this command. Type `/` and pick the command again to see what "
+            "each option takes."
+        )
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)
@@ -153,20 +173,27 @@ class EventRouter:
         if not custom_id.startswith(rendering.CHOICE_PREFIX):
             return
         responder = self._responder(interaction, True)
-        event = ChoiceEvent(custom_id[len(rendering.CHOICE_PREFIX):], responder.author, responder.place,
-                            str(interaction.message.id) if interaction.message else "", event_id=str(interaction.id))
+        event = ChoiceEvent(
+            custom_id[len(rendering.CHOICE_PREFIX) :],
+            responder.author,
+            responder.place,
+            str(interaction.message.id) if interaction.message else "",
+            event_id=str(interaction.id),
+        )
         try:
             await self.bot.handle_choice(event, responder)
         finally:
             await responder.finish()
 
     async def _on_form(self, interaction: discord.Interaction, custom_id: str) -> None:
-        request_id = custom_id[len(rendering.FORM_PREFIX):].split(":", 1)[1]
+        request_id = custom_id[len(rendering.FORM_PREFIX) :].split(":", 1)[1]
         text = rendering.form_answer(interaction.data.get("components", []))
         responder = self._responder(interaction, True)
         try:
-            await self.bot.handle_text_answer(TextAnswer(request_id, text, responder.author, responder.place,
-                                                         event_id=str(interaction.id)), responder)
+            await self.bot.handle_text_answer(
+                TextAnswer(request_id, text, responder.author, responder.place, event_id=str(interaction.id)),
+                responder,
+            )
         finally:
             await responder.finish()
 

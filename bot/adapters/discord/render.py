@@ -75,8 +75,12 @@ class Rendered:
 
     def edit_kwargs(self) -> dict:
         """For an edit: absent parts are cleared, so the edited message is exactly the new content."""
-        kwargs = {"content": self.content, "embeds": self.embeds, "view": self.view,
-                  "allowed_mentions": self.allowed_mentions}
+        kwargs = {
+            "content": self.content,
+            "embeds": self.embeds,
+            "view": self.view,
+            "allowed_mentions": self.allowed_mentions,
+        }
         if self.files:
             kwargs["attachments"] = self.files
         return kwargs
@@ -84,8 +88,11 @@ class Rendered:
 
 def allowed_mentions_for(content: Content) -> discord.AllowedMentions:
     """Nobody is pinged but the users the content names in mention_users: never @everyone or roles."""
-    users = [discord.Object(int(user.user_id)) for user in content.mention_users
-             if user.platform == "discord" and user.user_id.isdigit()]
+    users = [
+        discord.Object(int(user.user_id))
+        for user in content.mention_users
+        if user.platform == "discord" and user.user_id.isdigit()
+    ]
     return discord.AllowedMentions(everyone=False, roles=False, users=users or False, replied_user=False)
 
 
@@ -104,8 +111,11 @@ def render(content: Content, single: bool = False) -> list[Rendered]:
         embeds = [discord.Embed(description=chunk or None) for chunk in chunks]
         embeds[0].title = _cut(neutralize_mentions(content.title or ""), 256) or None
         for name, value in content.fields[:MAX_FIELDS]:
-            embeds[-1].add_field(name=_cut(neutralize_mentions(name), 256) or "\u200b",
-                                 value=_cut(neutralize_mentions(value), 1024) or "\u200b", inline=False)
+            embeds[-1].add_field(
+                name=_cut(neutralize_mentions(name), 256) or "\u200b",
+                value=_cut(neutralize_mentions(value), 1024) or "\u200b",
+                inline=False,
+            )
         if content.footer:
             embeds[-1].set_footer(text=_cut(neutralize_mentions(content.footer), 2048))
         messages.extend(Rendered(embeds=[embed], allowed_mentions=mentions) for embed in embeds)
@@ -115,8 +125,10 @@ def render(content: Content, single: bool = False) -> list[Rendered]:
         messages.append(Rendered(allowed_mentions=mentions))
     last = messages[-1]
     last.view = buttons_for(content)
-    last.files = [discord.File(io.BytesIO(f.data), filename=f.filename, description=f.description or None)
-                  for f in content.files]
+    last.files = [
+        discord.File(io.BytesIO(f.data), filename=f.filename, description=f.description or None)
+        for f in content.files
+    ]
     return messages
 
 
@@ -124,33 +136,53 @@ def buttons_for(content: Content) -> discord.ui.View | None:
     if not content.choices and content.ask is None:
         return None
     view = StatelessView()
-    for choice in content.choices[:MAX_BUTTONS - (1 if content.ask else 0)]:
-        view.add_item(StatelessButton(label=_cut(choice.label, 80), custom_id=_checked(CHOICE_PREFIX + choice.id),
-                                        style=STYLES.get(choice.style, discord.ButtonStyle.secondary)))
+    for choice in content.choices[: MAX_BUTTONS - (1 if content.ask else 0)]:
+        view.add_item(
+            StatelessButton(
+                label=_cut(choice.label, 80),
+                custom_id=_checked(CHOICE_PREFIX + choice.id),
+                style=STYLES.get(choice.style, discord.ButtonStyle.secondary),
+            )
+        )
     if content.ask is not None:
         ask = content.ask
         custom_id = f"{ASK_PREFIX}{ask.max_length}:{'m' if ask.multiline else 's'}:{ask.id}"
-        view.add_item(StatelessButton(label=_cut(ask.label, 80), custom_id=_checked(custom_id),
-                                        style=discord.ButtonStyle.primary, emoji="✍️"))
+        view.add_item(
+            StatelessButton(
+                label=_cut(ask.label, 80),
+                custom_id=_checked(custom_id),
+                style=discord.ButtonStyle.primary,
+                emoji="✍️",
+            )
+        )
     return view
 
 
 def request_from_ask_button(custom_id: str, label: str) -> TextRequest:
     """Rebuild the TextRequest a form button stands for (its label is the button's own label)."""
-    max_length, kind, request_id = custom_id[len(ASK_PREFIX):].split(":", 2)
-    return TextRequest(id=request_id, label=label or "Your answer", max_length=int(max_length),
-                       multiline=kind == "m")
+    max_length, kind, request_id = custom_id[len(ASK_PREFIX) :].split(":", 2)
+    return TextRequest(
+        id=request_id, label=label or "Your answer", max_length=int(max_length), multiline=kind == "m"
+    )
 
 
 def form_for(request: TextRequest) -> discord.ui.Modal:
     """The modal asking a free-text question; submitted, it comes back as FORM_PREFIX + request id."""
-    modal = discord.ui.Modal(title=_cut(request.label, 45) or "Your answer", timeout=None,
-                             custom_id=_checked(f"{FORM_PREFIX}{'m' if request.multiline else 's'}:{request.id}"))
-    modal.add_item(discord.ui.TextInput(
-        label=_cut(request.label, 45) or "Your answer", custom_id=FORM_INPUT_ID,
-        style=discord.TextStyle.paragraph if request.multiline else discord.TextStyle.short,
-        placeholder=_cut(request.placeholder, 100) or None, max_length=max(1, min(request.max_length, 4000)),
-        required=True))
+    modal = discord.ui.Modal(
+        title=_cut(request.label, 45) or "Your answer",
+        timeout=None,
+        custom_id=_checked(f"{FORM_PREFIX}{'m' if request.multiline else 's'}:{request.id}"),
+    )
+    modal.add_item(
+        discord.ui.TextInput(
+            label=_cut(request.label, 45) or "Your answer",
+            custom_id=FORM_INPUT_ID,
+            style=discord.TextStyle.paragraph if request.multiline else discord.TextStyle.short,
+            placeholder=_cut(request.placeholder, 100) or None,
+            max_length=max(1, min(request.max_length, 4000)),
+            required=True,
+        )
+    )
     return modal
 
 
@@ -188,6 +220,8 @@ def _cut(text: str, limit: int) -> str:
 
 def _checked(custom_id: str) -> str:
     if len(custom_id) > MAX_CUSTOM_ID:
-        raise ValueError(f"Discord custom_id over {MAX_CUSTOM_ID} characters: shorten the choice or request id "
-                         f"({custom_id[:40]}…)")
+        raise ValueError(
+            f"Discord custom_id over {MAX_CUSTOM_ID} characters: shorten the choice or request id "
+            f"({custom_id[:40]}…)"
+        )
     return custom_id

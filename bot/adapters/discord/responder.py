@@ -27,8 +27,14 @@ ACK_AFTER = 2.0  # seconds; Discord drops an interaction that is not acknowledge
 
 
 class InteractionResponder(Responder):
-    def __init__(self, adapter: DiscordAdapter, place: PlaceRef, author: UserRef,
-                 interaction: discord.Interaction, private_by_default: bool):
+    def __init__(
+        self,
+        adapter: DiscordAdapter,
+        place: PlaceRef,
+        author: UserRef,
+        interaction: discord.Interaction,
+        private_by_default: bool,
+    ):
         super().__init__(adapter, place, author)
         self.discord_adapter = adapter
         self.interaction = interaction
@@ -72,7 +78,9 @@ class InteractionResponder(Responder):
                 elif self._deferred_private is not None and not self._placeholder_used:
                     await self.interaction.delete_original_response()
             except discord.HTTPException as error:
-                log.warning("could not close an interaction", extra={"status": error.status, "code": error.code})
+                log.warning(
+                    "could not close an interaction", extra={"status": error.status, "code": error.code}
+                )
 
     # --- answers --------------------------------------------------------------------------------
 
@@ -141,7 +149,8 @@ class MessageResponder(Responder):
         except discord.Forbidden:
             notice = Content(
                 text=f"<@{self.author.user_id}>, I tried to answer you privately but your direct messages "
-                     "are closed to me. Use the slash command instead (type `/`) and I'll answer where only "
-                     "you can see it.",
-                mention_users=[self.author])
+                "are closed to me. Use the slash command instead (type `/`) and I'll answer where only "
+                "you can see it.",
+                mention_users=[self.author],
+            )
             return await bot.send(self.place, notice)

@@ -54,53 +54,81 @@ def option_annotation(param: Param) -> Any:
             return str
 
 
-def build_command(command: Command, leaf_name: str, run: Runner, suggest: Suggester,
-                  names: frozenset[str] = frozenset()) -> app_commands.Command:
+def build_command(
+    command: Command, leaf_name: str, run: Runner, suggest: Suggester, names: frozenset[str] = frozenset()
+) -> app_commands.Command:
     """One slash command whose options mirror the declaration (required options first, as Discord wants)."""
     ordered = [p for p in command.params if p.required] + [p for p in command.params if not p.required]
     python_names = {f"p{index}": param for index, param in enumerate(ordered)}
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
         # The attachment option keeps its own name; the router's options are the declared params.
-        await run(interaction, command, {python_names[key].name if key in python_names else key: value
-                                         for key, value in values.items()})
+        await run(
+            interaction,
+            command,
+            {python_names[key].name if key in python_names else key: value for key, value in values.items()},
+        )
 
-    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                    annotation=discord.Interaction)]
+    parameters = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+        )
+    ]
     annotations: dict[str, Any] = {"interaction": discord.Interaction}
     for key, param in python_names.items():
         annotation = option_annotation(param)
         if not param.required:
             annotation = Optional[annotation]  # noqa: UP045 (discord.py reads Optional[...] for optional options)
         annotations[key] = annotation
-        parameters.append(inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
-                                            default=inspect.Parameter.empty if param.required else None))
+        parameters.append(
+            inspect.Parameter(
+                key,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=annotation,
+                default=inspect.Parameter.empty if param.required else None,
+            )
+        )
     if command.file:  # a command that reads a file takes it as an (optional) attachment option
         if ATTACHMENT_OPTION in {p.name for p in command.params}:
             raise ValueError(f"a parameter named {ATTACHMENT_OPTION!r} would hide the file option")
         annotations[ATTACHMENT_OPTION] = Optional[discord.Attachment]  # noqa: UP045 (as above)
-        parameters.append(inspect.Parameter(ATTACHMENT_OPTION, inspect.Parameter.KEYWORD_ONLY,
-                                            annotation=annotations[ATTACHMENT_OPTION], default=None))
+        parameters.append(
+            inspect.Parameter(
+                ATTACHMENT_OPTION,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=annotations[ATTACHMENT_OPTION],
+                default=None,
+            )
+        )
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__annotations__ = annotations
 
     # The public decorators, applied by hand: names, descriptions, choices and autocomplete per option.
     app_commands.rename(**{key: param.name for key, param in python_names.items()})(callback)
-    described = {key: description(param.help, param_hint(param), names) for key, param in python_names.items()}
+    described = {
+        key: description(param.help, param_hint(param), names) for key, param in python_names.items()
+    }
     if command.file:
         described[ATTACHMENT_OPTION] = description(command.file, "a file", names)
     app_commands.describe(**described)(callback)
-    choices = {key: [app_commands.Choice(name=c, value=c) for c in param.choices[:25]]
-               for key, param in python_names.items() if param.type is ParamType.CHOICE and param.choices}
+    choices = {
+        key: [app_commands.Choice(name=c, value=c) for c in param.choices[:25]]
+        for key, param in python_names.items()
+        if param.type is ParamType.CHOICE and param.choices
+    }
     if choices:
         app_commands.choices(**choices)(callback)
-    completers = {key: _completer(command, param, suggest) for key, param in python_names.items()
-                  if param.type is ParamType.TIMEZONE or param.autocomplete}
+    completers = {
+        key: _completer(command, param, suggest)
+        for key, param in python_names.items()
+        if param.type is ParamType.TIMEZONE or param.autocomplete
+    }
     if completers:
         app_commands.autocomplete(**completers)(callback)
 
-    slash = app_commands.Command(name=leaf_name, description=description(command.summary, command.name, names),
-                                 callback=callback)
+    slash = app_commands.Command(
+        name=leaf_name, description=description(command.summary, command.name, names), callback=callback
+    )
     if command.access is Access.MODERATOR:
         slash.guild_only = True
         slash.default_permissions = MODERATOR_PERMISSIONS
@@ -131,8 +159,9 @@ def _completer(command: Command, param: Param, suggest: Suggester):
     return complete
 
 
-def build_tree_commands(commands: dict[str, Command], run: Runner,
-                        suggest: Suggester) -> list[app_commands.Command | app_commands.Group]:
+def build_tree_commands(
+    commands: dict[str, Command], run: Runner, suggest: Suggester
+) -> list[app_commands.Command | app_commands.Group]:
     """Top-level slash commands and groups for every declared command (up to "group sub command")."""
     top: dict[str, app_commands.Command | app_commands.Group] = {}
     members_of: dict[str, list[Command]] = {}
@@ -150,8 +179,14 @@ def build_tree_commands(commands: dict[str, Command], run: Runner,
     return list(top.values())
 
 
-def _place_command(top: dict, members_of: dict[str, list[Command]], command: Command, run: Runner,
-                   suggest: Suggester, names: frozenset[str]) -> None:
+def _place_command(
+    top: dict,
+    members_of: dict[str, list[Command]],
+    command: Command,
+    run: Runner,
+    suggest: Suggester,
+    names: frozenset[str],
+) -> None:
     words = command.name.split()
     if len(words) > 3:
         raise ValueError("Discord nests commands at most three words deep")
@@ -165,8 +200,9 @@ def _place_command(top: dict, members_of: dict[str, list[Command]], command: Com
         raise ValueError(f"/{words[0]} is also a command; Discord allows one or the other")
     if parent is None:
         title = getattr(command.cog, "title", "") or words[0]
-        parent = app_commands.Group(name=words[0], description=description(f"{title}: /{words[0]} commands",
-                                                                            words[0]))
+        parent = app_commands.Group(
+            name=words[0], description=description(f"{title}: /{words[0]} commands", words[0])
+        )
         top[words[0]] = parent
     if len(words) == 3:
         sub = parent.get_command(words[1])

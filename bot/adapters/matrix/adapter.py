@@ -97,8 +97,10 @@ class MatrixAdapter(MatrixSending, Adapter):
         peewee.setLevel(max(logging.WARNING, peewee.level))
         self.client = await self._login()
         self._since = self.state.sync_token
-        self._tasks = [asyncio.create_task(self._sync_forever(), name="matrix-sync"),
-                       asyncio.create_task(self._dispatch_forever(), name="matrix-dispatch")]
+        self._tasks = [
+            asyncio.create_task(self._sync_forever(), name="matrix-sync"),
+            asyncio.create_task(self._dispatch_forever(), name="matrix-dispatch"),
+        ]
         try:
             await asyncio.wait_for(self._first_batch_done.wait(), FIRST_SYNC_SECONDS)
         except TimeoutError:
@@ -122,13 +124,21 @@ class MatrixAdapter(MatrixSending, Adapter):
             await self.client.close()
 
     async def _login(self) -> AsyncClient:
-        config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
-                                   max_timeout_retry_wait_time=self.retry_cap_seconds,
-                                   request_timeout=LONG_POLL_MS / 1000 + 30)
+        config = AsyncClientConfig(
+            encryption_enabled=True,
+            store_sync_tokens=False,
+            max_timeout_retry_wait_time=self.retry_cap_seconds,
+            request_timeout=LONG_POLL_MS / 1000 + 30,
+        )
         user_id = self.config.user_id
         saved = self.state.session(user_id)
-        client = AsyncClient(self.config.homeserver, user_id, device_id=saved and saved["device_id"],
-                             store_path=str(self.state.crypto_dir), config=config)
+        client = AsyncClient(
+            self.config.homeserver,
+            user_id,
+            device_id=saved and saved["device_id"],
+            store_path=str(self.state.crypto_dir),
+            config=config,
+        )
         if saved:
             client.restore_login(user_id, saved["device_id"], saved["access_token"])
             if isinstance(await client.whoami(), WhoamiResponse):
@@ -160,8 +170,11 @@ class MatrixAdapter(MatrixSending, Adapter):
         while True:
             try:
                 answer = await self.client.sync(
-                    timeout=0 if first else LONG_POLL_MS, since=self._since, full_state=first,
-                    sync_filter=FIRST_START_FILTER if first and new_bot else SYNC_FILTER)
+                    timeout=0 if first else LONG_POLL_MS,
+                    since=self._since,
+                    full_state=first,
+                    sync_filter=FIRST_START_FILTER if first and new_bot else SYNC_FILTER,
+                )
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a network fault nio gave up on: back off and go on
@@ -169,9 +182,14 @@ class MatrixAdapter(MatrixSending, Adapter):
             if not isinstance(answer, SyncResponse):
                 failures += 1
                 delay = min(self.retry_cap_seconds, 0.25 * 2 ** min(failures, 8))
-                log.warning("matrix sync failed; retrying", extra={
-                    "error": type(answer).__name__, "status": getattr(answer, "status_code", None),
-                    "retry_in": delay})
+                log.warning(
+                    "matrix sync failed; retrying",
+                    extra={
+                        "error": type(answer).__name__,
+                        "status": getattr(answer, "status_code", None),
+                        "retry_in": delay,
+                    },
+                )
                 await asyncio.sleep(delay)
                 continue
             failures = 0
@@ -184,6 +202,7 @@ class MatrixAdapter(MatrixSending, Adapter):
 
     async def _until_synced(self, condition, seconds: float) -> bool:
         """Wait until `condition()` holds after a processed sync (nio's room state is whole then)."""
+
         async def wait() -> None:
             async with self._synced:
                 await self._synced.wait_for(condition)
@@ -242,8 +261,10 @@ class MatrixAdapter(MatrixSending, Adapter):
             if room is None or backlog_only:
                 continue
             if info.timeline.limited and catching_up:
-                log.warning("matrix: some events arrived while the bot was away and were skipped",
-                            extra={"room": room_id})
+                log.warning(
+                    "matrix: some events arrived while the bot was away and were skipped",
+                    extra={"room": room_id},
+                )
             for event in after_own_arrival(info.timeline.events, self.client.user_id):
                 event_id = getattr(event, "event_id", None)
                 # The bot's own messages and reactions come back in the next sync: nothing to handle, and
@@ -260,14 +281,24 @@ class MatrixAdapter(MatrixSending, Adapter):
     # -- incoming --------------------------------------------------------------------------------
 
     async def _on_invite(self, room_id: str, invite_state: list) -> None:
-        invite = next((e for e in invite_state if isinstance(e, InviteMemberEvent)
-                       and e.state_key == self.client.user_id and e.membership == "invite"), None)
+        invite = next(
+            (
+                e
+                for e in invite_state
+                if isinstance(e, InviteMemberEvent)
+                and e.state_key == self.client.user_id
+                and e.membership == "invite"
+            ),
+            None,
+        )
         if invite is None:
             return
         inviter = invite.sender
         if not self._invite_allowed(inviter, room_id, bool(invite.content.get("is_direct"))):
-            log.info("matrix: declined an invite the operator's rule does not allow",
-                     extra={"room": room_id, "inviter_server": server_of(inviter)})
+            log.info(
+                "matrix: declined an invite the operator's rule does not allow",
+                extra={"room": room_id, "inviter_server": server_of(inviter)},
+            )
             await self.client.room_leave(room_id)
             return
         if invite.content.get("is_direct"):
@@ -301,8 +332,11 @@ class MatrixAdapter(MatrixSending, Adapter):
             reply_to = relates.get("m.in_reply_to", {}).get("event_id")
             text = incoming_text(event.body, event.formatted_body, reply_to is not None)
             # A command replying to a file reads that file (Matrix sends files as events of their own).
-            replied = (await replied_file(self.client, room.room_id, reply_to)
-                       if reply_to and text.startswith(PREFIX) else None)
+            replied = (
+                await replied_file(self.client, room.room_id, reply_to)
+                if reply_to and text.startswith(PREFIX)
+                else None
+            )
             await self._deliver_message(room, event, text, reply_to, [replied] if replied else [])
         elif (caption := caption_of(event)) and (file := described_file(self.client, event)):
             await self._deliver_message(room, event, caption, None, [file])  # a file captioned with a command
@@ -317,19 +351,38 @@ class MatrixAdapter(MatrixSending, Adapter):
             place = self._place_for(room.room_id)
             choice = await self.bot.pending.choice_for_reaction(place, relates["event_id"], relates["key"])
             if choice:
-                await self.bot.handle_choice(ChoiceEvent(choice, self._user(room, event.sender), place,
-                                                         relates["event_id"], event_id=event.event_id))
+                await self.bot.handle_choice(
+                    ChoiceEvent(
+                        choice,
+                        self._user(room, event.sender),
+                        place,
+                        relates["event_id"],
+                        event_id=event.event_id,
+                    )
+                )
 
-    async def _deliver_message(self, room: MatrixRoom, event, text: str, reply_to: str | None, files: list) -> None:
-        await self.bot.handle_message(IncomingMessage(
-            text, self._user(room, event.sender), self._place_for(room.room_id), message_id=event.event_id,
-            link=f"https://matrix.to/#/{room.room_id}/{event.event_id}", reply_to=reply_to, attachments=files,
-            event_id=event.event_id))
+    async def _deliver_message(
+        self, room: MatrixRoom, event, text: str, reply_to: str | None, files: list
+    ) -> None:
+        await self.bot.handle_message(
+            IncomingMessage(
+                text,
+                self._user(room, event.sender),
+                self._place_for(room.room_id),
+                message_id=event.event_id,
+                link=f"https://matrix.to/#/{room.room_id}/{event.event_id}",
+                reply_to=reply_to,
+                attachments=files,
+                event_id=event.event_id,
+            )
+        )
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         """Ask for the key, give it a moment, and if it still cannot be read, ask the member to re-send."""
-        log.warning("matrix: could not decrypt a message", extra={
-            "room": room.room_id, "event": event.event_id, "session": event.session_id})
+        log.warning(
+            "matrix: could not decrypt a message",
+            extra={"room": room.room_id, "event": event.event_id, "session": event.session_id},
+        )
         with contextlib.suppress(Exception):
             await self.client.request_room_key(event)
         self.bot.spawn(self._retry_decryption(room, event))
@@ -344,14 +397,23 @@ class MatrixAdapter(MatrixSending, Adapter):
             await self._on_room_event(room, decrypted)
             return
         key = (room.room_id, event.sender)
-        if time.monotonic() - self._resend_hints.get(key, -RESEND_HINT_EVERY_SECONDS) < RESEND_HINT_EVERY_SECONDS:
+        if (
+            time.monotonic() - self._resend_hints.get(key, -RESEND_HINT_EVERY_SECONDS)
+            < RESEND_HINT_EVERY_SECONDS
+        ):
             return
         self._resend_hints[key] = time.monotonic()
-        await self.send(self._place_for(room.room_id), Content(
-            text=(f"{event.sender}, I couldn't read a message you just sent: it was encrypted with a key my "
-                  "device never received. Could you send it again? If this keeps happening, leaving and "
-                  "re-opening the chat with me usually fixes it."),
-            mention_users=[UserRef("matrix", event.sender)]))
+        await self.send(
+            self._place_for(room.room_id),
+            Content(
+                text=(
+                    f"{event.sender}, I couldn't read a message you just sent: it was encrypted with a key my "
+                    "device never received. Could you send it again? If this keeps happening, leaving and "
+                    "re-opening the chat with me usually fixes it."
+                ),
+                mention_users=[UserRef("matrix", event.sender)],
+            ),
+        )
 
     # -- rooms, people, moderators ---------------------------------------------------------------
 
@@ -377,8 +439,11 @@ class MatrixAdapter(MatrixSending, Adapter):
 
     def _community_scope(self, room: MatrixRoom) -> str | None:
         """The id that maps this room to a community: the room itself, or a space it belongs to."""
-        mapped = {scope for community in self.bot.communities.all()
-                  for scope in self.bot.communities.scopes(community.id, "matrix")}
+        mapped = {
+            scope
+            for community in self.bot.communities.all()
+            for scope in self.bot.communities.scopes(community.id, "matrix")
+        }
         if room.room_id in mapped:
             return room.room_id
         return next((space for space in sorted(room.parents) if space in mapped), None)

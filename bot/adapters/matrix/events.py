@@ -24,8 +24,12 @@ def after_own_arrival(events: list, own_user_id: str) -> list:
     """
     for index in range(len(events) - 1, -1, -1):
         event = events[index]
-        if (isinstance(event, RoomMemberEvent) and event.state_key == own_user_id
-                and event.membership == "join" and event.prev_membership != "join"):
+        if (
+            isinstance(event, RoomMemberEvent)
+            and event.state_key == own_user_id
+            and event.membership == "join"
+            and event.prev_membership != "join"
+        ):
             start = index + 1
             for earlier in range(index - 1, -1, -1):
                 candidate = events[earlier]

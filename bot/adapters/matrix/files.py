@@ -56,8 +56,9 @@ def described_file(client: AsyncClient, event) -> IncomingFile | None:
             raise DownloadFailed(type(answer).__name__)
         if not encrypted:
             return answer.body
-        return decrypt_attachment(answer.body, encrypted["key"]["k"], encrypted["hashes"]["sha256"],
-                                  encrypted["iv"])
+        return decrypt_attachment(
+            answer.body, encrypted["key"]["k"], encrypted["hashes"]["sha256"], encrypted["iv"]
+        )
 
     return IncomingFile(filename, size, mime_type, fetch)
 

@@ -32,8 +32,11 @@ from bot.pending import NUMBER_EMOJI
 log = logging.getLogger(__name__)
 
 ROOM_KNOWN_SECONDS = 15.0  # how long to wait for a room the bot just created or joined to show in sync
-ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "",
-                    "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+ENCRYPTION_STATE = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
 
 
 class MatrixSendError(RuntimeError):
@@ -45,8 +48,9 @@ class MatrixSending:
 
     async def send(self, place: PlaceRef, content: Content, token: str | None = None) -> SentRef:
         partner = self._direct_partner(place.place_id) if place.is_direct else None
-        return await self._send_content(place.place_id, content, UserRef("matrix", partner) if partner else None,
-                                        token)
+        return await self._send_content(
+            place.place_id, content, UserRef("matrix", partner) if partner else None, token
+        )
 
     async def send_private(self, user: UserRef, content: Content, token: str | None = None) -> SentRef:
         # The DM room is remembered on disk (state.py) before anything is sent into it, so a resend
@@ -56,8 +60,9 @@ class MatrixSending:
 
     async def edit(self, ref: SentRef, content: Content) -> None:
         partner = self._direct_partner(ref.place_id)
-        new = message_content(content, *await self._time_context(ref.place_id, UserRef("matrix", partner)
-                                                                 if partner else None))
+        new = message_content(
+            content, *await self._time_context(ref.place_id, UserRef("matrix", partner) if partner else None)
+        )
         await self._room_send(ref.place_id, "m.room.message", edit_content(ref.message_id, new))
 
     # -- the pieces ------------------------------------------------------------------------------
@@ -67,16 +72,25 @@ class MatrixSending:
         community = self.bot.communities.for_place(self._place_for(room_id))
         return await self.bot.timezone_for(reader, community), self.bot.clock.now()
 
-    async def _send_content(self, room_id: str, content: Content, private_to: UserRef | None,
-                            token: str | None = None) -> SentRef:
+    async def _send_content(
+        self, room_id: str, content: Content, private_to: UserRef | None, token: str | None = None
+    ) -> SentRef:
         token = token or uuid4().hex  # each event's transaction id below is this and what part it is
         first_event_id = None
-        if content.text or content.title or content.fields or content.choices or content.ask or content.footer:
+        if (
+            content.text
+            or content.title
+            or content.fields
+            or content.choices
+            or content.ask
+            or content.footer
+        ):
             message = message_content(content, *await self._time_context(room_id, private_to))
             first_event_id = await self._room_send(room_id, "m.room.message", message, f"{token}.m")
         for index, attachment in enumerate(content.files):
-            event_id = await self._send_file(room_id, attachment.filename, attachment.mime_type, attachment.data,
-                                             f"{token}.f{index}")
+            event_id = await self._send_file(
+                room_id, attachment.filename, attachment.mime_type, attachment.data, f"{token}.f{index}"
+            )
             first_event_id = first_event_id or event_id
         ref = SentRef("matrix", room_id, first_event_id or "")
         await self.bot.pending.remember(ref, content, private_to)
@@ -88,19 +102,27 @@ class MatrixSending:
     async def _offer_reactions(self, room_id: str, event_id: str, count: int, token: str) -> None:
         for number, key in enumerate(NUMBER_EMOJI[:count]):
             try:
-                await self._room_send(room_id, "m.reaction", {
-                    "m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}},
-                    f"{token}.r{number}")
+                await self._room_send(
+                    room_id,
+                    "m.reaction",
+                    {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}},
+                    f"{token}.r{number}",
+                )
             except MatrixSendError:
                 return
 
-    async def _send_file(self, room_id: str, filename: str, mime_type: str, data: bytes,
-                         transaction: str | None = None) -> str:
+    async def _send_file(
+        self, room_id: str, filename: str, mime_type: str, data: bytes, transaction: str | None = None
+    ) -> str:
         room = await self._known_room(room_id)
         encrypted = bool(room and room.encrypted)
         answer, keys = await self.client.upload(
-            lambda *_: io.BytesIO(data), content_type=mime_type, filename=filename,
-            encrypt=encrypted, filesize=len(data))
+            lambda *_: io.BytesIO(data),
+            content_type=mime_type,
+            filename=filename,
+            encrypt=encrypted,
+            filesize=len(data),
+        )
         if not isinstance(answer, UploadResponse):
             log.error("matrix upload refused", extra={"status": getattr(answer, "status_code", None)})
             raise MatrixSendError("the homeserver refused the file upload")
@@ -109,7 +131,9 @@ class MatrixSending:
         # (a resend uploads the file again; the event below is still recognised by its transaction id)
         return await self._room_send(room_id, "m.room.message", event, transaction)
 
-    async def _room_send(self, room_id: str, event_type: str, content: dict, transaction: str | None = None) -> str:
+    async def _room_send(
+        self, room_id: str, event_type: str, content: dict, transaction: str | None = None
+    ) -> str:
         """Send one event. The transaction id is fixed before the first try, so nio's retries (network
         errors, 429 after the server's retry_after_ms) can never make the homeserver post it twice."""
         transaction = transaction or uuid4().hex
@@ -121,11 +145,18 @@ class MatrixSending:
                     self._trust_on_first_use(room)
             try:
                 answer = await self.client.room_send(
-                    room_id, event_type, content, tx_id=transaction,
-                    ignore_unverified_devices=self.config.trust_unverified_devices)
+                    room_id,
+                    event_type,
+                    content,
+                    tx_id=transaction,
+                    ignore_unverified_devices=self.config.trust_unverified_devices,
+                )
             except OlmUnverifiedDeviceError:
-                log.error("matrix: not sending to an encrypted room with unverified devices; verify them "
-                          "or set [matrix] trust_unverified_devices = true", extra={"room": room_id})
+                log.error(
+                    "matrix: not sending to an encrypted room with unverified devices; verify them "
+                    "or set [matrix] trust_unverified_devices = true",
+                    extra={"room": room_id},
+                )
                 raise MatrixSendError("unverified devices in an encrypted room") from None
             except LocalProtocolError:
                 # nio does not know the room yet (just created or joined): wait for sync once.
@@ -134,8 +165,9 @@ class MatrixSending:
                 raise MatrixSendError(f"room {room_id} is not known to the bot") from None
             if isinstance(answer, RoomSendResponse):
                 return answer.event_id
-            log.error("matrix send refused", extra={"room": room_id,
-                                                    "status": getattr(answer, "status_code", None)})
+            log.error(
+                "matrix send refused", extra={"room": room_id, "status": getattr(answer, "status_code", None)}
+            )
             raise MatrixSendError("the homeserver refused the message")
         raise MatrixSendError("unreachable")
 
@@ -165,10 +197,15 @@ class MatrixSending:
                 self.state.remember_direct_room(user_id, room.room_id)
                 return room.room_id
         answer = await self.client.room_create(
-            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
-            initial_state=[ENCRYPTION_STATE])  # private talk is always end-to-end encrypted
+            is_direct=True,
+            invite=[user_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=[ENCRYPTION_STATE],
+        )  # private talk is always end-to-end encrypted
         if not isinstance(answer, RoomCreateResponse):
-            log.error("matrix: could not open a direct room", extra={"status": getattr(answer, "status_code", None)})
+            log.error(
+                "matrix: could not open a direct room", extra={"status": getattr(answer, "status_code", None)}
+            )
             raise MatrixSendError("could not open a direct-message room")
         self.state.remember_direct_room(user_id, answer.room_id)
         await self._mark_direct(user_id, answer.room_id)
@@ -186,8 +223,15 @@ class MatrixSending:
         self._direct_from_account_data.add(room_id)
         path = f"/_matrix/client/v3/user/{quote(self.client.user_id)}/account_data/m.direct"
         try:
-            answer = await self.client.send("PUT", path, json.dumps(mapping), headers={
-                "Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"})
+            answer = await self.client.send(
+                "PUT",
+                path,
+                json.dumps(mapping),
+                headers={
+                    "Authorization": f"Bearer {self.client.access_token}",
+                    "Content-Type": "application/json",
+                },
+            )
             answer.release()
             if answer.status != 200:
                 log.warning("matrix: m.direct not updated", extra={"status": answer.status})
@@ -201,8 +245,12 @@ class MatrixSending:
 
         def ready() -> bool:
             room = self.client.rooms.get(room_id)
-            return (room is not None and room.encrypted and user_id in room.users
-                    and (user_id in olm.tracked_users or user_id in olm.users_for_key_query))
+            return (
+                room is not None
+                and room.encrypted
+                and user_id in room.users
+                and (user_id in olm.tracked_users or user_id in olm.users_for_key_query)
+            )
 
         if not await self._until_synced(ready, ROOM_KNOWN_SECONDS):
             log.warning("matrix: a new direct room was slow to sync", extra={"room": room_id})

@@ -37,7 +37,9 @@ def markdown_text(content: Content, timezone: str, now: datetime) -> str:
         text += ("\n\n" if text else "") + options + "\n\n_React with a number, or reply with it._"
     if content.ask:
         hint = f" ({content.ask.placeholder})" if content.ask.placeholder else ""
-        text += ("\n\n" if text else "") + f"_{content.ask.label}{hint}: send your answer as your next message._"
+        text += (
+            "\n\n" if text else ""
+        ) + f"_{content.ask.label}{hint}: send your answer as your next message._"
     return render_timestamps(neutralize_mentions(text), timezone, now)
 
 
@@ -50,7 +52,9 @@ def message_content(content: Content, timezone: str, now: datetime, msgtype: str
         "format": "org.matrix.custom.html",
         "formatted_body": _markdown.render(body).strip(),
         # An explicit m.mentions means clients notify only these users, never the room (MSC3952).
-        "m.mentions": {"user_ids": sorted({u.user_id for u in content.mention_users if u.platform == "matrix"})},
+        "m.mentions": {
+            "user_ids": sorted({u.user_id for u in content.mention_users if u.platform == "matrix"})
+        },
     }
 
 
@@ -67,7 +71,9 @@ def edit_content(original_event_id: str, new: dict) -> dict:
     }
 
 
-def file_content(filename: str, mime_type: str, data: bytes, url: str | None, encrypted_file: dict | None) -> dict:
+def file_content(
+    filename: str, mime_type: str, data: bytes, url: str | None, encrypted_file: dict | None
+) -> dict:
     """m.image for images, m.file for everything else; `file` (with keys) in encrypted rooms."""
     msgtype = "m.image" if mime_type.startswith("image/") else "m.file"
     info: dict = {"mimetype": mime_type, "size": len(data)}

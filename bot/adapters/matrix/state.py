@@ -56,8 +56,9 @@ class MatrixState:
         return session if session.get("user_id") == user_id and session.get("device_id") else None
 
     def save_session(self, user_id: str, device_id: str, access_token: str) -> None:
-        _write_private(self._session_path,
-                       {"user_id": user_id, "device_id": device_id, "access_token": access_token})
+        _write_private(
+            self._session_path, {"user_id": user_id, "device_id": device_id, "access_token": access_token}
+        )
 
     # -- sync ------------------------------------------------------------------------------------
 
@@ -88,5 +89,7 @@ class MatrixState:
             self.save()
 
     def save(self) -> None:
-        _write_private(self._sync_path, {"token": self.sync_token, "handled": list(self._handled),
-                                         "direct_rooms": self.direct_rooms})
+        _write_private(
+            self._sync_path,
+            {"token": self.sync_token, "handled": list(self._handled), "direct_rooms": self.direct_rooms},
+        )
